@@ -1,0 +1,44 @@
+# The two commands a newcomer needs (see README): `make run` and `make test`.
+# Both set everything up first, from a clean clone, and are safe to run again.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check --quiet
+
+.PHONY: run test
+
+run: $(VENV)/.installed node_modules/.installed
+	$(BIN)/registry migrate
+	$(BIN)/registry load-fixtures
+	$(BIN)/registry serve
+
+# Browser tests run in a pytest process of their own: Playwright's sync API keeps an event loop
+# running, which the async service and API tests cannot share.
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
+	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest tests/browser
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
+	$(PIP) install --editable . 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -c "import registry.app"
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
+	$(PIP) install --editable '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -c "import registry.app, pytest, playwright, axe_playwright_python"
+	touch $(VENV)/.installed $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Playwright cannot download its own browser here; the tests drive Debian's Chromium.
+/usr/bin/chromium:
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

@@ -1,0 +1,1 @@
+"""The Participation Framework Registry."""

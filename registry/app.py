@@ -1,0 +1,84 @@
+"""The app factory: `registry.app:create_app`. Wiring only; each domain owns its routes."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+
+from registry import clock, db
+from registry.accounts import service as accounts
+from registry.db import migrations
+from registry.health.controllers import HealthController
+from registry.settings import Settings
+from registry.web.controllers import StartPageController
+from registry.web.errors import EXCEPTION_HANDLERS
+from registry.web.static import static_routers
+from registry.web.templating import SERVICE_NAME, template_config
+from registry.web.test_clock import TestClockController
+
+logger = logging.getLogger("registry")
+
+
+class RefusedToStart(RuntimeError):
+    """The configuration is unsafe for this environment; the message says why."""
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    problems = settings.production_problems()
+    if problems:
+        raise RefusedToStart("refusing to start in production: " + "; ".join(problems))
+
+    route_handlers: list = [StartPageController, HealthController, *static_routers(settings)]
+    if settings.clock_control:
+        clock.use(clock.ControlledClock())
+        route_handlers.append(TestClockController)
+
+    return Litestar(
+        route_handlers=route_handlers,
+        lifespan=[database_lifespan(settings)],
+        template_config=template_config(settings),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title=SERVICE_NAME,
+            version="1",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        state={"settings": settings},
+        debug=False,
+        logging_config=None,  # the process (the CLI or the ASGI server) configures logging
+    )
+
+
+def database_lifespan(settings: Settings):
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = db.create_engine(settings.database_url)
+        db.bind(engine)
+        await db.connect(engine, pool_size=settings.postgres_pool_size)
+        try:
+            await prepare_schema(settings)
+            if settings.is_production and await accounts.has_demo_accounts():
+                raise RefusedToStart(
+                    "refusing to start in production: demo accounts are present (loaded by `registry load-fixtures`); "
+                    "use a database without the demo data"
+                )
+            yield
+        finally:
+            await db.disconnect(engine)
+
+    return lifespan
+
+
+async def prepare_schema(settings: Settings) -> None:
+    if settings.applies_migrations_on_start:
+        await migrations.apply()
+        return
+    waiting = await migrations.pending()
+    if waiting and settings.is_production:
+        names = ", ".join(f"{app}: {len(ids)}" for app, ids in waiting.items())
+        raise RefusedToStart(f"refusing to start: migrations not applied ({names}); run `registry migrate` first")

@@ -1,0 +1,157 @@
+"""The `registry` command line: serve, migrate, load-fixtures, create-user."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from pydantic import ValidationError
+
+from registry import db
+from registry.accounts import service as accounts
+from registry.accounts.passwords import hash_password
+from registry.accounts.tables import Organisation, Role
+from registry.db import migrations
+from registry.settings import Settings
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit status 1."""
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    engine = db.create_engine(settings.database_url)
+    db.bind(engine)
+    try:
+        await db.connect(engine, pool_size=2)
+    except db.DatabaseUnreachable as error:
+        raise CommandError(str(error)) from None
+    try:
+        yield
+    finally:
+        await db.disconnect(engine)
+
+
+async def migrate(settings: Settings, args: argparse.Namespace) -> None:
+    async with database(settings):
+        applied = await migrations.apply()
+    print(f"Database is up to date ({applied} migration(s) applied).")
+
+
+async def load_fixtures(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.demo import DEMO_PASSWORD, load_fixtures
+
+    if settings.is_production:
+        raise CommandError("refusing to load demo fixtures in production (REGISTRY_ENVIRONMENT=production)")
+    async with database(settings):
+        await migrations.apply()
+        sign_ins = await load_fixtures()
+    print(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
+    width = max(len(s.email) for s in sign_ins)
+    for sign_in in sign_ins:
+        print(f"  {sign_in.email:<{width}}  {', '.join(sign_in.roles):<32} {sign_in.organisation}")
+
+
+async def create_user(settings: Settings, args: argparse.Namespace) -> None:
+    async with database(settings):
+        organisation = await accounts.find_organisation(args.organisation)
+        if organisation is None:
+            names = await Organisation.select(Organisation.legal_name).output(as_list=True)
+            raise CommandError(f"no organisation called {args.organisation!r}; known: {', '.join(sorted(names)) or 'none'}")
+        password_hash = await hash_password(args.password) if args.password else None
+        try:
+            user = await accounts.create_user(
+                email=args.email,
+                full_name=args.name,
+                organisation=organisation,
+                roles=args.role,
+                password_hash=password_hash,
+                email_confirmed=True,
+            )
+        except accounts.AccountError as error:
+            raise CommandError(str(error)) from None
+    print(f"Created {user.email} ({', '.join(user.roles)}) in {organisation.legal_name}.")
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from registry.app import RefusedToStart, create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    try:
+        create_app(settings)  # fails fast on an unsafe configuration, before binding the port
+    except RefusedToStart as error:
+        raise CommandError(str(error)) from None
+
+    async def check_database() -> None:
+        async with database(settings):
+            if settings.applies_migrations_on_start:
+                await migrations.apply()  # once here, so that several workers do not race
+
+    asyncio.run(check_database())
+    print(f"Participation Framework Registry: serving on http://{host}:{port} ({db.kind()}, {workers} worker(s))", flush=True)
+    uvicorn.run(
+        "registry.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info" if not args.quiet else "warning",
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="registry", description="Participation Framework Registry")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve_parser = commands.add_parser("serve", help="serve the registry over HTTP")
+    serve_parser.add_argument("--host", help="address to listen on (default REGISTRY_HOST or 127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, help="port to listen on (default REGISTRY_PORT or 8000)")
+    serve_parser.add_argument("--workers", type=int, help="worker processes (default REGISTRY_WORKERS or 1)")
+    serve_parser.add_argument("--quiet", action="store_true", help="log warnings only")
+    serve_parser.set_defaults(handler=serve)
+
+    migrate_parser = commands.add_parser("migrate", help="apply database migrations")
+    migrate_parser.set_defaults(handler=migrate)
+
+    fixtures_parser = commands.add_parser("load-fixtures", help="load the demo data set (not in production)")
+    fixtures_parser.set_defaults(handler=load_fixtures)
+
+    user_parser = commands.add_parser("create-user", help="create a user in an existing organisation")
+    user_parser.add_argument("--email", required=True)
+    user_parser.add_argument("--name", required=True, help="full name")
+    user_parser.add_argument("--organisation", required=True, help="the organisation's legal name")
+    user_parser.add_argument("--role", required=True, action="append", choices=[r.value for r in Role], help="repeat for several roles")
+    user_parser.add_argument("--password", help="omit to let the user set one by password reset")
+    user_parser.set_defaults(handler=create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("piccolo").setLevel(logging.WARNING)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "REGISTRY_" + "_".join(str(part) for part in problem["loc"]).upper()
+            print(f"registry: {name}: {problem['msg']}", file=sys.stderr)
+        return 1
+    handler: Callable = args.handler
+    try:
+        result = handler(settings, args)
+        if asyncio.iscoroutine(result):
+            asyncio.run(result)
+    except CommandError as error:
+        print(f"registry: {error}", file=sys.stderr)
+        return 1
+    return 0

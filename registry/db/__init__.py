@@ -1,0 +1,35 @@
+"""The data layer: one engine for the whole process, chosen by REGISTRY_DATABASE_URL.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout, and every write runs in an
+IMMEDIATE transaction so that concurrent read-then-write actions queue instead of failing with
+"database is locked". PostgreSQL uses a connection pool opened and closed with the app.
+"""
+
+import os
+
+# Piccolo finds its configuration (and so the engine for migrations) through this variable.
+os.environ.setdefault("PICCOLO_CONF", "registry.db.piccolo_conf")
+
+from registry.db.engine import (  # noqa: E402
+    DatabaseUnreachable,
+    bind,
+    connect,
+    create_engine,
+    current,
+    disconnect,
+    kind,
+    ping,
+    transaction,
+)
+
+__all__ = [
+    "DatabaseUnreachable",
+    "bind",
+    "connect",
+    "create_engine",
+    "current",
+    "disconnect",
+    "kind",
+    "ping",
+    "transaction",
+]

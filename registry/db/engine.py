@@ -1,0 +1,107 @@
+import sqlite3
+import warnings
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+DatabaseKind = Literal["sqlite", "postgres"]
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+_engine: Engine | None = None
+
+
+class DatabaseUnreachable(RuntimeError):
+    """The configured database cannot be opened; the message names the setting."""
+
+
+def create_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    if url.startswith(("postgresql://", "postgres://")):
+        with warnings.catch_warnings():
+            # Piccolo probes the server while constructing the engine and only warns when it is
+            # down; connect() reports an unreachable database properly.
+            warnings.simplefilter("ignore")
+            return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported database URL {redact(url)!r}")
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def kind(engine: Engine | None = None) -> DatabaseKind:
+    engine = engine or current()
+    return "sqlite" if isinstance(engine, SQLiteEngine) else "postgres"
+
+
+def bind(engine: Engine) -> None:
+    """Point every table of every app (and Piccolo's migration table) at `engine`."""
+    global _engine
+    from registry.db.piccolo_conf import APP_REGISTRY
+
+    _engine = engine
+    for app in APP_REGISTRY.app_configs.values():
+        for table in app.table_classes:
+            table._meta.db = engine
+    Migration._meta.db = engine
+
+
+def current() -> Engine:
+    if _engine is None:
+        raise RuntimeError("no database engine is bound; call registry.db.bind() first")
+    return _engine
+
+
+async def connect(engine: Engine, *, pool_size: int = 10) -> None:
+    """Prepare the engine for serving: WAL for SQLite, a connection pool for PostgreSQL."""
+    try:
+        if isinstance(engine, SQLiteEngine):
+            Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(engine.path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as connection:
+                connection.execute("PRAGMA journal_mode=WAL")
+        else:
+            await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        await ping(engine)
+    except Exception as error:  # the driver's own error types differ; the message is what matters
+        raise DatabaseUnreachable(
+            f"cannot open the database set by REGISTRY_DATABASE_URL ({describe(engine)}): {error}"
+        ) from error
+
+
+async def disconnect(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+async def ping(engine: Engine | None = None) -> None:
+    await (engine or current()).run_ddl("SELECT 1")
+
+
+def describe(engine: Engine) -> str:
+    if isinstance(engine, SQLiteEngine):
+        return f"sqlite:///{engine.path}"
+    return redact(engine.config["dsn"])
+
+
+def transaction():
+    """One transaction per action. Nested calls join the outer transaction.
+
+    On SQLite the write lock is taken at BEGIN (IMMEDIATE): a deferred transaction that reads and
+    then writes cannot wait for the lock and fails at once when another writer got there first.
+    """
+    engine = current()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

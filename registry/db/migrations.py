@@ -1,0 +1,46 @@
+"""Apply and inspect Piccolo migrations for every app in the registry."""
+
+import contextlib
+import io
+import logging
+
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+
+logger = logging.getLogger(__name__)
+
+
+class MigrationFailed(RuntimeError):
+    pass
+
+
+async def pending() -> dict[str, list[str]]:
+    """The migrations not yet applied, by app (apps with none pending are left out)."""
+    manager = BaseMigrationManager()
+    table_exists = await Migration.table_exists().run()
+    waiting: dict[str, list[str]] = {}
+    for app_name in manager.get_sorted_app_names():
+        app = manager.get_app_config(app_name)
+        known = manager.get_migration_modules(app.resolved_migrations_folder_path)
+        ran = set(await Migration.get_migrations_which_ran(app_name=app_name)) if table_exists else set()
+        missing = sorted(set(known) - ran)
+        if missing:
+            waiting[app_name] = missing
+    return waiting
+
+
+async def apply() -> int:
+    """Apply every pending migration, in dependency order; returns how many were applied."""
+    waiting = await pending()
+    if not waiting:
+        return 0
+    output = io.StringIO()  # Piccolo narrates to stdout; keep it for the log instead
+    with contextlib.redirect_stdout(output):
+        result = await run_forwards(app_name="all")
+    logger.debug("piccolo migrations:\n%s", output.getvalue())
+    if not result.success:
+        raise MigrationFailed(result.message or output.getvalue())
+    count = sum(len(ids) for ids in waiting.values())
+    logger.info("applied %d migration(s): %s", count, ", ".join(f"{a}:{i}" for a, ids in waiting.items() for i in ids))
+    return count

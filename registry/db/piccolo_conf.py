@@ -1,0 +1,29 @@
+"""Piccolo's configuration: the apps (one per domain) and the engine they use.
+
+Piccolo's own CLI finds this module through PICCOLO_CONF=registry.db.piccolo_conf, for example
+to write a migration: `PICCOLO_CONF=registry.db.piccolo_conf piccolo migrations new accounts --auto`.
+"""
+
+from piccolo.conf.apps import AppRegistry
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "registry.accounts.piccolo_app",
+    ]
+)
+
+
+def __getattr__(name: str):
+    # Piccolo looks up DB on this module each time it needs the engine; answer with the bound one
+    # (binding it from the settings on first use, as Piccolo's CLI needs).
+    if name != "DB":
+        raise AttributeError(name)
+    from registry import db
+    from registry.settings import Settings
+
+    try:
+        return db.current()
+    except RuntimeError:
+        engine = db.create_engine(Settings().database_url)
+        db.bind(engine)
+        return engine

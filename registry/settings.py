@@ -1,0 +1,80 @@
+"""One Settings object, read from `REGISTRY_` environment variables by the app factory and the CLI."""
+
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'registry.sqlite3'}",
+        description="sqlite:///path/to/file.sqlite3 or postgresql://user:password@host:port/database",
+    )
+    secret_key: str = Field(default=DEFAULT_SECRET_KEY, min_length=32)
+    environment: Environment = Environment.DEVELOPMENT
+    time_zone: str = "Europe/London"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    postgres_pool_size: int = Field(default=10, ge=1, le=200)
+    migrate_on_start: bool | None = Field(
+        default=None, description="Apply migrations when the app starts; by default only in development."
+    )
+    clock_control: bool = Field(
+        default=False, description="Test-only: lets a test move the server clock through /_test/clock."
+    )
+    assets_dir: Path = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == Environment.PRODUCTION
+
+    @property
+    def applies_migrations_on_start(self) -> bool:
+        if self.migrate_on_start is None:
+            return not self.is_production
+        return self.migrate_on_start
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def production_problems(self) -> list[str]:
+        """Why this configuration must not serve real users (empty when it may)."""
+        if not self.is_production:
+            return []
+        problems = []
+        if self.secret_key == DEFAULT_SECRET_KEY:
+            problems.append("REGISTRY_SECRET_KEY is the development default; set a long random secret")
+        if self.clock_control:
+            problems.append("REGISTRY_CLOCK_CONTROL is on; the clock can only be controlled in tests")
+        return problems

@@ -1,0 +1,1 @@
+"""The web shell: templates, static assets, error pages and the start page."""

@@ -1,0 +1,114 @@
+"""A real server (the `registry serve` command) on a free loopback port, one per engine for the
+whole run, driven by Debian's Chromium through pytest-playwright."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database, postgres_database_url
+
+CHROMIUM = "/usr/bin/chromium"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    postgres_name = None
+    if engine_kind == "sqlite":
+        database_url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
+    else:
+        postgres_name = run_async(create_postgres_database("live"))
+        database_url = postgres_database_url(postgres_name)
+    port = free_port()
+    env = {
+        **os.environ,
+        "REGISTRY_DATABASE_URL": database_url,
+        "REGISTRY_CLOCK_CONTROL": "true",
+        "REGISTRY_ENVIRONMENT": "development",
+    }
+    log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry", "serve", "--port", str(port), "--quiet"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process, log)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+        if postgres_name:
+            run_async(drop_postgres_database(postgres_name))
+
+
+def run_async(coroutine):
+    """Playwright's sync API keeps an event loop running in this thread; run the coroutine in another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"the live server exited with {process.returncode}:\n{log.read()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the live server did not become healthy within 30 seconds")
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violations on the page as it is now."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where browser tests keep pictures of what a person would see (test-results/, not committed)."""
+    path = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

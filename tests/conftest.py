@@ -1,0 +1,138 @@
+"""Shared fixtures. Every test that touches the database runs once per engine: always on SQLite,
+and on PostgreSQL too when REGISTRY_TEST_POSTGRES_URL names a server (a maintenance database such
+as postgresql://user:password@127.0.0.1:5432/postgres); the suite creates and drops its own
+databases there."""
+
+import os
+import re
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from registry import db
+from registry.app import create_app
+from registry.db import migrations
+from registry.settings import Settings
+
+POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
+ENGINES = ["sqlite", "postgres"]
+
+
+def postgres_database_url(name: str) -> str:
+    assert POSTGRES_URL
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def create_postgres_database(label: str) -> str:
+    name = f"registry_test_{label}_{uuid.uuid4().hex[:10]}"
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return name
+
+
+async def drop_postgres_database(name: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres" and not POSTGRES_URL:
+        pytest.skip("PostgreSQL half not run: set REGISTRY_TEST_POSTGRES_URL to run it")
+    return request.param
+
+
+async def migrate(url: str) -> None:
+    engine = db.create_engine(url)
+    db.bind(engine)
+    await db.connect(engine)
+    try:
+        await migrations.apply()
+    finally:
+        await db.disconnect(engine)
+
+
+@pytest.fixture(scope="session")
+async def migrated_database(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A database with every migration applied, made once per engine and run."""
+    if engine_kind == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
+        await migrate(url)
+        yield url
+        return
+    name = await create_postgres_database("suite")
+    url = postgres_database_url(name)
+    await migrate(url)
+    yield url
+    await drop_postgres_database(name)
+
+
+def all_table_names() -> list[str]:
+    from registry.db.piccolo_conf import APP_REGISTRY
+
+    return [table._meta.tablename for app in APP_REGISTRY.app_configs.values() for table in app.table_classes]
+
+
+@pytest.fixture
+async def database_url(engine_kind: str, migrated_database: str, tmp_path: Path) -> str:
+    """An empty, migrated database for one test."""
+    if engine_kind == "sqlite":
+        path = tmp_path / "registry.sqlite3"
+        with sqlite3.connect(migrated_database.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        return f"sqlite:///{path}"
+    connection = await asyncpg.connect(migrated_database)
+    try:
+        await connection.execute(f"TRUNCATE {', '.join(all_table_names())} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+    return migrated_database
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, migrate_on_start=False, environment="development")
+
+
+@pytest.fixture
+async def database(settings: Settings) -> AsyncIterator[str]:
+    """The registry's tables bound to this test's database, for calling services directly."""
+    engine = db.create_engine(settings.database_url)
+    db.bind(engine)
+    await db.connect(engine)
+    yield db.kind(engine)
+    await db.disconnect(engine)
+
+
+@pytest.fixture
+async def client(database: str, settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if POSTGRES_URL:
+        return "databases: sqlite and postgres (REGISTRY_TEST_POSTGRES_URL is set)"
+    return "databases: sqlite only (set REGISTRY_TEST_POSTGRES_URL to run the postgres half too)"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Say how many tests passed on each engine, so a run shows that both halves really ran."""
+    counts = {engine: 0 for engine in ENGINES}
+    for report in terminalreporter.stats.get("passed", []):
+        for engine in ENGINES:
+            if re.search(rf"[\[-]{engine}[\]-]", report.nodeid):
+                counts[engine] += 1
+    terminalreporter.write_line("passed per database engine: " + ", ".join(f"{e} {n}" for e, n in counts.items()))

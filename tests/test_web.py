@@ -1,0 +1,131 @@
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import get
+from litestar.testing import AsyncTestClient
+
+from registry import clock, db
+from registry.app import create_app
+from registry.settings import Settings
+
+JSON = {"Accept": "application/json"}
+
+
+async def test_start_page_explains_the_service_with_govuk_styling(client):
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    assert "/static/govuk/govuk-frontend.min.css" in response.text
+    assert "<title>Run and use a participation services framework – Participation Framework Registry</title>" in response.text
+    for audience in ("If you are a supplier", "If you are a procurement officer", "If you work in a policy team", "If you want to follow a framework"):
+        assert audience in response.text
+    assert 'class="govuk-phase-banner' in response.text and "Beta" in response.text
+
+
+async def test_govuk_frontend_assets_are_served(client):
+    css = await client.get("/static/govuk/govuk-frontend.min.css")
+    assert css.status_code == 200 and ".govuk-" in css.text
+    assert (await client.get("/assets/images/favicon.ico")).status_code == 200
+    assert (await client.get("/static/app/init.mjs")).status_code == 200
+
+
+async def test_health_reports_the_database_engine(client, engine_kind):
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["database"] == engine_kind
+
+
+async def test_health_is_503_with_a_reason_when_the_database_cannot_be_reached(client, monkeypatch):
+    async def unreachable(engine=None):
+        raise ConnectionRefusedError("connection refused")
+
+    monkeypatch.setattr(db, "ping", unreachable)
+    response = await client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": db.kind(), "reason": "database unreachable: ConnectionRefusedError"}
+
+
+async def test_unknown_page_is_a_404_page_for_browsers_and_json_for_api_clients(client):
+    page = await client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert "<h1 class=\"govuk-heading-l\">Page not found</h1>" in page.text
+    assert "Page not found – Participation Framework Registry" in page.text
+
+    api = await client.get("/no-such-page", headers=JSON)
+    assert api.status_code == 404
+    assert api.json() == {"status_code": 404, "detail": "Page not found"}
+
+    under_api = await client.get("/api/no-such-thing")
+    assert under_api.status_code == 404
+    assert under_api.headers["content-type"].startswith("application/json")
+
+
+async def test_wrong_method_is_405_in_both_forms(client):
+    page = await client.post("/healthz", headers={"Accept": "text/html"})
+    assert page.status_code == 405 and "You cannot do that here" in page.text
+    api = await client.delete("/", headers=JSON)
+    assert api.status_code == 405 and api.json()["status_code"] == 405
+
+
+@pytest.fixture
+async def clock_client(database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    previous = clock.current()
+    app = create_app(settings.model_copy(update={"clock_control": True}))
+    async with AsyncTestClient(app=app) as client:
+        yield client
+    clock.use(previous)
+
+
+async def test_malformed_json_is_a_400_with_a_message(clock_client):
+    response = await clock_client.post("/_test/clock", content=b'{"now": ', headers={"Content-Type": "application/json", **JSON})
+    assert response.status_code == 400
+    assert "malformed" in response.json()["detail"].lower()
+
+
+async def test_invalid_json_fields_are_named_in_the_error(clock_client):
+    response = await clock_client.post("/_test/clock", json={"now": "not a time"}, headers=JSON)
+    assert response.status_code == 400
+    body = response.json()
+    assert any(error["key"] == "now" for error in body["errors"])
+
+
+async def test_a_test_can_move_the_live_server_clock(clock_client):
+    response = await clock_client.post("/_test/clock", json={"now": "2027-06-30T11:59:58Z"})
+    assert response.status_code == 200
+    assert response.json()["now"].startswith("2027-06-30T11:59:5")
+    moved = await clock_client.post("/_test/clock", json={"advance_seconds": 3600})
+    assert moved.json()["now"].startswith("2027-06-30T12:59:5")
+    reset = await clock_client.delete("/_test/clock")
+    assert not reset.json()["now"].startswith("2027")
+
+
+async def test_clock_control_does_not_exist_unless_switched_on(client):
+    response = await client.post("/_test/clock", json={"advance_seconds": 60}, headers=JSON)
+    assert response.status_code == 404
+
+
+async def test_an_unexpected_error_shows_the_standard_page_without_a_stack_trace(database, settings, caplog):
+    @get("/explode", include_in_schema=False)
+    async def explode() -> str:
+        raise RuntimeError("secret internal detail")
+
+    app = create_app(settings)
+    app.register(explode)
+    async with AsyncTestClient(app=app) as client:
+        page = await client.get("/explode")
+        api = await client.get("/explode", headers=JSON)
+    assert page.status_code == 500
+    assert "Sorry, there is a problem with the service" in page.text
+    assert "secret internal detail" not in page.text and "Traceback" not in page.text
+    assert api.status_code == 500
+    assert api.json() == {"status_code": 500, "detail": "Sorry, there is a problem with the service"}
+    assert "secret internal detail" in caplog.text  # kept for the operators, in the log
+
+
+async def test_openapi_describes_the_json_api_and_leaves_out_html_pages(client):
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/healthz" in paths
+    assert "/" not in paths
