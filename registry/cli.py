@@ -76,6 +76,16 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
     print(f"Created {user.email} ({', '.join(user.roles)}) in {organisation.legal_name}.")
 
 
+async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.audit import service as audit
+
+    async with database(settings):
+        result = await audit.verify()
+    if not result.ok:
+        raise CommandError(f"audit log broken at event {result.broken_sequence}: {result.reason} ({result.checked} events verified before it)")
+    print(f"Audit log intact: {result.checked} events verified.")
+
+
 def serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -132,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_parser.add_argument("--role", required=True, action="append", choices=[r.value for r in Role], help="repeat for several roles")
     user_parser.add_argument("--password", help="omit to let the user set one by password reset")
     user_parser.set_defaults(handler=create_user)
+    audit_parser = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
+    verify_parser = audit_commands.add_parser("verify", help="recompute the hash chain; exit 1 naming the first broken event")
+    verify_parser.set_defaults(handler=audit_verify)
     return parser
 
 

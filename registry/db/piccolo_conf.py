@@ -9,6 +9,7 @@ from piccolo.conf.apps import AppRegistry
 APP_REGISTRY = AppRegistry(
     apps=[
         "registry.accounts.piccolo_app",
+        "registry.audit.piccolo_app",
     ]
 )
 

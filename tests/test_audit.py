@@ -1,0 +1,113 @@
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+
+import asyncpg
+import pytest
+
+from registry import db
+from registry.audit import service as audit
+from registry.audit.tables import AuditEvent
+
+OFFICER = audit.Actor(user_id=7, email="officer@authority.example", roles=("procurement_officer",))
+
+
+async def record_three():
+    for n in range(3):
+        await audit.record("framework.created", actor=OFFICER, object_type="framework", object_id=n, payload={"title": f"Framework {n}", "value": 1000 * n})
+
+
+async def test_events_chain_and_verify(database):
+    await record_three()
+    events = await AuditEvent.objects().order_by(AuditEvent.sequence)
+    assert [e.sequence for e in events] == [1, 2, 3]
+    assert events[0].previous_hash == audit.GENESIS_HASH
+    assert events[1].previous_hash == events[0].hash and events[2].previous_hash == events[1].hash
+    result = await audit.verify()
+    assert result.ok and result.checked == 3
+
+
+async def test_concurrent_appends_never_fork_the_chain(database):
+    await asyncio.gather(*(audit.record("user.signed_in", actor=OFFICER, object_type="user", object_id=n) for n in range(25)))
+    sequences = await AuditEvent.select(AuditEvent.sequence).order_by(AuditEvent.sequence).output(as_list=True)
+    assert sequences == list(range(1, 26))
+    assert (await audit.verify()).ok
+
+
+async def test_an_event_rolled_back_with_its_action_leaves_no_trace(database):
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await audit.record("framework.created", actor=OFFICER, object_type="framework", object_id=1)
+            raise RuntimeError("the action failed")
+    assert await AuditEvent.count() == 0
+
+
+async def test_the_database_refuses_update_and_delete(database):
+    await record_three()
+    with pytest.raises(Exception, match="append-only"):
+        await AuditEvent.update({AuditEvent.action: "nothing.happened"}).where(AuditEvent.sequence == 2)
+    with pytest.raises(Exception, match="append-only"):
+        await AuditEvent.delete().where(AuditEvent.sequence == 2)
+    assert (await audit.verify()).ok
+
+
+async def tamper(database_url: str, engine_kind: str, statement: str) -> None:
+    """Edit the log behind the application's back, as someone with database access could, after
+    switching off the guarding triggers."""
+    if engine_kind == "sqlite":
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+            connection.execute("DROP TRIGGER audit_event_no_update")
+            connection.execute("DROP TRIGGER audit_event_no_delete")
+            connection.execute(statement)
+        return
+    connection = await asyncpg.connect(database_url)
+    try:
+        async with connection.transaction():
+            await connection.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+            await connection.execute(statement)
+            await connection.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+    finally:
+        await connection.close()
+
+
+async def test_an_edited_event_is_reported_by_verify(database, database_url, engine_kind):
+    await record_three()
+    await tamper(database_url, engine_kind, "UPDATE audit_event SET payload = '{\"title\":\"Forged\",\"value\":0}' WHERE sequence = 2")
+    result = await audit.verify()
+    assert not result.ok
+    assert result.broken_sequence == 2
+    assert "content does not match" in result.reason
+
+
+async def test_a_deleted_event_is_reported_by_verify(database, database_url, engine_kind):
+    await record_three()
+    await tamper(database_url, engine_kind, "DELETE FROM audit_event WHERE sequence = 2")
+    result = await audit.verify()
+    assert (result.broken_sequence, result.reason) == (2, "event 2 is missing (deleted?)")
+
+
+async def test_registry_audit_verify_exits_non_zero_naming_the_row(database, database_url, engine_kind):
+    await record_three()
+    env = {**os.environ, "REGISTRY_DATABASE_URL": database_url}
+    command = [sys.executable, "-m", "registry", "audit", "verify"]
+    good = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert good.returncode == 0, good.stderr
+    assert "3 events verified" in good.stdout
+
+    await tamper(database_url, engine_kind, "UPDATE audit_event SET actor_email = 'someone.else@authority.example' WHERE sequence = 3")
+    bad = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1
+    assert "event 3" in bad.stderr and "does not match its hash" in bad.stderr
+
+
+async def test_search_filters_by_actor_object_and_action(database):
+    await record_three()
+    await audit.record("user.signed_in", actor=audit.Actor(1, "supplier@example.org", ("supplier",)), object_type="user", object_id=1)
+    events, total = await audit.search(audit.AuditFilter(actor="supplier@"))
+    assert total == 1 and events[0].action == "user.signed_in"
+    events, total = await audit.search(audit.AuditFilter(object_type="framework", object_id="2"))
+    assert total == 1 and events[0].sequence == 3
+    events, total = await audit.search(audit.AuditFilter(action="framework.created"))
+    assert total == 3 and [e.sequence for e in events] == [3, 2, 1]
