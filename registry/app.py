@@ -11,7 +11,17 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from registry import clock, db
 from registry.accounts import service as accounts
 from registry.db import migrations
+from registry.accounts.admin_controllers import UsersAdminController
+from registry.accounts.auth import CurrentUserMiddleware
+from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
+from registry.accounts.sessions import PiccoloSessionStore, session_config
+from registry.audit.controllers import AuditLogController
 from registry.health.controllers import HealthController
+from registry.notifications.controllers import OutboxController
+from registry.web import links
+from registry.web.csrf import csrf_middleware
+from registry.web.request_id import RequestIdMiddleware
+from registry.web.security import SecurityHeadersMiddleware
 from registry.settings import Settings
 from registry.web.controllers import StartPageController
 from registry.web.errors import EXCEPTION_HANDLERS
@@ -32,7 +42,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if problems:
         raise RefusedToStart("refusing to start in production: " + "; ".join(problems))
 
-    route_handlers: list = [StartPageController, HealthController, *static_routers(settings)]
+    links.configure(settings.base_url)
+    route_handlers: list = [
+        StartPageController,
+        HealthController,
+        *static_routers(settings),
+        SignInController,
+        RegistrationController,
+        PasswordController,
+        AccountController,
+        UsersAdminController,
+        AuditLogController,
+        OutboxController,
+    ]
     if settings.clock_control:
         clock.use(clock.ControlledClock())
         route_handlers.append(TestClockController)
@@ -41,6 +63,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         lifespan=[database_lifespan(settings)],
         template_config=template_config(settings),
+        stores={"sessions": PiccoloSessionStore()},
+        middleware=[
+            RequestIdMiddleware,
+            SecurityHeadersMiddleware,
+            session_config(secure=settings.is_production).middleware,
+            CurrentUserMiddleware,
+            csrf_middleware(settings),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title=SERVICE_NAME,

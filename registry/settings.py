@@ -28,8 +28,13 @@ class Settings(BaseSettings):
     time_zone: str = "Europe/London"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="The service's public address, for links in emails"
+    )
     workers: int = Field(default=1, ge=1, le=64)
-    postgres_pool_size: int = Field(default=10, ge=1, le=200)
+    postgres_pool_size: int = Field(
+        default=10, ge=0, le=200, description="Connections per worker; 0 opens a connection per query (tests)"
+    )
     migrate_on_start: bool | None = Field(
         default=None, description="Apply migrations when the app starts; by default only in development."
     )

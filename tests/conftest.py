@@ -103,7 +103,8 @@ async def database_url(engine_kind: str, migrated_database: str, tmp_path: Path)
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, migrate_on_start=False, environment="development")
+    # No pool: the test client serves the app on an event loop of its own, and tests query from theirs.
+    return Settings(database_url=database_url, migrate_on_start=False, environment="development", postgres_pool_size=0)
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ async def database(settings: Settings) -> AsyncIterator[str]:
     """The registry's tables bound to this test's database, for calling services directly."""
     engine = db.create_engine(settings.database_url)
     db.bind(engine)
-    await db.connect(engine)
+    await db.connect(engine, pool_size=settings.postgres_pool_size)
     yield db.kind(engine)
     await db.disconnect(engine)
 
@@ -119,6 +120,7 @@ async def database(settings: Settings) -> AsyncIterator[str]:
 @pytest.fixture
 async def client(database: str, settings: Settings) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=create_app(settings)) as client:
+        client.follow_redirects = False  # tests look at each redirect themselves
         yield client
 
 

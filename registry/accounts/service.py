@@ -1,9 +1,19 @@
 """Rules about organisations and users, callable without HTTP."""
 
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from registry import clock, db
-from registry.accounts.tables import Organisation, OrganisationKind, Role, User
+from registry.accounts import tokens
+from registry.accounts.passwords import hash_password, verify_password
+from registry.accounts.tables import Organisation, OrganisationKind, Role, SignInAttempt, TokenPurpose, User
+from registry.audit import service as audit
+from registry.notifications import service as notifications
+from registry.web import links
+
+# A hash of a random password: checking against it costs what a real check costs.
+DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$8hqVPsS85QXZphDZp5VDDA$FuG/knEtMmT+Z0NSCC3Fts1BA2HizXUujvKg+RHZ7AE"
 
 
 class AccountError(ValueError):
@@ -65,6 +75,7 @@ async def create_user(
             roles=[str(role) for role in roles],
             password_hash=password_hash,
             email_confirmed_at=now if email_confirmed else None,
+            session_stamp=new_session_stamp(),
             is_organisation_admin=is_organisation_admin,
             is_demo=is_demo,
             created_at=now,
@@ -85,3 +96,244 @@ def check_roles_fit_organisation(roles: Iterable[Role], organisation: Organisati
 
 async def has_demo_accounts() -> bool:
     return await User.exists().where(User.is_demo.eq(True))
+
+
+# --- Signing in -------------------------------------------------------------------------------
+
+FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+class SignInRefused(AccountError):
+    """Wrong email or password: one message, whichever it was, so accounts cannot be discovered."""
+
+
+class EmailNotConfirmed(AccountError):
+    pass
+
+
+class TooManyAttempts(AccountError):
+    pass
+
+
+async def _check_rate_limit(email: str, remote_address: str) -> None:
+    since = clock.now() - FAILED_SIGN_IN_WINDOW
+    recent = SignInAttempt.attempted_at >= since
+    if (
+        await SignInAttempt.count().where(recent & (SignInAttempt.email == email)) >= MAX_FAILURES_PER_ACCOUNT
+        or await SignInAttempt.count().where(recent & (SignInAttempt.remote_address == remote_address)) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts("Too many failed attempts to sign in. Wait 15 minutes, then try again or reset your password.")
+
+
+async def _record_failure(email: str, remote_address: str, reason: str) -> None:
+    async with db.transaction():
+        await SignInAttempt.insert(SignInAttempt(email=email, remote_address=remote_address, attempted_at=clock.now()))
+        await audit.record("user.sign_in_failed", actor=audit.ANONYMOUS, object_type="user", object_id=email, payload={"reason": reason, "address": remote_address})
+
+
+async def authenticate(email: str, password: str, *, remote_address: str) -> User:
+    """The user these credentials belong to, or SignInRefused / EmailNotConfirmed / TooManyAttempts."""
+    email = normalise_email(email)
+    await _check_rate_limit(email, remote_address)
+    user = await User.objects().where(User.email == email).first()
+    if user is None or not user.password_hash or not user.is_active:
+        await verify_password(DUMMY_HASH, password)  # the same work as a real check, so timing reveals nothing
+        await _record_failure(email, remote_address, "unknown account" if user is None else "no usable password")
+        raise SignInRefused("Enter the email address and password for your account")
+    if not await verify_password(user.password_hash, password):
+        await _record_failure(email, remote_address, "wrong password")
+        raise SignInRefused("Enter the email address and password for your account")
+    if user.email_confirmed_at is None:
+        await send_email_confirmation(user)
+        raise EmailNotConfirmed("Confirm your email address before you sign in. We have sent you a new link.")
+    async with db.transaction():
+        await SignInAttempt.delete().where(SignInAttempt.email == email)
+        await audit.record("user.signed_in", actor=actor_for(user), object_type="user", object_id=user.id, payload={"address": remote_address})
+    return user
+
+
+async def record_sign_out(user_actor: audit.Actor) -> None:
+    await audit.record("user.signed_out", actor=user_actor, object_type="user", object_id=user_actor.user_id)
+
+
+def actor_for(user: User) -> audit.Actor:
+    return audit.Actor(user_id=user.id, email=user.email, roles=tuple(sorted(user.roles)))
+
+
+def new_session_stamp() -> str:
+    return secrets.token_hex(16)
+
+
+# --- Registering a supplier -------------------------------------------------------------------
+
+
+async def register_supplier(
+    *,
+    legal_name: str,
+    registration_number: str | None,
+    organisation_type: str,
+    size: str,
+    full_name: str,
+    email: str,
+    password: str,
+) -> User:
+    """A supplier organisation and its first user (its organisation admin), unconfirmed until the
+    emailed link is followed."""
+    email = normalise_email(email)
+    password_hash = await hash_password(password)
+    async with db.transaction():
+        if await User.exists().where(User.email == email):
+            raise AccountError("An account already exists for this email address. Sign in or reset your password")
+        organisation = await create_organisation(
+            kind=OrganisationKind.SUPPLIER,
+            legal_name=legal_name,
+            registration_number=registration_number,
+            organisation_type=organisation_type,
+            size=size,
+        )
+        user = await create_user(
+            email=email,
+            full_name=full_name,
+            organisation=organisation,
+            roles=[Role.SUPPLIER],
+            password_hash=password_hash,
+            is_organisation_admin=True,
+        )
+        await audit.record(
+            "organisation.registered",
+            actor=actor_for(user),
+            object_type="organisation",
+            object_id=organisation.id,
+            payload={"legal_name": organisation.legal_name, "registration_number": registration_number, "size": size},
+        )
+        await send_email_confirmation(user)
+    return user
+
+
+async def send_email_confirmation(user: User) -> None:
+    token = await tokens.issue(user.id, TokenPurpose.EMAIL_CONFIRMATION)
+    await notifications.enqueue(
+        recipient=user.email,
+        subject="Confirm your email address",
+        body=(
+            f"Dear {user.full_name},\n\n"
+            "Confirm your email address to finish registering with the Participation Framework Registry:\n\n"
+            f"{links.absolute(f'/confirm-email/{token}')}\n\n"
+            "The link works once and expires in 3 days. If you did not register, ignore this email."
+        ),
+    )
+
+
+async def confirm_email(token: str) -> User | None:
+    async with db.transaction():
+        user_id = await tokens.use(token, TokenPurpose.EMAIL_CONFIRMATION)
+        if user_id is None:
+            return None
+        user = await User.objects().get(User.id == user_id)
+        if user.email_confirmed_at is None:
+            await User.update({User.email_confirmed_at: clock.now()}).where(User.id == user_id)
+            await audit.record("user.email_confirmed", actor=actor_for(user), object_type="user", object_id=user.id)
+        return user
+
+
+# --- Passwords --------------------------------------------------------------------------------
+
+
+async def request_password_reset(email: str) -> None:
+    """Email a reset link when the account exists; say nothing either way."""
+    user = await User.objects().where((User.email == normalise_email(email)) & (User.is_active.eq(True))).first()
+    if user is None:
+        return
+    async with db.transaction():
+        token = await tokens.issue(user.id, TokenPurpose.PASSWORD_RESET)
+        await notifications.enqueue(
+            recipient=user.email,
+            subject="Reset your password",
+            body=(
+                f"Dear {user.full_name},\n\n"
+                "Use this link to choose a new password for the Participation Framework Registry:\n\n"
+                f"{links.absolute(f'/password-reset/{token}')}\n\n"
+                "The link works once and expires in 1 hour. If you did not ask to reset your password, ignore this email."
+            ),
+        )
+        await audit.record("user.password_reset_requested", actor=actor_for(user), object_type="user", object_id=user.id)
+
+
+async def reset_password(token: str, new_password: str) -> User | None:
+    """Set a new password from a reset link; every existing session of the user stops working.
+    Returns None when the link is unknown, expired or used."""
+    password_hash = await hash_password(new_password)
+    async with db.transaction():
+        user_id = await tokens.use(token, TokenPurpose.PASSWORD_RESET)
+        if user_id is None:
+            return None
+        await _set_password(user_id, password_hash)
+        user = await User.objects().get(User.id == user_id)
+        if user.email_confirmed_at is None:  # the link reached their inbox: the address works
+            await User.update({User.email_confirmed_at: clock.now()}).where(User.id == user_id)
+        await audit.record("user.password_reset", actor=actor_for(user), object_type="user", object_id=user.id)
+        return await User.objects().get(User.id == user_id)
+
+
+async def change_password(user_id: int, current_password: str, new_password: str) -> User:
+    user = await User.objects().get(User.id == user_id)
+    if not user.password_hash or not await verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not correct")
+    password_hash = await hash_password(new_password)
+    async with db.transaction():
+        await _set_password(user_id, password_hash)
+        await audit.record("user.password_changed", actor=actor_for(user), object_type="user", object_id=user.id)
+    return await User.objects().get(User.id == user_id)
+
+
+async def _set_password(user_id: int, password_hash: str) -> None:
+    await User.update({User.password_hash: password_hash, User.session_stamp: new_session_stamp()}).where(User.id == user_id)
+    await SignInAttempt.delete().where(SignInAttempt.email == (await User.select(User.email).where(User.id == user_id).first())["email"])
+
+
+# --- Authority users, created by an admin ----------------------------------------------------
+
+
+async def create_authority_user(
+    *, admin: audit.Actor, email: str, full_name: str, organisation_id: int, roles: list[Role]
+) -> User:
+    """A user of a contracting authority; they choose their password from an emailed link."""
+    organisation = await Organisation.objects().where(Organisation.id == organisation_id).first()
+    if organisation is None or organisation.kind != OrganisationKind.AUTHORITY:
+        raise AccountError("Choose a contracting authority")
+    async with db.transaction():
+        user = await create_user(
+            email=email, full_name=full_name, organisation=organisation, roles=roles, password_hash=None, email_confirmed=False
+        )
+        await audit.record(
+            "user.created",
+            actor=admin,
+            object_type="user",
+            object_id=user.id,
+            payload={"email": user.email, "organisation": organisation.legal_name, "roles": list(user.roles)},
+        )
+        token = await tokens.issue(user.id, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(days=7))
+        await notifications.enqueue(
+            recipient=user.email,
+            subject="Your account for the Participation Framework Registry",
+            body=(
+                f"Dear {user.full_name},\n\n"
+                f"An account has been created for you at {organisation.legal_name}. Choose your password here:\n\n"
+                f"{links.absolute(f'/password-reset/{token}')}\n\n"
+                "The link works once and expires in 7 days."
+            ),
+        )
+    return user
+
+
+async def organisations_of_kind(kind: OrganisationKind) -> list[Organisation]:
+    return await Organisation.objects().where(Organisation.kind == kind).order_by(Organisation.legal_name)
+
+
+async def list_users() -> list[dict]:
+    return await User.select(
+        User.id, User.email, User.full_name, User.roles, User.is_active, User.email_confirmed_at,
+        User.organisation.legal_name.as_alias("organisation_name"),
+    ).order_by(User.organisation.legal_name).order_by(User.full_name)

@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from piccolo.columns import Array, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Array, Boolean, Bytea, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -46,3 +46,37 @@ class User(Table, tablename="registry_user"):
     is_organisation_admin = Boolean(default=False)
     is_demo = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Changed when the password changes: every session started before then stops working.
+    session_stamp = Varchar(length=32, default="")
+
+
+class SessionRecord(Table, tablename="web_session"):
+    """Server-side session data behind Litestar's session middleware (see sessions.PiccoloSessionStore)."""
+
+    key = Varchar(length=128, unique=True, index=True)
+    value = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class TokenPurpose(StrEnum):
+    EMAIL_CONFIRMATION = "email_confirmation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountToken(Table):
+    """A one-time link's token: only its SHA-256 is stored; it expires and can be used once."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    purpose = Varchar(length=30, choices=TokenPurpose)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SignInAttempt(Table):
+    """Failed sign-ins, kept in the database so that rate limits hold across workers and restarts."""
+
+    email = Varchar(length=254, index=True)
+    remote_address = Varchar(length=64, index=True)
+    attempted_at = Timestamptz(index=True)

@@ -148,7 +148,8 @@ async def search(criteria: AuditFilter) -> tuple[list[AuditEvent], int]:
     """Events matching the filter, newest first, one page of them, and how many match in all."""
     conditions = []
     if criteria.actor:
-        conditions.append(AuditEvent.actor_email.like(f"%{criteria.actor.strip().lower()}%")  # emails are stored lower-cased)
+        # emails are stored lower-cased
+        conditions.append(AuditEvent.actor_email.like(f"%{criteria.actor.strip().lower()}%"))
     if criteria.object_type:
         conditions.append(AuditEvent.object_type == criteria.object_type)
     if criteria.object_id:

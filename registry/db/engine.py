@@ -71,7 +71,7 @@ async def connect(engine: Engine, *, pool_size: int = 10) -> None:
             Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
             with sqlite3.connect(engine.path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as connection:
                 connection.execute("PRAGMA journal_mode=WAL")
-        else:
+        elif pool_size > 0:
             await engine.start_connection_pool(min_size=1, max_size=pool_size)
         await ping(engine)
     except Exception as error:  # the driver's own error types differ; the message is what matters

@@ -10,6 +10,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "registry.accounts.piccolo_app",
         "registry.audit.piccolo_app",
+        "registry.notifications.piccolo_app",
     ]
 )
 

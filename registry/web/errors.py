@@ -4,7 +4,10 @@ reaches a user; unexpected errors are logged with the request id."""
 import logging
 from http import HTTPStatus
 
+from urllib.parse import urlencode
+
 from litestar import MediaType, Request, Response
+from litestar.response import Redirect
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -59,6 +62,10 @@ def error_response(request: Request, status_code: int, detail: str | None = None
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 401 and not wants_json(request):
+        return Redirect(f"/sign-in?{urlencode({'next': request.url.path})}", status_code=303)
+    if exc.status_code == 403 and "CSRF" in str(exc.detail):
+        return error_response(request, 403, "This form has expired or did not come from this service. Go back, refresh the page and try again.")
     errors = None
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
         errors = exc.extra

@@ -5,6 +5,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from registry.settings import PROJECT_ROOT, Settings
+from registry.web.navigation import navigation_for
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend_templates"
 SERVICE_NAME = "Participation Framework Registry"
@@ -26,5 +27,9 @@ def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> Temp
     environment.globals.update(
         service_name=SERVICE_NAME,
         time_zone=settings.zone,
+        navigation_for=navigation_for,
     )
+    environment.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
+    environment.globals["error_for"] = lambda errors, name: {"text": errors[name]} if errors and name in errors else None
+    environment.filters["local_time"] = lambda moment: moment.astimezone(settings.zone).strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm") if moment else ""
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))

@@ -1,0 +1,47 @@
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from registry.accounts import service
+from registry.accounts.auth import current_user, requires_role
+from registry.accounts.controllers import page
+from registry.accounts.schemas import NewAuthorityUserForm
+from registry.accounts.tables import OrganisationKind, Role
+from registry.web.forms import FormResult, add_error, read_form
+
+AUTHORITY_ROLES = [Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.COMMISSIONER, Role.ADMIN]
+
+
+class UsersAdminController(Controller):
+    path = "/admin/users"
+    include_in_schema = False
+    guards = [requires_role(Role.ADMIN)]
+
+    @get("/", name="admin_users")
+    async def list_users(self, created: str | None = None) -> Template:
+        return page("accounts/admin_users.html", users=await service.list_users(), created=created)
+
+    @get("/new")
+    async def new_user_form(self) -> Template:
+        return await self._form()
+
+    @post("/new")
+    async def create(self, request: Request) -> Template | Redirect:
+        result = await read_form(request, NewAuthorityUserForm)
+        if not result.ok:
+            return await self._form(result)
+        form = result.data
+        try:
+            user = await service.create_authority_user(
+                admin=current_user(request).actor,
+                email=form.email,
+                full_name=form.full_name,
+                organisation_id=form.organisation_id,
+                roles=form.roles,
+            )
+        except service.AccountError as problem:
+            return await self._form(add_error(result, "email" if "account" in str(problem).lower() else "organisation_id", str(problem)))
+        return Redirect(f"/admin/users?created={user.email}", status_code=303)
+
+    async def _form(self, result: FormResult | None = None) -> Template:
+        authorities = await service.organisations_of_kind(OrganisationKind.AUTHORITY)
+        return page("accounts/admin_new_user.html", result, authorities=authorities, roles=AUTHORITY_ROLES)

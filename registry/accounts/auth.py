@@ -1,0 +1,121 @@
+"""Who is making this request, and what may they do: the one place accounts decides access.
+
+A middleware puts the signed-in user (or None) on every request. Guards then turn "not signed in"
+into a redirect to sign in (pages) or 401 (API), and "not allowed" into 403, writing each denial to
+the audit log."""
+
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.utils.empty import value_or_default
+
+from registry.accounts.sessions import session_is_current
+from registry.accounts.tables import OrganisationKind, Role, User
+from registry.audit import service as audit
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    full_name: str
+    organisation_id: int
+    organisation_name: str
+    organisation_kind: OrganisationKind
+    roles: frozenset[Role]
+    is_organisation_admin: bool
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def actor(self) -> audit.Actor:
+        return audit.Actor(user_id=self.id, email=self.email, roles=tuple(sorted(self.roles)))
+
+
+async def load_user(user_id: int) -> tuple[CurrentUser, str] | None:
+    """The user and their current session stamp, or None for an unknown or deactivated user."""
+    row = (
+        await User.select(
+            User.id,
+            User.email,
+            User.full_name,
+            User.roles,
+            User.is_active,
+            User.session_stamp,
+            User.is_organisation_admin,
+            User.organisation.id.as_alias("organisation_id"),
+            User.organisation.legal_name.as_alias("organisation_name"),
+            User.organisation.kind.as_alias("organisation_kind"),
+        )
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None or not row["is_active"]:
+        return None
+    return CurrentUser(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        organisation_id=row["organisation_id"],
+        organisation_name=row["organisation_name"],
+        organisation_kind=OrganisationKind(row["organisation_kind"]),
+        roles=frozenset(Role(r) for r in row["roles"]),
+        is_organisation_admin=row["is_organisation_admin"],
+    ), row["session_stamp"]
+
+
+class CurrentUserMiddleware:
+    """Runs inside the session middleware: resolves the session to a user, or ends a stale session."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["user"] = None
+        session = value_or_default(scope.get("session"), None)
+        if scope["type"] == "http" and session and session.get("user_id") is not None:
+            loaded = await load_user(int(session["user_id"]))
+            if loaded is not None:
+                user, stamp = loaded
+                if session_is_current(session, user_stamp=stamp):
+                    scope["user"] = user
+            if scope["user"] is None:
+                ASGIConnection(scope).clear_session()
+        await self.app(scope, receive, send)
+
+
+def current_user(connection: ASGIConnection) -> CurrentUser | None:
+    return connection.scope.get("user")
+
+
+async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise NotAuthorizedException("Sign in to continue")
+
+
+def requires_role(*roles: Role):
+    """Guard: the user must be signed in and hold at least one of `roles`."""
+
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        await signed_in(connection, handler)
+        user = current_user(connection)
+        if not user.has_role(*roles):
+            await deny(connection, user, f"needs one of: {', '.join(sorted(roles))}")
+
+    return guard
+
+
+async def deny(connection: ASGIConnection, user: CurrentUser, reason: str) -> None:
+    """Refuse with 403, recording the attempt."""
+    await audit.record(
+        "access.denied",
+        actor=user.actor,
+        object_type="route",
+        object_id=f"{connection.scope.get('method', 'GET')} {connection.url.path}",
+        payload={"reason": reason},
+    )
+    raise PermissionDeniedException("You do not have permission to do that")

@@ -1,0 +1,120 @@
+"""Server-side sessions: Litestar's session middleware on a Piccolo table, so that sessions survive
+restarts and any worker can serve any request. The session id is replaced at sign-in (session
+fixation), and the old one deleted."""
+
+from datetime import timedelta
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store
+from litestar.types import Message
+
+from registry import clock
+from registry.accounts.tables import SessionRecord
+
+ROTATE_FLAG = "registry.rotate_session_id"
+NEW_ID = "registry.new_session_id"
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+COOKIE_NAME = "registry_session"
+
+
+def _seconds(value: int | timedelta | None) -> timedelta | None:
+    if value is None:
+        return None
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+
+class PiccoloSessionStore(Store):
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        lifetime = _seconds(expires_in)
+        expires_at = clock.now() + lifetime if lifetime else None
+        updated = await SessionRecord.update({SessionRecord.value: data, SessionRecord.expires_at: expires_at}).where(
+            SessionRecord.key == key
+        ).returning(SessionRecord.id)
+        if not updated:
+            await SessionRecord.insert(SessionRecord(key=key, value=data, expires_at=expires_at))
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        record = await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at).where(SessionRecord.key == key).first()
+        if record is None:
+            return None
+        now = clock.now()
+        if record["expires_at"] is not None and record["expires_at"] <= now:
+            await self.delete(key)
+            return None
+        if renewal := _seconds(renew_for):
+            await SessionRecord.update({SessionRecord.expires_at: now + renewal}).where(SessionRecord.key == key)
+        return bytes(record["value"])
+
+    async def delete(self, key: str) -> None:
+        await SessionRecord.delete().where(SessionRecord.key == key)
+
+    async def delete_all(self) -> None:
+        await SessionRecord.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        expires_at = await SessionRecord.select(SessionRecord.expires_at).where(SessionRecord.key == key).first()
+        if not expires_at or expires_at["expires_at"] is None:
+            return None
+        return max(int((expires_at["expires_at"] - clock.now()).total_seconds()), 0)
+
+    async def delete_expired(self) -> None:
+        await SessionRecord.delete().where(SessionRecord.expires_at <= clock.now())
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        state = connection.scope["state"]
+        if state.get(ROTATE_FLAG):
+            if NEW_ID not in state:
+                state[NEW_ID] = self.generate_session_id()
+            return state[NEW_ID]
+        return super().get_session_id(connection)
+
+    async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
+        old_id = connection.cookies.get(self.config.key)
+        if connection.scope["state"].get(ROTATE_FLAG) and old_id:
+            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        await super().store_in_message(scope_session, message, connection)
+
+
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+def session_config(*, secure: bool) -> RotatingSessionConfig:
+    return RotatingSessionConfig(
+        key=COOKIE_NAME,
+        max_age=int(IDLE_TIMEOUT.total_seconds()),
+        renew_on_access=True,
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+        exclude=["^/static/", "^/assets/"],
+    )
+
+
+def start_session(request: Request, *, user_id: int, session_stamp: str) -> None:
+    """Sign the user in on this browser, under a new session id."""
+    request.scope["state"][ROTATE_FLAG] = True
+    request.set_session({"user_id": user_id, "stamp": session_stamp, "signed_in_at": clock.now().timestamp()})
+
+
+def end_session(request: Request) -> None:
+    request.clear_session()
+
+
+def session_is_current(session: dict[str, Any], *, user_stamp: str) -> bool:
+    """False once the absolute timeout has passed or the password has changed since sign-in."""
+    signed_in_at = session.get("signed_in_at")
+    if signed_in_at is None or session.get("stamp") != user_stamp:
+        return False
+    return clock.now().timestamp() - float(signed_in_at) < ABSOLUTE_TIMEOUT.total_seconds()

@@ -1,0 +1,1 @@
+"""The notification outbox: one row per message, written in the action's own transaction."""

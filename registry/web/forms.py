@@ -1,0 +1,74 @@
+"""The one mapping from a submitted form to a validated model or to GOV.UK error messages.
+
+A form model lists, in `messages`, what to say when a field is left empty; its validators raise
+ValueError with the words to show for anything else. Errors come back in the form's field order,
+with what the user typed (never passwords) so the page can show it again."""
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from litestar import Request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+NEVER_ECHOED = ("password", "current_password", "new_password", "_csrf_token")
+
+
+class Form(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+    messages: ClassVar[dict[str, str]] = {}
+    multi_value_fields: ClassVar[tuple[str, ...]] = ()
+
+
+F = TypeVar("F", bound=Form)
+
+
+@dataclass
+class FormResult(Generic[F]):
+    data: F | None
+    errors: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None
+
+
+async def read_form(request: Request, form: type[F]) -> FormResult[F]:
+    submitted = await request.form()
+    values: dict[str, Any] = {}
+    for name in form.model_fields:
+        if name in form.multi_value_fields:
+            values[name] = [v for v in submitted.getall(name) if v] if name in submitted else []
+        elif name in submitted:
+            values[name] = submitted.get(name)
+    return validate(form, values)
+
+
+def validate(form: type[F], values: dict[str, Any]) -> FormResult[F]:
+    cleaned = {name: value for name, value in values.items() if value not in ("", None, [])}
+    echo = {name: value for name, value in values.items() if name not in NEVER_ECHOED}
+    try:
+        return FormResult(data=form.model_validate(cleaned), values=echo)
+    except ValidationError as error:
+        return FormResult(data=None, errors=error_messages(form, error), values=echo)
+
+
+def error_messages(form: type[Form], error: ValidationError) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "__all__"
+        if name in found:
+            continue
+        if problem["type"] == "missing":
+            found[name] = form.messages.get(name, "Enter this")
+        elif problem["type"] == "value_error":
+            found[name] = str(problem["ctx"]["error"])
+        else:
+            found[name] = form.messages.get(f"{name}:invalid") or form.messages.get(name, "Check this")
+    order = list(form.model_fields)
+    return dict(sorted(found.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+
+
+def add_error(result: FormResult, field_name: str, message: str) -> FormResult:
+    """A rule the service found broken (for example a duplicate email), shown like any other field error."""
+    return FormResult(data=None, errors={**result.errors, field_name: message}, values=result.values)

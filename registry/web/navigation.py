@@ -1,0 +1,18 @@
+"""The service navigation, by role: each link appears only to those who may use it."""
+
+from litestar import Request
+
+from registry.accounts.tables import Role
+
+
+def navigation_for(request: Request) -> list[dict]:
+    user = request.scope.get("user")
+    path = request.url.path
+    if user is None:
+        items = [("Sign in", "/sign-in"), ("Register your organisation", "/register")]
+    else:
+        items = [("Your account", "/account")]
+        if user.has_role(Role.ADMIN):
+            items += [("Users", "/admin/users"), ("Audit log", "/admin/audit"), ("Outbox", "/admin/outbox")]
+        items.append(("Sign out", "/sign-out"))
+    return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]
