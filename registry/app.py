@@ -12,6 +12,9 @@ from registry import clock, db
 from registry.accounts import service as accounts
 from registry.db import migrations
 from registry.accounts.admin_controllers import UsersAdminController
+from registry.accounts.api import MeController
+from registry.accounts.api_token_controllers import ApiTokensController
+from registry.accounts.organisation_controllers import OrganisationUsersController
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
@@ -52,6 +55,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         PasswordController,
         AccountController,
         UsersAdminController,
+        ApiTokensController,
+        MeController,
+        OrganisationUsersController,
         AuditLogController,
         OutboxController,
     ]

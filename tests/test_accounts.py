@@ -2,38 +2,14 @@ import re
 
 import pytest
 
+from tests.support import PASSWORD, csrf_from, make_user, post_form, set_session_cookie
+
 from registry.accounts import service
-from registry.accounts.passwords import hash_password
 from registry.accounts.passwords_policy import password_problem
 from registry.accounts.tables import OrganisationKind, Role, SessionRecord, User
 from registry.audit import service as audit
 from registry.audit.tables import AuditEvent
 from registry.notifications.tables import Notification
-
-PASSWORD = "correct horse battery staple"
-
-
-def set_session_cookie(client, value: str) -> None:
-    client.cookies.delete("registry_session")
-    client.cookies.set("registry_session", value, domain="testserver.local")
-
-
-def csrf_from(html: str) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
-
-
-async def post_form(client, path: str, data: dict, *, form_page: str | None = None):
-    page = await client.get(form_page or path)
-    return await client.post(path, data={**data, "_csrf_token": csrf_from(page.text)})
-
-
-async def make_user(email="officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,), kind=OrganisationKind.AUTHORITY, confirmed=True):
-    organisation = await service.create_organisation(kind=kind, legal_name=f"Org of {email}")
-    return await service.create_user(
-        email=email, full_name="Test Person", organisation=organisation, roles=roles,
-        password_hash=await hash_password(PASSWORD), email_confirmed=confirmed,
-    )
-
 
 def test_password_policy_is_length_and_commonness_not_composition():
     assert password_problem("short") == "Password must be 12 characters or more"
@@ -222,3 +198,81 @@ async def test_security_headers_are_on_every_response(client, database):
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert response.headers["x-request-id"]
+
+
+async def test_api_tokens_are_shown_once_act_as_their_user_and_can_be_revoked(client, database):
+    officer = await make_user()
+    await post_form(client, "/sign-in", {"email": officer.email, "password": PASSWORD})
+    empty = await post_form(client, "/account/api-tokens", {"name": ""})
+    assert empty.status_code == 400 and "Enter a name for the token" in empty.text
+    created = await post_form(client, "/account/api-tokens", {"name": "Nightly export"})
+    token = re.search(r'<code id="api-token"[^>]*>([^<]+)</code>', created.text).group(1)
+    listing = await client.get("/account/api-tokens")
+    assert "Nightly export" in listing.text and token not in listing.text  # shown once only
+    from registry.accounts.tables import ApiToken
+    stored = await ApiToken.objects().first()
+    assert stored.token_hash != token and token not in stored.token_hash
+
+    client.cookies.clear()
+    me = await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["email"] == officer.email and me.json()["roles"] == ["procurement_officer"]
+    assert (await client.get("/api/me")).status_code == 401
+    wrong = await client.get("/api/me", headers={"Authorization": "Bearer pfr_not-a-token"})
+    assert wrong.status_code == 401 and "not valid" in wrong.json()["detail"]
+
+    await post_form(client, "/sign-in", {"email": officer.email, "password": PASSWORD})
+    page = await client.get("/account/api-tokens")
+    revoked = await client.post(f"/account/api-tokens/{stored.id}/revoke", data={"_csrf_token": csrf_from(page.text)})
+    assert "Token revoked" in revoked.text
+    client.cookies.clear()
+    assert (await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+
+
+async def test_suppliers_cannot_have_api_tokens(client, database):
+    supplier = await make_user(email="bids@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await post_form(client, "/sign-in", {"email": supplier.email, "password": PASSWORD})
+    assert (await client.get("/account/api-tokens")).status_code == 403
+    denied = await AuditEvent.objects().where(AuditEvent.action == "access.denied").first()
+    assert denied.object_id == "GET /account/api-tokens" and denied.actor_email == supplier.email
+
+
+async def test_a_supplier_admin_invites_a_colleague_but_a_colleague_cannot(client, database):
+    admin = await make_user(email="lead@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await User.update({User.is_organisation_admin: True}).where(User.id == admin.id)
+    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    response = await post_form(client, "/organisation/users", {"full_name": "Sam Colleague", "email": "sam@supplier.example"})
+    assert response.status_code == 303
+    colleague = await User.objects().get(User.email == "sam@supplier.example")
+    assert colleague.organisation == admin.organisation and colleague.roles == ["supplier"]
+    invitation = await Notification.objects().where(Notification.recipient == "sam@supplier.example").first()
+    link = re.search(r"http://[^/]+(/password-reset/\S+)", invitation.body).group(1)
+
+    client.cookies.clear()
+    await post_form(client, link, {"password": "colleague pass phrase"})
+    await post_form(client, "/sign-in", {"email": "sam@supplier.example", "password": "colleague pass phrase"})
+    page = await client.get("/organisation/users")
+    assert page.status_code == 200 and "Sam Colleague" in page.text and "Invite a colleague" not in page.text
+    refused = await post_form(client, "/organisation/users", {"full_name": "X", "email": "x@supplier.example"}, form_page="/sign-out")
+    assert refused.status_code == 403
+    assert await User.count().where(User.email == "x@supplier.example") == 0
+
+
+async def test_admin_changes_roles_and_the_change_is_audited(client, database):
+    admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
+    officer = await make_user(email="officer@authority.example")
+    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    form = await client.get(f"/admin/users/{officer.id}")
+    assert form.status_code == 200 and 'value="procurement_officer" checked' in form.text
+    none = await client.post(f"/admin/users/{officer.id}", data={"_csrf_token": csrf_from(form.text)})
+    assert none.status_code == 400 and "Select at least one role" in none.text
+    supplier_role = await client.post(f"/admin/users/{officer.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["supplier"]})
+    assert supplier_role.status_code == 400 and "cannot have the supplier role" in supplier_role.text
+    changed = await client.post(f"/admin/users/{officer.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["evaluator", "procurement_officer"]})
+    assert changed.status_code == 303
+    assert sorted((await User.objects().get(User.id == officer.id)).roles) == ["evaluator", "procurement_officer"]
+    event = await AuditEvent.objects().where(AuditEvent.action == "user.roles_changed").first()
+    assert event.payload and "before" in str(event.payload) and event.actor_email == admin.email
+    own = await client.post(f"/admin/users/{admin.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["evaluator"]})
+    assert own.status_code == 400 and "cannot remove your own admin role" in own.text
+    assert (await client.get("/admin/users/999999")).status_code == 404

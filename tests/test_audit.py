@@ -111,3 +111,22 @@ async def test_search_filters_by_actor_object_and_action(database):
     assert total == 1 and events[0].sequence == 3
     events, total = await audit.search(audit.AuditFilter(action="framework.created"))
     assert total == 3 and [e.sequence for e in events] == [3, 2, 1]
+
+
+async def test_the_admin_audit_page_filters_events(client, database):
+    from registry.accounts.tables import Role
+    from tests.support import PASSWORD, make_user, post_form
+
+    admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
+    await record_three()
+    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    everything = await client.get("/admin/audit")
+    assert everything.status_code == 200 and "framework.created" in everything.text and "user.signed_in" in everything.text
+    filtered = await client.get("/admin/audit", params={"action": "framework.created", "object_id": "1"})
+    assert filtered.status_code == 200 and "1 events" in filtered.text and "Framework 1" in filtered.text
+    by_actor = await client.get("/admin/audit", params={"actor": "admin@"})
+    assert "user.signed_in" in by_actor.text and "framework.created</td>" not in by_actor.text
+    bad = await client.get("/admin/audit", params={"date_from": "31/02/2027", "date_to": "2027-01-01"})
+    assert bad.status_code == 400 and "Enter the &#39;from&#39; date as YYYY-MM-DD" in bad.text and 'value="31/02/2027"' in bad.text
+    backwards = await client.get("/admin/audit", params={"date_from": "2027-02-01", "date_to": "2027-01-01"})
+    assert backwards.status_code == 400 and "must be the same as or after" in backwards.text

@@ -1,10 +1,11 @@
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from registry.accounts import service
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.controllers import page
-from registry.accounts.schemas import NewAuthorityUserForm
+from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
 from registry.web.forms import FormResult, add_error, read_form
 
@@ -17,8 +18,8 @@ class UsersAdminController(Controller):
     guards = [requires_role(Role.ADMIN)]
 
     @get("/", name="admin_users")
-    async def list_users(self, created: str | None = None) -> Template:
-        return page("accounts/admin_users.html", users=await service.list_users(), created=created)
+    async def list_users(self, created: str | None = None, changed: str | None = None) -> Template:
+        return page("accounts/admin_users.html", users=await service.list_users(), created=created, changed=changed)
 
     @get("/new")
     async def new_user_form(self) -> Template:
@@ -41,6 +42,30 @@ class UsersAdminController(Controller):
         except service.AccountError as problem:
             return await self._form(add_error(result, "email" if "account" in str(problem).lower() else "organisation_id", str(problem)))
         return Redirect(f"/admin/users?created={user.email}", status_code=303)
+
+    @get("/{user_id:int}")
+    async def edit_roles_form(self, user_id: int) -> Template:
+        return await self._roles_page(user_id)
+
+    @post("/{user_id:int}")
+    async def change_roles(self, request: Request, user_id: int) -> Template | Redirect:
+        result = await read_form(request, RolesForm)
+        if not result.ok:
+            return await self._roles_page(user_id, result)
+        try:
+            user = await service.change_roles(admin=current_user(request).actor, user_id=user_id, roles=result.data.roles)
+        except service.AccountError as problem:
+            return await self._roles_page(user_id, add_error(result, "roles", str(problem)))
+        return Redirect(f"/admin/users?changed={user.email}", status_code=303)
+
+    async def _roles_page(self, user_id: int, result: FormResult | None = None) -> Template:
+        user = await service.get_user(user_id)
+        if user is None:
+            raise NotFoundException("There is no such user")
+        roles = [Role.SUPPLIER] if user["organisation_kind"] == OrganisationKind.SUPPLIER else AUTHORITY_ROLES
+        if result is None:
+            result = FormResult(data=None, values={"roles": user["roles"]})
+        return page("accounts/admin_user_roles.html", result, user=user, roles=roles)
 
     async def _form(self, result: FormResult | None = None) -> Template:
         authorities = await service.organisations_of_kind(OrganisationKind.AUTHORITY)

@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.empty import value_or_default
 
+from registry.accounts import api_tokens
 from registry.accounts.sessions import session_is_current
 from registry.accounts.tables import OrganisationKind, Role, User
 from registry.audit import service as audit
@@ -76,6 +77,10 @@ class CurrentUserMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["user"] = None
+        if scope["type"] == "http" and (token := bearer_token(scope)) is not None:
+            await self._from_token(scope, token)
+            await self.app(scope, receive, send)
+            return
         session = value_or_default(scope.get("session"), None)
         if scope["type"] == "http" and session and session.get("user_id") is not None:
             loaded = await load_user(int(session["user_id"]))
@@ -86,6 +91,23 @@ class CurrentUserMiddleware:
             if scope["user"] is None:
                 ASGIConnection(scope).clear_session()
         await self.app(scope, receive, send)
+
+
+    @staticmethod
+    async def _from_token(scope: Scope, token: str) -> None:
+        user_id = await api_tokens.user_id_for(token)
+        loaded = await load_user(user_id) if user_id is not None else None
+        if loaded is None:
+            raise NotAuthorizedException("The API token is not valid: it is unknown, revoked, or its user is deactivated")
+        scope["user"] = loaded[0]
+
+
+def bearer_token(scope: Scope) -> str | None:
+    for name, value in scope.get("headers") or []:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else None
+    return None
 
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:

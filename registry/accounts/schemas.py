@@ -136,3 +136,22 @@ class NewAuthorityUserForm(Form):
         if Role.SUPPLIER in value:
             raise ValueError("Authority users cannot have the supplier role")
         return value
+
+
+class RolesForm(Form):
+    messages: ClassVar = {"roles": "Select at least one role"}
+    multi_value_fields: ClassVar = ("roles",)
+    roles: list[Role]
+
+    @field_validator("roles")
+    @classmethod
+    def _at_least_one(cls, value: list[Role]) -> list[Role]:
+        if not value:
+            raise ValueError("Select at least one role")
+        return value
+
+
+class InviteColleagueForm(Form):
+    messages: ClassVar = {"full_name": "Enter your colleague's full name", "email": "Enter your colleague's email address"}
+    full_name: str
+    email: EmailAddress

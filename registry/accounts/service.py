@@ -293,7 +293,9 @@ async def _set_password(user_id: int, password_hash: str) -> None:
     await SignInAttempt.delete().where(SignInAttempt.email == (await User.select(User.email).where(User.id == user_id).first())["email"])
 
 
-# --- Authority users, created by an admin ----------------------------------------------------
+# --- Users created by others: authority users by an admin, colleagues by a supplier's admin ----
+
+INVITATION_LIFETIME = timedelta(days=7)
 
 
 async def create_authority_user(
@@ -303,29 +305,76 @@ async def create_authority_user(
     organisation = await Organisation.objects().where(Organisation.id == organisation_id).first()
     if organisation is None or organisation.kind != OrganisationKind.AUTHORITY:
         raise AccountError("Choose a contracting authority")
+    return await _create_invited_user(actor=admin, organisation=organisation, email=email, full_name=full_name, roles=roles)
+
+
+async def invite_colleague(*, inviter: audit.Actor, organisation_id: int, email: str, full_name: str) -> User:
+    """A supplier organisation's admin adds a colleague to the same organisation."""
+    organisation = await Organisation.objects().get(Organisation.id == organisation_id)
+    if organisation.kind != OrganisationKind.SUPPLIER:
+        raise AccountError("Only supplier organisations invite colleagues here")
+    return await _create_invited_user(actor=inviter, organisation=organisation, email=email, full_name=full_name, roles=[Role.SUPPLIER])
+
+
+async def _create_invited_user(
+    *, actor: audit.Actor, organisation: Organisation, email: str, full_name: str, roles: list[Role]
+) -> User:
     async with db.transaction():
         user = await create_user(
             email=email, full_name=full_name, organisation=organisation, roles=roles, password_hash=None, email_confirmed=False
         )
         await audit.record(
             "user.created",
-            actor=admin,
+            actor=actor,
             object_type="user",
             object_id=user.id,
             payload={"email": user.email, "organisation": organisation.legal_name, "roles": list(user.roles)},
         )
-        token = await tokens.issue(user.id, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(days=7))
+        token = await tokens.issue(user.id, TokenPurpose.PASSWORD_RESET, lifetime=INVITATION_LIFETIME)
         await notifications.enqueue(
             recipient=user.email,
             subject="Your account for the Participation Framework Registry",
             body=(
                 f"Dear {user.full_name},\n\n"
-                f"An account has been created for you at {organisation.legal_name}. Choose your password here:\n\n"
+                f"{actor.email or 'An administrator'} has created an account for you at {organisation.legal_name}. "
+                "Choose your password here:\n\n"
                 f"{links.absolute(f'/password-reset/{token}')}\n\n"
                 "The link works once and expires in 7 days."
             ),
         )
     return user
+
+
+async def change_roles(*, admin: audit.Actor, user_id: int, roles: list[Role]) -> User:
+    """Give a user a new set of roles; takes effect on their next request."""
+    async with db.transaction():
+        user = await User.objects().where(User.id == user_id).first()
+        if user is None:
+            raise AccountError("There is no such user")
+        organisation = await Organisation.objects().get(Organisation.id == user.organisation)
+        new_roles = sorted({Role(role) for role in roles})
+        check_roles_fit_organisation(new_roles, organisation)
+        if admin.user_id == user.id and Role.ADMIN not in new_roles:
+            raise AccountError("You cannot remove your own admin role; ask another admin")
+        before = sorted(user.roles)
+        await User.update({User.roles: [str(role) for role in new_roles]}).where(User.id == user_id)
+        await audit.record(
+            "user.roles_changed", actor=admin, object_type="user", object_id=user_id, payload={"before": before, "after": [str(r) for r in new_roles]}
+        )
+    return await User.objects().get(User.id == user_id)
+
+
+async def get_user(user_id: int) -> dict | None:
+    return await User.select(
+        User.id, User.email, User.full_name, User.roles, User.is_active,
+        User.organisation.legal_name.as_alias("organisation_name"), User.organisation.kind.as_alias("organisation_kind"),
+    ).where(User.id == user_id).first()
+
+
+async def colleagues(organisation_id: int) -> list[dict]:
+    return await User.select(User.id, User.email, User.full_name, User.is_organisation_admin, User.email_confirmed_at).where(
+        User.organisation == organisation_id
+    ).order_by(User.full_name)
 
 
 async def organisations_of_kind(kind: OrganisationKind) -> list[Organisation]:

@@ -80,3 +80,14 @@ class SignInAttempt(Table):
     email = Varchar(length=254, index=True)
     remote_address = Varchar(length=64, index=True)
     attempted_at = Timestamptz(index=True)
+
+
+class ApiToken(Table):
+    """A token for an official's scripts: shown once, stored as a SHA-256, acting with its user's roles."""
+
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

@@ -48,7 +48,7 @@ class AuditLogController(Controller):
             date_from=start,
             date_to=end,
             page=max(page, 1),
-            zone=request.app.state.settings.zone,
+            zone=request.app.state["settings"].zone,
         )
         events, total = await audit.search(criteria)
         return Template(

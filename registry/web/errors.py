@@ -37,7 +37,7 @@ PAGE_MESSAGES = {
 
 
 def wants_json(request: Request) -> bool:
-    if request.url.path.startswith("/api/"):
+    if request.url.path.startswith("/api/") or request.headers.get("authorization", "").lower().startswith("bearer "):
         return True
     return request.accept.best_match(["text/html", "application/json"], default="text/html") == "application/json"
 

@@ -12,6 +12,8 @@ def navigation_for(request: Request) -> list[dict]:
         items = [("Sign in", "/sign-in"), ("Register your organisation", "/register")]
     else:
         items = [("Your account", "/account")]
+        if user.has_role(Role.SUPPLIER):
+            items.append(("Your organisation", "/organisation/users"))
         if user.has_role(Role.ADMIN):
             items += [("Users", "/admin/users"), ("Audit log", "/admin/audit"), ("Outbox", "/admin/outbox")]
         items.append(("Sign out", "/sign-out"))

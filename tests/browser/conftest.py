@@ -68,6 +68,10 @@ def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> I
         stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
+    loaded = subprocess.run(
+        [sys.executable, "-m", "registry", "load-fixtures"], env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True
+    )
+    assert loaded.returncode == 0, loaded.stderr
     try:
         wait_until_healthy(base_url, process, log)
         yield base_url
@@ -112,3 +116,13 @@ def screenshots() -> Path:
     path = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+DEMO_PASSWORD = "participation-demo-2026"
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,33 @@
+"""The accounts part of the JSON API."""
+
+from litestar import Controller, Request, get
+from pydantic import BaseModel
+
+from registry.accounts.auth import current_user, signed_in
+
+
+class Me(BaseModel):
+    id: int
+    email: str
+    full_name: str
+    organisation: str
+    organisation_kind: str
+    roles: list[str]
+
+
+class MeController(Controller):
+    path = "/api/me"
+    tags = ["accounts"]
+    guards = [signed_in]
+
+    @get("/", summary="The signed-in user, or the user whose API token this is")
+    async def me(self, request: Request) -> Me:
+        user = current_user(request)
+        return Me(
+            id=user.id,
+            email=user.email,
+            full_name=user.full_name,
+            organisation=user.organisation_name,
+            organisation_kind=user.organisation_kind.value,
+            roles=sorted(user.roles),
+        )

@@ -1,0 +1,51 @@
+from typing import ClassVar
+
+from pydantic import Field
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+
+from registry.accounts import api_tokens
+from registry.accounts.auth import current_user, requires_role
+from registry.accounts.controllers import page
+from registry.accounts.tables import Role
+from registry.web.forms import Form, read_form
+
+OFFICIAL_ROLES = (Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.COMMISSIONER, Role.ADMIN)
+
+
+class NewTokenForm(Form):
+    messages: ClassVar = {
+        "name": "Enter a name for the token, such as the script that will use it",
+        "name:invalid": "Name must be 100 characters or fewer",
+    }
+    name: str = Field(max_length=100)
+
+
+class ApiTokensController(Controller):
+    path = "/account/api-tokens"
+    include_in_schema = False
+    guards = [requires_role(*OFFICIAL_ROLES)]
+
+    @get("/", name="api_tokens")
+    async def list_tokens(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("/")
+    async def create(self, request: Request) -> Template:
+        result = await read_form(request, NewTokenForm)
+        if not result.ok:
+            return await self._page(request, result)
+        user = current_user(request)
+        record, token = await api_tokens.create(user_id=user.id, name=result.data.name, actor=user.actor)
+        return page("accounts/api_token_created.html", token=token, name=record.name)
+
+    @post("/{token_id:int}/revoke")
+    async def revoke(self, request: Request, token_id: int) -> Template:
+        user = current_user(request)
+        revoked = await api_tokens.revoke(user_id=user.id, token_id=token_id, actor=user.actor)
+        return await self._page(request, notice="Token revoked" if revoked else None, status_code=200 if revoked else 404)
+
+    async def _page(self, request: Request, result=None, notice: str | None = None, status_code: int = 200) -> Template:
+        tokens = await api_tokens.for_user(current_user(request).id)
+        return page("accounts/api_tokens.html", result, tokens=tokens, notice=notice, status_code=status_code)

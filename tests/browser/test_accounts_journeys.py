@@ -1,0 +1,105 @@
+import re
+import uuid
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import assert_accessible, sign_in
+
+NEW_PASSWORD = "a long and memorable pass phrase"
+
+
+def emailed_link(browser: Browser, base_url: str, recipient: str, path_prefix: str) -> str:
+    """Read the message from the outbox, as the service's admin would."""
+    context = browser.new_context()
+    admin = context.new_page()
+    sign_in(admin, base_url, "admin@civic-participation.example")
+    admin.goto(base_url + "/admin/outbox")
+    assert_accessible(admin)
+    card = admin.locator(".govuk-summary-card", has_text=recipient).first
+    link = re.search(rf"https?://[^\s/]+({path_prefix}\S+)", card.inner_text()).group(1)
+    context.close()
+    return base_url + link
+
+
+def test_a_supplier_registers_confirms_signs_in_and_out(page: Page, browser: Browser, live_server: str, screenshots):
+    email = f"founder-{uuid.uuid4().hex[:8]}@new-supplier.example"
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Register your organisation").click()
+    expect(page).to_have_title("Register your organisation – Participation Framework Registry")
+    assert_accessible(page)
+
+    page.get_by_label("Legal name").fill("Riverside Listening Project CIC")
+    page.get_by_role("button", name="Register").click()
+    expect(page).to_have_title(re.compile(r"^Error: Register your organisation"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Select the type of organisation")
+    expect(summary).to_contain_text("Enter your full name")
+    expect(page.get_by_label("Legal name")).to_have_value("Riverside Listening Project CIC")
+    assert_accessible(page)
+    page.screenshot(path=str(screenshots / "register-errors.png"), full_page=True)
+    summary.get_by_role("link", name="Enter your full name").click()
+    expect(page.get_by_label("Full name")).to_be_focused()
+
+    page.get_by_label("Community interest company").check()
+    page.get_by_label("Micro").check()
+    page.get_by_label("Full name").fill("Nadia Rahman")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Create a password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_accessible(page)
+
+    page.goto(emailed_link(browser, live_server, email, "/confirm-email/"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm email address").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email address confirmed")
+    assert_accessible(page)
+
+    sign_in(page, live_server, email, NEW_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Riverside Listening Project CIC")
+    assert_accessible(page)
+    page.get_by_role("link", name="Your organisation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("People in your organisation")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Sign out").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+    page.goto(live_server + "/account")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Faccount$"))
+
+
+def test_a_failed_sign_in_shows_the_error_summary_and_works_by_keyboard(page: Page, live_server: str):
+    page.goto(live_server + "/sign-in")
+    page.get_by_label("Email address").focus()
+    page.keyboard.type("officer@civic-participation.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("not the password at all")
+    page.keyboard.press("Enter")
+    expect(page).to_have_title("Error: Sign in – Participation Framework Registry")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter the email address and password for your account")
+    expect(page.get_by_label("Email address")).to_have_value("officer@civic-participation.example")
+    expect(page.get_by_label("Password", exact=True)).to_have_value("")
+    assert_accessible(page)
+
+
+def test_every_signed_in_page_is_accessible(page: Page, live_server: str):
+    sign_in(page, live_server, "admin@civic-participation.example")
+    for path in ("/account", "/account/password", "/account/api-tokens", "/admin/users", "/admin/users/new", "/admin/audit", "/admin/outbox", "/password-reset", "/sign-out"):
+        page.goto(live_server + path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    page.goto(live_server + "/admin/users")
+    page.get_by_role("link", name=re.compile("Aileen Murray")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change roles for Aileen Murray")
+    assert_accessible(page)
+    page.goto(live_server + "/account/api-tokens")
+    page.get_by_label("Token name").fill("Browser test export")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#api-token")).to_have_text(re.compile(r"^pfr_"))
+    assert_accessible(page)

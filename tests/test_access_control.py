@@ -1,0 +1,132 @@
+"""Every route, requested as every role and anonymously, against a declared table. A new route
+without a decision here fails the test."""
+
+import re
+
+import pytest
+from litestar.routes import HTTPRoute
+from litestar.testing import AsyncTestClient
+
+from registry.accounts import service
+from registry.accounts.passwords import hash_password
+from registry.accounts.tables import OrganisationKind, Role, User
+from registry.app import create_app
+
+PASSWORD = "access matrix pass phrase"
+ROLES = ["anonymous", "supplier", "procurement_officer", "evaluator", "commissioner", "admin"]
+NOT_CHECKED_HERE = ("/static/", "/assets/", "/schema")  # files and the OpenAPI document: public, tested elsewhere
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status: int, anonymous: int = 303) -> dict[str, int]:
+    return {**everyone(status), "anonymous": anonymous}
+
+
+def only(roles: tuple[str, ...], status: int) -> dict[str, int]:
+    return {role: (status if role in roles else 403) for role in ROLES} | {"anonymous": 303}
+
+
+OFFICIALS = ("procurement_officer", "evaluator", "commissioner", "admin")
+
+EXPECTED: dict[str, dict[str, int]] = {
+    "GET /": everyone(200),
+    "GET /healthz": everyone(200),
+    "GET /sign-in": everyone(200),
+    "POST /sign-in": everyone(400),
+    "GET /sign-out": signed_in(200),
+    "POST /sign-out": everyone(200),
+    "GET /register": everyone(200),
+    "POST /register": everyone(400),
+    "GET /confirm-email/{token:str}": everyone(400),
+    "POST /confirm-email/{token:str}": everyone(400),
+    "GET /password-reset": everyone(200),
+    "POST /password-reset": everyone(400),
+    "GET /password-reset/{token:str}": everyone(400),
+    "POST /password-reset/{token:str}": everyone(400),
+    "GET /account": signed_in(200),
+    "GET /account/password": signed_in(200),
+    "POST /account/password": signed_in(400),
+    "GET /account/api-tokens": only(OFFICIALS, 200),
+    "POST /account/api-tokens": only(OFFICIALS, 400),
+    "POST /account/api-tokens/{token_id:int}/revoke": only(OFFICIALS, 404),
+    "GET /api/me": signed_in(200, anonymous=401),
+    "GET /organisation/users": only(("supplier",), 200),
+    "POST /organisation/users": only(("supplier",), 400),
+    "GET /admin/users": only(("admin",), 200),
+    "GET /admin/users/new": only(("admin",), 200),
+    "POST /admin/users/new": only(("admin",), 400),
+    "GET /admin/users/{user_id:int}": only(("admin",), 200),
+    "POST /admin/users/{user_id:int}": only(("admin",), 400),
+    "GET /admin/audit": only(("admin",), 200),
+    "GET /admin/outbox": only(("admin",), 200),
+}
+
+
+def app_routes(app) -> list[str]:
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path.startswith(NOT_CHECKED_HERE):
+            continue
+        for method in sorted(route.methods - {"OPTIONS", "HEAD"}):
+            found.append(f"{method} {route.path}")
+    return found
+
+
+def test_every_route_has_an_access_decision(settings):
+    undeclared = [route for route in app_routes(create_app(settings)) if route not in EXPECTED]
+    assert not undeclared, f"routes without an entry in the access-control table: {undeclared}"
+    stale = [route for route in EXPECTED if route not in app_routes(create_app(settings))]
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+
+
+async def seed_users() -> dict[str, int]:
+    password_hash = await hash_password(PASSWORD)
+    supplier_org = await service.create_organisation(kind=OrganisationKind.SUPPLIER, legal_name="Matrix Supplier Ltd")
+    authority = await service.create_organisation(kind=OrganisationKind.AUTHORITY, legal_name="Matrix Council")
+    ids = {}
+    for role in ROLES[1:]:
+        user = await service.create_user(
+            email=f"{role}@matrix.example", full_name=role.replace("_", " ").title(),
+            organisation=supplier_org if role == "supplier" else authority,
+            roles=[Role(role)], password_hash=password_hash, email_confirmed=True,
+        )
+        ids[role] = user.id
+    await User.update({User.is_organisation_admin: True}).where(User.id == ids["supplier"])
+    return ids
+
+
+def concrete(path: str, ids: dict[str, int]) -> str:
+    path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999")
+    return path.replace("{user_id:int}", str(ids["procurement_officer"]))
+
+
+async def csrf_token(client) -> str:
+    page = await client.get("/sign-in")
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_each_role_gets_the_declared_status_on_every_route(database, settings, role):
+    ids = await seed_users()
+    app = create_app(settings)
+    routes = sorted(app_routes(app), key=lambda r: r == "POST /sign-out")  # signing out last
+    async with AsyncTestClient(app=app) as client:
+        client.follow_redirects = False
+        if role != "anonymous":
+            signed = await client.post("/sign-in", data={"email": f"{role}@matrix.example", "password": PASSWORD, "_csrf_token": await csrf_token(client)})
+            assert signed.status_code == 303
+        mismatches = []
+        for route in routes:
+            method, path = route.split(" ", 1)
+            url = concrete(path, ids)
+            if method == "GET":
+                response = await client.get(url, headers={"Accept": "text/html"})
+            else:
+                response = await client.post(url, data={"_csrf_token": await csrf_token(client)}, headers={"Accept": "text/html"})
+            expected = EXPECTED[route][role]
+            if response.status_code != expected:
+                mismatches.append(f"{route}: expected {expected}, got {response.status_code}")
+        assert not mismatches, f"as {role}:\n" + "\n".join(mismatches)
