@@ -276,3 +276,49 @@ async def test_admin_changes_roles_and_the_change_is_audited(client, database):
     own = await client.post(f"/admin/users/{admin.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["evaluator"]})
     assert own.status_code == 400 and "cannot remove your own admin role" in own.text
     assert (await client.get("/admin/users/999999")).status_code == 404
+
+
+@pytest.fixture
+def controlled_clock():
+    from registry import clock
+
+    controlled = clock.ControlledClock()
+    previous = clock.use(controlled)
+    yield controlled
+    clock.use(previous)
+
+
+async def test_a_session_ends_after_30_idle_minutes(client, database, controlled_clock):
+    from datetime import timedelta
+
+    user = await make_user()
+    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    controlled_clock.advance(timedelta(minutes=29))
+    assert (await client.get("/account")).status_code == 200  # activity renews the idle timeout
+    controlled_clock.advance(timedelta(minutes=29))
+    assert (await client.get("/account")).status_code == 200
+    controlled_clock.advance(timedelta(minutes=31))
+    assert (await client.get("/account")).status_code == 303
+
+
+async def test_a_session_ends_12_hours_after_sign_in_however_active(client, database, controlled_clock):
+    from datetime import timedelta
+
+    user = await make_user()
+    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    for _ in range(28):  # active every 25 minutes, to 11 hours 40 minutes
+        controlled_clock.advance(timedelta(minutes=25))
+        assert (await client.get("/account")).status_code == 200
+    controlled_clock.advance(timedelta(minutes=25))  # within the idle limit, but past 12 hours
+    response = await client.get("/account")
+    assert response.status_code == 303 and response.headers["location"] == "/sign-in?next=%2Faccount"
+
+
+async def test_many_failures_from_one_address_are_rate_limited_across_accounts(database):
+    for n in range(service.MAX_FAILURES_PER_ADDRESS):
+        with pytest.raises(service.SignInRefused):
+            await service.authenticate(f"guess{n}@authority.example", "wrong password guess", remote_address="203.0.113.9")
+    with pytest.raises(service.TooManyAttempts):
+        await service.authenticate("another@authority.example", "wrong password guess", remote_address="203.0.113.9")
+    with pytest.raises(service.SignInRefused):  # another address is not affected
+        await service.authenticate("another@authority.example", "wrong password guess", remote_address="198.51.100.7")

@@ -1,5 +1,6 @@
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts import service
@@ -18,7 +19,7 @@ class UsersAdminController(Controller):
     guards = [requires_role(Role.ADMIN)]
 
     @get("/", name="admin_users")
-    async def list_users(self, created: str | None = None, changed: str | None = None) -> Template:
+    async def list_users(self, created: FromQuery[str | None] = None, changed: FromQuery[str | None] = None) -> Template:
         return page("accounts/admin_users.html", users=await service.list_users(), created=created, changed=changed)
 
     @get("/new")
@@ -44,11 +45,11 @@ class UsersAdminController(Controller):
         return Redirect(f"/admin/users?created={user.email}", status_code=303)
 
     @get("/{user_id:int}")
-    async def edit_roles_form(self, user_id: int) -> Template:
+    async def edit_roles_form(self, user_id: FromPath[int]) -> Template:
         return await self._roles_page(user_id)
 
     @post("/{user_id:int}")
-    async def change_roles(self, request: Request, user_id: int) -> Template | Redirect:
+    async def change_roles(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
         result = await read_form(request, RolesForm)
         if not result.ok:
             return await self._roles_page(user_id, result)

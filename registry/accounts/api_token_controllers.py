@@ -3,6 +3,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from registry.accounts import api_tokens
@@ -41,7 +42,7 @@ class ApiTokensController(Controller):
         return page("accounts/api_token_created.html", token=token, name=record.name)
 
     @post("/{token_id:int}/revoke")
-    async def revoke(self, request: Request, token_id: int) -> Template:
+    async def revoke(self, request: Request, token_id: FromPath[int]) -> Template:
         user = current_user(request)
         revoked = await api_tokens.revoke(user_id=user.id, token_id=token_id, actor=user.actor)
         return await self._page(request, notice="Token revoked" if revoked else None, status_code=200 if revoked else 404)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_429_TOO_MANY_REQUESTS
 
@@ -43,7 +44,7 @@ class SignInController(Controller):
     include_in_schema = False
 
     @get("/sign-in", name="sign_in")
-    async def form(self, next: str | None = None) -> Template:
+    async def form(self, next: FromQuery[str | None] = None) -> Template:
         return page("accounts/sign_in.html", values={"next": next or ""})
 
     @post("/sign-in")
@@ -114,12 +115,12 @@ class RegistrationController(Controller):
         )
 
     @get("/confirm-email/{token:str}", name="confirm_email")
-    async def confirm_page(self, token: str) -> Template:
+    async def confirm_page(self, token: FromPath[str]) -> Template:
         usable = await find_usable(token, TokenPurpose.EMAIL_CONFIRMATION)
         return page("accounts/confirm_email.html", token=token, usable=usable is not None, status_code=200 if usable else 400)
 
     @post("/confirm-email/{token:str}")
-    async def confirm(self, token: str) -> Template:
+    async def confirm(self, token: FromPath[str]) -> Template:
         user = await service.confirm_email(token)
         if user is None:
             return page("accounts/confirm_email.html", token=token, usable=False, status_code=400)
@@ -142,12 +143,12 @@ class PasswordController(Controller):
         return page("accounts/password_reset_sent.html", email=result.data.email)
 
     @get("/password-reset/{token:str}")
-    async def new_password_form(self, token: str) -> Template:
+    async def new_password_form(self, token: FromPath[str]) -> Template:
         usable = await find_usable(token, TokenPurpose.PASSWORD_RESET)
         return page("accounts/password_reset.html", token=token, usable=usable is not None, status_code=200 if usable else 400)
 
     @post("/password-reset/{token:str}")
-    async def reset(self, request: Request, token: str) -> Template:
+    async def reset(self, request: Request, token: FromPath[str]) -> Template:
         result = await read_form(request, NewPasswordForm)
         if not result.ok:
             return page("accounts/password_reset.html", result, token=token, usable=True)

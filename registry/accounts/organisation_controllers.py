@@ -1,4 +1,5 @@
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts import service
@@ -17,7 +18,7 @@ class OrganisationUsersController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/", name="organisation_users")
-    async def list_colleagues(self, request: Request, invited: str | None = None) -> Template:
+    async def list_colleagues(self, request: Request, invited: FromQuery[str | None] = None) -> Template:
         return await self._page(request, invited=invited)
 
     @post("/")
@@ -36,7 +37,7 @@ class OrganisationUsersController(Controller):
             return await self._page(request, add_error(result, "email", str(problem)))
         return Redirect(f"/organisation/users?invited={colleague.email}", status_code=303)
 
-    async def _page(self, request: Request, result: FormResult | None = None, invited: str | None = None) -> Template:
+    async def _page(self, request: Request, result: FormResult | None = None, invited: FromQuery[str | None] = None) -> Template:
         user = current_user(request)
         people = await service.colleagues(user.organisation_id)
         return page("accounts/organisation_users.html", result, people=people, invited=invited, can_invite=user.is_organisation_admin)

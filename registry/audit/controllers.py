@@ -1,6 +1,7 @@
 from datetime import date
 
 from litestar import Controller, Request, get
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from registry.accounts.auth import requires_role
@@ -24,13 +25,13 @@ class AuditLogController(Controller):
     async def log(
         self,
         request: Request,
-        actor: str | None = None,
-        object_type: str | None = None,
-        object_id: str | None = None,
-        action: str | None = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        page: int = 1,
+        actor: FromQuery[str | None] = None,
+        object_type: FromQuery[str | None] = None,
+        object_id: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
     ) -> Template:
         errors = {}
         start, end = _date(date_from), _date(date_to)
