@@ -1,5 +1,7 @@
 """The app factory: `registry.app:create_app`. Wiring only; each domain owns its routes."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +22,11 @@ from registry.accounts.controllers import AccountController, PasswordController,
 from registry.accounts.sessions import PiccoloSessionStore, session_config
 from registry.audit.controllers import AuditLogController
 from registry.health.controllers import HealthController
-from registry.notifications.controllers import OutboxController
+from registry.frameworks.controllers import ManageFrameworksController
+from registry.frameworks.public_controllers import PublicFrameworksController
+from registry.interest.controllers import FollowedFrameworksController, InterestController
+from registry.notifications.controllers import OutboxController, PreferencesController
+from registry.suppliers.controllers import ProfileController
 from registry.web import links
 from registry.web.csrf import csrf_middleware
 from registry.web.request_id import RequestIdMiddleware
@@ -58,6 +64,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ApiTokensController,
         MeController,
         OrganisationUsersController,
+        ManageFrameworksController,
+        PublicFrameworksController,
+        InterestController,
+        FollowedFrameworksController,
+        ProfileController,
+        PreferencesController,
         AuditLogController,
         OutboxController,
     ]
@@ -67,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=route_handlers,
-        lifespan=[database_lifespan(settings)],
+        lifespan=[database_lifespan(settings), mail_sender_lifespan(settings)],
         template_config=template_config(settings),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
@@ -108,6 +120,38 @@ def database_lifespan(settings: Settings):
             await db.disconnect(engine)
 
     return lifespan
+
+
+def mail_sender_lifespan(settings: Settings):
+    """While the app runs, deliver the outbox and queue due reminders (when SMTP is configured)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if not settings.smtp_url:
+            yield
+            return
+        task = asyncio.create_task(run_mail_sender(settings))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
+
+
+async def run_mail_sender(settings: Settings) -> None:
+    from registry.interest.reminders import queue_due_reminders
+    from registry.notifications.service import deliver_pending
+
+    while True:
+        try:
+            await queue_due_reminders(settings.reminder_days, settings.zone)
+            await deliver_pending(settings.smtp_url, settings.mail_from)
+        except Exception:  # a bad pass must not stop the sender; the next pass retries
+            logger.exception("mail sender pass failed")
+        await asyncio.sleep(settings.mail_poll_seconds)
 
 
 async def prepare_schema(settings: Settings) -> None:

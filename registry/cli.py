@@ -86,6 +86,18 @@ async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
     print(f"Audit log intact: {result.checked} events verified.")
 
 
+async def send_notifications(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.interest.reminders import queue_due_reminders
+    from registry.notifications.service import deliver_pending
+
+    if not settings.smtp_url:
+        raise CommandError("REGISTRY_SMTP_URL is not set: there is no mail server to send to")
+    async with database(settings):
+        reminders = await queue_due_reminders(settings.reminder_days, settings.zone)
+        sent, failed = await deliver_pending(settings.smtp_url, settings.mail_from, limit=10_000)
+    print(f"{reminders} reminder(s) queued; {sent} message(s) sent, {failed} to retry later.")
+
+
 def serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -146,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
     verify_parser = audit_commands.add_parser("verify", help="recompute the hash chain; exit 1 naming the first broken event")
     verify_parser.set_defaults(handler=audit_verify)
+    notifications_parser = commands.add_parser("notifications", help="the email outbox")
+    notifications_commands = notifications_parser.add_subparsers(dest="notifications_command", required=True, metavar="NOTIFICATIONS_COMMAND")
+    send_parser = notifications_commands.add_parser("send", help="queue due reminders and send the outbox once (for cron)")
+    send_parser.set_defaults(handler=send_notifications)
     return parser
 
 

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="The service's public address, for links in emails"
     )
+    smtp_url: str | None = Field(
+        default=None, description="smtp://user:password@host:port (or smtps://, smtp+starttls://); unset: messages wait in the outbox"
+    )
+    mail_from: str = "Participation Framework Registry <no-reply@participation-registry.invalid>"
+    mail_poll_seconds: float = Field(default=15, gt=0)
+    reminder_days: list[int] = Field(default=[7, 1], description="Days before each deadline to remind suppliers")
     workers: int = Field(default=1, ge=1, le=64)
     postgres_pool_size: int = Field(
         default=10, ge=0, le=200, description="Connections per worker; 0 opens a connection per query (tests)"

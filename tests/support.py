@@ -31,3 +31,20 @@ async def make_user(email="officer@authority.example", roles=(Role.PROCUREMENT_O
     )
 
 
+
+
+async def current(user):
+    """The signed-in form of a user, as the service functions receive it."""
+    from registry.accounts.auth import load_user
+
+    loaded, _ = await load_user(user.id)
+    return loaded
+
+
+async def officer_and_supplier():
+    from registry.accounts.tables import User
+
+    officer = await make_user(email="officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,))
+    supplier = await make_user(email="bids@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await User.update({User.is_organisation_admin: True}).where(User.id == supplier.id)
+    return await current(officer), await current(supplier)

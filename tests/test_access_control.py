@@ -2,6 +2,7 @@
 without a decision here fails the test."""
 
 import re
+from datetime import date
 
 import pytest
 from litestar.routes import HTTPRoute
@@ -10,7 +11,11 @@ from litestar.testing import AsyncTestClient
 from registry.accounts import service
 from registry.accounts.passwords import hash_password
 from registry.accounts.tables import OrganisationKind, Role, User
+from registry.accounts.auth import load_user
 from registry.app import create_app
+from registry.frameworks import service as frameworks
+from registry.frameworks.regimes import Regime
+from registry.frameworks.tables import State
 
 PASSWORD = "access matrix pass phrase"
 ROLES = ["anonymous", "supplier", "procurement_officer", "evaluator", "commissioner", "admin"]
@@ -30,6 +35,7 @@ def only(roles: tuple[str, ...], status: int) -> dict[str, int]:
 
 
 OFFICIALS = ("procurement_officer", "evaluator", "commissioner", "admin")
+OFFICER = ("procurement_officer",)
 
 EXPECTED: dict[str, dict[str, int]] = {
     "GET /": everyone(200),
@@ -62,6 +68,43 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /admin/users/{user_id:int}": only(("admin",), 400),
     "GET /admin/audit": only(("admin",), 200),
     "GET /admin/outbox": only(("admin",), 200),
+    "GET /account/notifications": signed_in(200),
+    "POST /account/notifications": everyone(303),
+    # Frameworks, managed by the procurement officers of their authority
+    "GET /manage/frameworks": only(OFFICER, 200),
+    "GET /manage/frameworks/new": only(OFFICER, 200),
+    "POST /manage/frameworks/new": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/details": only(OFFICER, 303),  # published: amend instead
+    "POST /manage/frameworks/{reference:str}/details": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/lots/new": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/lots/new": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/lots/{number:int}": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/lots/{number:int}": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/lots/{number:int}/remove": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/check": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/stage": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/amend": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/amend": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/cancel": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/cancel": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/interest": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/interest.csv": only(OFFICER, 200),
+    # Published frameworks are public
+    "GET /frameworks": everyone(200),
+    "GET /frameworks/{reference:str}": everyone(200),
+    "GET /frameworks/{reference:str}/notices/{kind:str}/{version:int}": everyone(200),
+    "GET /frameworks/{reference:str}/calendar.ics": everyone(200),
+    "GET /open-data/calendar.ics": everyone(200),
+    "GET /calendar/{feed:str}": everyone(404),  # only a supplier's secret address works
+    # Suppliers
+    "GET /frameworks/{reference:str}/interest": only(("supplier",), 200),
+    "POST /frameworks/{reference:str}/interest": only(("supplier",), 400),
+    "POST /frameworks/{reference:str}/interest/withdraw": only(("supplier",), 400),
+    "GET /organisation/frameworks": only(("supplier",), 200),
+    "GET /organisation/profile": only(("supplier",), 200),
+    "GET /organisation/profile/edit": only(("supplier",), 200),
+    "POST /organisation/profile/edit": only(("supplier",), 400),
 }
 
 
@@ -95,11 +138,20 @@ async def seed_users() -> dict[str, int]:
         )
         ids[role] = user.id
     await User.update({User.is_organisation_admin: True}).where(User.id == ids["supplier"])
+    officer = (await load_user(ids["procurement_officer"]))[0]
+    framework = await frameworks.create(officer, frameworks.Details(
+        title="Matrix framework", summary="For the access matrix", description="A framework.", estimated_value=1000,
+        start_date=date(2027, 6, 1), duration_months=12, regime=Regime.SCOTLAND, call_off_routes=("direct_award",),
+    ))
+    await frameworks.save_lot(officer, framework.reference, number=None, title="Lot one", scope="All of it", subject=None, max_suppliers=3)
+    await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
+    ids["reference"] = framework.reference
     return ids
 
 
-def concrete(path: str, ids: dict[str, int]) -> str:
-    path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999")
+def concrete(path: str, ids: dict) -> str:
+    path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
+    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

@@ -5,9 +5,9 @@ from litestar.response import Redirect, Template
 
 from registry.accounts import service
 from registry.accounts.auth import current_user, requires_role
-from registry.accounts.controllers import page
 from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
+from registry.web.pages import page
 from registry.web.forms import FormResult, add_error, read_form
 
 AUTHORITY_ROLES = [Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.COMMISSIONER, Role.ADMIN]

@@ -8,8 +8,8 @@ from litestar.response import Template
 
 from registry.accounts import api_tokens
 from registry.accounts.auth import current_user, requires_role
-from registry.accounts.controllers import page
 from registry.accounts.tables import Role
+from registry.web.pages import page
 from registry.web.forms import Form, read_form
 
 OFFICIAL_ROLES = (Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.COMMISSIONER, Role.ADMIN)

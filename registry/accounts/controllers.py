@@ -1,9 +1,7 @@
-from typing import Any
-
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_429_TOO_MANY_REQUESTS
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from registry.accounts import service
 from registry.accounts.auth import current_user, signed_in
@@ -19,14 +17,7 @@ from registry.accounts.sessions import end_session, start_session
 from registry.accounts.tables import OrganisationSize, TokenPurpose
 from registry.accounts.tokens import find_usable
 from registry.web.forms import FormResult, add_error, read_form
-
-
-def page(template: str, result: FormResult | None = None, status_code: int = 200, **context: Any) -> Template:
-    if result is not None:
-        context.update(errors=result.errors, values=result.values)
-        if result.errors and status_code == 200:
-            status_code = HTTP_400_BAD_REQUEST
-    return Template(template, context=context, status_code=status_code)
+from registry.web.pages import page
 
 
 def safe_next(target: str | None) -> str:

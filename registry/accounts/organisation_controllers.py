@@ -4,9 +4,9 @@ from litestar.response import Redirect, Template
 
 from registry.accounts import service
 from registry.accounts.auth import current_user, deny, requires_role
-from registry.accounts.controllers import page
 from registry.accounts.schemas import InviteColleagueForm
 from registry.accounts.tables import Role
+from registry.web.pages import page
 from registry.web.forms import FormResult, add_error, read_form
 
 

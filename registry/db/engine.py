@@ -105,3 +105,9 @@ def transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def contains(column, text: str):
+    """A case-insensitive "contains" condition on either engine (SQLite's LIKE already ignores case)."""
+    pattern = f"%{text}%"  # a % or _ typed by the user acts as a wildcard: harmless in a search
+    return column.ilike(pattern) if kind() == "postgres" else column.like(pattern)

@@ -11,6 +11,9 @@ APP_REGISTRY = AppRegistry(
         "registry.accounts.piccolo_app",
         "registry.audit.piccolo_app",
         "registry.notifications.piccolo_app",
+        "registry.frameworks.piccolo_app",
+        "registry.suppliers.piccolo_app",
+        "registry.interest.piccolo_app",
     ]
 )
 

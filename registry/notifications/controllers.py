@@ -1,8 +1,9 @@
-from litestar import Controller, get
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from registry.accounts.auth import requires_role
+from registry.accounts.auth import current_user, requires_role, signed_in
 from registry.accounts.tables import Role
 from registry.notifications import service
 
@@ -16,3 +17,22 @@ class OutboxController(Controller):
     async def outbox(self, page: FromQuery[int] = 1) -> Template:
         messages, total = await service.latest(page)
         return Template("notifications/outbox.html", context={"messages": messages, "total": total, "page_number": max(page, 1)})
+
+
+class PreferencesController(Controller):
+    path = "/account/notifications"
+    include_in_schema = False
+    guards = [signed_in]
+
+    @get("/", name="notification_preferences")
+    async def form(self, request: Request, saved: FromQuery[str | None] = None) -> Template:
+        chosen = await service.preferences(current_user(request).id)
+        return Template("notifications/preferences.html", context={"chosen": chosen, "options": service.PREFERENCES, "saved": saved})
+
+    @post("/")
+    async def save(self, request: Request) -> Redirect:
+        form = await request.form()
+        chosen = {name for name in form.getall("preferences") if name in service.PREFERENCES} if "preferences" in form else set()
+        user = current_user(request)
+        await service.set_preferences(user.id, chosen, user.actor)
+        return Redirect("/account/notifications?saved=1", status_code=303)

@@ -1,18 +1,28 @@
-"""Queue messages in the outbox. Each is written inside the caller's transaction, so a message exists
-exactly when the action that sends it succeeded; delivery happens afterwards and can be retried."""
+"""The outbox: messages are written in the action's own transaction, so a message exists exactly when
+the action that sends it succeeded. A sender delivers them by SMTP when REGISTRY_SMTP_URL is set,
+retrying with backoff; nothing is lost while the mail server is down."""
 
 import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from registry import clock, db
-from registry.notifications.tables import Notification
+from registry.notifications.tables import Notification, NotificationPreference
 
 logger = logging.getLogger("registry.outbox")
 PAGE_SIZE = 50
+MAX_ATTEMPTS = 8
+CLAIM_FOR = timedelta(minutes=2)
+PREFERENCES = {
+    "stage_changes": "When a framework you follow moves to its next stage",
+    "deadline_reminders": "Reminders before deadlines in frameworks you follow",
+    "engagement_opportunities": "Invitations to engagements and mini-competitions",
+}
 
 
 async def enqueue(*, recipient: str, subject: str, body: str) -> Notification:
     async with db.transaction():
-        notification = Notification(recipient=recipient, subject=subject, body=body, created_at=clock.now())
+        notification = Notification(recipient=recipient, subject=subject, body=body, created_at=clock.now(), next_attempt_at=clock.now())
         await notification.save()
     # Readable in the application log, so that a developer can follow emailed links without a mail server.
     logger.info("queued email to %s: %s\n%s", recipient, subject, body)
@@ -27,3 +37,126 @@ async def latest(page: int = 1) -> tuple[list[Notification], int]:
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     )
     return rows, await Notification.count()
+
+
+# --- Preferences --------------------------------------------------------------------------------
+
+
+async def preferences(user_id: int) -> dict[str, bool]:
+    row = await NotificationPreference.objects().where(NotificationPreference.user_id == user_id).first()
+    return {name: (getattr(row, name) if row else True) for name in PREFERENCES}
+
+
+async def set_preferences(user_id: int, chosen: set[str], actor) -> None:
+    from registry.audit import service as audit
+
+    values = {name: name in chosen for name in PREFERENCES}
+    async with db.transaction():
+        existing = await NotificationPreference.objects().where(NotificationPreference.user_id == user_id).first()
+        if existing is None:
+            await NotificationPreference.insert(NotificationPreference(user_id=user_id, **values))
+        else:
+            await NotificationPreference.update(values).where(NotificationPreference.user_id == user_id)
+        await audit.record("notifications.preferences_changed", actor=actor, object_type="user", object_id=user_id, payload=values)
+
+
+async def opted_out(preference: str, user_ids: list[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    column = getattr(NotificationPreference, preference)
+    rows = await NotificationPreference.select(NotificationPreference.user_id).where(
+        NotificationPreference.user_id.is_in(user_ids) & column.eq(False)
+    ).output(as_list=True)
+    return set(rows)
+
+
+# --- Delivery -----------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after each failure, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+async def _claim(limit: int) -> list[Notification]:
+    """Messages due for a delivery attempt, claimed so that another worker leaves them alone."""
+    now = clock.now()
+    due = await Notification.select(Notification.id).where(
+        Notification.sent_at.is_null()
+        & Notification.failed_at.is_null()
+        & (Notification.next_attempt_at.is_null() | (Notification.next_attempt_at <= now))
+        & (Notification.claimed_until.is_null() | (Notification.claimed_until < now))
+    ).order_by(Notification.id).limit(limit).output(as_list=True)
+    claimed = []
+    for notification_id in due:
+        async with db.transaction():
+            won = await Notification.update({Notification.claimed_until: now + CLAIM_FOR}).where(
+                (Notification.id == notification_id) & (Notification.claimed_until.is_null() | (Notification.claimed_until < now))
+            ).returning(Notification.id)
+        if won:
+            claimed.append(await Notification.objects().get(Notification.id == notification_id))
+    return claimed
+
+
+def _message(notification: Notification, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notification.recipient
+    message["Subject"] = notification.subject
+    message.set_content(notification.body)
+    return message
+
+
+async def deliver_pending(smtp_url: str, sender: str, limit: int = 50) -> tuple[int, int]:
+    """One pass of the sender: returns (sent, failed this pass)."""
+    import aiosmtplib
+
+    sent = failed = 0
+    for notification in await _claim(limit):
+        attempts = notification.attempts + 1
+        try:
+            await aiosmtplib.send(_message(notification, sender), **_smtp_options(smtp_url))
+        except (aiosmtplib.SMTPException, OSError) as error:
+            failed += 1
+            give_up = attempts >= MAX_ATTEMPTS
+            await Notification.update({
+                Notification.attempts: attempts,
+                Notification.last_error: f"{type(error).__name__}: {error}"[:500],
+                Notification.next_attempt_at: clock.now() + backoff(attempts),
+                Notification.failed_at: clock.now() if give_up else None,
+                Notification.claimed_until: None,
+            }).where(Notification.id == notification.id)
+            logger.warning("email %s to %s not sent (attempt %d): %s", notification.id, notification.recipient, attempts, error)
+            continue
+        sent += 1
+        await Notification.update({
+            Notification.attempts: attempts, Notification.sent_at: clock.now(), Notification.claimed_until: None, Notification.last_error: None,
+        }).where(Notification.id == notification.id)
+    return sent, failed
+
+
+def _smtp_options(smtp_url: str) -> dict:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(smtp_url)
+    options: dict = {"hostname": parts.hostname or "localhost", "port": parts.port or (465 if parts.scheme == "smtps" else 25), "timeout": 30}
+    if parts.scheme == "smtps":
+        options["use_tls"] = True
+    elif parts.scheme == "smtp+starttls":
+        options["start_tls"] = True
+    else:
+        options["start_tls"] = False
+    if parts.username:
+        options["username"] = unquote(parts.username)
+        options["password"] = unquote(parts.password or "")
+    return options
+
+
+def status_of(notification: Notification, now: datetime) -> str:
+    if notification.sent_at:
+        return "Sent"
+    if notification.failed_at:
+        return f"Failed after {notification.attempts} attempts"
+    if notification.attempts:
+        return f"Waiting to retry ({notification.attempts} failed attempts)"
+    return "Queued"

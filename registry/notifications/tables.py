@@ -1,4 +1,4 @@
-from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -10,3 +10,22 @@ class Notification(Table):
     sent_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     last_error = Text(null=True, default=None)
+    next_attempt_at = Timestamptz(null=True, default=None, index=True)
+    claimed_until = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+
+
+class NotificationPreference(Table):
+    """What a user wants to be told about; a user without a row gets everything."""
+
+    user_id = Integer(unique=True, index=True)
+    stage_changes = Boolean(default=True)
+    deadline_reminders = Boolean(default=True)
+    engagement_opportunities = Boolean(default=True)
+
+
+class SentReminder(Table):
+    """A deadline reminder already queued, so that each goes out once whatever runs the job."""
+
+    key = Varchar(length=200, unique=True)
+    queued_at = Timestamptz()

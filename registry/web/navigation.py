@@ -8,12 +8,15 @@ from registry.accounts.tables import Role
 def navigation_for(request: Request) -> list[dict]:
     user = request.scope.get("user")
     path = request.url.path
+    items = [("Frameworks", "/frameworks")]
     if user is None:
-        items = [("Sign in", "/sign-in"), ("Register your organisation", "/register")]
+        items += [("Sign in", "/sign-in"), ("Register your organisation", "/register")]
     else:
-        items = [("Your account", "/account")]
+        if user.has_role(Role.PROCUREMENT_OFFICER):
+            items.append(("Manage frameworks", "/manage/frameworks"))
         if user.has_role(Role.SUPPLIER):
-            items.append(("Your organisation", "/organisation/users"))
+            items += [("Your profile", "/organisation/profile"), ("Followed frameworks", "/organisation/frameworks"), ("Your organisation", "/organisation/users")]
+        items.append(("Your account", "/account"))
         if user.has_role(Role.ADMIN):
             items += [("Users", "/admin/users"), ("Audit log", "/admin/audit"), ("Outbox", "/admin/outbox")]
         items.append(("Sign out", "/sign-out"))

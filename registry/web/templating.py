@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
@@ -31,5 +32,10 @@ def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> Temp
     )
     environment.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     environment.globals["error_for"] = lambda errors, name: {"text": errors[name]} if errors and name in errors else None
+    environment.filters["problem_item"] = lambda text: {"text": text}
+    environment.filters["money"] = lambda value: "" if value is None else f"£{value:,}"
+    environment.filters["long_date"] = lambda value: value.strftime("%-d %B %Y") if value else ""
+    environment.filters["iso_long_date"] = lambda text: date.fromisoformat(text).strftime("%-d %B %Y") if text else ""
+    environment.filters["name_in"] = lambda code, names: names.get(code, code)
     environment.filters["local_time"] = lambda moment: moment.astimezone(settings.zone).strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm") if moment else ""
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))

@@ -1,0 +1,1 @@
+"""Frameworks, their lots and notices, and the one state machine every stage goes through."""

@@ -1,0 +1,220 @@
+"""Procurement officers creating and running frameworks (/manage/frameworks)."""
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from registry import clock
+from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.tables import Role
+from registry.frameworks import lifecycle, service
+from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
+from registry.frameworks.tables import Framework, State
+from registry.interest import service as interest
+from registry.reference import taxonomies
+from registry.web.forms import FormResult, add_error, read_form
+from registry.web.pages import page
+
+
+def details_values(framework: Framework) -> dict:
+    start = framework.start_date
+    return {
+        "title": framework.title, "summary": framework.summary, "description": framework.description,
+        "estimated_value": "" if framework.estimated_value is None else str(framework.estimated_value),
+        "start_day": start.day if start else "", "start_month": start.month if start else "", "start_year": start.year if start else "",
+        "duration_months": framework.duration_months or "", "regime": framework.regime, "call_off_routes": list(framework.call_off_routes or []),
+    }
+
+
+class ManageFrameworksController(Controller):
+    path = "/manage/frameworks"
+    include_in_schema = False
+    guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+
+    async def _framework(self, request: Request, reference: str) -> Framework:
+        framework = await service.get(reference)
+        if framework is None:
+            raise NotFoundException(f"There is no framework {reference}")
+        try:
+            service.check_officer(current_user(request), framework)
+        except service.NotPermitted as refusal:
+            await deny(request, current_user(request), str(refusal))
+        return framework
+
+    @get("/", name="manage_frameworks")
+    async def index(self, request: Request) -> Template:
+        frameworks = await service.managed_by(current_user(request).organisation_id)
+        return page("frameworks/manage_index.html", frameworks=frameworks, labels=lifecycle.LABELS)
+
+    @get("/new")
+    async def new(self) -> Template:
+        return page("frameworks/details_form.html", FormResult(data=None, values={"regime": "scotland"}), framework=None)
+
+    @post("/new")
+    async def create(self, request: Request) -> Template | Redirect:
+        result = await read_form(request, FrameworkForm)
+        if not result.ok:
+            return page("frameworks/details_form.html", result, framework=None)
+        framework = await service.create(current_user(request), result.data.details())
+        return Redirect(f"/manage/frameworks/{framework.reference}", status_code=303)
+
+    @get("/{reference:str}")
+    async def task_list(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        return await self._task_list(framework)
+
+    async def _task_list(self, framework: Framework, problems: list[str] | None = None, status_code: int = 200) -> Template:
+        facts = await service.facts_for(framework)
+        lots = await service.lots(framework.id)
+        steps = [
+            (t, lifecycle.problems_blocking(framework.state, t.target, facts, clock.now()))
+            for t in lifecycle.next_steps(State(framework.state)) if t.target != State.CANCELLED
+        ]
+        return page(
+            "frameworks/task_list.html",
+            framework=framework, lots=lots, labels=lifecycle.LABELS, steps=steps, problems=problems or [],
+            pin_problems=lifecycle.pin_problems(facts), timeline=await service.timeline(framework.id),
+            can_cancel=framework.state in lifecycle.BEFORE_LIVE, notices=await service.notices(framework.id),
+            status_code=status_code,
+        )
+
+    @get("/{reference:str}/details")
+    async def edit_details(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        if framework.state != State.DRAFT:
+            return Redirect(f"/manage/frameworks/{reference}/amend", status_code=303)
+        return page("frameworks/details_form.html", FormResult(data=None, values=details_values(framework)), framework=framework)
+
+    @post("/{reference:str}/details")
+    async def save_details(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        result = await read_form(request, FrameworkForm)
+        if not result.ok:
+            return page("frameworks/details_form.html", result, framework=framework)
+        try:
+            await service.update_details(current_user(request), reference, result.data.details())
+        except service.FrameworkError as problem:
+            return page("frameworks/details_form.html", add_error(result, "title", str(problem)), framework=framework)
+        return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @get("/{reference:str}/lots/new")
+    async def new_lot(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        return page("frameworks/lot_form.html", framework=framework, lot_number=None, subjects=taxonomies.terms("lot_subjects"))
+
+    @get("/{reference:str}/lots/{number:int}")
+    async def edit_lot(self, request: Request, reference: FromPath[str], number: FromPath[int]) -> Template:
+        framework = await self._framework(request, reference)
+        lot = next((lot for lot in await service.lots(framework.id) if lot.number == number), None)
+        if lot is None:
+            raise NotFoundException(f"There is no lot {number}")
+        values = {"title": lot.title, "scope": lot.scope, "subject": lot.subject or "", "max_suppliers": lot.max_suppliers or ""}
+        return page("frameworks/lot_form.html", FormResult(data=None, values=values), framework=framework, lot_number=number, subjects=taxonomies.terms("lot_subjects"))
+
+    @post("/{reference:str}/lots/new")
+    async def add_lot(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        return await self._save_lot(request, reference, None)
+
+    @post("/{reference:str}/lots/{number:int}")
+    async def change_lot(self, request: Request, reference: FromPath[str], number: FromPath[int]) -> Template | Redirect:
+        return await self._save_lot(request, reference, number)
+
+    async def _save_lot(self, request: Request, reference: str, number: int | None) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        result = await read_form(request, LotForm)
+        if result.ok:
+            form = result.data
+            try:
+                await service.save_lot(
+                    current_user(request), reference, number=number, title=form.title, scope=form.scope,
+                    subject=form.subject, max_suppliers=int(form.max_suppliers),
+                )
+                return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+            except service.FrameworkError as problem:
+                result = add_error(result, "title", str(problem))
+        return page("frameworks/lot_form.html", result, framework=framework, lot_number=number, subjects=taxonomies.terms("lot_subjects"))
+
+    @post("/{reference:str}/lots/{number:int}/remove")
+    async def remove_lot(self, request: Request, reference: FromPath[str], number: FromPath[int]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        try:
+            await service.remove_lot(current_user(request), reference, number)
+        except service.FrameworkError as problem:
+            return await self._task_list(framework, [str(problem)], status_code=400)
+        return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @get("/{reference:str}/check")
+    async def check_answers(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        facts = await service.facts_for(framework)
+        return page(
+            "frameworks/check_answers.html", framework=framework, lots=await service.lots(framework.id),
+            problems=lifecycle.pin_problems(facts), subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
+        )
+
+    @post("/{reference:str}/stage")
+    async def move(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        target = (await request.form()).get("target", "")
+        if target not in {state.value for state in State} or State(target) == State.CANCELLED:
+            return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
+        try:
+            await service.move(current_user(request), reference, State(target))
+        except (service.TransitionBlocked, lifecycle.IllegalTransition) as problem:
+            problems = problem.problems if isinstance(problem, service.TransitionBlocked) else [str(problem)]
+            return await self._task_list(await service.get(reference), problems, status_code=400)
+        return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @get("/{reference:str}/amend")
+    async def amend_form(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        return page("frameworks/amend_form.html", FormResult(data=None, values=details_values(framework)), framework=framework)
+
+    @post("/{reference:str}/amend")
+    async def amend(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        result = await read_form(request, AmendmentForm)
+        if not result.ok:
+            return page("frameworks/amend_form.html", result, framework=framework)
+        try:
+            await service.amend_notice(current_user(request), reference, result.data.details(), result.data.change_summary)
+        except service.FrameworkError as problem:
+            return page("frameworks/amend_form.html", add_error(result, "change_summary", str(problem)), framework=framework)
+        return Redirect(f"/frameworks/{reference}", status_code=303)
+
+    @get("/{reference:str}/cancel")
+    async def cancel_form(self, request: Request, reference: FromPath[str]) -> Template:
+        return page("frameworks/cancel_form.html", framework=await self._framework(request, reference))
+
+    @post("/{reference:str}/cancel")
+    async def cancel(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        result = await read_form(request, CancelForm)
+        if not result.ok:
+            return page("frameworks/cancel_form.html", result, framework=framework)
+        try:
+            await service.move(current_user(request), reference, State.CANCELLED, note=result.data.reason)
+        except lifecycle.IllegalTransition as problem:
+            return page("frameworks/cancel_form.html", add_error(result, "reason", str(problem)), framework=framework)
+        return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @get("/{reference:str}/interest")
+    async def interest_list(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        rows = await interest.list_for_officer(framework)
+        lot_numbers = [lot.number for lot in await service.lots(framework.id)]
+        region_names = {t.code: t.name for t in taxonomies.terms("regions")}
+        return page("frameworks/interest_list.html", framework=framework, rows=rows, counts=interest.counts(rows, lot_numbers), region_names=region_names)
+
+    @get("/{reference:str}/interest.csv")
+    async def interest_csv(self, request: Request, reference: FromPath[str]) -> Response:
+        framework = await self._framework(request, reference)
+        csv_text = interest.as_csv(await interest.list_for_officer(framework))
+        return Response(
+            csv_text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{reference}-expressions-of-interest.csv"'},
+        )
+
+

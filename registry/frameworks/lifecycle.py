@@ -1,0 +1,208 @@
+"""The framework's one state machine (../shared/DESIGN.md): the only transitions that exist, who may
+make each, and what must hold first. Every move is audited, added to the framework's timeline and
+told to the suppliers who registered interest.
+
+Guards take plain facts and the server's current time, and return the problems that block the move
+(empty when it may go ahead), so that the task list can show the same problems before anyone tries."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from registry.accounts.tables import Role
+from registry.frameworks.tables import CallOffRoute, State
+
+OFFICER = frozenset({Role.PROCUREMENT_OFFICER})
+BEFORE_LIVE = [s for s in State if s not in (State.LIVE, State.EXPIRED, State.CANCELLED)]
+
+
+@dataclass(frozen=True)
+class LotFacts:
+    number: int
+    title: str
+    scope: str
+    max_suppliers: int | None
+
+
+@dataclass(frozen=True)
+class FrameworkFacts:
+    """What the guards look at. Later stages add the facts they need (with defaults that block)."""
+
+    title: str
+    summary: str
+    description: str
+    estimated_value: int | None
+    start_date: date | None
+    duration_months: int | None
+    call_off_routes: tuple[str, ...]
+    lots: tuple[LotFacts, ...]
+    published_at: datetime | None = None
+    rfi_closes_at: datetime | None = None
+    clarification_deadline: datetime | None = None
+    tender_deadline: datetime | None = None
+    standstill_ends_at: datetime | None = None
+    extra_problems: dict[State, list[str]] = field(default_factory=dict)
+
+
+Guard = Callable[[FrameworkFacts, datetime], list[str]]
+
+
+def pin_problems(facts: FrameworkFacts, now: datetime | None = None) -> list[str]:
+    """What is missing before the Prior Information Notice can be published, in task-list words."""
+    problems = []
+    if not facts.title.strip():
+        problems.append("Enter the framework's title")
+    if not facts.summary.strip():
+        problems.append("Enter a summary")
+    if not facts.description.strip():
+        problems.append("Enter a description")
+    if facts.estimated_value is None:
+        problems.append("Enter the estimated value")
+    if facts.start_date is None:
+        problems.append("Enter the start date")
+    if facts.duration_months is None:
+        problems.append("Enter the duration")
+    if not facts.call_off_routes:
+        problems.append("Choose at least one call-off route")
+    if not facts.lots:
+        problems.append("Add at least one lot")
+    for lot in facts.lots:
+        if not lot.title.strip() or not lot.scope.strip() or not lot.max_suppliers:
+            problems.append(f"Complete lot {lot.number}: it needs a title, a scope and a maximum number of suppliers")
+    return problems
+
+
+def _deadline_passed(name: str, attribute: str) -> Guard:
+    def guard(facts: FrameworkFacts, now: datetime) -> list[str]:
+        moment = getattr(facts, attribute)
+        if moment is None:
+            return [f"Set the {name} first"]
+        if now < moment:
+            return [f"The {name} has not passed yet"]
+        return []
+
+    return guard
+
+
+def _rfi_can_open(facts: FrameworkFacts, now: datetime) -> list[str]:
+    if facts.rfi_closes_at is None:
+        return ["Set the request for information's closing time"]
+    if facts.rfi_closes_at <= now:
+        return ["The request for information's closing time must be in the future"]
+    return []
+
+
+def _itt_can_publish(facts: FrameworkFacts, now: datetime) -> list[str]:
+    problems = []
+    if facts.tender_deadline is None or facts.clarification_deadline is None:
+        problems.append("Set the tender deadline and the clarification deadline")
+    elif not now < facts.clarification_deadline < facts.tender_deadline:
+        problems.append("The clarification deadline must be in the future and before the tender deadline")
+    return problems
+
+
+def _term_ended(facts: FrameworkFacts, now: datetime) -> list[str]:
+    if facts.start_date is None or facts.duration_months is None:
+        return ["The framework has no term"]
+    year, month = divmod(facts.start_date.month - 1 + facts.duration_months, 12)
+    ends = facts.start_date.replace(year=facts.start_date.year + year, month=month + 1, day=1)
+    return [] if now.date() >= ends else [f"The framework's term runs until {ends:%-d %B %Y}"]
+
+
+def _nothing(facts: FrameworkFacts, now: datetime) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: State
+    target: State
+    action: str  # what the button says
+    guard: Guard = _nothing
+    roles: frozenset[Role] = OFFICER
+
+
+TRANSITIONS: dict[tuple[State, State], Transition] = {
+    (t.source, t.target): t
+    for t in [
+        Transition(State.DRAFT, State.PIN_PUBLISHED, "Publish the prior information notice", pin_problems),
+        Transition(State.PIN_PUBLISHED, State.RFI_OPEN, "Open the request for information", _rfi_can_open),
+        Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
+        Transition(State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish),
+        Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
+        Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders"),
+        Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation"),
+        Transition(State.EVALUATION, State.MODERATION, "Start moderation"),
+        Transition(State.MODERATION, State.AWARD_APPROVED, "Approve the award"),
+        Transition(State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period"),
+        Transition(State.STANDSTILL, State.LIVE, "Appoint the suppliers", _deadline_passed("end of the standstill period", "standstill_ends_at")),
+        Transition(State.LIVE, State.EXPIRED, "Mark the framework as expired", _term_ended),
+        *[Transition(state, State.CANCELLED, "Cancel the framework") for state in BEFORE_LIVE],
+    ]
+}
+
+
+class IllegalTransition(ValueError):
+    pass
+
+
+def transition_for(source: State, target: State) -> Transition:
+    transition = TRANSITIONS.get((State(source), State(target)))
+    if transition is None:
+        raise IllegalTransition(f"A framework that is {describe(source)} cannot become {describe(target)}")
+    return transition
+
+
+def problems_blocking(source: State, target: State, facts: FrameworkFacts, now: datetime) -> list[str]:
+    transition = transition_for(source, target)
+    return [*transition.guard(facts, now), *facts.extra_problems.get(State(target), [])]
+
+
+def next_steps(state: State) -> list[Transition]:
+    return [t for (source, _), t in TRANSITIONS.items() if source == state]
+
+
+DESCRIPTIONS = {
+    State.DRAFT: "a draft",
+    State.PIN_PUBLISHED: "announced (prior information notice published)",
+    State.RFI_OPEN: "open for request for information responses",
+    State.RFI_CLOSED: "closed for request for information responses",
+    State.ITT_PUBLISHED: "open for tenders",
+    State.TENDERS_CLOSED: "closed for tenders",
+    State.TENDERS_OPENED: "tenders opened",
+    State.EVALUATION: "in evaluation",
+    State.MODERATION: "in moderation",
+    State.AWARD_APPROVED: "award approved",
+    State.STANDSTILL: "in the standstill period",
+    State.LIVE: "live",
+    State.EXPIRED: "expired",
+    State.CANCELLED: "cancelled",
+}
+
+LABELS = {
+    State.DRAFT: "Draft",
+    State.PIN_PUBLISHED: "Prior information notice",
+    State.RFI_OPEN: "Request for information open",
+    State.RFI_CLOSED: "Request for information closed",
+    State.ITT_PUBLISHED: "Open for tenders",
+    State.TENDERS_CLOSED: "Tenders closed",
+    State.TENDERS_OPENED: "Tenders opened",
+    State.EVALUATION: "Evaluation",
+    State.MODERATION: "Moderation",
+    State.AWARD_APPROVED: "Award approved",
+    State.STANDSTILL: "Standstill",
+    State.LIVE: "Live",
+    State.EXPIRED: "Expired",
+    State.CANCELLED: "Cancelled",
+}
+
+PUBLIC_STATES = [s for s in State if s is not State.DRAFT]
+OPEN_FOR_INTEREST = [s for s in State if s not in (State.DRAFT, State.CANCELLED, State.EXPIRED)]
+
+
+def describe(state: State | str) -> str:
+    return DESCRIPTIONS[State(state)]
+
+
+def is_valid_route(route: str) -> bool:
+    return route in {r.value for r in CallOffRoute}

@@ -1,0 +1,99 @@
+"""What anyone can read about published frameworks: the list, each framework's page and notices,
+and their key dates as iCalendar."""
+
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from registry import clock
+from registry.frameworks import calendar, lifecycle, service
+from registry.frameworks.regimes import RULES
+from registry.frameworks.tables import Framework, State
+from registry.interest import service as interest
+from registry.reference import taxonomies
+from registry.web.pages import page
+
+ICS = "text/calendar; charset=utf-8"
+
+
+async def published_framework(reference: str) -> Framework:
+    framework = await service.get(reference)
+    if framework is None or framework.state == State.DRAFT:
+        raise NotFoundException(f"There is no published framework {reference}")
+    return framework
+
+
+class PublicFrameworksController(Controller):
+    include_in_schema = False
+
+    @get("/frameworks", name="frameworks")
+    async def index(
+        self,
+        q: FromQuery[str | None] = None,
+        status: FromQuery[list[str] | None] = None,
+        subject: FromQuery[str | None] = None,
+        closing: FromQuery[str | None] = None,
+    ) -> Template:
+        states = tuple(s for s in (status or []) if s in {state.value for state in lifecycle.PUBLIC_STATES})
+        subject = subject if subject in taxonomies.codes("lot_subjects") else None
+        within = 14 if closing == "14" else 30 if closing == "30" else None
+        rows = await service.published(service.Search(text=q, states=states, lot_subject=subject, closing_within_days=within))
+        now = clock.now()
+        return page(
+            "frameworks/index.html",
+            rows=rows, labels=lifecycle.LABELS, states=lifecycle.PUBLIC_STATES, subjects=taxonomies.terms("lot_subjects"),
+            values={"q": q or "", "status": list(states), "subject": subject or "", "closing": closing or ""},
+            deadlines={row["reference"]: service.next_deadline(row, now) for row in rows},
+        )
+
+    @get("/frameworks/{reference:str}", name="framework")
+    async def show(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await published_framework(reference)
+        user = request.scope.get("user")
+        followed = None
+        if user is not None and user.has_role("supplier"):
+            followed = await interest.current(user.organisation_id, framework.id)
+        notices = await service.notices(framework.id)
+        latest_pin = next((n for n in reversed(notices) if n.kind == "pin"), None)
+        return page(
+            "frameworks/show.html",
+            framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
+            notices=notices, latest_pin=latest_pin, timeline=await service.timeline(framework.id), labels=lifecycle.LABELS,
+            key_dates=calendar.key_dates(framework), regime=RULES[framework.regime], followed=followed,
+            open_for_interest=framework.state in lifecycle.OPEN_FOR_INTEREST,
+            subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
+        )
+
+    @get("/frameworks/{reference:str}/notices/{kind:str}/{version:int}")
+    async def notice(self, reference: FromPath[str], kind: FromPath[str], version: FromPath[int]) -> Template:
+        framework = await published_framework(reference)
+        notices = [n for n in await service.notices(framework.id) if n.kind == kind]
+        current = next((n for n in notices if n.version == version), None)
+        if current is None:
+            raise NotFoundException(f"There is no version {version} of that notice")
+        previous = next((n for n in notices if n.version == version - 1), None)
+        content = service.notice_content(current)
+        changed = service.changes_between(service.notice_content(previous), content) if previous else []
+        return page(
+            "frameworks/notice.html", framework=framework, notice=current, content=content, changed=changed,
+            versions=notices, subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
+        )
+
+    @get("/frameworks/{reference:str}/calendar.ics")
+    async def framework_calendar(self, reference: FromPath[str]) -> Response:
+        framework = await published_framework(reference)
+        return Response(calendar.calendar_of([framework], f"{framework.reference} key dates"), media_type=ICS)
+
+    @get("/open-data/calendar.ics")
+    async def all_calendar(self) -> Response:
+        frameworks = await Framework.objects().where(Framework.state != State.DRAFT).order_by(Framework.reference)
+        return Response(calendar.calendar_of(frameworks, "Participation frameworks: key dates"), media_type=ICS)
+
+    @get("/calendar/{feed:str}")
+    async def supplier_calendar(self, feed: FromPath[str]) -> Response:
+        """A supplier's own feed, at a secret address ending .ics."""
+        frameworks = await interest.frameworks_for_calendar(feed.removesuffix(".ics")) if feed.endswith(".ics") else None
+        if frameworks is None:
+            raise NotFoundException("There is no calendar at this address")
+        return Response(calendar.calendar_of(frameworks, "Frameworks you follow"), media_type=ICS, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,135 @@
+"""The officers' framework forms: what each field must be, and what to say when it is not."""
+
+from datetime import date
+from typing import ClassVar
+
+from pydantic import field_validator, model_validator
+
+from registry.frameworks.regimes import Regime
+from registry.frameworks.service import MAX_DURATION_MONTHS, Details
+from registry.frameworks.tables import CallOffRoute
+from registry.reference import taxonomies
+from registry.web.forms import Form
+
+
+class FrameworkForm(Form):
+    """A draft may be saved incomplete; what is entered must be right. The task list says what is missing."""
+
+    messages: ClassVar = {"title": "Enter the framework's title", "regime": "Select the procurement regime"}
+    multi_value_fields: ClassVar = ("call_off_routes",)
+    title: str
+    summary: str = ""
+    description: str = ""
+    estimated_value: str | None = None
+    start_date: date | None = None  # from the three parts below; here so its error is listed in page order
+    start_day: str | None = None
+    start_month: str | None = None
+    start_year: str | None = None
+    duration_months: str | None = None
+    regime: Regime = Regime.SCOTLAND
+    call_off_routes: list[CallOffRoute] = []
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if len(value) > 200:
+            raise ValueError("Title must be 200 characters or fewer")
+        return value
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str) -> str:
+        if len(value) > 600:
+            raise ValueError("Summary must be 600 characters or fewer")
+        return value
+
+    @field_validator("estimated_value")
+    @classmethod
+    def _value(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        cleaned = value.replace("£", "").replace(",", "").strip()
+        if not cleaned.isdigit():
+            raise ValueError("Enter the estimated value in whole pounds, like 2500000")
+        if int(cleaned) > 10_000_000_000:
+            raise ValueError("Estimated value must be £10,000,000,000 or less")
+        return cleaned
+
+    @field_validator("duration_months")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError("Enter the duration as a whole number of months, like 36")
+        if int(value) > MAX_DURATION_MONTHS:
+            raise ValueError(f"A framework can last at most {MAX_DURATION_MONTHS} months")
+        return value
+
+    @model_validator(mode="after")
+    def _start_date(self) -> "FrameworkForm":
+        parts = (self.start_day, self.start_month, self.start_year)
+        if not any(parts):
+            return self
+        if not all(parts):
+            raise ValueError("start_date: The start date must include a day, month and year")
+        try:
+            self.start_date = date(int(self.start_year), int(self.start_month), int(self.start_day))
+        except ValueError:
+            raise ValueError("start_date: The start date must be a real date, like 1 4 2027") from None
+        return self
+
+    def details(self) -> Details:
+        return Details(
+            title=self.title,
+            summary=self.summary,
+            description=self.description,
+            estimated_value=int(self.estimated_value) if self.estimated_value else None,
+            start_date=self.start_date,
+            duration_months=int(self.duration_months) if self.duration_months else None,
+            regime=self.regime,
+            call_off_routes=tuple(str(route) for route in self.call_off_routes),
+        )
+
+
+class AmendmentForm(FrameworkForm):
+    messages: ClassVar = {**FrameworkForm.messages, "change_summary": "Say what has changed, for the notice's readers"}
+    change_summary: str
+
+
+class LotForm(Form):
+    messages: ClassVar = {
+        "title": "Enter the lot's title",
+        "scope": "Describe what the lot covers",
+        "max_suppliers": "Enter the most suppliers to appoint to the lot",
+    }
+    title: str
+    scope: str
+    subject: str | None = None
+    max_suppliers: str
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if len(value) > 200:
+            raise ValueError("Title must be 200 characters or fewer")
+        return value
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: str | None) -> str | None:
+        if value and value not in taxonomies.codes("lot_subjects"):
+            raise ValueError("Select the lot's subject from the list")
+        return value
+
+    @field_validator("max_suppliers")
+    @classmethod
+    def _max(cls, value: str) -> str:
+        if not value.isdigit() or not 1 <= int(value) <= 100:
+            raise ValueError("Enter a whole number of suppliers from 1 to 100")
+        return value
+
+
+class CancelForm(Form):
+    messages: ClassVar = {"reason": "Give the reason for cancelling, for the cancellation notice"}
+    reason: str

@@ -1,0 +1,352 @@
+"""Rules about frameworks, lots and notices, callable without HTTP. Each public function is one action
+in one transaction, audited."""
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from registry import clock, db
+from registry.accounts.auth import CurrentUser
+from registry.accounts.tables import Organisation, Role
+from registry.audit import service as audit
+from registry.frameworks import lifecycle
+from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
+from registry.frameworks.regimes import Regime
+from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, StageChange, State
+
+MAX_DURATION_MONTHS = 48
+
+
+class FrameworkError(ValueError):
+    """A rule was broken; the message says which, in words the officer can act on."""
+
+
+class NotPermitted(PermissionError):
+    pass
+
+
+class TransitionBlocked(FrameworkError):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Details:
+    title: str
+    summary: str
+    description: str
+    estimated_value: int | None
+    start_date: date | None
+    duration_months: int | None
+    regime: Regime
+    call_off_routes: tuple[str, ...]
+
+
+def check_officer(user: CurrentUser, framework: Framework) -> None:
+    """Only procurement officers of the framework's own authority manage it."""
+    if not user.has_role(Role.PROCUREMENT_OFFICER) or user.organisation_id != framework.authority:
+        raise NotPermitted(f"Only procurement officers of the framework's authority can change {framework.reference}")
+
+
+async def get(reference: str) -> Framework | None:
+    return await Framework.objects().where(Framework.reference == reference).first()
+
+
+async def _next_reference(year: int) -> str:
+    prefix = f"PF-{year}-"
+    existing = await Framework.select(Framework.reference).where(Framework.reference.like(f"{prefix}%")).output(as_list=True)
+    numbers = [int(ref.removeprefix(prefix)) for ref in existing if ref.removeprefix(prefix).isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+async def create(user: CurrentUser, details: Details) -> Framework:
+    if not user.has_role(Role.PROCUREMENT_OFFICER):
+        raise NotPermitted("Only procurement officers create frameworks")
+    now = clock.now()
+    async with db.transaction():
+        framework = Framework(
+            reference=await _next_reference(now.year),
+            authority=user.organisation_id,
+            state=State.DRAFT,
+            created_at=now,
+            updated_at=now,
+            **_columns(details),
+        )
+        await framework.save()
+        await audit.record("framework.created", actor=user.actor, object_type="framework", object_id=framework.reference, payload=_audit_view(details))
+    return framework
+
+
+def _columns(details: Details) -> dict:
+    return {
+        "title": details.title,
+        "summary": details.summary,
+        "description": details.description,
+        "estimated_value": details.estimated_value,
+        "start_date": details.start_date,
+        "duration_months": details.duration_months,
+        "regime": details.regime,
+        "call_off_routes": list(details.call_off_routes),
+    }
+
+
+def _audit_view(details: Details) -> dict:
+    view = _columns(details)
+    view["start_date"] = details.start_date.isoformat() if details.start_date else None
+    return view
+
+
+async def update_details(user: CurrentUser, reference: str, details: Details) -> Framework:
+    """Edit a draft. Once its notice is published, a change is an amendment (see amend_notice)."""
+    async with db.transaction():
+        framework = await _get_for_change(user, reference)
+        if framework.state != State.DRAFT:
+            raise FrameworkError("The notice is published: change it by amending the notice, so that readers see what changed")
+        await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
+        await audit.record("framework.updated", actor=user.actor, object_type="framework", object_id=reference, payload=_audit_view(details))
+    return await get(reference)
+
+
+async def _get_for_change(user: CurrentUser, reference: str) -> Framework:
+    framework = await get(reference)
+    if framework is None:
+        raise FrameworkError(f"There is no framework {reference}")
+    check_officer(user, framework)
+    return framework
+
+
+# --- Lots ---------------------------------------------------------------------------------------
+
+
+async def lots(framework_id: int) -> list[Lot]:
+    return await Lot.objects().where(Lot.framework == framework_id).order_by(Lot.number)
+
+
+async def save_lot(
+    user: CurrentUser, reference: str, *, number: int | None, title: str, scope: str, subject: str | None, max_suppliers: int
+) -> Lot:
+    """Add a lot (number None) or change one, while the framework is a draft."""
+    async with db.transaction():
+        framework = await _get_for_change(user, reference)
+        if framework.state != State.DRAFT:
+            raise FrameworkError("Lots can only change while the framework is a draft")
+        values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers}
+        if number is None:
+            existing = await Lot.select(Lot.number).where(Lot.framework == framework.id).output(as_list=True)
+            lot = Lot(framework=framework.id, number=max(existing, default=0) + 1, **values)
+            await lot.save()
+            action = "lot.added"
+        else:
+            lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == number)).first()
+            if lot is None:
+                raise FrameworkError(f"There is no lot {number}")
+            await Lot.update(values).where(Lot.id == lot.id)
+            action = "lot.changed"
+        await audit.record(action, actor=user.actor, object_type="framework", object_id=reference, payload={"lot": lot.number, **values})
+    return await Lot.objects().get(Lot.id == lot.id)
+
+
+async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
+    async with db.transaction():
+        framework = await _get_for_change(user, reference)
+        if framework.state != State.DRAFT:
+            raise FrameworkError("Lots can only change while the framework is a draft")
+        removed = await Lot.delete().where((Lot.framework == framework.id) & (Lot.number == number)).returning(Lot.id)
+        if not removed:
+            raise FrameworkError(f"There is no lot {number}")
+        await audit.record("lot.removed", actor=user.actor, object_type="framework", object_id=reference, payload={"lot": number})
+
+
+# --- The state machine, applied -----------------------------------------------------------------
+
+
+async def facts_for(framework: Framework) -> FrameworkFacts:
+    return FrameworkFacts(
+        title=framework.title,
+        summary=framework.summary,
+        description=framework.description,
+        estimated_value=framework.estimated_value,
+        start_date=framework.start_date,
+        duration_months=framework.duration_months,
+        call_off_routes=tuple(framework.call_off_routes or ()),
+        lots=tuple(LotFacts(lot.number, lot.title, lot.scope, lot.max_suppliers) for lot in await lots(framework.id)),
+        rfi_closes_at=framework.rfi_closes_at,
+        clarification_deadline=framework.clarification_deadline,
+        tender_deadline=framework.tender_deadline,
+        standstill_ends_at=framework.standstill_ends_at,
+    )
+
+
+async def move(user: CurrentUser, reference: str, target: State, *, note: str | None = None) -> Framework:
+    """Take the framework to `target` if the transition exists, the user may make it and its guard holds."""
+    async with db.transaction():
+        framework = await _get_for_change(user, reference)
+        transition = lifecycle.transition_for(framework.state, target)
+        if not user.roles & transition.roles:
+            raise NotPermitted("Only procurement officers move a framework between stages")
+        problems = lifecycle.problems_blocking(framework.state, target, await facts_for(framework), clock.now())
+        if problems:
+            raise TransitionBlocked(problems)
+        await _enter(framework, target, user, note)
+        if target == State.PIN_PUBLISHED:
+            await _publish_notice(framework, NoticeKind.PIN, user, change_summary=None)
+        if target == State.CANCELLED:
+            await _publish_notice(framework, NoticeKind.CANCELLATION, user, change_summary=note)
+    return await get(reference)
+
+
+async def _enter(framework: Framework, target: State, user: CurrentUser, note: str | None) -> None:
+    from registry.interest import service as interest  # interest builds on frameworks
+
+    now = clock.now()
+    await Framework.update({Framework.state: target, Framework.updated_at: now}).where(Framework.id == framework.id)
+    await StageChange.insert(
+        StageChange(framework=framework.id, from_state=framework.state, to_state=target, changed_at=now, actor_id=user.id, note=note)
+    )
+    await audit.record(
+        "framework.stage_changed",
+        actor=user.actor,
+        object_type="framework",
+        object_id=framework.reference,
+        payload={"from": framework.state, "to": str(target), "note": note},
+    )
+    await interest.tell_interested_suppliers(
+        framework.id,
+        subject=f"{framework.reference}: {lifecycle.LABELS[target].lower()}",
+        body=(
+            f"The framework {framework.reference} – {framework.title} – is now {lifecycle.describe(target)}.\n\n"
+            + (f"{note}\n\n" if note else "")
+        ),
+    )
+
+
+# --- Notices ------------------------------------------------------------------------------------
+
+
+async def _publish_notice(framework: Framework, kind: NoticeKind, user: CurrentUser, change_summary: str | None) -> Notice:
+    fresh = await Framework.objects().get(Framework.id == framework.id)
+    versions = await Notice.select(Notice.version).where((Notice.framework == framework.id) & (Notice.kind == kind)).output(as_list=True)
+    content = {
+        "title": fresh.title,
+        "summary": fresh.summary,
+        "description": fresh.description,
+        "estimated_value": fresh.estimated_value,
+        "start_date": fresh.start_date.isoformat() if fresh.start_date else None,
+        "duration_months": fresh.duration_months,
+        "regime": fresh.regime,
+        "call_off_routes": list(fresh.call_off_routes or []),
+        "lots": [{"number": lot.number, "title": lot.title, "scope": lot.scope, "max_suppliers": lot.max_suppliers} for lot in await lots(framework.id)],
+    }
+    notice = Notice(
+        framework=framework.id,
+        kind=kind,
+        version=max(versions, default=0) + 1,
+        title=fresh.title,
+        body=json.dumps(content, ensure_ascii=False),
+        change_summary=change_summary,
+        published_at=clock.now(),
+        published_by=user.id,
+    )
+    await notice.save()
+    await audit.record(
+        "notice.published",
+        actor=user.actor,
+        object_type="framework",
+        object_id=framework.reference,
+        payload={"kind": kind, "version": notice.version, "change_summary": change_summary},
+    )
+    return notice
+
+
+async def amend_notice(user: CurrentUser, reference: str, details: Details, change_summary: str) -> Notice:
+    """Change a published notice: the framework takes the new details and a new notice version says
+    what changed; the previous version stays readable."""
+    async with db.transaction():
+        framework = await _get_for_change(user, reference)
+        if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
+            raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")
+        await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
+        notice = await _publish_notice(framework, NoticeKind.PIN, user, change_summary=change_summary)
+        await _tell_of_amendment(framework, notice)
+    return notice
+
+
+async def _tell_of_amendment(framework: Framework, notice: Notice) -> None:
+    from registry.interest import service as interest
+
+    await interest.tell_interested_suppliers(
+        framework.id,
+        subject=f"{framework.reference}: the notice has been amended",
+        body=f"The notice for {framework.reference} – {notice.title} – has been amended (version {notice.version}).\n\nWhat changed: {notice.change_summary}\n",
+    )
+
+
+async def notices(framework_id: int) -> list[Notice]:
+    return await Notice.objects().where(Notice.framework == framework_id).order_by(Notice.kind).order_by(Notice.version)
+
+
+def notice_content(notice: Notice) -> dict:
+    return json.loads(notice.body)
+
+
+def changes_between(previous: dict, current: dict) -> list[str]:
+    """The fields that differ between two versions of a notice, by their labels."""
+    labels = {
+        "title": "Title", "summary": "Summary", "description": "Description", "estimated_value": "Estimated value",
+        "start_date": "Start date", "duration_months": "Duration", "regime": "Regime", "call_off_routes": "Call-off routes", "lots": "Lots",
+    }
+    return [label for key, label in labels.items() if previous.get(key) != current.get(key)]
+
+
+async def timeline(framework_id: int) -> list[StageChange]:
+    return await StageChange.objects().where(StageChange.framework == framework_id).order_by(StageChange.changed_at)
+
+
+# --- Finding frameworks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Search:
+    text: str | None = None
+    states: tuple[str, ...] = ()
+    lot_subject: str | None = None
+    closing_within_days: int | None = None
+
+
+async def published(criteria: Search) -> list[dict]:
+    """Published frameworks (never drafts) matching the search, soonest deadline first."""
+    query = Framework.select(
+        Framework.id, Framework.reference, Framework.title, Framework.summary, Framework.state,
+        Framework.estimated_value, Framework.rfi_closes_at, Framework.tender_deadline,
+        Framework.authority.legal_name.as_alias("authority_name"),
+    ).where(Framework.state != State.DRAFT)
+    if criteria.text:
+        words = criteria.text.strip()
+        query = query.where(
+            db.contains(Framework.title, words) | db.contains(Framework.summary, words) | db.contains(Framework.reference, words)
+        )
+    if criteria.states:
+        query = query.where(Framework.state.is_in(list(criteria.states)))
+    if criteria.lot_subject:
+        with_subject = await Lot.select(Lot.framework).where(Lot.subject == criteria.lot_subject).output(as_list=True)
+        query = query.where(Framework.id.is_in(with_subject or [-1]))
+    rows = await query.order_by(Framework.updated_at, ascending=False)
+    if criteria.closing_within_days is not None:
+        now = clock.now()
+        horizon = now.timestamp() + criteria.closing_within_days * 86400
+        rows = [row for row in rows if (deadline := next_deadline(row, now)) and deadline.timestamp() <= horizon]
+    return rows
+
+
+def next_deadline(row: dict, now: datetime) -> datetime | None:
+    upcoming = [moment for moment in (row.get("rfi_closes_at"), row.get("tender_deadline")) if moment and moment > now]
+    return min(upcoming, default=None)
+
+
+async def managed_by(organisation_id: int) -> list[Framework]:
+    return await Framework.objects().where(Framework.authority == organisation_id).order_by(Framework.updated_at, ascending=False)
+
+
+async def authority_name(framework: Framework) -> str:
+    return (await Organisation.select(Organisation.legal_name).where(Organisation.id == framework.authority).first())["legal_name"]

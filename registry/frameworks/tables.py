@@ -1,0 +1,103 @@
+from enum import StrEnum
+
+from piccolo.columns import Array, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from registry.accounts.tables import Organisation
+from registry.frameworks.regimes import Regime
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    PIN_PUBLISHED = "pin_published"
+    RFI_OPEN = "rfi_open"
+    RFI_CLOSED = "rfi_closed"
+    ITT_PUBLISHED = "itt_published"
+    TENDERS_CLOSED = "tenders_closed"
+    TENDERS_OPENED = "tenders_opened"
+    EVALUATION = "evaluation"
+    MODERATION = "moderation"
+    AWARD_APPROVED = "award_approved"
+    STANDSTILL = "standstill"
+    LIVE = "live"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class CallOffRoute(StrEnum):
+    DIRECT_AWARD = "direct_award"
+    MINI_COMPETITION = "mini_competition"
+
+
+class NoticeKind(StrEnum):
+    PIN = "pin"
+    TENDER = "tender"
+    AWARD = "award"
+    CANCELLATION = "cancellation"
+
+
+class Framework(Table):
+    reference = Varchar(length=40, unique=True, index=True)
+    title = Varchar(length=200)
+    summary = Varchar(length=600, default="")
+    description = Text(default="")
+    authority = ForeignKey(references=Organisation, null=False)
+    estimated_value = Integer(null=True, default=None)  # whole pounds sterling
+    start_date = Date(null=True, default=None)
+    duration_months = Integer(null=True, default=None)
+    regime = Varchar(length=20, choices=Regime, default=Regime.SCOTLAND)
+    call_off_routes = Array(base_column=Varchar(length=30), default=list)
+    state = Varchar(length=30, choices=State, default=State.DRAFT, index=True)
+    rfi_closes_at = Timestamptz(null=True, default=None)
+    clarification_deadline = Timestamptz(null=True, default=None)
+    tender_deadline = Timestamptz(null=True, default=None)
+    standstill_ends_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Lot(Table):
+    framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
+    number = Integer()
+    title = Varchar(length=200)
+    scope = Text(default="")
+    subject = Varchar(length=60, null=True, default=None)  # a lot_subjects code
+    max_suppliers = Integer(null=True, default=None)
+
+
+class StageChange(Table):
+    """Each move of a framework from one state to the next: the framework's timeline."""
+
+    framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
+    from_state = Varchar(length=30)
+    to_state = Varchar(length=30)
+    changed_at = Timestamptz(index=True)
+    actor_id = Integer(null=True, default=None)
+    note = Text(null=True, default=None)
+
+
+class Notice(Table):
+    """A published statement about a framework. An amendment is a new version; old ones stay readable."""
+
+    framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=20, choices=NoticeKind)
+    version = Integer()
+    title = Varchar(length=200)
+    body = Text()
+    change_summary = Text(null=True, default=None)
+    published_at = Timestamptz()
+    published_by = Integer(null=True, default=None)
+
+
+class Document(Table):
+    """A file attached to a framework. The content lives outside the web root under `storage_key`."""
+
+    framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
+    title = Varchar(length=200)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=120)
+    size_bytes = Integer()
+    sha256 = Varchar(length=64)
+    storage_key = Varchar(length=100, unique=True)
+    uploaded_at = Timestamptz()
+    uploaded_by = Integer(null=True, default=None)

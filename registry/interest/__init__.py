@@ -1,0 +1,1 @@
+"""Expressions of interest: suppliers following a framework and its lots."""

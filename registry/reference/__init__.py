@@ -1,0 +1,1 @@
+"""Reference data shared by every domain: the taxonomies suppliers and frameworks are described by."""

@@ -1,0 +1,46 @@
+"""The taxonomies in taxonomies.json: regions, engagement methods, groups, languages, formats, lot subjects."""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_FILE = Path(__file__).parent / "taxonomies.json"
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    name: str
+    group: str | None = None
+    seldom_heard: bool = False
+
+
+@cache
+def _load() -> dict[str, tuple[Term, ...]]:
+    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return {name: tuple(Term(**item) for item in items) for name, items in raw.items() if not name.startswith("_")}
+
+
+def terms(taxonomy: str) -> tuple[Term, ...]:
+    return _load()[taxonomy]
+
+
+def codes(taxonomy: str) -> frozenset[str]:
+    return frozenset(term.code for term in terms(taxonomy))
+
+
+def name_of(taxonomy: str, code: str) -> str:
+    for term in terms(taxonomy):
+        if term.code == code:
+            return term.name
+    return code
+
+
+def check_codes(taxonomy: str, values: list[str], what: str) -> list[str]:
+    """The values, if every one is a known code of the taxonomy; ValueError naming the first that is not."""
+    known = codes(taxonomy)
+    for value in values:
+        if value not in known:
+            raise ValueError(f"Select {what} from the list")
+    return list(dict.fromkeys(values))

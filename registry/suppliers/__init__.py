@@ -1,0 +1,1 @@
+"""Supplier profiles: what policy teams search when they commission."""

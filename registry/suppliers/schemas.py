@@ -1,0 +1,98 @@
+import re
+from typing import ClassVar
+
+from pydantic import field_validator
+
+from registry.reference import taxonomies
+from registry.suppliers.service import Profile
+from registry.web.forms import Form
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+class ProfileForm(Form):
+    messages: ClassVar = {"description": "Describe your organisation and the participation work you do"}
+    multi_value_fields: ClassVar = ("regions", "engagement_methods", "groups", "languages", "accessible_formats")
+    trading_name: str = ""
+    description: str
+    address_line_1: str = ""
+    address_line_2: str = ""
+    town: str = ""
+    postcode: str = ""
+    website: str = ""
+    regions: list[str] = []
+    engagement_methods: list[str] = []
+    groups: list[str] = []
+    languages: list[str] = []
+    accessible_formats: list[str] = []
+    capacity: str | None = None
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        if len(value) > 5000:
+            raise ValueError("Description must be 5,000 characters or fewer")
+        return value
+
+    @field_validator("trading_name", "address_line_1", "address_line_2", "town")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if len(value) > 200:
+            raise ValueError("Must be 200 characters or fewer")
+        return value
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str) -> str:
+        value = value.upper()
+        if value and not POSTCODE.match(value):
+            raise ValueError("Enter a real postcode, like EH1 3DG")
+        return value
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+            raise ValueError("Enter the website address in full, like https://www.example.org")
+        return value
+
+    @field_validator("capacity")
+    @classmethod
+    def _capacity(cls, value: str | None) -> str | None:
+        if value is not None and (not value.isdigit() or not 1 <= int(value) <= 500):
+            raise ValueError("Enter how many engagements you can run at once, as a whole number from 1 to 500")
+        return value
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        return taxonomies.check_codes("regions", value, "regions")
+
+    @field_validator("engagement_methods")
+    @classmethod
+    def _methods(cls, value: list[str]) -> list[str]:
+        return taxonomies.check_codes("engagement_methods", value, "engagement methods")
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, value: list[str]) -> list[str]:
+        return taxonomies.check_codes("groups", value, "groups")
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return taxonomies.check_codes("languages", value, "languages")
+
+    @field_validator("accessible_formats")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        return taxonomies.check_codes("accessible_formats", value, "accessible formats")
+
+    def profile(self) -> Profile:
+        return Profile(
+            trading_name=self.trading_name, description=self.description, address_line_1=self.address_line_1,
+            address_line_2=self.address_line_2, town=self.town, postcode=self.postcode, website=self.website,
+            regions=tuple(self.regions), engagement_methods=tuple(self.engagement_methods), groups=tuple(self.groups),
+            languages=tuple(self.languages), accessible_formats=tuple(self.accessible_formats),
+            capacity=int(self.capacity) if self.capacity else None,
+        )

@@ -1,0 +1,22 @@
+from piccolo.columns import Array, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from registry.accounts.tables import Organisation
+
+
+class SupplierProfile(Table):
+    organisation = ForeignKey(references=Organisation, null=False, unique=True, on_delete=OnDelete.cascade)
+    trading_name = Varchar(length=200, default="")
+    description = Text(default="")
+    address_line_1 = Varchar(length=200, default="")
+    address_line_2 = Varchar(length=200, default="")
+    town = Varchar(length=100, default="")
+    postcode = Varchar(length=10, default="")
+    website = Varchar(length=300, default="")
+    regions = Array(base_column=Varchar(length=60), default=list)
+    engagement_methods = Array(base_column=Varchar(length=60), default=list)
+    groups = Array(base_column=Varchar(length=60), default=list)
+    languages = Array(base_column=Varchar(length=60), default=list)
+    accessible_formats = Array(base_column=Varchar(length=60), default=list)
+    capacity = Integer(null=True, default=None)  # engagements the supplier can run at once
+    updated_at = Timestamptz()
