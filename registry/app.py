@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         state={"settings": settings},
         debug=False,
+        request_max_body_size=25 * 1024 * 1024,  # documents are at most 20 MB; the form around them is small
         logging_config=None,  # the process (the CLI or the ASGI server) configures logging
     )
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     clock_control: bool = Field(
         default=False, description="Test-only: lets a test move the server clock through /_test/clock."
     )
+    files_dir: Path = Field(default=PROJECT_ROOT / "var" / "files", description="Where uploaded documents are kept (outside the web root)")
     assets_dir: Path = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
     @field_validator("time_zone")

@@ -102,9 +102,11 @@ async def database_url(engine_kind: str, migrated_database: str, tmp_path: Path)
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     # No pool: the test client serves the app on an event loop of its own, and tests query from theirs.
-    return Settings(database_url=database_url, migrate_on_start=False, environment="development", postgres_pool_size=0)
+    return Settings(
+        database_url=database_url, migrate_on_start=False, environment="development", postgres_pool_size=0, files_dir=tmp_path / "files"
+    )
 
 
 @pytest.fixture

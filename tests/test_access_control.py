@@ -90,6 +90,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /manage/frameworks/{reference:str}/cancel": only(OFFICER, 400),
     "GET /manage/frameworks/{reference:str}/interest": only(OFFICER, 200),
     "GET /manage/frameworks/{reference:str}/interest.csv": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/documents": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/documents": only(OFFICER, 400),
+    "GET /frameworks/{reference:str}/documents/{document_id:int}": everyone(404),  # no such document
     # Published frameworks are public
     "GET /frameworks": everyone(200),
     "GET /frameworks/{reference:str}": everyone(200),
@@ -151,7 +154,7 @@ async def seed_users() -> dict[str, int]:
 
 def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
-    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1")
+    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

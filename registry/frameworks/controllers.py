@@ -1,6 +1,7 @@
 """Procurement officers creating and running frameworks (/manage/frameworks)."""
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -8,7 +9,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import current_user, deny, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks import lifecycle, service
+from registry.frameworks import documents, lifecycle, service
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
@@ -198,6 +199,38 @@ class ManageFrameworksController(Controller):
         except lifecycle.IllegalTransition as problem:
             return page("frameworks/cancel_form.html", add_error(result, "reason", str(problem)), framework=framework)
         return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @get("/{reference:str}/documents")
+    async def documents_form(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        return page("frameworks/documents.html", framework=framework, documents=await documents.for_framework(framework.id))
+
+    @post("/{reference:str}/documents")
+    async def upload(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        form = await request.form()
+        title = (form.get("title") or "").strip()
+        upload = form.get("file")
+        errors = {}
+        if not title:
+            errors["title"] = "Enter a title for the document"
+        elif len(title) > 200:
+            errors["title"] = "Title must be 200 characters or fewer"
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            errors["file"] = "Select a file"
+        if not errors:
+            try:
+                await documents.attach(
+                    current_user(request), reference, title=title, filename=upload.filename,
+                    data=await upload.read(), files_dir=request.app.state["settings"].files_dir,
+                )
+                return Redirect(f"/manage/frameworks/{reference}/documents", status_code=303)
+            except service.FrameworkError as problem:
+                errors["file"] = str(problem)
+        return page(
+            "frameworks/documents.html", FormResult(data=None, errors=errors, values={"title": title}),
+            framework=framework, documents=await documents.for_framework(framework.id),
+        )
 
     @get("/{reference:str}/interest")
     async def interest_list(self, request: Request, reference: FromPath[str]) -> Template:

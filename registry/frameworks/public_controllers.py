@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from registry import clock
-from registry.frameworks import calendar, lifecycle, service
+from registry.frameworks import calendar, documents, lifecycle, service
 from registry.frameworks.regimes import RULES
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
@@ -63,6 +63,7 @@ class PublicFrameworksController(Controller):
             key_dates=calendar.key_dates(framework), regime=RULES[framework.regime], followed=followed,
             open_for_interest=framework.state in lifecycle.OPEN_FOR_INTEREST,
             subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
+            documents=await documents.for_framework(framework.id),
         )
 
     @get("/frameworks/{reference:str}/notices/{kind:str}/{version:int}")
@@ -78,6 +79,18 @@ class PublicFrameworksController(Controller):
         return page(
             "frameworks/notice.html", framework=framework, notice=current, content=content, changed=changed,
             versions=notices, subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
+        )
+
+    @get("/frameworks/{reference:str}/documents/{document_id:int}")
+    async def document(self, request: Request, reference: FromPath[str], document_id: FromPath[int]) -> Response:
+        framework = await published_framework(reference)
+        document = await documents.find(framework.id, document_id)
+        if document is None:
+            raise NotFoundException("There is no such document")
+        return Response(
+            documents.read(document, request.app.state["settings"].files_dir),
+            media_type=document.content_type,
+            headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
         )
 
     @get("/frameworks/{reference:str}/calendar.ics")

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import ClassVar
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from registry.frameworks.regimes import Regime
 from registry.frameworks.service import MAX_DURATION_MONTHS, Details
@@ -21,10 +21,10 @@ class FrameworkForm(Form):
     summary: str = ""
     description: str = ""
     estimated_value: str | None = None
-    start_date: date | None = None  # from the three parts below; here so its error is listed in page order
     start_day: str | None = None
     start_month: str | None = None
     start_year: str | None = None
+    start_date: date | None = Field(default=None, validate_default=True)  # made from the three parts above
     duration_months: str | None = None
     regime: Regime = Regime.SCOTLAND
     call_off_routes: list[CallOffRoute] = []
@@ -66,18 +66,18 @@ class FrameworkForm(Form):
             raise ValueError(f"A framework can last at most {MAX_DURATION_MONTHS} months")
         return value
 
-    @model_validator(mode="after")
-    def _start_date(self) -> "FrameworkForm":
-        parts = (self.start_day, self.start_month, self.start_year)
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _start_date(cls, value: object, info: ValidationInfo) -> date | None:
+        parts = (info.data.get("start_day"), info.data.get("start_month"), info.data.get("start_year"))
         if not any(parts):
-            return self
+            return None
         if not all(parts):
-            raise ValueError("start_date: The start date must include a day, month and year")
+            raise ValueError("The start date must include a day, month and year")
         try:
-            self.start_date = date(int(self.start_year), int(self.start_month), int(self.start_day))
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError:
-            raise ValueError("start_date: The start date must be a real date, like 1 4 2027") from None
-        return self
+            raise ValueError("The start date must be a real date, like 1 4 2027") from None
 
     def details(self) -> Details:
         return Details(

@@ -31,6 +31,7 @@ PAGE_MESSAGES = {
     403: "Your account does not have access to this. If you think it should, contact your organisation's administrator.",
     404: "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
     405: "That action cannot be done from this page. Go back and use the buttons on the page.",
+    413: "Files must be smaller than 20 MB. Go back and choose a smaller file.",
     500: "Try again later. Nothing you had already saved has been lost.",
     503: "Try again later. Nothing you had already saved has been lost.",
 }

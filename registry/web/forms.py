@@ -62,14 +62,7 @@ def error_messages(form: type[Form], error: ValidationError) -> dict[str, str]:
         if problem["type"] == "missing":
             found[name] = form.messages.get(name, "Enter this")
         elif problem["type"] == "value_error":
-            message = str(problem["ctx"]["error"])
-            # A whole-form validator names the field it is about as "field: message".
-            field_name, separator, rest = message.partition(": ")
-            if name == "__all__" and separator and field_name in form.model_fields:
-                name, message = field_name, rest
-            if name in found:
-                continue
-            found[name] = message
+            found[name] = str(problem["ctx"]["error"])
         else:
             found[name] = form.messages.get(f"{name}:invalid") or form.messages.get(name, "Check this")
     order = list(form.model_fields)

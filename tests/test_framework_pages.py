@@ -1,0 +1,155 @@
+import io
+import re
+import zipfile
+
+from icalendar import Calendar
+
+from registry.frameworks import service
+from registry.frameworks.tables import Document, Framework, State
+from registry.notifications.tables import Notification
+from tests.support import PASSWORD, csrf_from, officer_and_supplier, post_form
+from tests.test_frameworks import DETAILS, draft_with_lots
+
+EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+async def sign_in(client, email):
+    response = await post_form(client, "/sign-in", {"email": email, "password": PASSWORD})
+    assert response.status_code == 303
+
+
+async def test_an_officer_builds_a_framework_through_the_pages_and_publishes_it(client, database):
+    await officer_and_supplier()
+    await sign_in(client, "officer@authority.example")
+    bad = await post_form(client, "/manage/frameworks/new", {
+        "title": "", "estimated_value": "lots", "duration_months": "60", "start_day": "31", "start_month": "2", "start_year": "2027",
+    })
+    assert bad.status_code == 400
+    for message in ("Enter the framework&#39;s title", "Enter the estimated value in whole pounds", "A framework can last at most 48 months", "The start date must be a real date"):
+        assert message in bad.text
+    assert 'value="lots"' in bad.text and 'value="60"' in bad.text
+
+    created = await post_form(client, "/manage/frameworks/new", {"title": "Participation services 2027", "regime": "scotland"})
+    assert created.status_code == 303
+    reference = created.headers["location"].rsplit("/", 1)[1]
+    tasks = await client.get(f"/manage/frameworks/{reference}")
+    assert "Incomplete" in tasks.text and "Cannot start yet" in tasks.text
+
+    page = await client.get(f"/manage/frameworks/{reference}/details")
+    details = {
+        "_csrf_token": csrf_from(page.text), "title": "Participation services 2027", "summary": "Panels and deliberation",
+        "description": "Engaging the public.", "estimated_value": "£2,500,000", "start_day": "1", "start_month": "6", "start_year": "2027",
+        "duration_months": "36", "regime": "england", "call_off_routes": ["direct_award", "mini_competition"],
+    }
+    assert (await client.post(f"/manage/frameworks/{reference}/details", data=details)).status_code == 303
+    no_lot = await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "", "scope": "", "max_suppliers": "0"})
+    assert no_lot.status_code == 400 and "Enter the lot&#39;s title" in no_lot.text and "from 1 to 100" in no_lot.text
+    assert (await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "Adults", "scope": "Work with adults", "subject": "adults", "max_suppliers": "6"})).status_code == 303
+    assert (await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "Young people", "scope": "Under 25s", "max_suppliers": "4"})).status_code == 303
+
+    check = await client.get(f"/manage/frameworks/{reference}/check")
+    assert "£2,500,000" in check.text and "1 June 2027" in check.text and "Lot 2: Young people" in check.text
+    published = await client.post(f"/manage/frameworks/{reference}/stage", data={"_csrf_token": csrf_from(check.text), "target": "pin_published"})
+    assert published.status_code == 303
+    public = await client.get(f"/frameworks/{reference}")
+    assert public.status_code == 200 and "Participation services 2027" in public.text and "Procurement Act 2023" in public.text
+    listing = await client.get("/frameworks", params={"q": "participation services", "subject": "adults"})
+    assert reference in listing.text
+
+
+async def test_drafts_are_not_public(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    assert (await client.get(f"/frameworks/{framework.reference}")).status_code == 404
+    assert framework.reference not in (await client.get("/frameworks")).text
+
+
+async def test_a_supplier_registers_interest_in_one_lot_through_the_pages(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    await sign_in(client, "bids@supplier.example")
+    nothing = await post_form(client, f"/frameworks/{framework.reference}/interest", {"scope": "chosen"})
+    assert nothing.status_code == 400 and "Select at least one lot" in nothing.text
+    chosen = await post_form(client, f"/frameworks/{framework.reference}/interest", {"scope": "chosen", "lots": ["2"]})
+    assert chosen.status_code == 303
+    page = await client.get(chosen.headers["location"])
+    assert "Your organisation&#39;s interest is registered" in page.text and "lots 2" in page.text
+    followed = await client.get("/organisation/frameworks")
+    assert framework.reference in followed.text
+    feed = re.search(r'<code id="calendar-feed">http://[^/]+(/calendar/[^<]+)</code>', followed.text).group(1)
+    assert (await client.get(feed)).status_code == 200
+
+
+async def test_documents_are_checked_by_content_and_downloaded_safely(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await sign_in(client, "officer@authority.example")
+    url = f"/manage/frameworks/{framework.reference}/documents"
+    page = await client.get(url)
+    token = csrf_from(page.text)
+    disguised = await client.post(url, data={"_csrf_token": token, "title": "Specification"}, files={"file": ("specification.pdf", EXECUTABLE, "application/pdf")})
+    assert disguised.status_code == 400 and "must be a PDF, DOCX, XLSX, ODT or CSV file" in disguised.text
+    assert 'value="Specification"' in disguised.text
+    missing = await client.post(url, data={"_csrf_token": token, "title": ""})
+    assert "Enter a title for the document" in missing.text and "Select a file" in missing.text
+    huge = await client.post(url, data={"_csrf_token": token, "title": "Huge"}, files={"file": ("huge.pdf", b"%PDF-" + b"0" * (60 * 1024 * 1024), "application/pdf")})
+    assert huge.status_code == 413 and "smaller than 20 MB" in huge.text
+    assert await Document.count() == 0
+
+    saved = await client.post(url, data={"_csrf_token": token, "title": "Specification"}, files={"file": ('../../etc/"spec".docx', docx_bytes(), "application/octet-stream")})
+    assert saved.status_code == 303
+    document = await Document.objects().first()
+    assert document.filename == "spec.docx" and document.content_type.endswith("wordprocessingml.document")
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    download = await client.get(f"/frameworks/{framework.reference}/documents/{document.id}")
+    assert download.status_code == 200 and download.content == docx_bytes()
+    assert download.headers["content-disposition"] == 'attachment; filename="spec.docx"'
+    assert download.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_calendars_are_valid_icalendar_with_the_key_dates(client, database):
+    from datetime import UTC, datetime
+
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    deadline = datetime(2027, 5, 14, 11, 0, tzinfo=UTC)
+    await Framework.update({Framework.tender_deadline: deadline}).where(Framework.id == framework.id)
+    for url in (f"/frameworks/{framework.reference}/calendar.ics", "/open-data/calendar.ics"):
+        response = await client.get(url)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
+        calendar = Calendar.from_ical(response.content)
+        events = [component for component in calendar.walk("VEVENT")]
+        assert [str(event["summary"]) for event in events] == [f"{framework.reference}: Tender deadline"]
+        assert events[0].decoded("dtstart") == deadline
+
+
+async def test_an_amendment_shows_what_changed_and_keeps_the_old_version(client, database):
+    officer, supplier = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    await sign_in(client, "officer@authority.example")
+    form = await client.get(f"/manage/frameworks/{framework.reference}/amend")
+    assert 'value="4000000"' in form.text
+    no_reason = await client.post(f"/manage/frameworks/{framework.reference}/amend", data={"_csrf_token": csrf_from(form.text), "title": DETAILS.title})
+    assert no_reason.status_code == 400 and "Say what has changed" in no_reason.text
+    data = {
+        "_csrf_token": csrf_from(form.text), "title": DETAILS.title, "summary": DETAILS.summary, "description": DETAILS.description,
+        "estimated_value": "5000000", "start_day": "1", "start_month": "6", "start_year": "2027", "duration_months": "36",
+        "regime": "scotland", "call_off_routes": ["direct_award", "mini_competition"], "change_summary": "The estimated value has risen to £5m",
+    }
+    assert (await client.post(f"/manage/frameworks/{framework.reference}/amend", data=data)).status_code == 303
+    version_two = await client.get(f"/frameworks/{framework.reference}/notices/pin/2")
+    assert "The estimated value has risen to £5m" in version_two.text and "Changed: Estimated value" in version_two.text
+    version_one = await client.get(f"/frameworks/{framework.reference}/notices/pin/1")
+    assert "£4,000,000" in version_one.text and "A newer version has since been published" in version_one.text
+    assert await Notification.count().where(Notification.subject.like("%amended%")) == 0  # nobody follows it yet
