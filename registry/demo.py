@@ -56,4 +56,53 @@ async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
                 is_demo=True,
             )
         sign_ins.append(DemoSignIn(row["email"], row["full_name"], row["organisation"], tuple(row["roles"])))
+    await _load_profiles(directory, organisations)
+    await _load_frameworks(directory, organisations)
     return sign_ins
+
+
+async def _signed_in(email: str):
+    from registry.accounts.auth import load_user
+
+    user = await User.objects().get(User.email == email)
+    return (await load_user(user.id))[0]
+
+
+async def _load_profiles(directory: Path, organisations: dict) -> None:
+    from registry.suppliers import service as suppliers
+
+    for row in _read(directory, "profiles.json"):
+        organisation = organisations[row.pop("organisation")]
+        if await suppliers.profile_of(organisation.id) is not None:
+            continue
+        user = await _signed_in((await User.select(User.email).where(User.organisation == organisation.id).first())["email"])
+        defaults = {"trading_name": "", "address_line_1": "", "address_line_2": "", "town": "", "postcode": "", "website": ""}
+        taxonomy_lists = ("regions", "engagement_methods", "groups", "languages", "accessible_formats")
+        values = {**defaults, **row, **{name: tuple(row.get(name, ())) for name in taxonomy_lists}}
+        await suppliers.save(user, suppliers.Profile(**values))
+
+
+async def _load_frameworks(directory: Path, organisations: dict) -> None:
+    from datetime import date
+
+    from registry.frameworks import service as frameworks
+    from registry.frameworks.regimes import Regime
+    from registry.frameworks.tables import Framework, State
+    from registry.interest import service as interest
+
+    for row in _read(directory, "frameworks.json"):
+        officer = await _signed_in(row["officer"])
+        if await Framework.exists().where((Framework.title == row["title"]) & (Framework.authority == officer.organisation_id)):
+            continue
+        framework = await frameworks.create(officer, frameworks.Details(
+            title=row["title"], summary=row["summary"], description=row["description"], estimated_value=row["estimated_value"],
+            start_date=date.fromisoformat(row["start_date"]), duration_months=row["duration_months"], regime=Regime(row["regime"]),
+            call_off_routes=tuple(row["call_off_routes"]),
+        ))
+        for lot in row["lots"]:
+            await frameworks.save_lot(officer, framework.reference, number=None, **lot)
+        if row["publish"]:
+            await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
+        for organisation_name, lots in row["interest"].items():
+            supplier_email = (await User.select(User.email).where(User.organisation == organisations[organisation_name].id).first())["email"]
+            await interest.register(await _signed_in(supplier_email), framework.reference, lot_numbers=lots)

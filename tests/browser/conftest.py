@@ -44,8 +44,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Inbox:
+    """A real SMTP server on loopback (aiosmtpd) that the live server delivers to."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def wait_for(self, recipient: str, subject_part: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for envelope in self.messages:
+                text = envelope.content.decode("utf-8", "replace")
+                if recipient in envelope.rcpt_tos and subject_part in text:
+                    return text
+            time.sleep(0.2)
+        raise AssertionError(f"no email to {recipient} about {subject_part!r} reached the SMTP server")
+
+
 @pytest.fixture(scope="session")
-def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory, smtp_inbox) -> Iterator[str]:
     postgres_name = None
     if engine_kind == "sqlite":
         database_url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
@@ -58,6 +90,9 @@ def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> I
         "REGISTRY_DATABASE_URL": database_url,
         "REGISTRY_CLOCK_CONTROL": "true",
         "REGISTRY_ENVIRONMENT": "development",
+        "REGISTRY_SMTP_URL": f"smtp://127.0.0.1:{smtp_inbox[1]}",
+        "REGISTRY_MAIL_POLL_SECONDS": "0.5",
+        "REGISTRY_FILES_DIR": str(tmp_path_factory.mktemp("files")),
     }
     log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w+")
     process = subprocess.Popen(
