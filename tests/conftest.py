@@ -3,16 +3,18 @@ and on PostgreSQL too when REGISTRY_TEST_POSTGRES_URL names a server (a maintena
 as postgresql://user:password@127.0.0.1:5432/postgres); the suite creates and drops its own
 databases there."""
 
+import asyncio
 import os
 import re
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from registry import db
 from registry.app import create_app
@@ -119,10 +121,36 @@ async def database(settings: Settings) -> AsyncIterator[str]:
     await db.disconnect(engine)
 
 
+@asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app served on the test's own event loop, so that it can use a PostgreSQL pool the test's
+    own queries share. Redirects are not followed: tests look at each one."""
+    app = create_app(settings.model_copy(update={"postgres_pool_size": 4}))
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def serve() -> None:  # one task enters and leaves the lifespan, as its cancel scopes require
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    server = asyncio.create_task(serve())
+    ready = asyncio.create_task(started.wait())
+    await asyncio.wait([server, ready], return_when=asyncio.FIRST_COMPLETED)
+    if server.done():
+        ready.cancel()
+        server.result()  # raises why the app did not start
+    try:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+            yield client
+    finally:
+        stop.set()
+        await server
+
+
 @pytest.fixture
-async def client(database: str, settings: Settings) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        client.follow_redirects = False  # tests look at each redirect themselves
+async def client(database: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(settings) as client:
         yield client
 
 

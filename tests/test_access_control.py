@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from litestar.routes import HTTPRoute
-from litestar.testing import AsyncTestClient
 
 from registry.accounts import service
 from registry.accounts.passwords import hash_password
@@ -16,6 +15,7 @@ from registry.app import create_app
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import State
+from tests.conftest import app_client
 
 PASSWORD = "access matrix pass phrase"
 ROLES = ["anonymous", "supplier", "procurement_officer", "evaluator", "commissioner", "admin"]
@@ -122,9 +122,10 @@ def app_routes(app) -> list[str]:
 
 
 def test_every_route_has_an_access_decision(settings):
-    undeclared = [route for route in app_routes(create_app(settings)) if route not in EXPECTED]
+    routes = app_routes(create_app(settings))
+    undeclared = [route for route in routes if route not in EXPECTED]
     assert not undeclared, f"routes without an entry in the access-control table: {undeclared}"
-    stale = [route for route in EXPECTED if route not in app_routes(create_app(settings))]
+    stale = [route for route in EXPECTED if route not in routes]
     assert not stale, f"entries for routes that no longer exist: {stale}"
 
 
@@ -166,21 +167,20 @@ async def csrf_token(client) -> str:
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_role_gets_the_declared_status_on_every_route(database, settings, role):
     ids = await seed_users()
-    app = create_app(settings)
-    routes = sorted(app_routes(app), key=lambda r: r == "POST /sign-out")  # signing out last
-    async with AsyncTestClient(app=app) as client:
-        client.follow_redirects = False
+    routes = sorted(app_routes(create_app(settings)), key=lambda r: r == "POST /sign-out")  # signing out last
+    async with app_client(settings) as client:
         if role != "anonymous":
             signed = await client.post("/sign-in", data={"email": f"{role}@matrix.example", "password": PASSWORD, "_csrf_token": await csrf_token(client)})
             assert signed.status_code == 303
         mismatches = []
+        token = await csrf_token(client)  # the CSRF cookie, and so its token, lasts the whole session
         for route in routes:
             method, path = route.split(" ", 1)
             url = concrete(path, ids)
             if method == "GET":
                 response = await client.get(url, headers={"Accept": "text/html"})
             else:
-                response = await client.post(url, data={"_csrf_token": await csrf_token(client)}, headers={"Accept": "text/html"})
+                response = await client.post(url, data={"_csrf_token": token}, headers={"Accept": "text/html"})
             expected = EXPECTED[route][role]
             if response.status_code != expected:
                 mismatches.append(f"{route}: expected {expected}, got {response.status_code}")

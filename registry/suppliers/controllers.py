@@ -2,7 +2,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from registry.accounts.auth import current_user, requires_role
-from registry.accounts.tables import Role
+from registry.accounts.tables import Organisation, Role
 from registry.reference import taxonomies
 from registry.suppliers import service
 from registry.suppliers.schemas import ProfileForm
@@ -23,9 +23,11 @@ class ProfileController(Controller):
 
     @get("/", name="supplier_profile")
     async def show(self, request: Request) -> Template:
-        profile = await service.profile_of(current_user(request).organisation_id)
+        organisation_id = current_user(request).organisation_id
+        profile = await service.profile_of(organisation_id)
         names = {name: {t.code: t.name for t in taxonomies.terms(name)} for name in TAXONOMIES}
-        return page("suppliers/profile.html", profile=profile, missing=service.missing(profile), names=names)
+        organisation = await Organisation.objects().get(Organisation.id == organisation_id)
+        return page("suppliers/profile.html", profile=profile, missing=service.missing(profile), names=names, organisation=organisation)
 
     @get("/edit")
     async def edit(self, request: Request) -> Template:
