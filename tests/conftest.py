@@ -8,7 +8,7 @@ import os
 import re
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 import pytest
 
-from registry import db
+from registry import clock, db
 from registry.app import create_app
 from registry.db import migrations
 from registry.settings import Settings
@@ -119,6 +119,15 @@ async def database(settings: Settings) -> AsyncIterator[str]:
     await db.connect(engine, pool_size=settings.postgres_pool_size)
     yield db.kind(engine)
     await db.disconnect(engine)
+
+
+@pytest.fixture
+def controlled_clock() -> Iterator[clock.ControlledClock]:
+    """The registry's clock, for this test, under the test's control."""
+    controlled = clock.ControlledClock()
+    previous = clock.use(controlled)
+    yield controlled
+    clock.use(previous)
 
 
 @asynccontextmanager

@@ -278,16 +278,6 @@ async def test_admin_changes_roles_and_the_change_is_audited(client, database):
     assert (await client.get("/admin/users/999999")).status_code == 404
 
 
-@pytest.fixture
-def controlled_clock():
-    from registry import clock
-
-    controlled = clock.ControlledClock()
-    previous = clock.use(controlled)
-    yield controlled
-    clock.use(previous)
-
-
 async def test_a_session_ends_after_30_idle_minutes(client, database, controlled_clock):
     from datetime import timedelta
 

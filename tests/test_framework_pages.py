@@ -153,3 +153,11 @@ async def test_an_amendment_shows_what_changed_and_keeps_the_old_version(client,
     version_one = await client.get(f"/frameworks/{framework.reference}/notices/pin/1")
     assert "£4,000,000" in version_one.text and "A newer version has since been published" in version_one.text
     assert await Notification.count().where(Notification.subject.like("%amended%")) == 0  # nobody follows it yet
+
+
+async def test_overlong_text_is_refused_with_the_limit(client, database):
+    await officer_and_supplier()
+    await sign_in(client, "officer@authority.example")
+    response = await post_form(client, "/manage/frameworks/new", {"title": "T" * 201, "summary": "S" * 601})
+    assert response.status_code == 400
+    assert "Title must be 200 characters or fewer" in response.text and "Summary must be 600 characters or fewer" in response.text

@@ -43,14 +43,6 @@ def smtp_server():
     controller.stop()
 
 
-@pytest.fixture
-def controlled_clock():
-    controlled = clock.ControlledClock()
-    previous = clock.use(controlled)
-    yield controlled
-    clock.use(previous)
-
-
 async def test_queued_messages_reach_the_smtp_server_once(database, smtp_server):
     inbox, url = smtp_server
     await notifications.enqueue(recipient="bids@supplier.example", subject="Hello", body="A message body")

@@ -15,10 +15,15 @@ from registry.web.forms import Form
 class FrameworkForm(Form):
     """A draft may be saved incomplete; what is entered must be right. The task list says what is missing."""
 
-    messages: ClassVar = {"title": "Enter the framework's title", "regime": "Select the procurement regime"}
+    messages: ClassVar = {
+        "title": "Enter the framework's title",
+        "title:invalid": "Title must be 200 characters or fewer",
+        "summary:invalid": "Summary must be 600 characters or fewer",
+        "regime": "Select the procurement regime",
+    }
     multi_value_fields: ClassVar = ("call_off_routes",)
-    title: str
-    summary: str = ""
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=600)
     description: str = ""
     estimated_value: str | None = None
     start_day: str | None = None
@@ -28,20 +33,6 @@ class FrameworkForm(Form):
     duration_months: str | None = None
     regime: Regime = Regime.SCOTLAND
     call_off_routes: list[CallOffRoute] = []
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        if len(value) > 200:
-            raise ValueError("Title must be 200 characters or fewer")
-        return value
-
-    @field_validator("summary")
-    @classmethod
-    def _summary(cls, value: str) -> str:
-        if len(value) > 600:
-            raise ValueError("Summary must be 600 characters or fewer")
-        return value
 
     @field_validator("estimated_value")
     @classmethod
@@ -100,20 +91,14 @@ class AmendmentForm(FrameworkForm):
 class LotForm(Form):
     messages: ClassVar = {
         "title": "Enter the lot's title",
+        "title:invalid": "Title must be 200 characters or fewer",
         "scope": "Describe what the lot covers",
         "max_suppliers": "Enter the most suppliers to appoint to the lot",
     }
-    title: str
+    title: str = Field(max_length=200)
     scope: str
     subject: str | None = None
     max_suppliers: str
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        if len(value) > 200:
-            raise ValueError("Title must be 200 characters or fewer")
-        return value
 
     @field_validator("subject")
     @classmethod
