@@ -16,8 +16,8 @@ EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 6
 def docx_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<document/>")
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", date_time=(2027, 1, 1, 0, 0, 0)), "<Types/>")
+        archive.writestr(zipfile.ZipInfo("word/document.xml", date_time=(2027, 1, 1, 0, 0, 0)), "<document/>")
     return buffer.getvalue()
 
 
@@ -105,13 +105,14 @@ async def test_documents_are_checked_by_content_and_downloaded_safely(client, da
     assert huge.status_code == 413 and "smaller than 20 MB" in huge.text
     assert await Document.count() == 0
 
-    saved = await client.post(url, data={"_csrf_token": token, "title": "Specification"}, files={"file": ('../../etc/"spec".docx', docx_bytes(), "application/octet-stream")})
+    payload = docx_bytes()
+    saved = await client.post(url, data={"_csrf_token": token, "title": "Specification"}, files={"file": ('../../etc/"spec".docx', payload, "application/octet-stream")})
     assert saved.status_code == 303
     document = await Document.objects().first()
     assert document.filename == "spec.docx" and document.content_type.endswith("wordprocessingml.document")
     await service.move(officer, framework.reference, State.PIN_PUBLISHED)
     download = await client.get(f"/frameworks/{framework.reference}/documents/{document.id}")
-    assert download.status_code == 200 and download.content == docx_bytes()
+    assert download.status_code == 200 and download.content == payload
     assert download.headers["content-disposition"] == 'attachment; filename="spec.docx"'
     assert download.headers["x-content-type-options"] == "nosniff"
 

@@ -14,6 +14,7 @@ APP_REGISTRY = AppRegistry(
         "registry.frameworks.piccolo_app",
         "registry.suppliers.piccolo_app",
         "registry.interest.piccolo_app",
+        "registry.surveys.piccolo_app",
     ]
 )
 

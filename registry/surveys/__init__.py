@@ -1,0 +1,1 @@
+"""The Request for Information survey: questions, responses, analysis and the reasoned response."""

@@ -1,0 +1,380 @@
+"""Building the request for information, answering it, and opening it to suppliers."""
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from registry import clock, db
+from registry.accounts.auth import CurrentUser
+from registry.accounts.tables import Role
+from registry.audit import service as audit
+from registry.frameworks import service as frameworks
+from registry.frameworks.tables import Framework, State
+from registry.interest import service as interest
+from registry.notifications import service as notifications
+from registry.surveys import answers
+from registry.surveys.tables import Answer, Question, QuestionKind, ResponseStatus, Section, Survey, SurveyResponse
+from registry.web import links
+
+
+class SurveyError(ValueError):
+    pass
+
+
+class NotPermitted(PermissionError):
+    pass
+
+
+class SurveyClosed(SurveyError):
+    def __init__(self, closes_at: datetime | None):
+        super().__init__("The request for information has closed. Your answers are kept and you can still read them")
+        self.closes_at = closes_at
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    kind: QuestionKind
+    text: str
+    help_text: str = ""
+    required: bool = True
+    options: tuple[str, ...] = ()
+    allow_other: bool = False
+    max_length: int | None = None
+    scale_points: int | None = None
+    scale_low_label: str = ""
+    scale_high_label: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def problems(self) -> dict[str, str]:
+        found = {}
+        if self.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) and len(self.options) < 2:
+            found["options"] = "Give at least two options, one on each line"
+        if self.kind == QuestionKind.SCALE and not (self.scale_low_label and self.scale_high_label):
+            found["scale_low_label"] = "Label both ends of the scale"
+        if self.minimum is not None and self.maximum is not None and self.minimum >= self.maximum:
+            found["maximum"] = "The largest number allowed must be more than the smallest"
+        return found
+
+
+# --- Building -----------------------------------------------------------------------------------
+
+
+async def current_survey(framework_id: int) -> Survey | None:
+    return await Survey.objects().where((Survey.framework == framework_id) & Survey.superseded_at.is_null()).first()
+
+
+async def _framework_for_officer(user: CurrentUser, reference: str) -> Framework:
+    framework = await frameworks.get(reference)
+    if framework is None:
+        raise SurveyError(f"There is no framework {reference}")
+    try:
+        frameworks.check_officer(user, framework)
+    except frameworks.NotPermitted as refusal:
+        raise NotPermitted(str(refusal)) from None
+    return framework
+
+
+async def _survey_for_officer(user: CurrentUser, survey_id: int) -> Survey:
+    survey = await Survey.objects().where(Survey.id == survey_id).first()
+    if survey is None:
+        raise SurveyError("There is no such survey")
+    framework = await Framework.objects().get(Framework.id == survey.framework)
+    await _framework_for_officer(user, framework.reference)
+    return survey
+
+
+def check_times(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> dict[str, str]:
+    problems = {}
+    if closes_at is None:
+        problems["closes_at"] = "Enter the closing date and time"
+    elif closes_at <= now:
+        problems["closes_at"] = "The closing time must be in the future"
+    elif opens_at is not None and closes_at <= opens_at:
+        problems["closes_at"] = "The closing time must be after the opening time"
+    return problems
+
+
+async def save_survey(
+    user: CurrentUser, reference: str, *, title: str, introduction: str, opens_at: datetime | None, closes_at: datetime | None
+) -> Survey:
+    """Create the framework's survey, or change its title, introduction and times."""
+    problems = check_times(opens_at, closes_at, clock.now())
+    if problems:
+        raise SurveyError(next(iter(problems.values())))
+    async with db.transaction():
+        framework = await _framework_for_officer(user, reference)
+        if framework.state not in (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN):
+            raise SurveyError("The request for information has closed")
+        survey = await current_survey(framework.id)
+        values = {"title": title, "introduction": introduction, "opens_at": opens_at, "closes_at": closes_at}
+        if survey is None:
+            survey = Survey(framework=framework.id, created_at=clock.now(), **values)
+            await survey.save()
+        else:
+            await Survey.update(values).where(Survey.id == survey.id)
+        if framework.state == State.RFI_OPEN:
+            await Framework.update({Framework.rfi_closes_at: closes_at}).where(Framework.id == framework.id)
+        await audit.record(
+            "survey.saved", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"title": title, "closes_at": closes_at.isoformat() if closes_at else None},
+        )
+    return await Survey.objects().get(Survey.id == survey.id)
+
+
+async def has_submissions(survey_id: int) -> bool:
+    return await SurveyResponse.exists().where(
+        (SurveyResponse.survey == survey_id) & (SurveyResponse.status == ResponseStatus.SUBMITTED)
+    )
+
+
+async def _check_editable(survey: Survey) -> None:
+    if await has_submissions(survey.id):
+        raise SurveyError("Questions cannot change once a response has been submitted. Make a new version of the survey instead")
+
+
+async def add_section(user: CurrentUser, survey_id: int, title: str) -> Section:
+    async with db.transaction():
+        survey = await _survey_for_officer(user, survey_id)
+        await _check_editable(survey)
+        positions = await Section.select(Section.position).where(Section.survey == survey.id).output(as_list=True)
+        section = Section(survey=survey.id, position=max(positions, default=0) + 1, title=title)
+        await section.save()
+        await audit.record("survey.section_added", actor=user.actor, object_type="survey", object_id=survey.id, payload={"title": title})
+    return section
+
+
+async def add_question(user: CurrentUser, survey_id: int, section_id: int, spec: QuestionSpec) -> Question:
+    if problems := spec.problems():
+        raise SurveyError(next(iter(problems.values())))
+    async with db.transaction():
+        survey = await _survey_for_officer(user, survey_id)
+        await _check_editable(survey)
+        if not await Section.exists().where((Section.id == section_id) & (Section.survey == survey.id)):
+            raise SurveyError("Choose a section of this survey")
+        positions = await Question.select(Question.position).where(Question.survey == survey.id).output(as_list=True)
+        question = Question(survey=survey.id, section=section_id, position=max(positions, default=0) + 1, **_columns(spec))
+        await question.save()
+        await audit.record("survey.question_added", actor=user.actor, object_type="survey", object_id=survey.id, payload={"text": spec.text, "kind": str(spec.kind)})
+    return question
+
+
+def _columns(spec: QuestionSpec) -> dict:
+    return {
+        "kind": spec.kind, "text": spec.text, "help_text": spec.help_text, "required": spec.required, "options": list(spec.options),
+        "allow_other": spec.allow_other, "max_length": spec.max_length, "scale_points": spec.scale_points,
+        "scale_low_label": spec.scale_low_label, "scale_high_label": spec.scale_high_label, "minimum": spec.minimum, "maximum": spec.maximum,
+    }
+
+
+async def remove_question(user: CurrentUser, survey_id: int, question_id: int) -> None:
+    async with db.transaction():
+        survey = await _survey_for_officer(user, survey_id)
+        await _check_editable(survey)
+        removed = await Question.delete().where((Question.id == question_id) & (Question.survey == survey.id)).returning(Question.id)
+        if not removed:
+            raise SurveyError("There is no such question")
+        await audit.record("survey.question_removed", actor=user.actor, object_type="survey", object_id=survey.id, payload={"question": question_id})
+
+
+async def move_question(user: CurrentUser, survey_id: int, question_id: int, *, up: bool) -> None:
+    """Swap the question with its neighbour in the same section."""
+    async with db.transaction():
+        survey = await _survey_for_officer(user, survey_id)
+        await _check_editable(survey)
+        question = await Question.objects().where((Question.id == question_id) & (Question.survey == survey.id)).first()
+        if question is None:
+            raise SurveyError("There is no such question")
+        neighbours = await Question.objects().where(Question.section == question.section).order_by(Question.position)
+        index = [q.id for q in neighbours].index(question.id)
+        other_index = index - 1 if up else index + 1
+        if not 0 <= other_index < len(neighbours):
+            return
+        other = neighbours[other_index]
+        await Question.update({Question.position: other.position}).where(Question.id == question.id)
+        await Question.update({Question.position: question.position}).where(Question.id == other.id)
+        await audit.record("survey.question_moved", actor=user.actor, object_type="survey", object_id=survey.id, payload={"question": question_id, "up": up})
+
+
+async def new_version(user: CurrentUser, survey_id: int) -> Survey:
+    """Copy the survey and its questions into a new version; the old one is kept, superseded."""
+    async with db.transaction():
+        old = await _survey_for_officer(user, survey_id)
+        await Survey.update({Survey.superseded_at: clock.now()}).where(Survey.id == old.id)
+        survey = Survey(
+            framework=old.framework, version=old.version + 1, title=old.title, introduction=old.introduction,
+            opens_at=old.opens_at, closes_at=old.closes_at, created_at=clock.now(),
+        )
+        await survey.save()
+        for section in await sections(old.id):
+            copy = Section(survey=survey.id, position=section.position, title=section.title)
+            await copy.save()
+            for question in await Question.objects().where(Question.section == section.id).order_by(Question.position):
+                values = {name: getattr(question, name) for name in _columns(QuestionSpec(kind=QuestionKind.SHORT_TEXT, text=""))}
+                await Question.insert(Question(survey=survey.id, section=copy.id, position=question.position, **values))
+        await audit.record("survey.new_version", actor=user.actor, object_type="survey", object_id=survey.id, payload={"version": survey.version, "replaces": old.id})
+    return survey
+
+
+async def sections(survey_id: int) -> list[Section]:
+    return await Section.objects().where(Section.survey == survey_id).order_by(Section.position)
+
+
+async def questions(survey_id: int) -> list[Question]:
+    return await Question.objects().where(Question.survey == survey_id).order_by(Question.position)
+
+
+async def structure(survey_id: int) -> list[tuple[Section, list[Question]]]:
+    all_questions = await questions(survey_id)
+    return [(section, [q for q in all_questions if q.section == section.id]) for section in await sections(survey_id)]
+
+
+async def open_rfi(user: CurrentUser, reference: str) -> Framework:
+    """Open the survey to suppliers: the framework moves to rfi_open, closing when the survey does."""
+    async with db.transaction():
+        framework = await _framework_for_officer(user, reference)
+        survey = await current_survey(framework.id)
+        if survey is None or not await questions(survey.id):
+            raise frameworks.TransitionBlocked(["Write the request for information's questions first"])
+        await Framework.update({Framework.rfi_closes_at: survey.closes_at}).where(Framework.id == framework.id)
+        return await frameworks.move(user, reference, State.RFI_OPEN)
+
+
+# --- Answering ----------------------------------------------------------------------------------
+
+
+def _check_supplier(user: CurrentUser) -> None:
+    if not user.has_role(Role.SUPPLIER):
+        raise NotPermitted("Only suppliers answer the request for information")
+
+
+async def open_survey_for(reference: str) -> tuple[Framework, Survey]:
+    framework = await frameworks.get(reference)
+    survey = await current_survey(framework.id) if framework else None
+    if framework is None or survey is None or framework.state not in (State.RFI_OPEN, State.RFI_CLOSED):
+        raise SurveyError("This framework has no request for information open")
+    return framework, survey
+
+
+def is_open(survey: Survey, framework: Framework, now: datetime) -> bool:
+    return framework.state == State.RFI_OPEN and (survey.opens_at is None or survey.opens_at <= now) and survey.closes_at > now
+
+
+async def response_of(organisation_id: int, survey_id: int) -> SurveyResponse | None:
+    return await SurveyResponse.objects().where(
+        (SurveyResponse.survey == survey_id) & (SurveyResponse.organisation == organisation_id)
+    ).first()
+
+
+async def answers_of(response_id: int) -> dict[int, Answer]:
+    return {a.question: a for a in await Answer.objects().where(Answer.response == response_id)}
+
+
+def answer_value(answer: Answer | None):
+    if answer is None:
+        return None
+    return json.loads(answer.value) if isinstance(answer.value, str) else answer.value
+
+
+@dataclass
+class SaveResult:
+    errors: dict[str, str] = field(default_factory=dict)  # field name q<id> -> message
+
+
+async def save_section(
+    user: CurrentUser, reference: str, section_id: int, submitted: dict[int, tuple[list[str], str]], *, require_all: bool = False
+) -> SaveResult:
+    """Save this section's answers. Nothing is saved when any answer is invalid. Missing required
+    answers block when `require_all` (the "continue" button) and always once the response has been
+    submitted: a submitted response stays submitted and complete, changed in place until the close."""
+    _check_supplier(user)
+    framework, survey = await open_survey_for(reference)
+    now = clock.now()
+    if not is_open(survey, framework, now):
+        raise SurveyClosed(survey.closes_at)
+    existing = await response_of(user.organisation_id, survey.id)
+    require_all = require_all or (existing is not None and existing.status == ResponseStatus.SUBMITTED)
+    section_questions = await Question.objects().where((Question.section == section_id) & (Question.survey == survey.id)).order_by(Question.position)
+    if not section_questions:
+        raise SurveyError("There is no such section")
+    result, checked = SaveResult(), {}
+    for question in section_questions:
+        raw, other = submitted.get(question.id, ([], ""))
+        outcome = answers.check(question, raw, other)
+        if outcome.error:
+            result.errors[f"q{question.id}"] = outcome.error
+        elif outcome.value is None and question.required and require_all:
+            result.errors[f"q{question.id}"] = answers.missing_message(question)
+        checked[question.id] = outcome
+    if result.errors:
+        return result
+    async with db.transaction():
+        response = await _response_for_writing(user, survey, reference)
+        for question_id, outcome in checked.items():
+            values = {Answer.value: json.dumps(outcome.value), Answer.other_text: outcome.other_text, Answer.updated_at: now, Answer.updated_by: user.id}
+            updated = await Answer.update(values).where((Answer.response == response.id) & (Answer.question == question_id)).returning(Answer.id)
+            if not updated:
+                await Answer.insert(Answer(response=response.id, question=question_id, value=json.dumps(outcome.value), other_text=outcome.other_text, updated_at=now, updated_by=user.id))
+        await SurveyResponse.update({SurveyResponse.updated_at: now}).where(SurveyResponse.id == response.id)
+        await audit.record("survey_response.saved", actor=user.actor, object_type="survey_response", object_id=response.reference, payload={"section": section_id})
+    return result
+
+
+async def _response_for_writing(user: CurrentUser, survey: Survey, reference: str) -> SurveyResponse:
+    response = await response_of(user.organisation_id, survey.id)
+    if response is None:
+        await interest.ensure_following(user, reference)  # answering registers interest, if not already
+        response = SurveyResponse(
+            survey=survey.id, organisation=user.organisation_id, reference=f"RFI-{secrets.token_hex(4).upper()}",
+            started_at=clock.now(), updated_at=clock.now(),
+        )
+        await response.save()
+    return response
+
+
+async def unanswered_required(survey_id: int, response_id: int | None) -> list[Question]:
+    given = await answers_of(response_id) if response_id else {}
+    return [q for q in await questions(survey_id) if q.required and answer_value(given.get(q.id)) is None]
+
+
+async def submit(user: CurrentUser, reference: str) -> SurveyResponse:
+    _check_supplier(user)
+    framework, survey = await open_survey_for(reference)
+    if not is_open(survey, framework, clock.now()):
+        raise SurveyClosed(survey.closes_at)
+    async with db.transaction():
+        response = await response_of(user.organisation_id, survey.id)
+        if response is None:
+            raise SurveyError("Answer the questions before submitting")
+        missing = await unanswered_required(survey.id, response.id)
+        if missing:
+            raise SurveyError(f"Answer every required question before submitting: {len(missing)} still to answer")
+        await SurveyResponse.update({SurveyResponse.status: ResponseStatus.SUBMITTED, SurveyResponse.submitted_at: clock.now()}).where(SurveyResponse.id == response.id)
+        await audit.record("survey_response.submitted", actor=user.actor, object_type="survey_response", object_id=response.reference, payload={"framework": reference})
+        await notifications.enqueue(recipient=user.email, subject=f"Your response to {framework.reference}'s request for information ({response.reference})", body=await response_copy(survey, response, framework))
+    return await SurveyResponse.objects().get(SurveyResponse.id == response.id)
+
+
+async def response_copy(survey: Survey, response: SurveyResponse, framework: Framework) -> str:
+    given = await answers_of(response.id)
+    lines = [f"Thank you. Your organisation's response {response.reference} to '{survey.title}' ({framework.reference}) has been submitted.", ""]
+    for section, section_questions in await structure(survey.id):
+        lines += [section.title, "-" * len(section.title)]
+        for question in section_questions:
+            lines += [question.text, f"  {display(question, given.get(question.id))}", ""]
+    lines.append(f"You can change your answers until the survey closes: {links.absolute(f'/frameworks/{framework.reference}/rfi')}")
+    return "\n".join(lines)
+
+
+def display(question: Question, answer: Answer | None) -> str:
+    value = answer_value(answer)
+    if value is None:
+        return "Not answered"
+    if isinstance(value, list):
+        return ", ".join(answer.other_text if v == answers.OTHER else v for v in value)
+    if question.kind == QuestionKind.YES_NO:
+        return "Yes" if value == "yes" else "No"
+    if question.kind == QuestionKind.SCALE:
+        return f"{value} of {question.scale_points or 5}"
+    return str(value)
