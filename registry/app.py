@@ -27,6 +27,7 @@ from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController
 from registry.notifications.controllers import OutboxController, PreferencesController
 from registry.suppliers.controllers import ProfileController
+from registry.surveys.controllers import SurveyBuilderController
 from registry.web import links
 from registry.web.csrf import csrf_middleware
 from registry.web.request_id import RequestIdMiddleware
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         FollowedFrameworksController,
         ProfileController,
         PreferencesController,
+        SurveyBuilderController,
         AuditLogController,
         OutboxController,
     ]

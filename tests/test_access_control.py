@@ -93,6 +93,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /manage/frameworks/{reference:str}/documents": only(OFFICER, 200),
     "POST /manage/frameworks/{reference:str}/documents": only(OFFICER, 400),
     "GET /frameworks/{reference:str}/documents/{document_id:int}": everyone(404),  # no such document
+    "GET /manage/frameworks/{reference:str}/rfi": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/rfi/details": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/rfi/details": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/rfi/sections": only(OFFICER, 404),  # no survey yet
+    "GET /manage/frameworks/{reference:str}/rfi/questions/new": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/rfi/questions/new": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/rfi/questions/{question_id:int}/move": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/rfi/questions/{question_id:int}/remove": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/rfi/new-version": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/rfi/open": only(OFFICER, 400),  # no questions yet
+    "GET /manage/frameworks/{reference:str}/rfi/preview": only(OFFICER, 404),
     # Published frameworks are public
     "GET /frameworks": everyone(200),
     "GET /frameworks/{reference:str}": everyone(200),
@@ -155,7 +166,7 @@ async def seed_users() -> dict[str, int]:
 
 def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
-    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999")
+    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

@@ -160,6 +160,8 @@ class ManageFrameworksController(Controller):
         target = (await request.form()).get("target", "")
         if target not in {state.value for state in State} or State(target) == State.CANCELLED:
             return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
+        if State(target) == State.RFI_OPEN:  # opened from its own page, which checks the survey
+            return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
         try:
             await service.move(current_user(request), reference, State(target))
         except (service.TransitionBlocked, lifecycle.IllegalTransition) as problem:

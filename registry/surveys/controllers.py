@@ -1,0 +1,178 @@
+"""Officers building the request for information (/manage/frameworks/{reference}/rfi)."""
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from registry import clock
+from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.tables import Role
+from registry.frameworks import service as frameworks
+from registry.frameworks.lifecycle import IllegalTransition
+from registry.frameworks.tables import Framework, State
+from registry.surveys import service
+from registry.surveys.schemas import QuestionForm, SectionForm, SurveyForm
+from registry.surveys.tables import QuestionKind, Survey
+from registry.web.forms import FormResult, add_error, read_form
+from registry.web.pages import page
+
+KIND_NAMES = {
+    QuestionKind.SHORT_TEXT: "Short text",
+    QuestionKind.LONG_TEXT: "Long text",
+    QuestionKind.SINGLE_CHOICE: "Choose one option",
+    QuestionKind.MULTIPLE_CHOICE: "Choose any options",
+    QuestionKind.SCALE: "A scale",
+    QuestionKind.YES_NO: "Yes or no",
+    QuestionKind.NUMBER: "A number",
+}
+
+
+class SurveyBuilderController(Controller):
+    path = "/manage/frameworks/{reference:str}/rfi"
+    include_in_schema = False
+    guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+
+    async def _framework(self, request: Request, reference: str) -> Framework:
+        framework = await frameworks.get(reference)
+        if framework is None:
+            raise NotFoundException(f"There is no framework {reference}")
+        try:
+            frameworks.check_officer(current_user(request), framework)
+        except frameworks.NotPermitted as refusal:
+            await deny(request, current_user(request), str(refusal))
+        return framework
+
+    async def _overview(self, request: Request, framework: Framework, problems: list[str] | None = None, section_result: FormResult | None = None) -> Template:
+        survey = await service.current_survey(framework.id)
+        if survey is None:
+            return page(
+                "surveys/survey_form.html", FormResult(data=None, values={"close_time": "17:00"}), framework=framework, survey=None,
+                problems=problems or [], status_code=400 if problems else 200,
+            )
+        return page(
+            "surveys/builder.html", section_result, framework=framework, survey=survey, structure=await service.structure(survey.id),
+            fixed=await service.has_submissions(survey.id), kinds=KIND_NAMES, problems=problems or [],
+            can_open=framework.state == State.PIN_PUBLISHED, status_code=400 if problems else 200,
+        )
+
+    @get("/")
+    async def overview(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._overview(request, await self._framework(request, reference))
+
+    @get("/details")
+    async def details_form(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        survey = await service.current_survey(framework.id)
+        values = {"close_time": "17:00"}
+        if survey is not None:
+            local = survey.closes_at.astimezone(request.app.state["settings"].zone)
+            values = {"title": survey.title, "introduction": survey.introduction, "close_day": local.day, "close_month": local.month,
+                      "close_year": local.year, "close_time": f"{local:%H:%M}"}
+        return page("surveys/survey_form.html", FormResult(data=None, values=values), framework=framework, survey=survey)
+
+    @post("/details")
+    async def save_details(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        result = await read_form(request, SurveyForm)
+        survey = await service.current_survey(framework.id)
+        if result.ok:
+            form = result.data
+            try:
+                await service.save_survey(
+                    current_user(request), reference, title=form.title, introduction=form.introduction,
+                    opens_at=None, closes_at=form.closes_at(request.app.state["settings"].zone),
+                )
+                return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
+            except service.SurveyError as problem:
+                result = add_error(result, "closes_on", str(problem))
+        return page("surveys/survey_form.html", result, framework=framework, survey=survey)
+
+    @post("/sections")
+    async def add_section(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        result = await read_form(request, SectionForm)
+        if result.ok:
+            try:
+                await service.add_section(current_user(request), survey.id, result.data.section_title)
+                return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
+            except service.SurveyError as problem:
+                result = add_error(result, "section_title", str(problem))
+        return await self._overview(request, framework, section_result=result)
+
+    async def _survey(self, framework: Framework) -> Survey:
+        survey = await service.current_survey(framework.id)
+        if survey is None:
+            raise NotFoundException("Write the survey's details first")
+        return survey
+
+    @get("/questions/new")
+    async def new_question(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        return page("surveys/question_form.html", FormResult(data=None, values={"required": "yes"}), framework=framework,
+                    sections=await service.sections(survey.id), kinds=KIND_NAMES)
+
+    @post("/questions/new")
+    async def add_question(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        result = await read_form(request, QuestionForm)
+        if result.ok:
+            spec = result.data.spec()
+            problems = spec.problems()
+            if problems:
+                for name, message in problems.items():
+                    result = add_error(result, name, message)
+            else:
+                try:
+                    await service.add_question(current_user(request), survey.id, result.data.section_id, spec)
+                    return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
+                except service.SurveyError as problem:
+                    result = add_error(result, "text", str(problem))
+        return page("surveys/question_form.html", result, framework=framework, sections=await service.sections(survey.id), kinds=KIND_NAMES)
+
+    @post("/questions/{question_id:int}/move")
+    async def move_question(self, request: Request, reference: FromPath[str], question_id: FromPath[int]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        up = (await request.form()).get("direction") == "up"
+        try:
+            await service.move_question(current_user(request), survey.id, question_id, up=up)
+        except service.SurveyError as problem:
+            return await self._overview(request, framework, [str(problem)])
+        return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
+
+    @post("/questions/{question_id:int}/remove")
+    async def remove_question(self, request: Request, reference: FromPath[str], question_id: FromPath[int]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        try:
+            await service.remove_question(current_user(request), survey.id, question_id)
+        except service.SurveyError as problem:
+            return await self._overview(request, framework, [str(problem)])
+        return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
+
+    @post("/new-version")
+    async def new_version(self, request: Request, reference: FromPath[str]) -> Redirect:
+        framework = await self._framework(request, reference)
+        await service.new_version(current_user(request), (await self._survey(framework)).id)
+        return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
+
+    @post("/open")
+    async def open_rfi(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        try:
+            await service.open_rfi(current_user(request), reference)
+        except frameworks.TransitionBlocked as blocked:
+            return await self._overview(request, framework, blocked.problems)
+        except IllegalTransition as problem:
+            return await self._overview(request, framework, [str(problem)])
+        return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @get("/preview")
+    async def preview(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        return page("surveys/preview.html", framework=framework, survey=survey, structure=await service.structure(survey.id), now=clock.now())

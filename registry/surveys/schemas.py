@@ -1,0 +1,91 @@
+from datetime import datetime, time
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from registry.surveys.service import QuestionSpec
+from registry.surveys.tables import QuestionKind
+from registry.web.forms import Form
+
+
+class SurveyForm(Form):
+    messages: ClassVar = {
+        "title": "Enter the survey's title",
+        "title:invalid": "Title must be 200 characters or fewer",
+        "close_day": "Enter the closing date",
+        "close_time": "Enter the closing time, like 17:00",
+    }
+    title: str = Field(max_length=200)
+    introduction: str = ""
+    close_day: str | None = None
+    close_month: str | None = None
+    close_year: str | None = None
+    close_time: str | None = None
+    closes_on: datetime | None = Field(default=None, validate_default=True)  # made from the parts above
+
+    @field_validator("closes_on", mode="before")
+    @classmethod
+    def _closes(cls, value: object, info: ValidationInfo) -> datetime | None:
+        day, month, year, clock_time = (info.data.get(k) for k in ("close_day", "close_month", "close_year", "close_time"))
+        if not (day and month and year):
+            raise ValueError("Enter the closing date, with a day, month and year")
+        try:
+            hours, _, minutes = (clock_time or "").partition(":")
+            at = time(int(hours), int(minutes or 0))
+        except ValueError:
+            raise ValueError("Enter the closing time as hours and minutes, like 17:00") from None
+        try:
+            return datetime(int(year), int(month), int(day), at.hour, at.minute)
+        except ValueError:
+            raise ValueError("The closing date must be a real date") from None
+
+    def closes_at(self, zone: ZoneInfo) -> datetime:
+        return self.closes_on.replace(tzinfo=zone)
+
+
+class SectionForm(Form):
+    messages: ClassVar = {"section_title": "Enter the section's title", "section_title:invalid": "Title must be 200 characters or fewer"}
+    section_title: str = Field(max_length=200)
+
+
+class QuestionForm(Form):
+    messages: ClassVar = {
+        "section_id": "Choose the section",
+        "kind": "Choose the kind of question",
+        "text": "Enter the question",
+        "text:invalid": "The question must be 500 characters or fewer",
+    }
+    section_id: int
+    kind: QuestionKind
+    text: str = Field(max_length=500)
+    help_text: str = ""
+    required: str = "yes"
+    options: str = ""
+    allow_other: str | None = None
+    max_length: str | None = None
+    scale_points: str | None = None
+    scale_low_label: str = ""
+    scale_high_label: str = ""
+    minimum: str | None = None
+    maximum: str | None = None
+
+    @field_validator("max_length", "scale_points", "minimum", "maximum")
+    @classmethod
+    def _whole_number(cls, value: str | None) -> str | None:
+        if value is not None and not value.lstrip("-").isdigit():
+            raise ValueError("Enter a whole number")
+        return value
+
+    def spec(self) -> QuestionSpec:
+        def number(value: str | None) -> int | None:
+            return int(value) if value else None
+
+        return QuestionSpec(
+            kind=self.kind, text=self.text, help_text=self.help_text, required=self.required != "no",
+            options=tuple(line.strip() for line in self.options.splitlines() if line.strip()),
+            allow_other=bool(self.allow_other), max_length=number(self.max_length),
+            scale_points=number(self.scale_points) or (5 if self.kind == QuestionKind.SCALE else None),
+            scale_low_label=self.scale_low_label, scale_high_label=self.scale_high_label,
+            minimum=number(self.minimum), maximum=number(self.maximum),
+        )
