@@ -27,6 +27,7 @@ from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController
 from registry.notifications.controllers import OutboxController, PreferencesController
 from registry.suppliers.controllers import ProfileController
+from registry.surveys.answer_controllers import AnswerSurveyController
 from registry.surveys.controllers import SurveyBuilderController
 from registry.web import links
 from registry.web.csrf import csrf_middleware
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ProfileController,
         PreferencesController,
         SurveyBuilderController,
+        AnswerSurveyController,
         AuditLogController,
         OutboxController,
     ]

@@ -111,7 +111,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /frameworks/{reference:str}/calendar.ics": everyone(200),
     "GET /open-data/calendar.ics": everyone(200),
     "GET /calendar/{feed:str}": everyone(404),  # only a supplier's secret address works
-    # Suppliers
+    # Suppliers (the matrix framework has no request for information open)
+    "GET /frameworks/{reference:str}/rfi": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/rfi/sections/{section_id:int}": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/rfi/sections/{section_id:int}": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/rfi/check": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/rfi/submit": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/interest": only(("supplier",), 200),
     "POST /frameworks/{reference:str}/interest": only(("supplier",), 400),
     "POST /frameworks/{reference:str}/interest/withdraw": only(("supplier",), 400),
@@ -166,7 +171,7 @@ async def seed_users() -> dict[str, int]:
 
 def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
-    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999")
+    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

@@ -53,3 +53,72 @@ async def test_an_officer_builds_a_survey_and_opens_the_rfi(client, database, co
     opened = await post_form(client, base + "/open", {}, form_page=base)
     assert opened.status_code == 303
     assert (await frameworks.get(framework.reference)).state == State.RFI_OPEN
+
+
+async def open_survey(controlled_clock):
+    from registry.surveys.service import QuestionSpec
+    from registry.surveys.tables import QuestionKind
+
+    controlled_clock.set(datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+    officer, supplier, framework = await published_framework()
+    survey = await service.save_survey(officer, framework.reference, title="Market questions", introduction="Tell us", opens_at=None, closes_at=datetime(2027, 3, 1, 17, 0, tzinfo=UTC))
+    first = await service.add_section(officer, survey.id, "About you")
+    second = await service.add_section(officer, survey.id, "Your views")
+    staff = await service.add_question(officer, survey.id, first.id, QuestionSpec(QuestionKind.NUMBER, "How many staff?", minimum=1, maximum=500))
+    size = await service.add_question(officer, survey.id, first.id, QuestionSpec(QuestionKind.SINGLE_CHOICE, "Preferred lot", options=("Adults", "Young people")))
+    views = await service.add_question(officer, survey.id, second.id, QuestionSpec(QuestionKind.LONG_TEXT, "What would you change?", max_length=40))
+    await service.open_rfi(officer, framework.reference)
+    return framework, survey, first, second, staff, size, views
+
+
+async def test_a_supplier_answers_saves_a_draft_returns_and_submits(client, database, controlled_clock):
+    from registry.notifications.tables import Notification
+
+    framework, survey, first, second, staff, size, views = await open_survey(controlled_clock)
+    await sign_in(client, "bids@supplier.example")
+    base = f"/frameworks/{framework.reference}/rfi"
+    overview = await client.get(base)
+    assert overview.status_code == 200 and "Not yet started" in overview.text
+    section_url = f"{base}/sections/{first.id}"
+    crafted = await post_form(client, section_url, {f"q{staff.id}": "900", f"q{size.id}": "Everyone", "action": "continue"})
+    assert crafted.status_code == 400
+    assert "Enter a number of 500 or less" in crafted.text and "Select one of the options" in crafted.text
+    assert 'value="900"' in crafted.text
+
+    draft = await post_form(client, section_url, {f"q{staff.id}": "12", "action": "draft"})
+    assert draft.status_code == 303 and draft.headers["location"].endswith("?saved=1")
+    back = await client.get(section_url)
+    assert 'value="12"' in back.text
+    incomplete = await post_form(client, section_url, {f"q{staff.id}": "12", "action": "continue"})
+    assert incomplete.status_code == 400 and "Select an answer" in incomplete.text
+    done = await post_form(client, section_url, {f"q{staff.id}": "12", f"q{size.id}": "Adults", "action": "continue"})
+    assert done.headers["location"] == f"{base}/sections/{second.id}"
+    too_long = await post_form(client, done.headers["location"], {f"q{views.id}": "x" * 41, "action": "continue"})
+    assert "must be 40 characters or fewer" in too_long.text
+    last = await post_form(client, done.headers["location"], {f"q{views.id}": "More rural work", "action": "continue"})
+    assert last.headers["location"] == f"{base}/check"
+    check = await client.get(f"{base}/check")
+    assert "More rural work" in check.text and "Adults" in check.text
+    submitted = await client.post(f"{base}/submit", data={"_csrf_token": csrf_from(check.text)})
+    assert submitted.status_code == 200 and "Response submitted" in submitted.text
+    copy = await Notification.objects().where(Notification.subject.like("Your response to%")).first()
+    assert copy is not None and "More rural work" in copy.body
+
+
+async def test_after_the_close_answers_are_refused_and_kept(client, database, controlled_clock):
+    from datetime import timedelta
+
+    framework, survey, first, second, staff, size, views = await open_survey(controlled_clock)
+    await sign_in(client, "bids@supplier.example")
+    section_url = f"/frameworks/{framework.reference}/rfi/sections/{first.id}"
+    await post_form(client, section_url, {f"q{staff.id}": "7", "action": "draft"})
+    controlled_clock.set(datetime(2027, 3, 1, 16, 59, 0, tzinfo=UTC))
+    await sign_in(client, "bids@supplier.example")  # a month later: the old session has timed out
+    page = await client.get(section_url)
+    controlled_clock.advance(timedelta(seconds=61))  # the form was open as the survey closed
+    late = await client.post(section_url, data={"_csrf_token": csrf_from(page.text), f"q{staff.id}": "8", "action": "draft"})
+    assert late.status_code == 400 and "The request for information has closed" in late.text
+    overview = await client.get(f"/frameworks/{framework.reference}/rfi")
+    assert "The survey closed at" in overview.text
+    kept = await client.get(section_url)
+    assert 'value="7"' in kept.text and "Save and continue" not in kept.text
