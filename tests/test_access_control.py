@@ -104,6 +104,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /manage/frameworks/{reference:str}/rfi/new-version": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/rfi/open": only(OFFICER, 400),  # no questions yet
     "GET /manage/frameworks/{reference:str}/rfi/preview": only(OFFICER, 404),
+    "GET /manage/frameworks/{reference:str}/rfi/analysis": only(OFFICER, 404),
+    "GET /manage/frameworks/{reference:str}/rfi/responses.csv": only(OFFICER, 404),
     # Published frameworks are public
     "GET /frameworks": everyone(200),
     "GET /frameworks/{reference:str}": everyone(200),

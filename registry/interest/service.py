@@ -16,6 +16,7 @@ from registry.interest.tables import ExpressionOfInterest, SupplierCalendar
 from registry.notifications import service as notifications
 from registry.suppliers.tables import SupplierProfile
 from registry.web import links
+from registry.web.downloads import spreadsheet_safe
 
 
 class InterestError(ValueError):
@@ -181,15 +182,11 @@ def as_csv(rows: list[InterestRow]) -> str:
     writer.writerow(["Organisation", "Size", "Type", "Regions", "Lots", "Registered at (UTC)", "Status"])
     for row in rows:
         writer.writerow([
-            _safe(row.organisation), row.size or "", _safe(row.organisation_type or ""), "; ".join(row.regions), row.lots,
+            spreadsheet_safe(row.organisation), row.size or "", spreadsheet_safe(row.organisation_type or ""), "; ".join(row.regions), row.lots,
             row.registered_at.isoformat(timespec="seconds"), "Withdrawn" if row.withdrawn else "Registered",
         ])
     return out.getvalue()
 
-
-def _safe(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 async def calendar_token(organisation_id: int) -> str:

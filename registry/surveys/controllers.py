@@ -1,8 +1,8 @@
 """Officers building the request for information (/manage/frameworks/{reference}/rfi)."""
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry import clock
@@ -11,7 +11,10 @@ from registry.accounts.tables import Role
 from registry.frameworks import service as frameworks
 from registry.frameworks.lifecycle import IllegalTransition
 from registry.frameworks.tables import Framework, State
-from registry.surveys import service
+from registry.accounts.schemas import ORGANISATION_TYPES
+from registry.accounts.tables import OrganisationSize
+from registry.reference import taxonomies
+from registry.surveys import analysis, service
 from registry.surveys.schemas import QuestionForm, SectionForm, SurveyForm
 from registry.surveys.tables import QuestionKind, Survey
 from registry.web.forms import FormResult, add_error, read_form
@@ -170,6 +173,32 @@ class SurveyBuilderController(Controller):
         except IllegalTransition as problem:
             return await self._overview(request, framework, [str(problem)])
         return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @get("/analysis")
+    async def analysis(
+        self, request: Request, reference: FromPath[str], size: FromQuery[str | None] = None,
+        region: FromQuery[str | None] = None, organisation_type: FromQuery[str | None] = None,
+    ) -> Template:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        filters = analysis.Filters(size=size or None, region=region or None, organisation_type=organisation_type or None)
+        people, results = await analysis.analyse(survey.id, filters)
+        everyone = await analysis.respondents(survey.id)
+        submitted, interested = await analysis.response_rate(survey, len(everyone))
+        return page(
+            "surveys/analysis.html", framework=framework, survey=survey, people=people, results=results,
+            submitted=submitted, interested=interested, filters=filters, regions=taxonomies.terms("regions"),
+            sizes=[s.value for s in OrganisationSize], types=ORGANISATION_TYPES, region_names={t.code: t.name for t in taxonomies.terms("regions")},
+        )
+
+    @get("/responses.csv")
+    async def responses_csv(self, request: Request, reference: FromPath[str]) -> Response:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        return Response(
+            await analysis.as_csv(survey.id), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{reference}-rfi-responses.csv"'},
+        )
 
     @get("/preview")
     async def preview(self, request: Request, reference: FromPath[str]) -> Template:
