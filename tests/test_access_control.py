@@ -105,6 +105,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /manage/frameworks/{reference:str}/rfi/open": only(OFFICER, 400),  # no questions yet
     "GET /manage/frameworks/{reference:str}/rfi/preview": only(OFFICER, 404),
     "GET /manage/frameworks/{reference:str}/rfi/analysis": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/rfi/reasoned": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/rfi/reasoned/publish": only(OFFICER, 404),
     "GET /manage/frameworks/{reference:str}/rfi/responses.csv": only(OFFICER, 404),
     # Published frameworks are public
     "GET /frameworks": everyone(200),

@@ -84,3 +84,32 @@ async def test_the_analysis_page_shows_charts_with_text_equivalents(client, open
     assert "66.7%" in page.text and "Radio phone-ins" in page.text
     download = await client.get(f"/manage/frameworks/{framework.reference}/rfi/responses.csv")
     assert download.headers["content-disposition"].startswith("attachment;") and "Radio phone-ins" in download.text
+
+
+async def test_the_reasoned_response_is_published_after_the_close_and_shown_publicly(client, open_rfi, controlled_clock):
+    from datetime import timedelta
+
+    from registry.notifications.tables import Notification
+    from tests.support import post_form
+    from tests.test_surveys import CLOSES
+
+    officer, framework, survey, q = await three_responses(open_rfi)
+    await sign_in(client, "officer@authority.example")
+    base = f"/manage/frameworks/{framework.reference}/rfi"
+    empty = await post_form(client, base + "/reasoned", {"theme": "Lots"}, form_page=base)
+    assert empty.status_code == 400 and "Say what you heard" in empty.text and 'value="Lots"' in empty.text
+    added = await post_form(client, base + "/reasoned", {"theme": "The number of lots", "what_we_heard": "Most of you said three lots is right.", "what_we_will_do": "We will keep three lots."}, form_page=base)
+    assert added.status_code == 303
+    early = await post_form(client, base + "/reasoned/publish", {}, form_page=base)
+    assert early.status_code == 400 and "only be published once the survey has closed" in early.text
+    assert "We will keep three lots." not in (await client.get(f"/frameworks/{framework.reference}")).text
+
+    controlled_clock.set(CLOSES + timedelta(minutes=5))
+    await sign_in(client, "officer@authority.example")
+    published = await post_form(client, base + "/reasoned/publish", {}, form_page=base)
+    assert published.status_code == 303
+    public = await client.get(f"/frameworks/{framework.reference}")
+    assert "What we heard and what we will do" in public.text and "We will keep three lots." in public.text
+    assert "two@second.example" not in public.text and "Org of" not in public.text.split("What we heard and what we will do")[1].split("Notices")[0]
+    told = await Notification.count().where(Notification.subject.like("%what we heard from the request for information"))
+    assert told == 3  # one user in each responding organisation

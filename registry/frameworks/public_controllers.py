@@ -17,6 +17,13 @@ from registry.web.pages import page
 ICS = "text/calendar; charset=utf-8"
 
 
+async def published_reasoned_response(framework_id: int) -> list:
+    from registry.surveys import service as surveys  # the RFI builds on frameworks
+
+    survey = await surveys.current_survey(framework_id)
+    return await surveys.reasoned_entries(survey.id, published_only=True) if survey else []
+
+
 async def published_framework(reference: str) -> Framework:
     framework = await service.get(reference)
     if framework is None or framework.state == State.DRAFT:
@@ -64,6 +71,7 @@ class PublicFrameworksController(Controller):
             open_for_interest=framework.state in lifecycle.OPEN_FOR_INTEREST,
             subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
             documents=await documents.for_framework(framework.id),
+            reasoned=await published_reasoned_response(framework.id),
         )
 
     @get("/frameworks/{reference:str}/notices/{kind:str}/{version:int}")

@@ -15,7 +15,7 @@ from registry.accounts.schemas import ORGANISATION_TYPES
 from registry.accounts.tables import OrganisationSize
 from registry.reference import taxonomies
 from registry.surveys import analysis, service
-from registry.surveys.schemas import QuestionForm, SectionForm, SurveyForm
+from registry.surveys.schemas import QuestionForm, ReasonedEntryForm, SectionForm, SurveyForm
 from registry.surveys.tables import QuestionKind, Survey
 from registry.web.forms import FormResult, add_error, read_form
 from registry.web.pages import page
@@ -56,7 +56,8 @@ class SurveyBuilderController(Controller):
         return page(
             "surveys/builder.html", section_result, framework=framework, survey=survey, structure=await service.structure(survey.id),
             fixed=await service.has_submissions(survey.id), kinds=KIND_NAMES, problems=problems or [],
-            can_open=framework.state == State.PIN_PUBLISHED, status_code=400 if problems else 200,
+            can_open=framework.state == State.PIN_PUBLISHED, reasoned=await service.reasoned_entries(survey.id),
+            status_code=400 if problems or (section_result and section_result.errors) else 200,
         )
 
     @get("/")
@@ -173,6 +174,27 @@ class SurveyBuilderController(Controller):
         except IllegalTransition as problem:
             return await self._overview(request, framework, [str(problem)])
         return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+
+    @post("/reasoned")
+    async def add_reasoned(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        result = await read_form(request, ReasonedEntryForm)
+        if not result.ok:
+            return await self._overview(request, framework, section_result=result)
+        form = result.data
+        await service.add_reasoned_entry(current_user(request), survey.id, theme=form.theme, what_we_heard=form.what_we_heard, what_we_will_do=form.what_we_will_do)
+        return Redirect(f"/manage/frameworks/{reference}/rfi#reasoned-response", status_code=303)
+
+    @post("/reasoned/publish")
+    async def publish_reasoned(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await self._framework(request, reference)
+        survey = await self._survey(framework)
+        try:
+            await service.publish_reasoned_response(current_user(request), survey.id)
+        except service.SurveyError as problem:
+            return await self._overview(request, framework, [str(problem)])
+        return Redirect(f"/frameworks/{reference}#reasoned-response", status_code=303)
 
     @get("/analysis")
     async def analysis(

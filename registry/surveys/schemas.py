@@ -89,3 +89,15 @@ class QuestionForm(Form):
             scale_low_label=self.scale_low_label, scale_high_label=self.scale_high_label,
             minimum=number(self.minimum), maximum=number(self.maximum),
         )
+
+
+class ReasonedEntryForm(Form):
+    messages: ClassVar = {
+        "theme": "Enter the question or theme",
+        "theme:invalid": "The theme must be 200 characters or fewer",
+        "what_we_heard": "Say what you heard",
+        "what_we_will_do": "Say what you will do and why",
+    }
+    theme: str = Field(max_length=200)
+    what_we_heard: str
+    what_we_will_do: str

@@ -7,14 +7,14 @@ from datetime import datetime
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Role
+from registry.accounts.tables import Role, User
 from registry.audit import service as audit
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
 from registry.notifications import service as notifications
 from registry.surveys import answers
-from registry.surveys.tables import Answer, Question, QuestionKind, ResponseStatus, Section, Survey, SurveyResponse
+from registry.surveys.tables import Answer, Question, QuestionKind, ReasonedResponse, ResponseStatus, Section, Survey, SurveyResponse
 from registry.web import links
 
 
@@ -378,3 +378,52 @@ def display(question: Question, answer: Answer | None) -> str:
     if question.kind == QuestionKind.SCALE:
         return f"{value} of {question.scale_points or 5}"
     return str(value)
+
+
+# --- The reasoned response ------------------------------------------------------------------------
+
+
+async def reasoned_entries(survey_id: int, *, published_only: bool = False) -> list[ReasonedResponse]:
+    query = ReasonedResponse.objects().where(ReasonedResponse.survey == survey_id)
+    if published_only:
+        query = query.where(ReasonedResponse.published_at.is_not_null())
+    return await query.order_by(ReasonedResponse.position)
+
+
+async def add_reasoned_entry(user: CurrentUser, survey_id: int, *, theme: str, what_we_heard: str, what_we_will_do: str) -> ReasonedResponse:
+    async with db.transaction():
+        survey = await _survey_for_officer(user, survey_id)
+        positions = await ReasonedResponse.select(ReasonedResponse.position).where(ReasonedResponse.survey == survey.id).output(as_list=True)
+        entry = ReasonedResponse(survey=survey.id, position=max(positions, default=0) + 1, theme=theme, what_we_heard=what_we_heard, what_we_will_do=what_we_will_do)
+        await entry.save()
+        await audit.record("reasoned_response.entry_added", actor=user.actor, object_type="survey", object_id=survey.id, payload={"theme": theme})
+    return entry
+
+
+async def publish_reasoned_response(user: CurrentUser, survey_id: int) -> int:
+    """Publish the entries not yet published, once the survey has closed; respondents are told."""
+    async with db.transaction():
+        survey = await _survey_for_officer(user, survey_id)
+        if survey.closes_at is None or clock.now() < survey.closes_at:
+            raise SurveyError("The reasoned response can only be published once the survey has closed")
+        waiting = await ReasonedResponse.select(ReasonedResponse.id).where(
+            (ReasonedResponse.survey == survey.id) & ReasonedResponse.published_at.is_null()
+        ).output(as_list=True)
+        if not waiting:
+            raise SurveyError("Add at least one theme before publishing")
+        await ReasonedResponse.update({ReasonedResponse.published_at: clock.now()}).where(ReasonedResponse.id.is_in(waiting))
+        framework = await Framework.objects().get(Framework.id == survey.framework)
+        await audit.record("reasoned_response.published", actor=user.actor, object_type="framework", object_id=framework.reference, payload={"entries": len(waiting)})
+        organisations = await SurveyResponse.select(SurveyResponse.organisation).where(
+            (SurveyResponse.survey == survey.id) & (SurveyResponse.status == ResponseStatus.SUBMITTED)
+        ).output(as_list=True)
+        for row in await User.select(User.email).where(User.organisation.is_in(organisations or [-1]) & User.is_active.eq(True)):
+            await notifications.enqueue(
+                recipient=row["email"],
+                subject=f"{framework.reference}: what we heard from the request for information",
+                body=(
+                    f"Thank you for answering the request for information for {framework.reference} – {framework.title}.\n\n"
+                    f"We have published what we heard and what we will do: {links.absolute(f'/frameworks/{framework.reference}')}\n"
+                ),
+            )
+    return len(waiting)
