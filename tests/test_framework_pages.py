@@ -151,6 +151,7 @@ async def test_an_amendment_shows_what_changed_and_keeps_the_old_version(client,
     assert (await client.post(f"/manage/frameworks/{framework.reference}/amend", data=data)).status_code == 303
     version_two = await client.get(f"/frameworks/{framework.reference}/notices/pin/2")
     assert "The estimated value has risen to £5m" in version_two.text and "Changed: Estimated value" in version_two.text
+    assert '<h2 class="govuk-heading-s">What changed</h2>' in version_two.text  # markup, not escaped text
     version_one = await client.get(f"/frameworks/{framework.reference}/notices/pin/1")
     assert "£4,000,000" in version_one.text and "A newer version has since been published" in version_one.text
     assert await Notification.count().where(Notification.subject.like("%amended%")) == 0  # nobody follows it yet
