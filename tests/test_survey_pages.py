@@ -27,10 +27,15 @@ async def test_an_officer_builds_a_survey_and_opens_the_rfi(client, database, co
     assert past.status_code == 400 and "The closing time must be in the future" in past.text
     bad_time = await post_form(client, base + "/details", {"title": "Market questions", "close_day": "1", "close_month": "3", "close_year": "2027", "close_time": "5pm"}, form_page=base)
     assert bad_time.status_code == 400 and "Enter the closing time as hours and minutes" in bad_time.text and 'value="5pm"' in bad_time.text
-    saved = await post_form(client, base + "/details", {"title": "Market questions", "introduction": "Help us shape the framework", "close_day": "1", "close_month": "3", "close_year": "2027", "close_time": "17:00"}, form_page=base)
+    bad_open = await post_form(client, base + "/details", {"title": "Market questions", "open_day": "31", "open_month": "2", "open_year": "2027", "close_day": "1", "close_month": "3", "close_year": "2027", "close_time": "17:00"}, form_page=base)
+    assert bad_open.status_code == 400 and "The opening date must be a real date" in bad_open.text
+    late_open = await post_form(client, base + "/details", {"title": "Market questions", "open_day": "2", "open_month": "3", "open_year": "2027", "close_day": "1", "close_month": "3", "close_year": "2027", "close_time": "17:00"}, form_page=base)
+    assert late_open.status_code == 400 and "The closing time must be after the opening time" in late_open.text
+    saved = await post_form(client, base + "/details", {"title": "Market questions", "introduction": "Help us shape the framework", "open_day": "3", "open_month": "2", "open_year": "2027", "open_time": "09:00", "close_day": "1", "close_month": "3", "close_year": "2027", "close_time": "17:00"}, form_page=base)
     assert saved.status_code == 303
     survey = await service.current_survey(framework.id)
     assert survey.closes_at == datetime(2027, 3, 1, 17, 0, tzinfo=UTC)  # Europe/London is on GMT in March
+    assert survey.opens_at == datetime(2027, 2, 3, 9, 0, tzinfo=UTC)
 
     empty_open = await post_form(client, base + "/open", {}, form_page=base)
     assert empty_open.status_code == 400 and "Write the request for information&#39;s questions first" in empty_open.text
@@ -124,3 +129,19 @@ async def test_after_the_close_answers_are_refused_and_kept(client, database, co
     assert "The survey closed at" in overview.text
     kept = await client.get(section_url)
     assert 'value="7"' in kept.text and "Save and continue" not in kept.text
+
+
+async def test_a_supplier_sees_only_its_own_organisations_answers(client, database, controlled_clock):
+    from tests.support import make_user
+
+    framework, survey, first, second, staff, size, views = await open_survey(controlled_clock)
+    await make_user(email="rival@other-supplier.example", roles=("supplier",), kind="supplier")
+    await sign_in(client, "bids@supplier.example")
+    section_url = f"/frameworks/{framework.reference}/rfi/sections/{first.id}"
+    await post_form(client, section_url, {f"q{staff.id}": "321", "action": "draft"})
+    client.cookies.clear()
+    await sign_in(client, "rival@other-supplier.example")
+    rival_view = await client.get(section_url)
+    assert rival_view.status_code == 200 and 'value="321"' not in rival_view.text
+    check = await client.get(f"/frameworks/{framework.reference}/rfi/check")
+    assert "321" not in check.text and "Not answered" in check.text

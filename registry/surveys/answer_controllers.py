@@ -22,7 +22,7 @@ async def _context(request: Request, reference: str) -> dict:
     given = await service.answers_of(response.id) if response else {}
     return {
         "framework": framework, "survey": survey, "response": response, "given": given,
-        "structure": await service.structure(survey.id), "is_open": service.is_open(survey, framework, clock.now()),
+        "structure": await service.structure(survey.id), "is_open": service.is_open(survey, framework, clock.now()), "now": clock.now(),
     }
 
 

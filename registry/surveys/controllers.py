@@ -73,6 +73,9 @@ class SurveyBuilderController(Controller):
             local = survey.closes_at.astimezone(request.app.state["settings"].zone)
             values = {"title": survey.title, "introduction": survey.introduction, "close_day": local.day, "close_month": local.month,
                       "close_year": local.year, "close_time": f"{local:%H:%M}"}
+            if survey.opens_at:
+                opens = survey.opens_at.astimezone(request.app.state["settings"].zone)
+                values |= {"open_day": opens.day, "open_month": opens.month, "open_year": opens.year, "open_time": f"{opens:%H:%M}"}
         return page("surveys/survey_form.html", FormResult(data=None, values=values), framework=framework, survey=survey)
 
     @post("/details")
@@ -85,7 +88,7 @@ class SurveyBuilderController(Controller):
             try:
                 await service.save_survey(
                     current_user(request), reference, title=form.title, introduction=form.introduction,
-                    opens_at=None, closes_at=form.closes_at(request.app.state["settings"].zone),
+                    opens_at=form.opens_at(request.app.state["settings"].zone), closes_at=form.closes_at(request.app.state["settings"].zone),
                 )
                 return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
             except service.SurveyError as problem:

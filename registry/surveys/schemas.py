@@ -18,30 +18,49 @@ class SurveyForm(Form):
     }
     title: str = Field(max_length=200)
     introduction: str = ""
+    open_day: str | None = None
+    open_month: str | None = None
+    open_year: str | None = None
+    open_time: str | None = None
+    opens_on: datetime | None = Field(default=None, validate_default=True)  # optional: from the parts above
     close_day: str | None = None
     close_month: str | None = None
     close_year: str | None = None
     close_time: str | None = None
     closes_on: datetime | None = Field(default=None, validate_default=True)  # made from the parts above
 
+    @field_validator("opens_on", mode="before")
+    @classmethod
+    def _opens(cls, value: object, info: ValidationInfo) -> datetime | None:
+        parts = [info.data.get(k) for k in ("open_day", "open_month", "open_year")]
+        if not any(parts):
+            return None
+        return _moment(*parts, info.data.get("open_time") or "00:00", "opening")
+
     @field_validator("closes_on", mode="before")
     @classmethod
     def _closes(cls, value: object, info: ValidationInfo) -> datetime | None:
-        day, month, year, clock_time = (info.data.get(k) for k in ("close_day", "close_month", "close_year", "close_time"))
-        if not (day and month and year):
-            raise ValueError("Enter the closing date, with a day, month and year")
-        try:
-            hours, _, minutes = (clock_time or "").partition(":")
-            at = time(int(hours), int(minutes or 0))
-        except ValueError:
-            raise ValueError("Enter the closing time as hours and minutes, like 17:00") from None
-        try:
-            return datetime(int(year), int(month), int(day), at.hour, at.minute)
-        except ValueError:
-            raise ValueError("The closing date must be a real date") from None
+        return _moment(*(info.data.get(k) for k in ("close_day", "close_month", "close_year", "close_time")), "closing")
+
+    def opens_at(self, zone: ZoneInfo) -> datetime | None:
+        return self.opens_on.replace(tzinfo=zone) if self.opens_on else None
 
     def closes_at(self, zone: ZoneInfo) -> datetime:
         return self.closes_on.replace(tzinfo=zone)
+
+
+def _moment(day: str | None, month: str | None, year: str | None, clock_time: str | None, which: str) -> datetime:
+    if not (day and month and year):
+        raise ValueError(f"Enter the {which} date, with a day, month and year")
+    try:
+        hours, _, minutes = (clock_time or "").partition(":")
+        at = time(int(hours), int(minutes or 0))
+    except ValueError:
+        raise ValueError(f"Enter the {which} time as hours and minutes, like 17:00") from None
+    try:
+        return datetime(int(year), int(month), int(day), at.hour, at.minute)
+    except ValueError:
+        raise ValueError(f"The {which} date must be a real date") from None
 
 
 class SectionForm(Form):
