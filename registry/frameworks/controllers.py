@@ -28,20 +28,26 @@ def details_values(framework: Framework) -> dict:
     }
 
 
+async def framework_for_officer(request: Request, reference: str) -> Framework:
+    """The framework, for a procurement officer of its authority: 404 when there is none, and a
+    recorded 403 for anyone else."""
+    framework = await service.get(reference)
+    if framework is None:
+        raise NotFoundException(f"There is no framework {reference}")
+    try:
+        service.check_officer(current_user(request), framework)
+    except service.NotPermitted as refusal:
+        await deny(request, current_user(request), str(refusal))
+    return framework
+
+
 class ManageFrameworksController(Controller):
     path = "/manage/frameworks"
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
 
     async def _framework(self, request: Request, reference: str) -> Framework:
-        framework = await service.get(reference)
-        if framework is None:
-            raise NotFoundException(f"There is no framework {reference}")
-        try:
-            service.check_officer(current_user(request), framework)
-        except service.NotPermitted as refusal:
-            await deny(request, current_user(request), str(refusal))
-        return framework
+        return await framework_for_officer(request, reference)
 
     @get("/", name="manage_frameworks")
     async def index(self, request: Request) -> Template:

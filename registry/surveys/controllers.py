@@ -6,9 +6,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.auth import current_user, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import service as frameworks
+from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.lifecycle import IllegalTransition
 from registry.frameworks.tables import Framework, State
 from registry.accounts.schemas import ORGANISATION_TYPES
@@ -37,14 +38,7 @@ class SurveyBuilderController(Controller):
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
 
     async def _framework(self, request: Request, reference: str) -> Framework:
-        framework = await frameworks.get(reference)
-        if framework is None:
-            raise NotFoundException(f"There is no framework {reference}")
-        try:
-            frameworks.check_officer(current_user(request), framework)
-        except frameworks.NotPermitted as refusal:
-            await deny(request, current_user(request), str(refusal))
-        return framework
+        return await framework_for_officer(request, reference)
 
     async def _overview(self, request: Request, framework: Framework, problems: list[str] | None = None, section_result: FormResult | None = None) -> Template:
         survey = await service.current_survey(framework.id)
