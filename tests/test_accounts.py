@@ -187,6 +187,8 @@ async def test_admin_creates_an_authority_user_who_is_emailed_a_link(client, dat
     user = await User.objects().get(User.email == "eval@authority.example")
     assert sorted(user.roles) == ["commissioner", "evaluator"] and user.password_hash is None
     assert await Notification.count().where(Notification.recipient == "eval@authority.example") == 1
+    outbox = await client.get("/admin/outbox")
+    assert "Delivery" in outbox.text and "Queued" in outbox.text
     created = await AuditEvent.objects().where(AuditEvent.action == "user.created").first()
     assert created.actor_email == "admin@authority.example"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from registry.accounts.tables import Role
-from registry.frameworks.tables import CallOffRoute, State
+from registry.frameworks.tables import State
 
 OFFICER = frozenset({Role.PROCUREMENT_OFFICER})
 BEFORE_LIVE = [s for s in State if s not in (State.LIVE, State.EXPIRED, State.CANCELLED)]
@@ -36,7 +36,6 @@ class FrameworkFacts:
     duration_months: int | None
     call_off_routes: tuple[str, ...]
     lots: tuple[LotFacts, ...]
-    published_at: datetime | None = None
     rfi_closes_at: datetime | None = None
     clarification_deadline: datetime | None = None
     tender_deadline: datetime | None = None
@@ -203,6 +202,3 @@ OPEN_FOR_INTEREST = [s for s in State if s not in (State.DRAFT, State.CANCELLED,
 def describe(state: State | str) -> str:
     return DESCRIPTIONS[State(state)]
 
-
-def is_valid_route(route: str) -> bool:
-    return route in {r.value for r in CallOffRoute}

@@ -3,6 +3,7 @@ from litestar.response import Redirect
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from registry import clock
 from registry.accounts.auth import current_user, requires_role, signed_in
 from registry.accounts.tables import Role
 from registry.notifications import service
@@ -16,7 +17,8 @@ class OutboxController(Controller):
     @get("/", name="admin_outbox")
     async def outbox(self, page: FromQuery[int] = 1) -> Template:
         messages, total = await service.latest(page)
-        return Template("notifications/outbox.html", context={"messages": messages, "total": total, "page_number": max(page, 1)})
+        statuses = {message.id: service.status_of(message, clock.now()) for message in messages}
+        return Template("notifications/outbox.html", context={"messages": messages, "statuses": statuses, "total": total, "page_number": max(page, 1)})
 
 
 class PreferencesController(Controller):
