@@ -16,9 +16,10 @@ run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/registry serve
 
 # Browser tests run in a pytest process of their own: Playwright's sync API keeps an event loop
-# running, which the async service and API tests cannot share.
+# running, which the async service and API tests cannot share. The service and API tests use every
+# core (pytest-xdist); the browser tests gain nothing from it (the browser and servers fill the cores).
 test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
-	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest -n auto tests --ignore=tests/browser
 	$(BIN)/pytest tests/browser
 
 $(VENV)/bin/python:

@@ -21,7 +21,9 @@ from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
 from registry.audit.controllers import AuditLogController
+from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
 from registry.health.controllers import HealthController
+from registry.criteria.controllers import CriteriaController
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController
@@ -29,6 +31,8 @@ from registry.notifications.controllers import OutboxController, PreferencesCont
 from registry.suppliers.controllers import ProfileController
 from registry.surveys.answer_controllers import AnswerSurveyController
 from registry.surveys.controllers import SurveyBuilderController
+from registry.tenders.controllers import TendersController
+from registry.tenders.officer_controllers import OfficerTendersController
 from registry.web import links
 from registry.web.csrf import csrf_middleware
 from registry.web.request_id import RequestIdMiddleware
@@ -74,6 +78,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         PreferencesController,
         SurveyBuilderController,
         AnswerSurveyController,
+        CriteriaController,
+        TendersController,
+        OfficerTendersController,
+        ClarificationsController,
+        ManageClarificationsController,
         AuditLogController,
         OutboxController,
     ]

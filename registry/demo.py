@@ -3,7 +3,10 @@ that already exist are left as they are, so the command can run on every start."
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+
+from registry import clock
 
 from registry.accounts import service as accounts
 from registry.accounts.passwords import hash_password
@@ -94,6 +97,11 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
         officer = await _signed_in(row["officer"])
         if await Framework.exists().where((Framework.title == row["title"]) & (Framework.authority == officer.organisation_id)):
             continue
+        # A framework that has been through earlier stages is created back then, on a clock set to the past.
+        past = clock.ControlledClock()
+        real_clock = clock.use(past) if "rfi" in row else None
+        if real_clock:
+            past.set(real_clock.now() - timedelta(days=row["rfi"]["opened_days_ago"] + 7))
         framework = await frameworks.create(officer, frameworks.Details(
             title=row["title"], summary=row["summary"], description=row["description"], estimated_value=row["estimated_value"],
             start_date=date.fromisoformat(row["start_date"]), duration_months=row["duration_months"], regime=Regime(row["regime"]),
@@ -106,3 +114,46 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
         for organisation_name, lots in row["interest"].items():
             supplier_email = (await User.select(User.email).where(User.organisation == organisations[organisation_name].id).first())["email"]
             await interest.register(await _signed_in(supplier_email), framework.reference, lot_numbers=lots)
+        if real_clock:
+            await _run_rfi(officer, framework.reference, row["rfi"], past, real_clock)
+            clock.use(real_clock)
+        if "criteria" in row:
+            await _write_criteria(officer, framework.reference, row["criteria"])
+
+
+async def _run_rfi(officer, reference: str, rfi: dict, past, real_clock) -> None:
+    """Open the request for information in the past and close it now."""
+    from registry.frameworks import service as frameworks
+    from registry.frameworks.tables import State
+    from registry.surveys import service as surveys
+    from registry.surveys.service import QuestionSpec
+    from registry.surveys.tables import QuestionKind
+
+    now = real_clock.now()
+    past.set(now - timedelta(days=rfi["opened_days_ago"]))
+    survey = await surveys.save_survey(
+        officer, reference, title=rfi["title"], introduction=rfi["introduction"], opens_at=None, closes_at=now - timedelta(days=rfi["closed_days_ago"]),
+    )
+    section = await surveys.add_section(officer, survey.id, "Your work")
+    for text in rfi["questions"]:
+        await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.LONG_TEXT, text))
+    await surveys.open_rfi(officer, reference)
+    past.set(now - timedelta(days=rfi["closed_days_ago"] - 1))
+    await frameworks.move(officer, reference, State.RFI_CLOSED)
+
+
+async def _write_criteria(officer, reference: str, written: dict) -> None:
+    from registry.criteria import service as criteria
+    from registry.criteria.service import CriterionSpec
+    from registry.criteria.tables import DEFAULT_SCALE, CriterionKind
+
+    await criteria.save_scheme(officer, reference, quality_share=written["quality_share"], scale=list(DEFAULT_SCALE))
+    for item in written["selection"]:
+        await criteria.save_criterion(officer, reference, None, CriterionSpec(CriterionKind.SELECTION, item["title"], item["guidance"]))
+    for item in written["quality"]:
+        await criteria.save_criterion(officer, reference, None, CriterionSpec(
+            CriterionKind.QUALITY, item["title"], item["guidance"], weight=item["weight"],
+            minimum_score=item.get("minimum_score"), word_limit=item.get("word_limit"),
+        ))
+    price = written["price"]
+    await criteria.save_criterion(officer, reference, None, CriterionSpec(CriterionKind.PRICE, price["title"], price["guidance"]))

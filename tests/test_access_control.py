@@ -108,6 +108,48 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /manage/frameworks/{reference:str}/rfi/reasoned": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/rfi/reasoned/publish": only(OFFICER, 404),
     "GET /manage/frameworks/{reference:str}/rfi/responses.csv": only(OFFICER, 404),
+    # Assessment criteria and the invitation to tender (the matrix framework is not yet open for tenders)
+    "GET /manage/frameworks/{reference:str}/criteria": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/criteria/scheme": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/criteria/scheme": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/criteria/new": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/criteria/new": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/criteria/{criterion_id:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/criteria/{criterion_id:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/criteria/{criterion_id:int}/remove": only(OFFICER, 404),
+    "GET /manage/frameworks/{reference:str}/criteria/weights": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/criteria/weights": only(OFFICER, 400),  # no quality criteria yet
+    "GET /manage/frameworks/{reference:str}/itt": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/itt": only(OFFICER, 400),
+    # Tenders received: sealed from everyone (the officer too) until opened
+    "GET /manage/frameworks/{reference:str}/tenders": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/tenders/opening/request": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/tenders/opening/confirm": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/tenders/opening-report": signed_in(403),
+    "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}": signed_in(403),
+    "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}/documents/{sha256:str}": signed_in(403),
+    # A supplier's own tenders (none: the matrix framework is not open for tenders)
+    "GET /frameworks/{reference:str}/tenders": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/selection": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/selection": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/quality/{criterion_id:int}": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/quality/{criterion_id:int}": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/price": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/price": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/declarations": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/declarations": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/documents": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/documents": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/documents/{document_id:int}": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/documents/{document_id:int}/remove": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/check": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/submit": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/withdraw": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/receipts/{number:int}": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/receipts/{number:int}/content.json": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/verify": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/verify": only(("supplier",), 404),
     # Published frameworks are public
     "GET /frameworks": everyone(200),
     "GET /frameworks/{reference:str}": everyone(200),
@@ -121,6 +163,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /frameworks/{reference:str}/rfi/sections/{section_id:int}": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/rfi/check": only(("supplier",), 404),
     "POST /frameworks/{reference:str}/rfi/submit": only(("supplier",), 404),
+    # Clarification questions open with the invitation to tender: the page explains that (and to
+    # register interest first); asking is refused
+    "GET /frameworks/{reference:str}/clarifications": only(("supplier",), 200),
+    "POST /frameworks/{reference:str}/clarifications": only(("supplier",), 400),
+    "GET /manage/frameworks/{reference:str}/clarifications": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/clarifications/{clarification_id:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/clarifications/{clarification_id:int}": only(OFFICER, 404),
     "GET /frameworks/{reference:str}/interest": only(("supplier",), 200),
     "POST /frameworks/{reference:str}/interest": only(("supplier",), 400),
     "POST /frameworks/{reference:str}/interest/withdraw": only(("supplier",), 400),
@@ -175,7 +224,8 @@ async def seed_users() -> dict[str, int]:
 
 def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
-    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999")
+    path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
+    path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64)
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

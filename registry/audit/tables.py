@@ -12,7 +12,7 @@ class AuditEvent(Table):
     actor_roles = Varchar(length=200, default="")
     action = Varchar(length=80, index=True)
     object_type = Varchar(length=60, index=True)
-    object_id = Varchar(length=80, null=True, default=None)
+    object_id = Varchar(length=400, null=True, default=None)  # room for a route with its parameters
     request_id = Varchar(length=64, null=True, default=None)
     payload = JSON(default="{}")
     previous_hash = Varchar(length=64)

@@ -107,6 +107,13 @@ def transaction():
     return engine.transaction()
 
 
+def for_update(query):
+    """Lock the rows a query selects until the transaction ends, so that concurrent actions on them
+    queue. On PostgreSQL that is SELECT ... FOR UPDATE; SQLite's write transaction already holds
+    the whole database from BEGIN."""
+    return query.lock_rows() if kind() == "postgres" else query
+
+
 def contains(column, text: str):
     """A case-insensitive "contains" condition on either engine (SQLite's LIKE already ignores case)."""
     pattern = f"%{text}%"  # a % or _ typed by the user acts as a wildcard: harmless in a search

@@ -15,6 +15,9 @@ APP_REGISTRY = AppRegistry(
         "registry.suppliers.piccolo_app",
         "registry.interest.piccolo_app",
         "registry.surveys.piccolo_app",
+        "registry.clarifications.piccolo_app",
+        "registry.criteria.piccolo_app",
+        "registry.tenders.piccolo_app",
     ]
 )
 

@@ -1,7 +1,6 @@
 """Procurement officers creating and running frameworks (/manage/frameworks)."""
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -166,8 +165,9 @@ class ManageFrameworksController(Controller):
         target = (await request.form()).get("target", "")
         if target not in {state.value for state in State} or State(target) == State.CANCELLED:
             return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
-        if State(target) == State.RFI_OPEN:  # opened from its own page, which checks the survey
-            return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
+        pages_of_their_own = {State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders"}
+        if State(target) in pages_of_their_own:  # these moves need more than a button: their pages guide them
+            return Redirect(f"/manage/frameworks/{reference}/{pages_of_their_own[State(target)]}", status_code=303)
         try:
             await service.move(current_user(request), reference, State(target))
         except (service.TransitionBlocked, lifecycle.IllegalTransition) as problem:
@@ -216,16 +216,7 @@ class ManageFrameworksController(Controller):
     @post("/{reference:str}/documents")
     async def upload(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
         framework = await self._framework(request, reference)
-        form = await request.form()
-        title = (form.get("title") or "").strip()
-        upload = form.get("file")
-        errors = {}
-        if not title:
-            errors["title"] = "Enter a title for the document"
-        elif len(title) > 200:
-            errors["title"] = "Title must be 200 characters or fewer"
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            errors["file"] = "Select a file"
+        title, upload, errors = documents.read_upload(await request.form())
         if not errors:
             try:
                 await documents.attach(

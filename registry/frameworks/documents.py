@@ -6,7 +6,12 @@ import io
 import re
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from litestar.datastructures import UploadFile
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
@@ -57,6 +62,59 @@ def safe_filename(filename: str, kind: str) -> str:
     return f"{stem[:80]}.{kind}"
 
 
+class DocumentRejected(ValueError):
+    """The file cannot be kept; the message says why, in words for the person who chose it."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    storage_key: str
+
+
+@contextmanager
+def stored(data: bytes, filename: str, files_dir: Path) -> Iterator[StoredFile]:
+    """Check the file by its content and write it under a random name; if the block that records
+    it fails, the file is removed again, so nothing is left behind."""
+    if not data:
+        raise DocumentRejected("The selected file is empty")
+    if len(data) > MAX_BYTES:
+        raise DocumentRejected("The selected file must be smaller than 20 MB")
+    kind = sniff(data)
+    if kind is None:
+        raise DocumentRejected(f"The selected file must be {ALLOWED_WORDS}")
+    stored_file = StoredFile(
+        filename=safe_filename(filename, kind), content_type=KINDS[kind][0], size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), storage_key=uuid.uuid4().hex,
+    )
+    files_dir.mkdir(parents=True, exist_ok=True)
+    path = files_dir / stored_file.storage_key
+    path.write_bytes(data)
+    try:
+        yield stored_file
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def read_upload(form) -> tuple[str, UploadFile | None, dict[str, str]]:
+    """The title and file of a document upload form, and what is wrong with them."""
+    title = str(form.get("title") or "").strip()
+    upload = form.get("file")
+    errors = {}
+    if not title:
+        errors["title"] = "Enter a title for the document"
+    elif len(title) > 200:
+        errors["title"] = "Title must be 200 characters or fewer"
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors["file"] = "Select a file"
+        upload = None
+    return title, upload, errors
+
+
 async def attach(user: CurrentUser, reference: str, *, title: str, filename: str, data: bytes, files_dir: Path) -> Document:
     framework = await get(reference)
     if framework is None:
@@ -64,32 +122,17 @@ async def attach(user: CurrentUser, reference: str, *, title: str, filename: str
     check_officer(user, framework)
     if framework.state in (State.CANCELLED, State.EXPIRED):
         raise FrameworkError("Documents cannot be added to a cancelled or expired framework")
-    if not data:
-        raise FrameworkError("The selected file is empty")
-    if len(data) > MAX_BYTES:
-        raise FrameworkError("The selected file must be smaller than 20 MB")
-    kind = sniff(data)
-    if kind is None:
-        raise FrameworkError(f"The selected file must be {ALLOWED_WORDS}")
-    storage_key = uuid.uuid4().hex
-    files_dir.mkdir(parents=True, exist_ok=True)
-    path = files_dir / storage_key
-    path.write_bytes(data)
     try:
-        async with db.transaction():
-            document = Document(
-                framework=framework.id, title=title, filename=safe_filename(filename, kind), content_type=KINDS[kind][0],
-                size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=storage_key,
-                uploaded_at=clock.now(), uploaded_by=user.id,
-            )
-            await document.save()
-            await audit.record(
-                "document.attached", actor=user.actor, object_type="framework", object_id=reference,
-                payload={"title": title, "filename": document.filename, "sha256": document.sha256, "bytes": len(data)},
-            )
-    except Exception:
-        path.unlink(missing_ok=True)  # nothing saved: no file left behind either
-        raise
+        with stored(data, filename, files_dir) as file:
+            async with db.transaction():
+                document = Document(framework=framework.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
+                await document.save()
+                await audit.record(
+                    "document.attached", actor=user.actor, object_type="framework", object_id=reference,
+                    payload={"title": title, "filename": document.filename, "sha256": document.sha256, "bytes": len(data)},
+                )
+    except DocumentRejected as rejected:
+        raise FrameworkError(str(rejected)) from None
     return document
 
 

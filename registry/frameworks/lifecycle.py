@@ -40,6 +40,8 @@ class FrameworkFacts:
     clarification_deadline: datetime | None = None
     tender_deadline: datetime | None = None
     standstill_ends_at: datetime | None = None
+    opening_requested_by: int | None = None
+    opening_confirmed_by: int | None = None
     extra_problems: dict[State, list[str]] = field(default_factory=dict)
 
 
@@ -100,6 +102,14 @@ def _itt_can_publish(facts: FrameworkFacts, now: datetime) -> list[str]:
     return problems
 
 
+def _opened_by_two_officers(facts: FrameworkFacts, now: datetime) -> list[str]:
+    if facts.opening_requested_by is None:
+        return ["A procurement officer must request the opening"]
+    if facts.opening_confirmed_by is None or facts.opening_confirmed_by == facts.opening_requested_by:
+        return ["A different procurement officer must confirm the opening"]
+    return _deadline_passed("tender deadline", "tender_deadline")(facts, now)
+
+
 def _term_ended(facts: FrameworkFacts, now: datetime) -> list[str]:
     if facts.start_date is None or facts.duration_months is None:
         return ["The framework has no term"]
@@ -129,7 +139,7 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
         Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
         Transition(State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish),
         Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
-        Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders"),
+        Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers),
         Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation"),
         Transition(State.EVALUATION, State.MODERATION, "Start moderation"),
         Transition(State.MODERATION, State.AWARD_APPROVED, "Approve the award"),

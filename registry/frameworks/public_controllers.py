@@ -24,6 +24,12 @@ async def published_reasoned_response(framework_id: int) -> list:
     return await surveys.reasoned_entries(survey.id, published_only=True) if survey else []
 
 
+async def published_clarifications(framework_id: int) -> list[dict]:
+    from registry.clarifications import service as clarifications  # clarifications build on frameworks
+
+    return await clarifications.published(framework_id)
+
+
 async def published_framework(reference: str) -> Framework:
     framework = await service.get(reference)
     if framework is None or framework.state == State.DRAFT:
@@ -63,6 +69,7 @@ class PublicFrameworksController(Controller):
             followed = await interest.current(user.organisation_id, framework.id)
         notices = await service.notices(framework.id)
         latest_pin = next((n for n in reversed(notices) if n.kind == "pin"), None)
+        latest_tender_notice = next((n for n in reversed(notices) if n.kind == "tender"), None)
         return page(
             "frameworks/show.html",
             framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
@@ -72,6 +79,8 @@ class PublicFrameworksController(Controller):
             subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
             documents=await documents.for_framework(framework.id),
             reasoned=await published_reasoned_response(framework.id),
+            assessment=service.notice_content(latest_tender_notice) if latest_tender_notice else None,
+            clarifications=await published_clarifications(framework.id),
         )
 
     @get("/frameworks/{reference:str}/notices/{kind:str}/{version:int}")

@@ -162,6 +162,10 @@ async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
 
 
 async def facts_for(framework: Framework) -> FrameworkFacts:
+    from registry.criteria import service as criteria  # criteria and tenders build on frameworks
+    from registry.tenders import opening
+
+    requested_by, confirmed_by = await opening.officers_of(framework.id)
     return FrameworkFacts(
         title=framework.title,
         summary=framework.summary,
@@ -175,6 +179,9 @@ async def facts_for(framework: Framework) -> FrameworkFacts:
         clarification_deadline=framework.clarification_deadline,
         tender_deadline=framework.tender_deadline,
         standstill_ends_at=framework.standstill_ends_at,
+        opening_requested_by=requested_by,
+        opening_confirmed_by=confirmed_by,
+        extra_problems={State.ITT_PUBLISHED: await criteria.problems_for(framework.id)},
     )
 
 
@@ -190,9 +197,9 @@ async def move(user: CurrentUser, reference: str, target: State, *, note: str | 
             raise TransitionBlocked(problems)
         await _enter(framework, target, user, note)
         if target == State.PIN_PUBLISHED:
-            await _publish_notice(framework, NoticeKind.PIN, user, change_summary=None)
+            await publish_notice(framework, NoticeKind.PIN, user, change_summary=None)
         if target == State.CANCELLED:
-            await _publish_notice(framework, NoticeKind.CANCELLATION, user, change_summary=note)
+            await publish_notice(framework, NoticeKind.CANCELLATION, user, change_summary=note)
     return await get(reference)
 
 
@@ -224,7 +231,11 @@ async def _enter(framework: Framework, target: State, user: CurrentUser, note: s
 # --- Notices ------------------------------------------------------------------------------------
 
 
-async def _publish_notice(framework: Framework, kind: NoticeKind, user: CurrentUser, change_summary: str | None) -> Notice:
+async def publish_notice(
+    framework: Framework, kind: NoticeKind, user: CurrentUser, change_summary: str | None, extra: dict | None = None
+) -> Notice:
+    """A new version of the framework's notice of this kind: the framework as it now stands, plus what
+    the stage adds (`extra`, for example the tender notice's deadlines and criteria)."""
     fresh = await Framework.objects().get(Framework.id == framework.id)
     versions = await Notice.select(Notice.version).where((Notice.framework == framework.id) & (Notice.kind == kind)).output(as_list=True)
     content = {
@@ -237,6 +248,7 @@ async def _publish_notice(framework: Framework, kind: NoticeKind, user: CurrentU
         "regime": fresh.regime,
         "call_off_routes": list(fresh.call_off_routes or []),
         "lots": [{"number": lot.number, "title": lot.title, "scope": lot.scope, "max_suppliers": lot.max_suppliers} for lot in await lots(framework.id)],
+        **(extra or {}),
     }
     notice = Notice(
         framework=framework.id,
@@ -267,18 +279,18 @@ async def amend_notice(user: CurrentUser, reference: str, details: Details, chan
         if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
             raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
-        notice = await _publish_notice(framework, NoticeKind.PIN, user, change_summary=change_summary)
-        await _tell_of_amendment(framework, notice)
+        notice = await publish_notice(framework, NoticeKind.PIN, user, change_summary=change_summary)
+        await tell_of_amendment(framework, notice, what="The notice")
     return notice
 
 
-async def _tell_of_amendment(framework: Framework, notice: Notice) -> None:
+async def tell_of_amendment(framework: Framework, notice: Notice, *, what: str) -> None:
     from registry.interest import service as interest
 
     await interest.tell_interested_suppliers(
         framework.id,
-        subject=f"{framework.reference}: the notice has been amended",
-        body=f"The notice for {framework.reference} – {notice.title} – has been amended (version {notice.version}).\n\nWhat changed: {notice.change_summary}\n",
+        subject=f"{framework.reference}: {what[0].lower() + what[1:]} has been amended",
+        body=f"{what} for {framework.reference} – {notice.title} – has been amended (version {notice.version}).\n\nWhat changed: {notice.change_summary}\n",
     )
 
 
@@ -295,6 +307,8 @@ def changes_between(previous: dict, current: dict) -> list[str]:
     labels = {
         "title": "Title", "summary": "Summary", "description": "Description", "estimated_value": "Estimated value",
         "start_date": "Start date", "duration_months": "Duration", "regime": "Regime", "call_off_routes": "Call-off routes", "lots": "Lots",
+        "clarification_deadline": "Clarification deadline", "tender_deadline": "Tender deadline", "quality_share": "Quality and price split",
+        "scale": "Scoring scale", "criteria": "Assessment criteria",
     }
     return [label for key, label in labels.items() if previous.get(key) != current.get(key)]
 

@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -6,7 +6,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from registry.surveys.service import QuestionSpec
 from registry.surveys.tables import QuestionKind
-from registry.web.forms import Form
+from registry.web.forms import Form, moment_from_parts
 
 
 class SurveyForm(Form):
@@ -35,32 +35,18 @@ class SurveyForm(Form):
         parts = [info.data.get(k) for k in ("open_day", "open_month", "open_year")]
         if not any(parts):
             return None
-        return _moment(*parts, info.data.get("open_time") or "00:00", "opening")
+        return moment_from_parts(*parts, info.data.get("open_time") or "00:00", "opening")
 
     @field_validator("closes_on", mode="before")
     @classmethod
     def _closes(cls, value: object, info: ValidationInfo) -> datetime | None:
-        return _moment(*(info.data.get(k) for k in ("close_day", "close_month", "close_year", "close_time")), "closing")
+        return moment_from_parts(*(info.data.get(k) for k in ("close_day", "close_month", "close_year", "close_time")), "closing")
 
     def opens_at(self, zone: ZoneInfo) -> datetime | None:
         return self.opens_on.replace(tzinfo=zone) if self.opens_on else None
 
     def closes_at(self, zone: ZoneInfo) -> datetime:
         return self.closes_on.replace(tzinfo=zone)
-
-
-def _moment(day: str | None, month: str | None, year: str | None, clock_time: str | None, which: str) -> datetime:
-    if not (day and month and year):
-        raise ValueError(f"Enter the {which} date, with a day, month and year")
-    try:
-        hours, _, minutes = (clock_time or "").partition(":")
-        at = time(int(hours), int(minutes or 0))
-    except ValueError:
-        raise ValueError(f"Enter the {which} time as hours and minutes, like 17:00") from None
-    try:
-        return datetime(int(year), int(month), int(day), at.hour, at.minute)
-    except ValueError:
-        raise ValueError(f"The {which} date must be a real date") from None
 
 
 class SectionForm(Form):

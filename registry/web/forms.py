@@ -5,6 +5,7 @@ ValueError with the words to show for anything else. Errors come back in the for
 with what the user typed (never passwords) so the page can show it again."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any, ClassVar, Generic, TypeVar
 
 from litestar import Request
@@ -72,3 +73,18 @@ def error_messages(form: type[Form], error: ValidationError) -> dict[str, str]:
 def add_error(result: FormResult, field_name: str, message: str) -> FormResult:
     """A rule the service found broken (for example a duplicate email), shown like any other field error."""
     return FormResult(data=None, errors={**result.errors, field_name: message}, values=result.values)
+
+
+def moment_from_parts(day: str | None, month: str | None, year: str | None, clock_time: str | None, which: str) -> datetime:
+    """A local date and time typed in separate fields (day, month, year, "17:00"), naive; `which` names it in messages."""
+    if not (day and month and year):
+        raise ValueError(f"Enter the {which} date, with a day, month and year")
+    try:
+        hours, _, minutes = (clock_time or "").partition(":")
+        at = time(int(hours), int(minutes or 0))
+    except ValueError:
+        raise ValueError(f"Enter the {which} time as hours and minutes, like 17:00") from None
+    try:
+        return datetime(int(year), int(month), int(day), at.hour, at.minute)
+    except ValueError:
+        raise ValueError(f"The {which} date must be a real date") from None

@@ -1,5 +1,6 @@
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -10,6 +11,11 @@ from registry.web.navigation import navigation_for
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend_templates"
 SERVICE_NAME = "Participation Framework Registry"
+
+
+def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A moment as people read it in `zone`, like "5 March 2027, 5:00pm"."""
+    return moment.astimezone(zone).strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm") if moment else ""
 
 
 def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> TemplateConfig:
@@ -37,5 +43,6 @@ def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> Temp
     environment.filters["long_date"] = lambda value: value.strftime("%-d %B %Y") if value else ""
     environment.filters["iso_long_date"] = lambda text: date.fromisoformat(text).strftime("%-d %B %Y") if text else ""
     environment.filters["name_in"] = lambda code, names: names.get(code, code)
-    environment.filters["local_time"] = lambda moment: moment.astimezone(settings.zone).strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm") if moment else ""
+    environment.filters["local_time"] = lambda moment: local_time(moment, settings.zone)
+    environment.filters["iso_local_time"] = lambda text: local_time(datetime.fromisoformat(text), settings.zone) if text else ""
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))

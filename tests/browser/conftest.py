@@ -94,6 +94,11 @@ def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory, smtp
         "REGISTRY_MAIL_POLL_SECONDS": "0.5",
         "REGISTRY_FILES_DIR": str(tmp_path_factory.mktemp("files")),
     }
+    # The demo data first (it migrates the database), so that the server does not migrate at the same time.
+    loaded = subprocess.run(
+        [sys.executable, "-m", "registry", "load-fixtures"], env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True
+    )
+    assert loaded.returncode == 0, loaded.stderr
     log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "registry", "serve", "--port", str(port), "--quiet"],
@@ -103,10 +108,6 @@ def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory, smtp
         stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
-    loaded = subprocess.run(
-        [sys.executable, "-m", "registry", "load-fixtures"], env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True
-    )
-    assert loaded.returncode == 0, loaded.stderr
     try:
         wait_until_healthy(base_url, process, log)
         yield base_url
@@ -161,3 +162,4 @@ def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+

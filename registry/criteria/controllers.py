@@ -1,0 +1,185 @@
+"""Procurement officers writing the assessment criteria and publishing the invitation to tender
+(/manage/frameworks/{reference}/criteria and /itt)."""
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from registry import clock
+from registry.accounts.auth import current_user, requires_role
+from registry.accounts.tables import Role
+from registry.criteria import invitation, service
+from registry.criteria.schemas import CriterionForm, InvitationForm, SchemeForm
+from registry.criteria.tables import Criterion, CriterionKind
+from registry.frameworks import lifecycle
+from registry.frameworks import service as frameworks
+from registry.frameworks.controllers import framework_for_officer
+from registry.frameworks.tables import Framework, State
+from registry.web.forms import FormResult, add_error, read_form
+from registry.web.pages import page
+
+
+async def _overview_context(framework: Framework) -> dict:
+    all_criteria = await service.criteria_of(framework.id)
+    lots = await frameworks.lots(framework.id)
+    return {
+        "framework": framework, "scheme": await service.scheme_of(framework.id), "criteria": all_criteria, "lots": lots,
+        "lot_numbers": {lot.id: lot.number for lot in lots}, "problems": service.problems(all_criteria, lots),
+        "kinds": service.KIND_NAMES, "amending": framework.state not in service.BEFORE_ITT,
+        "changeable": framework.state in service.BEFORE_ITT or (framework.state == State.ITT_PUBLISHED and clock.now() < framework.tender_deadline),
+    }
+
+
+def criterion_values(criterion: Criterion, lot_numbers: dict[int, int]) -> dict:
+    return {
+        "kind": criterion.kind, "title": criterion.title, "guidance": criterion.guidance,
+        "lot": str(lot_numbers.get(criterion.lot, "")) if criterion.lot else "",
+        "weight": "" if criterion.weight is None else str(criterion.weight),
+        "minimum_score": "" if criterion.minimum_score is None else str(criterion.minimum_score),
+        "word_limit": "" if criterion.word_limit is None else str(criterion.word_limit),
+    }
+
+
+class CriteriaController(Controller):
+    path = "/manage/frameworks/{reference:str}"
+    include_in_schema = False
+    guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+
+    @get("/criteria")
+    async def overview(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        return page("criteria/overview.html", **await _overview_context(framework))
+
+    # --- The split and the scale ----------------------------------------------------------------
+
+    @get("/criteria/scheme")
+    async def scheme_form(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        scheme = await service.scheme_of(framework.id)
+        values = {"quality_share": str(scheme.quality_share), "scale": "\n".join(scheme.scale)}
+        return page("criteria/scheme_form.html", FormResult(data=None, values=values), framework=framework, amending=scheme.locked)
+
+    @post("/criteria/scheme")
+    async def save_scheme(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        result = await read_form(request, SchemeForm)
+        if result.ok:
+            try:
+                await service.save_scheme(
+                    current_user(request), reference, quality_share=int(result.data.quality_share), scale=result.data.scale_labels(),
+                    change_summary=result.data.change_summary,
+                )
+                return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
+            except service.CriteriaError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return page("criteria/scheme_form.html", result, framework=framework, amending=framework.state not in service.BEFORE_ITT)
+
+    # --- Criteria -------------------------------------------------------------------------------
+
+    async def _criterion_page(self, framework: Framework, result: FormResult, criterion_id: int | None) -> Template:
+        return page(
+            "criteria/criterion_form.html", result, framework=framework, criterion_id=criterion_id,
+            lots=await frameworks.lots(framework.id), scheme=await service.scheme_of(framework.id),
+            amending=framework.state not in service.BEFORE_ITT, kinds=service.KIND_NAMES, default_word_limit=service.DEFAULT_WORD_LIMIT,
+        )
+
+    @get("/criteria/new")
+    async def new_criterion(self, request: Request, reference: FromPath[str], kind: FromQuery[str | None] = None) -> Template:
+        framework = await framework_for_officer(request, reference)
+        values = {"kind": kind if kind in set(CriterionKind) else ""}
+        return await self._criterion_page(framework, FormResult(data=None, values=values), None)
+
+    @post("/criteria/new")
+    async def add_criterion(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        return await self._save(request, reference, None)
+
+    @get("/criteria/{criterion_id:int}")
+    async def edit_criterion(self, request: Request, reference: FromPath[str], criterion_id: FromPath[int]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        criterion = next((c for c in await service.criteria_of(framework.id) if c.id == criterion_id), None)
+        if criterion is None:
+            raise NotFoundException("There is no such criterion")
+        lot_numbers = {lot.id: lot.number for lot in await frameworks.lots(framework.id)}
+        return await self._criterion_page(framework, FormResult(data=None, values=criterion_values(criterion, lot_numbers)), criterion_id)
+
+    @post("/criteria/{criterion_id:int}")
+    async def change_criterion(self, request: Request, reference: FromPath[str], criterion_id: FromPath[int]) -> Template | Redirect:
+        return await self._save(request, reference, criterion_id)
+
+    async def _save(self, request: Request, reference: str, criterion_id: int | None) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        if criterion_id is not None and not await Criterion.exists().where((Criterion.id == criterion_id) & (Criterion.framework == framework.id)):
+            raise NotFoundException("There is no such criterion")
+        result = await read_form(request, CriterionForm)
+        if result.ok:
+            try:
+                await service.save_criterion(current_user(request), reference, criterion_id, result.data.spec(), change_summary=result.data.change_summary)
+                return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
+            except service.CriteriaError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._criterion_page(framework, result, criterion_id)
+
+    @post("/criteria/{criterion_id:int}/remove")
+    async def remove_criterion(self, request: Request, reference: FromPath[str], criterion_id: FromPath[int]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        change_summary = (await request.form()).get("change_summary")
+        try:
+            await service.remove_criterion(current_user(request), reference, criterion_id, change_summary=change_summary)
+        except service.CriteriaError as problem:
+            if str(problem) == "There is no such criterion":
+                raise NotFoundException(str(problem)) from None
+            context = await _overview_context(framework)
+            return page("criteria/overview.html", status_code=400, **{**context, "refusal": str(problem)})
+        return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
+
+    @get("/criteria/weights")
+    async def weights_form(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        quality = [c for c in await service.criteria_of(framework.id) if c.kind == CriterionKind.QUALITY]
+        values = {f"weight-{c.id}": str(c.weight) for c in quality}
+        return page("criteria/weights_form.html", FormResult(data=None, values=values), **await _overview_context(framework), quality=quality)
+
+    @post("/criteria/weights")
+    async def save_weights(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        quality = [c for c in await service.criteria_of(framework.id) if c.kind == CriterionKind.QUALITY]
+        form = await request.form()
+        values = {f"weight-{c.id}": str(form.get(f"weight-{c.id}", "")).strip() for c in quality}
+        values["change_summary"] = str(form.get("change_summary") or "")
+        errors = {name: "Enter a whole number from 1 to 100" for name, value in values.items() if name.startswith("weight-") and not value.isdigit()}
+        if not errors:
+            try:
+                weights = {c.id: int(values[f"weight-{c.id}"]) for c in quality}
+                await service.save_weights(current_user(request), reference, weights, change_summary=values["change_summary"])
+                return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
+            except service.CriteriaError as problem:
+                errors[problem.field if problem.field != "title" else "weights"] = str(problem)
+        return page("criteria/weights_form.html", FormResult(data=None, errors=errors, values=values), **await _overview_context(framework), quality=quality)
+
+    # --- The invitation to tender ---------------------------------------------------------------
+
+    async def _invitation_page(self, framework: Framework, result: FormResult | None = None) -> Template:
+        context = await _overview_context(framework)
+        ready = framework.state == State.RFI_CLOSED and not context["problems"]
+        return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, **context)
+
+    @get("/itt")
+    async def invitation_form(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        return await self._invitation_page(framework)
+
+    @post("/itt")
+    async def publish_invitation(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        result = await read_form(request, InvitationForm)
+        if result.ok:
+            clarification_deadline, tender_deadline = result.data.deadlines(request.app.state["settings"].zone)
+            try:
+                await invitation.publish(current_user(request), reference, clarification_deadline=clarification_deadline, tender_deadline=tender_deadline)
+                return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+            except service.CriteriaError as problem:
+                result = add_error(result, problem.field, str(problem))
+            except (frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
+                result = add_error(result, "publish", str(problem))
+        return await self._invitation_page(framework, result)

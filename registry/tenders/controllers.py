@@ -1,0 +1,259 @@
+"""Suppliers preparing and submitting tenders (/frameworks/{reference}/tenders)."""
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from registry.accounts.auth import current_user, requires_role
+from registry.accounts.tables import Role
+from registry.criteria.tables import CriterionKind
+from registry.frameworks import documents as framework_documents
+from registry.frameworks import service as frameworks
+from registry.tenders import service
+from registry.tenders.tables import TenderSubmission
+from registry.web.forms import FormResult
+from registry.web.pages import page
+
+def not_registered_page(request: Request, refusal: service.NotRegistered) -> Template:
+    """Offer to register interest, rather than refuse: a supplier that has not registered may still bid."""
+    return page(
+        "tenders/not_registered.html", reference=request.path_params["reference"], lot_number=request.path_params.get("lot"),
+        message=str(refusal), status_code=200 if request.method == "GET" else 400,
+    )
+
+
+def tender_path(space: service.Workspace, part: str = "") -> str:
+    return f"/frameworks/{space.framework.reference}/tenders/{space.lot.number}{part}"
+
+
+class TendersController(Controller):
+    path = "/frameworks/{reference:str}/tenders"
+    include_in_schema = False
+    guards = [requires_role(Role.SUPPLIER)]
+    exception_handlers = {service.NotRegistered: not_registered_page}
+
+    async def _space(self, request: Request, reference: str, lot: int) -> service.Workspace:
+        try:
+            return await service.workspace(current_user(request), reference, lot)
+        except service.NotRegistered:
+            raise
+        except service.TenderError as problem:
+            raise NotFoundException(str(problem)) from None
+
+    def _error(self, request: Request, problem: service.TenderError) -> dict[str, str]:
+        if isinstance(problem, service.DeadlinePassed):
+            return {problem.field: problem.explain(request.app.state["settings"].zone)}
+        return {problem.field: str(problem)}
+
+    @get("/")
+    async def index(self, request: Request, reference: FromPath[str]) -> Template:
+        user = current_user(request)
+        try:
+            framework = await service.tendering_framework(reference)
+        except service.TenderError as problem:
+            raise NotFoundException(str(problem)) from None
+        lots = await frameworks.lots(framework.id)
+        registered = {lot.number: await service.registered_for(user.organisation_id, framework.id, lot.number) for lot in lots}
+        return page("tenders/index.html", framework=framework, lots=lots, registered=registered, tenders=await service.own_tenders(user, framework))
+
+    @get("/{lot:int}")
+    async def task_list(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        submissions = await service.submissions_of(space.tender.id) if space.tender else []
+        return page(
+            "tenders/task_list.html", space=space, problems=service.task_problems(space), submissions=submissions,
+            changed_since=await service.changed_since_submission(space), answers=space.draft.get("quality", {}), word_count=service.word_count,
+        )
+
+    # --- Selection questions --------------------------------------------------------------------
+
+    @get("/{lot:int}/selection")
+    async def selection_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        saved = space.draft.get("selection", {})
+        values = {}
+        for c in space.of_kind(CriterionKind.SELECTION):
+            values[f"c{c.id}"] = saved.get(str(c.id), {}).get("answer", "")
+            values[f"c{c.id}-detail"] = saved.get(str(c.id), {}).get("detail", "")
+        return page("tenders/selection.html", FormResult(data=None, values=values), space=space)
+
+    @post("/{lot:int}/selection")
+    async def save_selection(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        form = await request.form()
+        answers = {c.id: (str(form.get(f"c{c.id}") or ""), str(form.get(f"c{c.id}-detail") or "")) for c in space.of_kind(CriterionKind.SELECTION)}
+        values = {f"c{cid}": answer for cid, (answer, _) in answers.items()} | {f"c{cid}-detail": detail for cid, (_, detail) in answers.items()}
+        try:
+            await service.save_selection(current_user(request), reference, lot, answers)
+        except service.TenderError as problem:
+            return page("tenders/selection.html", FormResult(data=None, errors=self._error(request, problem), values=values), space=space)
+        return Redirect(tender_path(space), status_code=303)
+
+    # --- Quality answers ------------------------------------------------------------------------
+
+    def _quality_criterion(self, space: service.Workspace, criterion_id: int):
+        criterion = next((c for c in space.of_kind(CriterionKind.QUALITY) if c.id == criterion_id), None)
+        if criterion is None:
+            raise NotFoundException("There is no such quality question for this lot")
+        return criterion
+
+    @get("/{lot:int}/quality/{criterion_id:int}")
+    async def quality_form(self, request: Request, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        criterion = self._quality_criterion(space, criterion_id)
+        values = {"answer": space.draft.get("quality", {}).get(str(criterion_id), "")}
+        return page("tenders/quality.html", FormResult(data=None, values=values), space=space, criterion=criterion)
+
+    @post("/{lot:int}/quality/{criterion_id:int}")
+    async def save_quality(self, request: Request, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        criterion = self._quality_criterion(space, criterion_id)
+        answer = str((await request.form()).get("answer") or "")
+        try:
+            await service.save_quality_answer(current_user(request), reference, lot, criterion_id, answer)
+        except service.TenderError as problem:
+            errors = self._error(request, problem)
+            return page("tenders/quality.html", FormResult(data=None, errors=errors, values={"answer": answer}), space=space, criterion=criterion)
+        return Redirect(tender_path(space), status_code=303)
+
+    # --- Price ----------------------------------------------------------------------------------
+
+    @get("/{lot:int}/price")
+    async def price_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        return page("tenders/price.html", FormResult(data=None, values={"price": space.draft.get("price") or ""}), space=space)
+
+    @post("/{lot:int}/price")
+    async def save_price(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        price = str((await request.form()).get("price") or "")
+        try:
+            await service.save_price(current_user(request), reference, lot, price)
+        except service.TenderError as problem:
+            return page("tenders/price.html", FormResult(data=None, errors=self._error(request, problem), values={"price": price}), space=space)
+        return Redirect(tender_path(space), status_code=303)
+
+    # --- Declarations ---------------------------------------------------------------------------
+
+    @get("/{lot:int}/declarations")
+    async def declarations_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        values = {"declarations": space.draft.get("declarations", [])}
+        return page("tenders/declarations.html", FormResult(data=None, values=values), space=space, declarations=service.DECLARATIONS)
+
+    @post("/{lot:int}/declarations")
+    async def save_declarations(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        codes = [str(code) for code in (await request.form()).getall("declarations")] if "declarations" in await request.form() else []
+        try:
+            await service.save_declarations(current_user(request), reference, lot, codes)
+        except service.TenderError as problem:
+            result = FormResult(data=None, errors=self._error(request, problem), values={"declarations": codes})
+            return page("tenders/declarations.html", result, space=space, declarations=service.DECLARATIONS)
+        return Redirect(tender_path(space), status_code=303)
+
+    # --- Documents ------------------------------------------------------------------------------
+
+    @get("/{lot:int}/documents")
+    async def documents_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        return page("tenders/documents.html", space=await self._space(request, reference, lot))
+
+    @post("/{lot:int}/documents")
+    async def upload(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        title, upload, errors = framework_documents.read_upload(await request.form())
+        if not errors:
+            try:
+                await service.attach_document(
+                    current_user(request), reference, lot, title=title, filename=upload.filename, data=await upload.read(),
+                    files_dir=request.app.state["settings"].files_dir,
+                )
+                return Redirect(tender_path(space, "/documents"), status_code=303)
+            except service.TenderError as problem:
+                errors = self._error(request, problem)
+        return page("tenders/documents.html", FormResult(data=None, errors=errors, values={"title": title}), space=space)
+
+    @post("/{lot:int}/documents/{document_id:int}/remove")
+    async def remove_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        try:
+            await service.remove_document(current_user(request), reference, lot, document_id)
+        except service.TenderError as problem:
+            return page("tenders/documents.html", FormResult(data=None, errors=self._error(request, problem)), space=space)
+        return Redirect(tender_path(space, "/documents"), status_code=303)
+
+    @get("/{lot:int}/documents/{document_id:int}")
+    async def own_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int]) -> Response:
+        space = await self._space(request, reference, lot)
+        document = await service.own_document(space, document_id)
+        if document is None:
+            raise NotFoundException("There is no such document on your tender")
+        return Response(
+            service.read_document(document, request.app.state["settings"].files_dir), media_type=document.content_type,
+            headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+        )
+
+    # --- Checking, submitting, withdrawing ------------------------------------------------------
+
+    @get("/{lot:int}/check")
+    async def check(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        return page("tenders/check.html", space=space, problems=service.task_problems(space), declarations=service.DECLARATIONS)
+
+    @post("/{lot:int}/submit")
+    async def submit(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        try:
+            receipt = await service.submit(current_user(request), reference, lot)
+        except service.TenderError as problem:
+            return page("tenders/check.html", FormResult(data=None, errors=self._error(request, problem)), space=space,
+                        problems=service.task_problems(space), declarations=service.DECLARATIONS)
+        return Redirect(tender_path(space, f"/receipts/{receipt.number}"), status_code=303)
+
+    @post("/{lot:int}/withdraw")
+    async def withdraw(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        try:
+            await service.withdraw(current_user(request), reference, lot)
+        except service.TenderError as problem:
+            return page("tenders/task_list.html", FormResult(data=None, errors=self._error(request, problem)), space=space,
+                        problems=service.task_problems(space), submissions=await service.submissions_of(space.tender.id) if space.tender else [],
+                        changed_since=await service.changed_since_submission(space), answers=space.draft.get("quality", {}), word_count=service.word_count)
+        return Redirect(tender_path(space) + "?withdrawn=1", status_code=303)
+
+    async def _submission(self, space: service.Workspace, number: int) -> TenderSubmission:
+        submission = next((s for s in (await service.submissions_of(space.tender.id) if space.tender else []) if s.number == number), None)
+        if submission is None:
+            raise NotFoundException("There is no such submission")
+        return submission
+
+    @get("/{lot:int}/receipts/{number:int}")
+    async def receipt(self, request: Request, reference: FromPath[str], lot: FromPath[int], number: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        return page("tenders/receipt.html", space=space, submission=await self._submission(space, number))
+
+    @get("/{lot:int}/receipts/{number:int}/content.json")
+    async def submitted_content(self, request: Request, reference: FromPath[str], lot: FromPath[int], number: FromPath[int]) -> Response:
+        """Exactly the bytes the receipt's SHA-256 is of."""
+        space = await self._space(request, reference, lot)
+        submission = await self._submission(space, number)
+        return Response(
+            submission.content.encode("utf-8"), media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{reference}-lot-{lot}-submission-{number}.json"', "Cache-Control": "no-store"},
+        )
+
+    @get("/{lot:int}/verify")
+    async def verify_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        return page("tenders/verify.html", space=await self._space(request, reference, lot), found=None, checked=False)
+
+    @post("/{lot:int}/verify")
+    async def verify(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        space = await self._space(request, reference, lot)
+        sha256 = str((await request.form()).get("sha256") or "").strip()
+        if len(sha256) != 64 or any(ch not in "0123456789abcdefABCDEF" for ch in sha256):
+            errors = {"sha256": "Enter the SHA-256 from your receipt: 64 characters, 0 to 9 and a to f"}
+            return page("tenders/verify.html", FormResult(data=None, errors=errors, values={"sha256": sha256}), space=space, found=None, checked=False)
+        found = await service.verify_receipt(current_user(request), reference, lot, sha256)
+        return page("tenders/verify.html", FormResult(data=None, values={"sha256": sha256}), space=space, found=found, checked=True)
+

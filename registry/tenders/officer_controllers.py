@@ -1,0 +1,102 @@
+"""Procurement officers and the tenders received: counts after the deadline, the two-officer opening,
+the opening report, and each tender once opened (/manage/frameworks/{reference}/tenders)."""
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from registry import clock
+from registry.accounts.auth import current_user, requires_role
+from registry.accounts.tables import Role, User
+from registry.criteria import service as criteria
+from registry.frameworks import service as frameworks
+from registry.frameworks.controllers import framework_for_officer
+from registry.frameworks.tables import Framework
+from registry.tenders import opening, sealing
+from registry.tenders import service as tenders
+from registry.tenders.tables import TenderDocument
+from registry.web.pages import page
+
+
+async def _names(*user_ids: int | None) -> dict[int, str]:
+    ids = [i for i in user_ids if i is not None]
+    rows = await User.select(User.id, User.full_name).where(User.id.is_in(ids)) if ids else []
+    return {row["id"]: row["full_name"] for row in rows}
+
+
+class OfficerTendersController(Controller):
+    path = "/manage/frameworks/{reference:str}/tenders"
+    include_in_schema = False
+    guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+
+    async def _page(self, request: Request, framework: Framework, problem: str | None = None) -> Template:
+        user = current_user(request)
+        record = await opening.record_of(framework.id)
+        opened = await opening.is_opened(framework.id)
+        return page(
+            "tenders/officer_index.html", framework=framework, record=record, opened=opened,
+            counts=await sealing.counts_per_lot(user, framework), lots=await frameworks.lots(framework.id),
+            received=await sealing.tenders_received(user, framework) if opened else [],
+            names=await _names(record.requested_by, record.confirmed_by) if record else {},
+            deadline_passed=framework.tender_deadline is not None and clock.now() >= framework.tender_deadline,
+            user_id=user.id, problem=problem, status_code=400 if problem else 200,
+        )
+
+    @get("/")
+    async def index(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._page(request, await framework_for_officer(request, reference))
+
+    @post("/opening/request")
+    async def request_opening(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        try:
+            await opening.request(current_user(request), reference)
+        except (opening.OpeningError, frameworks.TransitionBlocked) as problem:
+            return await self._page(request, await frameworks.get(reference), str(problem))
+        return Redirect(f"/manage/frameworks/{reference}/tenders", status_code=303)
+
+    @post("/opening/confirm")
+    async def confirm_opening(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        try:
+            await opening.confirm(current_user(request), reference)
+        except (opening.OpeningError, frameworks.TransitionBlocked) as problem:
+            return await self._page(request, framework, str(problem))
+        return Redirect(f"/manage/frameworks/{reference}/tenders", status_code=303)
+
+    @get("/opening-report")
+    async def opening_report(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        received = await self._unsealed(request, framework, lambda user: sealing.tenders_received(user, framework))
+        record = await opening.record_of(framework.id)
+        return page(
+            "tenders/opening_report.html", framework=framework, record=record, received=received,
+            names=await _names(record.requested_by, record.confirmed_by), lots=await frameworks.lots(framework.id),
+        )
+
+    @get("/{tender_id:int}")
+    async def tender(self, request: Request, reference: FromPath[str], tender_id: FromPath[int]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        tender, submission, content = await self._unsealed(request, framework, lambda user: sealing.readable_tender(user, framework, tender_id))
+        return page(
+            "tenders/officer_tender.html", framework=framework, tender=tender, submission=submission, content=content,
+            scheme=await criteria.scheme_of(framework.id),
+        )
+
+    @get("/{tender_id:int}/documents/{sha256:str}")
+    async def document(self, request: Request, reference: FromPath[str], tender_id: FromPath[int], sha256: FromPath[str]) -> Response:
+        framework = await framework_for_officer(request, reference)
+        document: TenderDocument = await self._unsealed(request, framework, lambda user: sealing.readable_document(user, framework, tender_id, sha256))
+        return Response(
+            tenders.read_document(document, request.app.state["settings"].files_dir), media_type=document.content_type,
+            headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+        )
+
+    async def _unsealed(self, request: Request, framework: Framework, read):
+        try:
+            return await read(current_user(request))
+        except sealing.Sealed as refusal:
+            raise PermissionDeniedException(str(refusal)) from None
+        except LookupError as missing:
+            raise NotFoundException(str(missing)) from None

@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from registry.tenders.tables import Tender, TenderDocument, TenderOpening, TenderSubmission
+
+APP_CONFIG = AppConfig(
+    app_name="tenders",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Tender, TenderDocument, TenderSubmission, TenderOpening],
+    migration_dependencies=["registry.frameworks.piccolo_app", "registry.criteria.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,421 @@
+"""Suppliers preparing, submitting and withdrawing tenders.
+
+A tender is prepared as a draft (selection answers, an answer per quality criterion, the price,
+declarations, documents). Submitting stores the canonical JSON of the draft with its SHA-256 and the
+server's time of receipt, checked against the tender deadline inside the same transaction; the same
+content submitted again returns the same receipt. Each submission is kept; the newest that is
+neither superseded nor withdrawn counts."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from registry import clock, db
+from registry.accounts.auth import CurrentUser
+from registry.accounts.tables import Organisation, Role
+from registry.audit import service as audit
+from registry.audit.service import canonical_json
+from registry.criteria import service as criteria
+from registry.criteria.tables import Criterion, CriterionKind
+from registry.frameworks import documents as framework_documents
+from registry.frameworks import service as frameworks
+from registry.frameworks.tables import Framework, Lot, State
+from registry.interest.tables import ExpressionOfInterest
+from registry.notifications import service as notifications
+from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
+from registry.web import links
+from registry.web.templating import local_time
+
+DECLARATIONS = {
+    "accurate": "The information in this tender is true, complete and accurate.",
+    "no_collusion": "We have not colluded with any other bidder, nor canvassed anyone at the contracting authority.",
+    "conflicts": "We have declared any actual or potential conflict of interest in our answers.",
+    "terms": "We accept the framework's terms and conditions, as published with the invitation to tender.",
+}
+MAX_DETAIL = 2000
+MAX_PRICE = Decimal("1000000000")
+
+
+class TenderError(ValueError):
+    def __init__(self, message: str, field: str = "tender"):
+        super().__init__(message)
+        self.field = field
+
+
+class NotPermitted(PermissionError):
+    pass
+
+
+class NotRegistered(TenderError):
+    """The supplier has not registered interest in the lot: it may register, then tender."""
+
+
+class DeadlinePassed(TenderError):
+    def __init__(self, deadline: datetime):
+        super().__init__("The tender deadline has passed: tenders received after it are refused", field="tender")
+        self.deadline = deadline
+
+    def explain(self, zone: ZoneInfo) -> str:
+        return f"The tender deadline was {local_time(self.deadline, zone)}: tenders received after it are refused, and tenders can no longer change"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    number: int
+    received_at: datetime
+    sha256: str
+    repeated: bool  # the same content had already been received: no new submission
+
+
+@dataclass
+class Workspace:
+    """Everything a supplier's tender pages show for one lot."""
+
+    framework: Framework
+    lot: Lot
+    criteria: list[Criterion]
+    tender: Tender | None
+    draft: dict
+    documents: list[TenderDocument]
+    counting: TenderSubmission | None  # the submission that counts, if any
+
+    def of_kind(self, kind: CriterionKind) -> list[Criterion]:
+        return [c for c in self.criteria if c.kind == kind]
+
+    @property
+    def price_criterion(self) -> Criterion | None:
+        return next(iter(self.of_kind(CriterionKind.PRICE)), None)
+
+    @property
+    def open(self) -> bool:
+        return self.framework.state == State.ITT_PUBLISHED and clock.now() < self.framework.tender_deadline
+
+
+# --- Reading a supplier's own tender ------------------------------------------------------------
+
+
+def _check_supplier(user: CurrentUser) -> None:
+    if not user.has_role(Role.SUPPLIER):
+        raise NotPermitted("Only suppliers prepare tenders")
+
+
+async def registered_for(organisation_id: int, framework_id: int, lot_number: int) -> bool:
+    interest = await ExpressionOfInterest.objects().where(
+        (ExpressionOfInterest.organisation == organisation_id) & (ExpressionOfInterest.framework == framework_id)
+        & ExpressionOfInterest.withdrawn_at.is_null()
+    ).first()
+    return interest is not None and (interest.all_lots or lot_number in (interest.lot_numbers or []))
+
+
+async def tendering_framework(reference: str) -> Framework:
+    framework = await frameworks.get(reference)
+    if framework is None or framework.state in (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED):
+        raise TenderError("This framework is not open for tenders")
+    return framework
+
+
+async def workspace(user: CurrentUser, reference: str, lot_number: int) -> Workspace:
+    _check_supplier(user)
+    framework = await tendering_framework(reference)
+    lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == lot_number)).first()
+    if lot is None:
+        raise TenderError(f"There is no lot {lot_number}")
+    tender = await Tender.objects().where((Tender.lot == lot.id) & (Tender.organisation == user.organisation_id)).first()
+    if tender is None and not await registered_for(user.organisation_id, framework.id, lot_number):
+        raise NotRegistered(f"Your organisation has not registered interest in lot {lot_number}. Register interest in it to tender")
+    return Workspace(
+        framework=framework, lot=lot, criteria=criteria.for_lot(await criteria.criteria_of(framework.id), lot.id), tender=tender,
+        draft=json.loads(tender.draft) if tender else {}, documents=await _documents(tender.id) if tender else [],
+        counting=await counting_submission(tender.id) if tender else None,
+    )
+
+
+async def _documents(tender_id: int) -> list[TenderDocument]:
+    return await TenderDocument.objects().where((TenderDocument.tender == tender_id) & TenderDocument.removed_at.is_null()).order_by(TenderDocument.uploaded_at)
+
+
+async def counting_submission(tender_id: int) -> TenderSubmission | None:
+    return await TenderSubmission.objects().where(
+        (TenderSubmission.tender == tender_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+    ).order_by(TenderSubmission.number, ascending=False).first()
+
+
+async def submissions_of(tender_id: int) -> list[TenderSubmission]:
+    return await TenderSubmission.objects().where(TenderSubmission.tender == tender_id).order_by(TenderSubmission.number, ascending=False)
+
+
+async def own_tenders(user: CurrentUser, framework: Framework) -> dict[int, Tender]:
+    """The organisation's tenders on the framework, by lot id."""
+    rows = await Tender.objects().where((Tender.framework == framework.id) & (Tender.organisation == user.organisation_id))
+    return {tender.lot: tender for tender in rows}
+
+
+# --- What is still to do ------------------------------------------------------------------------
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def task_problems(space: Workspace) -> dict[str, list[str]]:
+    """What each part of the tender still needs, by task: empty lists mean ready to submit."""
+    draft = space.draft
+    selection = draft.get("selection", {})
+    quality = draft.get("quality", {})
+    found: dict[str, list[str]] = {"selection": [], "quality": [], "price": [], "declarations": []}
+    for c in space.of_kind(CriterionKind.SELECTION):
+        if selection.get(str(c.id), {}).get("answer") not in ("yes", "no"):
+            found["selection"].append(f"Answer the selection question: {c.title}")
+    for c in space.of_kind(CriterionKind.QUALITY):
+        text = quality.get(str(c.id), "")
+        if not text.strip():
+            found["quality"].append(f"Answer the quality question: {c.title}")
+        elif c.word_limit and word_count(text) > c.word_limit:
+            found["quality"].append(f"Shorten your answer to {c.title}: it must be {c.word_limit} words or fewer")
+    if draft.get("price") is None:
+        found["price"].append("Enter your price")
+    if set(draft.get("declarations", [])) != set(DECLARATIONS):
+        found["declarations"].append("Make every declaration")
+    return found
+
+
+# --- Changing the draft -------------------------------------------------------------------------
+
+
+async def _editable(user: CurrentUser, reference: str, lot_number: int) -> tuple[Workspace, Tender]:
+    """The workspace and its tender (made on first use), while the tender deadline has not passed."""
+    space = await workspace(user, reference, lot_number)
+    if not space.open:
+        raise DeadlinePassed(space.framework.tender_deadline) if space.framework.tender_deadline else TenderError("This framework is not open for tenders")
+    tender = space.tender
+    if tender is None:
+        now = clock.now()
+        tender = Tender(framework=space.framework.id, lot=space.lot.id, organisation=user.organisation_id, status=TenderStatus.DRAFT, created_at=now, updated_at=now)
+        await tender.save()
+        space.tender = tender
+    return space, tender
+
+
+async def _save_draft(user: CurrentUser, space: Workspace, tender: Tender, draft: dict, what: str) -> None:
+    await Tender.update({Tender.draft: json.dumps(draft, ensure_ascii=False), Tender.updated_at: clock.now()}).where(Tender.id == tender.id)
+    # The audit log says what part changed, never the content: that stays sealed.
+    await audit.record("tender.draft_saved", actor=user.actor, object_type="tender", object_id=tender.id, payload={"framework": space.framework.reference, "lot": space.lot.number, "part": what})
+
+
+async def save_selection(user: CurrentUser, reference: str, lot_number: int, answers: dict[int, tuple[str, str]]) -> None:
+    """Answers to the selection questions, by criterion id: ("yes" or "no", details). Unanswered questions may wait."""
+    async with db.transaction():
+        space, tender = await _editable(user, reference, lot_number)
+        questions = {c.id: c for c in space.of_kind(CriterionKind.SELECTION)}
+        saved = dict(space.draft.get("selection", {}))
+        for criterion_id, (answer, detail) in answers.items():
+            if criterion_id not in questions:
+                raise TenderError("Answer the questions on this page", field="selection")
+            if answer not in ("yes", "no", ""):
+                raise TenderError("Choose yes or no", field=f"c{criterion_id}")
+            if len(detail) > MAX_DETAIL:
+                raise TenderError(f"Details must be {MAX_DETAIL:,} characters or fewer", field=f"c{criterion_id}-detail")
+            saved[str(criterion_id)] = {"answer": answer, "detail": detail.strip()}
+        await _save_draft(user, space, tender, {**space.draft, "selection": saved}, "selection")
+
+
+async def save_quality_answer(user: CurrentUser, reference: str, lot_number: int, criterion_id: int, text: str) -> None:
+    async with db.transaction():
+        space, tender = await _editable(user, reference, lot_number)
+        criterion = next((c for c in space.of_kind(CriterionKind.QUALITY) if c.id == criterion_id), None)
+        if criterion is None:
+            raise TenderError("There is no such quality question for this lot")
+        if criterion.word_limit and (words := word_count(text)) > criterion.word_limit:
+            raise TenderError(f"Your answer must be {criterion.word_limit} words or fewer; it has {words}", field="answer")
+        quality = {**space.draft.get("quality", {}), str(criterion_id): text.strip()}
+        await _save_draft(user, space, tender, {**space.draft, "quality": quality}, f"quality:{criterion_id}")
+
+
+def parse_price(text: str) -> Decimal:
+    cleaned = text.strip().replace(",", "").removeprefix("£").strip()
+    if not cleaned:
+        raise TenderError("Enter your price", field="price")
+    try:
+        price = Decimal(cleaned)
+    except InvalidOperation:
+        raise TenderError("Enter your price as a number of pounds, like 45000 or 45000.50", field="price") from None
+    if not price.is_finite():
+        raise TenderError("Enter your price as a number of pounds, like 45000 or 45000.50", field="price")
+    if price < 0:
+        raise TenderError("The price cannot be negative", field="price")
+    if price != price.quantize(Decimal("0.01")):
+        raise TenderError("Enter the price in pounds and pence, with at most two decimal places", field="price")
+    if price >= MAX_PRICE:
+        raise TenderError("The price must be less than £1,000,000,000", field="price")
+    return price.quantize(Decimal("0.01"))
+
+
+async def save_price(user: CurrentUser, reference: str, lot_number: int, price_text: str) -> None:
+    price = parse_price(price_text)
+    async with db.transaction():
+        space, tender = await _editable(user, reference, lot_number)
+        await _save_draft(user, space, tender, {**space.draft, "price": str(price)}, "price")
+
+
+async def save_declarations(user: CurrentUser, reference: str, lot_number: int, codes: list[str]) -> None:
+    if unknown := set(codes) - set(DECLARATIONS):
+        raise TenderError(f"Unknown declaration: {', '.join(sorted(unknown))}", field="declarations")
+    async with db.transaction():
+        space, tender = await _editable(user, reference, lot_number)
+        await _save_draft(user, space, tender, {**space.draft, "declarations": sorted(set(codes))}, "declarations")
+
+
+async def attach_document(user: CurrentUser, reference: str, lot_number: int, *, title: str, filename: str, data: bytes, files_dir: Path) -> TenderDocument:
+    try:
+        with framework_documents.stored(data, filename, files_dir) as file:
+            async with db.transaction():
+                space, tender = await _editable(user, reference, lot_number)
+                document = TenderDocument(tender=tender.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
+                await document.save()
+                await audit.record(
+                    "tender.document_attached", actor=user.actor, object_type="tender", object_id=tender.id,
+                    payload={"framework": reference, "lot": lot_number, "sha256": document.sha256, "bytes": len(data)},
+                )
+    except framework_documents.DocumentRejected as rejected:
+        raise TenderError(str(rejected), field="file") from None
+    return document
+
+
+async def own_document(space: Workspace, document_id: int) -> TenderDocument | None:
+    """A document the organisation attached to its own tender (on the draft or in a submission)."""
+    if space.tender is None:
+        return None
+    return await TenderDocument.objects().where((TenderDocument.id == document_id) & (TenderDocument.tender == space.tender.id)).first()
+
+
+def read_document(document: TenderDocument, files_dir: Path) -> bytes:
+    return (files_dir / document.storage_key).read_bytes()
+
+
+async def remove_document(user: CurrentUser, reference: str, lot_number: int, document_id: int) -> None:
+    """Take a document off the draft. The file is kept: an earlier submission may include it."""
+    async with db.transaction():
+        space, tender = await _editable(user, reference, lot_number)
+        removed = await TenderDocument.update({TenderDocument.removed_at: clock.now()}).where(
+            (TenderDocument.id == document_id) & (TenderDocument.tender == tender.id) & TenderDocument.removed_at.is_null()
+        ).returning(TenderDocument.id)
+        if not removed:
+            raise TenderError("There is no such document on your tender", field="file")
+        await audit.record("tender.document_removed", actor=user.actor, object_type="tender", object_id=tender.id, payload={"document": document_id})
+
+
+# --- Submitting ---------------------------------------------------------------------------------
+
+
+def canonical_content(space: Workspace, organisation_name: str) -> bytes:
+    """Exactly what is submitted, as bytes: the receipt's SHA-256 is of these, and the supplier can
+    download them to check it."""
+    draft = space.draft
+    selection = draft.get("selection", {})
+    price = space.price_criterion
+    content = {
+        "framework": space.framework.reference,
+        "lot": space.lot.number,
+        "supplier": {"organisation_id": space.tender.organisation, "name": organisation_name},
+        "selection": [
+            {"criterion": c.id, "question": c.title, "answer": selection.get(str(c.id), {}).get("answer"), "detail": selection.get(str(c.id), {}).get("detail", "")}
+            for c in space.of_kind(CriterionKind.SELECTION)
+        ],
+        "quality": [{"criterion": c.id, "title": c.title, "answer": draft.get("quality", {}).get(str(c.id), "")} for c in space.of_kind(CriterionKind.QUALITY)],
+        "price": {"criterion": price.id if price else None, "title": price.title if price else None, "amount": draft.get("price"), "currency": "GBP"},
+        "declarations": [DECLARATIONS[code] for code in sorted(draft.get("declarations", []))],
+        "documents": [{"title": d.title, "filename": d.filename, "sha256": d.sha256, "size_bytes": d.size_bytes} for d in space.documents],
+    }
+    return canonical_json(content).encode("utf-8")
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+async def organisation_name(organisation_id: int) -> str:
+    return (await Organisation.select(Organisation.legal_name).where(Organisation.id == organisation_id).first())["legal_name"]
+
+
+async def changed_since_submission(space: Workspace) -> bool:
+    """Whether the draft differs from the submission that counts (so it must be submitted again)."""
+    if space.counting is None:
+        return False
+    return digest(canonical_content(space, await organisation_name(space.tender.organisation))) != space.counting.sha256
+
+
+async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
+    async with db.transaction():
+        space = await workspace(user, reference, lot_number)
+        if space.tender is None:
+            raise TenderError("Prepare your tender before submitting it")
+        await db.for_update(Tender.objects().where(Tender.id == space.tender.id)).first()  # a double click stores one submission
+        received_at = clock.now()
+        framework = await Framework.objects().get(Framework.id == space.framework.id)
+        if framework.state != State.ITT_PUBLISHED or received_at >= framework.tender_deadline:
+            raise DeadlinePassed(framework.tender_deadline)
+        if any(task_problems(space).values()):
+            raise TenderError("Your tender is not complete: " + "; ".join(p for ps in task_problems(space).values() for p in ps))
+        content = canonical_content(space, await organisation_name(user.organisation_id))
+        sha256 = digest(content)
+        counting = await counting_submission(space.tender.id)
+        if counting is not None and counting.sha256 == sha256:
+            return Receipt(counting.number, counting.received_at, counting.sha256, repeated=True)
+        if counting is not None:
+            await TenderSubmission.update({TenderSubmission.superseded_at: received_at}).where(TenderSubmission.id == counting.id)
+        numbers = await TenderSubmission.select(TenderSubmission.number).where(TenderSubmission.tender == space.tender.id).output(as_list=True)
+        submission = TenderSubmission(
+            tender=space.tender.id, number=max(numbers, default=0) + 1, content=content.decode("utf-8"), sha256=sha256,
+            received_at=received_at, submitted_by=user.id,
+        )
+        await submission.save()
+        await Tender.update({Tender.status: TenderStatus.SUBMITTED, Tender.updated_at: received_at}).where(Tender.id == space.tender.id)
+        await audit.record(
+            "tender.submitted", actor=user.actor, object_type="tender", object_id=space.tender.id,
+            payload={"framework": reference, "lot": lot_number, "submission": submission.number, "sha256": sha256, "received_at": received_at.isoformat()},
+        )
+        await notifications.enqueue(recipient=user.email, subject=f"{reference} lot {lot_number}: tender received", body=receipt_email(space, submission))
+    return Receipt(submission.number, received_at, sha256, repeated=False)
+
+
+def receipt_email(space: Workspace, submission: TenderSubmission) -> str:
+    address = links.absolute(f"/frameworks/{space.framework.reference}/tenders/{space.lot.number}/receipts/{submission.number}")
+    return (
+        f"We received your tender for {space.framework.reference} – {space.framework.title}, lot {space.lot.number}: {space.lot.title}.\n\n"
+        f"Received (UTC): {submission.received_at.isoformat(timespec='microseconds')}\n"
+        f"SHA-256 of what you submitted: {submission.sha256}\n"
+        f"Submission number: {submission.number}\n\n"
+        f"Your receipt, and what you submitted: {address}\n\n"
+        "Keep this email. You can withdraw or change your tender until the deadline; the newest submission counts.\n"
+    )
+
+
+async def withdraw(user: CurrentUser, reference: str, lot_number: int) -> None:
+    async with db.transaction():
+        space, tender = await _editable(user, reference, lot_number)
+        counting = await counting_submission(tender.id)
+        if counting is None:
+            raise TenderError("Your organisation has no submitted tender for this lot to withdraw")
+        now = clock.now()
+        await TenderSubmission.update({TenderSubmission.withdrawn_at: now}).where(TenderSubmission.id == counting.id)
+        await Tender.update({Tender.status: TenderStatus.WITHDRAWN, Tender.updated_at: now}).where(Tender.id == tender.id)
+        await audit.record("tender.withdrawn", actor=user.actor, object_type="tender", object_id=tender.id, payload={"framework": reference, "lot": lot_number, "submission": counting.number})
+        await notifications.enqueue(
+            recipient=user.email, subject=f"{reference} lot {lot_number}: tender withdrawn",
+            body=(
+                f"Your tender for {reference} lot {lot_number} was withdrawn at {now.isoformat(timespec='seconds')} (UTC). It no longer counts.\n\n"
+                f"You can submit again until the tender deadline, {space.framework.tender_deadline.isoformat(timespec='seconds')} (UTC).\n"
+            ),
+        )
+
+
+async def verify_receipt(user: CurrentUser, reference: str, lot_number: int, sha256: str) -> TenderSubmission | None:
+    """The organisation's submission with this SHA-256, if there is one."""
+    space = await workspace(user, reference, lot_number)
+    if space.tender is None:
+        return None
+    return await TenderSubmission.objects().where((TenderSubmission.tender == space.tender.id) & (TenderSubmission.sha256 == sha256.strip().lower())).first()

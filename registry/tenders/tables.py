@@ -1,0 +1,65 @@
+from enum import StrEnum
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from registry.accounts.tables import Organisation
+from registry.frameworks.tables import Framework, Lot
+
+
+class TenderStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class Tender(Table):
+    """A supplier organisation's tender for one lot. The working draft lives here; what was sent
+    lives in TenderSubmission, sealed until the tenders are opened."""
+
+    framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
+    lot = ForeignKey(references=Lot, null=False, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade)
+    status = Varchar(length=20, choices=TenderStatus, default=TenderStatus.DRAFT)
+    draft = Text(default="{}")  # JSON: selection, quality, price, declarations
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class TenderDocument(Table):
+    """A file attached to a tender. Once part of a submission it is never deleted, only taken off the draft."""
+
+    tender = ForeignKey(references=Tender, null=False, on_delete=OnDelete.cascade)
+    title = Varchar(length=200)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=120)
+    size_bytes = Integer()
+    sha256 = Varchar(length=64)
+    storage_key = Varchar(length=100, unique=True)
+    uploaded_at = Timestamptz()
+    uploaded_by = Integer(null=True, default=None)
+    removed_at = Timestamptz(null=True, default=None)
+
+
+class TenderSubmission(Table):
+    """What a supplier sent, exactly: the canonical JSON, its SHA-256 and the server's time of receipt.
+    Each is kept; the newest one that is neither superseded nor withdrawn counts."""
+
+    tender = ForeignKey(references=Tender, null=False, on_delete=OnDelete.cascade)
+    number = Integer()
+    content = Text()
+    sha256 = Varchar(length=64, index=True)
+    received_at = Timestamptz()
+    submitted_by = Integer(null=True, default=None)
+    superseded_at = Timestamptz(null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+
+
+class TenderOpening(Table):
+    """The formal opening of a framework's tenders: one procurement officer requests, another confirms."""
+
+    framework = ForeignKey(references=Framework, null=False, unique=True, on_delete=OnDelete.cascade)
+    requested_by = Integer()
+    requested_at = Timestamptz()
+    confirmed_by = Integer(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
