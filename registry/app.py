@@ -21,9 +21,11 @@ from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
 from registry.audit.controllers import AuditLogController
+from registry.award.controllers import AwardController, DebriefController
 from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
 from registry.health.controllers import HealthController
 from registry.criteria.controllers import CriteriaController
+from registry.evaluation.controllers import EvaluationPanelController, EvaluatorController
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController
@@ -81,6 +83,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CriteriaController,
         TendersController,
         OfficerTendersController,
+        EvaluationPanelController,
+        EvaluatorController,
+        AwardController,
+        DebriefController,
         ClarificationsController,
         ManageClarificationsController,
         AuditLogController,

@@ -116,9 +116,66 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
             await interest.register(await _signed_in(supplier_email), framework.reference, lot_numbers=lots)
         if real_clock:
             await _run_rfi(officer, framework.reference, row["rfi"], past, real_clock)
-            clock.use(real_clock)
         if "criteria" in row:
             await _write_criteria(officer, framework.reference, row["criteria"])
+        if "itt" in row:
+            await _run_tendering(officer, framework.reference, row, organisations, past, real_clock.now())
+        if real_clock:
+            clock.use(real_clock)
+
+
+def _days_ago(now, days: float):
+    return now - timedelta(days=days)
+
+
+async def _run_tendering(officer, reference: str, row: dict, organisations: dict, past, now) -> None:
+    """Publish the invitation, submit the suppliers' tenders, open them, and start evaluation, each
+    on its day in the past."""
+    from registry.criteria import invitation
+    from registry.criteria.service import criteria_of
+    from registry.evaluation import service as evaluation
+    from registry.evaluation.service import Mark
+    from registry.frameworks import service as frameworks
+    from registry.frameworks.tables import State
+    from registry.tenders import opening
+    from registry.tenders import service as tenders
+
+    itt = row["itt"]
+    past.set(_days_ago(now, itt["published_days_ago"]))
+    await invitation.publish(
+        officer, reference, clarification_deadline=_days_ago(now, itt["clarification_deadline_days_ago"]),
+        tender_deadline=_days_ago(now, itt["tender_deadline_days_ago"]),
+    )
+    framework = await frameworks.get(reference)
+    by_title = {c.title: c for c in await criteria_of(framework.id)}
+    past.set(_days_ago(now, itt["tender_deadline_days_ago"] + 2))
+    for organisation_name, tender in row["tenders"].items():
+        supplier = await _signed_in((await User.select(User.email).where(User.organisation == organisations[organisation_name].id).first())["email"])
+        lot = tender["lot"]
+        await tenders.save_selection(supplier, reference, lot, {c.id: ("yes", "") for c in by_title.values() if c.kind == "selection"})
+        for title, text in tender["answers"].items():
+            await tenders.save_quality_answer(supplier, reference, lot, by_title[title].id, text)
+        await tenders.save_price(supplier, reference, lot, tender["price"])
+        await tenders.save_declarations(supplier, reference, lot, list(tenders.DECLARATIONS))
+        await tenders.submit(supplier, reference, lot)
+    past.set(_days_ago(now, itt["opened_days_ago"]))
+    await opening.request(officer, reference)
+    await opening.confirm(await _signed_in(row["second_officer"]), reference)
+    panel = row["evaluation"]
+    lot = (await frameworks.lots(framework.id))[0]
+    assignments = {}
+    for email in panel["panel"]:
+        evaluator = await _signed_in(email)
+        assignments[email] = (evaluator, await evaluation.assign(officer, reference, lot.number, evaluator.id))
+    past.set(_days_ago(now, panel["started_days_ago"]))
+    await frameworks.move(officer, reference, State.EVALUATION)
+    bidders = {b["supplier"]: b["tender_id"] for b in await evaluation.bidders(lot.id)}
+    for email, scored in panel["scores"].items():
+        evaluator, assignment = assignments[email]
+        await evaluation.declare(evaluator, assignment.id, conflicted=False, details="")
+        for organisation_name, marks in scored.items():
+            given = [Mark(by_title[title].id, str(value), reason) for title, (value, reason) in marks.items()]
+            await evaluation.save_marks(evaluator, assignment.id, bidders[organisation_name], given, submit=True)
 
 
 async def _run_rfi(officer, reference: str, rfi: dict, past, real_clock) -> None:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     mail_from: str = "Participation Framework Registry <no-reply@participation-registry.invalid>"
     mail_poll_seconds: float = Field(default=15, gt=0)
     reminder_days: list[int] = Field(default=[7, 1], description="Days before each deadline to remind suppliers")
+    abnormally_low_share: float = Field(
+        default=0.7, gt=0, lt=1, description="A compliant price under this share of the lot's median compliant price is flagged as abnormally low"
+    )
     workers: int = Field(default=1, ge=1, le=64)
     postgres_pool_size: int = Field(
         default=10, ge=0, le=200, description="Connections per worker; 0 opens a connection per query (tests)"

@@ -85,3 +85,36 @@ async def registered(supplier, reference: str) -> None:
 def frozen_at(moment: datetime):
     """Use a clock stopped at `moment`; returns the previous clock, to put back."""
     return clock.use(FixedClock(moment))
+
+
+async def colleague(officer, email: str, roles):
+    """Another user of the officer's authority."""
+    from registry.accounts.tables import User
+    from tests.support import current, make_user
+
+    user = await make_user(email=email, roles=roles)
+    await User.update({User.organisation: officer.organisation_id}).where(User.id == user.id)
+    return await current(user)
+
+
+async def opened(officer, controlled_clock, *, bidders: int = 3, lots: int = 2):
+    """A framework whose tenders (one per bidder, on lot 1) have been opened by two officers.
+    Returns the framework, its criteria, the bidding suppliers and the second officer."""
+    from registry.accounts.tables import OrganisationKind, Role
+    from registry.tenders import opening
+    from registry.tenders import service as tenders
+    from tests.support import current, make_user
+
+    framework, found = await open_for_tenders(officer, controlled_clock, lots=lots)
+    suppliers = []
+    for n in range(bidders):
+        supplier = await current(await make_user(email=f"bids{n}@bidder{n}.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER))
+        await registered(supplier, framework.reference)
+        await complete_draft(supplier, framework.reference, 1, found, price=str(40000 + 5000 * n))
+        await tenders.submit(supplier, framework.reference, 1)
+        suppliers.append(supplier)
+    second = await colleague(officer, "second.officer@authority.example", (Role.PROCUREMENT_OFFICER,))
+    controlled_clock.set(TENDER_DEADLINE + timedelta(minutes=5))
+    await opening.request(officer, framework.reference)
+    await opening.confirm(second, framework.reference)
+    return framework, found, suppliers, second

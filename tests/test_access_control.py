@@ -128,6 +128,33 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /manage/frameworks/{reference:str}/tenders/opening-report": signed_in(403),
     "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}": signed_in(403),
     "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}/documents/{sha256:str}": signed_in(403),
+    # Evaluation panels and moderation (the matrix framework is not at those stages)
+    "GET /manage/frameworks/{reference:str}/evaluation": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/evaluation/assign": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/evaluation/assignments/{assignment_id:int}/remove": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/tenders/{tender_id:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/complete": only(OFFICER, 404),
+    # An evaluator's own assignments (none in the matrix: each one asked for is someone else's)
+    "GET /evaluation": only(("evaluator",), 200),
+    "GET /evaluation/{assignment_id:int}": signed_in(403),
+    "POST /evaluation/{assignment_id:int}/declaration": signed_in(403),
+    "GET /evaluation/{assignment_id:int}/tenders/{tender_id:int}": signed_in(403),
+    "POST /evaluation/{assignment_id:int}/tenders/{tender_id:int}": signed_in(403),
+    "GET /evaluation/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}": signed_in(403),
+    # Results, award, standstill and appointment (the matrix framework is long before them): the pages
+    # say so, every action is refused, and there are no letters or challenges to find
+    "GET /manage/frameworks/{reference:str}/award": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/award/lots/{lot:int}": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/propose": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/approve": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/award/lots/{lot:int}/debriefs/{tender_id:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/award/notify": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/award/challenges": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/award/challenges": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/award/challenges/{challenge_id:int}/resolve": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/award/appoint": only(OFFICER, 400),
+    "GET /frameworks/{reference:str}/debrief/{lot:int}": only(("supplier",), 404),  # a bidder's own letter only
     # A supplier's own tenders (none: the matrix framework is not open for tenders)
     "GET /frameworks/{reference:str}/tenders": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/tenders/{lot:int}": only(("supplier",), 404),
@@ -225,7 +252,7 @@ async def seed_users() -> dict[str, int]:
 def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
-    path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64)
+    path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

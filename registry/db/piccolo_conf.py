@@ -18,6 +18,8 @@ APP_REGISTRY = AppRegistry(
         "registry.clarifications.piccolo_app",
         "registry.criteria.piccolo_app",
         "registry.tenders.piccolo_app",
+        "registry.evaluation.piccolo_app",
+        "registry.award.piccolo_app",
     ]
 )
 

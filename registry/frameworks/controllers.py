@@ -165,7 +165,10 @@ class ManageFrameworksController(Controller):
         target = (await request.form()).get("target", "")
         if target not in {state.value for state in State} or State(target) == State.CANCELLED:
             return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
-        pages_of_their_own = {State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders"}
+        pages_of_their_own = {
+            State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders",
+            State.AWARD_APPROVED: "award", State.STANDSTILL: "award", State.LIVE: "award",
+        }
         if State(target) in pages_of_their_own:  # these moves need more than a button: their pages guide them
             return Redirect(f"/manage/frameworks/{reference}/{pages_of_their_own[State(target)]}", status_code=303)
         try:

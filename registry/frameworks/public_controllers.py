@@ -30,6 +30,15 @@ async def published_clarifications(framework_id: int) -> list[dict]:
     return await clarifications.published(framework_id)
 
 
+async def own_debrief_lots(user, framework_id: int) -> list[int]:
+    """The lots for which a signed-in supplier's organisation has a debrief letter."""
+    from registry.award import service as award  # the award builds on frameworks
+
+    if user is None or not user.has_role("supplier"):
+        return []
+    return await award.own_debrief_lots(user.organisation_id, framework_id)
+
+
 async def published_framework(reference: str) -> Framework:
     framework = await service.get(reference)
     if framework is None or framework.state == State.DRAFT:
@@ -70,6 +79,7 @@ class PublicFrameworksController(Controller):
         notices = await service.notices(framework.id)
         latest_pin = next((n for n in reversed(notices) if n.kind == "pin"), None)
         latest_tender_notice = next((n for n in reversed(notices) if n.kind == "tender"), None)
+        latest_award_notice = next((n for n in reversed(notices) if n.kind == "award"), None)
         return page(
             "frameworks/show.html",
             framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
@@ -81,6 +91,8 @@ class PublicFrameworksController(Controller):
             reasoned=await published_reasoned_response(framework.id),
             assessment=service.notice_content(latest_tender_notice) if latest_tender_notice else None,
             clarifications=await published_clarifications(framework.id),
+            award=service.notice_content(latest_award_notice) if latest_award_notice else None,
+            debrief_lots=await own_debrief_lots(user, framework.id),
         )
 
     @get("/frameworks/{reference:str}/notices/{kind:str}/{version:int}")

@@ -162,7 +162,9 @@ async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
 
 
 async def facts_for(framework: Framework) -> FrameworkFacts:
-    from registry.criteria import service as criteria  # criteria and tenders build on frameworks
+    from registry.criteria import service as criteria  # the later stages build on frameworks
+    from registry.award import service as award
+    from registry.evaluation import service as evaluation
     from registry.tenders import opening
 
     requested_by, confirmed_by = await opening.officers_of(framework.id)
@@ -181,7 +183,11 @@ async def facts_for(framework: Framework) -> FrameworkFacts:
         standstill_ends_at=framework.standstill_ends_at,
         opening_requested_by=requested_by,
         opening_confirmed_by=confirmed_by,
-        extra_problems={State.ITT_PUBLISHED: await criteria.problems_for(framework.id)},
+        extra_problems={
+            State.ITT_PUBLISHED: await criteria.problems_for(framework.id),
+            **await evaluation.stage_problems(framework),
+            **await award.stage_problems(framework),
+        },
     )
 
 

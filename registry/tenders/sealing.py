@@ -30,13 +30,22 @@ async def _refuse(user: CurrentUser, framework: Framework, reason: str, tender_i
     raise Sealed(reason)
 
 
-async def check_unsealed_for(user: CurrentUser, framework: Framework, tender_id: int | None = None) -> None:
-    """Pass when the user may read the framework's tenders (of other organisations); otherwise record
-    the attempt and raise Sealed."""
-    if not user.has_role(Role.PROCUREMENT_OFFICER) or user.organisation_id != framework.authority:
-        await _refuse(user, framework, "Only procurement officers of the framework's authority read its tenders, once opened", tender_id)
+async def check_unsealed_for(user: CurrentUser, framework: Framework, tender_id: int | None = None, lot_id: int | None = None) -> None:
+    """Pass when the user may read the framework's tenders (of other organisations; of one lot for an
+    evaluator); otherwise record the attempt and raise Sealed."""
     if not await opening.is_opened(framework.id):
         await _refuse(user, framework, "The tenders are sealed until the deadline has passed and two procurement officers have opened them", tender_id)
+    if user.has_role(Role.PROCUREMENT_OFFICER) and user.organisation_id == framework.authority:
+        return
+    if user.has_role(Role.EVALUATOR) and lot_id is not None and await _evaluating(user, lot_id):
+        return
+    await _refuse(user, framework, "Only the authority's procurement officers, and evaluators of the lot once they have declared no conflict, read its tenders", tender_id)
+
+
+async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
+    from registry.evaluation import service as evaluation  # evaluation builds on tenders
+
+    return evaluation.may_read_lot(await evaluation.active_assignment(user.id, lot_id))
 
 
 async def counts_per_lot(user: CurrentUser, framework: Framework) -> dict[int, int] | None:
@@ -70,7 +79,7 @@ async def readable_tender(user: CurrentUser, framework: Framework, tender_id: in
     """A tender's counting submission and its content, for someone allowed to read it."""
     tender = await Tender.objects().where((Tender.id == tender_id) & (Tender.framework == framework.id)).first()
     if tender is None or not (user.has_role(Role.SUPPLIER) and user.organisation_id == tender.organisation):
-        await check_unsealed_for(user, framework, tender_id)
+        await check_unsealed_for(user, framework, tender_id, lot_id=tender.lot if tender else None)
     if tender is None:
         raise LookupError("There is no such tender")
     submission = await TenderSubmission.objects().where(

@@ -247,6 +247,8 @@ def parse_price(text: str) -> Decimal:
         raise TenderError("Enter your price as a number of pounds, like 45000 or 45000.50", field="price")
     if price < 0:
         raise TenderError("The price cannot be negative", field="price")
+    if price == 0:
+        raise TenderError("Enter a price of more than £0: price is scored against the lowest price", field="price")
     if price != price.quantize(Decimal("0.01")):
         raise TenderError("Enter the price in pounds and pence, with at most two decimal places", field="price")
     if price >= MAX_PRICE:
@@ -370,7 +372,7 @@ async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
         numbers = await TenderSubmission.select(TenderSubmission.number).where(TenderSubmission.tender == space.tender.id).output(as_list=True)
         submission = TenderSubmission(
             tender=space.tender.id, number=max(numbers, default=0) + 1, content=content.decode("utf-8"), sha256=sha256,
-            received_at=received_at, submitted_by=user.id,
+            price_pence=int(Decimal(space.draft["price"]) * 100), received_at=received_at, submitted_by=user.id,
         )
         await submission.save()
         await Tender.update({Tender.status: TenderStatus.SUBMITTED, Tender.updated_at: received_at}).where(Tender.id == space.tender.id)

@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from registry.accounts.tables import Organisation
@@ -49,6 +49,7 @@ class TenderSubmission(Table):
     number = Integer()
     content = Text()
     sha256 = Varchar(length=64, index=True)
+    price_pence = BigInt(null=True, default=None)  # the content's price, for scoring in SQL; sealed like the rest
     received_at = Timestamptz()
     submitted_by = Integer(null=True, default=None)
     superseded_at = Timestamptz(null=True, default=None)

@@ -14,6 +14,8 @@ def navigation_for(request: Request) -> list[dict]:
     else:
         if user.has_role(Role.PROCUREMENT_OFFICER):
             items.append(("Manage frameworks", "/manage/frameworks"))
+        if user.has_role(Role.EVALUATOR):
+            items.append(("Your evaluations", "/evaluation"))
         if user.has_role(Role.SUPPLIER):
             items += [("Your profile", "/organisation/profile"), ("Followed frameworks", "/organisation/frameworks"), ("Your organisation", "/organisation/users")]
         items.append(("Your account", "/account"))

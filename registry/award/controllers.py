@@ -1,0 +1,201 @@
+"""The award pages: procurement officers' results, proposals, approvals, notifying bidders,
+challenges and appointment (/manage/frameworks/{reference}/award), and each bidder's debrief letter
+(/frameworks/{reference}/debrief/{lot})."""
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from registry import clock
+from registry.accounts.auth import current_user, requires_role
+from registry.accounts.tables import Role
+from registry.award import results as scoring
+from registry.award import service
+from registry.award.schemas import ChallengeForm, ProposalForm
+from registry.frameworks import lifecycle
+from registry.frameworks import service as frameworks
+from registry.frameworks.controllers import framework_for_officer
+from registry.frameworks.regimes import RULES
+from registry.frameworks.tables import Framework, State
+from registry.web.forms import FormResult, add_error, read_form
+from registry.web.pages import page
+
+
+def _settings(request: Request):
+    return request.app.state["settings"]
+
+
+def _problem_status(problem: Exception) -> int:
+    return 403 if isinstance(problem, service.NotPermitted) else 400
+
+
+class AwardController(Controller):
+    path = "/manage/frameworks/{reference:str}/award"
+    include_in_schema = False
+    guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+
+    async def _overview(self, request: Request, reference: str, problem: str | None = None, status_code: int = 200) -> Template:
+        await framework_for_officer(request, reference)
+        user = current_user(request)
+        framework, lots = await service.overview(user, reference, _settings(request).abnormally_low_share)
+        facts = await frameworks.facts_for(framework)
+        challenges = await service.challenges(framework.id)
+        return page(
+            "award/overview.html", framework=framework, lots=lots, labels=lifecycle.LABELS, regime=RULES[framework.regime],
+            names=await service.user_names(*[lot.proposal.proposed_by for lot in lots if lot.proposal], *[lot.proposal.approved_by for lot in lots if lot.proposal]),
+            standstill_preview=service.standstill_preview(framework, _settings(request).zone) if framework.state == State.AWARD_APPROVED else None,
+            approval_problems=facts.extra_problems.get(State.AWARD_APPROVED, []) if framework.state == State.MODERATION else [],
+            open_challenges=[c for c in challenges if c.resolved_at is None], challenges=challenges,
+            standstill_over=framework.standstill_ends_at is not None and clock.now() >= framework.standstill_ends_at,
+            appointments=await service.appointments(framework.id), problem=problem, status_code=status_code,
+        )
+
+    @get("/")
+    async def overview(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._overview(request, reference)
+
+    # --- A lot's results, proposal and approval -------------------------------------------------
+
+    async def _lot_page(
+        self, request: Request, reference: str, lot: int, result: FormResult | None = None, status_code: int = 200, errors: dict | None = None,
+    ) -> Template:
+        await framework_for_officer(request, reference)
+        user = current_user(request)
+        try:
+            framework, lot_award = await service.lot_award(user, reference, lot, _settings(request).abnormally_low_share)
+        except service.Missing as missing:
+            raise NotFoundException(str(missing)) from None
+        if result is None:
+            chosen = lot_award.chosen if lot_award.proposal else (lot_award.results.default_choice() if lot_award.results else [])
+            proposal = lot_award.proposal
+            result = FormResult(data=None, errors=errors or {}, values={
+                "tenders": [str(t) for t in chosen], "reason": (proposal.reason or "") if proposal else "",
+                "low_price_note": (proposal.low_price_note or "") if proposal else "",
+            })
+        proposal = lot_award.proposal
+        return page(
+            "award/lot.html", result, status_code=status_code, framework=framework, lot_award=lot_award, results=lot_award.results,
+            names=await service.user_names(proposal.proposed_by, proposal.approved_by) if proposal else {},
+            user_id=user.id, debriefs=await service.debriefs_of(framework.id), pounds=scoring.pounds,
+            rules=[scoring.ROUNDING_RULE, scoring.TIE_BREAK_RULE], can_propose=framework.state == State.MODERATION and not lot_award.approved,
+        )
+
+    @get("/lots/{lot:int}")
+    async def lot(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        return await self._lot_page(request, reference, lot)
+
+    @post("/lots/{lot:int}/propose")
+    async def propose(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        await framework_for_officer(request, reference)
+        result = await read_form(request, ProposalForm)
+        if result.ok:
+            try:
+                await service.propose(
+                    current_user(request), reference, lot, result.data.tender_ids(), reason=result.data.reason,
+                    low_price_note=result.data.low_price_note, abnormally_low_share=_settings(request).abnormally_low_share,
+                )
+                return Redirect(f"/manage/frameworks/{reference}/award/lots/{lot}", status_code=303)
+            except service.Missing as missing:
+                raise NotFoundException(str(missing)) from None
+            except service.AwardError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._lot_page(request, reference, lot, result)
+
+    @post("/lots/{lot:int}/approve")
+    async def approve(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        await framework_for_officer(request, reference)
+        try:
+            await service.approve(current_user(request), reference, lot)
+        except service.Missing as missing:
+            raise NotFoundException(str(missing)) from None
+        except (service.AwardError, service.NotPermitted, frameworks.TransitionBlocked) as problem:
+            return await self._lot_page(request, reference, lot, errors={"approve": str(problem)}, status_code=_problem_status(problem))
+        return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
+
+    @get("/lots/{lot:int}/debriefs/{tender_id:int}")
+    async def debrief(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template:
+        await framework_for_officer(request, reference)
+        debrief = await service.debrief_for_officer(current_user(request), reference, lot, tender_id)
+        if debrief is None:
+            raise NotFoundException("There is no debrief letter for that tender: bidders get their letters when they are notified")
+        return page(
+            "award/debrief.html", letter=service.letter(debrief), officer_view=True, last_day=service.last_day_text(service.letter(debrief)),
+            back=f"/manage/frameworks/{reference}/award/lots/{lot}",
+        )
+
+    # --- Notifying, challenges, appointing ------------------------------------------------------
+
+    @post("/notify")
+    async def notify(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        await framework_for_officer(request, reference)
+        try:
+            await service.notify_bidders(
+                current_user(request), reference, zone=_settings(request).zone, abnormally_low_share=_settings(request).abnormally_low_share,
+            )
+        except (service.AwardError, service.NotPermitted, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
+            return await self._overview(request, reference, str(problem), status_code=_problem_status(problem))
+        return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
+
+    @post("/appoint")
+    async def appoint(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        await framework_for_officer(request, reference)
+        try:
+            await service.appoint(current_user(request), reference, zone=_settings(request).zone)
+        except (service.AwardError, service.NotPermitted, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
+            return await self._overview(request, reference, str(problem), status_code=_problem_status(problem))
+        return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
+
+    async def _challenges_page(self, request: Request, framework: Framework, result: FormResult | None = None, status_code: int = 200) -> Template:
+        challenges = await service.challenges(framework.id)
+        bidders = await service.bidders(framework.id)
+        return page(
+            "award/challenges.html", result or FormResult(data=None), status_code=status_code, framework=framework, challenges=challenges,
+            bidders=bidders, bidder_names={b["id"]: b["name"] for b in bidders},
+            names=await service.user_names(*[c.recorded_by for c in challenges], *[c.resolved_by for c in challenges]),
+        )
+
+    @get("/challenges")
+    async def challenges(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._challenges_page(request, await framework_for_officer(request, reference))
+
+    @post("/challenges")
+    async def record_challenge(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        result = await read_form(request, ChallengeForm)
+        if result.ok:
+            try:
+                await service.record_challenge(current_user(request), reference, organisation_id=result.data.organisation_id(), details=result.data.details)
+                return Redirect(f"/manage/frameworks/{reference}/award/challenges", status_code=303)
+            except service.AwardError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._challenges_page(request, framework, result)
+
+    @post("/challenges/{challenge_id:int}/resolve")
+    async def resolve_challenge(self, request: Request, reference: FromPath[str], challenge_id: FromPath[int]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        resolution = str((await request.form()).get("resolution") or "")
+        try:
+            await service.resolve_challenge(current_user(request), reference, challenge_id, resolution=resolution)
+        except service.Missing as missing:
+            raise NotFoundException(str(missing)) from None
+        except service.AwardError as problem:
+            field = f"resolution-{challenge_id}"
+            return await self._challenges_page(request, framework, FormResult(data=None, errors={field: str(problem)}, values={field: resolution}))
+        return Redirect(f"/manage/frameworks/{reference}/award/challenges", status_code=303)
+
+
+class DebriefController(Controller):
+    """A bidder's own debrief letter: only its organisation's suppliers read it."""
+
+    path = "/frameworks/{reference:str}/debrief"
+    include_in_schema = False
+    guards = [requires_role(Role.SUPPLIER)]
+
+    @get("/{lot:int}")
+    async def letter(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        debrief = await service.debrief_for_supplier(current_user(request), reference, lot)
+        if debrief is None:
+            raise NotFoundException("Your organisation has no debrief letter for this lot")
+        letter = service.letter(debrief)
+        return page("award/debrief.html", letter=letter, officer_view=False, last_day=service.last_day_text(letter), back=f"/frameworks/{reference}")

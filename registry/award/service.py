@@ -1,0 +1,584 @@
+"""From results to appointment: the officer proposes the suppliers to appoint to each lot, a different
+officer approves, every bidder is told (with a debrief letter) and the standstill period runs; a
+recorded challenge stops appointment until it is resolved; after the standstill the officer appoints
+the suppliers, the framework goes live and the award notice is published.
+
+Each action is one transaction, audited; a refused action changes nothing, and the refusal is audited."""
+
+import json
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from registry import clock, db
+from registry.accounts.auth import CurrentUser
+from registry.accounts.tables import User
+from registry.audit import service as audit
+from registry.award import results as scoring
+from registry.award.results import LotResults, TenderResult
+from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome
+from registry.criteria import service as criteria
+from registry.frameworks import lifecycle
+from registry.frameworks import service as frameworks
+from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
+from registry.frameworks.tables import Framework, Lot, NoticeKind, State
+from registry.notifications import service as notifications
+from registry.tenders.tables import TenderSubmission
+from registry.web import links
+from registry.web.templating import local_time
+
+NotPermitted = frameworks.NotPermitted
+
+
+class AwardError(ValueError):
+    """A rule was broken; the message says which, in words the officer can act on."""
+
+    def __init__(self, message: str, field: str = "award"):
+        super().__init__(message)
+        self.field = field
+
+
+class Missing(LookupError):
+    """There is no such framework, lot or challenge (a 404, not a refusal)."""
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LotAward:
+    """Where a lot stands, for the award pages."""
+
+    lot: Lot
+    tenders_received: int
+    moderated: bool
+    results: LotResults | None  # once moderation of the lot is complete
+    proposal: AwardProposal | None  # the current one
+
+    @property
+    def chosen(self) -> list[int]:
+        return json.loads(self.proposal.tenders) if self.proposal else []
+
+    @property
+    def approved(self) -> bool:
+        return self.proposal is not None and self.proposal.approved_at is not None
+
+
+async def _framework(user: CurrentUser, reference: str) -> Framework:
+    framework = await frameworks.get(reference)
+    if framework is None:
+        raise Missing(f"There is no framework {reference}")
+    frameworks.check_officer(user, framework)
+    return framework
+
+
+async def _framework_for_change(user: CurrentUser, reference: str) -> Framework:
+    """The framework, its row locked until the action's transaction ends, so that a double click or two
+    officers at once act one after the other (SQLite's write transaction already does this)."""
+    framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
+    if framework is None:
+        raise Missing(f"There is no framework {reference}")
+    frameworks.check_officer(user, framework)
+    return framework
+
+
+async def _lot(framework: Framework, lot_number: int) -> Lot:
+    lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == lot_number)).first()
+    if lot is None:
+        raise Missing(f"There is no lot {lot_number}")
+    return lot
+
+
+async def tenders_received(framework_id: int) -> dict[int, int]:
+    """How many tenders count in each lot (by lot id): submitted, and neither superseded nor withdrawn."""
+    rows = await TenderSubmission.select(TenderSubmission.tender.lot.as_alias("lot")).where(
+        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+    )
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["lot"]] = counts.get(row["lot"], 0) + 1
+    return counts
+
+
+async def current_proposal(lot_id: int) -> AwardProposal | None:
+    return await AwardProposal.objects().where((AwardProposal.lot == lot_id) & AwardProposal.superseded_at.is_null()).first()
+
+
+async def _lot_award(framework: Framework, lot: Lot, received: dict[int, int], abnormally_low_share: float, with_results: bool) -> LotAward:
+    moderated = await scoring.moderated(lot.id)
+    results = None
+    if with_results and moderated and received.get(lot.id):
+        results = await scoring.for_lot(lot, await criteria.scheme_of(framework.id), abnormally_low_share)
+    return LotAward(lot=lot, tenders_received=received.get(lot.id, 0), moderated=moderated, results=results, proposal=await current_proposal(lot.id))
+
+
+async def overview(user: CurrentUser, reference: str, abnormally_low_share: float) -> tuple[Framework, list[LotAward]]:
+    """Every lot's position, for the framework's officers (results are not computed here)."""
+    framework = await _framework(user, reference)
+    received = await tenders_received(framework.id)
+    return framework, [await _lot_award(framework, lot, received, abnormally_low_share, False) for lot in await frameworks.lots(framework.id)]
+
+
+async def lot_award(user: CurrentUser, reference: str, lot_number: int, abnormally_low_share: float) -> tuple[Framework, LotAward]:
+    """A lot's position with its results (once its moderation is complete), for the framework's officers."""
+    framework = await _framework(user, reference)
+    lot = await _lot(framework, lot_number)
+    return framework, await _lot_award(framework, lot, await tenders_received(framework.id), abnormally_low_share, True)
+
+
+async def user_names(*user_ids: int | None) -> dict[int, str]:
+    ids = [i for i in user_ids if i is not None]
+    rows = await User.select(User.id, User.full_name).where(User.id.is_in(ids)) if ids else []
+    return {row["id"]: row["full_name"] for row in rows}
+
+
+async def bidders(framework_id: int) -> list[dict]:
+    """The organisations whose tenders count, by name (for recording who challenged)."""
+    rows = await TenderSubmission.select(
+        TenderSubmission.tender.organisation.id.as_alias("id"), TenderSubmission.tender.organisation.legal_name.as_alias("name"),
+    ).where(
+        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+    )
+    return sorted({row["id"]: row for row in rows}.values(), key=lambda row: row["name"])
+
+
+async def challenges(framework_id: int) -> list[Challenge]:
+    return await Challenge.objects().where(Challenge.framework == framework_id).order_by(Challenge.recorded_at)
+
+
+async def appointments(framework_id: int) -> list[dict]:
+    return await Appointment.select(
+        Appointment.lot.number.as_alias("lot"), Appointment.rank, Appointment.organisation.legal_name.as_alias("supplier"), Appointment.appointed_at,
+    ).where(Appointment.framework == framework_id).order_by(Appointment.lot.number).order_by(Appointment.rank)
+
+
+def standstill_preview(framework: Framework, zone: ZoneInfo) -> datetime:
+    """When the standstill would end if the bidders were told now."""
+    return standstill_ends_at(clock.now(), Regime(framework.regime), zone)
+
+
+# --- Acting -------------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _action(user: CurrentUser, reference: str, action: str):
+    """One transaction; when the action is refused nothing of it is kept, and the refusal is audited."""
+    try:
+        async with db.transaction():
+            yield
+    except (AwardError, NotPermitted, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as refusal:
+        await audit.record(
+            "award.refused", actor=user.actor, object_type="framework", object_id=reference, payload={"action": action, "reason": str(refusal)},
+        )
+        raise
+
+
+def _in_state(framework: Framework, state: State, doing: str) -> None:
+    if framework.state != state:
+        raise AwardError(f"{doing} is only possible when the framework is {lifecycle.describe(state)}; it is {lifecycle.describe(framework.state)}")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def check_choice(results: LotResults, tender_ids: list[int], reason: str, low_price_note: str) -> list[TenderResult]:
+    """The chosen tenders, best ranked first, if the choice is allowed; otherwise AwardError naming the field."""
+    by_tender = results.by_tender()
+    if len(set(tender_ids)) != len(tender_ids) or any(t not in by_tender for t in tender_ids):
+        raise AwardError("Choose only tenders received for this lot", field="tenders")
+    chosen = [by_tender[t] for t in tender_ids]
+    for tender in chosen:
+        if not tender.compliant:
+            raise AwardError(f"{tender.supplier}'s tender is excluded ({'; '.join(tender.reasons)}): it cannot be appointed", field="tenders")
+    if len(chosen) > results.max_suppliers:
+        raise AwardError(f"Lot {results.lot_number} allows at most {results.max_suppliers} suppliers: you chose {len(chosen)}", field="tenders")
+    expected = min(results.max_suppliers, len(results.compliant))
+    worst_chosen = max((t.rank for t in chosen), default=None)
+    passed_over = [t for t in results.compliant if t.tender_id not in tender_ids and worst_chosen is not None and t.rank < worst_chosen]
+    if not reason and len(chosen) < expected:
+        raise AwardError(
+            f"Give the reason for appointing {len(chosen) or 'no'} supplier{'s' if len(chosen) != 1 else ''} when the lot allows "
+            f"{results.max_suppliers} and {len(results.compliant)} tender{'s are' if len(results.compliant) != 1 else ' is'} compliant",
+            field="reason",
+        )
+    if not reason and passed_over:
+        raise AwardError(f"Give the reason for passing over {passed_over[0].supplier}, ranked {_ordinal(passed_over[0].rank)}", field="reason")
+    flagged = [t for t in chosen if t.abnormally_low]
+    if flagged and not low_price_note:
+        raise AwardError(
+            f"Say what you found when you investigated the abnormally low price of {flagged[0].supplier}", field="low_price_note",
+        )
+    return sorted(chosen, key=lambda t: (t.rank, t.supplier))
+
+
+async def propose(
+    user: CurrentUser, reference: str, lot_number: int, tender_ids: list[int], *, reason: str | None, low_price_note: str | None,
+    abnormally_low_share: float,
+) -> AwardProposal:
+    """Propose the suppliers to appoint to a lot (replacing an earlier proposal not yet approved)."""
+    reason, low_price_note = (reason or "").strip(), (low_price_note or "").strip()
+    async with _action(user, reference, "propose"):
+        framework = await _framework_for_change(user, reference)
+        _in_state(framework, State.MODERATION, "Proposing an award")
+        lot = await _lot(framework, lot_number)
+        if not await scoring.moderated(lot.id):
+            raise AwardError(f"Lot {lot_number}'s moderation is not complete: propose the award once it is")
+        existing = await current_proposal(lot.id)
+        if existing is not None and existing.approved_at is not None:
+            raise AwardError(f"The proposal for lot {lot_number} has been approved: it can no longer change")
+        results = await scoring.for_lot(lot, await criteria.scheme_of(framework.id), abnormally_low_share)
+        if not results.tenders:
+            raise AwardError(f"Lot {lot_number} received no tenders: there is no one to appoint")
+        if results.incomplete:
+            first = results.incomplete[0]
+            raise AwardError(f"{first.supplier}'s tender has no consensus on “{first.missing[0]}”: complete the moderation first")
+        chosen = check_choice(results, tender_ids, reason, low_price_note)
+        now = clock.now()
+        if existing is not None:
+            await AwardProposal.update({AwardProposal.superseded_at: now}).where(AwardProposal.id == existing.id)
+        proposal = AwardProposal(
+            framework=framework.id, lot=lot.id, tenders=json.dumps([t.tender_id for t in chosen]), reason=reason or None,
+            low_price_note=low_price_note or None, results=json.dumps([t.as_dict() for t in results.tenders], ensure_ascii=False),
+            proposed_by=user.id, proposed_at=now,
+        )
+        await proposal.save()
+        await audit.record(
+            "award.proposed", actor=user.actor, object_type="framework", object_id=reference,
+            payload={
+                "lot": lot_number, "suppliers": [{"tender": t.tender_id, "supplier": t.supplier, "rank": t.rank, "total": str(t.total)} for t in chosen],
+                "reason": reason or None, "low_price_note": low_price_note or None, "replaces": existing.id if existing else None,
+            },
+        )
+    return proposal
+
+
+async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framework:
+    """A different officer approves a lot's proposal. When every lot with tenders has an approved
+    proposal, the framework's award is approved."""
+    async with _action(user, reference, "approve"):
+        framework = await _framework_for_change(user, reference)
+        _in_state(framework, State.MODERATION, "Approving an award")
+        lot = await _lot(framework, lot_number)
+        proposal = await current_proposal(lot.id)
+        if proposal is None:
+            raise AwardError(f"There is no proposal for lot {lot_number} to approve")
+        if proposal.approved_at is not None:
+            raise AwardError(f"The proposal for lot {lot_number} is already approved")
+        if proposal.proposed_by == user.id:
+            raise NotPermitted(f"You proposed the award for lot {lot_number}, so a different procurement officer must approve it")
+        await AwardProposal.update({AwardProposal.approved_by: user.id, AwardProposal.approved_at: clock.now()}).where(AwardProposal.id == proposal.id)
+        await audit.record(
+            "award.approved", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"lot": lot_number, "proposal": proposal.id, "proposed_by": proposal.proposed_by, "tenders": json.loads(proposal.tenders)},
+        )
+        if not await _approval_problems(framework):
+            framework = await frameworks.move(user, reference, State.AWARD_APPROVED)
+    return framework
+
+
+def _debrief_content(
+    framework: Framework, authority: str, lot: Lot, results: LotResults, tender: TenderResult, chosen: list[TenderResult],
+    proposal: AwardProposal, received: int, ends_at: datetime, zone: ZoneInfo, notified_at: datetime,
+) -> dict:
+    rules = RULES[Regime(framework.regime)]
+    chosen_ids = [t.tender_id for t in chosen]
+    if not tender.compliant:
+        outcome = Outcome.EXCLUDED
+        explanation = ["Your tender was excluded, so it was not ranked:", *tender.reasons]
+    elif tender.tender_id in chosen_ids:
+        outcome = Outcome.SUCCESSFUL
+        explanation = [
+            f"Your tender ranked {_ordinal(tender.rank)} of the {len(results.compliant)} compliant tenders. The authority intends to appoint "
+            f"{len(chosen)} supplier{'s' if len(chosen) != 1 else ''} to this lot, including yours, once the standstill period ends."
+        ]
+    else:
+        outcome = Outcome.UNSUCCESSFUL
+        explanation = [
+            f"Your tender ranked {_ordinal(tender.rank)} of the {len(results.compliant)} compliant tenders. The authority intends to appoint "
+            f"{len(chosen)} supplier{'s' if len(chosen) != 1 else ''} to this lot (it allows up to {results.max_suppliers}), and yours is not among them."
+        ]
+    if proposal.reason and outcome != Outcome.EXCLUDED:
+        explanation.append(f"The authority's reason for its choice: {proposal.reason}")
+    last_day = (ends_at.astimezone(zone) - timedelta(days=1)).date()
+    return {
+        "framework": {"reference": framework.reference, "title": framework.title}, "authority": authority,
+        "lot": {"number": lot.number, "title": lot.title, "max_suppliers": results.max_suppliers}, "supplier": tender.supplier,
+        "outcome": str(outcome), "explanation": explanation,
+        "tender": tender.as_dict(), "price": scoring.pounds(tender.price_pence),
+        "successful": [
+            {"supplier": t.supplier, "rank": t.rank, "quality": str(t.quality), "price_score": str(t.price_score), "total": str(t.total)} for t in chosen
+        ],
+        "tenders_received": received, "compliant": len(results.compliant),
+        "scheme": {"quality_share": results.scheme.quality_share, "price_share": results.scheme.price_share, "scale_max": results.scheme.scale_max,
+                   "scale": list(results.scheme.scale)},
+        "rules": [
+            f"Quality score = the sum of (consensus score ÷ {results.scheme.scale_max} × the criterion's weight) ÷ 100 × {results.scheme.quality_share}.",
+            f"Price score = the lowest compliant price ÷ your price × {results.scheme.price_share}.",
+            scoring.ROUNDING_RULE, scoring.TIE_BREAK_RULE,
+            "A tender that fails a selection question, or scores under a criterion's minimum score, is excluded.",
+        ],
+        "notified_at": notified_at.isoformat(), "standstill_ends_at": ends_at.isoformat(), "standstill_last_day": last_day.isoformat(),
+        "regime": rules.legislation, "standstill": rules.standstill_description,
+    }
+
+
+def debrief_path(reference: str, lot_number: int) -> str:
+    return f"/frameworks/{reference}/debrief/{lot_number}"
+
+
+def last_day_text(content: dict) -> str:
+    """The standstill period's last day, like "Monday 5 April 2027"."""
+    return date.fromisoformat(content["standstill_last_day"]).strftime("%A %-d %B %Y")
+
+
+def _email_body(content: dict, zone: ZoneInfo) -> str:
+    tender = content["tender"]
+    lines = [
+        f"The award decision for {content['framework']['reference']} – {content['framework']['title']}, lot {content['lot']['number']}: {content['lot']['title']}.",
+        "",
+        f"Outcome for {content['supplier']}: {content['outcome']}.",
+        *content["explanation"],
+        "",
+        "Your scores:",
+    ]
+    for mark in tender["marks"]:
+        if mark["kind"] == "selection":
+            lines.append(f"- {mark['title']}: {'pass' if mark['passed'] else 'fail'}. {mark['rationale'] or ''}".rstrip())
+        else:
+            lines.append(f"- {mark['title']} (weight {mark['weight']}%): {mark['score']} out of {content['scheme']['scale_max']}. {mark['rationale'] or ''}".rstrip())
+    lines.append(f"Quality score: {tender['quality']} of {content['scheme']['quality_share']}")
+    if tender["compliant"]:
+        lines += [
+            f"Price: {content['price']}; price score: {tender['price_score']} of {content['scheme']['price_share']}",
+            f"Total: {tender['total']}; rank: {tender['rank']}",
+        ]
+    lines += ["", "The successful suppliers' scores (quality, price, total):"]
+    lines += [f"- {s['rank']}. {s['supplier']}: {s['quality']}, {s['price_score']}, {s['total']}" for s in content["successful"]] or ["- None"]
+    lines += [
+        "", "How tenders were scored:", *[f"- {rule}" for rule in content["rules"]],
+        "",
+        f"The standstill period ({content['standstill']}, under the {content['regime']}) ends at the end of "
+        f"{last_day_text(content)}. No supplier is appointed before then.",
+        "",
+        f"Read your debrief letter: {links.absolute(debrief_path(content['framework']['reference'], content['lot']['number']))}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, abnormally_low_share: float) -> Framework:
+    """Tell every bidder the decision, with its own debrief letter, and start the standstill period."""
+    async with _action(user, reference, "notify"):
+        framework = await _framework_for_change(user, reference)
+        _in_state(framework, State.AWARD_APPROVED, "Notifying the bidders")
+        now = clock.now()
+        ends_at = standstill_ends_at(now, Regime(framework.regime), zone)
+        await Framework.update({Framework.standstill_ends_at: ends_at, Framework.updated_at: now}).where(Framework.id == framework.id)
+        authority = await frameworks.authority_name(framework)
+        scheme = await criteria.scheme_of(framework.id)
+        received = await tenders_received(framework.id)
+        letters = 0
+        for lot in await frameworks.lots(framework.id):
+            if not received.get(lot.id):
+                continue
+            proposal = await current_proposal(lot.id)
+            if proposal is None or proposal.approved_at is None:
+                raise AwardError(f"Lot {lot.number}'s award is not approved")
+            results = await scoring.for_lot(lot, scheme, abnormally_low_share)
+            by_tender = results.by_tender()
+            chosen = [by_tender[t] for t in json.loads(proposal.tenders)]
+            for tender in results.tenders:
+                content = _debrief_content(framework, authority, lot, results, tender, chosen, proposal, received[lot.id], ends_at, zone, now)
+                await Debrief.insert(Debrief(
+                    framework=framework.id, lot=lot.id, tender=tender.tender_id, organisation=tender.organisation_id,
+                    outcome=content["outcome"], content=json.dumps(content, ensure_ascii=False), written_at=now,
+                ))
+                recipients = await User.select(User.email).where((User.organisation == tender.organisation_id) & User.is_active.eq(True)).output(as_list=True)
+                for email in recipients:
+                    await notifications.enqueue(
+                        recipient=email, subject=f"{framework.reference}: the award decision for lot {lot.number}", body=_email_body(content, zone),
+                    )
+                letters += 1
+        await audit.record(
+            "award.bidders_notified", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"letters": letters, "standstill_ends_at": ends_at.isoformat(), "regime": framework.regime},
+        )
+        framework = await frameworks.move(
+            user, reference, State.STANDSTILL, note=f"Bidders told of the award decision; the standstill period ends at {local_time(ends_at, zone)}",
+        )
+    return framework
+
+
+async def record_challenge(user: CurrentUser, reference: str, *, organisation_id: int | None, details: str) -> Challenge:
+    details = (details or "").strip()
+    async with _action(user, reference, "record_challenge"):
+        framework = await _framework_for_change(user, reference)
+        _in_state(framework, State.STANDSTILL, "Recording a challenge")
+        if organisation_id is not None and organisation_id not in {b["id"] for b in await bidders(framework.id)}:
+            raise AwardError("Choose the bidder that made the challenge", field="organisation")
+        if not details:
+            raise AwardError("Describe the challenge: what it says and when it was received", field="details")
+        challenge = Challenge(framework=framework.id, organisation=organisation_id, details=details, recorded_by=user.id, recorded_at=clock.now())
+        await challenge.save()
+        await audit.record(
+            "award.challenge_recorded", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"challenge": challenge.id, "organisation": organisation_id, "details": details},
+        )
+    return challenge
+
+
+async def resolve_challenge(user: CurrentUser, reference: str, challenge_id: int, *, resolution: str) -> Challenge:
+    resolution = (resolution or "").strip()
+    async with _action(user, reference, "resolve_challenge"):
+        framework = await _framework_for_change(user, reference)
+        challenge = await Challenge.objects().where((Challenge.id == challenge_id) & (Challenge.framework == framework.id)).first()
+        if challenge is None:
+            raise Missing("There is no such challenge")
+        if challenge.resolved_at is not None:
+            raise AwardError("This challenge is already resolved", field=f"resolution-{challenge_id}")
+        if not resolution:
+            raise AwardError("Say how the challenge was resolved", field=f"resolution-{challenge_id}")
+        await Challenge.update({Challenge.resolution: resolution, Challenge.resolved_by: user.id, Challenge.resolved_at: clock.now()}).where(
+            Challenge.id == challenge.id
+        )
+        await audit.record(
+            "award.challenge_resolved", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"challenge": challenge.id, "resolution": resolution},
+        )
+    return await Challenge.objects().get(Challenge.id == challenge_id)
+
+
+async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Framework:
+    """After the standstill, with no challenge open: appoint the approved suppliers, make the framework
+    live and publish the award notice."""
+    async with _action(user, reference, "appoint"):
+        framework = await _framework_for_change(user, reference)
+        _in_state(framework, State.STANDSTILL, "Appointing suppliers")
+        now = clock.now()
+        if framework.standstill_ends_at is None or now < framework.standstill_ends_at:
+            ends = local_time(framework.standstill_ends_at, zone) if framework.standstill_ends_at else "an unknown time"
+            raise AwardError(f"The standstill period has not ended: suppliers can be appointed from {ends}")
+        if await _open_challenges(framework.id):
+            raise AwardError("A challenge is open: resolve it before appointing")
+        received = await tenders_received(framework.id)
+        lots_content = []
+        for lot in await frameworks.lots(framework.id):
+            proposal = await current_proposal(lot.id)
+            chosen = json.loads(proposal.tenders) if proposal and proposal.approved_at else []
+            letters = {d.tender: json.loads(d.content) for d in await Debrief.objects().where(Debrief.lot == lot.id)}
+            appointed = []
+            for tender_id in chosen:
+                result = letters[tender_id]["tender"]
+                await Appointment.insert(Appointment(
+                    framework=framework.id, lot=lot.id, organisation=result["organisation_id"], tender=tender_id, rank=result["rank"], appointed_at=now,
+                ))
+                appointed.append({"supplier": result["supplier"], "rank": result["rank"], "total": result["total"]})
+                for email in await User.select(User.email).where((User.organisation == result["organisation_id"]) & User.is_active.eq(True)).output(as_list=True):
+                    await notifications.enqueue(
+                        recipient=email, subject=f"{framework.reference}: appointed to lot {lot.number}",
+                        body=(
+                            f"{result['supplier']} is appointed to lot {lot.number} ({lot.title}) of {framework.reference} – {framework.title}, "
+                            f"ranked {_ordinal(result['rank'])}.\n\nRead the award notice: {links.absolute('/frameworks/' + framework.reference)}\n"
+                        ),
+                    )
+            lots_content.append({"number": lot.number, "title": lot.title, "tenders_received": received.get(lot.id, 0), "appointed": appointed})
+        await audit.record(
+            "award.suppliers_appointed", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"lots": [{"lot": c["number"], "appointed": [a["supplier"] for a in c["appointed"]]} for c in lots_content]},
+        )
+        framework = await frameworks.move(user, reference, State.LIVE)
+        assessment = await criteria.tender_notice_content(framework)
+        await frameworks.publish_notice(
+            framework, NoticeKind.AWARD, user, change_summary=None,
+            extra={
+                "award": {"lots": lots_content, "appointed_at": now.isoformat(), "standstill_ends_at": framework.standstill_ends_at.isoformat()},
+                "quality_share": assessment["quality_share"], "price_share": assessment["price_share"], "scale": assessment["scale"],
+                "criteria": assessment["criteria"], "tie_break": scoring.TIE_BREAK_RULE,
+            },
+        )
+    return await frameworks.get(reference)
+
+
+# --- The state machine's extra guards ------------------------------------------------------------
+
+
+async def _open_challenges(framework_id: int) -> int:
+    return await Challenge.count().where((Challenge.framework == framework_id) & Challenge.resolved_at.is_null())
+
+
+async def _approval_problems(framework: Framework) -> list[str]:
+    received = await tenders_received(framework.id)
+    if not received:
+        return ["No lot received a tender: there is no one to appoint"]
+    problems = []
+    for lot in await frameworks.lots(framework.id):
+        if not received.get(lot.id):
+            continue
+        proposal = await current_proposal(lot.id)
+        if not await scoring.moderated(lot.id):
+            problems.append(f"Lot {lot.number}: complete the moderation, then propose the suppliers to appoint")
+        elif proposal is None:
+            problems.append(f"Lot {lot.number}: propose the suppliers to appoint")
+        elif proposal.approved_at is None:
+            problems.append(f"Lot {lot.number}: a different officer must approve the proposal")
+    return problems
+
+
+async def stage_problems(framework: Framework) -> dict[State, list[str]]:
+    """What blocks the award stages of the framework's state machine, in task-list words."""
+    if framework.state == State.MODERATION:
+        return {State.AWARD_APPROVED: await _approval_problems(framework)}
+    if framework.state == State.AWARD_APPROVED:
+        if framework.standstill_ends_at is None or not await Debrief.exists().where(Debrief.framework == framework.id):
+            return {State.STANDSTILL: ["Notify the bidders from the award page: their letters start the standstill period"]}
+        return {}
+    if framework.state == State.STANDSTILL:
+        problems = []
+        if await _open_challenges(framework.id):
+            problems.append("A challenge is open: resolve it before appointing")
+        chosen = set()
+        for proposal in await AwardProposal.objects().where(
+            (AwardProposal.framework == framework.id) & AwardProposal.superseded_at.is_null() & AwardProposal.approved_at.is_not_null()
+        ):
+            chosen.update(json.loads(proposal.tenders))
+        appointed = set(await Appointment.select(Appointment.tender).where(Appointment.framework == framework.id).output(as_list=True))
+        if chosen - appointed:
+            problems.append("Appoint the suppliers from the award page")
+        return {State.LIVE: problems}
+    return {}
+
+
+# --- Debrief letters ----------------------------------------------------------------------------
+
+
+async def debrief_for_supplier(user: CurrentUser, reference: str, lot_number: int) -> Debrief | None:
+    """The supplier's own organisation's letter for the lot, or None (there is none for them)."""
+    return await Debrief.objects().where(
+        (Debrief.framework.reference == reference) & (Debrief.lot.number == lot_number) & (Debrief.organisation == user.organisation_id)
+    ).first()
+
+
+async def debrief_for_officer(user: CurrentUser, reference: str, lot_number: int, tender_id: int) -> Debrief | None:
+    framework = await _framework(user, reference)
+    return await Debrief.objects().where(
+        (Debrief.framework == framework.id) & (Debrief.lot.number == lot_number) & (Debrief.tender == tender_id)
+    ).first()
+
+
+async def debriefs_of(framework_id: int) -> dict[int, int]:
+    """Each tender's letter, by tender id (the value is the letter's id)."""
+    rows = await Debrief.select(Debrief.id, Debrief.tender).where(Debrief.framework == framework_id)
+    return {row["tender"]: row["id"] for row in rows}
+
+
+async def own_debrief_lots(organisation_id: int, framework_id: int) -> list[int]:
+    """The lots for which the organisation has a debrief letter (for links on the framework page)."""
+    return sorted(await Debrief.select(Debrief.lot.number).where(
+        (Debrief.framework == framework_id) & (Debrief.organisation == organisation_id)
+    ).output(as_list=True))
+
+
+def letter(debrief: Debrief) -> dict:
+    return json.loads(debrief.content)

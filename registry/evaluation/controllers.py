@@ -1,0 +1,226 @@
+"""Evaluation: officers set the panels and moderate (/manage/frameworks/{reference}/evaluation);
+evaluators declare conflicts and score on their own (/evaluation)."""
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.tables import Role
+from registry.criteria import service as criteria
+from registry.criteria.tables import Criterion
+from registry.evaluation import service
+from registry.frameworks import lifecycle
+from registry.frameworks import service as frameworks
+from registry.frameworks.controllers import framework_for_officer
+from registry.frameworks.tables import Framework
+from registry.tenders import opening, sealing
+from registry.tenders import service as tenders
+from registry.web.forms import FormResult
+from registry.web.pages import page
+
+
+def marks_from(form, lot_criteria: list[Criterion]) -> tuple[list[service.Mark], dict[str, str]]:
+    """The marks typed on a scoring or moderation form, and the same as form values to show again."""
+    marks = [service.Mark(c.id, str(form.get(f"c{c.id}") or ""), str(form.get(f"c{c.id}-reason") or "")) for c in lot_criteria]
+    values = {f"c{m.criterion_id}": m.value for m in marks} | {f"c{m.criterion_id}-reason": m.reason for m in marks}
+    return marks, values
+
+
+class EvaluationPanelController(Controller):
+    path = "/manage/frameworks/{reference:str}/evaluation"
+    include_in_schema = False
+    guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+
+    async def _panel_page(self, framework: Framework, errors: dict | None = None, values: dict | None = None) -> Template:
+        lots = await frameworks.lots(framework.id)
+        return page(
+            "evaluation/panel.html", FormResult(data=None, errors=errors or {}, values=values or {}), framework=framework, lots=lots,
+            panel=await service.panel(framework.id), evaluators=await service.evaluators_of(framework.authority),
+            bidders={lot.id: len(await service.bidders(lot.id)) for lot in lots}, labels=lifecycle.LABELS,
+            changeable=framework.state in service.PANEL_STATES, minimum=service.MIN_EVALUATORS,
+        )
+
+    @get("/")
+    async def index(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._panel_page(await framework_for_officer(request, reference))
+
+    @post("/assign")
+    async def assign(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        form = await request.form()
+        values = {"lot": str(form.get("lot") or ""), "evaluator": str(form.get("evaluator") or "")}
+        errors = {}
+        if not values["lot"].isdigit():
+            errors["lot"] = "Choose the lot"
+        if not values["evaluator"].isdigit():
+            errors["evaluator"] = "Choose the evaluator"
+        if not errors:
+            try:
+                await service.assign(current_user(request), reference, int(values["lot"]), int(values["evaluator"]))
+                return Redirect(f"/manage/frameworks/{reference}/evaluation", status_code=303)
+            except service.EvaluationError as problem:
+                errors[problem.field if problem.field in ("lot", "evaluator") else "evaluator"] = str(problem)
+        return await self._panel_page(framework, errors, values)
+
+    @post("/assignments/{assignment_id:int}/remove")
+    async def remove(self, request: Request, reference: FromPath[str], assignment_id: FromPath[int]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        try:
+            await service.remove(current_user(request), reference, assignment_id)
+        except service.EvaluationError as problem:
+            if str(problem) == "There is no such evaluator on the panel":
+                raise NotFoundException(str(problem)) from None
+            return await self._panel_page(framework, {"evaluator": str(problem)})
+        return Redirect(f"/manage/frameworks/{reference}/evaluation", status_code=303)
+
+    # --- Moderation -----------------------------------------------------------------------------
+
+    async def _sheet(self, request: Request, reference: str, lot: int, errors: dict | None = None, values: dict | None = None, tender_id: int | None = None) -> Template:
+        await framework_for_officer(request, reference)
+        try:
+            framework, lot_record, lot_criteria, rows, completed = await service.moderation_sheet(current_user(request), reference, lot)
+        except service.EvaluationError as problem:
+            raise NotFoundException(str(problem)) from None
+        if values is None:
+            values = {}
+            for row in rows:
+                for criterion_id, mark in row.consensus.items():
+                    values[f"t{row.tender_id}-c{criterion_id}"] = ("pass" if mark.passed else "fail") if mark.passed is not None else str(mark.score)
+                    values[f"t{row.tender_id}-c{criterion_id}-reason"] = mark.rationale
+        return page(
+            "evaluation/moderation.html", FormResult(data=None, errors=errors or {}, values=values), framework=framework, lot=lot_record,
+            criteria=lot_criteria, rows=rows, completed=completed, scheme=await criteria.scheme_of(framework.id), editing=tender_id,
+        )
+
+    @get("/moderation/{lot:int}")
+    async def moderation(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        return await self._sheet(request, reference, lot)
+
+    @post("/moderation/{lot:int}/tenders/{tender_id:int}")
+    async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template | Redirect:
+        framework = await framework_for_officer(request, reference)
+        lot_record = next((l for l in await frameworks.lots(framework.id) if l.number == lot), None)
+        if lot_record is None:
+            raise NotFoundException(f"There is no lot {lot}")
+        marks, values = marks_from(await request.form(), await service.quality_and_selection(framework, lot_record))
+        try:
+            await service.save_consensus(current_user(request), reference, lot, tender_id, marks)
+        except service.EvaluationError as problem:
+            if str(problem) == "There is no such tender in this lot":
+                raise NotFoundException(str(problem)) from None
+            field = f"t{tender_id}-{problem.field}" if problem.field.startswith("c") else "moderation"
+            return await self._sheet(request, reference, lot, {field: str(problem)}, {f"t{tender_id}-{k}": v for k, v in values.items()}, tender_id)
+        return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}#tender-{tender_id}", status_code=303)
+
+    @post("/moderation/{lot:int}/complete")
+    async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        await framework_for_officer(request, reference)
+        try:
+            await service.complete_moderation(current_user(request), reference, lot)
+        except service.EvaluationError as problem:
+            if str(problem).startswith("There is no lot"):
+                raise NotFoundException(str(problem)) from None
+            return await self._sheet(request, reference, lot, {"moderation": str(problem)})
+        return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}", status_code=303)
+
+
+class EvaluatorController(Controller):
+    path = "/evaluation"
+    include_in_schema = False
+    guards = [requires_role(Role.EVALUATOR)]
+
+    async def _own(self, request: Request, assignment_id: int):
+        try:
+            return await service.own_assignment(current_user(request), assignment_id)
+        except service.NotPermitted as refusal:
+            await deny(request, current_user(request), str(refusal))
+
+    @get("/", name="evaluation")
+    async def index(self, request: Request) -> Template:
+        return page("evaluation/mine.html", assignments=await service.my_assignments(current_user(request)), labels=lifecycle.LABELS)
+
+    @get("/{assignment_id:int}")
+    async def assignment(self, request: Request, assignment_id: FromPath[int]) -> Template:
+        assignment, framework, lot = await self._own(request, assignment_id)
+        return await self._assignment_page(request, assignment, framework, lot)
+
+    async def _assignment_page(self, request: Request, assignment, framework, lot, errors: dict | None = None, values: dict | None = None) -> Template:
+        return page(
+            "evaluation/assignment.html", FormResult(data=None, errors=errors or {}, values=values or {}), assignment=assignment,
+            framework=framework, lot=lot, bidders=await service.bidders(lot.id) if await opening.is_opened(framework.id) else [],
+            opened=await opening.is_opened(framework.id), progress=await service.own_progress(assignment.id),
+            may_read=service.may_read_lot(assignment), labels=lifecycle.LABELS,
+        )
+
+    @post("/{assignment_id:int}/declaration")
+    async def declare(self, request: Request, assignment_id: FromPath[int]) -> Template | Redirect:
+        assignment, framework, lot = await self._own(request, assignment_id)
+        form = await request.form()
+        values = {"conflict": str(form.get("conflict") or ""), "details": str(form.get("details") or "")}
+        if values["conflict"] not in ("no", "yes"):
+            return await self._assignment_page(request, assignment, framework, lot, {"conflict": "Say whether you have a conflict of interest with any bidder"}, values)
+        try:
+            await service.declare(current_user(request), assignment_id, conflicted=values["conflict"] == "yes", details=values["details"])
+        except service.EvaluationError as problem:
+            return await self._assignment_page(request, assignment, framework, lot, {problem.field if problem.field == "details" else "conflict": str(problem)}, values)
+        return Redirect(f"/evaluation/{assignment_id}", status_code=303)
+
+    async def _scoring_page(self, request: Request, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:
+        user = current_user(request)
+        assignment, framework, lot = await self._own(request, assignment_id)
+        if tender_id not in {row["tender_id"] for row in await service.bidders(lot.id)}:
+            raise NotFoundException("There is no such tender in this lot")
+        try:
+            tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
+        except sealing.Sealed as refusal:
+            await deny(request, user, str(refusal))
+        evaluation, marks = await service.own_marks(assignment.id, tender_id)
+        if values is None:
+            values = {}
+            for criterion_id, mark in marks.items():
+                values[f"c{criterion_id}"] = ("pass" if mark.passed else "fail") if mark.passed is not None else str(mark.score)
+                values[f"c{criterion_id}-reason"] = mark.justification
+        return page(
+            "evaluation/score.html", FormResult(data=None, errors=errors or {}, values=values), assignment=assignment, framework=framework,
+            lot=lot, content=content, tender_id=tender_id, evaluation=evaluation, criteria=await service.quality_and_selection(framework, lot),
+            scheme=await criteria.scheme_of(framework.id), open_for_scoring=framework.state == "evaluation",
+        )
+
+    @get("/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}")
+    async def document(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str]) -> Response:
+        user = current_user(request)
+        assignment, framework, lot = await self._own(request, assignment_id)
+        if tender_id not in {row["tender_id"] for row in await service.bidders(lot.id)}:
+            raise NotFoundException("There is no such tender in this lot")
+        try:
+            document = await sealing.readable_document(user, framework, tender_id, sha256)
+        except sealing.Sealed as refusal:
+            await deny(request, user, str(refusal))
+        except LookupError as missing:
+            raise NotFoundException(str(missing)) from None
+        return Response(
+            tenders.read_document(document, request.app.state["settings"].files_dir), media_type=document.content_type,
+            headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+        )
+
+    @get("/{assignment_id:int}/tenders/{tender_id:int}")
+    async def score_form(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int]) -> Template:
+        return await self._scoring_page(request, assignment_id, tender_id)
+
+    @post("/{assignment_id:int}/tenders/{tender_id:int}")
+    async def save_scores(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int]) -> Template | Redirect:
+        user = current_user(request)
+        assignment, framework, lot = await self._own(request, assignment_id)
+        form = await request.form()
+        marks, values = marks_from(form, await service.quality_and_selection(framework, lot))
+        try:
+            await service.save_marks(user, assignment_id, tender_id, marks, submit=form.get("action") == "submit")
+        except service.NotPermitted as refusal:
+            await deny(request, user, str(refusal))
+        except service.EvaluationError as problem:
+            if str(problem) == "There is no such tender in this lot":
+                raise NotFoundException(str(problem)) from None
+            return await self._scoring_page(request, assignment_id, tender_id, {problem.field: str(problem)}, values)
+        return Redirect(f"/evaluation/{assignment_id}", status_code=303)

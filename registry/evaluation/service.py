@@ -1,0 +1,409 @@
+"""Evaluation panels, conflict declarations, independent scoring and moderation (rule 3 of
+../shared/DESIGN.md): an evaluator sees only the lots assigned, only after declaring no conflict, and
+cannot see other evaluators' scores until moderation."""
+
+from dataclasses import dataclass
+
+from registry import clock, db
+from registry.accounts.auth import CurrentUser
+from registry.accounts.tables import Role, User
+from registry.audit import service as audit
+from registry.criteria import service as criteria
+from registry.criteria.tables import Criterion, CriterionKind
+from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore, Score
+from registry.frameworks import service as frameworks
+from registry.frameworks.tables import Framework, Lot, State
+from registry.notifications import service as notifications
+from registry.tenders.tables import Tender, TenderSubmission
+from registry.web import links
+
+MIN_EVALUATORS = 2
+PANEL_STATES = (State.ITT_PUBLISHED, State.TENDERS_CLOSED, State.TENDERS_OPENED, State.EVALUATION)
+MAX_REASON = 5000
+
+
+class EvaluationError(ValueError):
+    def __init__(self, message: str, field: str = "evaluation"):
+        super().__init__(message)
+        self.field = field
+
+
+class NotPermitted(PermissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One evaluator's (or the panel's) mark on one criterion, as typed."""
+
+    criterion_id: int
+    value: str  # "0".."n" for quality, "pass" or "fail" for selection, "" when not given
+    reason: str
+
+
+# --- The panel ----------------------------------------------------------------------------------
+
+
+async def _officers_framework(user: CurrentUser, reference: str) -> Framework:
+    framework = await frameworks.get(reference)
+    if framework is None:
+        raise EvaluationError(f"There is no framework {reference}")
+    frameworks.check_officer(user, framework)
+    return framework
+
+
+async def _lot(framework: Framework, lot_number: int) -> Lot:
+    lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == lot_number)).first()
+    if lot is None:
+        raise EvaluationError(f"There is no lot {lot_number}")
+    return lot
+
+
+async def evaluators_of(organisation_id: int) -> list[dict]:
+    """The authority's users who may evaluate."""
+    rows = await User.select(User.id, User.full_name, User.email, User.roles).where(
+        (User.organisation == organisation_id) & (User.is_active == True)  # noqa: E712
+    ).order_by(User.full_name)
+    return [row for row in rows if Role.EVALUATOR in (row["roles"] or [])]
+
+
+async def panel(framework_id: int) -> list[dict]:
+    """Every assignment on the framework, with the evaluator's name and progress."""
+    rows = await EvaluatorAssignment.select(
+        EvaluatorAssignment.all_columns(), EvaluatorAssignment.evaluator.full_name.as_alias("name"),
+        EvaluatorAssignment.lot.number.as_alias("lot_number"),
+    ).where(EvaluatorAssignment.framework == framework_id).order_by(EvaluatorAssignment.assigned_at)
+    submitted = await Evaluation.select(Evaluation.assignment).where(
+        (Evaluation.assignment.framework == framework_id) & Evaluation.submitted_at.is_not_null()
+    ).output(as_list=True)
+    for row in rows:
+        row["submitted"] = submitted.count(row["id"])
+    return rows
+
+
+async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_id: int) -> EvaluatorAssignment:
+    async with db.transaction():
+        framework = await _officers_framework(user, reference)
+        if framework.state not in PANEL_STATES:
+            raise EvaluationError("Evaluators can be assigned from the invitation to tender until evaluation ends", field="evaluator")
+        lot = await _lot(framework, lot_number)
+        evaluator = next((e for e in await evaluators_of(framework.authority) if e["id"] == evaluator_id), None)
+        if evaluator is None:
+            raise EvaluationError("Choose an evaluator of your authority", field="evaluator")
+        if await EvaluatorAssignment.exists().where(
+            (EvaluatorAssignment.lot == lot.id) & (EvaluatorAssignment.evaluator == evaluator_id) & EvaluatorAssignment.removed_at.is_null()
+        ):
+            raise EvaluationError(f"{evaluator['full_name']} is already on lot {lot_number}'s panel", field="evaluator")
+        if await EvaluatorAssignment.exists().where(
+            (EvaluatorAssignment.lot == lot.id) & (EvaluatorAssignment.evaluator == evaluator_id) & EvaluatorAssignment.conflict_details.is_not_null()
+        ):
+            raise EvaluationError(f"{evaluator['full_name']} declared a conflict of interest on lot {lot_number}", field="evaluator")
+        assignment = EvaluatorAssignment(framework=framework.id, lot=lot.id, evaluator=evaluator_id, assigned_by=user.id, assigned_at=clock.now())
+        await assignment.save()
+        await audit.record("evaluation.assigned", actor=user.actor, object_type="framework", object_id=reference, payload={"lot": lot_number, "evaluator": evaluator_id})
+        await notifications.enqueue(
+            recipient=evaluator["email"], subject=f"{reference} lot {lot_number}: you are on the evaluation panel",
+            body=(
+                f"You have been asked to evaluate the tenders for {reference} – {framework.title}, lot {lot_number}: {lot.title}.\n\n"
+                f"Once the tenders are opened, declare any conflict of interest, then score each tender on your own: {links.absolute('/evaluation')}\n"
+            ),
+        )
+    return assignment
+
+
+async def remove(user: CurrentUser, reference: str, assignment_id: int) -> None:
+    async with db.transaction():
+        framework = await _officers_framework(user, reference)
+        if framework.state not in PANEL_STATES:
+            raise EvaluationError("The panel can only change until evaluation ends")
+        removed = await EvaluatorAssignment.update({EvaluatorAssignment.removed_at: clock.now()}).where(
+            (EvaluatorAssignment.id == assignment_id) & (EvaluatorAssignment.framework == framework.id) & EvaluatorAssignment.removed_at.is_null()
+        ).returning(EvaluatorAssignment.id)
+        if not removed:
+            raise EvaluationError("There is no such evaluator on the panel")
+        await audit.record("evaluation.unassigned", actor=user.actor, object_type="framework", object_id=reference, payload={"assignment": assignment_id})
+
+
+# --- An evaluator's own work --------------------------------------------------------------------
+
+
+async def my_assignments(user: CurrentUser) -> list[dict]:
+    return await EvaluatorAssignment.select(
+        EvaluatorAssignment.all_columns(), EvaluatorAssignment.lot.number.as_alias("lot_number"), EvaluatorAssignment.lot.title.as_alias("lot_title"),
+        EvaluatorAssignment.framework.reference.as_alias("reference"), EvaluatorAssignment.framework.title.as_alias("framework_title"),
+        EvaluatorAssignment.framework.state.as_alias("state"),
+    ).where(EvaluatorAssignment.evaluator == user.id).order_by(EvaluatorAssignment.assigned_at, ascending=False)
+
+
+async def own_assignment(user: CurrentUser, assignment_id: int) -> tuple[EvaluatorAssignment, Framework, Lot]:
+    assignment = await EvaluatorAssignment.objects().where((EvaluatorAssignment.id == assignment_id) & (EvaluatorAssignment.evaluator == user.id)).first()
+    if assignment is None or not user.has_role(Role.EVALUATOR):
+        raise NotPermitted("That is not one of your evaluations")
+    framework = await Framework.objects().get(Framework.id == assignment.framework)
+    lot = await Lot.objects().get(Lot.id == assignment.lot)
+    return assignment, framework, lot
+
+
+async def bidders(lot_id: int) -> list[dict]:
+    """The lot's tenders that count, with the bidder's name: known to evaluators only after opening."""
+    return await TenderSubmission.select(
+        TenderSubmission.tender.id.as_alias("tender_id"), TenderSubmission.tender.organisation.id.as_alias("organisation_id"),
+        TenderSubmission.tender.organisation.legal_name.as_alias("supplier"),
+    ).where(
+        (TenderSubmission.tender.lot == lot_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+    ).order_by(TenderSubmission.tender.organisation.legal_name)
+
+
+async def _opened(framework: Framework) -> bool:
+    from registry.tenders import opening
+
+    return await opening.is_opened(framework.id)
+
+
+async def declare(user: CurrentUser, assignment_id: int, *, conflicted: bool, details: str) -> EvaluatorAssignment:
+    """Declare, before seeing any tender of the lot, whether there is a conflict of interest with any
+    bidder. A conflict takes the evaluator off the lot, and the framework's officers are told."""
+    details = details.strip()
+    if conflicted and not details:
+        raise EvaluationError("Say which bidder and what the conflict is", field="details")
+    if len(details) > MAX_REASON:
+        raise EvaluationError(f"Details must be {MAX_REASON:,} characters or fewer", field="details")
+    async with db.transaction():
+        assignment, framework, lot = await own_assignment(user, assignment_id)
+        if assignment.removed_at is not None:
+            raise EvaluationError("You are no longer on this lot's panel")
+        if assignment.declared_at is not None:
+            raise EvaluationError("You have already made your declaration for this lot")
+        if not await _opened(framework):
+            raise EvaluationError("You can declare once the tenders have been opened and you can see who the bidders are")
+        now = clock.now()
+        values = {EvaluatorAssignment.declared_at: now}
+        if conflicted:
+            values |= {EvaluatorAssignment.conflict_details: details, EvaluatorAssignment.removed_at: now}
+        await EvaluatorAssignment.update(values).where(EvaluatorAssignment.id == assignment.id)
+        await audit.record(
+            "evaluation.conflict_declared" if conflicted else "evaluation.no_conflict_declared", actor=user.actor,
+            object_type="framework", object_id=framework.reference, payload={"lot": lot.number, "details": details or None},
+        )
+        if conflicted:
+            await _tell_officers(framework, subject=f"{framework.reference} lot {lot.number}: an evaluator declared a conflict of interest", body=(
+                f"{user.full_name} declared a conflict of interest on lot {lot.number} and is no longer on its panel.\n\n{details}\n\n"
+                f"The lot needs at least {MIN_EVALUATORS} evaluators: {links.absolute(f'/manage/frameworks/{framework.reference}/evaluation')}\n"
+            ))
+    return await EvaluatorAssignment.objects().get(EvaluatorAssignment.id == assignment.id)
+
+
+async def _tell_officers(framework: Framework, *, subject: str, body: str) -> None:
+    officers = await User.select(User.email, User.roles).where((User.organisation == framework.authority) & (User.is_active == True))  # noqa: E712
+    for officer in officers:
+        if Role.PROCUREMENT_OFFICER in (officer["roles"] or []):
+            await notifications.enqueue(recipient=officer["email"], subject=subject, body=body)
+
+
+def may_read_lot(assignment: EvaluatorAssignment | None) -> bool:
+    return assignment is not None and assignment.removed_at is None and assignment.declared_at is not None
+
+
+async def active_assignment(user_id: int, lot_id: int) -> EvaluatorAssignment | None:
+    return await EvaluatorAssignment.objects().where(
+        (EvaluatorAssignment.evaluator == user_id) & (EvaluatorAssignment.lot == lot_id) & EvaluatorAssignment.removed_at.is_null()
+    ).first()
+
+
+async def quality_and_selection(framework: Framework, lot: Lot) -> list[Criterion]:
+    return [c for c in criteria.for_lot(await criteria.criteria_of(framework.id), lot.id) if c.kind != CriterionKind.PRICE]
+
+
+async def own_marks(assignment_id: int, tender_id: int) -> tuple[Evaluation | None, dict[int, Score]]:
+    evaluation = await Evaluation.objects().where((Evaluation.assignment == assignment_id) & (Evaluation.tender == tender_id)).first()
+    if evaluation is None:
+        return None, {}
+    return evaluation, {score.criterion: score for score in await Score.objects().where(Score.evaluation == evaluation.id)}
+
+
+async def own_progress(assignment_id: int) -> dict[int, str]:
+    """The state of the evaluator's assessment of each tender: "submitted" or "draft", by tender id."""
+    rows = await Evaluation.select(Evaluation.tender, Evaluation.submitted_at).where(Evaluation.assignment == assignment_id)
+    return {row["tender"]: "submitted" if row["submitted_at"] else "draft" for row in rows}
+
+
+def check_mark(criterion: Criterion, mark: Mark, scale_max: int, *, complete: bool) -> dict:
+    """The values to store for a mark, or EvaluationError with the field and the problem."""
+    field = f"c{criterion.id}"
+    value, reason = mark.value.strip(), mark.reason.strip()
+    if not value:
+        if complete:
+            raise EvaluationError(f"{criterion.title}: " + ("choose pass or fail" if criterion.kind == CriterionKind.SELECTION else "choose a score"), field=field)
+        return {}
+    if criterion.kind == CriterionKind.SELECTION:
+        if value not in ("pass", "fail"):
+            raise EvaluationError(f"{criterion.title}: choose pass or fail", field=field)
+        stored = {"passed": value == "pass", "score": None}
+    else:
+        if not value.isdigit() or not 0 <= int(value) <= scale_max:
+            raise EvaluationError(f"{criterion.title}: the score must be on the scale, from 0 to {scale_max}", field=field)
+        stored = {"score": int(value), "passed": None}
+    if not reason:
+        raise EvaluationError(f"{criterion.title}: give the reason for your mark", field=f"{field}-reason")
+    if len(reason) > MAX_REASON:
+        raise EvaluationError(f"{criterion.title}: the reason must be {MAX_REASON:,} characters or fewer", field=f"{field}-reason")
+    return {**stored, "reason": reason}
+
+
+async def _tender_in_lot(lot: Lot, tender_id: int) -> Tender:
+    if tender_id not in {row["tender_id"] for row in await bidders(lot.id)}:
+        raise EvaluationError("There is no such tender in this lot")
+    return await Tender.objects().get(Tender.id == tender_id)
+
+
+async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, marks: list[Mark], *, submit: bool) -> Evaluation:
+    """Save an evaluator's marks on one tender as a draft, or submit them (all criteria marked, each
+    with a reason). Submitted marks are final."""
+    async with db.transaction():
+        assignment, framework, lot = await own_assignment(user, assignment_id)
+        if not may_read_lot(assignment):
+            raise NotPermitted("Declare your conflicts of interest for this lot before scoring")
+        if framework.state != State.EVALUATION:
+            raise EvaluationError("Scores can be given only while the framework is in evaluation")
+        await _tender_in_lot(lot, tender_id)
+        scale_max = (await criteria.scheme_of(framework.id)).scale_max
+        by_id = {c.id: c for c in await quality_and_selection(framework, lot)}
+        given = {mark.criterion_id: mark for mark in marks if mark.criterion_id in by_id}
+        checked = {cid: check_mark(by_id[cid], given.get(cid, Mark(cid, "", "")), scale_max, complete=submit) for cid in by_id}
+        evaluation, _ = await own_marks(assignment.id, tender_id)
+        if evaluation is not None and evaluation.submitted_at is not None:
+            raise EvaluationError("You have submitted your scores for this tender; they can no longer change")
+        if evaluation is None:
+            evaluation = Evaluation(assignment=assignment.id, tender=tender_id)
+            await evaluation.save()
+        await Score.delete().where(Score.evaluation == evaluation.id)
+        for criterion_id, stored in checked.items():
+            if stored:
+                await Score.insert(Score(evaluation=evaluation.id, criterion=criterion_id, score=stored["score"], passed=stored["passed"], justification=stored["reason"]))
+        if submit:
+            await Evaluation.update({Evaluation.submitted_at: clock.now()}).where(Evaluation.id == evaluation.id)
+        await audit.record(
+            "evaluation.submitted" if submit else "evaluation.draft_saved", actor=user.actor, object_type="tender", object_id=tender_id,
+            payload={"framework": framework.reference, "lot": lot.number},
+        )
+    return await Evaluation.objects().get(Evaluation.id == evaluation.id)
+
+
+# --- What the lifecycle needs -------------------------------------------------------------------
+
+
+async def stage_problems(framework: Framework) -> dict[State, list[str]]:
+    """What blocks starting evaluation, and starting moderation."""
+    lots = await frameworks.lots(framework.id)
+    assignments = await EvaluatorAssignment.objects().where(EvaluatorAssignment.framework == framework.id)
+    rows = await Evaluation.select(Evaluation.assignment, Evaluation.tender).where(
+        (Evaluation.assignment.framework == framework.id) & Evaluation.submitted_at.is_not_null()
+    )
+    submitted = {(row["assignment"], row["tender"]) for row in rows}
+    to_start, to_moderate = [], []
+    for lot in lots:
+        tenders = [row["tender_id"] for row in await bidders(lot.id)]
+        if not tenders:
+            continue
+        active = [a for a in assignments if a.lot == lot.id and a.removed_at is None]
+        if len(active) < MIN_EVALUATORS:
+            to_start.append(f"Lot {lot.number}: assign at least {MIN_EVALUATORS} evaluators (it has {len(active)})")
+        for assignment in active:
+            if assignment.declared_at is None:
+                to_moderate.append(f"Lot {lot.number}: an evaluator has not declared their conflicts of interest")
+            elif any((assignment.id, tender) not in submitted for tender in tenders):
+                to_moderate.append(f"Lot {lot.number}: an evaluator has not submitted scores for every tender")
+    return {State.EVALUATION: to_start, State.MODERATION: list(dict.fromkeys(to_start + to_moderate))}
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    """One tender on the moderation sheet: every evaluator's marks per criterion, and the consensus."""
+
+    tender_id: int
+    supplier: str
+    marks: dict[int, list[dict]]  # criterion id -> [{name, score, passed, justification}]
+    consensus: dict[int, ModeratedScore]
+
+    def spread(self, criterion_id: int) -> int | None:
+        scores = [m["score"] for m in self.marks.get(criterion_id, []) if m["score"] is not None]
+        return max(scores) - min(scores) if scores else None
+
+    def disagrees(self, criterion_id: int) -> bool:
+        passes = {m["passed"] for m in self.marks.get(criterion_id, []) if m["passed"] is not None}
+        return len(passes) > 1 or (self.spread(criterion_id) or 0) >= 2
+
+
+async def moderation_sheet(user: CurrentUser, reference: str, lot_number: int) -> tuple[Framework, Lot, list[Criterion], list[SheetRow], LotModeration | None]:
+    framework = await _officers_framework(user, reference)
+    if framework.state not in (State.MODERATION, State.AWARD_APPROVED, State.STANDSTILL, State.LIVE, State.EXPIRED):
+        raise EvaluationError("Scores are seen side by side once moderation has started")
+    lot = await _lot(framework, lot_number)
+    lot_criteria = await quality_and_selection(framework, lot)
+    submitted_marks = await Score.select(
+        Score.criterion, Score.score, Score.passed, Score.justification, Score.evaluation.tender.as_alias("tender"),
+        Score.evaluation.assignment.evaluator.full_name.as_alias("name"),
+    ).where((Score.evaluation.assignment.lot == lot.id) & Score.evaluation.submitted_at.is_not_null()).order_by(Score.evaluation.assignment.evaluator.full_name)
+    consensus = await ModeratedScore.objects().where(ModeratedScore.tender.lot == lot.id)
+    rows = []
+    for bidder in await bidders(lot.id):
+        tender_marks: dict[int, list[dict]] = {}
+        for mark in submitted_marks:
+            if mark["tender"] == bidder["tender_id"]:
+                tender_marks.setdefault(mark["criterion"], []).append(mark)
+        rows.append(SheetRow(
+            tender_id=bidder["tender_id"], supplier=bidder["supplier"], marks=tender_marks,
+            consensus={m.criterion: m for m in consensus if m.tender == bidder["tender_id"]},
+        ))
+    completed = await LotModeration.objects().where(LotModeration.lot == lot.id).first()
+    return framework, lot, lot_criteria, rows, completed
+
+
+async def save_consensus(user: CurrentUser, reference: str, lot_number: int, tender_id: int, marks: list[Mark]) -> None:
+    """The moderating officer's consensus mark and rationale for each criterion of one tender."""
+    async with db.transaction():
+        framework = await _officers_framework(user, reference)
+        if framework.state != State.MODERATION:
+            raise EvaluationError("Consensus scores are recorded while the framework is in moderation")
+        lot = await _lot(framework, lot_number)
+        if await LotModeration.exists().where(LotModeration.lot == lot.id):
+            raise EvaluationError(f"Moderation of lot {lot_number} is complete; its scores are final")
+        await _tender_in_lot(lot, tender_id)
+        scale_max = (await criteria.scheme_of(framework.id)).scale_max
+        by_id = {c.id: c for c in await quality_and_selection(framework, lot)}
+        given = {mark.criterion_id: mark for mark in marks if mark.criterion_id in by_id}
+        checked = {cid: check_mark(by_id[cid], given.get(cid, Mark(cid, "", "")), scale_max, complete=True) for cid in by_id}
+        now = clock.now()
+        await ModeratedScore.delete().where(ModeratedScore.tender == tender_id)
+        for criterion_id, stored in checked.items():
+            await ModeratedScore.insert(ModeratedScore(
+                tender=tender_id, criterion=criterion_id, score=stored["score"], passed=stored["passed"], rationale=stored["reason"],
+                moderated_by=user.id, moderated_at=now,
+            ))
+        await audit.record(
+            "moderation.consensus_recorded", actor=user.actor, object_type="tender", object_id=tender_id,
+            payload={"framework": reference, "lot": lot_number, "marks": {str(cid): s["score"] if s["score"] is not None else s["passed"] for cid, s in checked.items()}},
+        )
+
+
+async def complete_moderation(user: CurrentUser, reference: str, lot_number: int) -> LotModeration:
+    async with db.transaction():
+        framework = await _officers_framework(user, reference)
+        if framework.state != State.MODERATION:
+            raise EvaluationError("Moderation can be completed only while the framework is in moderation")
+        lot = await _lot(framework, lot_number)
+        if await LotModeration.exists().where(LotModeration.lot == lot.id):
+            raise EvaluationError(f"Moderation of lot {lot_number} is already complete")
+        tenders = [row["tender_id"] for row in await bidders(lot.id)]
+        lot_criteria = await quality_and_selection(framework, lot)
+        recorded = await ModeratedScore.count().where(ModeratedScore.tender.is_in(tenders or [-1]))
+        if recorded < len(tenders) * len(lot_criteria):
+            raise EvaluationError(f"Record a consensus mark for every criterion of every tender in lot {lot_number} first")
+        record = LotModeration(lot=lot.id, completed_by=user.id, completed_at=clock.now())
+        await record.save()
+        await audit.record("moderation.completed", actor=user.actor, object_type="framework", object_id=reference, payload={"lot": lot_number})
+    return record
+

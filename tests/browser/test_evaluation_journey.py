@@ -1,0 +1,127 @@
+"""From independent scoring to the appointment of suppliers, in a real browser: in the demo data the
+Deliberative Democracy Framework is in evaluation, with one evaluator's scores submitted. Two evaluators
+score, an officer moderates and proposes, another approves, bidders read their debriefs, and after the
+standstill the suppliers are appointed and shown on the public page."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.test_rfi_journey import set_clock
+
+FRAMEWORK = "Deliberative Democracy Framework 2027"
+BIDDERS = ("Common Ground Engagement Ltd", "Deliberata Partners LLP", "Voices Together CIC")
+INSURANCE = "Do you hold public liability insurance of at least £5 million?"
+DESIGN = "Designing and running a citizens' assembly"
+RECRUITMENT = "Recruiting a representative membership"
+
+
+def mark(page: Page, criterion: str, value: str, reason: str, reason_label: str = "Reason") -> None:
+    page.get_by_role("group", name=criterion).locator(f"input[value='{value}']").check()
+    page.get_by_label(f"{reason_label}: {criterion}").fill(reason)
+
+
+def second_evaluator_scores(browser: Browser, live_server: str) -> str:
+    page = browser.new_context().new_page()
+    sign_in(page, live_server, "evaluator.two@civic-participation.example")
+    page.get_by_role("link", name="Your evaluations").click()
+    page.get_by_role("link", name=re.compile("lot 1$")).click()
+    reference = page.locator(".govuk-caption-l").inner_text().split(" ")[0]
+    expect(page.get_by_text("Deliberata Partners LLP")).to_be_visible()  # the bidders, before any tender is shown
+    page.get_by_role("button", name="Make the declaration").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say whether you have a conflict of interest")
+    assert_accessible(page)
+    page.get_by_label("No, I have no conflict of interest").check()
+    page.get_by_role("button", name="Make the declaration").click()
+    assert_accessible(page)
+    scores = {BIDDERS[0]: ("4", "3"), BIDDERS[1]: ("2", "3"), BIDDERS[2]: ("3", "1")}
+    for bidder, (design, recruitment) in scores.items():
+        page.get_by_role("link", name=bidder).click()
+        if bidder == BIDDERS[0]:
+            expect(page.get_by_text("over four weekends")).to_be_visible()
+            page.get_by_role("button", name="Submit your marks").click()
+            expect(page.locator(".govuk-error-summary")).to_contain_text("choose pass or fail")
+            assert_accessible(page)
+        mark(page, INSURANCE, "pass", "Insurer named in the tender.")
+        mark(page, DESIGN, design, f"Scored {design} against the guidance.")
+        mark(page, RECRUITMENT, recruitment, f"Scored {recruitment} against the guidance.")
+        page.get_by_role("button", name="Submit your marks").click()
+    expect(page.locator(".govuk-task-list__status", has_text="Submitted")).to_have_count(3)
+    return reference
+
+
+def officer_moderates(page: Page, live_server: str, reference: str) -> None:
+    sign_in(page, live_server, "officer@civic-participation.example")
+    page.goto(f"{live_server}/manage/frameworks/{reference}")
+    page.get_by_role("button", name="Start moderation").click()
+    page.get_by_role("link", name=re.compile("^Evaluation panels")).click()
+    page.get_by_role("link", name="Moderate lot 1").click()
+    expect(page.get_by_text("Discuss").first).to_be_visible()  # the evaluators differ by 2 on a design score
+    assert_accessible(page)
+    consensus = {BIDDERS[0]: ("4", "3"), BIDDERS[1]: ("3", "3"), BIDDERS[2]: ("3", "1")}
+    for bidder, (design, recruitment) in consensus.items():
+        form = page.locator("form", has=page.get_by_role("button", name=f"Save the consensus for {bidder}"))
+        details = page.locator("details", has=form)
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        for criterion, value in ((INSURANCE, "pass"), (DESIGN, design), (RECRUITMENT, recruitment)):
+            form.get_by_role("group", name=criterion).locator(f"input[value='{value}']").check()
+            form.get_by_label(f"Rationale: {criterion}").fill(f"The panel agreed {value}.")
+        form.get_by_role("button", name=f"Save the consensus for {bidder}").click()
+    page.get_by_role("button", name="Complete moderation of lot 1").click()
+    expect(page.get_by_text("Moderation of this lot was completed")).to_be_visible()
+    assert_accessible(page)
+
+
+def officers_propose_and_approve(page: Page, browser: Browser, live_server: str, reference: str) -> None:
+    page.goto(f"{live_server}/manage/frameworks/{reference}/award")
+    page.get_by_role("link", name="Results and proposal for lot 1").click()
+    expect(page.locator("main")).to_contain_text("Voices Together CIC")  # excluded: a score under the minimum
+    assert_accessible(page)
+    page.get_by_role("button", name="Propose these suppliers").click()
+    expect(page.get_by_text("You proposed this award, so a different procurement officer must approve it")).to_be_visible()
+
+    second = browser.new_context().new_page()
+    sign_in(second, live_server, "second.officer@civic-participation.example")
+    second.goto(f"{live_server}/manage/frameworks/{reference}/award/lots/1")
+    second.get_by_role("button", name="Approve the proposal for lot 1").click()
+    expect(second.locator("main .govuk-tag").first).to_be_visible()
+    assert_accessible(second)
+    second.get_by_role("button", name="Notify bidders and start the standstill period").click()
+    expect(second.get_by_text("You can appoint the suppliers once the standstill period has ended")).to_be_visible()
+    assert_accessible(second)
+
+
+def bidders_read_their_debriefs(browser: Browser, live_server: str, reference: str) -> None:
+    for email, expected in (("hello@voicestogether.example", "Outcome: Excluded"), ("bids@commonground.example", "Outcome: Successful")):
+        page = browser.new_context().new_page()
+        sign_in(page, live_server, email)
+        page.goto(f"{live_server}/frameworks/{reference}/debrief/1")
+        expect(page.locator("main")).to_contain_text(expected)
+        assert_accessible(page)
+
+
+def officer_appoints(page: Page, live_server: str, reference: str) -> None:
+    sign_in(page, live_server, "officer@civic-participation.example")  # weeks on, sessions have timed out
+    page.goto(f"{live_server}/manage/frameworks/{reference}/award")
+    page.get_by_role("button", name="Appoint the suppliers").click()
+    expect(page.locator("main .govuk-tag").first).to_have_text("Live")
+    page.goto(f"{live_server}/frameworks/{reference}")
+    expect(page.locator("main")).to_contain_text("Common Ground Engagement Ltd")
+    expect(page.locator("main")).to_contain_text("Deliberata Partners LLP")
+    assert_accessible(page)
+
+
+def test_from_independent_scores_to_appointment(page: Page, browser: Browser, live_server: str):
+    set_clock(live_server, None)  # the demo data's own dates: evaluation started 58 days ago
+    reference = second_evaluator_scores(browser, live_server)
+    officer_moderates(page, live_server, reference)
+    officers_propose_and_approve(page, browser, live_server, reference)
+    bidders_read_their_debriefs(browser, live_server, reference)
+    set_clock(live_server, (datetime.now(UTC) + timedelta(days=30)).isoformat())  # past the standstill period
+    try:
+        officer_appoints(page, live_server, reference)
+    finally:
+        set_clock(live_server, None)

@@ -1,0 +1,181 @@
+"""The award pages, driven over HTTP as their users: results, proposing and approving, notifying the
+bidders, debrief letters (each bidder's own only), challenges, appointing and the public award."""
+
+import html
+import re
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from registry.audit.tables import AuditEvent
+from registry.award.tables import AwardProposal
+from registry.frameworks.tables import Framework, State
+from tests.awarding import Bid, in_moderation, set_max_suppliers
+from tests.conftest import app_client
+from tests.support import csrf_from, post_form
+from tests.test_framework_pages import sign_in
+
+BIDS = [
+    Bid("Alpha", "40000", approach=4, team=3),  # 84.00, 2nd (ties Beta on total, lower quality)
+    Bid("Beta", "50000", approach=4, team=4),  # 84.00, 1st
+    Bid("Gamma", "30000", approach=2, team=2),  # 70.00, 3rd
+    Bid("Delta", "10000", approach=3, team=3, insurance=False),  # excluded
+    Bid("Alpha", "42000", approach=3, team=3, lot=2),
+]
+
+
+@asynccontextmanager
+async def as_user(settings, email: str | None):
+    async with app_client(settings) as client:
+        if email:
+            await sign_in(client, email)
+        yield client
+
+
+def text_of(response) -> str:
+    return html.unescape(response.text)
+
+
+async def state_of(walked) -> str:
+    return (await Framework.objects().get(Framework.id == walked.framework.id)).state
+
+
+async def approve_both_lots(walked, settings, officer_client) -> None:
+    """Lot 1 as already proposed by the officer, and lot 2: proposals approved by the other officer."""
+    base = f"/manage/frameworks/{walked.reference}/award"
+    async with as_user(settings, "second.officer@authority.example") as second:
+        assert (await post_form(second, f"{base}/lots/1/approve", {}, form_page=f"{base}/lots/1")).status_code == 303
+        assert (await post_form(second, f"{base}/lots/2/propose", {"tenders": [str(walked.tenders[("Alpha", 2)])]}, form_page=f"{base}/lots/2")).status_code == 303
+    assert (await post_form(officer_client, f"{base}/lots/2/approve", {}, form_page=f"{base}/lots/2")).status_code == 303
+
+
+async def test_officers_see_the_results_propose_with_reasons_and_a_different_officer_approves(client, database, settings, controlled_clock):
+    walked = await in_moderation(controlled_clock, BIDS)
+    await set_max_suppliers(walked, 1, 2)
+    await sign_in(client, "officer@authority.example")
+    base = f"/manage/frameworks/{walked.reference}/award"
+
+    task_list = await client.get(f"/manage/frameworks/{walked.reference}")
+    assert "Propose the suppliers to appoint to each lot, for a different officer to approve" in task_list.text
+    moved = await post_form(client, f"/manage/frameworks/{walked.reference}/stage", {"target": "award_approved"}, form_page=f"{base}/lots/1")
+    assert moved.status_code == 303 and moved.headers["location"] == base
+
+    overview = text_of(await client.get(base))
+    assert "Lot 1: Lot title 1" in overview and "Not proposed yet" in overview and "Lot 1: propose the suppliers to appoint" in overview
+
+    results = text_of(await client.get(f"{base}/lots/1"))
+    assert "Where totals are equal, the tender with the higher quality score ranks higher" in results
+    ranked = re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d)</td>\s*<td class="govuk-table__cell">(\w+)</td>', results)
+    assert ranked == [("1", "Beta"), ("2", "Alpha"), ("3", "Gamma")]
+    assert "Excluded tenders" in results and "Failed the selection question “Do you hold public liability insurance" in results
+    assert "Consensus scores (0 to 4)" in results
+    beta, alpha, gamma, delta = (str(walked.tenders[(name, 1)]) for name in ("Beta", "Alpha", "Gamma", "Delta"))
+    assert re.search(rf'value="{beta}" checked', results) and re.search(rf'value="{alpha}" checked', results)  # the top two, by default
+    assert not re.search(rf'value="{gamma}" checked', results) and f'value="{delta}"' not in results  # an excluded tender is not offered
+
+    passed_over = await post_form(client, f"{base}/lots/1/propose", {"tenders": [beta, gamma]}, form_page=f"{base}/lots/1")
+    page = text_of(passed_over)
+    assert passed_over.status_code == 400 and "<title>Error: " in page and "Give the reason for passing over Alpha, ranked 2nd" in page and 'href="#reason"' in page
+    assert re.search(rf'value="{gamma}" checked', page) and not re.search(rf'value="{alpha}" checked', page)  # what was chosen is kept
+    too_many = await post_form(client, f"{base}/lots/1/propose", {"tenders": [beta, alpha, gamma], "reason": "We need three suppliers."}, form_page=f"{base}/lots/1")
+    page = text_of(too_many)
+    assert too_many.status_code == 400 and "Lot 1 allows at most 2 suppliers: you chose 3" in page and 'href="#tenders"' in page
+    assert "We need three suppliers.</textarea>" in page
+    excluded = await post_form(client, f"{base}/lots/1/propose", {"tenders": [beta, delta]}, form_page=f"{base}/lots/1")
+    assert excluded.status_code == 400 and "Delta's tender is excluded" in text_of(excluded)
+    assert not await AwardProposal.exists()
+
+    proposed = await post_form(client, f"{base}/lots/1/propose", {"tenders": [beta, gamma], "reason": "Alpha cannot cover the north."}, form_page=f"{base}/lots/1")
+    assert proposed.status_code == 303
+    page = text_of(await client.get(f"{base}/lots/1"))
+    assert "You proposed this award, so a different procurement officer must approve it" in page and "Alpha cannot cover the north." in page
+    own = await post_form(client, f"{base}/lots/1/approve", {}, form_page=f"{base}/lots/1")
+    assert own.status_code == 403 and "You proposed the award for lot 1, so a different procurement officer must approve it" in text_of(own)
+    assert "govuk-error-summary" in own.text and (await AwardProposal.objects().first()).approved_at is None
+    assert await AuditEvent.exists().where(AuditEvent.action == "award.refused")
+
+    await approve_both_lots(walked, settings, client)
+    assert await state_of(walked) == State.AWARD_APPROVED
+
+
+async def test_bidders_read_only_their_own_debrief_letters(client, database, settings, controlled_clock):
+    walked = await in_moderation(controlled_clock, BIDS)
+    await sign_in(client, "officer@authority.example")
+    base = f"/manage/frameworks/{walked.reference}/award"
+    await post_form(client, f"{base}/lots/1/propose", {"tenders": [str(walked.tenders[(n, 1)]) for n in ("Beta", "Alpha", "Gamma")]}, form_page=f"{base}/lots/1")
+    await approve_both_lots(walked, settings, client)
+    overview = text_of(await client.get(base))
+    assert "Notify bidders and start the standstill period" in overview and "If you notify the bidders now, it ends at" in overview
+    assert (await post_form(client, f"{base}/notify", {}, form_page=base)).status_code == 303
+    assert await state_of(walked) == State.STANDSTILL
+
+    letter_path = f"/frameworks/{walked.reference}/debrief/1"
+    async with as_user(settings, "bids@gamma.example") as gamma:
+        letter = await gamma.get(letter_path)
+        page = text_of(letter)
+        assert letter.status_code == 200 and "Award decision: lot 1" in page and "Outcome: Successful" in page
+        assert "Consensus on approach for Gamma." in page and "Consensus on approach for Beta." not in page
+        assert "2 out of 4" in page and "30.00 out of 60" in page and "3 of 3 compliant tenders (4 received)" in page
+        assert "govuk-!-display-none-print" in page and "It ends at the end of" in page
+        assert (await gamma.get(f"/frameworks/{walked.reference}/debrief/2")).status_code == 404  # no tender there
+        officers_view = await gamma.get(f"{base}/lots/1/debriefs/{walked.tenders[('Beta', 1)]}")
+        assert officers_view.status_code == 403
+        framework_page = text_of(await gamma.get(f"/frameworks/{walked.reference}"))
+        assert f'href="{letter_path}">lot 1</a>' in framework_page
+    async with as_user(settings, "bids@delta.example") as delta:
+        page = text_of(await delta.get(letter_path))
+        assert "Outcome: Excluded" in page and "Consensus on approach for Delta." in page and "Gamma" in page  # the successful suppliers' scores
+        assert "Consensus on approach for Gamma." not in page
+    async with as_user(settings, None) as anonymous:
+        refused = await anonymous.get(letter_path)
+        assert refused.status_code in (302, 303) and "/sign-in" in refused.headers["location"]
+
+    officer_view = text_of(await client.get(f"{base}/lots/1/debriefs/{walked.tenders[('Gamma', 1)]}"))
+    assert "Consensus on approach for Gamma." in officer_view and "Back to the results" in officer_view
+
+
+async def test_a_challenge_holds_appointment_then_the_suppliers_are_appointed_and_published(client, database, settings, controlled_clock):
+    walked = await in_moderation(controlled_clock, BIDS)
+    await sign_in(client, "officer@authority.example")
+    base = f"/manage/frameworks/{walked.reference}/award"
+    await post_form(client, f"{base}/lots/1/propose", {"tenders": [str(walked.tenders[(n, 1)]) for n in ("Beta", "Alpha", "Gamma")]}, form_page=f"{base}/lots/1")
+    await approve_both_lots(walked, settings, client)
+    await post_form(client, f"{base}/notify", {}, form_page=base)
+    ends_at = (await Framework.objects().get(Framework.id == walked.framework.id)).standstill_ends_at
+
+    delta = str(walked.suppliers["Delta"].organisation_id)
+    blank = await post_form(client, f"{base}/challenges", {"organisation": delta, "details": ""}, form_page=f"{base}/challenges")
+    page = text_of(blank)
+    assert blank.status_code == 400 and "Describe the challenge" in page and re.search(rf'value="{delta}" checked', page)
+    recorded = await post_form(client, f"{base}/challenges", {"organisation": delta, "details": "Delta says its certificate was overlooked."}, form_page=f"{base}/challenges")
+    assert recorded.status_code == 303
+    overview = text_of(await client.get(base))
+    assert "A challenge is open: resolve it before appointing." in overview and "Appoint the suppliers</button>" not in overview
+
+    early = await post_form(client, f"{base}/appoint", {}, form_page=f"{base}/challenges")
+    assert early.status_code == 400 and "The standstill period has not ended" in text_of(early)
+
+    controlled_clock.set(ends_at + timedelta(minutes=1))
+    async with as_user(settings, "officer@authority.example") as officer:  # a new day: a new session
+        challenged = await post_form(officer, f"{base}/appoint", {}, form_page=f"{base}/challenges")
+        assert challenged.status_code == 400 and "A challenge is open: resolve it before appointing" in text_of(challenged)
+        challenges = await officer.get(f"{base}/challenges")
+        assert "None</textarea>" not in challenges.text
+        challenge_id = re.search(r"/challenges/(\d+)/resolve", challenges.text).group(1)
+        unexplained = await officer.post(f"{base}/challenges/{challenge_id}/resolve", data={"resolution": "", "_csrf_token": csrf_from(challenges.text)})
+        assert unexplained.status_code == 400 and "Say how the challenge was resolved" in text_of(unexplained) and f'href="#resolution-{challenge_id}"' in unexplained.text
+        resolved = await post_form(officer, f"{base}/challenges/{challenge_id}/resolve", {"resolution": "The certificate had expired; the exclusion stands."}, form_page=f"{base}/challenges")
+        assert resolved.status_code == 303
+        task_list = await officer.get(f"/manage/frameworks/{walked.reference}")
+        assert "Appoint the suppliers after the standstill period" in task_list.text and "Results, award and appointment" in task_list.text
+        assert (await post_form(officer, f"{base}/appoint", {}, form_page=base)).status_code == 303
+        assert "Appointed suppliers" in text_of(await officer.get(base))
+    assert await state_of(walked) == State.LIVE
+
+    async with as_user(settings, None) as anonymous:
+        public = text_of(await anonymous.get(f"/frameworks/{walked.reference}"))
+        assert "Appointed suppliers" in public and "Tenders received for lot 1: 4." in public and "Tenders received for lot 2: 1." in public
+        assert re.search(r"Lot 1: Lot title 1</caption>.*?>1</td>\s*<td[^>]*>Beta</td>.*?>2</td>\s*<td[^>]*>Alpha</td>.*?>3</td>\s*<td[^>]*>Gamma</td>", public, re.S)
+        assert "How tenders will be assessed" in public and "Award notice, version 1" in public
+        notice = await anonymous.get(f"/frameworks/{walked.reference}/notices/award/1")
+        page = text_of(notice)
+        assert notice.status_code == 200 and "Appointed suppliers" in page and "Reaching seldom-heard groups" in page and "higher quality score" in page

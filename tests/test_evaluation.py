@@ -1,0 +1,198 @@
+"""Panels, conflict declarations, independent scoring and moderation (rule 3)."""
+
+import pytest
+
+from registry.accounts.tables import Role
+from registry.audit.tables import AuditEvent
+from registry.evaluation import service as evaluation
+from registry.evaluation.service import Mark
+from registry.evaluation.tables import EvaluatorAssignment, LotModeration, ModeratedScore, Score
+from registry.frameworks import service as frameworks
+from registry.frameworks.tables import State
+from registry.notifications.tables import Notification
+from registry.tenders import sealing
+from tests.conftest import app_client
+from tests.support import csrf_from, officer_and_supplier, post_form
+from tests.test_framework_pages import sign_in
+from tests.tendering import colleague, opened
+
+
+def full_marks(found: dict, quality: str = "3", passed: str = "pass") -> list[Mark]:
+    return [
+        Mark(found["insurance"].id, passed, "Insurer named: Example Mutual"),
+        Mark(found["approach"].id, quality, "A clear approach with examples"),
+        Mark(found["team"].id, quality, "An experienced team"),
+    ]
+
+
+@pytest.fixture
+async def panel(database, controlled_clock):
+    officer, _ = await officer_and_supplier()
+    framework, found, suppliers, second = await opened(officer, controlled_clock)
+    first_evaluator = await colleague(officer, "eva@authority.example", (Role.EVALUATOR,))
+    second_evaluator = await colleague(officer, "evan@authority.example", (Role.EVALUATOR,))
+    first = await evaluation.assign(officer, framework.reference, 1, first_evaluator.id)
+    second_assignment = await evaluation.assign(officer, framework.reference, 1, second_evaluator.id)
+    tenders = [row["tender_id"] for row in await evaluation.bidders((await frameworks.lots(framework.id))[0].id)]
+    return {
+        "officer": officer, "second_officer": second, "framework": framework, "found": found, "suppliers": suppliers, "tenders": tenders,
+        "evaluators": (first_evaluator, second_evaluator), "assignments": (first, second_assignment),
+    }
+
+
+async def test_evaluation_cannot_start_without_two_evaluators_on_each_lot_with_tenders(database, controlled_clock):
+
+    officer, _ = await officer_and_supplier()
+    framework, found, suppliers, _ = await opened(officer, controlled_clock)
+    evaluator = await colleague(officer, "eva@authority.example", (Role.EVALUATOR,))
+    await evaluation.assign(officer, framework.reference, 1, evaluator.id)
+    with pytest.raises(frameworks.TransitionBlocked, match="Lot 1: assign at least 2 evaluators"):
+        await frameworks.move(officer, framework.reference, State.EVALUATION)
+    with pytest.raises(evaluation.EvaluationError, match="already on lot 1"):
+        await evaluation.assign(officer, framework.reference, 1, evaluator.id)
+    with pytest.raises(evaluation.EvaluationError, match="Choose an evaluator of your authority"):
+        await evaluation.assign(officer, framework.reference, 1, suppliers[0].id)
+
+
+async def test_an_evaluator_reads_tenders_only_after_declaring_no_conflict(panel):
+    framework, evaluator = panel["framework"], panel["evaluators"][0]
+    tender_id = panel["tenders"][0]
+    with pytest.raises(sealing.Sealed):
+        await sealing.readable_tender(evaluator, framework, tender_id)
+    await evaluation.declare(evaluator, panel["assignments"][0].id, conflicted=False, details="")
+    tender, submission, content = await sealing.readable_tender(evaluator, framework, tender_id)
+    assert content["quality"][0]["answer"] == "We go where people already are."
+    outsider = await colleague(panel["officer"], "other.evaluator@authority.example", (Role.EVALUATOR,))
+    with pytest.raises(sealing.Sealed):
+        await sealing.readable_tender(outsider, framework, tender_id)  # not on the panel
+    assert await AuditEvent.count().where(AuditEvent.action == "tender.sealed_access_refused") == 2
+
+
+async def test_a_declared_conflict_takes_the_evaluator_off_the_lot_and_tells_the_officers(panel):
+    evaluator = panel["evaluators"][1]
+    with pytest.raises(evaluation.EvaluationError, match="Say which bidder"):
+        await evaluation.declare(evaluator, panel["assignments"][1].id, conflicted=True, details="  ")
+    await evaluation.declare(evaluator, panel["assignments"][1].id, conflicted=True, details="My sister works for Bidder 0.")
+    assignment = await EvaluatorAssignment.objects().get(EvaluatorAssignment.id == panel["assignments"][1].id)
+    assert assignment.removed_at is not None
+    with pytest.raises(sealing.Sealed):
+        await sealing.readable_tender(evaluator, panel["framework"], panel["tenders"][0])
+    told = await Notification.objects().where(Notification.subject.like("%declared a conflict of interest"))
+    assert sorted(n.recipient for n in told) == ["officer@authority.example", "second.officer@authority.example"]
+    with pytest.raises(frameworks.TransitionBlocked, match="assign at least 2 evaluators"):
+        await frameworks.move(panel["officer"], panel["framework"].reference, State.EVALUATION)
+
+
+async def test_scores_are_checked_independent_and_final_once_submitted(panel):
+    officer, framework, found = panel["officer"], panel["framework"], panel["found"]
+    first, second = panel["evaluators"]
+    a, b = panel["assignments"]
+    tender_id = panel["tenders"][0]
+    with pytest.raises(evaluation.NotPermitted, match="Declare your conflicts"):
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=False)
+    for evaluator, assignment in ((first, a), (second, b)):
+        await evaluation.declare(evaluator, assignment.id, conflicted=False, details="")
+    with pytest.raises(evaluation.EvaluationError, match="only while the framework is in evaluation"):
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=False)
+    await frameworks.move(officer, framework.reference, State.EVALUATION)
+
+    with pytest.raises(evaluation.EvaluationError, match="from 0 to 4") as outside:
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found, quality="5"), submit=False)
+    assert outside.value.field == f"c{found['approach'].id}"
+    no_reason = [Mark(found["approach"].id, "3", "  ")]
+    with pytest.raises(evaluation.EvaluationError, match="give the reason"):
+        await evaluation.save_marks(first, a.id, tender_id, no_reason, submit=False)
+    with pytest.raises(evaluation.EvaluationError, match="choose pass or fail"):
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found)[1:], submit=True)
+    assert await Score.count() == 0  # nothing saved by a refused action
+
+    await evaluation.save_marks(first, a.id, tender_id, full_marks(found)[1:], submit=False)  # a draft may be partial
+    await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
+    with pytest.raises(evaluation.EvaluationError, match="can no longer change"):
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found, quality="1"), submit=True)
+    with pytest.raises(evaluation.NotPermitted):
+        await evaluation.save_marks(second, a.id, tender_id, full_marks(found), submit=True)  # someone else's assignment
+    with pytest.raises(evaluation.EvaluationError, match="There is no such tender"):
+        await evaluation.save_marks(first, a.id, 999999, full_marks(found), submit=True)
+    with pytest.raises(frameworks.TransitionBlocked, match="has not submitted scores for every tender"):
+        await frameworks.move(officer, framework.reference, State.MODERATION)
+    with pytest.raises(evaluation.EvaluationError, match="once moderation has started"):
+        await evaluation.moderation_sheet(officer, framework.reference, 1)
+
+
+async def scored_and_in_moderation(panel, second_quality: str = "1"):
+    officer, framework, found = panel["officer"], panel["framework"], panel["found"]
+    for (evaluator, assignment), quality in zip(zip(panel["evaluators"], panel["assignments"]), ("3", second_quality)):
+        await evaluation.declare(evaluator, assignment.id, conflicted=False, details="")
+    await frameworks.move(officer, framework.reference, State.EVALUATION)
+    for (evaluator, assignment), quality in zip(zip(panel["evaluators"], panel["assignments"]), ("3", second_quality)):
+        for tender_id in panel["tenders"]:
+            await evaluation.save_marks(evaluator, assignment.id, tender_id, full_marks(found, quality=quality), submit=True)
+    return await frameworks.move(officer, framework.reference, State.MODERATION)
+
+
+async def test_moderation_shows_the_spread_records_consensus_and_completes_each_lot(panel):
+    officer, framework, found = panel["officer"], panel["framework"], panel["found"]
+    await scored_and_in_moderation(panel)
+    _, lot, lot_criteria, rows, completed = await evaluation.moderation_sheet(officer, framework.reference, 1)
+    assert completed is None and len(rows) == 3
+    assert rows[0].spread(found["approach"].id) == 2 and rows[0].disagrees(found["approach"].id)
+    assert not rows[0].disagrees(found["insurance"].id)
+
+    with pytest.raises(evaluation.EvaluationError, match="Record a consensus mark for every criterion"):
+        await evaluation.complete_moderation(officer, framework.reference, 1)
+    for tender_id in panel["tenders"]:
+        await evaluation.save_consensus(officer, framework.reference, 1, tender_id, full_marks(found, quality="2"))
+    await evaluation.complete_moderation(officer, framework.reference, 1)
+    assert await ModeratedScore.count() == 9 and await LotModeration.count() == 1
+    with pytest.raises(evaluation.EvaluationError, match="complete; its scores are final"):
+        await evaluation.save_consensus(officer, framework.reference, 1, panel["tenders"][0], full_marks(found, quality="4"))
+
+
+async def test_an_evaluators_pages_never_show_another_evaluators_marks(panel, settings):
+    first, second = panel["evaluators"]
+    a, b = panel["assignments"]
+    found, tender_id = panel["found"], panel["tenders"][0]
+    for evaluator, assignment in ((first, a), (second, b)):
+        await evaluation.declare(evaluator, assignment.id, conflicted=False, details="")
+    await frameworks.move(panel["officer"], panel["framework"].reference, State.EVALUATION)
+    secret = [Mark(found["insurance"].id, "pass", "FIRST-EVALUATORS-REASON"), Mark(found["approach"].id, "4", "FIRST-EVALUATORS-REASON"),
+              Mark(found["team"].id, "4", "FIRST-EVALUATORS-REASON")]
+    await evaluation.save_marks(first, a.id, tender_id, secret, submit=True)
+    async with app_client(settings) as client:
+        await sign_in(client, "evan@authority.example")
+        for path in ("/evaluation", f"/evaluation/{b.id}", f"/evaluation/{b.id}/tenders/{tender_id}", f"/evaluation/{a.id}/tenders/{tender_id}",
+                     f"/manage/frameworks/{panel['framework'].reference}/evaluation/moderation/1"):
+            response = await client.get(path)
+            assert "FIRST-EVALUATORS-REASON" not in response.text, path
+        assert (await client.get(f"/evaluation/{a.id}/tenders/{tender_id}")).status_code == 403
+
+        page = await client.get(f"/evaluation/{b.id}/tenders/{tender_id}")
+        assert page.status_code == 200 and "We go where people already are." in page.text
+        missing_reason = await client.post(f"/evaluation/{b.id}/tenders/{tender_id}", data={
+            "_csrf_token": csrf_from(page.text), "action": "submit", f"c{found['insurance'].id}": "pass", f"c{found['insurance'].id}-reason": "Named insurer",
+            f"c{found['approach'].id}": "2", f"c{found['team'].id}": "3", f"c{found['team'].id}-reason": "Good team",
+        })
+        assert missing_reason.status_code == 400 and "Reaching seldom-heard groups: give the reason" in missing_reason.text
+        assert f'href="#c{found["approach"].id}-reason"' in missing_reason.text and "Named insurer" in missing_reason.text
+
+
+async def test_officers_set_the_panel_and_moderate_through_the_pages(panel, client):
+    officer, framework, found = panel["officer"], panel["framework"], panel["found"]
+    await sign_in(client, "officer@authority.example")
+    base = f"/manage/frameworks/{framework.reference}/evaluation"
+    page = await client.get(base)
+    assert page.status_code == 200 and "Has not declared conflicts yet" in page.text
+    unchosen = await post_form(client, base + "/assign", {"lot": "2"}, form_page=base)
+    assert unchosen.status_code == 400 and "Choose the evaluator" in unchosen.text
+    await scored_and_in_moderation(panel)
+    sheet = await client.get(base + "/moderation/1")
+    assert sheet.status_code == 200 and "Discuss" in sheet.text and "An experienced team" in sheet.text
+    tender_id = panel["tenders"][0]
+    bad = await post_form(client, f"{base}/moderation/1/tenders/{tender_id}", {f"c{found['insurance'].id}": "pass"}, form_page=base + "/moderation/1")
+    assert bad.status_code == 400 and f'href="#t{tender_id}-c{found["insurance"].id}-reason"' in bad.text
+    good = {f"c{m.criterion_id}": m.value for m in full_marks(found, "2")} | {f"c{m.criterion_id}-reason": m.reason for m in full_marks(found, "2")}
+    saved = await post_form(client, f"{base}/moderation/1/tenders/{tender_id}", good, form_page=base + "/moderation/1")
+    assert saved.status_code == 303
+    early = await post_form(client, f"{base}/moderation/1/complete", {}, form_page=base + "/moderation/1")
+    assert early.status_code == 400 and "Record a consensus mark for every criterion" in early.text
