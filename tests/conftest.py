@@ -49,6 +49,21 @@ async def drop_postgres_database(name: str) -> None:
         await connection.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing() -> Iterator:
+    """Argon2id at the library's recommended cost takes tens of milliseconds per hash, and the suite
+    hashes and signs in hundreds of times. Tests use the same algorithm at its lowest cost; the
+    service's own hasher is yielded, for the test that checks it."""
+    from argon2 import PasswordHasher
+
+    from registry.accounts import passwords
+
+    service_hasher = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield service_hasher
+    passwords._hasher = service_hasher
+
+
 @pytest.fixture(scope="session", params=ENGINES)
 def engine_kind(request: pytest.FixtureRequest) -> str:
     if request.param == "postgres" and not POSTGRES_URL:

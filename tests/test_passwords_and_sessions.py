@@ -15,6 +15,16 @@ async def test_passwords_are_stored_as_salted_argon2id_hashes():
     assert not needs_rehash(first)
 
 
+def test_the_service_hashes_at_argon2s_recommended_cost(quick_password_hashing):
+    from argon2 import PasswordHasher, Type
+
+    recommended = PasswordHasher()
+    assert quick_password_hashing.type is Type.ID
+    assert (quick_password_hashing.time_cost, quick_password_hashing.memory_cost, quick_password_hashing.parallelism) == (
+        recommended.time_cost, recommended.memory_cost, recommended.parallelism,
+    )
+
+
 async def test_the_session_store_keeps_renews_and_expires_data(database):
     store = PiccoloSessionStore()
     controlled = clock.ControlledClock()
