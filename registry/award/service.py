@@ -93,7 +93,7 @@ async def _lot(framework: Framework, lot_number: int) -> Lot:
 async def tenders_received(framework_id: int) -> dict[int, int]:
     """How many tenders count in each lot (by lot id): submitted, and neither superseded nor withdrawn."""
     rows = await TenderSubmission.select(TenderSubmission.tender.lot.as_alias("lot")).where(
-        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.counting()
     )
     counts: dict[int, int] = {}
     for row in rows:
@@ -138,7 +138,7 @@ async def bidders(framework_id: int) -> list[dict]:
     rows = await TenderSubmission.select(
         TenderSubmission.tender.organisation.id.as_alias("id"), TenderSubmission.tender.organisation.legal_name.as_alias("name"),
     ).where(
-        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.counting()
     )
     return sorted({row["id"]: row for row in rows}.values(), key=lambda row: row["name"])
 

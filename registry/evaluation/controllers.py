@@ -147,10 +147,11 @@ class EvaluatorController(Controller):
         return await self._assignment_page(request, assignment, framework, lot)
 
     async def _assignment_page(self, request: Request, assignment, framework, lot, errors: dict | None = None, values: dict | None = None) -> Template:
+        opened = await opening.is_opened(framework.id)
         return page(
             "evaluation/assignment.html", FormResult(data=None, errors=errors or {}, values=values or {}), assignment=assignment,
-            framework=framework, lot=lot, bidders=await service.bidders(lot.id) if await opening.is_opened(framework.id) else [],
-            opened=await opening.is_opened(framework.id), progress=await service.own_progress(assignment.id),
+            framework=framework, lot=lot, bidders=await service.bidders(lot.id) if opened else [],
+            opened=opened, progress=await service.own_progress(assignment.id),
             may_read=service.may_read_lot(assignment), labels=lifecycle.LABELS,
         )
 

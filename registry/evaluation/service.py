@@ -150,7 +150,7 @@ async def bidders(lot_id: int) -> list[dict]:
         TenderSubmission.tender.id.as_alias("tender_id"), TenderSubmission.tender.organisation.id.as_alias("organisation_id"),
         TenderSubmission.tender.organisation.legal_name.as_alias("supplier"),
     ).where(
-        (TenderSubmission.tender.lot == lot_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+        (TenderSubmission.tender.lot == lot_id) & TenderSubmission.counting()
     ).order_by(TenderSubmission.tender.organisation.legal_name)
 
 

@@ -15,6 +15,7 @@ from registry.audit import service as audit
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot
 from registry.tenders import opening
+from registry.tenders.service import counting_submission
 from registry.tenders.tables import Tender, TenderDocument, TenderSubmission
 
 
@@ -55,7 +56,7 @@ async def counts_per_lot(user: CurrentUser, framework: Framework) -> dict[int, i
     if framework.tender_deadline is None or clock.now() < framework.tender_deadline:
         return None
     rows = await TenderSubmission.select(TenderSubmission.tender.lot.number.as_alias("lot")).where(
-        (TenderSubmission.tender.framework == framework.id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+        (TenderSubmission.tender.framework == framework.id) & TenderSubmission.counting()
     )
     counts = dict.fromkeys(await Lot.select(Lot.number).where(Lot.framework == framework.id).output(as_list=True), 0)
     for row in rows:
@@ -71,7 +72,7 @@ async def tenders_received(user: CurrentUser, framework: Framework) -> list[dict
         TenderSubmission.tender.id.as_alias("tender_id"), TenderSubmission.tender.lot.number.as_alias("lot"),
         TenderSubmission.tender.organisation.legal_name.as_alias("supplier"),
     ).where(
-        (TenderSubmission.tender.framework == framework.id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+        (TenderSubmission.tender.framework == framework.id) & TenderSubmission.counting()
     ).order_by(TenderSubmission.tender.lot.number).order_by(TenderSubmission.received_at)
 
 
@@ -82,9 +83,7 @@ async def readable_tender(user: CurrentUser, framework: Framework, tender_id: in
         await check_unsealed_for(user, framework, tender_id, lot_id=tender.lot if tender else None)
     if tender is None:
         raise LookupError("There is no such tender")
-    submission = await TenderSubmission.objects().where(
-        (TenderSubmission.tender == tender.id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
-    ).first()
+    submission = await counting_submission(tender.id)
     if submission is None:
         raise LookupError("This tender was not submitted")
     return tender, submission, json.loads(submission.content)

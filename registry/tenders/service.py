@@ -140,7 +140,7 @@ async def _documents(tender_id: int) -> list[TenderDocument]:
 
 async def counting_submission(tender_id: int) -> TenderSubmission | None:
     return await TenderSubmission.objects().where(
-        (TenderSubmission.tender == tender_id) & TenderSubmission.superseded_at.is_null() & TenderSubmission.withdrawn_at.is_null()
+        (TenderSubmission.tender == tender_id) & TenderSubmission.counting()
     ).order_by(TenderSubmission.number, ascending=False).first()
 
 
@@ -360,8 +360,8 @@ async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
         framework = await Framework.objects().get(Framework.id == space.framework.id)
         if framework.state != State.ITT_PUBLISHED or received_at >= framework.tender_deadline:
             raise DeadlinePassed(framework.tender_deadline)
-        if any(task_problems(space).values()):
-            raise TenderError("Your tender is not complete: " + "; ".join(p for ps in task_problems(space).values() for p in ps))
+        if missing := [problem for problems in task_problems(space).values() for problem in problems]:
+            raise TenderError("Your tender is not complete: " + "; ".join(missing))
         content = canonical_content(space, await organisation_name(user.organisation_id))
         sha256 = digest(content)
         counting = await counting_submission(space.tender.id)

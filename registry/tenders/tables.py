@@ -55,6 +55,11 @@ class TenderSubmission(Table):
     superseded_at = Timestamptz(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)
 
+    @classmethod
+    def counting(cls):
+        """The condition that picks the submissions that count: neither superseded nor withdrawn."""
+        return cls.superseded_at.is_null() & cls.withdrawn_at.is_null()
+
 
 class TenderOpening(Table):
     """The formal opening of a framework's tenders: one procurement officer requests, another confirms."""
