@@ -25,6 +25,9 @@ from registry.award.controllers import AwardController, DebriefController
 from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
 from registry.health.controllers import HealthController
 from registry.criteria.controllers import CriteriaController
+from registry.directory.controllers import DirectoryController
+from registry.engagements.controllers import CommissioningController, SupplierEngagementsController
+from registry.engagements.report_controllers import ReportsController
 from registry.evaluation.controllers import EvaluationPanelController, EvaluatorController
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         InterestController,
         FollowedFrameworksController,
         ProfileController,
+        DirectoryController,
         PreferencesController,
         SurveyBuilderController,
         AnswerSurveyController,
@@ -89,6 +93,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         DebriefController,
         ClarificationsController,
         ManageClarificationsController,
+        CommissioningController,
+        SupplierEngagementsController,
+        ReportsController,
         AuditLogController,
         OutboxController,
     ]

@@ -61,6 +61,10 @@ async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
         sign_ins.append(DemoSignIn(row["email"], row["full_name"], row["organisation"], tuple(row["roles"])))
     await _load_profiles(directory, organisations)
     await _load_frameworks(directory, organisations)
+    await _load_engagements(directory, organisations)
+    from registry.directory import index
+
+    await index.rebuild()  # records loaded before the directory existed are left as they were: index them too
     return sign_ins
 
 
@@ -102,9 +106,10 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
         real_clock = clock.use(past) if "rfi" in row else None
         if real_clock:
             past.set(real_clock.now() - timedelta(days=row["rfi"]["opened_days_ago"] + 7))
+        start_date = date.fromisoformat(row["start_date"]) if "start_date" in row else (real_clock.now() - timedelta(days=row["start_days_ago"])).date()
         framework = await frameworks.create(officer, frameworks.Details(
             title=row["title"], summary=row["summary"], description=row["description"], estimated_value=row["estimated_value"],
-            start_date=date.fromisoformat(row["start_date"]), duration_months=row["duration_months"], regime=Regime(row["regime"]),
+            start_date=start_date, duration_months=row["duration_months"], regime=Regime(row["regime"]),
             call_off_routes=tuple(row["call_off_routes"]),
         ))
         for lot in row["lots"]:
@@ -118,7 +123,9 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
             await _run_rfi(officer, framework.reference, row["rfi"], past, real_clock)
         if "criteria" in row:
             await _write_criteria(officer, framework.reference, row["criteria"])
-        if "itt" in row:
+        if "award" in row:
+            await _run_to_live(officer, framework.reference, row, organisations, past, real_clock.now())
+        elif "itt" in row:
             await _run_tendering(officer, framework.reference, row, organisations, past, real_clock.now())
         if real_clock:
             clock.use(real_clock)
@@ -131,36 +138,16 @@ def _days_ago(now, days: float):
 async def _run_tendering(officer, reference: str, row: dict, organisations: dict, past, now) -> None:
     """Publish the invitation, submit the suppliers' tenders, open them, and start evaluation, each
     on its day in the past."""
-    from registry.criteria import invitation
-    from registry.criteria.service import criteria_of
     from registry.evaluation import service as evaluation
     from registry.evaluation.service import Mark
     from registry.frameworks import service as frameworks
     from registry.frameworks.tables import State
-    from registry.tenders import opening
-    from registry.tenders import service as tenders
 
-    itt = row["itt"]
-    past.set(_days_ago(now, itt["published_days_ago"]))
-    await invitation.publish(
-        officer, reference, clarification_deadline=_days_ago(now, itt["clarification_deadline_days_ago"]),
-        tender_deadline=_days_ago(now, itt["tender_deadline_days_ago"]),
-    )
-    framework = await frameworks.get(reference)
-    by_title = {c.title: c for c in await criteria_of(framework.id)}
-    past.set(_days_ago(now, itt["tender_deadline_days_ago"] + 2))
+    framework, by_title = await _publish_itt(officer, reference, row["itt"], past, now)
     for organisation_name, tender in row["tenders"].items():
-        supplier = await _signed_in((await User.select(User.email).where(User.organisation == organisations[organisation_name].id).first())["email"])
-        lot = tender["lot"]
-        await tenders.save_selection(supplier, reference, lot, {c.id: ("yes", "") for c in by_title.values() if c.kind == "selection"})
-        for title, text in tender["answers"].items():
-            await tenders.save_quality_answer(supplier, reference, lot, by_title[title].id, text)
-        await tenders.save_price(supplier, reference, lot, tender["price"])
-        await tenders.save_declarations(supplier, reference, lot, list(tenders.DECLARATIONS))
-        await tenders.submit(supplier, reference, lot)
-    past.set(_days_ago(now, itt["opened_days_ago"]))
-    await opening.request(officer, reference)
-    await opening.confirm(await _signed_in(row["second_officer"]), reference)
+        supplier = await _supplier_user(organisations[organisation_name])
+        await _submit_tender(supplier, reference, tender["lot"], by_title, tender["answers"], tender["price"])
+    await _open_tenders(officer, reference, row, past, now)
     panel = row["evaluation"]
     lot = (await frameworks.lots(framework.id))[0]
     assignments = {}
@@ -176,6 +163,218 @@ async def _run_tendering(officer, reference: str, row: dict, organisations: dict
         for organisation_name, marks in scored.items():
             given = [Mark(by_title[title].id, str(value), reason) for title, (value, reason) in marks.items()]
             await evaluation.save_marks(evaluator, assignment.id, bidders[organisation_name], given, submit=True)
+
+
+async def _supplier_user(organisation):
+    """The first user of a supplier organisation, signed in."""
+    return await _signed_in((await User.select(User.email).where(User.organisation == organisation.id).first())["email"])
+
+
+async def _publish_itt(officer, reference: str, itt: dict, past, now):
+    """Publish the invitation to tender on its day; the framework and its criteria by title."""
+    from registry.criteria import invitation
+    from registry.criteria.service import criteria_of
+    from registry.frameworks import service as frameworks
+
+    past.set(_days_ago(now, itt["published_days_ago"]))
+    await invitation.publish(
+        officer, reference, clarification_deadline=_days_ago(now, itt["clarification_deadline_days_ago"]),
+        tender_deadline=_days_ago(now, itt["tender_deadline_days_ago"]),
+    )
+    past.set(_days_ago(now, itt["tender_deadline_days_ago"] + 2))  # the suppliers tender two days before the deadline
+    framework = await frameworks.get(reference)
+    return framework, {c.title: c for c in await criteria_of(framework.id)}
+
+
+async def _submit_tender(supplier, reference: str, lot: int, by_title: dict, answers: dict, price: str) -> None:
+    from registry.tenders import service as tenders
+
+    await tenders.save_selection(supplier, reference, lot, {c.id: ("yes", "") for c in by_title.values() if c.kind == "selection"})
+    for title, text in answers.items():
+        await tenders.save_quality_answer(supplier, reference, lot, by_title[title].id, text)
+    await tenders.save_price(supplier, reference, lot, price)
+    await tenders.save_declarations(supplier, reference, lot, list(tenders.DECLARATIONS))
+    await tenders.submit(supplier, reference, lot)
+
+
+async def _open_tenders(officer, reference: str, row: dict, past, now) -> None:
+    from registry.tenders import opening
+
+    past.set(_days_ago(now, row["itt"]["opened_days_ago"]))
+    await opening.request(officer, reference)
+    await opening.confirm(await _signed_in(row["second_officer"]), reference)
+
+
+REASONS = {  # on the default scale of 0 to 4
+    4: "Excellent: a full, specific answer with strong evidence.",
+    3: "Good: a clear approach with evidence.",
+    2: "Acceptable: meets the requirement, with limited evidence.",
+}
+
+
+async def _run_to_live(officer, reference: str, row: dict, organisations: dict, past, now) -> None:
+    """Take a framework from its invitation to tender to live, each step on its day in the past:
+    tenders, opening, two evaluators' marks, moderation, award proposals and approval, the
+    standstill period and the appointments."""
+    from registry.award import service as award
+    from registry.evaluation import service as evaluation
+    from registry.evaluation.service import Mark
+    from registry.frameworks import service as frameworks
+    from registry.frameworks.tables import State
+    from registry.settings import Settings
+
+    settings = Settings()
+    framework, by_title = await _publish_itt(officer, reference, row["itt"], past, now)
+    selection = [c for c in by_title.values() if c.kind == "selection"]
+    approach, team = [c for c in by_title.values() if c.kind == "quality"]
+    for organisation_name, tender in row["tenders"].items():
+        supplier = await _supplier_user(organisations[organisation_name])
+        for lot, bid in tender["lots"].items():
+            await _submit_tender(supplier, reference, int(lot), by_title, {approach.title: tender["approach"], team.title: tender["team"]}, bid["price"])
+    await _open_tenders(officer, reference, row, past, now)
+
+    def marks_for(organisation_name: str, lot: int) -> list:
+        scores = row["tenders"][organisation_name]["lots"][str(lot)]["scores"]
+        return [Mark(c.id, "pass", "Insurer named.") for c in selection] + [
+            Mark(criterion.id, str(score), REASONS[score]) for criterion, score in zip((approach, team), scores, strict=True)
+        ]
+
+    second = await _signed_in(row["second_officer"])
+    lots = await frameworks.lots(framework.id)
+    panel = row["evaluation"]
+    evaluators = [await _signed_in(email) for email in panel["panel"]]
+    assignments = [(evaluator, await evaluation.assign(officer, reference, lot.number, evaluator.id)) for lot in lots for evaluator in evaluators]
+    past.set(_days_ago(now, panel["started_days_ago"]))
+    await frameworks.move(officer, reference, State.EVALUATION)
+    bidders = {lot.number: await evaluation.bidders(lot.id) for lot in lots}
+    lot_of = {lot.id: lot.number for lot in lots}
+    for evaluator, assignment in assignments:
+        await evaluation.declare(evaluator, assignment.id, conflicted=False, details="")
+        for bidder in bidders[lot_of[assignment.lot]]:
+            await evaluation.save_marks(evaluator, assignment.id, bidder["tender_id"], marks_for(bidder["supplier"], lot_of[assignment.lot]), submit=True)
+    past.set(_days_ago(now, panel["moderated_days_ago"]))
+    await frameworks.move(officer, reference, State.MODERATION)
+    for lot in lots:
+        for bidder in bidders[lot.number]:
+            await evaluation.save_consensus(officer, reference, lot.number, bidder["tender_id"], marks_for(bidder["supplier"], lot.number))
+        await evaluation.complete_moderation(officer, reference, lot.number)
+
+    dates = row["award"]
+    for lot in lots:
+        past.set(_days_ago(now, dates["proposed_days_ago"]))
+        _, lot_award = await award.lot_award(officer, reference, lot.number, settings.abnormally_low_share)
+        chosen = lot_award.results.default_choice()
+        flagged = [t.supplier for t in lot_award.results.tenders if t.tender_id in chosen and t.abnormally_low]
+        note = (
+            f"We asked {', '.join(flagged)} for a breakdown of the price: it reflects lower overheads and volunteer time, "
+            "and covers the sample engagement in full." if flagged else None
+        )
+        await award.propose(officer, reference, lot.number, chosen, reason=None, low_price_note=note, abnormally_low_share=settings.abnormally_low_share)
+        past.set(_days_ago(now, dates["approved_days_ago"]))
+        await award.approve(second, reference, lot.number)
+    past.set(_days_ago(now, dates["notified_days_ago"]))
+    await award.notify_bidders(officer, reference, zone=settings.zone, abnormally_low_share=settings.abnormally_low_share)
+    past.set(_days_ago(now, dates["appointed_days_ago"]))
+    await award.appoint(officer, reference, zone=settings.zone)
+
+
+async def _load_engagements(directory: Path, organisations: dict) -> None:
+    """Engagements under the live framework at every stage, each step taken on its day in the past."""
+    from registry.engagements import service as engagements
+    from registry.engagements.tables import Engagement
+    from registry.frameworks.tables import Framework, Lot
+
+    real_clock = clock.current()
+    now = real_clock.now()
+    past = clock.ControlledClock()
+    clock.use(past)
+    try:
+        for row in _read(directory, "engagements.json"):
+            commissioner = await _signed_in(row["commissioner"])
+            if await Engagement.exists().where((Engagement.title == row["title"]) & (Engagement.buyer == commissioner.organisation_id)):
+                continue
+            framework = await Framework.objects().get(Framework.title == row["framework"])
+            lot = await Lot.objects().get((Lot.framework == framework.id) & (Lot.number == row["lot"]))
+            past.set(_days_ago(now, row["created_days_ago"]))
+            engagement = await engagements.create_brief(commissioner, engagements.Brief(
+                lot_id=lot.id, title=row["title"], objectives=row["objectives"], groups=tuple(row["groups"]), regions=tuple(row["regions"]),
+                participants_target=row["participants_target"], methods=tuple(row["methods"]), budget_pence=row["budget"] * 100,
+                starts_on=(now - timedelta(days=row["created_days_ago"] - 14)).date(),
+                ends_on=(now - timedelta(days=row.get("completed_days_ago", row["created_days_ago"] - 120))).date(),
+            ))
+            reference = engagement.reference
+            if "direct_award" in row:
+                award = row["direct_award"]
+                past.set(_days_ago(now, award["days_ago"]))
+                await engagements.direct_award(
+                    commissioner, reference, supplier_id=organisations[award["supplier"]].id, price_pence=award["price"] * 100, reason=award.get("reason"),
+                )
+            if "competition" in row:
+                await _run_competition(commissioner, reference, row["competition"], organisations, past, now)
+            if "delivery_started_days_ago" in row:
+                past.set(_days_ago(now, row["delivery_started_days_ago"]))
+                await engagements.start_delivery(commissioner, reference)
+            if "completed_days_ago" in row:
+                past.set(_days_ago(now, row["completed_days_ago"]))
+                await engagements.complete(commissioner, reference, reach=row["reach"], deliverables=row["deliverables"])
+            if "review" in row:
+                review = row["review"]
+                past.set(_days_ago(now, row["completed_days_ago"] - 2))
+                await engagements.review(commissioner, reference, ratings={m: review[m] for m in ("quality", "timeliness", "inclusion", "value")}, comments=review["comments"])
+                if "reply" in review:
+                    past.set(_days_ago(now, row["completed_days_ago"] - 5))
+                    supplier = await _supplier_user(await _organisation_of(reference))
+                    await engagements.reply(supplier, reference, text=review["reply"])
+            if "cancelled_days_ago" in row:
+                past.set(_days_ago(now, row["cancelled_days_ago"]))
+                await engagements.cancel(commissioner, reference, reason=row["cancel_reason"])
+    finally:
+        clock.use(real_clock)
+
+
+async def _organisation_of(reference: str):
+    from registry.accounts.tables import Organisation
+    from registry.engagements.tables import Engagement
+
+    engagement = await Engagement.objects().get(Engagement.reference == reference)
+    return await Organisation.objects().get(Organisation.id == engagement.supplier)
+
+
+async def _run_competition(commissioner, reference: str, competition: dict, organisations: dict, past, now) -> None:
+    """A mini-competition: criteria and deadline, invitations, the suppliers' answers, and (once the
+    deadline has passed) scores and the award."""
+    from registry.engagements import service as engagements
+
+    deadline = _days_ago(now, competition["deadline_days_ago"]).replace(hour=12, minute=0, second=0, microsecond=0)
+    await engagements.set_up_competition(
+        commissioner, reference, criteria=[(name, weight) for name, weight in competition["criteria"]], price_weight=competition["price_weight"],
+        deadline=deadline,
+    )
+    await engagements.invite(commissioner, reference)
+    past.set(min(deadline, now) - timedelta(days=2))
+    for name, answer in competition["responses"].items():
+        supplier = await _supplier_user(organisations[name])
+        if "decline" in answer:
+            await engagements.decline(supplier, reference, reason=answer["decline"])
+        else:
+            await engagements.respond(supplier, reference, proposal=answer["proposal"], price_pence=answer["price"] * 100)
+    if "award" not in competition:
+        return
+    past.set(deadline + timedelta(days=1))
+    criteria = await engagements.criteria_of((await engagements.for_buyer(commissioner, reference)).id)
+    from registry.engagements.tables import Invitation
+
+    for name, scores in competition["scores"].items():
+        invitation = await Invitation.objects().get(
+            (Invitation.engagement.reference == reference) & (Invitation.organisation == organisations[name].id)
+        )
+        marks = {criterion.id: (score, "") for criterion, score in zip(criteria, scores, strict=True)}
+        await engagements.record_scores(commissioner, reference, invitation.id, marks)
+    past.set(_days_ago(now, competition["awarded_days_ago"]))
+    winner = await Invitation.objects().get(
+        (Invitation.engagement.reference == reference) & (Invitation.organisation == organisations[competition["award"]].id)
+    )
+    await engagements.award_competition(commissioner, reference, invitation_id=winner.id, reason=competition.get("reason"))
 
 
 async def _run_rfi(officer, reference: str, rfi: dict, past, real_clock) -> None:

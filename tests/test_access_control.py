@@ -67,7 +67,38 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /admin/users/{user_id:int}": only(("admin",), 200),
     "POST /admin/users/{user_id:int}": only(("admin",), 400),
     "GET /admin/audit": only(("admin",), 200),
+    "GET /reports": only(("procurement_officer", "commissioner"), 200),
+    "GET /reports/frameworks/{reference:str}": only(("procurement_officer", "commissioner"), 200),
+    "GET /reports/frameworks/{reference:str}/engagements.csv": only(("procurement_officer", "commissioner"), 200),
     "GET /admin/outbox": only(("admin",), 200),
+    # Engagements: the matrix authority has none, and the supplier no invitations (each one asked for does not exist)
+    "GET /commissioning": only(("commissioner",), 200),
+    "GET /commissioning/new": only(("commissioner",), 200),
+    "POST /commissioning/new": only(("commissioner",), 400),
+    "GET /commissioning/{reference:str}": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/brief": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/brief": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/invite": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/start": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/direct-award": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/direct-award": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/competition": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/competition": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/responses": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/responses/{invitation_id:int}/scores": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/award": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/complete": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/complete": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/cancel": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/cancel": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/review": only(("commissioner",), 404),
+    "POST /commissioning/{reference:str}/review": only(("commissioner",), 404),
+    "GET /organisation/engagements": only(("supplier",), 200),
+    "GET /organisation/engagements/{reference:str}": only(("supplier",), 404),
+    "POST /organisation/engagements/{reference:str}/accept": only(("supplier",), 404),
+    "POST /organisation/engagements/{reference:str}/decline": only(("supplier",), 404),
+    "POST /organisation/engagements/{reference:str}/respond": only(("supplier",), 404),
+    "POST /organisation/engagements/{reference:str}/reply": only(("supplier",), 404),
     "GET /account/notifications": signed_in(200),
     "POST /account/notifications": everyone(303),
     # Frameworks, managed by the procurement officers of their authority
@@ -204,6 +235,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /organisation/profile": only(("supplier",), 200),
     "GET /organisation/profile/edit": only(("supplier",), 200),
     "POST /organisation/profile/edit": only(("supplier",), 400),
+    # The supplier directory: a search without a seed is sent to one with its own (a redirect); no one is appointed here
+    "GET /suppliers": everyone(303),
+    "GET /suppliers/{organisation_id:int}": everyone(404),
 }
 
 
@@ -252,7 +286,8 @@ async def seed_users() -> dict[str, int]:
 def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
-    path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999")
+    path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999")
+    path = path.replace("{organisation_id:int}", "999999")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

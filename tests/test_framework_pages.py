@@ -50,9 +50,11 @@ async def test_an_officer_builds_a_framework_through_the_pages_and_publishes_it(
         "duration_months": "36", "regime": "england", "call_off_routes": ["direct_award", "mini_competition"],
     }
     assert (await client.post(f"/manage/frameworks/{reference}/details", data=details)).status_code == 303
-    no_lot = await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "", "scope": "", "max_suppliers": "0"})
+    no_lot = await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "", "scope": "", "max_suppliers": "0", "estimated_value": "lots"})
     assert no_lot.status_code == 400 and "Enter the lot&#39;s title" in no_lot.text and "from 1 to 100" in no_lot.text
-    assert (await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "Adults", "scope": "Work with adults", "subject": "adults", "max_suppliers": "6"})).status_code == 303
+    assert "Enter the estimated value in whole pounds" in no_lot.text and 'value="lots"' in no_lot.text
+    assert (await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "Adults", "scope": "Work with adults", "subject": "adults", "max_suppliers": "6", "estimated_value": "£1,500,000"})).status_code == 303
+    assert 'value="1500000"' in (await client.get(f"/manage/frameworks/{reference}/lots/1")).text
     assert (await post_form(client, f"/manage/frameworks/{reference}/lots/new", {"title": "Young people", "scope": "Under 25s", "max_suppliers": "4"})).status_code == 303
 
     check = await client.get(f"/manage/frameworks/{reference}/check")
@@ -163,3 +165,11 @@ async def test_overlong_text_is_refused_with_the_limit(client, database):
     response = await post_form(client, "/manage/frameworks/new", {"title": "T" * 201, "summary": "S" * 601})
     assert response.status_code == 400
     assert "Title must be 200 characters or fewer" in response.text and "Summary must be 600 characters or fewer" in response.text
+
+
+async def test_a_nul_character_typed_into_a_form_is_refused_with_a_message_not_a_server_error(client, database):
+    await officer_and_supplier()
+    await sign_in(client, "officer@authority.example")
+    response = await post_form(client, "/manage/frameworks/new", {"title": "Participation\x00Services", "regime": "scotland"})
+    assert response.status_code == 400
+    assert "Remove the invisible control character (NUL)" in response.text

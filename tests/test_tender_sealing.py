@@ -28,6 +28,9 @@ SECRETS = ("SEALED-QUALITY-ANSWER", "SEALED-SELECTION-DETAIL", "SEALED-DOCUMENT-
 NOTHING_OF_TENDERS = (  # pages and files that show nothing of any framework, nor anything a tender says
     "/static", "/assets", "/_test", "/schema", "/healthz", "/sign-", "/register", "/confirm-email", "/password-reset", "/account",
     "/admin/users", "/manage/frameworks/new", "/organisation/users", "/organisation/profile",
+    "/suppliers",  # the supplier directory: appointed suppliers' profiles, nothing of any tender
+    "/reports",
+    "/commissioning", "/organisation/engagements",  # engagements: nothing of any tender
 )
 PDF = b"%PDF-1.4\nSEALED-DOCUMENT-BYTES\n%%EOF\n"
 

@@ -77,7 +77,7 @@ class AwardController(Controller):
         return page(
             "award/lot.html", result, status_code=status_code, framework=framework, lot_award=lot_award, results=lot_award.results,
             names=await service.user_names(proposal.proposed_by, proposal.approved_by) if proposal else {},
-            user_id=user.id, debriefs=await service.debriefs_of(framework.id), pounds=scoring.pounds,
+            user_id=user.id, debriefs=await service.debriefs_of(framework.id),
             rules=[scoring.ROUNDING_RULE, scoring.TIE_BREAK_RULE], can_propose=framework.state == State.MODERATION and not lot_award.approved,
         )
 

@@ -194,10 +194,6 @@ def points(hundredths: int | None) -> Decimal | None:
     return None if hundredths is None else (Decimal(int(hundredths)) / 100).quantize(Decimal("0.01"))
 
 
-def pounds(pence: int | None) -> str:
-    return "" if pence is None else f"£{Decimal(int(pence)) / 100:,.2f}"
-
-
 def _reason(mark: Mark, scale_max: int) -> str:
     if mark.kind == "selection":
         return f"Failed the selection question “{mark.title}”"

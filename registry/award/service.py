@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from registry import clock, db
+from registry import clock, db, money
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import User
 from registry.audit import service as audit
@@ -19,6 +19,7 @@ from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
 from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome
 from registry.criteria import service as criteria
+from registry.directory import index as directory
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
@@ -307,7 +308,7 @@ def _debrief_content(
         "framework": {"reference": framework.reference, "title": framework.title}, "authority": authority,
         "lot": {"number": lot.number, "title": lot.title, "max_suppliers": results.max_suppliers}, "supplier": tender.supplier,
         "outcome": str(outcome), "explanation": explanation,
-        "tender": tender.as_dict(), "price": scoring.pounds(tender.price_pence),
+        "tender": tender.as_dict(), "price": money.pounds(tender.price_pence),
         "successful": [
             {"supplier": t.supplier, "rank": t.rank, "quality": str(t.quality), "price_score": str(t.price_score), "total": str(t.total)} for t in chosen
         ],
@@ -474,6 +475,7 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
                 await Appointment.insert(Appointment(
                     framework=framework.id, lot=lot.id, organisation=result["organisation_id"], tender=tender_id, rank=result["rank"], appointed_at=now,
                 ))
+                await directory.refresh(result["organisation_id"])
                 appointed.append({"supplier": result["supplier"], "rank": result["rank"], "total": result["total"]})
                 for email in await User.select(User.email).where((User.organisation == result["organisation_id"]) & User.is_active.eq(True)).output(as_list=True):
                     await notifications.enqueue(

@@ -20,6 +20,8 @@ APP_REGISTRY = AppRegistry(
         "registry.tenders.piccolo_app",
         "registry.evaluation.piccolo_app",
         "registry.award.piccolo_app",
+        "registry.engagements.piccolo_app",
+        "registry.directory.piccolo_app",
     ]
 )
 

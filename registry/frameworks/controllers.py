@@ -115,7 +115,8 @@ class ManageFrameworksController(Controller):
         lot = next((lot for lot in await service.lots(framework.id) if lot.number == number), None)
         if lot is None:
             raise NotFoundException(f"There is no lot {number}")
-        values = {"title": lot.title, "scope": lot.scope, "subject": lot.subject or "", "max_suppliers": lot.max_suppliers or ""}
+        values = {"title": lot.title, "scope": lot.scope, "subject": lot.subject or "", "max_suppliers": lot.max_suppliers or "",
+                  "estimated_value": "" if lot.estimated_value is None else str(lot.estimated_value)}
         return page("frameworks/lot_form.html", FormResult(data=None, values=values), framework=framework, lot_number=number, subjects=taxonomies.terms("lot_subjects"))
 
     @post("/{reference:str}/lots/new")
@@ -134,7 +135,7 @@ class ManageFrameworksController(Controller):
             try:
                 await service.save_lot(
                     current_user(request), reference, number=number, title=form.title, scope=form.scope,
-                    subject=form.subject, max_suppliers=int(form.max_suppliers),
+                    subject=form.subject, max_suppliers=int(form.max_suppliers), estimated_value=form.value_in_pounds(),
                 )
                 return Redirect(f"/manage/frameworks/{reference}", status_code=303)
             except service.FrameworkError as problem:

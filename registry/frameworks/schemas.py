@@ -12,6 +12,18 @@ from registry.reference import taxonomies
 from registry.web.forms import Form
 
 
+def _pounds(value: str | None) -> str | None:
+    """An estimated value typed in whole pounds, with or without a pound sign and commas."""
+    if value is None:
+        return None
+    cleaned = value.replace("£", "").replace(",", "").strip()
+    if not cleaned.isdigit():
+        raise ValueError("Enter the estimated value in whole pounds, like 2500000")
+    if int(cleaned) > 10_000_000_000:
+        raise ValueError("Estimated value must be £10,000,000,000 or less")
+    return cleaned
+
+
 class FrameworkForm(Form):
     """A draft may be saved incomplete; what is entered must be right. The task list says what is missing."""
 
@@ -37,14 +49,7 @@ class FrameworkForm(Form):
     @field_validator("estimated_value")
     @classmethod
     def _value(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        cleaned = value.replace("£", "").replace(",", "").strip()
-        if not cleaned.isdigit():
-            raise ValueError("Enter the estimated value in whole pounds, like 2500000")
-        if int(cleaned) > 10_000_000_000:
-            raise ValueError("Estimated value must be £10,000,000,000 or less")
-        return cleaned
+        return _pounds(value)
 
     @field_validator("duration_months")
     @classmethod
@@ -99,6 +104,15 @@ class LotForm(Form):
     scope: str
     subject: str | None = None
     max_suppliers: str
+    estimated_value: str | None = None
+
+    @field_validator("estimated_value")
+    @classmethod
+    def _value(cls, value: str | None) -> str | None:
+        return _pounds(value)
+
+    def value_in_pounds(self) -> int | None:
+        return int(self.estimated_value) if self.estimated_value else None
 
     @field_validator("subject")
     @classmethod

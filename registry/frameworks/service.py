@@ -124,14 +124,15 @@ async def lots(framework_id: int) -> list[Lot]:
 
 
 async def save_lot(
-    user: CurrentUser, reference: str, *, number: int | None, title: str, scope: str, subject: str | None, max_suppliers: int
+    user: CurrentUser, reference: str, *, number: int | None, title: str, scope: str, subject: str | None, max_suppliers: int,
+    estimated_value: int | None = None,
 ) -> Lot:
     """Add a lot (number None) or change one, while the framework is a draft."""
     async with db.transaction():
         framework = await _get_for_change(user, reference)
         if framework.state != State.DRAFT:
             raise FrameworkError("Lots can only change while the framework is a draft")
-        values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers}
+        values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers, "estimated_value": estimated_value}
         if number is None:
             existing = await Lot.select(Lot.number).where(Lot.framework == framework.id).output(as_list=True)
             lot = Lot(framework=framework.id, number=max(existing, default=0) + 1, **values)

@@ -63,6 +63,7 @@ class Lot(Table):
     scope = Text(default="")
     subject = Varchar(length=60, null=True, default=None)  # a lot_subjects code
     max_suppliers = Integer(null=True, default=None)
+    estimated_value = Integer(null=True, default=None)  # whole pounds sterling: what call-offs under the lot may spend
 
 
 class StageChange(Table):

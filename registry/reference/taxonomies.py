@@ -4,6 +4,9 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 DATA_FILE = Path(__file__).parent / "taxonomies.json"
 
@@ -44,3 +47,8 @@ def check_codes(taxonomy: str, values: list[str], what: str) -> list[str]:
         if value not in known:
             raise ValueError(f"Select {what} from the list")
     return list(dict.fromkeys(values))
+
+
+def codes_field(taxonomy: str, what: str):
+    """A form field's type: a list of the taxonomy's codes, each checked (see check_codes)."""
+    return Annotated[list[str], AfterValidator(lambda values: check_codes(taxonomy, values, what))]

@@ -20,11 +20,11 @@ class ProfileForm(Form):
     town: str = ""
     postcode: str = ""
     website: str = ""
-    regions: list[str] = []
-    engagement_methods: list[str] = []
-    groups: list[str] = []
-    languages: list[str] = []
-    accessible_formats: list[str] = []
+    regions: taxonomies.codes_field("regions", "regions") = []
+    engagement_methods: taxonomies.codes_field("engagement_methods", "engagement methods") = []
+    groups: taxonomies.codes_field("groups", "groups") = []
+    languages: taxonomies.codes_field("languages", "languages") = []
+    accessible_formats: taxonomies.codes_field("accessible_formats", "accessible formats") = []
     capacity: str | None = None
 
     @field_validator("description")
@@ -62,31 +62,6 @@ class ProfileForm(Form):
         if value is not None and (not value.isdigit() or not 1 <= int(value) <= 500):
             raise ValueError("Enter how many engagements you can run at once, as a whole number from 1 to 500")
         return value
-
-    @field_validator("regions")
-    @classmethod
-    def _regions(cls, value: list[str]) -> list[str]:
-        return taxonomies.check_codes("regions", value, "regions")
-
-    @field_validator("engagement_methods")
-    @classmethod
-    def _methods(cls, value: list[str]) -> list[str]:
-        return taxonomies.check_codes("engagement_methods", value, "engagement methods")
-
-    @field_validator("groups")
-    @classmethod
-    def _groups(cls, value: list[str]) -> list[str]:
-        return taxonomies.check_codes("groups", value, "groups")
-
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        return taxonomies.check_codes("languages", value, "languages")
-
-    @field_validator("accessible_formats")
-    @classmethod
-    def _formats(cls, value: list[str]) -> list[str]:
-        return taxonomies.check_codes("accessible_formats", value, "accessible formats")
 
     def profile(self) -> Profile:
         return Profile(

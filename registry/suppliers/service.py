@@ -7,6 +7,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Role
 from registry.audit import service as audit
+from registry.directory import index as directory
 from registry.suppliers.tables import SupplierProfile
 
 
@@ -47,6 +48,7 @@ async def save(user: CurrentUser, profile: Profile) -> SupplierProfile:
         else:
             await SupplierProfile.update({**values, "updated_at": clock.now()}).where(SupplierProfile.id == existing.id)
         await audit.record("supplier_profile.saved", actor=user.actor, object_type="organisation", object_id=user.organisation_id, payload=values)
+        await directory.refresh(user.organisation_id)
     return await profile_of(user.organisation_id)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, time
 from typing import Any, ClassVar, Generic, TypeVar
 
 from litestar import Request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 NEVER_ECHOED = ("password", "current_password", "new_password", "_csrf_token")
 
@@ -18,6 +18,15 @@ class Form(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
     messages: ClassVar[dict[str, str]] = {}
     multi_value_fields: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # No database stores the NUL character in text (PostgreSQL refuses it outright).
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("Remove the invisible control character (NUL) from what you typed")
+        return value
 
 
 F = TypeVar("F", bound=Form)

@@ -8,16 +8,21 @@ from registry.accounts.tables import Role
 def navigation_for(request: Request) -> list[dict]:
     user = request.scope.get("user")
     path = request.url.path
-    items = [("Frameworks", "/frameworks")]
+    items = [("Frameworks", "/frameworks"), ("Find suppliers", "/suppliers")]
     if user is None:
         items += [("Sign in", "/sign-in"), ("Register your organisation", "/register")]
     else:
         if user.has_role(Role.PROCUREMENT_OFFICER):
             items.append(("Manage frameworks", "/manage/frameworks"))
+        if user.has_role(Role.COMMISSIONER):
+            items.append(("Commissioning", "/commissioning"))
+        if user.has_role(Role.PROCUREMENT_OFFICER, Role.COMMISSIONER):
+            items.append(("Reports", "/reports"))
         if user.has_role(Role.EVALUATOR):
             items.append(("Your evaluations", "/evaluation"))
         if user.has_role(Role.SUPPLIER):
             items += [("Your profile", "/organisation/profile"), ("Followed frameworks", "/organisation/frameworks"), ("Your organisation", "/organisation/users")]
+            items.append(("Your engagements", "/organisation/engagements"))
         items.append(("Your account", "/account"))
         if user.has_role(Role.ADMIN):
             items += [("Users", "/admin/users"), ("Audit log", "/admin/audit"), ("Outbox", "/admin/outbox")]

@@ -6,6 +6,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from registry import money
 from registry.settings import PROJECT_ROOT, Settings
 from registry.web.navigation import navigation_for
 
@@ -35,6 +36,7 @@ def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> Temp
         service_name=SERVICE_NAME,
         time_zone=settings.zone,
         navigation_for=navigation_for,
+        pounds=money.pounds,
     )
     environment.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     environment.globals["error_for"] = lambda errors, name: {"text": errors[name]} if errors and name in errors else None

@@ -27,7 +27,7 @@ def second_evaluator_scores(browser: Browser, live_server: str) -> str:
     page = browser.new_context().new_page()
     sign_in(page, live_server, "evaluator.two@civic-participation.example")
     page.get_by_role("link", name="Your evaluations").click()
-    page.get_by_role("link", name=re.compile("lot 1$")).click()
+    page.get_by_role("row", name=re.compile("Deliberative Democracy Framework 2027")).get_by_role("link").click()
     reference = page.locator(".govuk-caption-l").inner_text().split(" ")[0]
     expect(page.get_by_text("Deliberata Partners LLP")).to_be_visible()  # the bidders, before any tender is shown
     page.get_by_role("button", name="Make the declaration").click()

@@ -1,0 +1,1 @@
+"""The accredited-supplier directory: search and profile pages for the suppliers appointed to live frameworks."""

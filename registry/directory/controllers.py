@@ -1,0 +1,107 @@
+"""The accredited-supplier directory's pages: the search (public; availability for officials) and
+each appointed supplier's profile. Every filter lives in the query string, so a search is a link
+that can be shared; its `seed` (given on first arrival) keeps its fair order the same page after page."""
+
+import secrets
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from registry.accounts.auth import current_user
+from registry.accounts.tables import Role
+from registry.directory import profiles, search
+from registry.directory.index import TAXONOMIES
+from registry.engagements.tables import MEASURES
+from registry.reference import taxonomies
+from registry.web.forms import FormResult
+from registry.web.pages import page
+
+OFFICIAL_ROLES = (Role.COMMISSIONER, Role.PROCUREMENT_OFFICER)
+
+
+def is_official(request: Request) -> bool:
+    user = current_user(request)
+    return user is not None and user.has_role(*OFFICIAL_ROLES)
+
+
+def _names() -> dict:
+    return {name: {term.code: term.name for term in taxonomies.terms(name)} for name in TAXONOMIES}
+
+
+def _whole_number(text: str | None, below: int) -> int | None:
+    """A whole number from the query string, or None for anything else (nothing to fail on)."""
+    if text is None or not text.isdigit() or len(text) > 10 or int(text) >= below:
+        return None
+    return int(text)
+
+
+def _href(text: str, chosen: dict, sort: str, seed: int | None, page_number: int = 1) -> str:
+    pairs = [("q", text)] if text else []
+    pairs += [(group, value) for group, values in chosen.items() for value in values]
+    pairs += [("sort", sort)] if sort != "relevance" else []
+    pairs += [("seed", seed)] if seed is not None else []
+    pairs += [("page", page_number)] if page_number > 1 else []
+    return "/suppliers?" + urlencode(pairs) if pairs else "/suppliers"
+
+
+def _pagination(results: search.Results, link) -> dict | None:
+    """govukPagination's parameters: the first, last and nearby pages, with gaps between."""
+    if results.pages < 2:
+        return None
+    shown = sorted({1, results.pages, results.page - 1, results.page, results.page + 1} & set(range(1, results.pages + 1)))
+    items, last = [], 0
+    for number in shown:
+        if number > last + 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": link(number), "current": number == results.page})
+        last = number
+    return {
+        "previous": {"href": link(results.page - 1)} if results.page > 1 else None,
+        "next": {"href": link(results.page + 1)} if results.page < results.pages else None,
+        "items": items,
+    }
+
+
+class DirectoryController(Controller):
+    path = "/suppliers"
+    include_in_schema = False
+
+    @get("/", name="directory")
+    async def index(self, request: Request) -> Template | Redirect:
+        params = request.query_params
+        typed = params.get("q") or ""
+        requested_page = _whole_number(params.get("page"), below=10**9) or 1
+        seed = _whole_number(params.get("seed"), below=search.PRIME)
+        query = search.Query(
+            text=typed.strip(), filters={group: params.getall(group) for group in search.GROUPS if group in params},
+            sort=params.get("sort") or "relevance", page=requested_page, seed=seed or 0, official=is_official(request),
+        )
+        problem = search.text_problem(query.text)
+        if seed is None and problem is None:  # a new search: give it its own fair order, in its address
+            chosen = {group: query.filters.get(group, []) for group in search.GROUPS}
+            return Redirect(_href(query.text, chosen, query.sort, secrets.randbelow(search.PRIME)), status_code=303)
+        results = await search.search(replace(query, text="") if problem else query)
+
+        def link(number: int) -> str:
+            return _href(query.text, results.chosen, results.sort, seed, number)
+
+        return page(
+            "directory/search.html",
+            FormResult(data=None, errors={"q": problem} if problem else {}, values={"q": typed, "sort": results.sort}),
+            results=None if problem else results, facets=results.facets, ignored=results.ignored,
+            pagination=None if problem else _pagination(results, link), sorts=search.SORTS, names=_names(), size_labels=search.SIZE_LABELS,
+            official=query.official, seed=seed, beyond_last=requested_page > results.pages,
+            clear_href=_href("" if problem else query.text, {}, results.sort, seed),
+            filtered=any(results.chosen.values()),
+        )
+
+    @get("/{organisation_id:int}", name="directory_supplier")
+    async def show(self, request: Request, organisation_id: FromPath[int]) -> Template:
+        supplier = await profiles.supplier_page(organisation_id, official=is_official(request))
+        if supplier is None:
+            raise NotFoundException("There is no appointed supplier here")
+        return page("directory/profile.html", supplier=supplier, names=_names(), size_labels=search.SIZE_LABELS, measures=MEASURES)

@@ -1,0 +1,26 @@
+"""How many more engagements a supplier can take on: the capacity its profile states, less the
+engagements it has awarded or in delivery."""
+
+from piccolo.query.functions.aggregate import Count
+
+from registry.engagements.tables import ACTIVE_STATES, Engagement
+
+
+async def active_counts(organisation_ids: list[int]) -> dict[int, int]:
+    """Each organisation's engagements that use its capacity (awarded or in delivery); 0 for none."""
+    if not organisation_ids:
+        return {}
+    rows = await (
+        Engagement.select(Engagement.supplier, Count(Engagement.id, alias="active"))
+        .where(Engagement.supplier.is_in(list(organisation_ids)) & Engagement.state.is_in([str(state) for state in ACTIVE_STATES]))
+        .group_by(Engagement.supplier)
+    )
+    counts = {row["supplier"]: row["active"] for row in rows}
+    return {organisation_id: counts.get(organisation_id, 0) for organisation_id in organisation_ids}
+
+
+def places_left(capacity: int | None, active: int) -> int | None:
+    """Engagements the supplier can still take on; None when its profile does not say its capacity."""
+    if capacity is None:
+        return None
+    return max(capacity - active, 0)

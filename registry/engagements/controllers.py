@@ -1,0 +1,433 @@
+"""The engagement pages: commissioners' briefs, direct awards, mini-competitions, delivery, completion
+and reviews (/commissioning), and suppliers' invitations and engagements (/organisation/engagements)."""
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Response, Template
+
+from registry import clock
+from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.tables import Role
+from registry.engagements import scoring, service
+from registry.engagements.schemas import (
+    AwardForm, BriefForm, CancelForm, CompetitionForm, DeclineForm, DirectAwardForm, ReplyForm, ResponseForm, ReviewForm,
+)
+from registry.engagements.sealing import deadline_passed
+from registry.engagements.tables import Engagement, EngagementState, InvitationStatus
+from registry.frameworks.tables import CallOffRoute
+from registry.reference import taxonomies
+from registry.web.errors import error_response
+from registry.web.forms import FormResult, add_error, read_form
+from registry.web.pages import page
+
+S = EngagementState
+TAXONOMIES = {"groups": "groups", "regions": "regions", "methods": "engagement_methods"}
+
+
+def _zone(request: Request):
+    return request.app.state["settings"].zone
+
+
+def _names() -> dict:
+    return {key: {t.code: t.name for t in taxonomies.terms(name)} for key, name in TAXONOMIES.items()}
+
+
+def _choices() -> dict:
+    return {key: taxonomies.terms(name) for key, name in TAXONOMIES.items()}
+
+
+def _amount(pence: int | None) -> str:
+    """Pence as typed into a pounds field: 45000 or 45000.50."""
+    if pence is None:
+        return ""
+    whole, part = divmod(pence, 100)
+    return str(whole) if part == 0 else f"{whole}.{part:02d}"
+
+
+def _common() -> dict:
+    return {"names": _names(), "label": service.label, "measures": service.MEASURES, "States": S}
+
+
+def _missing(request: Request, exc: Exception) -> Response:
+    return error_response(request, 404, str(exc))
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    return error_response(request, 403, str(exc))
+
+
+EXCEPTION_HANDLERS = {service.Missing: _missing, service.NotPermitted: _refused}
+
+
+async def check_commissioner(request: Request) -> None:
+    """A recorded 403 for a commissioner of anything but a contracting authority."""
+    try:
+        service.check_commissioner(current_user(request))
+    except service.NotPermitted as refusal:
+        await deny(request, current_user(request), str(refusal))
+
+
+async def buyer_engagement(request: Request, reference: str) -> Engagement:
+    """The engagement, for a commissioner of its buying organisation: 404 when there is none, and a recorded 403 for anyone else."""
+    user = current_user(request)
+    try:
+        return await service.for_buyer(user, reference)
+    except service.Missing as missing:
+        raise NotFoundException(str(missing)) from None
+    except service.NotPermitted as refusal:
+        await deny(request, user, str(refusal))
+
+
+async def supplier_engagement(request: Request, reference: str):
+    user = current_user(request)
+    try:
+        return await service.for_supplier(user, reference)
+    except service.Missing as missing:
+        raise NotFoundException(str(missing)) from None
+    except service.NotPermitted as refusal:
+        await deny(request, user, str(refusal))
+
+
+def _brief_values(engagement: Engagement) -> dict:
+    values = {
+        "lot": str(engagement.lot), "title": engagement.title, "objectives": engagement.objectives, "groups": engagement.groups,
+        "regions": engagement.regions, "methods": engagement.methods, "budget": _amount(engagement.budget_pence),
+        "participants_target": "" if engagement.participants_target is None else str(engagement.participants_target),
+    }
+    for name in ("starts_on", "ends_on"):
+        moment = getattr(engagement, name)
+        values.update({f"{name}_day": str(moment.day), f"{name}_month": str(moment.month), f"{name}_year": str(moment.year)} if moment else {})
+    return values
+
+
+class CommissioningController(Controller):
+    path = "/commissioning"
+    include_in_schema = False
+    guards = [requires_role(Role.COMMISSIONER)]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        by_state = await service.commissioning(current_user(request))
+        return page("engagements/index.html", by_state=by_state, **_common())
+
+    # --- The brief ------------------------------------------------------------------------------
+
+    async def _brief_page(self, request: Request, result: FormResult, engagement: Engagement | None = None) -> Template:
+        lots = await service.live_lots()
+        if engagement is not None:
+            lots = [lot for lot in lots if lot["framework_id"] == engagement.framework]
+        return page("engagements/brief_form.html", result, lots=lots, engagement=engagement, choices=_choices(), **_common())
+
+    @get("/new")
+    async def new_brief(self, request: Request) -> Template:
+        await check_commissioner(request)
+        return await self._brief_page(request, FormResult(data=None))
+
+    @post("/new")
+    async def create_brief(self, request: Request) -> Template | Redirect:
+        await check_commissioner(request)
+        result = await read_form(request, BriefForm)
+        if result.ok:
+            try:
+                engagement = await service.create_brief(current_user(request), result.data.brief())
+                return Redirect(f"/commissioning/{engagement.reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._brief_page(request, result)
+
+    @get("/{reference:str}/brief")
+    async def edit_brief(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        if engagement.state != S.DRAFT:
+            return Redirect(f"/commissioning/{reference}", status_code=303)
+        return await self._brief_page(request, FormResult(data=None, values=_brief_values(engagement)), engagement)
+
+    @post("/{reference:str}/brief")
+    async def save_brief(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        result = await read_form(request, BriefForm)
+        if result.ok:
+            try:
+                await service.update_brief(current_user(request), reference, result.data.brief())
+                return Redirect(f"/commissioning/{reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._brief_page(request, result, engagement)
+
+    # --- The engagement -------------------------------------------------------------------------
+
+    async def _show(self, request: Request, engagement: Engagement, problem: service.EngagementError | None = None) -> Template:
+        context = await service.context(engagement)
+        standing = await service.competition(engagement, engagement.buyer)
+        return page(
+            "engagements/show.html", FormResult(data=None, errors={problem.field: str(problem)} if problem else {}), engagement=engagement,
+            warning=await service.budget_warning(engagement.lot, engagement.budget_pence) if engagement.state == S.DRAFT else None,
+            criteria=await service.criteria_of(engagement.id), standing=standing, reach=await service.reach_of(engagement.id),
+            review=await service.review_of(engagement.id), appointed=(await service.appointed_counts([engagement.lot]))[engagement.lot],
+            deadline_passed=deadline_passed(engagement, clock.now()), CallOffRoute=CallOffRoute, **context, **_common(),
+        )
+
+    @get("/{reference:str}")
+    async def show(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._show(request, await buyer_engagement(request, reference))
+
+    async def _act(self, request: Request, reference: str, action) -> Template | Redirect:
+        """A button on the engagement page: back to it, or the page again with the refusal."""
+        await buyer_engagement(request, reference)
+        try:
+            await action(current_user(request), reference)
+        except service.EngagementError as problem:
+            return await self._show(request, await service.for_buyer(current_user(request), reference), problem)
+        return Redirect(f"/commissioning/{reference}", status_code=303)
+
+    @post("/{reference:str}/invite")
+    async def invite(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        return await self._act(request, reference, lambda user, ref: service.invite(user, ref, zone=_zone(request)))
+
+    @post("/{reference:str}/start")
+    async def start_delivery(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        return await self._act(request, reference, service.start_delivery)
+
+    # --- Direct award ---------------------------------------------------------------------------
+
+    async def _direct_award_page(self, request: Request, engagement: Engagement, result: FormResult | None = None) -> Template:
+        found = await service.candidates(engagement)
+        proposed = service.proposal(found)
+        if result is None:
+            result = FormResult(data=None, values={"supplier": str(proposed.organisation_id) if proposed else "", "price": _amount(engagement.budget_pence)})
+        context = await service.context(engagement)
+        allowed = str(CallOffRoute.DIRECT_AWARD) in context["framework"].call_off_routes
+        return page(
+            "engagements/direct_award.html", result, engagement=engagement, candidates=found, proposed=proposed, allowed=allowed, **context, **_common(),
+        )
+
+    @get("/{reference:str}/direct-award")
+    async def direct_award_form(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._direct_award_page(request, await buyer_engagement(request, reference))
+
+    @post("/{reference:str}/direct-award")
+    async def direct_award(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        result = await read_form(request, DirectAwardForm)
+        if result.ok:
+            try:
+                await service.direct_award(
+                    current_user(request), reference, supplier_id=int(result.data.supplier), price_pence=result.data.price_pence(), reason=result.data.reason,
+                )
+                return Redirect(f"/commissioning/{reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._direct_award_page(request, engagement, result)
+
+    # --- Mini-competition -----------------------------------------------------------------------
+
+    async def _competition_page(self, request: Request, engagement: Engagement, result: FormResult | None = None) -> Template:
+        criteria = await service.criteria_of(engagement.id)
+        if result is None:
+            values = {"price_weight": "" if engagement.price_weight is None else str(engagement.price_weight)}
+            for n, criterion in enumerate(criteria, start=1):
+                values.update({f"criterion_{n}_name": criterion.name, f"criterion_{n}_weight": str(criterion.weight)})
+            if engagement.response_deadline:
+                local = engagement.response_deadline.astimezone(_zone(request))
+                values.update({
+                    "deadline_day": str(local.day), "deadline_month": str(local.month), "deadline_year": str(local.year), "deadline_time": local.strftime("%H:%M"),
+                })
+            result = FormResult(data=None, values=values)
+        context = await service.context(engagement)
+        allowed = str(CallOffRoute.MINI_COMPETITION) in context["framework"].call_off_routes
+        return page(
+            "engagements/competition_form.html", result, engagement=engagement, slots=range(1, service.MAX_CRITERIA + 1), allowed=allowed,
+            appointed=(await service.appointed_counts([engagement.lot]))[engagement.lot], **context, **_common(),
+        )
+
+    @get("/{reference:str}/competition")
+    async def competition_form(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._competition_page(request, await buyer_engagement(request, reference))
+
+    @post("/{reference:str}/competition")
+    async def set_up_competition(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        result = await read_form(request, CompetitionForm)
+        if result.ok:
+            try:
+                await service.set_up_competition(
+                    current_user(request), reference, criteria=result.data.criteria(), price_weight=int(result.data.price_weight),
+                    deadline=result.data.deadline_in(_zone(request)),
+                )
+                return Redirect(f"/commissioning/{reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._competition_page(request, engagement, result)
+
+    async def _responses_page(self, request: Request, engagement: Engagement, errors: dict | None = None, submitted: dict | None = None) -> Template:
+        standing = await service.competition(engagement, engagement.buyer)
+        values = {}
+        for view in standing.responses:
+            for criterion_id, mark in view.scores.items():
+                values.update({f"score-{view.invitation.id}-{criterion_id}": str(mark.score), f"note-{view.invitation.id}-{criterion_id}": mark.note})
+        values.update(submitted or {})
+        context = await service.context(engagement)
+        return page(
+            "engagements/responses.html", FormResult(data=None, errors=errors or {}, values=values), engagement=engagement, standing=standing,
+            rules=scoring.RULES, scale_max=scoring.SCALE_MAX, Status=InvitationStatus, **context, **_common(),
+        )
+
+    @get("/{reference:str}/responses")
+    async def responses(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._responses_page(request, await buyer_engagement(request, reference))
+
+    @post("/{reference:str}/responses/{invitation_id:int}/scores")
+    async def score(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        form = await request.form()
+        marks, submitted = {}, {}
+        for criterion in await service.criteria_of(engagement.id):
+            score, note = str(form.get(f"score-{criterion.id}") or ""), str(form.get(f"note-{criterion.id}") or "")
+            marks[criterion.id] = (score, note)
+            submitted.update({f"score-{invitation_id}-{criterion.id}": score, f"note-{invitation_id}-{criterion.id}": note})
+        try:
+            await service.record_scores(current_user(request), reference, invitation_id, marks)
+        except service.EngagementError as problem:
+            return await self._responses_page(request, engagement, {problem.field: str(problem)}, submitted)
+        return Redirect(f"/commissioning/{reference}/responses#response-{invitation_id}", status_code=303)
+
+    @post("/{reference:str}/award")
+    async def award(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        result = await read_form(request, AwardForm)
+        if result.ok:
+            try:
+                await service.award_competition(current_user(request), reference, invitation_id=int(result.data.response), reason=result.data.reason)
+                return Redirect(f"/commissioning/{reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._responses_page(request, engagement, result.errors, result.values)
+
+    # --- Completion, cancellation, review -------------------------------------------------------
+
+    async def _form_page(self, template: str, request: Request, engagement: Engagement, result: FormResult | None = None) -> Template:
+        context = await service.context(engagement)
+        return page(template, result or FormResult(data=None), engagement=engagement, review=await service.review_of(engagement.id), **context, **_common())
+
+    @get("/{reference:str}/complete")
+    async def completion_form(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._form_page("engagements/complete.html", request, await buyer_engagement(request, reference))
+
+    @post("/{reference:str}/complete")
+    async def complete(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        form = await request.form()
+        reach = {code: str(form.get(f"reach-{code}") or "") for code in engagement.groups}
+        deliverables = str(form.get("deliverables") or "")
+        try:
+            await service.complete(current_user(request), reference, reach=reach, deliverables=deliverables)
+        except service.EngagementError as problem:
+            values = {**{f"reach-{code}": value for code, value in reach.items()}, "deliverables": deliverables}
+            result = FormResult(data=None, errors={problem.field: str(problem)}, values=values)
+            return await self._form_page("engagements/complete.html", request, engagement, result)
+        return Redirect(f"/commissioning/{reference}", status_code=303)
+
+    @get("/{reference:str}/cancel")
+    async def cancel_form(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._form_page("engagements/cancel.html", request, await buyer_engagement(request, reference))
+
+    @post("/{reference:str}/cancel")
+    async def cancel(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        result = await read_form(request, CancelForm)
+        if result.ok:
+            try:
+                await service.cancel(current_user(request), reference, reason=result.data.reason)
+                return Redirect(f"/commissioning/{reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._form_page("engagements/cancel.html", request, engagement, result)
+
+    @get("/{reference:str}/review")
+    async def review_form(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._form_page("engagements/review.html", request, await buyer_engagement(request, reference))
+
+    @post("/{reference:str}/review")
+    async def review(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        engagement = await buyer_engagement(request, reference)
+        result = await read_form(request, ReviewForm)
+        if result.ok:
+            try:
+                await service.review(current_user(request), reference, ratings=result.data.ratings(), comments=result.data.comments)
+                return Redirect(f"/commissioning/{reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._form_page("engagements/review.html", request, engagement, result)
+
+
+class SupplierEngagementsController(Controller):
+    """A supplier organisation's invitations and engagements: its own only."""
+
+    path = "/organisation/engagements"
+    include_in_schema = False
+    guards = [requires_role(Role.SUPPLIER)]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        found = await service.supplier_engagements(current_user(request))
+        return page("engagements/supplier_index.html", found=found, Status=InvitationStatus, **_common())
+
+    async def _show(self, request: Request, reference: str, result: FormResult | None = None) -> Template:
+        engagement, invitation = await supplier_engagement(request, reference)
+        if result is None:
+            result = FormResult(data=None, values={
+                "proposal": invitation.proposal or "", "price": _amount(invitation.price_pence),
+            } if invitation else {})
+        context = await service.context(engagement)
+        now = clock.now()
+        return page(
+            "engagements/supplier_show.html", result, engagement=engagement, invitation=invitation, review=await service.review_of(engagement.id),
+            ours=engagement.supplier == current_user(request).organisation_id, deadline_passed=deadline_passed(engagement, now),
+            open_for_answers=engagement.state == S.INVITED and not deadline_passed(engagement, now), Status=InvitationStatus,
+            criteria=await service.criteria_of(engagement.id), reach=await service.reach_of(engagement.id), **context, **_common(),
+        )
+
+    @get("/{reference:str}")
+    async def show(self, request: Request, reference: FromPath[str]) -> Template:
+        return await self._show(request, reference)
+
+    async def _answer(self, request: Request, reference: str, form, action) -> Template | Redirect:
+        await supplier_engagement(request, reference)
+        result = await read_form(request, form)
+        if result.ok:
+            try:
+                await action(current_user(request), result.data)
+                return Redirect(f"/organisation/engagements/{reference}", status_code=303)
+            except service.EngagementError as problem:
+                result = add_error(result, problem.field, str(problem))
+        return await self._show(request, reference, result)
+
+    @post("/{reference:str}/accept")
+    async def accept(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        await supplier_engagement(request, reference)
+        try:
+            await service.accept(current_user(request), reference, zone=_zone(request))
+        except service.EngagementError as problem:
+            return await self._show(request, reference, FormResult(data=None, errors={problem.field: str(problem)}))
+        return Redirect(f"/organisation/engagements/{reference}", status_code=303)
+
+    @post("/{reference:str}/decline")
+    async def decline(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        return await self._answer(
+            request, reference, DeclineForm, lambda user, data: service.decline(user, reference, reason=data.decline_reason, zone=_zone(request)),
+        )
+
+    @post("/{reference:str}/respond")
+    async def respond(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        return await self._answer(
+            request, reference, ResponseForm,
+            lambda user, data: service.respond(user, reference, proposal=data.proposal, price_pence=data.price_pence(), zone=_zone(request)),
+        )
+
+    @post("/{reference:str}/reply")
+    async def reply(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        return await self._answer(request, reference, ReplyForm, lambda user, data: service.reply(user, reference, text=data.reply))
+

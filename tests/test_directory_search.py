@@ -1,0 +1,210 @@
+"""The directory's one search, on both engines: who is found, filters and facet counts, sorts, the
+fair order, text, bad input and pages."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from registry.directory import index
+from registry.directory.search import PRIME, InvalidSearch, Query, search
+from registry.engagements.tables import Engagement, EngagementState
+from registry.frameworks.tables import Framework, State
+from registry.suppliers import service as suppliers
+from tests.commissioning import Supplier, add_supplier, live_framework
+
+pytestmark = pytest.mark.usefixtures("database")
+
+NOW = datetime(2027, 4, 1, 9, 0, tzinfo=timezone.utc)
+
+CAST = [
+    Supplier("Alpha Voices", {1: 2}, regions=("glasgow-city",), methods=("citizens-panels",), groups=("older-people",), size="micro"),
+    Supplier("Beta Forum", {1: 1, 2: 3}, regions=("glasgow-city", "fife"), methods=("deliberative-workshops",), groups=("older-people", "unpaid-carers"), size="large"),
+    Supplier("Gamma Collective", {2: 1}, regions=("fife",), methods=("citizens-panels", "peer-research"), groups=("unpaid-carers",), size="medium",
+             description="Puppetry and street theatre with young people."),
+    Supplier("delta insight", {1: 3}, regions=("highland",), methods=("peer-research",), groups=("older-people",), size="small", capacity=None),
+]
+
+
+def names(results) -> list[str]:
+    return [result.name for result in results.results]
+
+
+async def found(**filters) -> set[str]:
+    return set(names(await search(Query(filters=filters))))
+
+
+async def test_only_suppliers_appointed_to_a_live_framework_are_found():
+    await live_framework(CAST[:2])
+    old = await live_framework([CAST[2]], reference="OLD-2026")
+    await Framework.update({Framework.state: State.EXPIRED}).where(Framework.id == old.framework.id)
+    unappointed = await live_framework([], reference="NEW-2028")
+    await Framework.update({Framework.state: State.STANDSTILL}).where(Framework.id == unappointed.framework.id)
+    await add_supplier(unappointed, Supplier("Waiting Ltd", {1: 1}))
+
+    results = await search(Query())
+    assert set(names(results)) == {"Alpha Voices", "Beta Forum"}
+    assert results.total == 2
+    framework_facet = next(f for f in results.facets if f.name == "framework")
+    assert [(o.value, o.count) for o in framework_facet.options] == [("LIVE-2027", 2)]
+
+
+async def test_filters_combine_with_and_across_groups_and_or_within_one():
+    await live_framework(CAST)
+    assert await found(region=["glasgow-city"]) == {"Alpha Voices", "Beta Forum"}
+    assert await found(region=["glasgow-city", "highland"]) == {"Alpha Voices", "Beta Forum", "delta insight"}
+    assert await found(region=["glasgow-city", "fife"], method=["citizens-panels"]) == {"Alpha Voices", "Gamma Collective"}
+    assert await found(region=["fife"], group=["older-people"], method=["deliberative-workshops", "peer-research"]) == {"Beta Forum"}
+    assert await found(size=["sme"]) == {"Alpha Voices", "Gamma Collective", "delta insight"}
+    assert await found(size=["sme"], lot=["LIVE-2027:2"]) == {"Gamma Collective"}
+    assert await found(lot=["LIVE-2027:1", "LIVE-2027:2"], framework=["LIVE-2027"]) == {"Alpha Voices", "Beta Forum", "Gamma Collective", "delta insight"}
+    assert await found(region=["highland"], method=["citizens-panels"]) == set()
+
+
+async def test_each_facet_count_is_what_choosing_that_value_alone_in_its_group_finds():
+    await live_framework(CAST)
+    for filters in ({}, {"region": ["fife"]}, {"region": ["glasgow-city", "highland"], "group": ["older-people"]}, {"size": ["sme"], "method": ["peer-research"]}):
+        results = await search(Query(filters=filters))
+        assert results.facets, "every group has its facet"
+        for facet in results.facets:
+            for option in facet.options:
+                alone = await search(Query(filters={**filters, facet.name: [option.value]}))
+                assert option.count == alone.total, f"{filters}: {facet.name}={option.value}"
+            chosen = set(filters.get(facet.name, ()))
+            assert {o.value for o in facet.options if o.selected} == chosen
+
+
+async def test_rank_and_name_sorts():
+    await live_framework(CAST)
+    by_rank = await search(Query(sort="rank", filters={"lot": ["LIVE-2027:1"]}))
+    assert names(by_rank) == ["Beta Forum", "Alpha Voices", "delta insight"]
+    in_lot_2 = await search(Query(sort="rank", filters={"lot": ["LIVE-2027:2"]}))
+    assert names(in_lot_2) == ["Gamma Collective", "Beta Forum"]
+    assert names(await search(Query(sort="name"))) == ["Alpha Voices", "Beta Forum", "delta insight", "Gamma Collective"]
+    rows = {result.name: result for result in by_rank.results}
+    assert [(place.lot, place.rank) for place in rows["Beta Forum"].lots] == [(1, 1), (2, 3)]
+    assert rows["Beta Forum"].regions == ["fife", "glasgow-city"]  # in the taxonomy's order
+
+
+def fair_order(organisation_ids, seed: int) -> list[int]:
+    """The fair order's formula, as the SQL computes it."""
+    def key(organisation_id: int):
+        mixed = (organisation_id * 48271 + seed) % PRIME
+        mixed = (mixed * mixed + seed) % PRIME
+        return (mixed * mixed) % PRIME, organisation_id
+
+    return sorted(organisation_ids, key=key)
+
+
+async def test_ties_are_in_a_fair_order_stable_for_a_seed_and_different_for_another():
+    live = await live_framework([Supplier(f"Tied Supplier {n:02}", {1: 1}) for n in range(1, 26)])
+    by_id = {organisation_id: name for name, organisation_id in live.organisations.items()}
+
+    async def order(seed: int) -> list[str]:
+        return names(await search(Query(seed=seed))) + names(await search(Query(seed=seed, page=2)))
+
+    orders = {seed: await order(seed) for seed in (1, 2, 987654321)}
+    for seed, seen in orders.items():
+        assert len(set(seen)) == 25
+        assert seen == await order(seed), "the same seed gives the same order, page after page"
+        assert seen == [by_id[o] for o in fair_order(by_id, seed)], "the same formula on every engine"
+    assert len({tuple(seen) for seen in orders.values()}) == 3
+    assert len({seen[0] for seen in orders.values()}) > 1 or len({seen[1] for seen in orders.values()}) > 1
+
+
+async def test_text_finds_by_name_description_and_method_with_prefixes():
+    await live_framework(CAST)
+    assert await found_text("Alpha") == ["Alpha Voices"]
+    assert await found_text("puppet") == ["Gamma Collective"]
+    assert await found_text("street theatre") == ["Gamma Collective"]
+    assert set(await found_text("panels")) == {"Alpha Voices", "Gamma Collective"}
+    assert await found_text("DELTA") == ["delta insight"]
+    assert await found_text("nothing-like-this") == []
+
+
+async def found_text(text: str, **filters) -> list[str]:
+    return names(await search(Query(text=text, filters=filters)))
+
+
+async def test_a_name_match_ranks_above_a_description_match():
+    await live_framework([
+        Supplier("Quiet Voices", {1: 1}, description="We work with harbour communities."),
+        Supplier("Harbour Voices", {1: 2}, description="We work with communities."),
+    ])
+    for seed in (1, 2, 3):
+        assert names(await search(Query(text="harbour", seed=seed))) == ["Harbour Voices", "Quiet Voices"]
+
+
+async def test_query_syntax_and_injected_sql_are_only_words():
+    await live_framework(CAST)
+    for text in ("'; DROP TABLE directory_entry; --", 'Alpha" OR "', "NEAR(a b)", "*", "Alpha*)", "a:* | !b", "%", "' OR 1=1 --", "café ː 中文 ² \\ ' :* & | ! <->"):
+        await search(Query(text=text))
+    assert await found_text('Alpha")') == ["Alpha Voices"]
+    assert await found_text("' OR 1=1 --") == []
+    assert len(names(await search(Query()))) == 4
+
+
+async def test_text_over_200_characters_is_refused_with_a_message():
+    await live_framework(CAST)
+    with pytest.raises(InvalidSearch, match="200 characters or fewer"):
+        await search(Query(text="x" * 10_000))
+    assert await found_text("Alpha " + "a" * 194) == []
+
+
+async def test_pages_of_twenty_bounded_to_the_last():
+    await live_framework([Supplier(f"Paged Supplier {n:02}", {1: 1}) for n in range(1, 26)])
+    first, second = await search(Query(seed=5)), await search(Query(seed=5, page=2))
+    assert (first.total, first.pages, len(first.results), second.page, len(second.results)) == (25, 2, 20, 2, 5)
+    assert not set(names(first)) & set(names(second))
+    assert (await search(Query(seed=5, page=99))).page == 2
+    assert names(await search(Query(seed=5, page=-3))) == names(first)
+
+
+async def test_unknown_filter_values_are_ignored_and_reported():
+    await live_framework(CAST)
+    results = await search(Query(filters={"region": ["atlantis", "fife"], "lot": ["LIVE-2027:9", "nope"], "size": ["enormous"]}))
+    assert set(names(results)) == {"Beta Forum", "Gamma Collective"}
+    assert results.ignored == [("Lot", "LIVE-2027:9"), ("Lot", "nope"), ("Regions", "atlantis"), ("Organisation size", "enormous")]
+
+
+async def test_availability_is_for_officials_and_capacity_not_stated_is_its_own_option():
+    live = await live_framework(CAST)  # delta insight does not state its capacity
+    full = Supplier("Full House", {1: 4}, capacity=1)
+    await add_supplier(live, full)
+    await Engagement.insert(Engagement(
+        reference="LIVE-2027-E1", framework=live.framework.id, lot=live.lots[1].id, buyer=live.authority, created_by=live.commissioner.id,
+        title="A panel", state=EngagementState.IN_DELIVERY, supplier=live.organisations["Full House"], created_at=NOW, updated_at=NOW,
+    ))
+    official = await search(Query(official=True, filters={"availability": ["available"]}))
+    assert set(names(official)) == {"Alpha Voices", "Beta Forum", "Gamma Collective"}
+    assert {r.name: r.places_left for r in official.results}["Beta Forum"] == 3
+    assert await search_names(official=True, filters={"availability": ["not-stated"]}) == {"delta insight"}
+    facet = next(f for f in official.facets if f.name == "availability")
+    assert [(o.value, o.count) for o in facet.options] == [("available", 3), ("not-stated", 1)]
+
+    public = await search(Query(filters={"availability": ["available"]}))
+    assert public.total == 5 and public.ignored == [("Availability", "available")]
+    assert all(result.places_left is None for result in public.results)
+    assert "availability" not in {f.name for f in public.facets}
+
+
+async def search_names(**query) -> set[str]:
+    return set(names(await search(Query(**query))))
+
+
+async def test_the_index_follows_profile_changes_and_new_appointments():
+    live = await live_framework(CAST[:1])
+    profile = await suppliers.profile_of(live.organisations["Alpha Voices"])
+    changed = suppliers.Profile(
+        trading_name="Alpha", description="Now doing kite-flying workshops.", address_line_1="", address_line_2="", town="Glasgow",
+        postcode="", website="", regions=("orkney-islands",), engagement_methods=tuple(profile.engagement_methods), groups=(), languages=(),
+        accessible_formats=(), capacity=2,
+    )
+    await suppliers.save(live.users["Alpha Voices"], changed)
+    assert await found_text("kite") == ["Alpha Voices"]
+    assert await found(region=["orkney-islands"]) == {"Alpha Voices"}
+    assert await found(region=["glasgow-city"]) == set()
+
+    await add_supplier(live, Supplier("Latecomer Trust", {2: 1}))  # the helper refreshes its entry
+    assert await found_text("latecomer") == ["Latecomer Trust"]
+    await index.rebuild()
+    assert await search_names() == {"Alpha Voices", "Latecomer Trust"}
