@@ -19,7 +19,7 @@ run: $(VENV)/.installed node_modules/.installed
 # running, which the async service and API tests cannot share. The service and API tests use every
 # core (pytest-xdist); the browser tests gain nothing from it (the browser and servers fill the cores).
 test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
-	$(BIN)/pytest -n auto tests --ignore=tests/browser
+	$(BIN)/pytest -n auto --durations=15 tests --ignore=tests/browser
 	$(BIN)/pytest tests/browser
 
 $(VENV)/bin/python:

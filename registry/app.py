@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from registry import clock, db
+from registry import api_v1, clock, db
 from registry.accounts import service as accounts
 from registry.db import migrations
 from registry.accounts.admin_controllers import UsersAdminController
@@ -33,12 +33,14 @@ from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController
 from registry.notifications.controllers import OutboxController, PreferencesController
+from registry.opendata import ocds
+from registry.opendata.controllers import OpenDataController
 from registry.suppliers.controllers import ProfileController
 from registry.surveys.answer_controllers import AnswerSurveyController
 from registry.surveys.controllers import SurveyBuilderController
 from registry.tenders.controllers import TendersController
 from registry.tenders.officer_controllers import OfficerTendersController
-from registry.web import links
+from registry.web import api, links
 from registry.web.csrf import csrf_middleware
 from registry.web.request_id import RequestIdMiddleware
 from registry.web.security import SecurityHeadersMiddleware
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         raise RefusedToStart("refusing to start in production: " + "; ".join(problems))
 
     links.configure(settings.base_url)
+    ocds.configure(settings)
     route_handlers: list = [
         StartPageController,
         HealthController,
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         UsersAdminController,
         ApiTokensController,
         MeController,
+        *api_v1.ROUTES,
         OrganisationUsersController,
         ManageFrameworksController,
         PublicFrameworksController,
@@ -98,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ReportsController,
         AuditLogController,
         OutboxController,
+        OpenDataController,
     ]
     if settings.clock_control:
         clock.use(clock.ControlledClock())
@@ -119,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title=SERVICE_NAME,
             version="1",
+            description=api.DESCRIPTION,
+            components=api.COMPONENTS,
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
         ),

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     abnormally_low_share: float = Field(
         default=0.7, gt=0, lt=1, description="A compliant price under this share of the lot's median compliant price is flagged as abnormally low"
     )
+    ocid_prefix: str = Field(
+        default="ocds-unregistered",
+        description="The OCDS ocid prefix the Open Contracting Partnership registered for this publisher (ocds- and six characters); "
+        "the default is a placeholder that says it is unregistered: register a prefix and set it before publishing real data",
+    )
+    open_data_publisher: str = Field(
+        default="Participation Framework Registry", description="The publisher named in the open data (OCDS packages and the open-data page)"
+    )
     workers: int = Field(default=1, ge=1, le=64)
     postgres_pool_size: int = Field(
         default=10, ge=0, le=200, description="Connections per worker; 0 opens a connection per query (tests)"
@@ -60,6 +68,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from None
+        return value
+
+    @field_validator("ocid_prefix")
+    @classmethod
+    def _ocid_prefix(cls, value: str) -> str:
+        if not value.startswith("ocds-") or len(value) < 6 or any(c.isspace() or c == "#" for c in value):
+            raise ValueError("must start with ocds- (for example ocds-a1b2c3), without spaces or #")
         return value
 
     @field_validator("database_url")

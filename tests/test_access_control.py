@@ -15,6 +15,7 @@ from registry.app import create_app
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import State
+from registry.opendata.ocds import ocid_for
 from tests.conftest import app_client
 
 PASSWORD = "access matrix pass phrase"
@@ -32,6 +33,10 @@ def signed_in(status: int, anonymous: int = 303) -> dict[str, int]:
 
 def only(roles: tuple[str, ...], status: int) -> dict[str, int]:
     return {role: (status if role in roles else 403) for role in ROLES} | {"anonymous": 303}
+
+
+def api_only(roles: tuple[str, ...], status: int) -> dict[str, int]:
+    return only(roles, status) | {"anonymous": 401}
 
 
 OFFICIALS = ("procurement_officer", "evaluator", "commissioner", "admin")
@@ -59,6 +64,31 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /account/api-tokens": only(OFFICIALS, 400),
     "POST /account/api-tokens/{token_id:int}/revoke": only(OFFICIALS, 404),
     "GET /api/me": signed_in(200, anonymous=401),
+    # The JSON API: 401 (never a redirect) when not signed in; a POST of a form is a malformed request (400)
+    "GET /api/v1/frameworks": everyone(200),
+    "POST /api/v1/frameworks": api_only(OFFICER, 400),
+    "GET /api/v1/frameworks/{reference:str}": everyone(200),
+    "POST /api/v1/frameworks/{reference:str}/lots": api_only(OFFICER, 400),
+    "GET /api/v1/frameworks/{reference:str}/notices": everyone(200),
+    "GET /api/v1/frameworks/{reference:str}/notices/{kind:str}/{version:int}": everyone(200),
+    "GET /api/v1/interests": api_only(("supplier",), 200),
+    "POST /api/v1/frameworks/{reference:str}/interest": api_only(("supplier",), 400),
+    "DELETE /api/v1/frameworks/{reference:str}/interest": api_only(("supplier",), 422),  # no interest to withdraw
+    "GET /api/v1/frameworks/{reference:str}/survey": api_only(("supplier", "procurement_officer"), 404),  # no survey yet
+    "GET /api/v1/frameworks/{reference:str}/survey/responses": api_only(("supplier", "procurement_officer"), 404),
+    "GET /api/v1/frameworks/{reference:str}/criteria": api_only(OFFICER, 200),  # public once the tender notice publishes them
+    "GET /api/v1/frameworks/{reference:str}/clarifications": everyone(200),
+    "GET /api/v1/tenders": api_only(("supplier",), 200),
+    "GET /api/v1/frameworks/{reference:str}/tenders": signed_in(403, anonymous=401),  # sealed: not opened
+    "GET /api/v1/frameworks/{reference:str}/tenders/{tender_id:int}": signed_in(403, anonymous=401),
+    "GET /api/v1/evaluations": api_only(("evaluator",), 200),
+    "GET /api/v1/evaluations/{assignment_id:int}": signed_in(403, anonymous=401),
+    "GET /api/v1/frameworks/{reference:str}/moderation/{lot:int}": api_only(OFFICER, 404),  # not in moderation
+    "GET /api/v1/frameworks/{reference:str}/appointments": everyone(200),
+    "GET /api/v1/suppliers": everyone(200),
+    "GET /api/v1/suppliers/{organisation_id:int}": everyone(404),
+    "GET /api/v1/engagements": api_only(("supplier", "commissioner"), 200),
+    "GET /api/v1/engagements/{reference:str}": api_only(("supplier", "commissioner"), 404),
     "GET /organisation/users": only(("supplier",), 200),
     "POST /organisation/users": only(("supplier",), 400),
     "GET /admin/users": only(("admin",), 200),
@@ -214,6 +244,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /frameworks/{reference:str}/notices/{kind:str}/{version:int}": everyone(200),
     "GET /frameworks/{reference:str}/calendar.ics": everyone(200),
     "GET /open-data/calendar.ics": everyone(200),
+    # Open data: public (the matrix framework's prior information notice is its one release)
+    "GET /open-data": everyone(200),
+    "GET /open-data/ocds/releases.json": everyone(200),
+    "GET /open-data/ocds/records/{ocid_file:str}": everyone(200),
+    "GET /open-data/appointed-suppliers.csv": everyone(200),
+    "GET /open-data/notices.csv": everyone(200),
+    "GET /open-data/engagements.csv": everyone(200),
     "GET /calendar/{feed:str}": everyone(404),  # only a supplier's secret address works
     # Suppliers (the matrix framework has no request for information open)
     "GET /frameworks/{reference:str}/rfi": only(("supplier",), 404),
@@ -287,7 +324,7 @@ def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
     path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999")
-    path = path.replace("{organisation_id:int}", "999999")
+    path = path.replace("{organisation_id:int}", "999999").replace("{ocid_file:str}", ocid_for(ids["reference"]) + ".json")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 
@@ -312,7 +349,7 @@ async def test_each_role_gets_the_declared_status_on_every_route(database, setti
             if method == "GET":
                 response = await client.get(url, headers={"Accept": "text/html"})
             else:
-                response = await client.post(url, data={"_csrf_token": token}, headers={"Accept": "text/html"})
+                response = await client.request(method, url, data={"_csrf_token": token}, headers={"Accept": "text/html"})
             expected = EXPECTED[route][role]
             if response.status_code != expected:
                 mismatches.append(f"{route}: expected {expected}, got {response.status_code}")

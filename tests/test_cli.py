@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -94,13 +95,20 @@ async def test_create_user_names_the_known_organisations_when_one_is_wrong(datab
     assert "no organisation called 'Nowhere Council'" in result.stderr and "Northmoor Council" in result.stderr
 
 
-async def test_production_refuses_to_start_with_demo_accounts(database, settings):
+async def test_production_refuses_to_start_with_demo_accounts(database, settings, tmp_path):
     from litestar.testing import AsyncTestClient
 
     from registry.app import RefusedToStart, create_app
     from registry.demo import load_fixtures
 
-    await load_fixtures()
+    fixtures = {  # one demo account is enough
+        "organisations.json": [{"kind": "authority", "legal_name": "Demo Council"}],
+        "users.json": [{"email": "officer@demo-council.example", "full_name": "Demo Officer", "organisation": "Demo Council", "roles": ["procurement_officer"]}],
+        "profiles.json": [], "frameworks.json": [], "engagements.json": [],
+    }
+    for name, rows in fixtures.items():
+        (tmp_path / name).write_text(json.dumps(rows), encoding="utf-8")
+    await load_fixtures(tmp_path)
     production = settings.model_copy(update={"environment": "production", "secret_key": "p" * 40})
     with pytest.RaisesGroup(pytest.RaisesExc(RefusedToStart, match="demo accounts are present"), flatten_subgroups=True):
         async with AsyncTestClient(app=create_app(production)):

@@ -97,6 +97,7 @@ async def test_sealed_content_never_leaks_to_any_role_through_any_page(database,
         "{reference:str}": framework.reference, "{lot:int}": "1", "{tender_id:int}": str(tender.id), "{sha256:str}": document.sha256,
         "{number:int}": "1", "{document_id:int}": str(document.id), "{criterion_id:int}": str(found["approach"].id),
         "{kind:str}": "tender", "{version:int}": "1", "{user_id:int}": str(officer.id),
+        "{ocid_file:str}": f"{settings.ocid_prefix}-{framework.reference}.json",  # the framework's OCDS record
     }
     paths = [concrete(path, values) for path in get_routes(settings)]
     paths = [path.replace("{", "").replace("}", "") if "{" in path else path for path in paths]  # any other parameter: a miss

@@ -129,3 +129,10 @@ async def test_openapi_describes_the_json_api_and_leaves_out_html_pages(client):
     paths = response.json()["paths"]
     assert "/healthz" in paths
     assert "/" not in paths
+
+
+@pytest.mark.parametrize("path", ["/suppliers/99999999999", "/suppliers/999999999999999999999999", "/frameworks/%00", "/frameworks/%00/calendar.ics"])
+async def test_a_value_no_database_can_hold_in_the_address_is_not_found_not_a_server_error(client, path):
+    response = await client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "Page not found" in response.text

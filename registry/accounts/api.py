@@ -4,6 +4,7 @@ from litestar import Controller, Request, get
 from pydantic import BaseModel
 
 from registry.accounts.auth import current_user, signed_in
+from registry.web import api
 
 
 class Me(BaseModel):
@@ -19,8 +20,9 @@ class MeController(Controller):
     path = "/api/me"
     tags = ["accounts"]
     guards = [signed_in]
+    security = api.SIGNED_IN
 
-    @get("/", summary="The signed-in user, or the user whose API token this is")
+    @get("/", summary="The signed-in user, or the user whose API token this is", responses=api.errors())
     async def me(self, request: Request) -> Me:
         user = current_user(request)
         return Me(

@@ -2,6 +2,7 @@
 restarts and any worker can serve any request. The session id is replaced at sign-in (session
 fixation), and the old one deleted."""
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ NEW_ID = "registry.new_session_id"
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 COOKIE_NAME = "registry_session"
+SESSION_ID = re.compile(r"[0-9a-f]{64}")  # as generate_session_id makes them: 32 random bytes, in hex
 
 
 def _seconds(value: int | timedelta | None) -> timedelta | None:
@@ -69,18 +71,26 @@ class PiccoloSessionStore(Store):
         await SessionRecord.delete().where(SessionRecord.expires_at <= clock.now())
 
 
+def well_formed(session_id: str | None) -> bool:
+    """Whether a cookie's value could be a session id this service made (a client may send anything)."""
+    return session_id is not None and SESSION_ID.fullmatch(session_id) is not None
+
+
 class RotatingSessionBackend(ServerSideSessionBackend):
     def get_session_id(self, connection: ASGIConnection) -> str:
         state = connection.scope["state"]
-        if state.get(ROTATE_FLAG):
+        if state.get(ROTATE_FLAG) or not well_formed(connection.cookies.get(self.config.key)):
             if NEW_ID not in state:
                 state[NEW_ID] = self.generate_session_id()
             return state[NEW_ID]
         return super().get_session_id(connection)
 
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        return await super().load_from_connection(connection) if well_formed(connection.cookies.get(self.config.key)) else {}
+
     async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
         old_id = connection.cookies.get(self.config.key)
-        if connection.scope["state"].get(ROTATE_FLAG) and old_id:
+        if connection.scope["state"].get(ROTATE_FLAG) and well_formed(old_id):
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
         await super().store_in_message(scope_session, message, connection)
 

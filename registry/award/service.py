@@ -151,6 +151,7 @@ async def challenges(framework_id: int) -> list[Challenge]:
 async def appointments(framework_id: int) -> list[dict]:
     return await Appointment.select(
         Appointment.lot.number.as_alias("lot"), Appointment.rank, Appointment.organisation.legal_name.as_alias("supplier"), Appointment.appointed_at,
+        Appointment.organisation,
     ).where(Appointment.framework == framework_id).order_by(Appointment.lot.number).order_by(Appointment.rank)
 
 

@@ -124,6 +124,9 @@ async def answer(
             object_id=reference, payload={"clarification": label(clarification)},
         )
         if publish:
+            from registry.opendata import service as opendata  # open data builds on clarifications
+
+            await opendata.clarification_published(framework, clarification.id)  # its OCDS release, in this transaction
             await interest.tell_interested_suppliers(
                 framework.id,
                 subject=f"{reference}: clarification {label(clarification)} answered",

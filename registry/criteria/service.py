@@ -261,6 +261,17 @@ async def lock(framework_id: int) -> None:
     await AssessmentScheme.update({AssessmentScheme.locked_at: clock.now()}).where(AssessmentScheme.framework == framework_id)
 
 
+async def readable(user: CurrentUser | None, framework: Framework) -> dict:
+    """The criteria as `user` may read them, in the tender notice's form: the authority's procurement
+    officers the current ones (drafts too); everyone else what the latest tender notice published."""
+    if frameworks.is_officer(user, framework):
+        return await tender_notice_content(framework)
+    published = [n for n in await frameworks.notices(framework.id) if n.kind == NoticeKind.TENDER]
+    if not published:
+        raise NotPermitted("The assessment criteria are published with the invitation to tender")
+    return frameworks.notice_content(published[-1])
+
+
 async def tender_notice_content(framework: Framework) -> dict:
     """The criteria as the tender notice publishes them."""
     fresh = await Framework.objects().get(Framework.id == framework.id)

@@ -22,6 +22,7 @@ APP_REGISTRY = AppRegistry(
         "registry.award.piccolo_app",
         "registry.engagements.piccolo_app",
         "registry.directory.piccolo_app",
+        "registry.opendata.piccolo_app",
     ]
 )
 

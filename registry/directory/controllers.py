@@ -12,7 +12,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry.accounts.auth import current_user
-from registry.accounts.tables import Role
 from registry.directory import profiles, search
 from registry.directory.index import TAXONOMIES
 from registry.engagements.tables import MEASURES
@@ -20,12 +19,8 @@ from registry.reference import taxonomies
 from registry.web.forms import FormResult
 from registry.web.pages import page
 
-OFFICIAL_ROLES = (Role.COMMISSIONER, Role.PROCUREMENT_OFFICER)
-
-
 def is_official(request: Request) -> bool:
-    user = current_user(request)
-    return user is not None and user.has_role(*OFFICIAL_ROLES)
+    return search.is_official(current_user(request))
 
 
 def _names() -> dict:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from registry import db
-from registry.accounts.tables import OrganisationSize
+from registry.accounts.tables import OrganisationSize, Role
 from registry.award.tables import Appointment
 from registry.directory.index import SIZE
 from registry.directory.tables import DirectoryEntry, DirectoryTag
@@ -57,6 +57,11 @@ SIZE_LABELS = {"sme": "SME (micro, small or medium)", **{size.value: size.value.
 AVAILABILITY_LABELS = {AVAILABLE: "Places available now", NOT_STATED: "Capacity not stated"}
 
 
+def is_official(user) -> bool:
+    """Commissioners and procurement officers see suppliers' availability and record; no one else."""
+    return user is not None and user.has_role(Role.COMMISSIONER, Role.PROCUREMENT_OFFICER)
+
+
 class InvalidSearch(ValueError):
     """The search cannot run as asked; the message says what to change."""
 
@@ -68,7 +73,8 @@ class Query:
     sort: str = "relevance"
     page: int = 1
     seed: int = 0
-    official: bool = False  # a commissioner or procurement officer: may see and filter by availability
+    official: bool = False  # a commissioner or procurement officer: may see and filter by availability (see is_official)
+    page_size: int = PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -294,7 +300,7 @@ async def search(query: Query) -> Results:
 
     counted = await DirectoryEntry.raw(*_args(base + "SELECT COUNT(*) AS n FROM base b WHERE " + _except(conditions)))
     total = counted[0]["n"]
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = max(1, math.ceil(total / query.page_size))
     page = min(max(query.page, 1), pages)
     rows = await DirectoryEntry.raw(*_args(
         base + "SELECT m.organisation, m.name, m.size FROM (SELECT b.organisation, b.name, b.size, b.score, "
@@ -303,7 +309,7 @@ async def search(query: Query) -> Results:
         + _appointment_restriction(chosen) + f"), {PRIME}) AS best_rank "
         + "FROM base b WHERE " + _except(conditions) + ") m "
         + f"ORDER BY {ORDERS[sort]}, (m.mixed * m.mixed) % {PRIME}, m.organisation "
-        + Sql("LIMIT {} OFFSET {}", (PAGE_SIZE, (page - 1) * PAGE_SIZE))
+        + Sql("LIMIT {} OFFSET {}", (query.page_size, (page - 1) * query.page_size))
     ))
     facets = await _facets(base, chosen, conditions, allowed, availability)
     return Results(

@@ -104,6 +104,30 @@ async def for_supplier(user: CurrentUser, reference: str, lock: bool = False) ->
     return engagement, invitation
 
 
+async def readable(user: CurrentUser, reference: str) -> Engagement:
+    """The engagement, for a commissioner of its buyer or a supplier invited to it or awarded it."""
+    if user.has_role(Role.COMMISSIONER):
+        return await for_buyer(user, reference)
+    return (await for_supplier(user, reference))[0]
+
+
+async def visible_to(user: CurrentUser) -> list[Engagement]:
+    """The engagements the user may see, last changed first: a commissioner's organisation's, or a
+    supplier's own (invited to or awarded)."""
+    if user.has_role(Role.COMMISSIONER):
+        found = [e for rows in (await commissioning(user)).values() for e in rows]
+    else:
+        found = [e for rows in (await supplier_engagements(user)).values() for e, _ in rows]
+    return sorted(found, key=lambda e: e.updated_at, reverse=True)
+
+
+async def responses_for(user: CurrentUser, engagement: Engagement) -> list["ResponseView"]:
+    """The invitations and responses as the user may see them: every one for the buyer (the proposal
+    and price once the response deadline has passed); a supplier's own organisation's only."""
+    views = (await competition(engagement, user.organisation_id)).responses
+    return views if user.organisation_id == engagement.buyer else [v for v in views if v.invitation.organisation == user.organisation_id]
+
+
 @asynccontextmanager
 async def _action(user: CurrentUser, reference: str | None, action: str):
     """One transaction; when the action is refused nothing of it is kept, and the refusal is audited."""
@@ -125,6 +149,13 @@ def _move(engagement: Engagement, target: EngagementState, field: str = "engagem
 def _require_state(engagement: Engagement, state: EngagementState, doing: str, field: str = "engagement") -> None:
     if engagement.state != state:
         raise EngagementError(f"{doing} is only possible when the engagement is {label(state).lower()}; it is {label(engagement.state).lower()}", field)
+
+
+async def _open_data(reference: str, event: str, previous_state: str | None = None) -> None:
+    """Publish the step's OCDS release, in the action's transaction."""
+    from registry.opendata import service as opendata  # open data builds on engagements
+
+    await opendata.engagement_published(reference, event, previous_state=previous_state)
 
 
 def check_route(framework: Framework, route: CallOffRoute, field: str = "route") -> None:
@@ -420,6 +451,7 @@ async def direct_award(
                 "proposed": proposed.name if proposed else None, "reason": reason or None,
             },
         )
+        await _open_data(reference, "awarded")
         await _tell(
             chosen.organisation_id, f"{reference}: you have been awarded an engagement",
             f"{chosen.name} has been awarded {reference} – {engagement.title}, under {framework.reference}, by direct award, "
@@ -496,6 +528,7 @@ async def invite(user: CurrentUser, reference: str, *, zone: ZoneInfo = LONDON) 
             "engagement.invited", actor=user.actor, object_type="engagement", object_id=reference,
             payload={"organisations": organisations, "deadline": engagement.response_deadline.isoformat()},
         )
+        await _open_data(reference, "invited")
         for organisation_id in organisations:
             await _tell(
                 organisation_id, f"{reference}: invitation to a mini-competition",
@@ -708,6 +741,7 @@ async def award_competition(user: CurrentUser, reference: str, *, invitation_id:
                 ],
             },
         )
+        await _open_data(reference, "awarded")
         for view in standing.responses:
             won = view.invitation.id == chosen.invitation_id
             outcome = f"{view.supplier} has been awarded the engagement, for {pounds(chosen.price_pence)}." if won else (
@@ -735,6 +769,7 @@ async def start_delivery(user: CurrentUser, reference: str) -> Engagement:
             Engagement.id == engagement.id
         )
         await audit.record("engagement.delivery_started", actor=user.actor, object_type="engagement", object_id=reference, payload={})
+        await _open_data(reference, "delivery_started")
     return await _engagement(reference)
 
 
@@ -765,6 +800,7 @@ async def complete(user: CurrentUser, reference: str, *, reach: dict[str, int | 
             "engagement.completed", actor=user.actor, object_type="engagement", object_id=reference,
             payload={"reach": figures, "deliverables": deliverables},
         )
+        await _open_data(reference, "completed")
     return await _engagement(reference)
 
 
@@ -782,6 +818,7 @@ async def cancel(user: CurrentUser, reference: str, *, reason: str) -> Engagemen
         await audit.record(
             "engagement.cancelled", actor=user.actor, object_type="engagement", object_id=reference, payload={"from": engagement.state, "reason": reason},
         )
+        await _open_data(reference, "cancelled", previous_state=engagement.state)
         told = set(await Invitation.select(Invitation.organisation).where(Invitation.engagement == engagement.id).output(as_list=True))
         if engagement.supplier:
             told.add(engagement.supplier)

@@ -150,7 +150,7 @@ class EvaluatorController(Controller):
         opened = await opening.is_opened(framework.id)
         return page(
             "evaluation/assignment.html", FormResult(data=None, errors=errors or {}, values=values or {}), assignment=assignment,
-            framework=framework, lot=lot, bidders=await service.bidders(lot.id) if opened else [],
+            framework=framework, lot=lot, bidders=await service.bidders_for_evaluator(framework, lot),
             opened=opened, progress=await service.own_progress(assignment.id),
             may_read=service.may_read_lot(assignment), labels=lifecycle.LABELS,
         )

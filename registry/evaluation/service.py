@@ -154,6 +154,11 @@ async def bidders(lot_id: int) -> list[dict]:
     ).order_by(TenderSubmission.tender.organisation.legal_name)
 
 
+async def bidders_for_evaluator(framework: Framework, lot: Lot) -> list[dict]:
+    """Who bid for the lot, as an evaluator on its panel sees them: no one until the tenders are opened."""
+    return await bidders(lot.id) if await _opened(framework) else []
+
+
 async def _opened(framework: Framework) -> bool:
     from registry.tenders import opening
 

@@ -19,8 +19,8 @@ def _pounds(value: str | None) -> str | None:
     cleaned = value.replace("£", "").replace(",", "").strip()
     if not cleaned.isdigit():
         raise ValueError("Enter the estimated value in whole pounds, like 2500000")
-    if int(cleaned) > 10_000_000_000:
-        raise ValueError("Estimated value must be £10,000,000,000 or less")
+    if int(cleaned) > 2_000_000_000:  # what the database's integer column holds, on either engine
+        raise ValueError("Estimated value must be £2,000,000,000 or less")
     return cleaned
 
 

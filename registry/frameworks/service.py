@@ -43,14 +43,23 @@ class Details:
     call_off_routes: tuple[str, ...]
 
 
-def check_officer(user: CurrentUser, framework: Framework) -> None:
+def is_officer(user: CurrentUser | None, framework: Framework) -> bool:
     """Only procurement officers of the framework's own authority manage it."""
-    if not user.has_role(Role.PROCUREMENT_OFFICER) or user.organisation_id != framework.authority:
+    return user is not None and user.has_role(Role.PROCUREMENT_OFFICER) and user.organisation_id == framework.authority
+
+
+def check_officer(user: CurrentUser, framework: Framework) -> None:
+    if not is_officer(user, framework):
         raise NotPermitted(f"Only procurement officers of the framework's authority can change {framework.reference}")
 
 
 async def get(reference: str) -> Framework | None:
     return await Framework.objects().where(Framework.reference == reference).first()
+
+
+def may_read(user: CurrentUser | None, framework: Framework) -> bool:
+    """A published framework is public; a draft is for its authority's procurement officers alone."""
+    return framework.state != State.DRAFT or is_officer(user, framework)
 
 
 async def _next_reference(year: int) -> str:
@@ -275,6 +284,9 @@ async def publish_notice(
         object_id=framework.reference,
         payload={"kind": kind, "version": notice.version, "change_summary": change_summary},
     )
+    from registry.opendata import service as opendata  # open data builds on every stage
+
+    await opendata.notice_published(fresh, notice)  # its OCDS release, in this same transaction
     return notice
 
 

@@ -257,6 +257,33 @@ async def open_survey_for(reference: str) -> tuple[Framework, Survey]:
     return framework, survey
 
 
+async def survey_for_reader(user: CurrentUser, framework: Framework) -> Survey:
+    """The framework's current survey: for its authority's procurement officers at any stage, for
+    suppliers while it is open or closed. NotPermitted for anyone else; LookupError when there is none."""
+    if frameworks.is_officer(user, framework):
+        survey = await current_survey(framework.id)
+        if survey is None:
+            raise LookupError("This framework has no request for information yet")
+        return survey
+    _check_supplier(user)
+    try:
+        return (await open_survey_for(framework.reference))[1]
+    except SurveyError as missing:
+        raise LookupError(str(missing)) from None
+
+
+async def responses_for_reader(user: CurrentUser, framework: Framework, survey: Survey) -> list[dict]:
+    """The responses the user may read, with the responding organisation's name: every submitted one
+    for the authority's procurement officers; a supplier's own organisation's (draft or submitted)."""
+    query = SurveyResponse.select(
+        SurveyResponse.all_columns(), SurveyResponse.organisation.legal_name.as_alias("organisation_name"),
+    ).where(SurveyResponse.survey == survey.id).order_by(SurveyResponse.id)
+    if frameworks.is_officer(user, framework):
+        return await query.where(SurveyResponse.status == ResponseStatus.SUBMITTED)
+    _check_supplier(user)
+    return await query.where(SurveyResponse.organisation == user.organisation_id)
+
+
 def is_open(survey: Survey, framework: Framework, now: datetime) -> bool:
     return framework.state == State.RFI_OPEN and (survey.opens_at is None or survey.opens_at <= now) and survey.closes_at > now
 
@@ -414,6 +441,9 @@ async def publish_reasoned_response(user: CurrentUser, survey_id: int) -> int:
         await ReasonedResponse.update({ReasonedResponse.published_at: clock.now()}).where(ReasonedResponse.id.is_in(waiting))
         framework = await Framework.objects().get(Framework.id == survey.framework)
         await audit.record("reasoned_response.published", actor=user.actor, object_type="framework", object_id=framework.reference, payload={"entries": len(waiting)})
+        from registry.opendata import service as opendata  # open data builds on the request for information
+
+        await opendata.reasoned_response_published(framework, survey.id)  # its OCDS release, in this transaction
         organisations = await SurveyResponse.select(SurveyResponse.organisation).where(
             (SurveyResponse.survey == survey.id) & (SurveyResponse.status == ResponseStatus.SUBMITTED)
         ).output(as_list=True)

@@ -148,6 +148,16 @@ async def submissions_of(tender_id: int) -> list[TenderSubmission]:
     return await TenderSubmission.objects().where(TenderSubmission.tender == tender_id).order_by(TenderSubmission.number, ascending=False)
 
 
+async def tenders_of_organisation(user: CurrentUser) -> list[tuple[dict, TenderSubmission | None]]:
+    """The supplier organisation's tenders on every framework (framework reference, lot number,
+    status), each with the submission that counts, if any."""
+    _check_supplier(user)
+    rows = await Tender.select(
+        Tender.id, Tender.status, Tender.framework.reference.as_alias("framework"), Tender.lot.number.as_alias("lot"),
+    ).where(Tender.organisation == user.organisation_id).order_by(Tender.id)
+    return [(row, await counting_submission(row["id"])) for row in rows]
+
+
 async def own_tenders(user: CurrentUser, framework: Framework) -> dict[int, Tender]:
     """The organisation's tenders on the framework, by lot id."""
     rows = await Tender.objects().where((Tender.framework == framework.id) & (Tender.organisation == user.organisation_id))

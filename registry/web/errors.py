@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from urllib.parse import urlencode
 
+from asyncpg.exceptions import DataError
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
@@ -79,6 +80,15 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return response
 
 
+def unstorable_value_handler(request: Request, exc: Exception) -> Response:
+    """A value no database column can hold (an id past the integer range, a NUL character): nothing
+    can be found by it, and nothing can be saved with it."""
+    logger.info("unstorable value on %s %s: %s", request.method, request.url.path, exc)
+    if request.method in ("GET", "HEAD"):
+        return error_response(request, 404)
+    return error_response(request, 400, "The request contains a number too large or a character that cannot be stored. Check what you typed and try again.")
+
+
 def unexpected_exception_handler(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR)
@@ -86,5 +96,7 @@ def unexpected_exception_handler(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
+    DataError: unstorable_value_handler,  # PostgreSQL
+    OverflowError: unstorable_value_handler,  # SQLite: an integer past 64 bits
     Exception: unexpected_exception_handler,
 }

@@ -1,0 +1,106 @@
+"""The open data, public: the open-data page, the OCDS release package and records, and the CSV
+downloads. (The iCalendar feeds are the frameworks' own: /open-data/calendar.ics and
+/frameworks/{reference}/calendar.ics.)"""
+
+from urllib.parse import urlencode
+
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from registry.opendata import downloads, ocds
+from registry.opendata import service as opendata
+from registry.opendata.downloads import APPOINTED_SUPPLIERS, ENGAGEMENTS, NOTICES
+from registry.web import links
+from registry.web.pages import page
+
+OPEN = {"Access-Control-Allow-Origin": "*"}  # anyone's scripts, from anywhere, may read open data
+CSV = "text/csv; charset=utf-8"
+RELEASES_PATH = "/open-data/ocds/releases.json"
+
+
+def problem(status_code: int, detail: str) -> Response:
+    """An error as JSON, whatever the client accepts: these addresses only ever serve JSON."""
+    return Response({"status_code": status_code, "detail": detail}, status_code=status_code, media_type=MediaType.JSON, headers=OPEN)
+
+
+def whole_number(name: str, text: str | None, minimum: int) -> int | None:
+    if text is None or text == "":
+        return None
+    if not text.strip().isdigit() or int(text) < minimum or int(text) > 2**31 - 1:
+        raise ValueError(f"{name} must be a whole number of {minimum} or more")
+    return int(text)
+
+
+def base_url() -> str:
+    return links.absolute("")
+
+
+def csv_download(content: str, filename: str) -> Response:
+    return Response(content, media_type=CSV, headers={**OPEN, "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class OpenDataController(Controller):
+    path = "/open-data"
+    include_in_schema = False  # OCDS and CSV documented on the open-data page and by the standard, not in the API's schema
+
+    @get("/", name="open_data")
+    async def index(self, request: Request) -> Template:
+        settings = request.app.state["settings"]
+        return page(
+            "opendata/index.html",
+            processes=await opendata.processes(), counts=await downloads.counts(), prefix=settings.ocid_prefix,
+            unregistered=ocds.is_unregistered(settings.ocid_prefix), publisher=settings.open_data_publisher, licence=ocds.LICENCE,
+            default_page_size=opendata.DEFAULT_PAGE_SIZE, max_page_size=opendata.MAX_PAGE_SIZE, extensions=ocds.EXTENSIONS,
+            columns={"appointed_suppliers": APPOINTED_SUPPLIERS, "notices": NOTICES, "engagements": ENGAGEMENTS},
+        )
+
+    @get("/ocds/releases.json")
+    async def releases(self, after: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None) -> Response:
+        """Every release, in the order published, a page at a time (`links.next` is the next page)."""
+        try:
+            cursor = whole_number("after", after, 0) or 0
+            requested = whole_number("page_size", page_size, 1)
+        except ValueError as bad:
+            return problem(400, str(bad))
+        found = await opendata.release_page(cursor, requested)
+        query = {key: value for key, value in (("after", cursor or None), ("page_size", requested and found.size)) if value}
+        package = ocds.package_metadata(
+            links.absolute(RELEASES_PATH + (f"?{urlencode(query)}" if query else "")), await opendata.last_published(), base_url(),
+        )
+        package["releases"] = found.releases
+        if found.next_after is not None:
+            package["links"] = {"next": links.absolute(f"{RELEASES_PATH}?{urlencode({'after': found.next_after, 'page_size': found.size})}")}
+        headers = {**OPEN, "X-Page-Size": str(found.size), "X-Page-Size-Maximum": str(opendata.MAX_PAGE_SIZE)}
+        if found.clamped:
+            headers["X-Page-Size-Clamped"] = (
+                f"page_size {found.requested_size} is over the maximum of {opendata.MAX_PAGE_SIZE}: {found.size} releases a page"
+            )
+        return Response(package, media_type=MediaType.JSON, headers=headers)
+
+    @get("/ocds/records/{ocid_file:str}")
+    async def record(self, ocid_file: FromPath[str]) -> Response:
+        """The record package of one contracting process: its releases and their compiled release."""
+        ocid = ocid_file.removesuffix(".json")
+        found = await opendata.releases_of(ocid) if ocid_file.endswith(".json") else []
+        if not found:
+            return problem(404, f"There is no contracting process with the ocid {ocid}")
+        record = opendata.record(ocid, found)
+        package = ocds.package_metadata(
+            links.absolute(f"/open-data/ocds/records/{ocid}.json"), ocds.parse_timestamp(record["compiledRelease"]["date"]), base_url(),
+        )
+        package["packages"] = [links.absolute(RELEASES_PATH)]
+        package["records"] = [record]
+        return Response(package, media_type=MediaType.JSON, headers=OPEN)
+
+    @get("/appointed-suppliers.csv")
+    async def appointed_suppliers(self) -> Response:
+        return csv_download(await downloads.appointed_suppliers(), "appointed-suppliers.csv")
+
+    @get("/notices.csv")
+    async def notices(self) -> Response:
+        return csv_download(await downloads.notices(), "notices.csv")
+
+    @get("/engagements.csv")
+    async def engagements(self) -> Response:
+        return csv_download(await downloads.engagements_csv(), "engagements.csv")

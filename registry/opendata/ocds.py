@@ -1,0 +1,159 @@
+"""The Open Contracting Data Standard (1.1) as this registry publishes it: ocids, packages and the
+merge of a contracting process's releases into its compiled release.
+
+Every framework is one contracting process (the first stage of a framework agreement procedure) and
+every engagement (call-off) is another, linked to its framework through `relatedProcesses`. The ocid
+is the configured prefix, a hyphen and the registry's own reference (PF-2026-001, PF-2026-001-E003)."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from registry import clock
+from registry.settings import Settings
+
+VERSION = "1.1"
+LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+CURRENCY = "GBP"
+LONDON = ZoneInfo("Europe/London")
+EXTENSIONS = [
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_competitive_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_pagination_extension/master/extension.json",
+]
+OMIT_WHEN_MERGED = ("id", "date", "tag")  # the release schema's omitWhenMerged fields, all at the top level
+WHOLE_LIST_MERGE = ("additionalIdentifiers", "additionalClassifications")  # arrays of objects replaced whole, not merged by id
+
+_configured: dict[str, str] = {}
+
+
+def configure(settings: Settings) -> None:
+    """The app factory's settings: the ocid prefix and the publisher's name."""
+    _configured.update(prefix=settings.ocid_prefix, publisher=settings.open_data_publisher)
+
+
+def _setting(name: str) -> str:
+    if name not in _configured:  # a command that did not build the app (load-fixtures): read the environment
+        configure(Settings())
+    return _configured[name]
+
+
+def prefix() -> str:
+    return _setting("prefix")
+
+
+def publisher_name() -> str:
+    return _setting("publisher")
+
+
+def is_unregistered(ocid_prefix: str) -> bool:
+    return "unregistered" in ocid_prefix
+
+
+def ocid_for(reference: str) -> str:
+    """The ocid of a framework's or an engagement's contracting process."""
+    return f"{prefix()}-{reference}"
+
+
+def timestamp(moment: datetime) -> str:
+    """An RFC 3339 date-time in UTC, as OCDS dates are written."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def day_start(day: date) -> str:
+    """The start of a calendar day in the UK, with its offset."""
+    return datetime.combine(day, time(0), LONDON).isoformat(timespec="seconds")
+
+
+def add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    for candidate in (day.day, 30, 29, 28):  # the same day of the month, or the month's last
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def money(pounds: float | int | None) -> dict | None:
+    return None if pounds is None else {"amount": pounds, "currency": CURRENCY}
+
+
+def pence(amount_pence: int | None) -> dict | None:
+    if amount_pence is None:
+        return None
+    return money(amount_pence // 100 if amount_pence % 100 == 0 else amount_pence / 100)
+
+
+def prune(value):
+    """The value without None, empty strings, empty lists and empty objects (OCDS omits what is unknown)."""
+    if isinstance(value, dict):
+        pruned = {key: prune(item) for key, item in value.items()}
+        return {key: item for key, item in pruned.items() if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [item for item in (prune(item) for item in value) if item not in (None, "", [], {})]
+    return value
+
+
+# --- Packages ------------------------------------------------------------------------------------
+
+
+def package_metadata(uri: str, published: datetime | None, base_url: str) -> dict:
+    return {
+        "uri": uri,
+        "version": VERSION,
+        "extensions": EXTENSIONS,
+        "publishedDate": timestamp(published or clock.now()),
+        "publisher": {"name": publisher_name(), "uri": base_url + "/"},
+        "license": LICENCE,
+        "publicationPolicy": base_url + "/open-data",
+    }
+
+
+# --- Merging (https://standard.open-contracting.org/1.1/en/schema/merging/) ----------------------
+
+
+def _is_identified_list(values: list) -> bool:
+    return bool(values) and all(isinstance(item, dict) and "id" in item for item in values)
+
+
+def _merge_into(target: dict, update: dict) -> None:
+    for key, value in update.items():
+        if value is None:  # an explicit null removes the field
+            target.pop(key, None)
+        elif isinstance(value, dict):
+            current = target.get(key)
+            if not isinstance(current, dict):
+                current = target[key] = {}
+            _merge_into(current, value)
+            if not current:
+                target.pop(key)
+        elif isinstance(value, list) and key not in WHOLE_LIST_MERGE and _is_identified_list(value):
+            current = target.get(key)
+            merged = {item["id"]: item for item in current} if isinstance(current, list) and _is_identified_list(current) else {}
+            for item in value:
+                existing = merged.get(item["id"])
+                if existing is None:
+                    merged[item["id"]] = existing = {}
+                _merge_into(existing, item)
+            target[key] = list(merged.values())
+        else:  # strings, numbers, and arrays of anything else are replaced by the later value
+            target[key] = value
+
+
+def compile_releases(releases: list[dict]) -> dict:
+    """The compiled release of one contracting process: its releases merged in date order, later
+    values replacing earlier ones and arrays of objects with an `id` merged object by object."""
+    if not releases:
+        raise ValueError("a compiled release needs at least one release")
+    ordered = sorted(releases, key=lambda release: release["date"])  # a stable sort: same-date releases keep their order
+    compiled: dict = {}
+    for release in ordered:
+        _merge_into(compiled, {key: value for key, value in release.items() if key not in OMIT_WHEN_MERGED})
+    latest = ordered[-1]["date"]
+    return {"ocid": ordered[0]["ocid"], "id": f"{ordered[0]['ocid']}-{latest}", "date": latest, "tag": ["compiled"], **compiled}

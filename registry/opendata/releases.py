@@ -1,0 +1,495 @@
+"""Building the OCDS release for each published step, from what that step published.
+
+Framework steps follow the standard's guidance for the first stage of a framework agreement
+procedure: the prior information notice is a `planning` release, the invitation to tender a `tender`
+release (open procedure, lots, award criteria, tender and enquiry periods, the framework's term as
+contract period, `techniques.hasFrameworkAgreement`), each published clarification a `tenderUpdate`,
+an amended notice a `planningUpdate` or `tenderAmendment`, the appointments an `award` release with
+one award per appointed supplier and lot, and a cancellation a `tenderCancellation`. Each call-off is
+a contracting process of its own, related to its framework's: a mini-competition's invitation is a
+`tender` release (selective), its award (or a direct award) an `award` and `contract` release, the
+start of delivery a `contractUpdate`, the completion an `implementation` release.
+
+Only what is already public goes in: never a tender's or a response's content, a price before its
+award, an evaluator's or a commissioner's scores, nor anything about people (organisations only)."""
+
+import json
+import re
+from datetime import date, datetime
+
+from registry.accounts.tables import Organisation
+from registry.award.tables import Appointment
+from registry.engagements.tables import BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, Reach
+from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, NoticeKind, State
+from registry.opendata.ocds import add_months, day_start, money, ocid_for, pence, prune, timestamp
+from registry.suppliers.tables import SupplierProfile
+from registry.tenders.tables import TenderSubmission
+from registry.web import links
+
+SERVICES = "services"
+NOTICE_DOCUMENT_TYPES = {
+    NoticeKind.PIN: "plannedProcurementNotice", NoticeKind.TENDER: "tenderNotice", NoticeKind.AWARD: "awardNotice",
+    NoticeKind.CANCELLATION: "cancellationDetails",
+}
+NOTICE_NAMES = {
+    NoticeKind.PIN: "Prior information notice", NoticeKind.TENDER: "Tender notice", NoticeKind.AWARD: "Award notice",
+    NoticeKind.CANCELLATION: "Cancellation notice",
+}
+BEFORE_TENDER = (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED)
+
+
+def framework_status(state: str) -> str:
+    """The tender status (closed tenderStatus codelist) of a framework in `state`."""
+    if state in BEFORE_TENDER:
+        return "planning"
+    if state in (State.LIVE, State.EXPIRED):
+        return "complete"
+    if state == State.CANCELLED:
+        return "cancelled"
+    return "active"
+
+
+# --- Parties ------------------------------------------------------------------------------------
+
+COMPANY_NUMBER = re.compile(r"(\d{8}|[A-Z]{2}\d{6})")
+SCOTTISH_CHARITY = re.compile(r"SC0\d{5}")
+CHARITY_NUMBER = re.compile(r"\d{6,7}")
+
+
+def organisation_identifier(organisation: Organisation) -> dict | None:
+    """The organisation's registration as an org-id.guide identifier, where its number and type say
+    which register holds it: OSCR or the Charity Commission for a charity, Companies House otherwise."""
+    number = re.sub(r"\s", "", organisation.registration_number or "").upper()
+    if not number:
+        return None
+    kind = (organisation.organisation_type or "").lower()
+    scheme = None
+    if "charit" in kind or "scio" in kind:
+        scheme = "GB-SC" if SCOTTISH_CHARITY.fullmatch(number) else "GB-CHC" if CHARITY_NUMBER.fullmatch(number) else None
+    elif COMPANY_NUMBER.fullmatch(number):
+        scheme = "GB-COH"
+    if scheme is None:
+        return None
+    return {"scheme": scheme, "id": number, "legalName": organisation.legal_name}
+
+
+def party_id(organisation: Organisation) -> str:
+    identifier = organisation_identifier(organisation)
+    return f"{identifier['scheme']}-{identifier['id']}" if identifier else f"PFR-ORG-{organisation.id}"
+
+
+def reference_to(organisation: Organisation) -> dict:
+    return {"id": party_id(organisation), "name": organisation.legal_name}
+
+
+class Parties:
+    """The organisations a release names, each once, with every role it has in the release."""
+
+    def __init__(self) -> None:
+        self._roles: dict[int, list[str]] = {}
+        self._organisations: dict[int, Organisation] = {}
+
+    async def add(self, organisation_id: int, *roles: str) -> dict:
+        organisation = self._organisations.get(organisation_id)
+        if organisation is None:
+            organisation = self._organisations[organisation_id] = await Organisation.objects().get(Organisation.id == organisation_id)
+        known = self._roles.setdefault(organisation_id, [])
+        known += [role for role in roles if role not in known]
+        return reference_to(organisation)
+
+    async def as_list(self) -> list[dict]:
+        ids = list(self._roles)
+        profiles = {p.organisation: p for p in await SupplierProfile.objects().where(SupplierProfile.organisation.is_in(ids))} if ids else {}
+        found = []
+        for organisation_id, roles in self._roles.items():
+            organisation = self._organisations[organisation_id]
+            profile = profiles.get(organisation_id)
+            found.append({
+                **reference_to(organisation),
+                "identifier": organisation_identifier(organisation),
+                "address": {"locality": profile.town, "countryName": "United Kingdom"} if profile and profile.town else None,
+                "roles": roles,
+            })
+        return found
+
+
+def release(ocid: str, release_id: str, moment: datetime, tags: list[str], **sections) -> dict:
+    return prune({
+        "ocid": ocid, "id": release_id, "date": timestamp(moment), "tag": tags, "initiationType": "tender", "language": "en", **sections,
+    })
+
+
+# --- Frameworks ---------------------------------------------------------------------------------
+
+
+def framework_link(reference: str) -> str:
+    return links.absolute(f"/frameworks/{reference}")
+
+
+def notice_link(reference: str, kind: str, version: int) -> str:
+    return links.absolute(f"/frameworks/{reference}/notices/{kind}/{version}")
+
+
+def notice_release_id(reference: str, notice: Notice) -> str:
+    return f"{reference}-{notice.kind}-v{notice.version}"
+
+
+def notice_document(reference: str, notice: Notice, description: str | None = None) -> dict:
+    name = NOTICE_NAMES[NoticeKind(notice.kind)]
+    return {
+        "id": f"{notice.kind}-notice-v{notice.version}", "documentType": NOTICE_DOCUMENT_TYPES[NoticeKind(notice.kind)],
+        "title": f"{name}, version {notice.version}" if notice.version > 1 else name, "description": description,
+        "url": notice_link(reference, notice.kind, notice.version), "datePublished": timestamp(notice.published_at), "format": "text/html",
+        "language": "en",
+    }
+
+
+def term(content: dict) -> dict | None:
+    """The framework's term, from its notice: when it starts and, from its duration, when it ends."""
+    if not content.get("start_date"):
+        return None
+    start = date.fromisoformat(content["start_date"])
+    period = {"startDate": day_start(start)}
+    if content.get("duration_months"):
+        period["endDate"] = day_start(add_months(start, content["duration_months"]))
+    return period
+
+
+def call_off_method(routes: list[str]) -> str | None:
+    direct, competition = CallOffRoute.DIRECT_AWARD in routes, CallOffRoute.MINI_COMPETITION in routes
+    if direct and competition:
+        return "withAndWithoutReopeningCompetition"
+    return "withoutReopeningCompetition" if direct else "withReopeningCompetition" if competition else None
+
+
+def framework_tender(framework: Framework, content: dict, authority: dict, lots: list[Lot], status: str, appointed_lots: set[int]) -> dict:
+    """The tender section every framework release carries: the framework as the notice describes it.
+    Once the framework is complete, a lot no one was appointed to is unsuccessful."""
+    values = {lot.number: lot.estimated_value for lot in lots}
+
+    def lot_status(number: int) -> str:
+        return "unsuccessful" if status == "complete" and number not in appointed_lots else status
+
+    summary, description = content.get("summary") or "", content.get("description") or ""
+    return {
+        "id": framework.reference,
+        "title": content.get("title"),
+        "description": "\n\n".join(part for part in (summary, description) if part),
+        "status": status,
+        "procuringEntity": authority,
+        "value": money(content.get("estimated_value")),
+        "procurementMethod": "open",
+        "procurementMethodDetails": (
+            "Open procedure to appoint suppliers to a framework agreement: any supplier may register interest and tender; "
+            "selection questions are assessed with the tenders"
+        ),
+        "mainProcurementCategory": SERVICES,
+        "contractPeriod": term(content),
+        "techniques": {"hasFrameworkAgreement": True, "frameworkAgreement": {"method": call_off_method(content.get("call_off_routes") or [])}},
+        "lots": [
+            {
+                "id": str(lot["number"]), "title": lot.get("title"), "description": lot.get("scope"), "status": lot_status(lot["number"]),
+                "value": money(values.get(lot["number"])), "contractPeriod": term(content),
+                "techniques": {"hasFrameworkAgreement": True, "frameworkAgreement": {"maximumParticipants": lot.get("max_suppliers")}},
+            }
+            for lot in content.get("lots", [])
+        ],
+    }
+
+
+def award_criteria_details(content: dict) -> str:
+    """The assessment, as the tender notice publishes it: the split, the scale and each criterion's weight."""
+    scale = content.get("scale") or []
+    parts = [
+        f"Most economically advantageous tender: quality {content.get('quality_share')}%, price {content.get('price_share')}%."
+    ]
+    if scale:
+        parts.append(f"Quality answers are scored from 0 ({scale[0]}) to {len(scale) - 1} ({scale[-1]}).")
+    quality = []
+    for criterion in content.get("criteria", []):
+        lot = f" (lot {criterion['lot']} only)" if criterion.get("lot") else ""
+        if criterion["kind"] == "quality":
+            minimum = f", minimum score {criterion['minimum_score']}" if criterion.get("minimum_score") is not None else ""
+            quality.append(f"{criterion['title']}{lot}: {criterion.get('weight')}% of the quality score{minimum}")
+        elif criterion["kind"] == "price":
+            parts.append(f"Price{lot}: {criterion['title']}, scored as the lowest compliant price divided by the tender's price.")
+    if quality:
+        parts.append("Quality criteria: " + "; ".join(quality) + ".")
+    return " ".join(parts)
+
+
+def eligibility_criteria(content: dict) -> str | None:
+    questions = [
+        criterion["title"] + (f" (lot {criterion['lot']} only)" if criterion.get("lot") else "")
+        for criterion in content.get("criteria", []) if criterion["kind"] == "selection"
+    ]
+    return "Selection questions, pass or fail: " + "; ".join(questions) if questions else None
+
+
+async def notice_releases(framework: Framework, notice: Notice, has_tender_release: bool) -> dict:
+    """The release for a newly published notice of `framework` (as it stands in the same transaction)."""
+    content = json.loads(notice.body)
+    parties = Parties()
+    authority = await parties.add(framework.authority, "buyer", "procuringEntity")
+    lots = await Lot.objects().where(Lot.framework == framework.id).order_by(Lot.number)
+    ocid = ocid_for(framework.reference)
+    release_id = notice_release_id(framework.reference, notice)
+    kind = NoticeKind(notice.kind)
+    appointed_lots = set(await Appointment.select(Appointment.lot.number.as_alias("number")).where(
+        Appointment.framework == framework.id
+    ).output(as_list=True))
+    tender = framework_tender(framework, content, authority, lots, framework_status(framework.state), appointed_lots)
+    document = notice_document(framework.reference, notice, notice.change_summary)
+    sections: dict = {"buyer": authority}
+
+    if kind == NoticeKind.PIN:
+        if notice.version == 1 or not has_tender_release:
+            tags = ["planning"] if notice.version == 1 else ["planningUpdate"]
+            sections["planning"] = {"rationale": content.get("summary"), "budget": {"amount": money(content.get("estimated_value"))}, "documents": [document]}
+        else:  # the notice amended once the invitation to tender is out: the tender it describes changed
+            tags = ["tenderAmendment"]
+            tender["documents"] = [document]
+            tender["amendments"] = [amendment(release_id, notice)]
+    elif kind == NoticeKind.TENDER:
+        first = await Notice.objects().where(
+            (Notice.framework == framework.id) & (Notice.kind == NoticeKind.TENDER) & (Notice.version == 1)
+        ).first()
+        opened = first.published_at if first else notice.published_at
+        tags = ["tender"] if notice.version == 1 else ["tenderAmendment"]
+        tender.update({
+            "tenderPeriod": {"startDate": timestamp(opened), "endDate": content.get("tender_deadline") and timestamp(datetime.fromisoformat(content["tender_deadline"]))},
+            "enquiryPeriod": {
+                "startDate": timestamp(opened),
+                "endDate": content.get("clarification_deadline") and timestamp(datetime.fromisoformat(content["clarification_deadline"])),
+            },
+            "awardCriteria": "ratedCriteria",
+            "awardCriteriaDetails": award_criteria_details(content),
+            "eligibilityCriteria": eligibility_criteria(content),
+            "submissionMethod": ["electronicSubmission"],
+            "submissionMethodDetails": f"Tenders are prepared and submitted through this registry: {framework_link(framework.reference)}",
+            "documents": [document],
+        })
+        if notice.version > 1:
+            tender["amendments"] = [amendment(release_id, notice)]
+    elif kind == NoticeKind.AWARD:
+        tags = ["award"]
+        sections["awards"] = await framework_awards(framework, parties, content, document)
+        tenderers = await framework_tenderers(framework.id)
+        tender["tenderers"] = [await parties.add(organisation_id, "tenderer") for organisation_id in tenderers]
+        tender["numberOfTenderers"] = len(tenderers)
+    else:  # cancellation
+        tags = ["tenderCancellation"]
+        tender["documents"] = [document]
+    sections["parties"] = await parties.as_list()
+    sections["tender"] = tender
+    return release(ocid, release_id, notice.published_at, tags, **sections)
+
+
+def amendment(release_id: str, notice: Notice) -> dict:
+    return {
+        "id": f"{notice.kind}-v{notice.version}", "date": timestamp(notice.published_at), "rationale": notice.change_summary,
+        "description": f"Version {notice.version} of the {NOTICE_NAMES[NoticeKind(notice.kind)].lower()}", "releaseID": release_id,
+    }
+
+
+def ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+async def framework_tenderers(framework_id: int) -> list[int]:
+    """The organisations whose tenders count (submitted, neither withdrawn nor superseded): named only
+    once the award is published."""
+    rows = await TenderSubmission.select(TenderSubmission.tender.organisation.as_alias("organisation")).where(
+        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.counting()
+    )
+    return sorted({row["organisation"] for row in rows})
+
+
+async def framework_awards(framework: Framework, parties: Parties, content: dict, document: dict) -> list[dict]:
+    """One award per appointed supplier and lot: the supplier's place on the framework agreement."""
+    lots = {lot.id: lot for lot in await Lot.objects().where(Lot.framework == framework.id)}
+    awards = []
+    for appointment in await Appointment.objects().where(Appointment.framework == framework.id).order_by(Appointment.lot).order_by(Appointment.rank):
+        lot = lots[appointment.lot]
+        supplier = await parties.add(appointment.organisation, "supplier", "tenderer")
+        awards.append({
+            "id": f"{framework.reference}-A{appointment.id}",
+            "title": f"Lot {lot.number}: {lot.title}",
+            "description": f"{supplier['name']} is appointed to lot {lot.number} of the framework agreement, ranked {ordinal(appointment.rank)}.",
+            "status": "active",
+            "date": timestamp(appointment.appointed_at),
+            "suppliers": [supplier],
+            "contractPeriod": term(content),
+            "relatedLots": [str(lot.number)],
+            "documents": [document],
+        })
+    return awards
+
+
+async def clarification_release(framework: Framework, clarification) -> dict:
+    """A published clarification: its published wording and answer (never who asked), as a tender update."""
+    parties = Parties()
+    authority = await parties.add(framework.authority, "buyer", "procuringEntity")
+    label = f"Q{clarification.number}"
+    return release(
+        ocid_for(framework.reference), f"{framework.reference}-clarification-{label}", clarification.published_at, ["tenderUpdate"],
+        buyer=authority, parties=await parties.as_list(),
+        tender={
+            "id": framework.reference,
+            "hasEnquiries": True,
+            "documents": [{
+                "id": f"clarification-{label}", "documentType": "clarifications", "title": f"Clarification {label}",
+                "description": f"Question: {clarification.published_question}\n\nAnswer: {clarification.answer}",
+                "url": framework_link(framework.reference) + "#clarifications", "datePublished": timestamp(clarification.published_at),
+                "format": "text/html", "language": "en",
+            }],
+        },
+    )
+
+
+async def reasoned_response_release(framework: Framework, survey_id: int, number: int) -> dict:
+    """The request for information's reasoned response (what the authority heard and will do), as
+    published on the framework's page: a planning update, naming its themes; never who responded."""
+    from registry.surveys.tables import ReasonedResponse  # the request for information builds on frameworks
+
+    entries = await ReasonedResponse.objects().where(
+        (ReasonedResponse.survey == survey_id) & ReasonedResponse.published_at.is_not_null()
+    ).order_by(ReasonedResponse.position)
+    published_at = max(entry.published_at for entry in entries)
+    parties = Parties()
+    authority = await parties.add(framework.authority, "buyer", "procuringEntity")
+    return release(
+        ocid_for(framework.reference), f"{framework.reference}-reasoned-response-{number}", published_at, ["planningUpdate"],
+        buyer=authority, parties=await parties.as_list(),
+        planning={"documents": [{
+            "id": f"rfi-reasoned-response-{number}", "documentType": "marketStudies",
+            "title": "Request for information: what we heard and what we will do",
+            "description": "Themes: " + "; ".join(entry.theme for entry in entries) + ".",
+            "url": framework_link(framework.reference), "datePublished": timestamp(published_at), "format": "text/html", "language": "en",
+        }]},
+    )
+
+
+# --- Engagements (call-offs) ----------------------------------------------------------------------
+
+
+async def _engagement_context(engagement: Engagement, parties: Parties) -> tuple[dict, dict]:
+    """The buyer, the relation to the framework's contracting process, and the tender's common fields."""
+    framework = await Framework.objects().get(Framework.id == engagement.framework)
+    lot = await Lot.objects().get(Lot.id == engagement.lot)
+    buyer = await parties.add(engagement.buyer, "buyer", "procuringEntity")
+    framework_ocid = ocid_for(framework.reference)
+    sections = {
+        "buyer": buyer,
+        "relatedProcesses": [{
+            "id": "1", "relationship": ["framework"], "title": framework.title, "scheme": "ocid", "identifier": framework_ocid,
+            "uri": links.absolute(f"/open-data/ocds/records/{framework_ocid}.json"), "relatedLots": [str(lot.number)],
+        }],
+    }
+    tender = {
+        "id": engagement.reference, "title": engagement.title, "procuringEntity": buyer, "mainProcurementCategory": SERVICES,
+        "contractPeriod": _engagement_period(engagement),
+    }
+    return sections, {"tender": tender, "framework": framework, "lot": lot}
+
+
+def _engagement_period(engagement: Engagement) -> dict | None:
+    if engagement.starts_on is None:
+        return None
+    return {"startDate": day_start(engagement.starts_on), "endDate": engagement.ends_on and day_start(engagement.ends_on)}
+
+
+async def engagement_release(engagement: Engagement, event: str, previous_state: str | None = None) -> dict | None:
+    """The release for an engagement's newly published step (`event`: invited, awarded,
+    delivery_started, completed or cancelled), or None when the step publishes nothing (a draft
+    cancelled before anything about it was published)."""
+    parties = Parties()
+    sections, context = await _engagement_context(engagement, parties)
+    tender, framework, lot = context["tender"], context["framework"], context["lot"]
+    ocid = ocid_for(engagement.reference)
+    competition = engagement.route == CallOffRoute.MINI_COMPETITION
+    supplier_roles = ("supplier", "tenderer") if competition else ("supplier",)  # every release names the supplier with all its roles
+    ids = {"award": engagement.reference, "contract": engagement.reference}
+
+    if event == "invited":
+        tags, moment = ["tender"], engagement.invited_at
+        criteria = await BriefCriterion.objects().where(BriefCriterion.engagement == engagement.id).order_by(BriefCriterion.position)
+        invited = await Invitation.count().where(Invitation.engagement == engagement.id)
+        tender.update({
+            "status": "active", "competitive": True, "procurementMethod": "selective",
+            "procurementMethodDetails": (
+                f"Mini-competition (further competition) among the {invited} suppliers appointed to lot {lot.number} of {framework.reference}"
+            ),
+            "tenderPeriod": {"startDate": timestamp(engagement.invited_at), "endDate": timestamp(engagement.response_deadline)},
+            "awardCriteria": "ratedCriteria",
+            "awardCriteriaDetails": (
+                f"Price {engagement.price_weight}%; quality {100 - (engagement.price_weight or 0)}%, each criterion scored 0 to 5: "
+                + "; ".join(f"{c.name} ({c.weight}%)" for c in criteria) + "."
+            ),
+            "submissionMethod": ["electronicSubmission"],
+        })
+    elif event == "awarded":
+        tags, moment = ["award", "contract"], engagement.awarded_at
+        supplier = await parties.add(engagement.supplier, *supplier_roles)
+        if competition:
+            responders = await Invitation.select(Invitation.organisation).where(
+                (Invitation.engagement == engagement.id) & (Invitation.status == InvitationStatus.RESPONDED)
+            ).output(as_list=True)
+            tender.update({
+                "status": "complete", "competitive": True, "procurementMethod": "selective", "numberOfTenderers": len(responders),
+                "tenderers": [await parties.add(organisation_id, "tenderer") for organisation_id in sorted(responders)],
+            })
+        else:
+            tender.update({
+                "status": "complete", "competitive": False, "procurementMethod": "direct",
+                "procurementMethodDetails": f"Direct award, without further competition, to a supplier appointed to lot {lot.number} of {framework.reference}",
+            })
+        sections["awards"] = [{
+            "id": ids["award"], "title": engagement.title, "status": "active", "date": timestamp(engagement.awarded_at),
+            "value": pence(engagement.awarded_price_pence), "suppliers": [supplier], "contractPeriod": _engagement_period(engagement),
+        }]
+        sections["contracts"] = [{
+            "id": ids["contract"], "awardID": ids["award"], "title": engagement.title, "status": "pending",
+            "period": _engagement_period(engagement), "value": pence(engagement.awarded_price_pence),
+        }]
+    elif event == "delivery_started":
+        tags, moment = ["contractUpdate"], engagement.delivery_started_at
+        await parties.add(engagement.supplier, *supplier_roles)
+        sections["contracts"] = [{"id": ids["contract"], "awardID": ids["award"], "status": "active"}]
+        tender = None
+    elif event == "completed":
+        tags, moment = ["implementation"], engagement.completed_at
+        await parties.add(engagement.supplier, *supplier_roles)
+        reached = sum(await Reach.select(Reach.participants).where(Reach.engagement == engagement.id).output(as_list=True))
+        sections["contracts"] = [{
+            "id": ids["contract"], "awardID": ids["award"], "status": "terminated",
+            "implementation": {"milestones": [{
+                "id": "completion", "title": "Engagement delivered and completed", "type": "delivery", "status": "met",
+                "dateMet": timestamp(engagement.completed_at), "description": f"Participants reached: {reached:,}.",
+            }]},
+        }]
+        tender = None
+    elif event == "cancelled":
+        moment = engagement.cancelled_at
+        if previous_state == EngagementState.INVITED:
+            tags = ["tenderCancellation"]
+            tender["status"] = "cancelled"
+        elif previous_state == EngagementState.AWARDED:  # awarded, not yet under way: the award and the unsigned contract fall
+            tags = ["awardCancellation"]
+            await parties.add(engagement.supplier, *supplier_roles)
+            sections["awards"] = [{"id": ids["award"], "status": "cancelled"}]
+            sections["contracts"] = [{"id": ids["contract"], "awardID": ids["award"], "status": "cancelled"}]
+            tender = None
+        elif previous_state == EngagementState.IN_DELIVERY:
+            tags = ["contractTermination"]
+            await parties.add(engagement.supplier, *supplier_roles)
+            sections["contracts"] = [{"id": ids["contract"], "awardID": ids["award"], "status": "terminated"}]
+            tender = None
+        else:  # a draft: nothing about it was ever published
+            return None
+    else:
+        raise ValueError(f"unknown engagement event {event!r}")
+    sections["parties"] = await parties.as_list()
+    if tender is not None:
+        sections["tender"] = tender
+    return release(ocid, f"{engagement.reference}-{event}", moment, tags, **sections)
