@@ -82,7 +82,7 @@ async def _load_profiles(directory: Path, organisations: dict) -> None:
         organisation = organisations[row.pop("organisation")]
         if await suppliers.profile_of(organisation.id) is not None:
             continue
-        user = await _signed_in((await User.select(User.email).where(User.organisation == organisation.id).first())["email"])
+        user = await _supplier_user(organisation)
         defaults = {"trading_name": "", "address_line_1": "", "address_line_2": "", "town": "", "postcode": "", "website": ""}
         taxonomy_lists = ("regions", "engagement_methods", "groups", "languages", "accessible_formats")
         values = {**defaults, **row, **{name: tuple(row.get(name, ())) for name in taxonomy_lists}}
@@ -117,8 +117,7 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
         if row["publish"]:
             await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
         for organisation_name, lots in row["interest"].items():
-            supplier_email = (await User.select(User.email).where(User.organisation == organisations[organisation_name].id).first())["email"]
-            await interest.register(await _signed_in(supplier_email), framework.reference, lot_numbers=lots)
+            await interest.register(await _supplier_user(organisations[organisation_name]), framework.reference, lot_numbers=lots)
         if real_clock:
             await _run_rfi(officer, framework.reference, row["rfi"], past, real_clock)
         if "criteria" in row:
@@ -166,7 +165,7 @@ async def _run_tendering(officer, reference: str, row: dict, organisations: dict
 
 
 async def _supplier_user(organisation):
-    """The first user of a supplier organisation, signed in."""
+    """The first user of a supplier organisation, signed in (profiles, interest and tenders are its work)."""
     return await _signed_in((await User.select(User.email).where(User.organisation == organisation.id).first())["email"])
 
 
