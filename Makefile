@@ -17,10 +17,11 @@ run: $(VENV)/.installed node_modules/.installed
 
 # Browser tests run in a pytest process of their own: Playwright's sync API keeps an event loop
 # running, which the async service and API tests cannot share. The service and API tests use every
-# core (pytest-xdist); the browser tests gain nothing from it (the browser and servers fill the cores).
+# core (pytest-xdist); the browser journeys run in two workers, one per database engine (each
+# engine's journeys share its live server, in order: see tests/browser/conftest.py).
 test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
 	$(BIN)/pytest -n auto --durations=15 tests --ignore=tests/browser
-	$(BIN)/pytest tests/browser
+	$(BIN)/pytest -n 2 --dist loadgroup tests/browser
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

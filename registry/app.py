@@ -64,8 +64,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if problems:
         raise RefusedToStart("refusing to start in production: " + "; ".join(problems))
 
-    links.configure(settings.base_url)
-    ocds.configure(settings)
     route_handlers: list = [
         StartPageController,
         HealthController,
@@ -110,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=route_handlers,
-        lifespan=[database_lifespan(settings), mail_sender_lifespan(settings)],
+        lifespan=[configured, database_lifespan, mail_sender_lifespan],
         template_config=template_config(settings),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
@@ -136,43 +134,51 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def database_lifespan(settings: Settings):
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = db.create_engine(settings.database_url)
-        db.bind(engine)
-        await db.connect(engine, pool_size=settings.postgres_pool_size)
-        try:
-            await prepare_schema(settings)
-            if settings.is_production and await accounts.has_demo_accounts():
-                raise RefusedToStart(
-                    "refusing to start in production: demo accounts are present (loaded by `registry load-fixtures`); "
-                    "use a database without the demo data"
-                )
-            yield
-        finally:
-            await db.disconnect(engine)
-
-    return lifespan
+# The lifespans read the settings the app holds when it starts (app.state["settings"]), not when it
+# was built: the test suite builds one app per configuration and serves it for each test's database.
 
 
-def mail_sender_lifespan(settings: Settings):
+@asynccontextmanager
+async def configured(app: Litestar) -> AsyncIterator[None]:
+    """The settings that module-level helpers read: the address in emails, the open data's publisher."""
+    settings: Settings = app.state["settings"]
+    links.configure(settings.base_url)
+    ocds.configure(settings)
+    yield
+
+
+@asynccontextmanager
+async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings: Settings = app.state["settings"]
+    engine = db.create_engine(settings.database_url)
+    db.bind(engine)
+    await db.connect(engine, pool_size=settings.postgres_pool_size)
+    try:
+        await prepare_schema(settings)
+        if settings.is_production and await accounts.has_demo_accounts():
+            raise RefusedToStart(
+                "refusing to start in production: demo accounts are present (loaded by `registry load-fixtures`); "
+                "use a database without the demo data"
+            )
+        yield
+    finally:
+        await db.disconnect(engine)
+
+
+@asynccontextmanager
+async def mail_sender_lifespan(app: Litestar) -> AsyncIterator[None]:
     """While the app runs, deliver the outbox and queue due reminders (when SMTP is configured)."""
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if not settings.smtp_url:
-            yield
-            return
-        task = asyncio.create_task(run_mail_sender(settings))
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return lifespan
+    settings: Settings = app.state["settings"]
+    if not settings.smtp_url:
+        yield
+        return
+    task = asyncio.create_task(run_mail_sender(settings))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def run_mail_sender(settings: Settings) -> None:

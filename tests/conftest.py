@@ -10,11 +10,13 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from litestar import Litestar
 
 from registry import clock, db
 from registry.app import create_app
@@ -122,9 +124,10 @@ async def database_url(engine_kind: str, migrated_database: str, tmp_path: Path)
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    # No pool: the test client serves the app on an event loop of its own, and tests query from theirs.
+    # A small pool, on the test's own event loop (the app a test serves runs on it too): a connection
+    # per query would spend most of a PostgreSQL test authenticating.
     return Settings(
-        database_url=database_url, migrate_on_start=False, environment="development", postgres_pool_size=0, files_dir=tmp_path / "files"
+        database_url=database_url, migrate_on_start=False, environment="development", postgres_pool_size=4, files_dir=tmp_path / "files"
     )
 
 
@@ -147,31 +150,68 @@ def controlled_clock() -> Iterator[clock.ControlledClock]:
     clock.use(previous)
 
 
+_built: dict[str, Litestar] = {}
+_serving: dict[int, "Serving"] = {}
+
+
+def app_for(settings: Settings) -> Litestar:
+    """The app for these settings. Building one registers some 400 route handlers (half a second), so
+    the suite builds one per configuration and gives it each test's own settings (its database and
+    files), which its lifespan reads when it starts."""
+    key = settings.model_dump_json(exclude={"database_url", "files_dir"})
+    if key not in _built:
+        _built[key] = create_app(settings)
+    app = _built[key]
+    app.state["settings"] = settings
+    return app
+
+
+@dataclass
+class Serving:
+    stop: asyncio.Event
+    task: asyncio.Task
+    clients: int = 0
+
+
+@asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[None]:
+    """The app's lifespan entered once for every client of one test, however many it opens at once."""
+    running = _serving.get(id(app))
+    if running is None:
+        started, stop = asyncio.Event(), asyncio.Event()
+
+        async def serve() -> None:  # one task enters and leaves the lifespan, as its cancel scopes require
+            async with app.lifespan():
+                started.set()
+                await stop.wait()
+
+        task = asyncio.create_task(serve())
+        ready = asyncio.create_task(started.wait())
+        await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            ready.cancel()
+            task.result()  # raises why the app did not start
+        running = _serving[id(app)] = Serving(stop, task)
+    running.clients += 1
+    try:
+        yield
+    finally:
+        running.clients -= 1
+        if not running.clients:
+            del _serving[id(app)]
+            running.stop.set()
+            await running.task
+
+
 @asynccontextmanager
 async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app served on the test's own event loop, so that it can use a PostgreSQL pool the test's
-    own queries share. Redirects are not followed: tests look at each one."""
-    app = create_app(settings.model_copy(update={"postgres_pool_size": 4}))
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def serve() -> None:  # one task enters and leaves the lifespan, as its cancel scopes require
-        async with app.lifespan():
-            started.set()
-            await stop.wait()
-
-    server = asyncio.create_task(serve())
-    ready = asyncio.create_task(started.wait())
-    await asyncio.wait([server, ready], return_when=asyncio.FIRST_COMPLETED)
-    if server.done():
-        ready.cancel()
-        server.result()  # raises why the app did not start
-    try:
+    """A client of the app served on the test's own event loop, so that the app's PostgreSQL pool and
+    the test's own queries share it. Redirects are not followed: tests look at each one."""
+    app = app_for(settings)
+    async with serving(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
             yield client
-    finally:
-        stop.set()
-        await server
 
 
 @pytest.fixture

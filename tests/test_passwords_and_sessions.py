@@ -3,6 +3,8 @@ from datetime import timedelta
 from registry import clock
 from registry.accounts.passwords import hash_password, needs_rehash, verify_password
 from registry.accounts.sessions import PiccoloSessionStore
+from registry.accounts.tables import SessionRecord
+from tests.support import PASSWORD, make_user, post_form
 
 
 async def test_passwords_are_stored_as_salted_argon2id_hashes():
@@ -45,3 +47,31 @@ async def test_the_session_store_keeps_renews_and_expires_data(database):
         assert await store.get("session-b") is None
     finally:
         clock.use(previous)
+
+
+async def test_a_visitor_who_has_not_signed_in_gets_no_session_and_no_cookie(client, database):
+    for path in ("/", "/frameworks", "/suppliers", "/sign-in"):
+        response = await client.get(path, follow_redirects=True)
+        assert response.status_code == 200
+        assert "registry_session" not in response.headers.get("set-cookie", "")
+    assert await SessionRecord.count() == 0
+
+
+async def test_a_signed_in_page_view_writes_nothing_new_and_renews_at_most_once_a_minute(client, database, controlled_clock):
+    await make_user()
+    await post_form(client, "/sign-in", {"email": "officer@authority.example", "password": PASSWORD})
+    session_id = client.cookies.get("registry_session")
+
+    async def stored() -> dict:
+        return await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at).where(SessionRecord.key == session_id).first()
+
+    signed_in = await stored()
+    controlled_clock.advance(timedelta(seconds=30))
+    account = await client.get("/account")
+    assert account.status_code == 200 and f"registry_session={session_id}" in account.headers["set-cookie"]  # the cookie is renewed
+    assert await stored() == signed_in  # and the store is untouched
+    controlled_clock.advance(timedelta(seconds=40))
+    assert (await client.get("/account")).status_code == 200
+    renewed = await stored()
+    assert renewed["value"] == signed_in["value"] and timedelta(seconds=70) <= renewed["expires_at"] - signed_in["expires_at"] < timedelta(seconds=71)
+    assert await SessionRecord.count() == 1

@@ -1,6 +1,11 @@
 """Server-side sessions: Litestar's session middleware on a Piccolo table, so that sessions survive
 restarts and any worker can serve any request. The session id is replaced at sign-in (session
-fixation), and the old one deleted."""
+fixation), and the old one deleted.
+
+A session costs a database write only when there is something new to keep: a visitor who has not
+signed in gets no session row and no cookie, a request that leaves the session as it was stores
+nothing (the cookie is renewed), and reading a session pushes its idle expiry on at most once a
+minute, so the idle timeout is between 29 and 30 minutes."""
 
 import re
 from datetime import timedelta
@@ -8,17 +13,21 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
-from litestar.types import Message
+from litestar.types import Empty, Message
+from litestar.utils.dataclass import extract_dataclass_items
 
 from registry import clock
 from registry.accounts.tables import SessionRecord
 
 ROTATE_FLAG = "registry.rotate_session_id"
 NEW_ID = "registry.new_session_id"
+LOADED = "registry.loaded_session"  # the session's stored bytes as this request found them
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
+RENEWAL_STEP = timedelta(minutes=1)  # reads renew a session's expiry at most this often
 COOKIE_NAME = "registry_session"
 SESSION_ID = re.compile(r"[0-9a-f]{64}")  # as generate_session_id makes them: 32 random bytes, in hex
 
@@ -48,7 +57,8 @@ class PiccoloSessionStore(Store):
         if record["expires_at"] is not None and record["expires_at"] <= now:
             await self.delete(key)
             return None
-        if renewal := _seconds(renew_for):
+        renewal = _seconds(renew_for)
+        if renewal and (record["expires_at"] is None or now + renewal - record["expires_at"] >= RENEWAL_STEP):
             await SessionRecord.update({SessionRecord.expires_at: now + renewal}).where(SessionRecord.key == key)
         return bytes(record["value"])
 
@@ -86,13 +96,36 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         return super().get_session_id(connection)
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        return await super().load_from_connection(connection) if well_formed(connection.cookies.get(self.config.key)) else {}
+        session_id = connection.cookies.get(self.config.key)
+        if not well_formed(session_id):
+            return {}
+        data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        if data is None:
+            return {}
+        connection.scope["state"][LOADED] = data
+        return self.deserialize_data(data)
 
     async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
+        state = connection.scope["state"]
         old_id = connection.cookies.get(self.config.key)
-        if connection.scope["state"].get(ROTATE_FLAG) and well_formed(old_id):
+        rotating = bool(state.get(ROTATE_FLAG))
+        if rotating and well_formed(old_id):
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        if scope_session is Empty or not scope_session:  # nothing to keep
+            if well_formed(old_id) and not rotating:
+                await super().store_in_message(Empty, message, connection)  # deletes the session, expires the cookie
+            elif old_id is not None:
+                self._cookie(message, "null", expires=0)
+            return
+        if not rotating and LOADED in state and self.serialize_data(scope_session, connection.scope) == state[LOADED]:
+            self._cookie(message, old_id)  # unchanged: the store renewed its expiry when it was read
+            return
         await super().store_in_message(scope_session, message, connection)
+
+    def _cookie(self, message: Message, value: str, **extra: Any) -> None:
+        parameters = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+        cookie = Cookie(value=value, key=self.config.key, **parameters, **extra)
+        MutableScopeHeaders.from_message(message).add("Set-Cookie", cookie.to_header(header=""))
 
 
 class RotatingSessionConfig(ServerSideSessionConfig):

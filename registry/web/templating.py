@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,14 @@ def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
 
 
 def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> TemplateConfig:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(jinja_environment(settings.time_zone, directory)))
+
+
+@cache
+def jinja_environment(time_zone: str, directory: Path) -> Environment:
+    """One environment per time zone and directory for the whole process, so that every app built in
+    it (the test suite builds hundreds) shares the compiled templates instead of compiling its own."""
+    zone = ZoneInfo(time_zone)
     environment = Environment(
         loader=ChoiceLoader(
             [
@@ -34,7 +43,7 @@ def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> Temp
     )
     environment.globals.update(
         service_name=SERVICE_NAME,
-        time_zone=settings.zone,
+        time_zone=zone,
         navigation_for=navigation_for,
         pounds=money.pounds,
     )
@@ -45,6 +54,6 @@ def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> Temp
     environment.filters["long_date"] = lambda value: value.strftime("%-d %B %Y") if value else ""
     environment.filters["iso_long_date"] = lambda text: date.fromisoformat(text).strftime("%-d %B %Y") if text else ""
     environment.filters["name_in"] = lambda code, names: names.get(code, code)
-    environment.filters["local_time"] = lambda moment: local_time(moment, settings.zone)
-    environment.filters["iso_local_time"] = lambda text: local_time(datetime.fromisoformat(text), settings.zone) if text else ""
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+    environment.filters["local_time"] = lambda moment: local_time(moment, zone)
+    environment.filters["iso_local_time"] = lambda text: local_time(datetime.fromisoformat(text), zone) if text else ""
+    return environment
