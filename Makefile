@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 
-.PHONY: run test
+.PHONY: run test bench
 
 run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/registry migrate
@@ -44,3 +44,12 @@ node_modules/.installed: package.json package-lock.json
 /usr/bin/chromium:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# Benchmarks (docs/performance.md): figures, not pass or fail. PostgreSQL is measured too when
+# REGISTRY_BENCH_POSTGRES_URL names a maintenance database (the benchmarks create their own).
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.rush
+	$(if $(REGISTRY_BENCH_POSTGRES_URL),$(BIN)/python -m benchmarks.rush --postgres)
+	$(BIN)/python -m benchmarks.evaluation_scale
+	$(if $(REGISTRY_BENCH_POSTGRES_URL),$(BIN)/python -m benchmarks.evaluation_scale --database postgres)

@@ -106,20 +106,25 @@ def all_table_names() -> list[str]:
     return [table._meta.tablename for app in APP_REGISTRY.app_configs.values() for table in app.table_classes]
 
 
-@pytest.fixture
-async def database_url(engine_kind: str, migrated_database: str, tmp_path: Path) -> str:
-    """An empty, migrated database for one test."""
+async def emptied(engine_kind: str, migrated_database: str, sqlite_path: Path) -> str:
+    """The URL of an empty, migrated database: a copy of the migrated SQLite template at
+    `sqlite_path`, or the PostgreSQL suite database with every table emptied."""
     if engine_kind == "sqlite":
-        path = tmp_path / "registry.sqlite3"
-        with sqlite3.connect(migrated_database.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+        with sqlite3.connect(migrated_database.removeprefix("sqlite:///")) as source, sqlite3.connect(sqlite_path) as target:
             source.backup(target)
-        return f"sqlite:///{path}"
+        return f"sqlite:///{sqlite_path}"
     connection = await asyncpg.connect(migrated_database)
     try:
         await connection.execute(f"TRUNCATE {', '.join(all_table_names())} RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
     return migrated_database
+
+
+@pytest.fixture
+async def database_url(engine_kind: str, migrated_database: str, tmp_path: Path) -> str:
+    """An empty, migrated database for one test."""
+    return await emptied(engine_kind, migrated_database, tmp_path / "registry.sqlite3")
 
 
 @pytest.fixture

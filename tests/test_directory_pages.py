@@ -150,3 +150,19 @@ async def test_a_supplier_not_appointed_to_a_live_framework_has_no_page(client, 
     await sign_in(client, live.commissioner.email)
     assert (await client.get(f"/suppliers/{not_live}")).status_code == 404
     assert (await client.get(f"/suppliers/{live.organisations['Alpha Voices']}")).status_code == 200
+
+
+def test_the_filter_checkboxes_are_govuk_frontends_markup():
+    from registry.directory.search import Facet, Option
+    from registry.web.templating import TEMPLATES_DIR, jinja_environment
+
+    environment = jinja_environment("Europe/London", TEMPLATES_DIR)
+    facet = Facet("region", "Regions", [Option("glasgow-city", "Glasgow City", 12, True), Option("a&b", "Argyll & Bute <west>", 3, False)])
+    ours = environment.from_string('{% from "directory/_facets.html" import facet_checkboxes %}{{ facet_checkboxes(facet) }}').render(facet=facet)
+    theirs = environment.from_string(
+        '{% from "govuk_frontend_jinja/components/checkboxes/macro.html" import govukCheckboxes %}'
+        '{{ govukCheckboxes({"idPrefix": facet.name, "name": facet.name, "classes": "govuk-checkboxes--small",'
+        ' "fieldset": {"legend": {"text": facet.legend, "classes": "govuk-fieldset__legend--s"}},'
+        ' "items": items}) }}'
+    ).render(facet=facet, items=[{"value": o.value, "text": f"{o.label} ({o.count})", "checked": o.selected} for o in facet.options])
+    assert " ".join(ours.split()) == " ".join(theirs.split())

@@ -11,6 +11,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from registry.db.querycount import CountsQueries
+
 DatabaseKind = Literal["sqlite", "postgres"]
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -42,7 +44,7 @@ class ReusingSQLiteTransaction(SQLiteTransaction):
         return exception is None
 
 
-class ReusingSQLiteEngine(SQLiteEngine):
+class ReusingSQLiteEngine(CountsQueries, SQLiteEngine):
     """Piccolo's SQLite engine opens a new connection, and with it a new thread, for every query
     outside a transaction and for every transaction. This one keeps the connections it has opened
     and lends them out again, one borrower at a time, so transactions (IMMEDIATE writes) and WAL
@@ -89,6 +91,10 @@ class ReusingSQLiteEngine(SQLiteEngine):
         return response
 
 
+class RegistryPostgresEngine(CountsQueries, PostgresEngine):
+    """Piccolo's PostgreSQL engine, counting statements (registry.db.querycount)."""
+
+
 def create_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
@@ -98,7 +104,7 @@ def create_engine(url: str) -> Engine:
             # Piccolo probes the server while constructing the engine and only warns when it is
             # down; connect() reports an unreachable database properly.
             warnings.simplefilter("ignore")
-            return PostgresEngine(config={"dsn": url})
+            return RegistryPostgresEngine(config={"dsn": url})
     raise ValueError(f"unsupported database URL {redact(url)!r}")
 
 
@@ -177,6 +183,15 @@ def transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+ROWS_PER_INSERT = 400  # well inside SQLite's limit on bound parameters for any of our tables
+
+
+async def insert_many(table, rows: list) -> None:
+    """Insert many rows of one table, several hundred to a statement."""
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        await table.insert(*rows[start:start + ROWS_PER_INSERT])
 
 
 def for_update(query):

@@ -62,10 +62,16 @@ async def refresh(organisation_id: int) -> None:
 
 
 async def rebuild() -> None:
-    """Every supplier organisation's entry and tags, from scratch."""
+    """Every supplier organisation's entry and tags, from scratch, in a few statements whatever the number of suppliers."""
     async with db.transaction():
         await DirectoryTag.delete(force=True)
         await DirectoryEntry.delete(force=True)
-        supplier_ids = await Organisation.select(Organisation.id).where(Organisation.kind == OrganisationKind.SUPPLIER).output(as_list=True)
-        for organisation_id in supplier_ids:
-            await refresh(organisation_id)
+        organisations = await Organisation.objects().where(Organisation.kind == OrganisationKind.SUPPLIER).order_by(Organisation.id)
+        profiles = {profile.organisation: profile for profile in await SupplierProfile.objects()}
+        entries, tags = [], []
+        for organisation in organisations:
+            profile = profiles.get(organisation.id)
+            entries.append(DirectoryEntry(organisation=organisation.id, **_entry(organisation, profile)))
+            tags += _tags(organisation, profile)
+        await db.insert_many(DirectoryEntry, entries)
+        await db.insert_many(DirectoryTag, tags)

@@ -40,6 +40,7 @@ def jinja_environment(time_zone: str, directory: Path) -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates change only with a deploy; checking every file on every render cost a stat per template
     )
     environment.globals.update(
         service_name=SERVICE_NAME,

@@ -1,0 +1,232 @@
+"""The benchmarks (`make bench`): generate the synthetic data set, start the real server
+(`registry serve`: one worker on SQLite; one and then two workers on PostgreSQL when
+REGISTRY_BENCH_POSTGRES_URL names a server), drive it from a second process (benchmarks/load.py)
+and print, for each page, requests per second, latency percentiles, the ratio to the bare health
+endpoint and the SQL statements per request; then the server's peak memory. The figures are also
+written as JSON (benchmarks/results/), so that two runs can be compared. Figures, not pass or fail.
+
+    python -m benchmarks.run --suppliers 10000 --duration 10
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from benchmarks import dataset
+from registry.db.querycount import counting
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+POSTGRES_URL = os.environ.get("REGISTRY_BENCH_POSTGRES_URL")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`registry serve` on a free loopback port, as deployed (the deadline rush alone moves its clock)."""
+
+    def __init__(self, database_url: str, workers: int, pool_size: int = 10, clock_control: bool = False):
+        self.port = free_port()
+        self.log = tempfile.TemporaryFile("w+")
+        env = {**os.environ, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_ENVIRONMENT": "development",
+               "REGISTRY_POSTGRES_POOL_SIZE": str(pool_size), "REGISTRY_MIGRATE_ON_START": "false",
+               "REGISTRY_CLOCK_CONTROL": "true" if clock_control else "false"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "registry", "serve", "--port", str(self.port), "--workers", str(workers), "--quiet"],
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.output()}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not become healthy within 60 seconds")
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def peak_memory_mib(self) -> float:
+        """The peak resident memory of the server's processes (the main one and its workers), summed."""
+        pids = [self.process.pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()]
+        total_kib = 0
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status").read_text()
+            total_kib += int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+        return total_kib / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def load(server: Server, requests: list[dict], *, concurrency: int, duration: float, once: bool = False) -> dict:
+    scenario = {"host": "127.0.0.1", "port": server.port, "concurrency": concurrency, "duration": duration, "once": once, "requests": requests}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.load"], input=json.dumps(scenario), capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(done.stdout)
+
+
+def cookie(session: str, csrf: str = "") -> dict:
+    value = f"registry_session={session}" + (f"; registry_csrf={csrf}" if csrf else "")
+    return {"Cookie": value, "Accept": "text/html"}
+
+
+def csrf_token(server: Server, session: str, path: str) -> str:
+    page = httpx.get(server.base_url + path, headers=cookie(session))
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    assert page.cookies.get("registry_csrf") == token, "the CSRF cookie and the form's token differ"
+    return token
+
+
+def scenarios(manifest: dataset.Manifest, submitting: list[str], csrf: str) -> dict[str, list[dict]]:
+    """Each benchmarked request, by name: the requests the load generator cycles through."""
+    tender = f"/frameworks/{manifest.tender_framework}/tenders/1"
+    return {
+        "bare health endpoint": [{"method": "GET", "path": "/healthz"}],
+        "directory search (text + two filters)": [{"method": "GET", "path": manifest.search_path, "headers": {"Accept": "text/html"}}],
+        "framework page": [{"method": "GET", "path": manifest.framework_path, "headers": {"Accept": "text/html"}}],
+        "supplier dashboard": [{"method": "GET", "path": "/organisation/frameworks", "headers": cookie(session)} for session in manifest.supplier_sessions],
+        "tender submission": [
+            {"method": "POST", "path": f"{tender}/submit", "body": f"_csrf_token={csrf}",
+             "headers": {**cookie(session, csrf), "Content-Type": "application/x-www-form-urlencoded"}}
+            for session in submitting
+        ],
+    }
+
+
+async def statements(database_url: str, requests: dict[str, list[dict]]) -> dict[str, int]:
+    """The SQL statements one request of each scenario issues, counted in-process on the same database."""
+    from registry.app import create_app
+    from registry.settings import Settings
+
+    app = create_app(Settings(database_url=database_url, migrate_on_start=False, postgres_pool_size=2))
+    counts = {}
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
+            for name, (request, *_) in requests.items():
+                with counting() as count:
+                    await client.request(request["method"], request["path"], headers=request.get("headers", {}), content=request.get("body", ""))
+                counts[name] = count.statements
+    return counts
+
+
+def bench(label: str, database_url: str, manifest: dataset.Manifest, workers: int, submitting: list[str], args) -> dict:
+    server = Server(database_url, workers)
+    try:
+        csrf = csrf_token(server, manifest.supplier_sessions[0], f"/frameworks/{manifest.tender_framework}/tenders/1/check")
+        requests = scenarios(manifest, submitting[1:], csrf)
+        counted = asyncio.run(statements(database_url, {name: requests[name] for name in requests if name != "tender submission"}))
+        counted["tender submission"] = asyncio.run(statements(database_url, {"tender submission": [
+            {**requests["tender submission"][0], "headers": {**cookie(submitting[0], csrf), "Content-Type": "application/x-www-form-urlencoded"}}
+        ]}))["tender submission"]
+        figures = {}
+        for name, cycle in requests.items():
+            once = name == "tender submission"
+            if not once:
+                load(server, cycle[:50], concurrency=args.concurrency, duration=1)  # warm up
+            figures[name] = load(server, cycle, concurrency=args.concurrency, duration=args.duration, once=once)
+            figures[name]["statements"] = counted[name]
+        bare = figures["bare health endpoint"]["per_second"]
+        for result in figures.values():
+            result["ratio_to_bare"] = result["per_second"] / bare if bare else 0.0
+        return {"label": label, "workers": workers, "pages": figures, "peak_memory_mib": server.peak_memory_mib(),
+                "database_is_locked_in_log": server.output().count("database is locked")}
+    finally:
+        server.stop()
+
+
+def print_table(run: dict) -> None:
+    print(f"\n{run['label']} ({run['workers']} worker(s)); peak server memory {run['peak_memory_mib']:.0f} MiB")
+    print(f"{'request':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'SQL':>4}  statuses")
+    for name, r in run["pages"].items():
+        print(f"{name:40} {r['per_second']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['ratio_to_bare']:8.0%} {r['statements']:4}  "
+              f"{r['statuses']} {r['errors'] or ''}")
+
+
+async def postgres_database() -> tuple[str, str]:
+    name = f"registry_bench_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return name, POSTGRES_URL.rpartition("/")[0] + "/" + name
+
+
+async def drop_postgres_database(name: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def prepared(url: str, size: dataset.Size) -> dataset.Manifest:
+    started = time.perf_counter()
+    manifest = asyncio.run(dataset.create(url, size))
+    print(f"data set generated in {time.perf_counter() - started:.0f} s: {size}", flush=True)
+    return manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    for name, default in asdict(dataset.Size()).items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    parser.add_argument("--duration", type=float, default=10, help="seconds per page")
+    parser.add_argument("--concurrency", type=int, default=32, help="connections held open by the load generator")
+    args = parser.parse_args()
+    size = dataset.Size(**{name: getattr(args, name) for name in asdict(dataset.Size())})
+    runs = []
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{directory}/bench.sqlite3"
+        manifest = prepared(url, size)
+        runs.append(bench("SQLite", url, manifest, 1, manifest.supplier_sessions, args))
+        print_table(runs[-1])
+    if POSTGRES_URL:
+        name, url = asyncio.run(postgres_database())
+        try:
+            manifest = prepared(url, size)
+            half = len(manifest.supplier_sessions) // 2
+            for workers, submitting in ((1, manifest.supplier_sessions[:half]), (2, manifest.supplier_sessions[half:])):
+                runs.append(bench("PostgreSQL", url, manifest, workers, submitting, args))
+                print_table(runs[-1])
+        finally:
+            asyncio.run(drop_postgres_database(name))
+    else:
+        print("\nPostgreSQL not measured: set REGISTRY_BENCH_POSTGRES_URL (a maintenance database URL) to measure it")
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps({"size": asdict(size), "machine": machine(), "duration": args.duration, "concurrency": args.concurrency, "runs": runs}, indent=2))
+    print(f"\nfigures written to {path.relative_to(ROOT)}")
+
+
+def machine() -> dict:
+    return {"cores": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}
+
+
+if __name__ == "__main__":
+    main()
