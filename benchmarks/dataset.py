@@ -124,6 +124,7 @@ async def generate(size: Size, seed: int = 2026, deadline_in: timedelta = timede
     await index.rebuild()
     sessions = await _sessions([user for _, user in suppliers[: min(size.sessions, size.tenders)]], now)
     officials = await _sessions([authorities[0]["officer"], authorities[0]["commissioner"]], now)
+    await db.analyze()
     return Manifest(
         size=asdict(size),
         search_path=await _search_finding(suppliers[0][0]),

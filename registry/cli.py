@@ -38,6 +38,7 @@ async def database(settings: Settings) -> AsyncIterator[None]:
 async def migrate(settings: Settings, args: argparse.Namespace) -> None:
     async with database(settings):
         applied = await migrations.apply()
+        await db.analyze()
     print(f"Database is up to date ({applied} migration(s) applied).")
 
 
@@ -49,6 +50,7 @@ async def load_fixtures(settings: Settings, args: argparse.Namespace) -> None:
     async with database(settings):
         await migrations.apply()
         sign_ins = await load_fixtures()
+        await db.analyze()
     print(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
     width = max(len(s.email) for s in sign_ins)
     for sign_in in sign_ins:

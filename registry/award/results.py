@@ -29,10 +29,21 @@ TIE_BREAK_RULE = (
 )
 ROUNDING_RULE = "Each score is rounded to two decimal places; the total is the sum of the rounded scores."
 
+# Whether the consensus `m` on an applicable criterion `a` (either null) excludes the tender, and
+# whether it is missing: totalled per tender, and shown against each mark.
+FAILS_SQL = """CASE WHEN a.kind = 'selection' AND m.passed = FALSE THEN 1
+             WHEN a.kind = 'quality' AND a.minimum_score IS NOT NULL AND m.score < a.minimum_score THEN 1
+             ELSE 0 END"""
+MISSING_SQL = "CASE WHEN (a.kind = 'selection' AND m.passed IS NULL) OR (a.kind = 'quality' AND m.score IS NULL) THEN 1 ELSE 0 END"
+
 # One row per tender and criterion (selection and quality) of the lot, with the tender's scores,
 # rank and flags alongside (window functions over the lot's tenders). Parameters, in order: lot,
 # framework, lot, quality share, scale maximum (twice), price share, abnormally low share in
 # thousandths. Halves round up: (2a + b) / 2b is a ÷ b rounded, in whole-number division.
+# Each tender is joined to the criteria ON 1 = 1 (a LEFT JOIN keeps it when there are none) and
+# to its consensus through moderated_score's (tender, criterion) index, and no CTE is joined on a
+# key: a CTE has no index, and such a join was a scan per tender (seconds for 2,000 tenders on
+# SQLite, and on PostgreSQL before it had statistics; see benchmarks/evaluation_scale.py).
 RESULTS_SQL = """
 WITH bids AS (
     SELECT t.id AS tender_id, t.organisation AS organisation_id, o.legal_name AS supplier, s.price_pence AS price_pence
@@ -47,24 +58,19 @@ applicable AS (
     WHERE c.framework = CAST({} AS BIGINT) AND (c.lot IS NULL OR c.lot = CAST({} AS BIGINT)) AND c.kind IN ('selection', 'quality')
 ),
 marks AS (
-    SELECT b.tender_id, a.criterion_id, a.kind, a.title, a.position, a.weight, a.minimum_score, m.score, m.passed, m.rationale,
-        CASE WHEN a.kind = 'selection' AND m.passed = FALSE THEN 1
-             WHEN a.kind = 'quality' AND a.minimum_score IS NOT NULL AND m.score < a.minimum_score THEN 1
-             ELSE 0 END AS fails,
-        CASE WHEN (a.kind = 'selection' AND m.passed IS NULL) OR (a.kind = 'quality' AND m.score IS NULL) THEN 1 ELSE 0 END AS missing,
+    SELECT b.tender_id, b.organisation_id, b.supplier, b.price_pence, <fails> AS fails, <missing> AS missing,
         CASE WHEN a.kind = 'quality' THEN COALESCE(m.score, 0) * COALESCE(a.weight, 0) ELSE 0 END AS weighted
     FROM bids b
-    CROSS JOIN applicable a
+    LEFT JOIN applicable a ON 1 = 1
     LEFT JOIN moderated_score m ON m.tender = b.tender_id AND m.criterion = a.criterion_id
 ),
 per_tender AS (
-    SELECT b.tender_id, b.organisation_id, b.supplier, b.price_pence,
+    SELECT k.tender_id, k.organisation_id, k.supplier, k.price_pence,
         COALESCE(SUM(k.weighted), 0) AS weighted,
         COALESCE(MAX(k.missing), 0) AS incomplete,
-        CASE WHEN COALESCE(MAX(k.fails), 0) = 1 OR b.price_pence IS NULL OR b.price_pence <= 0 THEN 0 ELSE 1 END AS compliant
-    FROM bids b
-    LEFT JOIN marks k ON k.tender_id = b.tender_id
-    GROUP BY b.tender_id, b.organisation_id, b.supplier, b.price_pence
+        CASE WHEN COALESCE(MAX(k.fails), 0) = 1 OR k.price_pence IS NULL OR k.price_pence <= 0 THEN 0 ELSE 1 END AS compliant
+    FROM marks k
+    GROUP BY k.tender_id, k.organisation_id, k.supplier, k.price_pence
 ),
 positioned AS (
     SELECT p.*,
@@ -100,12 +106,13 @@ ranked AS (
 )
 SELECT r.tender_id, r.organisation_id, r.supplier, r.price_pence, r.compliant, r.incomplete, r.lowest_pence, r.compliant_count,
     r.middle_sum, r.middle_count, r.quality_hundredths, r.price_hundredths, r.total_hundredths, r.rank, r.abnormally_low,
-    k.criterion_id, k.kind, k.title, k.weight, k.minimum_score, k.score, k.passed, k.rationale, k.fails, k.missing
+    a.criterion_id, a.kind, a.title, a.weight, a.minimum_score, m.score, m.passed, m.rationale, <fails> AS fails, <missing> AS missing
 FROM ranked r
-LEFT JOIN marks k ON k.tender_id = r.tender_id
+LEFT JOIN applicable a ON 1 = 1
+LEFT JOIN moderated_score m ON m.tender = r.tender_id AND m.criterion = a.criterion_id
 ORDER BY CASE WHEN r.rank IS NULL THEN 1 ELSE 0 END, r.rank, r.supplier, r.tender_id,
-    CASE WHEN k.kind = 'selection' THEN 0 ELSE 1 END, k.position, k.criterion_id
-"""
+    CASE WHEN a.kind = 'selection' THEN 0 ELSE 1 END, a.position, a.criterion_id
+""".replace("<fails>", FAILS_SQL).replace("<missing>", MISSING_SQL)
 
 
 @dataclass(frozen=True)

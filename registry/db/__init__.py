@@ -12,6 +12,7 @@ os.environ.setdefault("PICCOLO_CONF", "registry.db.piccolo_conf")
 
 from registry.db.engine import (  # noqa: E402
     DatabaseUnreachable,
+    analyze,
     bind,
     connect,
     contains,
@@ -27,6 +28,7 @@ from registry.db.engine import (  # noqa: E402
 
 __all__ = [
     "DatabaseUnreachable",
+    "analyze",
     "bind",
     "connect",
     "contains",

@@ -324,6 +324,15 @@ async def stage_problems(framework: Framework) -> dict[State, list[str]]:
 # --- Moderation ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Consensus:
+    """The panel's consensus on one criterion of a tender, as the moderation sheet shows it."""
+
+    score: int | None
+    passed: bool | None
+    rationale: str
+
+
 @dataclass
 class SheetRow:
     """One tender on the moderation sheet: every evaluator's marks per criterion, and the consensus."""
@@ -331,7 +340,7 @@ class SheetRow:
     tender_id: int
     supplier: str
     marks: dict[int, list[dict]]  # criterion id -> [{name, score, passed, justification}]
-    consensus: dict[int, ModeratedScore]
+    consensus: dict[int, Consensus]
 
     def spread(self, criterion_id: int) -> int | None:
         scores = [m["score"] for m in self.marks.get(criterion_id, []) if m["score"] is not None]
@@ -352,17 +361,24 @@ async def moderation_sheet(user: CurrentUser, reference: str, lot_number: int) -
         Score.criterion, Score.score, Score.passed, Score.justification, Score.evaluation.tender.as_alias("tender"),
         Score.evaluation.assignment.evaluator.full_name.as_alias("name"),
     ).where((Score.evaluation.assignment.lot == lot.id) & Score.evaluation.submitted_at.is_not_null()).order_by(Score.evaluation.assignment.evaluator.full_name)
-    consensus = await ModeratedScore.objects().where(ModeratedScore.tender.lot == lot.id)
-    rows = []
-    for bidder in await bidders(lot.id):
-        tender_marks: dict[int, list[dict]] = {}
-        for mark in submitted_marks:
-            if mark["tender"] == bidder["tender_id"]:
-                tender_marks.setdefault(mark["criterion"], []).append(mark)
-        rows.append(SheetRow(
-            tender_id=bidder["tender_id"], supplier=bidder["supplier"], marks=tender_marks,
-            consensus={m.criterion: m for m in consensus if m.tender == bidder["tender_id"]},
-        ))
+    consensus = await ModeratedScore.select(
+        ModeratedScore.tender, ModeratedScore.criterion, ModeratedScore.score, ModeratedScore.passed, ModeratedScore.rationale,
+    ).where(ModeratedScore.tender.lot == lot.id)
+    marks_by_tender: dict[int, dict[int, list[dict]]] = {}
+    for mark in submitted_marks:
+        marks_by_tender.setdefault(mark["tender"], {}).setdefault(mark["criterion"], []).append(mark)
+    consensus_by_tender: dict[int, dict[int, Consensus]] = {}
+    for moderated in consensus:
+        consensus_by_tender.setdefault(moderated["tender"], {})[moderated["criterion"]] = Consensus(
+            score=moderated["score"], passed=moderated["passed"], rationale=moderated["rationale"],
+        )
+    rows = [
+        SheetRow(
+            tender_id=bidder["tender_id"], supplier=bidder["supplier"], marks=marks_by_tender.get(bidder["tender_id"], {}),
+            consensus=consensus_by_tender.get(bidder["tender_id"], {}),
+        )
+        for bidder in await bidders(lot.id)
+    ]
     completed = await LotModeration.objects().where(LotModeration.lot == lot.id).first()
     return framework, lot, lot_criteria, rows, completed
 
