@@ -298,19 +298,29 @@ async def search(query: Query) -> Results:
     base = Sql("WITH base AS (") + _base(db.kind(), words(query.text), seed) + ") "
     conditions = _conditions(chosen, availability)
 
-    counted = await DirectoryEntry.raw(*_args(base + "SELECT COUNT(*) AS n FROM base b WHERE " + _except(conditions)))
-    total = counted[0]["n"]
+    def one_page(number: int) -> Sql:  # the page's rows, each carrying the total it is a page of
+        return (
+            base + "SELECT m.organisation, m.name, m.size, COUNT(*) OVER () AS total FROM (SELECT b.organisation, b.name, b.size, b.score, "
+            + Sql("(b.mixed * b.mixed + CAST({} AS BIGINT)) % " + str(PRIME) + " AS mixed, ", (seed,))
+            + f"COALESCE((SELECT MIN(a.rank) FROM {LIVE_APPOINTMENTS} WHERE a.organisation = b.organisation AND "
+            + _appointment_restriction(chosen) + f"), {PRIME}) AS best_rank "
+            + "FROM base b WHERE " + _except(conditions) + ") m "
+            + f"ORDER BY {ORDERS[sort]}, (m.mixed * m.mixed) % {PRIME}, m.organisation "
+            + Sql("LIMIT {} OFFSET {}", (query.page_size, (number - 1) * query.page_size))
+        )
+
+    page = max(query.page, 1)
+    rows = await DirectoryEntry.raw(*_args(one_page(page)))
+    if rows:
+        total = rows[0]["total"]
+    else:  # no results, or a page beyond the last: count them, and show the last page
+        total = (await DirectoryEntry.raw(*_args(base + "SELECT COUNT(*) AS n FROM base b WHERE " + _except(conditions))))[0]["n"]
+        if total:
+            page = math.ceil(total / query.page_size)
+            rows = await DirectoryEntry.raw(*_args(one_page(page)))
+        else:
+            page = 1
     pages = max(1, math.ceil(total / query.page_size))
-    page = min(max(query.page, 1), pages)
-    rows = await DirectoryEntry.raw(*_args(
-        base + "SELECT m.organisation, m.name, m.size FROM (SELECT b.organisation, b.name, b.size, b.score, "
-        + Sql("(b.mixed * b.mixed + CAST({} AS BIGINT)) % " + str(PRIME) + " AS mixed, ", (seed,))
-        + f"COALESCE((SELECT MIN(a.rank) FROM {LIVE_APPOINTMENTS} WHERE a.organisation = b.organisation AND "
-        + _appointment_restriction(chosen) + f"), {PRIME}) AS best_rank "
-        + "FROM base b WHERE " + _except(conditions) + ") m "
-        + f"ORDER BY {ORDERS[sort]}, (m.mixed * m.mixed) % {PRIME}, m.organisation "
-        + Sql("LIMIT {} OFFSET {}", (query.page_size, (page - 1) * query.page_size))
-    ))
     facets = await _facets(base, chosen, conditions, allowed, availability)
     return Results(
         results=await _details(rows, places if query.official else None), total=total, page=page, pages=pages,
