@@ -30,14 +30,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import asyncpg
 
 from registry import db
 from registry.accounts.auth import CurrentUser, load_user
@@ -45,7 +42,7 @@ from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.award import results
 from registry.criteria.service import scheme_of
 from registry.criteria.tables import DEFAULT_SCALE, AssessmentScheme, Criterion, CriterionKind
-from registry.db import migrations
+from registry.db import migrations, scratch
 from registry.db.querycount import counting
 from registry.evaluation import service as evaluation
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore, Score
@@ -53,7 +50,6 @@ from registry.frameworks.tables import Framework, Lot, State
 from registry.tenders.tables import Tender, TenderOpening, TenderStatus, TenderSubmission
 
 SEED = 10
-CHUNK = 500
 RUNS = 5
 ABNORMALLY_LOW_SHARE = 0.7
 REFERENCE = "PF-2027-0100"
@@ -123,16 +119,6 @@ class Figures:
 # --- Building -----------------------------------------------------------------------------------
 
 
-def chunks(rows: list) -> Iterator[list]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start:start + CHUNK]
-
-
-async def insert(table, rows: list) -> None:
-    for chunk in chunks(rows):
-        await table.insert(*chunk)
-
-
 def supplier_names(count: int, rng: random.Random) -> list[str]:
     names = [f"{first} {second} {form}" for first in SUPPLIER_FIRST for second in SUPPLIER_SECOND for form in SUPPLIER_FORM]
     rng.shuffle(names)
@@ -162,7 +148,7 @@ async def authority_and_people(evaluators: int) -> tuple[int, int, list[int]]:
         email=f"evaluator{n}@participation.example", full_name=evaluator_name(n), organisation=authority.id,
         roles=[Role.EVALUATOR], email_confirmed_at=now, created_at=now,
     ) for n in range(1, evaluators + 1)]
-    await insert(User, people)
+    await db.insert_many(User, people)
     rows = await User.select(User.email, User.id).where(User.organisation == authority.id)
     ids = {row["email"]: row["id"] for row in rows}
     return authority.id, ids[people[0].email], [ids[person.email] for person in people[1:]]
@@ -199,7 +185,7 @@ async def assessment_criteria(framework_id: int, count: int) -> tuple[int, list[
         framework=framework_id, kind=CriterionKind.PRICE, position=count, title="Price for the sample engagement",
         guidance="Your total price, excluding VAT.",
     )]
-    await insert(Criterion, rows)
+    await db.insert_many(Criterion, rows)
     found = await Criterion.select(Criterion.id, Criterion.kind).where(Criterion.framework == framework_id).order_by(Criterion.position)
     selection = next(row["id"] for row in found if row["kind"] == CriterionKind.SELECTION)
     return selection, [row["id"] for row in found if row["kind"] == CriterionKind.QUALITY]
@@ -208,14 +194,14 @@ async def assessment_criteria(framework_id: int, count: int) -> tuple[int, list[
 async def bidders(framework: Framework, lot: Lot, count: int, rng: random.Random) -> list[int]:
     """`count` supplier organisations, each with a submitted tender at its own price."""
     names = supplier_names(count, rng)
-    await insert(Organisation, [
+    await db.insert_many(Organisation, [
         Organisation(kind=OrganisationKind.SUPPLIER, legal_name=name, size=rng.choice(("micro", "small", "medium", "large")), created_at=framework.created_at)
         for name in names
     ])
     rows = await Organisation.select(Organisation.id, Organisation.legal_name).where(Organisation.kind == OrganisationKind.SUPPLIER)
     organisation_of = {row["legal_name"]: row["id"] for row in rows}
     organisations = [organisation_of[name] for name in names]
-    await insert(Tender, [Tender(
+    await db.insert_many(Tender, [Tender(
         framework=framework.id, lot=lot.id, organisation=organisation, status=TenderStatus.SUBMITTED, draft="{}",
         created_at=TENDER_DEADLINE - timedelta(days=20), updated_at=TENDER_DEADLINE - timedelta(hours=1),
     ) for organisation in organisations])
@@ -223,7 +209,7 @@ async def bidders(framework: Framework, lot: Lot, count: int, rng: random.Random
     tender_of = {row["organisation"]: row["id"] for row in rows}
     tenders = [tender_of[organisation] for organisation in organisations]
     prices = rng.sample(range(20_000, 90_000), count)  # whole pounds, all different
-    await insert(TenderSubmission, [
+    await db.insert_many(TenderSubmission, [
         submission(framework, lot, tender, organisation, name, pounds * 100)
         for tender, organisation, name, pounds in zip(tenders, organisations, names, prices, strict=True)
     ])
@@ -242,7 +228,7 @@ def submission(framework: Framework, lot: Lot, tender_id: int, organisation_id: 
 
 
 async def panel(framework: Framework, lot: Lot, officer_id: int, evaluator_ids: list[int]) -> list[int]:
-    await insert(EvaluatorAssignment, [EvaluatorAssignment(
+    await db.insert_many(EvaluatorAssignment, [EvaluatorAssignment(
         framework=framework.id, lot=lot.id, evaluator=evaluator, assigned_by=officer_id, assigned_at=TENDER_DEADLINE - timedelta(days=30),
         declared_at=OPENED_AT + timedelta(hours=1),
     ) for evaluator in evaluator_ids])
@@ -253,7 +239,7 @@ async def panel(framework: Framework, lot: Lot, officer_id: int, evaluator_ids: 
 async def evaluations(assignments: list[int], tenders: list[int]) -> dict[tuple[int, int], int]:
     """Each evaluator's submitted evaluation of each tender, by (assignment, tender)."""
     submitted = OPENED_AT + timedelta(days=10)
-    await insert(Evaluation, [Evaluation(assignment=a, tender=t, submitted_at=submitted) for a in assignments for t in tenders])
+    await db.insert_many(Evaluation, [Evaluation(assignment=a, tender=t, submitted_at=submitted) for a in assignments for t in tenders])
     rows = await Evaluation.select(Evaluation.id, Evaluation.assignment, Evaluation.tender).where(Evaluation.assignment.is_in(assignments))
     return {(row["assignment"], row["tender"]): row["id"] for row in rows}
 
@@ -303,8 +289,8 @@ async def scores(
                 tender=tender, criterion=criterion_id, score=agreed_score, rationale=f"Consensus after discussion. {VERDICTS[agreed_score]}",
                 moderated_by=officer_id, moderated_at=MODERATED_AT,
             ))
-    await insert(Score, individual)
-    await insert(ModeratedScore, consensus)
+    await db.insert_many(Score, individual)
+    await db.insert_many(ModeratedScore, consensus)
     return len(individual), len(consensus)
 
 
@@ -375,20 +361,8 @@ async def postgres_database():
     maintenance = os.environ.get("REGISTRY_BENCH_POSTGRES_URL")
     if not maintenance:
         sys.exit("--database postgres needs REGISTRY_BENCH_POSTGRES_URL, e.g. postgresql://registry:registry@127.0.0.1:5432/postgres")
-    name = f"registry_bench_eval_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(maintenance)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield f"{maintenance.rpartition('/')[0]}/{name}"
-    finally:
-        connection = await asyncpg.connect(maintenance)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
+    async with scratch.database(maintenance, "registry_bench_eval") as url:
+        yield url
 
 
 async def run(kind: str, tenders: int, criteria_count: int, evaluators: int) -> Figures:

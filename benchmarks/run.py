@@ -18,15 +18,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 from benchmarks import dataset
+from registry.db import scratch
 from registry.db.querycount import counting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,24 +166,6 @@ def print_table(run: dict) -> None:
               f"{r['statuses']} {r['errors'] or ''}")
 
 
-async def postgres_database() -> tuple[str, str]:
-    name = f"registry_bench_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return name, POSTGRES_URL.rpartition("/")[0] + "/" + name
-
-
-async def drop_postgres_database(name: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
 def prepared(url: str, size: dataset.Size) -> dataset.Manifest:
     started = time.perf_counter()
     manifest = asyncio.run(dataset.create(url, size))
@@ -207,7 +188,8 @@ def main() -> None:
         runs.append(bench("SQLite", url, manifest, 1, manifest.supplier_sessions, args))
         print_table(runs[-1])
     if POSTGRES_URL:
-        name, url = asyncio.run(postgres_database())
+        name = asyncio.run(scratch.create(POSTGRES_URL, "registry_bench"))
+        url = scratch.url_of(POSTGRES_URL, name)
         try:
             manifest = prepared(url, size)
             half = len(manifest.supplier_sessions) // 2
@@ -215,7 +197,7 @@ def main() -> None:
                 runs.append(bench("PostgreSQL", url, manifest, workers, submitting, args))
                 print_table(runs[-1])
         finally:
-            asyncio.run(drop_postgres_database(name))
+            asyncio.run(scratch.drop(POSTGRES_URL, name))
     else:
         print("\nPostgreSQL not measured: set REGISTRY_BENCH_POSTGRES_URL (a maintenance database URL) to measure it")
     RESULTS.mkdir(exist_ok=True)

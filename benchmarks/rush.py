@@ -27,6 +27,7 @@ import httpx
 from benchmarks import dataset, run
 from benchmarks.run import ROOT, Server, cookie, csrf_token, load
 from registry import db
+from registry.db import scratch
 from registry.tenders.tables import Tender, TenderSubmission
 
 
@@ -138,11 +139,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
     if args.postgres:
-        name, url = asyncio.run(run.postgres_database())
+        name = asyncio.run(scratch.create(run.POSTGRES_URL, "registry_bench_rush"))
         try:
-            outcome = rush(url, args.suppliers, args.concurrency)
+            outcome = rush(scratch.url_of(run.POSTGRES_URL, name), args.suppliers, args.concurrency)
         finally:
-            asyncio.run(run.drop_postgres_database(name))
+            asyncio.run(scratch.drop(run.POSTGRES_URL, name))
     else:
         with tempfile.TemporaryDirectory() as directory:
             outcome = rush(f"sqlite:///{directory}/rush.sqlite3", args.suppliers, args.concurrency)

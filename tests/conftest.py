@@ -7,7 +7,6 @@ import asyncio
 import os
 import re
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from litestar import Litestar
 
 from registry import clock, db
 from registry.app import create_app
-from registry.db import migrations
+from registry.db import migrations, scratch
 from registry.settings import Settings
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
@@ -29,28 +28,16 @@ ENGINES = ["sqlite", "postgres"]
 
 def postgres_database_url(name: str) -> str:
     assert POSTGRES_URL
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    return f"{base}/{name}"
+    return scratch.url_of(POSTGRES_URL, name)
 
 
 async def create_postgres_database(label: str) -> str:
-    name = f"registry_test_{label}_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        # A test database need not survive a crash: commits need not wait for the disk.
-        await connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
-    finally:
-        await connection.close()
-    return name
+    # A test database need not survive a crash: commits need not wait for the disk.
+    return await scratch.create(POSTGRES_URL, f"registry_test_{label}", durable=False)
 
 
 async def drop_postgres_database(name: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+    await scratch.drop(POSTGRES_URL, name)
 
 
 @pytest.fixture(scope="session", autouse=True)
