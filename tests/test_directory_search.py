@@ -208,3 +208,37 @@ async def test_the_index_follows_profile_changes_and_new_appointments():
     assert await found_text("latecomer") == ["Latecomer Trust"]
     await index.rebuild()
     assert await search_names() == {"Alpha Voices", "Latecomer Trust"}
+
+
+async def test_results_follow_every_write_that_changes_them_even_from_another_worker(settings):
+    """Each worker keeps what the directory lists in memory while the database's directory
+    generation stays the same: writes made any way, by any worker, show in the next search."""
+    from registry import db
+    from registry.frameworks.tables import Lot
+
+    live = await live_framework(CAST[:2])
+    first = await search(Query(filters={"lot": ["LIVE-2027:1"]}))
+    assert set(names(first)) == {"Alpha Voices", "Beta Forum"}
+
+    async def written_by_another_worker(write) -> None:
+        worker, other_worker = db.current(), db.create_engine(settings.database_url)  # another process's connection
+        await db.connect(other_worker, pool_size=1)
+        try:
+            db.bind(other_worker)
+            await write
+        finally:
+            db.bind(worker)
+            await db.disconnect(other_worker)
+
+    async def labels(group: str) -> list[str]:
+        facet = next(facet for facet in (await search(Query())).facets if facet.name == group)
+        return [option.label for option in facet.options]
+
+    await written_by_another_worker(Lot.update({Lot.title: "Citizens' panels"}).where(Lot.id == live.lots[1].id))
+    assert (await labels("lot"))[0] == "LIVE-2027 lot 1: Citizens' panels"
+    assert (await search(Query(filters={"lot": ["LIVE-2027:1"]}))).results[0].lots[0].lot_title == "Citizens' panels"
+    await written_by_another_worker(Framework.update({Framework.title: "Renamed Services"}).where(Framework.id == live.framework.id))
+    assert await labels("framework") == ["LIVE-2027: Renamed Services"]
+
+    await Framework.update({Framework.state: State.EXPIRED}).where(Framework.id == live.framework.id)
+    assert await search_names() == set()

@@ -3,12 +3,14 @@
 Only suppliers appointed to at least one lot of a live framework are found. Filters combine with
 AND across groups and OR within one group; each group's facet counts apply every other group's
 filters but not its own, so a count is what choosing that value alone in its group would find.
+The database finds the text's matches (its own full-text index); filters, counts and order work on
+the listing each worker holds in memory (registry.directory.listing).
 
 Results that tie (all of them, when there is no text and the sort is by relevance) are put in a
 fair order: a shuffle by the search's seed, the same on both engines and for every page of one
 search, different for another seed. Each organisation id is mixed with the seed in whole-number
 arithmetic modulo the prime 2^31 - 1 (two rounds of square-and-add, so that another seed does not
-just rotate the same order); every product stays below 2^62, inside a BIGINT.
+just rotate the same order).
 
 Availability (commissioners and procurement officers only) is the capacity a supplier's profile
 states less its engagements awarded or in delivery (registry.engagements.capacity). A supplier
@@ -22,11 +24,10 @@ from dataclasses import dataclass, field
 
 from registry import db
 from registry.accounts.tables import OrganisationSize, Role
-from registry.award.tables import Appointment
+from registry.directory import listing
 from registry.directory.index import SIZE
-from registry.directory.tables import DirectoryEntry, DirectoryTag
+from registry.directory.tables import DirectoryEntry
 from registry.engagements import capacity
-from registry.frameworks.tables import Lot, State
 from registry.reference import taxonomies
 
 PAGE_SIZE = 20
@@ -124,136 +125,14 @@ class Results:
     sort: str
 
 
-# --- Composing SQL ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sql:
-    """A piece of SQL with Piccolo's {} placeholders, and its arguments in order."""
-
-    text: str
-    args: tuple = ()
-
-    def __add__(self, other: "Sql | str") -> "Sql":
-        other = Sql(other) if isinstance(other, str) else other
-        return Sql(self.text + other.text, self.args + other.args)
-
-
-def in_list(values: Iterable) -> Sql:
-    values = tuple(values)
-    return Sql(", ".join("{}" for _ in values), values)
-
-
-def joined(separator: str, parts: Iterable[Sql]) -> Sql:
-    result = Sql("")
-    for position, part in enumerate(parts):
-        result = result + (separator if position else "") + part
-    return result
-
-
-def all_of(parts: Iterable[Sql]) -> Sql:
-    return joined(" AND ", [Sql("1 = 1"), *(Sql("(") + part + ")" for part in parts)])
-
-
-LIVE_JOINS = "JOIN framework f ON f.id = a.framework AND f.state = 'live' JOIN lot l ON l.id = a.lot"
-LIVE_APPOINTMENTS = f"appointment a {LIVE_JOINS}"
-
-
-def words(text: str) -> list[str]:
-    """The letters-and-digits words of the text: nothing else reaches the full-text query syntax."""
-    return list(dict.fromkeys(re.findall(r"[^\W_]+", text)))
-
-
-def _base(kind: str, text_words: list[str], seed: int) -> Sql:
-    """Every supplier appointed to a live framework (and matching the text), with its relevance
-    `score` (lower is better; 0 for all without text) and `mixed`, the first round of the fair order."""
-    mixed = Sql("(CAST(e.organisation AS BIGINT) * " + str(MULTIPLIER) + " + CAST({} AS BIGINT)) % " + str(PRIME), (seed,))
-    columns = Sql("e.id, e.organisation, e.name, e.size, e.capacity, ")
-    live = f"EXISTS (SELECT 1 FROM {LIVE_APPOINTMENTS} WHERE a.organisation = e.organisation)"
-    if not text_words:
-        return Sql("SELECT ") + columns + "0 AS score, " + mixed + f" AS mixed FROM directory_entry e WHERE {live}"
-    if kind == "sqlite":
-        match = " ".join(f'"{word}"*' for word in text_words)  # each word a quoted prefix; all must match
-        return (
-            Sql("SELECT ") + columns + "bm25(directory_entry_fts, 10.0, 10.0, 4.0, 1.0, 2.0) AS score, " + mixed
-            + " AS mixed FROM directory_entry_fts JOIN directory_entry e ON e.id = directory_entry_fts.rowid"
-            + Sql(" WHERE directory_entry_fts MATCH {} AND ", (match,)) + live
-        )
-    match = " & ".join(f"'{word}':*" for word in text_words)  # quoted: a word with no lexeme in it is dropped, never a syntax error
-    return (
-        Sql("SELECT ") + columns + "-ts_rank(e.document, query) AS score, " + mixed
-        + Sql(" AS mixed FROM directory_entry e CROSS JOIN to_tsquery('english', {}) AS query", (match,))
-        + " WHERE e.document @@ query AND " + live
-    )
-
-
-def _lot_condition(lots: Sequence[str]) -> Sql:
-    """Lots, as "REFERENCE:NUMBER" values, as a condition on live appointments (f, l)."""
-    parts = []
-    for value in lots:
-        reference, _, number = value.rpartition(":")
-        parts.append(Sql("(f.reference = {} AND l.number = {})", (reference, int(number))))
-    return joined(" OR ", parts)
-
-
-def _appointment_restriction(chosen: Mapping[str, tuple[str, ...]]) -> Sql:
-    """The chosen frameworks and lots, as a condition on live appointments (a, f, l)."""
-    parts = []
-    if chosen.get("framework"):
-        parts.append(Sql("f.reference IN (") + in_list(chosen["framework"]) + ")")
-    if chosen.get("lot"):
-        parts.append(_lot_condition(chosen["lot"]))
-    return all_of(parts)
-
-
-def _conditions(chosen: Mapping[str, tuple[str, ...]], availability: Mapping[str, list[int]]) -> dict[str, Sql]:
-    """Each chosen group's condition on the base row b."""
-    conditions = {}
-    for group, values in chosen.items():
-        if not values:
-            continue
-        if group in TAG_TAXONOMIES:
-            codes = [code for value in values for code in (SME if value == "sme" else (value,))]
-            conditions[group] = (
-                Sql("b.organisation IN (SELECT t.organisation FROM directory_tag t WHERE t.taxonomy = {} AND t.code IN (", (TAG_TAXONOMIES[group],))
-                + in_list(dict.fromkeys(codes)) + "))"
-            )
-        elif group in ("framework", "lot"):
-            conditions[group] = (
-                Sql(f"b.organisation IN (SELECT a.organisation FROM {LIVE_APPOINTMENTS} WHERE ")
-                + _appointment_restriction({group: values}) + ")"
-            )
-        elif group == "availability":
-            ids = [organisation for value in values for organisation in availability[value]]
-            conditions[group] = Sql("b.organisation IN (") + in_list(ids) + ")" if ids else Sql("1 = 0")
-    return conditions
-
-
-def _except(conditions: Mapping[str, Sql], group: str | None = None) -> Sql:
-    return all_of(condition for name, condition in conditions.items() if name != group)
-
-
-ORDERS = {
-    "relevance": "m.score",
-    "rank": "m.best_rank, m.score",
-    "name": "LOWER(m.name)",
-}
-
-
 # --- Searching ----------------------------------------------------------------------------------
 
 
-async def _live_lots() -> list[dict]:
-    return await Lot.select(
-        Lot.framework.reference.as_alias("framework"), Lot.framework.title.as_alias("framework_title"), Lot.number, Lot.title,
-    ).where(Lot.framework.state == State.LIVE).order_by(Lot.framework.reference).order_by(Lot.number)
-
-
-def _allowed(live_lots: list[dict], official: bool) -> dict[str, dict[str, str]]:
+def _allowed(live_lots: list[listing.LiveLot], official: bool) -> dict[str, dict[str, str]]:
     """Each group's recognised values, with their labels, in the order shown."""
     allowed = {
-        "framework": {row["framework"]: f"{row['framework']}: {row['framework_title']}" for row in live_lots},
-        "lot": {f"{row['framework']}:{row['number']}": f"{row['framework']} lot {row['number']}: {row['title']}" for row in live_lots},
+        "framework": {lot.framework: f"{lot.framework}: {lot.framework_title}" for lot in live_lots},
+        "lot": {lot.key: f"{lot.framework} lot {lot.number}: {lot.title}" for lot in live_lots},
         "size": SIZE_LABELS,
         "availability": AVAILABILITY_LABELS if official else {},
     }
@@ -263,15 +142,9 @@ def _allowed(live_lots: list[dict], official: bool) -> dict[str, dict[str, str]]
     return allowed
 
 
-async def _availability() -> tuple[dict[str, list[int]], dict[int, int | None]]:
-    """The suppliers with places left and those whose capacity is unknown; and each one's places left."""
-    rows = await DirectoryEntry.select(DirectoryEntry.organisation, DirectoryEntry.capacity)
-    active = await capacity.active_counts([row["organisation"] for row in rows])
-    left = {row["organisation"]: capacity.places_left(row["capacity"], active[row["organisation"]]) for row in rows}
-    return {
-        AVAILABLE: sorted(o for o, places in left.items() if places),
-        NOT_STATED: sorted(o for o, places in left.items() if places is None),
-    }, left
+def words(text: str) -> list[str]:
+    """The letters-and-digits words of the text: nothing else reaches the full-text query syntax."""
+    return list(dict.fromkeys(re.findall(r"[^\W_]+", text)))
 
 
 def text_problem(text: str) -> str | None:
@@ -286,118 +159,134 @@ async def search(query: Query) -> Results:
         raise InvalidSearch(problem)
     sort = query.sort if query.sort in SORTS else "relevance"
     seed = query.seed % PRIME
-    live_lots = await _live_lots()
-    allowed = _allowed(live_lots, query.official)
+    found = await listing.current()
+    allowed = _allowed(found.lots, query.official)
     chosen: dict[str, tuple[str, ...]] = {}
     ignored = []
     for group, legend in GROUPS.items():
         values = list(dict.fromkeys(query.filters.get(group) or ()))
         chosen[group] = tuple(v for v in values if v in allowed[group])
         ignored += [(legend, v) for v in values if v not in allowed[group]]
-    availability, places = await _availability() if query.official else ({}, {})
-    base = Sql("WITH base AS (") + _base(db.kind(), words(query.text), seed) + ") "
-    conditions = _conditions(chosen, availability)
-
-    def one_page(number: int) -> Sql:  # the page's rows, each carrying the total it is a page of
-        return (
-            base + "SELECT m.organisation, m.name, m.size, COUNT(*) OVER () AS total FROM (SELECT b.organisation, b.name, b.size, b.score, "
-            + Sql("(b.mixed * b.mixed + CAST({} AS BIGINT)) % " + str(PRIME) + " AS mixed, ", (seed,))
-            + f"COALESCE((SELECT MIN(a.rank) FROM {LIVE_APPOINTMENTS} WHERE a.organisation = b.organisation AND "
-            + _appointment_restriction(chosen) + f"), {PRIME}) AS best_rank "
-            + "FROM base b WHERE " + _except(conditions) + ") m "
-            + f"ORDER BY {ORDERS[sort]}, (m.mixed * m.mixed) % {PRIME}, m.organisation "
-            + Sql("LIMIT {} OFFSET {}", (query.page_size, (number - 1) * query.page_size))
-        )
-
-    page = max(query.page, 1)
-    rows = await DirectoryEntry.raw(*_args(one_page(page)))
-    if rows:
-        total = rows[0]["total"]
-    else:  # no results, or a page beyond the last: count them, and show the last page
-        total = (await DirectoryEntry.raw(*_args(base + "SELECT COUNT(*) AS n FROM base b WHERE " + _except(conditions))))[0]["n"]
-        if total:
-            page = math.ceil(total / query.page_size)
-            rows = await DirectoryEntry.raw(*_args(one_page(page)))
-        else:
-            page = 1
+    scores: dict[int, float] = {}
+    base = found.everyone
+    if text_words := words(query.text):
+        base, scores = await listing.text_matches(found, _full_text_query(text_words))
+    availability, places = await _availability(found) if query.official else ({}, {})
+    filtered = _filtered(found, chosen, availability)
+    matches = _all(base, filtered.values())
+    total = matches.bit_count()
     pages = max(1, math.ceil(total / query.page_size))
-    facets = await _facets(base, chosen, conditions, allowed, availability)
+    page = min(max(query.page, 1), pages)
+    ordered = _ordered(found, matches, sort, scores, seed, chosen, query.text)
+    shown = ordered[(page - 1) * query.page_size:page * query.page_size]
     return Results(
-        results=await _details(rows, places if query.official else None), total=total, page=page, pages=pages,
-        facets=facets, chosen=chosen, ignored=ignored, sort=sort,
+        results=[_result(found.listed[p], places if query.official else None) for p in shown], total=total, page=page, pages=pages,
+        facets=_facets(found, base, filtered, chosen, allowed, availability), chosen=chosen, ignored=ignored, sort=sort,
     )
 
 
-def _args(sql: Sql) -> tuple:
-    return (sql.text, *sql.args)
+def _full_text_query(text_words: list[str]) -> str:
+    """All the words, each as a prefix, in the engine's full-text syntax; quoted, so that nothing the
+    searcher types is syntax."""
+    if db.kind() == "sqlite":
+        return " ".join(f'"{word}"*' for word in text_words)
+    return " & ".join(f"'{word}':*" for word in text_words)  # a word with no lexeme in it is dropped, never a syntax error
 
 
-async def _facets(base: Sql, chosen, conditions, allowed, availability) -> list[Facet]:
-    parts = []
-    for group, taxonomy in TAG_TAXONOMIES.items():
-        parts.append(
-            Sql(f"SELECT '{group}' AS facet, t.code AS value, COUNT(*) AS n FROM base b JOIN directory_tag t ON t.organisation = b.organisation "
-                "WHERE t.taxonomy = {} AND ", (taxonomy,))
-            + _except(conditions, group) + " GROUP BY t.code"
-        )
-    parts.append(
-        Sql(f"SELECT 'framework', f.reference, COUNT(DISTINCT a.organisation) FROM base b JOIN appointment a ON a.organisation = b.organisation {LIVE_JOINS} WHERE ")
-        + _except(conditions, "framework") + " GROUP BY f.reference"
+def _group_bits(found: listing.Listing, group: str, values: Sequence[str], availability: Mapping[str, int]) -> int:
+    """The suppliers having any of the chosen values of one filter group."""
+    if group == "availability":
+        return _any(availability[value] for value in values)
+    if group == "size":
+        values = [code for value in values for code in (SME if value == "sme" else (value,))]
+    return found.having(TAG_TAXONOMIES.get(group, group), values)
+
+
+def _filtered(found: listing.Listing, chosen: Mapping[str, tuple[str, ...]], availability: Mapping[str, int]) -> dict[str, int]:
+    """Each filter group with chosen values, and the suppliers it lets through."""
+    return {group: _group_bits(found, group, values, availability) for group, values in chosen.items() if values}
+
+
+def _all(base: int, bit_sets: Iterable[int]) -> int:
+    for bits in bit_sets:
+        base &= bits
+    return base
+
+
+def _any(bit_sets: Iterable[int]) -> int:
+    result = 0
+    for bits in bit_sets:
+        result |= bits
+    return result
+
+
+def fair_key(organisation: int, seed: int) -> tuple[int, int]:
+    """Where a supplier falls among ties, for this seed (see the module's description)."""
+    mixed = (organisation * MULTIPLIER + seed) % PRIME
+    mixed = (mixed * mixed + seed) % PRIME
+    return (mixed * mixed) % PRIME, organisation
+
+
+def _ordered(found: listing.Listing, matches: int, sort: str, scores: Mapping[int, float], seed: int, chosen, text: str) -> list[int]:
+    """The matches' positions in the search's order (kept: the next page of the same search reuses it)."""
+    remembered = (matches, sort, seed, text, tuple(chosen.items()))
+    if (kept := listing.recall(found.orders, remembered)) is not None:
+        return kept
+
+    def fair(position: int) -> tuple[int, int]:
+        return fair_key(found.listed[position].organisation, seed)
+
+    def best_rank(position: int) -> int:
+        ranks = [
+            place.rank for place in found.listed[position].places
+            if (not chosen["framework"] or place.lot.framework in chosen["framework"]) and (not chosen["lot"] or place.lot.key in chosen["lot"])
+        ]
+        return min(ranks, default=PRIME)
+
+    if sort == "name":
+        key = lambda position: (found.listed[position].name.lower(), fair(position))  # noqa: E731
+    elif sort == "rank":
+        key = lambda position: (best_rank(position), scores.get(position, 0.0), fair(position))  # noqa: E731
+    elif scores:
+        key = lambda position: (scores[position], fair(position))  # noqa: E731
+    else:
+        key = fair
+    return listing.keep(found.orders, remembered, sorted(listing.positions(matches), key=key), listing.ORDERS_KEPT)
+
+
+async def _availability(found: listing.Listing) -> tuple[dict[str, int], dict[int, int | None]]:
+    """The suppliers with places left and those whose capacity is unknown; and each one's places left."""
+    rows = await DirectoryEntry.select(DirectoryEntry.organisation, DirectoryEntry.capacity)
+    active = await capacity.active_counts([row["organisation"] for row in rows])
+    left = {row["organisation"]: capacity.places_left(row["capacity"], active[row["organisation"]]) for row in rows}
+    return {
+        AVAILABLE: found.of(o for o, places in left.items() if places),
+        NOT_STATED: found.of(o for o, places in left.items() if places is None),
+    }, left
+
+
+def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chosen, allowed, availability: Mapping[str, int]) -> list[Facet]:
+    """Each group's options with their counts: the matches under every other group's filters that
+    have the value, which is what choosing that value alone in its group would find."""
+    facets = []
+    for group, legend in GROUPS.items():
+        if not allowed[group]:
+            continue
+        others = _all(base, (bits for name, bits in filtered.items() if name != group))
+        options = []
+        for value, label in allowed[group].items():
+            count = (others & _group_bits(found, group, (value,), availability)).bit_count()
+            if count or value in chosen[group]:
+                options.append(Option(value, label, count, value in chosen[group]))
+        facets.append(Facet(group, legend, options))
+    return facets
+
+
+def _result(supplier: listing.Listed, places: dict[int, int | None] | None) -> Result:
+    """What the list shows of one supplier."""
+    return Result(
+        organisation_id=supplier.organisation, name=supplier.name, size=supplier.size,
+        regions=list(supplier.shown["regions"]), methods=list(supplier.shown["engagement_methods"]),
+        lots=[LotPlace(p.lot.framework, p.lot.framework_title, p.lot.number, p.lot.title, p.rank) for p in supplier.places],
+        places_left=places.get(supplier.organisation) if places is not None else None,
     )
-    parts.append(
-        Sql(f"SELECT 'lot', f.reference || ':' || CAST(l.number AS TEXT), COUNT(DISTINCT a.organisation) FROM base b "
-            f"JOIN appointment a ON a.organisation = b.organisation {LIVE_JOINS} WHERE ")
-        + _except(conditions, "lot") + " GROUP BY f.reference, l.number"
-    )
-    for value, ids in availability.items():
-        having = Sql("b.organisation IN (") + in_list(ids) + ")" if ids else Sql("1 = 0")
-        parts.append(Sql(f"SELECT 'availability', '{value}', COUNT(*) FROM base b WHERE ") + _except(conditions, "availability") + " AND " + having)
-    union = joined(" UNION ALL ", parts)
-    counts: dict[str, dict[str, int]] = {group: {} for group in GROUPS}
-    for row in await DirectoryEntry.raw(*_args(base + union)):
-        counts[row["facet"]][row["value"]] = row["n"]
-    counts["size"]["sme"] = sum(counts["size"].get(size, 0) for size in SME)
-    return [
-        Facet(group, legend, [
-            Option(value, label, counts[group].get(value, 0), value in chosen[group])
-            for value, label in allowed[group].items()
-            if counts[group].get(value, 0) or value in chosen[group]
-        ])
-        for group, legend in GROUPS.items()
-        if allowed[group]
-    ]
-
-
-async def _details(rows: list[dict], places: dict[int, int | None] | None) -> list[Result]:
-    """The page's results, with what the list shows of each."""
-    ids = [row["organisation"] for row in rows]
-    if not ids:
-        return []
-    tags: dict[int, dict[str, list[str]]] = {i: {"regions": [], "engagement_methods": []} for i in ids}
-    for tag in await DirectoryTag.select(DirectoryTag.organisation, DirectoryTag.taxonomy, DirectoryTag.code).where(
-        DirectoryTag.organisation.is_in(ids) & DirectoryTag.taxonomy.is_in(["regions", "engagement_methods"])
-    ):
-        tags[tag["organisation"]][tag["taxonomy"]].append(tag["code"])
-    lots: dict[int, list[LotPlace]] = {i: [] for i in ids}
-    for row in await Appointment.select(
-        Appointment.organisation, Appointment.rank, Appointment.framework.reference.as_alias("framework"),
-        Appointment.framework.title.as_alias("framework_title"), Appointment.lot.number.as_alias("lot"), Appointment.lot.title.as_alias("lot_title"),
-    ).where(Appointment.organisation.is_in(ids) & (Appointment.framework.state == State.LIVE)).order_by(
-        Appointment.framework.reference
-    ).order_by(Appointment.lot.number):
-        lots[row["organisation"]].append(LotPlace(row["framework"], row["framework_title"], row["lot"], row["lot_title"], row["rank"]))
-    return [
-        Result(
-            organisation_id=row["organisation"], name=row["name"], size=row["size"],
-            regions=_in_taxonomy_order("regions", tags[row["organisation"]]["regions"]),
-            methods=_in_taxonomy_order("engagement_methods", tags[row["organisation"]]["engagement_methods"]),
-            lots=lots[row["organisation"]],
-            places_left=places.get(row["organisation"]) if places is not None else None,
-        )
-        for row in rows
-    ]
-
-
-def _in_taxonomy_order(taxonomy: str, codes: list[str]) -> list[str]:
-    order = {term.code: position for position, term in enumerate(taxonomies.terms(taxonomy))}
-    return sorted(codes, key=lambda code: order.get(code, len(order)))

@@ -21,8 +21,8 @@ class DirectoryEntry(Table):
 
 
 class DirectoryTag(Table):
-    """One code of one taxonomy (or the organisation's size) that a supplier has: what filters and
-    facet counts use, in the same SQL on both engines."""
+    """One code of one taxonomy (or the organisation's size) that a supplier has: what the directory's
+    filters and facet counts are built from (registry.directory.listing)."""
 
     organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True)
     taxonomy = Varchar(length=30)

@@ -33,6 +33,17 @@ def codes(taxonomy: str) -> frozenset[str]:
     return frozenset(term.code for term in terms(taxonomy))
 
 
+@cache
+def _positions(taxonomy: str) -> dict[str, int]:
+    return {term.code: position for position, term in enumerate(terms(taxonomy))}
+
+
+def in_order(taxonomy: str, codes) -> list[str]:
+    """The codes in the taxonomy's own order (unknown codes last)."""
+    positions = _positions(taxonomy)
+    return sorted(codes, key=lambda code: positions.get(code, len(positions)))
+
+
 def name_of(taxonomy: str, code: str) -> str:
     for term in terms(taxonomy):
         if term.code == code:
