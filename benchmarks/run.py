@@ -42,14 +42,14 @@ def free_port() -> int:
 class Server:
     """`registry serve` on a free loopback port, as deployed (the deadline rush alone moves its clock)."""
 
-    def __init__(self, database_url: str, workers: int, pool_size: int = 10, clock_control: bool = False):
+    def __init__(self, database_url: str, workers: int, pool_size: int = 10, clock_control: bool = False, quiet: bool = True, env: dict | None = None):
         self.port = free_port()
         self.log = tempfile.TemporaryFile("w+")
         env = {**os.environ, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_ENVIRONMENT": "development",
                "REGISTRY_POSTGRES_POOL_SIZE": str(pool_size), "REGISTRY_MIGRATE_ON_START": "false",
-               "REGISTRY_CLOCK_CONTROL": "true" if clock_control else "false"}
+               "REGISTRY_CLOCK_CONTROL": "true" if clock_control else "false", **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "registry", "serve", "--port", str(self.port), "--workers", str(workers), "--quiet"],
+            [sys.executable, "-m", "registry", "serve", "--port", str(self.port), "--workers", str(workers), *(["--quiet"] if quiet else [])],
             env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self.base_url = f"http://127.0.0.1:{self.port}"

@@ -106,14 +106,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         clock.use(clock.ControlledClock())
         route_handlers.append(TestClockController)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         lifespan=[configured, database_lifespan, mail_sender_lifespan],
         template_config=template_config(settings),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
-            RequestIdMiddleware,
-            SecurityHeadersMiddleware,
             session_config(secure=settings.is_production).middleware,
             CurrentUserMiddleware,
             csrf_middleware(settings),
@@ -132,6 +130,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=25 * 1024 * 1024,  # documents are at most 20 MB; the form around them is small
         logging_config=None,  # the process (the CLI or the ASGI server) configures logging
     )
+    # Around the whole app, not each route: answers for unknown addresses (404) and wrong methods
+    # (405) get the security headers and a request id, and are logged, too.
+    app.asgi_handler = RequestIdMiddleware(SecurityHeadersMiddleware(app.asgi_handler, https_only=settings.is_production))
+    return app
 
 
 # The lifespans read the settings the app holds when it starts (app.state["settings"]), not when it

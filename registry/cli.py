@@ -1,4 +1,4 @@
-"""The `registry` command line: serve, migrate, load-fixtures, create-user."""
+"""The `registry` command line: serve, migrate, load-fixtures, create-user, audit, notifications, backup, restore."""
 
 import argparse
 import asyncio
@@ -6,14 +6,16 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from pydantic import ValidationError
 
-from registry import db
+from registry import db, logs
 from registry.accounts import service as accounts
 from registry.accounts.passwords import hash_password
 from registry.accounts.tables import Organisation, Role
 from registry.db import migrations
+from registry.db.engine import redact
 from registry.settings import Settings
 
 
@@ -79,13 +81,39 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
+    print(await verified_audit_log(settings))
+
+
+async def verified_audit_log(settings: Settings) -> str:
+    """What the audit log's verification found, if the whole chain verifies."""
     from registry.audit import service as audit
 
     async with database(settings):
         result = await audit.verify()
     if not result.ok:
         raise CommandError(f"audit log broken at event {result.broken_sequence}: {result.reason} ({result.checked} events verified before it)")
-    print(f"Audit log intact: {result.checked} events verified.")
+    return f"Audit log intact: {result.checked} events verified."
+
+
+def backup_database(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.db import backup
+
+    try:
+        written = backup.backup(settings, Path(args.path), force=args.force)
+    except backup.BackupError as error:
+        raise CommandError(str(error)) from None
+    print(f"Backup of {redact(settings.database_url)} written to {written} ({written.stat().st_size:,} bytes).")
+
+
+async def restore_database(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.db import backup
+
+    try:
+        await backup.restore(settings, Path(args.path), replace=args.replace)
+    except backup.BackupError as error:
+        raise CommandError(str(error)) from None
+    print(f"Restored {Path(args.path).absolute()} into {redact(settings.database_url)}.")
+    print(await verified_audit_log(settings))
 
 
 async def send_notifications(settings: Settings, args: argparse.Namespace) -> None:
@@ -120,13 +148,18 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
 
     asyncio.run(check_database())
     print(f"Participation Framework Registry: serving on http://{host}:{port} ({db.kind()}, {workers} worker(s))", flush=True)
+    level = "WARNING" if args.quiet else "INFO"
+    logs.configure(settings.logs_as, level)
     uvicorn.run(
         "registry.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level="info" if not args.quiet else "warning",
+        log_config=logs.config(settings.logs_as, level),  # applied again in each worker process
+        log_level=level.lower(),
+        access_log=False,  # the registry writes its own, with the request id (registry.web.request_id)
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         proxy_headers=True,
         server_header=False,
     )
@@ -164,6 +197,31 @@ def build_parser() -> argparse.ArgumentParser:
     notifications_commands = notifications_parser.add_subparsers(dest="notifications_command", required=True, metavar="NOTIFICATIONS_COMMAND")
     send_parser = notifications_commands.add_parser("send", help="queue due reminders and send the outbox once (for cron)")
     send_parser.set_defaults(handler=send_notifications)
+
+    backup_parser = commands.add_parser(
+        "backup",
+        help="write a consistent backup of the database, while the service runs",
+        description="Write a consistent backup of the database set by REGISTRY_DATABASE_URL while the service may be running: "
+        "on SQLite a copy of the database file (SQLite's online backup API), on PostgreSQL a pg_dump custom-format archive "
+        "(pg_dump must be on PATH). The file is readable by its owner only. Uploaded documents (REGISTRY_FILES_DIR) are not "
+        "in the database: back that directory up as well.",
+    )
+    backup_parser.add_argument("path", metavar="PATH", help="the backup file to write; its directory must exist")
+    backup_parser.add_argument("--force", action="store_true", help="overwrite PATH if it exists (it is replaced only once the new backup is complete)")
+    backup_parser.set_defaults(handler=backup_database)
+
+    restore_parser = commands.add_parser(
+        "restore",
+        help="restore a backup made by `registry backup`, then verify the audit log",
+        description="Restore a backup made by `registry backup` into the database set by REGISTRY_DATABASE_URL, on the same "
+        "engine: on SQLite the database file is replaced (atomically); on PostgreSQL pg_restore replaces the backup's tables "
+        "in one transaction. Stop the service first: on SQLite a running service would go on using the replaced file. A database that already has tables is refused unless --replace is given. "
+        "Then the audit log's hash chain is verified, as by `registry audit verify`: exit status 1 if it does not verify. "
+        "Run `registry migrate` afterwards if the backup is from an older version.",
+    )
+    restore_parser.add_argument("path", metavar="PATH", help="the backup file")
+    restore_parser.add_argument("--replace", action="store_true", help="replace the contents of a database that is not empty")
+    restore_parser.set_defaults(handler=restore_database)
     return parser
 
 

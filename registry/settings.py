@@ -5,6 +5,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
+
+from registry.logs import LogFormat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +60,12 @@ class Settings(BaseSettings):
     clock_control: bool = Field(
         default=False, description="Test-only: lets a test move the server clock through /_test/clock."
     )
+    log_format: LogFormat | None = Field(
+        default=None, description="json (one object a line, for a log pipeline) or text; by default json in production, text otherwise"
+    )
+    shutdown_grace_seconds: float = Field(
+        default=30, gt=0, description="On SIGTERM or SIGINT, how long requests in flight may take to finish before the server stops"
+    )
     files_dir: Path = Field(default=PROJECT_ROOT / "var" / "files", description="Where uploaded documents are kept (outside the web root)")
     assets_dir: Path = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
@@ -93,6 +101,10 @@ class Settings(BaseSettings):
         if self.migrate_on_start is None:
             return not self.is_production
         return self.migrate_on_start
+
+    @property
+    def logs_as(self) -> LogFormat:
+        return self.log_format or ("json" if self.is_production else "text")
 
     @property
     def zone(self) -> ZoneInfo:

@@ -8,20 +8,17 @@ fork. Editing or deleting any event breaks the chain at that event, which `verif
 
 import hashlib
 import json
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from registry import clock, db
 from registry.audit.tables import AuditEvent
+from registry.logs import current_request_id
 
 GENESIS_HASH = "0" * 64
 APPEND_LOCK_ID = 7_301_947  # any constant, shared by every process that appends to the log
 PAGE_SIZE = 50
-
-current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
-
 
 @dataclass(frozen=True)
 class Actor:

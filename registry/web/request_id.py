@@ -1,11 +1,17 @@
-"""A request id on every request: in the audit log's events and in the X-Request-Id response header."""
+"""A request id on every request: in the audit log's events, in every log line written while the
+request is served, and in the X-Request-Id response header; and one access log line per request.
+It wraps the whole app (registry.app), so that unknown addresses are logged too. Path parameters
+that are secrets (one-time links' tokens, private calendar feeds) are logged as [secret]."""
 
 import secrets
+import time
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.audit.service import current_request_id
+from registry.logs import access, current_request_id
+
+SECRET_PATH_PARAMETERS = ("token", "feed")
 
 
 class RequestIdMiddleware:
@@ -18,13 +24,31 @@ class RequestIdMiddleware:
             return
         request_id = secrets.token_hex(8)
         token = current_request_id.set(request_id)
+        started = time.perf_counter()
+        status = 500  # unless a response starts
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 MutableScopeHeaders.from_message(message)["X-Request-Id"] = request_id
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            path = loggable_path(scope)
+            access.info(
+                "%s %s %s %.1f ms", scope["method"], path, status, duration_ms,
+                extra={"method": scope["method"], "path": path, "status": status, "duration_ms": duration_ms},
+            )
             current_request_id.reset(token)
+
+
+def loggable_path(scope: Scope) -> str:
+    parameters = scope.get("path_params") or {}
+    secrets_in_path = {str(parameters[name]) for name in SECRET_PATH_PARAMETERS if name in parameters}
+    if not secrets_in_path:
+        return scope["path"]
+    return "/".join("[secret]" if segment in secrets_in_path else segment for segment in scope["path"].split("/"))

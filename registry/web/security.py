@@ -41,11 +41,16 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 STATIC_PREFIXES = ("/static/", "/assets/")
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"  # production only: development serves plain http locally
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Wraps the whole app (registry.app), so that answers for unknown addresses and wrong methods,
+    which no route's middleware sees, have the headers too."""
+
+    def __init__(self, app: ASGIApp, *, https_only: bool = False) -> None:
         self.app = app
+        self.headers = {**HEADERS, "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY} if https_only else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +61,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
-                for name, value in HEADERS.items():
+                for name, value in self.headers.items():
                     headers[name] = value
                 if not is_static and (scope.get("user") is not None or scope["path"].startswith(("/sign-in", "/register", "/password-reset", "/account", "/admin"))):
                     headers["Cache-Control"] = "no-store"
