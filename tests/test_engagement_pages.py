@@ -6,7 +6,7 @@ organisations get 403."""
 import html
 import re
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from registry.engagements import service
 from registry.engagements.tables import Engagement, EngagementState
@@ -220,3 +220,26 @@ async def test_completion_review_and_the_suppliers_reply(client, database, setti
     assert "Thank you" in text_of(await client.get(base))
     cancel = await post_form(client, f"{base}/cancel", {"reason": "Too late"}, form_page="/commissioning/new")
     assert cancel.status_code == 400 and "cannot be cancelled" in text_of(cancel)
+
+
+async def test_the_commissioning_list_comes_in_pages_of_25_newest_first_and_by_status(client, database, settings, controlled_clock):
+    live, first = await live_with_brief(controlled_clock, title="Brief 00")
+    for n in range(1, 27):
+        controlled_clock.advance(timedelta(minutes=1))
+        await service.create_brief(live.commissioner, service.Brief(lot_id=live.lots[1].id, **{**BRIEF, "title": f"Brief {n:02}"}))
+    await service.cancel(live.commissioner, first.reference, reason="No longer needed")
+    await sign_in(client, COMMISSIONER)
+
+    def titles(page: str) -> list[str]:
+        return re.findall(r"Brief \d\d", page)
+
+    one = text_of(await client.get("/commissioning"))
+    assert titles(one) == [f"Brief {n:02}" for n in range(26, 1, -1)]
+    assert "All engagements (27)" in one and 'href="/commissioning?state=draft">Draft (26)' in one and "Cancelled (1)" in one
+    assert "1 to 25 of 27" in one and 'href="/commissioning?page=2"' in one
+    assert titles(text_of(await client.get("/commissioning?page=2"))) == ["Brief 01", "Brief 00"]
+    assert titles(text_of(await client.get("/commissioning?page=99"))) == ["Brief 01", "Brief 00"], "a page past the end shows the last"
+    assert titles(text_of(await client.get("/commissioning?page=nonsense")))[:1] == ["Brief 26"]
+    cancelled = text_of(await client.get("/commissioning?state=cancelled"))
+    assert titles(cancelled) == ["Brief 00"] and '<strong aria-current="page">Cancelled (1)</strong>' in cancelled
+    assert titles(text_of(await client.get("/commissioning?state=no-such-state")))[:1] == ["Brief 26"]

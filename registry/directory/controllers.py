@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from registry.accounts.auth import current_user
 from registry.directory import profiles, search
+from registry.web import paging
 from registry.directory.index import TAXONOMIES
 from registry.engagements.tables import MEASURES
 from registry.reference import taxonomies
@@ -43,24 +44,6 @@ def _href(text: str, chosen: dict, sort: str, seed: int | None, page_number: int
     return "/suppliers?" + urlencode(pairs) if pairs else "/suppliers"
 
 
-def _pagination(results: search.Results, link) -> dict | None:
-    """govukPagination's parameters: the first, last and nearby pages, with gaps between."""
-    if results.pages < 2:
-        return None
-    shown = sorted({1, results.pages, results.page - 1, results.page, results.page + 1} & set(range(1, results.pages + 1)))
-    items, last = [], 0
-    for number in shown:
-        if number > last + 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": link(number), "current": number == results.page})
-        last = number
-    return {
-        "previous": {"href": link(results.page - 1)} if results.page > 1 else None,
-        "next": {"href": link(results.page + 1)} if results.page < results.pages else None,
-        "items": items,
-    }
-
-
 class DirectoryController(Controller):
     path = "/suppliers"
     include_in_schema = False
@@ -88,7 +71,7 @@ class DirectoryController(Controller):
             "directory/search.html",
             FormResult(data=None, errors={"q": problem} if problem else {}, values={"q": typed, "sort": results.sort}),
             results=None if problem else results, facets=results.facets, ignored=results.ignored,
-            pagination=None if problem else _pagination(results, link), sorts=search.SORTS, names=_names(), size_labels=search.SIZE_LABELS,
+            pagination=None if problem else paging.pagination(results.page, results.pages, link), sorts=search.SORTS, names=_names(), size_labels=search.SIZE_LABELS,
             official=query.official, seed=seed, beyond_last=requested_page > results.pages,
             clear_href=_href("" if problem else query.text, {}, results.sort, seed),
             filtered=any(results.chosen.values()),

@@ -1,6 +1,8 @@
 """The engagement pages: commissioners' briefs, direct awards, mini-competitions, delivery, completion
 and reviews (/commissioning), and suppliers' invitations and engagements (/organisation/engagements)."""
 
+from urllib.parse import urlencode
+
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -19,6 +21,7 @@ from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
 from registry.web.errors import error_response
 from registry.web.forms import FormResult, add_error, read_form
+from registry.web import paging
 from registry.web.pages import page
 
 S = EngagementState
@@ -109,8 +112,16 @@ class CommissioningController(Controller):
 
     @get("/")
     async def index(self, request: Request) -> Template:
-        by_state = await service.commissioning(current_user(request))
-        return page("engagements/index.html", by_state=by_state, **_common())
+        asked = request.query_params
+        listed = await service.commissioning(current_user(request), asked.get("state"), asked.get("page"))
+
+        def link(number: int) -> str:
+            pairs = [("state", listed.state)] if listed.state else []
+            return "/commissioning" + ("?" + urlencode(pairs + ([("page", number)] if number > 1 else [])) if pairs or number > 1 else "")
+
+        return page(
+            "engagements/index.html", listed=listed, pagination=paging.pagination(listed.page.number, listed.page.pages, link), **_common(),
+        )
 
     # --- The brief ------------------------------------------------------------------------------
 

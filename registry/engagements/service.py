@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from piccolo.query.functions.aggregate import Count
+
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
@@ -28,6 +30,7 @@ from registry.notifications import service as notifications
 from registry.reference import taxonomies
 from registry.suppliers.tables import SupplierProfile
 from registry.web import links
+from registry.web.paging import Page, page_of
 from registry.web.templating import local_time
 
 LONDON = ZoneInfo("Europe/London")
@@ -321,11 +324,26 @@ async def budget_warning(lot_id: int, budget_pence: int | None) -> str | None:
 # --- Reading, for the commissioner --------------------------------------------------------------
 
 
-async def commissioning(user: CurrentUser) -> dict[str, list[Engagement]]:
-    """The organisation's engagements by state, newest first."""
+@dataclass(frozen=True)
+class EngagementList:
+    engagements: list[Engagement]  # one page, newest first
+    counts: dict[str, int]  # the organisation's engagements in each state, in LABELS' order
+    state: str | None  # the state listed; None for every state
+    page: Page
+
+
+async def commissioning(user: CurrentUser, state: str | None = None, page: str | int | None = None) -> EngagementList:
+    """One page of the organisation's engagements, newest first: in one state, or all of them."""
     check_commissioner(user)
-    rows = await Engagement.objects().where(Engagement.buyer == user.organisation_id).order_by(Engagement.created_at, ascending=False)
-    return {state: [e for e in rows if e.state == state] for state in LABELS}
+    mine = Engagement.buyer == user.organisation_id
+    counted = await Engagement.select(Engagement.state, Count().as_alias("n")).where(mine).group_by(Engagement.state)
+    counts = {str(label_state): 0 for label_state in LABELS} | {row["state"]: row["n"] for row in counted}
+    state = state if state in counts else None
+    shown = page_of(page, counts[state] if state else sum(counts.values()))
+    rows = await Engagement.objects().where(mine & (Engagement.state == state) if state else mine).order_by(
+        Engagement.created_at, ascending=False
+    ).order_by(Engagement.id, ascending=False).limit(shown.size).offset(shown.offset)
+    return EngagementList(rows, counts, state, shown)
 
 
 async def context(engagement: Engagement) -> dict:
