@@ -30,6 +30,11 @@ LIVE_APPOINTMENTS = """SELECT a.organisation, f.reference AS framework, l.number
     FROM appointment a JOIN framework f ON f.id = a.framework AND f.state = 'live' JOIN lot l ON l.id = a.lot
     ORDER BY f.reference, l.number"""
 SHOWN_TAXONOMIES = ("regions", "engagement_methods")  # what a result in the list shows of a supplier's tags
+# Each supplier's tags in one row, "taxonomy:code taxonomy:code ...": a tenth of the rows to turn into Python values.
+TAGS = {
+    "sqlite": "SELECT organisation, group_concat(taxonomy || ':' || code, ' ') AS tags FROM directory_tag GROUP BY organisation",
+    "postgres": "SELECT organisation, string_agg(taxonomy || ':' || code, ' ') AS tags FROM directory_tag GROUP BY organisation",
+}
 TEXT_MATCHES = {
     # bm25 weighs the columns: name, trading name, methods, terms, description (lower is better)
     "sqlite": """SELECT e.organisation, bm25(directory_entry_fts, 10.0, 10.0, 4.0, 1.0, 2.0) AS score
@@ -143,10 +148,10 @@ async def _build(generation: int) -> Listing:
     places: dict[int, list[Place]] = {}
     for row in await DirectoryEntry.raw(LIVE_APPOINTMENTS):
         places.setdefault(row["organisation"], []).append(Place(lots[row["framework"], row["lot"]], row["rank"]))
-    tags: dict[int, list[tuple[str, str]]] = {}
-    for row in await DirectoryEntry.raw("SELECT organisation, taxonomy, code FROM directory_tag"):
-        if row["organisation"] in places:
-            tags.setdefault(row["organisation"], []).append((row["taxonomy"], row["code"]))
+    tags = {
+        row["organisation"]: [tuple(tag.split(":", 1)) for tag in row["tags"].split()]
+        for row in await DirectoryEntry.raw(TAGS[db.kind()]) if row["organisation"] in places
+    }
     entries = await DirectoryEntry.raw("SELECT organisation, name, size FROM directory_entry ORDER BY organisation")
     listed = [
         Listed(row["organisation"], row["name"], row["size"], tuple(places[row["organisation"]]), _shown(tags.get(row["organisation"], [])))

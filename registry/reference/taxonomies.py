@@ -41,7 +41,8 @@ def _positions(taxonomy: str) -> dict[str, int]:
 def in_order(taxonomy: str, codes) -> list[str]:
     """The codes in the taxonomy's own order (unknown codes last)."""
     positions = _positions(taxonomy)
-    return sorted(codes, key=lambda code: positions.get(code, len(positions)))
+    unknown = len(positions)
+    return sorted(codes, key=lambda code: positions.get(code, unknown))
 
 
 def name_of(taxonomy: str, code: str) -> str:
