@@ -56,7 +56,10 @@ async def load_fixtures(settings: Settings, args: argparse.Namespace) -> None:
     print(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
     width = max(len(s.email) for s in sign_ins)
     for sign_in in sign_ins:
-        print(f"  {sign_in.email:<{width}}  {', '.join(sign_in.roles):<32} {sign_in.organisation}")
+        roles = ", ".join(sign_in.roles)
+        if "supplier" in sign_in.roles:
+            roles += " (organisation admin)" if sign_in.is_organisation_admin else " (team member)"
+        print(f"  {sign_in.email:<{width}}  {roles:<32} {sign_in.organisation}")
 
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:

@@ -23,6 +23,7 @@ class DemoSignIn:
     full_name: str
     organisation: str
     roles: tuple[str, ...]
+    is_organisation_admin: bool = False
 
 
 def _read(directory: Path, name: str) -> list[dict]:
@@ -30,6 +31,8 @@ def _read(directory: Path, name: str) -> list[dict]:
 
 
 async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
+    _SIGNED_IN.clear()
+    _SUPPLIER_USERS.clear()
     organisations = {}
     for row in _read(directory, "organisations.json"):
         organisation = await accounts.find_organisation(row["legal_name"])
@@ -58,7 +61,7 @@ async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
                 is_organisation_admin=row.get("is_organisation_admin", False),
                 is_demo=True,
             )
-        sign_ins.append(DemoSignIn(row["email"], row["full_name"], row["organisation"], tuple(row["roles"])))
+        sign_ins.append(DemoSignIn(row["email"], row["full_name"], row["organisation"], tuple(row["roles"]), row.get("is_organisation_admin", False)))
     await _load_profiles(directory, organisations)
     await _load_frameworks(directory, organisations)
     await _load_engagements(directory, organisations)
@@ -68,11 +71,16 @@ async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
     return sign_ins
 
 
+_SIGNED_IN: dict[str, object] = {}  # email -> CurrentUser, for one load (cleared at its start)
+
+
 async def _signed_in(email: str):
     from registry.accounts.auth import load_user
 
-    user = await User.objects().get(User.email == email)
-    return (await load_user(user.id))[0]
+    if email not in _SIGNED_IN:
+        user = await User.objects().get(User.email == email)
+        _SIGNED_IN[email] = (await load_user(user.id))[0]
+    return _SIGNED_IN[email]
 
 
 async def _load_profiles(directory: Path, organisations: dict) -> None:
@@ -164,9 +172,18 @@ async def _run_tendering(officer, reference: str, row: dict, organisations: dict
             await evaluation.save_marks(evaluator, assignment.id, bidders[organisation_name], given, submit=True)
 
 
+_SUPPLIER_USERS: dict[int, str] = {}  # organisation id -> the email of its user who does its demo work
+
+
 async def _supplier_user(organisation):
-    """The first user of a supplier organisation, signed in (profiles, interest and tenders are its work)."""
-    return await _signed_in((await User.select(User.email).where(User.organisation == organisation.id).first())["email"])
+    """A supplier organisation's first admin, signed in (profiles, interest and tenders are its work)."""
+    if organisation.id not in _SUPPLIER_USERS:
+        first = await (
+            User.select(User.email).where(User.organisation == organisation.id)
+            .order_by(User.is_organisation_admin, ascending=False).order_by(User.id).first()
+        )
+        _SUPPLIER_USERS[organisation.id] = first["email"]
+    return await _signed_in(_SUPPLIER_USERS[organisation.id])
 
 
 async def _publish_itt(officer, reference: str, itt: dict, past, now):
@@ -208,6 +225,7 @@ REASONS = {  # on the default scale of 0 to 4
     4: "Excellent: a full, specific answer with strong evidence.",
     3: "Good: a clear approach with evidence.",
     2: "Acceptable: meets the requirement, with limited evidence.",
+    1: "Weak: does not show how the requirement would be met.",
 }
 
 
@@ -377,24 +395,67 @@ async def _run_competition(commissioner, reference: str, competition: dict, orga
 
 
 async def _run_rfi(officer, reference: str, rfi: dict, past, real_clock) -> None:
-    """Open the request for information in the past and close it now."""
+    """Open the request for information in the past, let suppliers answer it, and close it (when it
+    has a closing day in the past) or leave it open until its closing day to come."""
     from registry.frameworks import service as frameworks
     from registry.frameworks.tables import State
     from registry.surveys import service as surveys
-    from registry.surveys.service import QuestionSpec
-    from registry.surveys.tables import QuestionKind
 
     now = real_clock.now()
     past.set(now - timedelta(days=rfi["opened_days_ago"]))
-    survey = await surveys.save_survey(
-        officer, reference, title=rfi["title"], introduction=rfi["introduction"], opens_at=None, closes_at=now - timedelta(days=rfi["closed_days_ago"]),
-    )
-    section = await surveys.add_section(officer, survey.id, "Your work")
-    for text in rfi["questions"]:
-        await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.LONG_TEXT, text))
+    if "closed_days_ago" in rfi:
+        closes_at = now - timedelta(days=rfi["closed_days_ago"])
+    else:
+        closes_at = (now + timedelta(days=rfi["closes_in_days"])).replace(hour=17, minute=0, second=0, microsecond=0)
+    survey = await surveys.save_survey(officer, reference, title=rfi["title"], introduction=rfi["introduction"], opens_at=None, closes_at=closes_at)
+    sections = rfi.get("sections") or [{"title": "Your work", "questions": rfi["questions"]}]
+    asked = []  # (section, question) in order
+    for written in sections:
+        section = await surveys.add_section(officer, survey.id, written["title"])
+        for question in written["questions"]:
+            asked.append((section, await surveys.add_question(officer, survey.id, section.id, _question_spec(question))))
     await surveys.open_rfi(officer, reference)
-    past.set(now - timedelta(days=rfi["closed_days_ago"] - 1))
-    await frameworks.move(officer, reference, State.RFI_CLOSED)
+    for organisation_name, response in rfi.get("responses", {}).items():
+        past.set(now - timedelta(days=response["days_ago"]))
+        supplier = await _supplier_user(await _organisation_named(organisation_name))
+        unknown = set(response["answers"]) - {question.text for _, question in asked}
+        if unknown:
+            raise ValueError(f"demo RFI answers of {organisation_name} to questions that are not asked: {sorted(unknown)}")
+        for section_id in dict.fromkeys(section.id for section, _ in asked):
+            given = {}
+            for section, question in asked:
+                if section.id == section_id and question.text in response["answers"]:
+                    answer = response["answers"][question.text]
+                    given[question.id] = (answer if isinstance(answer, list) else [str(answer)], "")
+            if given:
+                result = await surveys.save_section(supplier, reference, section_id, given)
+                if result.errors:
+                    raise ValueError(f"demo RFI answers of {organisation_name}: {result.errors}")
+        if response.get("submit"):
+            await surveys.submit(supplier, reference)
+    if "closed_days_ago" in rfi:
+        past.set(now - timedelta(days=rfi["closed_days_ago"] - 1))
+        await frameworks.move(officer, reference, State.RFI_CLOSED)
+
+
+def _question_spec(question: str | dict):
+    """A question of the request for information: plain text is a long-text question."""
+    from registry.surveys.service import QuestionSpec
+    from registry.surveys.tables import QuestionKind
+
+    if isinstance(question, str):
+        return QuestionSpec(QuestionKind.LONG_TEXT, question)
+    return QuestionSpec(
+        QuestionKind(question["kind"]), question["text"], help_text=question.get("help_text", ""), required=question.get("required", True),
+        options=tuple(question.get("options", ())), minimum=question.get("minimum"), maximum=question.get("maximum"),
+    )
+
+
+async def _organisation_named(legal_name: str):
+    organisation = await accounts.find_organisation(legal_name)
+    if organisation is None:
+        raise ValueError(f"the demo data names an organisation that is not in organisations.json: {legal_name}")
+    return organisation
 
 
 async def _write_criteria(officer, reference: str, written: dict) -> None:

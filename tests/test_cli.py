@@ -8,10 +8,10 @@ import pytest
 from registry.accounts import service as accounts
 from registry.accounts.tables import Organisation, OrganisationKind, User
 from registry.cli import main
-from registry.demo import DEMO_PASSWORD
+from registry.demo import DEMO_PASSWORD, FIXTURES_DIR
 
 
-def run_registry(*args: str, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+def run_registry(*args: str, env: dict[str, str | None] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     """Runs the real command; an env value of None removes that variable."""
     environment = {**os.environ, **(env or {})}
     return subprocess.run(
@@ -19,7 +19,7 @@ def run_registry(*args: str, env: dict[str, str | None] | None = None) -> subpro
         env={name: value for name, value in environment.items() if value is not None},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
 
 
@@ -60,14 +60,19 @@ def test_serve_refuses_production_with_the_default_secret():
 
 
 async def test_load_fixtures_is_idempotent_and_lists_the_demo_sign_ins(database, database_url):
-    first = run_registry("load-fixtures", env={"REGISTRY_DATABASE_URL": database_url})
+    # The demo data takes seconds to load; the timeout leaves room for a busy machine.
+    first = run_registry("load-fixtures", env={"REGISTRY_DATABASE_URL": database_url}, timeout=300)
     assert first.returncode == 0, first.stderr
     assert DEMO_PASSWORD in first.stdout
-    assert "officer@civic-participation.example" in first.stdout
+    for row in json.loads((FIXTURES_DIR / "users.json").read_text(encoding="utf-8")):  # every demo sign-in, with its role
+        line = next((line for line in first.stdout.splitlines() if line.split()[:1] == [row["email"]]), None)
+        assert line is not None, row["email"]
+        assert row["organisation"] in line and row["roles"][0] in line
+    assert "supplier (organisation admin)" in first.stdout and "supplier (team member)" in first.stdout
     users, organisations = await User.count(), await Organisation.count()
-    assert users >= 10 and organisations >= 5
+    assert users >= 40 and await Organisation.count().where(Organisation.kind == OrganisationKind.SUPPLIER) >= 35
 
-    second = run_registry("load-fixtures", env={"REGISTRY_DATABASE_URL": database_url})
+    second = run_registry("load-fixtures", env={"REGISTRY_DATABASE_URL": database_url}, timeout=300)
     assert second.returncode == 0, second.stderr
     assert (await User.count(), await Organisation.count()) == (users, organisations)
 

@@ -1,0 +1,186 @@
+"""The demo data set (fixtures/, loaded by registry/demo.py) is what issue 11 asks for: about 40
+supplier organisations, one framework live with appointed suppliers on its three lots and
+engagements at every stage, one in evaluation, one with its request for information open and one
+whose notice has just been published; every role can sign in with the demo password, and the
+README lists every demo sign-in. Loaded once per engine for the whole module (it takes seconds)."""
+
+import json
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from registry import clock, db
+from registry.accounts.passwords import verify_password
+from registry.accounts.tables import Organisation, OrganisationKind, OrganisationSize, Role, User
+from registry.award.tables import Appointment
+from registry.demo import DEMO_PASSWORD, FIXTURES_DIR, load_fixtures
+from registry.engagements.tables import Engagement, EngagementState, Invitation, InvitationStatus, PerformanceReview
+from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore
+from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, State
+from registry.settings import PROJECT_ROOT
+from registry.suppliers.tables import SupplierProfile
+from registry.surveys.tables import ResponseStatus, Survey, SurveyResponse
+from registry.tenders.tables import Tender, TenderOpening, TenderStatus
+from tests.conftest import all_table_names, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
+
+LIVE = "Community Engagement Services Framework 2026"
+IN_EVALUATION = "Deliberative Democracy Framework 2027"
+RFI_OPEN = "Lived Experience Engagement Framework 2027"
+PIN = "Public Participation Services Framework 2027"
+
+
+@pytest.fixture(scope="module")
+async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator:
+    """A database of the module's own with the demo data loaded (the suite's shared database is
+    emptied by other tests)."""
+    postgres_name = None
+    if engine_kind == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+        with sqlite3.connect(migrated_database.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        url = f"sqlite:///{path}"
+    else:
+        postgres_name = await create_postgres_database("demo")
+        url = postgres_database_url(postgres_name)
+        await migrate(url)
+    engine = db.create_engine(url)
+    db.bind(engine)
+    await db.connect(engine, pool_size=2)
+    await load_fixtures()
+    yield engine
+    await db.disconnect(engine)
+    if postgres_name:
+        await drop_postgres_database(postgres_name)
+
+
+@pytest.fixture(autouse=True)
+def demo(demo_engine) -> None:
+    db.bind(demo_engine)  # other modules' tests bind their own databases in between
+
+
+async def framework_called(title: str) -> Framework:
+    return await Framework.objects().get(Framework.title == title)
+
+
+async def test_about_forty_supplier_organisations_of_varied_size_region_and_specialism():
+    suppliers = await Organisation.objects().where(Organisation.kind == OrganisationKind.SUPPLIER)
+    assert 35 <= len(suppliers) <= 45
+    assert all(s.is_demo for s in suppliers)
+    assert {s.size for s in suppliers} == set(OrganisationSize)  # micro, small, medium and large
+    profiles = await SupplierProfile.objects().where(SupplierProfile.organisation.is_in([s.id for s in suppliers]))
+    assert len(profiles) == len(suppliers)  # every supplier has a profile
+    for profile in profiles:
+        assert len(profile.description) > 80 and "lorem" not in profile.description.lower()
+        assert profile.town and profile.website.endswith(".example")
+        assert profile.regions and profile.engagement_methods and profile.groups and profile.languages and profile.accessible_formats
+        assert profile.capacity and profile.capacity > 0
+    regions = {region for p in profiles for region in p.regions}
+    assert len(regions) >= 30 and {"wales", "northern-ireland", "highland"} <= regions  # across Scotland and the rest of the UK
+    assert len({method for p in profiles for method in p.engagement_methods}) >= 14
+    assert len({group for p in profiles for group in p.groups}) >= 17
+    emails = await User.select(User.email).output(as_list=True)
+    assert all(email.endswith(".example") for email in emails)
+
+
+async def test_the_live_framework_has_three_lots_each_with_appointed_suppliers():
+    framework = await framework_called(LIVE)
+    assert framework.state == State.LIVE
+    lots = await Lot.objects().where(Lot.framework == framework.id).order_by(Lot.number)
+    assert [lot.subject for lot in lots] == ["adults", "children-and-young-people", "digital-participation"]
+    assert [lot.title for lot in lots] == [
+        "Engagement with adults and communities", "Children and young people's participation", "Digital participation platforms",
+    ]
+    for lot in lots:
+        appointed = await Appointment.count().where(Appointment.lot == lot.id)
+        tendered = await Tender.count().where((Tender.lot == lot.id) & (Tender.status == TenderStatus.SUBMITTED))
+        assert 0 < appointed <= lot.max_suppliers < tendered, lot.title  # some bidders were not appointed
+    assert await Notice.exists().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.AWARD))
+
+
+async def test_engagements_are_at_every_stage_and_completed_ones_are_reviewed():
+    framework = await framework_called(LIVE)
+    engagements = await Engagement.objects().where(Engagement.framework == framework.id)
+    assert {e.state for e in engagements} == set(EngagementState)
+    completed = [e for e in engagements if e.state == EngagementState.COMPLETED]
+    reviews = await PerformanceReview.objects().where(PerformanceReview.engagement.is_in([e.id for e in completed]))
+    assert len(reviews) == len(completed) >= 2
+    assert any(review.supplier_reply for review in reviews)
+    now = clock.now()
+    invited = [e for e in engagements if e.state == EngagementState.INVITED]
+    assert any(e.response_deadline > now for e in invited)  # a mini-competition still open for responses
+    assert any(e.response_deadline < now for e in invited)  # and one past its deadline, to be scored
+    for engagement in invited:
+        assert await Invitation.exists().where((Invitation.engagement == engagement.id) & (Invitation.status == InvitationStatus.RESPONDED))
+    awarded = [e for e in engagements if e.state in (EngagementState.AWARDED, EngagementState.IN_DELIVERY, EngagementState.COMPLETED)]
+    assert {e.route for e in awarded} == {"direct_award", "mini_competition"}
+    assert len({e.buyer for e in engagements}) == 2  # the Department and Northmoor Council both commission
+
+
+async def test_the_framework_in_evaluation_has_its_tenders_opened_and_its_scoring_part_done():
+    framework = await framework_called(IN_EVALUATION)
+    assert framework.state == State.EVALUATION
+    opening = await TenderOpening.objects().get(TenderOpening.framework == framework.id)
+    assert opening.confirmed_at is not None and opening.confirmed_by != opening.requested_by  # two officers opened them
+    tenders = await Tender.count().where((Tender.framework == framework.id) & (Tender.status == TenderStatus.SUBMITTED))
+    assert tenders >= 2
+    assignments = await EvaluatorAssignment.objects().where(EvaluatorAssignment.framework == framework.id)
+    assert len(assignments) >= 2
+    submitted = {
+        assignment.id: await Evaluation.count().where((Evaluation.assignment == assignment.id) & Evaluation.submitted_at.is_not_null())
+        for assignment in assignments
+    }
+    assert any(count == tenders for count in submitted.values())  # one evaluator has marked every tender
+    assert any(count == 0 for count in submitted.values())  # another has not started
+    lots = await Lot.select(Lot.id).where(Lot.framework == framework.id).output(as_list=True)
+    assert not await LotModeration.exists().where(LotModeration.lot.is_in(lots))
+    assert not await ModeratedScore.exists().where(ModeratedScore.tender.framework == framework.id)
+
+
+async def test_one_framework_has_its_request_for_information_open_with_responses_coming_in():
+    framework = await framework_called(RFI_OPEN)
+    assert framework.state == State.RFI_OPEN
+    assert framework.rfi_closes_at > clock.now() + timedelta(days=7)
+    survey = await Survey.objects().get(Survey.framework == framework.id)
+    statuses = await SurveyResponse.select(SurveyResponse.status).where(SurveyResponse.survey == survey.id).output(as_list=True)
+    assert statuses.count(ResponseStatus.SUBMITTED) >= 3 and ResponseStatus.DRAFT in statuses
+
+
+async def test_one_framework_has_its_prior_information_notice_just_published():
+    framework = await framework_called(PIN)
+    assert framework.state == State.PIN_PUBLISHED
+    notice = await Notice.objects().get((Notice.framework == framework.id) & (Notice.kind == NoticeKind.PIN))
+    assert clock.now() - notice.published_at < timedelta(hours=1)
+
+
+async def test_every_role_signs_in_with_the_demo_password_and_the_readme_lists_every_demo_sign_in():
+    fixture_emails = [row["email"] for row in json.loads((FIXTURES_DIR / "users.json").read_text(encoding="utf-8"))]
+    users = await User.objects().where(User.email.is_in(fixture_emails))
+    assert len(users) == len(fixture_emails)
+    assert {role for user in users for role in user.roles} == set(Role)
+    for user in users:
+        assert user.is_demo and user.email_confirmed_at and user.is_active
+    assert await verify_password(users[0].password_hash, DEMO_PASSWORD)
+    assert len({user.password_hash for user in users}) == 1  # one password for every demo account
+    suppliers = [user for user in users if Role.SUPPLIER in user.roles]
+    assert {user.is_organisation_admin for user in suppliers} == {True, False}  # an organisation admin and a team member
+
+    section = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split("## Demo sign-ins", 1)[1].split("\n## ", 1)[0]
+    assert DEMO_PASSWORD in section
+    listed = re.findall(r"^\| (\S+@\S+\.example) \|", section, flags=re.MULTILINE)
+    assert sorted(listed) == sorted(fixture_emails)
+
+
+async def test_loading_again_changes_nothing():
+    from piccolo.table import Table
+
+    from registry.db.piccolo_conf import APP_REGISTRY
+
+    tables: list[type[Table]] = [table for app in APP_REGISTRY.app_configs.values() for table in app.table_classes]
+    assert {table._meta.tablename for table in tables} == set(all_table_names())
+    before = {table._meta.tablename: await table.count() for table in tables}
+    await load_fixtures()
+    after = {table._meta.tablename: await table.count() for table in tables}
+    assert after == before
