@@ -196,3 +196,24 @@ async def test_officers_set_the_panel_and_moderate_through_the_pages(panel, clie
     assert saved.status_code == 303
     early = await post_form(client, f"{base}/moderation/1/complete", {}, form_page=base + "/moderation/1")
     assert early.status_code == 400 and "Record a consensus mark for every criterion" in early.text
+
+
+async def test_the_moderation_sheet_comes_in_pages_and_saving_returns_to_the_same_page(panel, client, monkeypatch):
+    from registry.evaluation import controllers
+
+    monkeypatch.setattr(controllers, "MODERATION_PAGE_SIZE", 1)  # a lot of thousands of tenders, in miniature
+    found, tenders = panel["found"], panel["tenders"]
+    assert len(tenders) >= 2
+    await sign_in(client, "officer@authority.example")
+    await scored_and_in_moderation(panel)
+    base = f"/manage/frameworks/{panel['framework'].reference}/evaluation/moderation/1"
+    first, second = (await client.get(base)).text, (await client.get(base + "?page=2")).text
+    assert f'id="tender-{tenders[0]}"' in first and f'id="tender-{tenders[1]}"' not in first
+    assert f'id="tender-{tenders[1]}"' in second and f'id="tender-{tenders[0]}"' not in second
+    assert f"Tenders 2 to 2 of {len(tenders)}" in second and f'href="{base}?page=1"' in second
+    assert f"Consensus recorded for 0 of {len(tenders)} tenders" in second
+
+    good = {f"c{m.criterion_id}": m.value for m in full_marks(found, "2")} | {f"c{m.criterion_id}-reason": m.reason for m in full_marks(found, "2")}
+    saved = await post_form(client, f"{base}/tenders/{tenders[1]}", {**good, "page": "2"}, form_page=base + "?page=2")
+    assert saved.status_code == 303 and saved.headers["location"] == f"{base}?page=2#tender-{tenders[1]}"
+    assert f"Consensus recorded for 1 of {len(tenders)} tenders" in (await client.get(base + "?page=2")).text

@@ -17,8 +17,11 @@ from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import Framework
 from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
+from registry.web import paging
 from registry.web.forms import FormResult
 from registry.web.pages import page
+
+MODERATION_PAGE_SIZE = 10  # tenders on one page of the moderation sheet: each has a form of every criterion
 
 
 def marks_from(form, lot_criteria: list[Criterion]) -> tuple[list[service.Mark], dict[str, str]]:
@@ -26,6 +29,13 @@ def marks_from(form, lot_criteria: list[Criterion]) -> tuple[list[service.Mark],
     marks = [service.Mark(c.id, str(form.get(f"c{c.id}") or ""), str(form.get(f"c{c.id}-reason") or "")) for c in lot_criteria]
     values = {f"c{m.criterion_id}": m.value for m in marks} | {f"c{m.criterion_id}-reason": m.reason for m in marks}
     return marks, values
+
+
+async def _lot_of(framework: Framework, number: int):
+    lot = next((lot for lot in await frameworks.lots(framework.id) if lot.number == number), None)
+    if lot is None:
+        raise NotFoundException(f"There is no lot {number}")
+    return lot
 
 
 class EvaluationPanelController(Controller):
@@ -77,12 +87,21 @@ class EvaluationPanelController(Controller):
 
     # --- Moderation -----------------------------------------------------------------------------
 
-    async def _sheet(self, request: Request, reference: str, lot: int, errors: dict | None = None, values: dict | None = None, tender_id: int | None = None) -> Template:
-        await framework_for_officer(request, reference)
+    async def _sheet(
+        self, request: Request, reference: str, lot: int, errors: dict | None = None, values: dict | None = None,
+        tender_id: int | None = None, asked_page: str | None = None,
+    ) -> Template:
+        framework = await framework_for_officer(request, reference)
+        lot_record = await _lot_of(framework, lot)
+        progress = await service.moderation_progress(framework, lot_record)
+        shown = paging.page_of(asked_page, progress.tenders, MODERATION_PAGE_SIZE)
         try:
-            framework, lot_record, lot_criteria, rows, completed = await service.moderation_sheet(current_user(request), reference, lot)
+            framework, lot_record, lot_criteria, rows, completed = await service.moderation_sheet(
+                current_user(request), reference, lot, offset=shown.offset, limit=shown.size,
+            )
         except service.EvaluationError as problem:
             raise NotFoundException(str(problem)) from None
+        address = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
         if values is None:
             values = {}
             for row in rows:
@@ -92,27 +111,30 @@ class EvaluationPanelController(Controller):
         return page(
             "evaluation/moderation.html", FormResult(data=None, errors=errors or {}, values=values), framework=framework, lot=lot_record,
             criteria=lot_criteria, rows=rows, completed=completed, scheme=await criteria.scheme_of(framework.id), editing=tender_id,
+            progress=progress, sheet_page=shown, pagination=paging.pagination(shown.number, shown.pages, lambda n: f"{address}?page={n}"),
         )
 
     @get("/moderation/{lot:int}")
     async def moderation(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        return await self._sheet(request, reference, lot)
+        return await self._sheet(request, reference, lot, asked_page=request.query_params.get("page"))
 
     @post("/moderation/{lot:int}/tenders/{tender_id:int}")
     async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template | Redirect:
         framework = await framework_for_officer(request, reference)
-        lot_record = next((l for l in await frameworks.lots(framework.id) if l.number == lot), None)
-        if lot_record is None:
-            raise NotFoundException(f"There is no lot {lot}")
-        marks, values = marks_from(await request.form(), await service.quality_and_selection(framework, lot_record))
+        lot_record = await _lot_of(framework, lot)
+        form = await request.form()
+        marks, values = marks_from(form, await service.quality_and_selection(framework, lot_record))
+        on_page = paging.page_of(form.get("page"), 10**9).number  # the page of the sheet the form was on
         try:
             await service.save_consensus(current_user(request), reference, lot, tender_id, marks)
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":
                 raise NotFoundException(str(problem)) from None
             field = f"t{tender_id}-{problem.field}" if problem.field.startswith("c") else "moderation"
-            return await self._sheet(request, reference, lot, {field: str(problem)}, {f"t{tender_id}-{k}": v for k, v in values.items()}, tender_id)
-        return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}#tender-{tender_id}", status_code=303)
+            return await self._sheet(
+                request, reference, lot, {field: str(problem)}, {f"t{tender_id}-{k}": v for k, v in values.items()}, tender_id, str(on_page),
+            )
+        return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}?page={on_page}#tender-{tender_id}", status_code=303)
 
     @post("/moderation/{lot:int}/complete")
     async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:

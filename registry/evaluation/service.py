@@ -4,6 +4,8 @@ cannot see other evaluators' scores until moderation."""
 
 from dataclasses import dataclass
 
+from piccolo.query.functions.aggregate import Count
+
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Role, User
@@ -351,19 +353,33 @@ class SheetRow:
         return len(passes) > 1 or (self.spread(criterion_id) or 0) >= 2
 
 
-async def moderation_sheet(user: CurrentUser, reference: str, lot_number: int) -> tuple[Framework, Lot, list[Criterion], list[SheetRow], LotModeration | None]:
+@dataclass(frozen=True)
+class Progress:
+    tenders: int  # the lot's tenders that count
+    agreed: int  # of which every criterion has its consensus mark
+
+
+async def moderation_sheet(
+    user: CurrentUser, reference: str, lot_number: int, *, offset: int = 0, limit: int | None = None,
+) -> tuple[Framework, Lot, list[Criterion], list[SheetRow], LotModeration | None]:
+    """The lot's tenders (those from `offset`, at most `limit`, in the bidders' order) with every
+    evaluator's marks and the consensus so far."""
     framework = await _officers_framework(user, reference)
     if framework.state not in (State.MODERATION, State.AWARD_APPROVED, State.STANDSTILL, State.LIVE, State.EXPIRED):
         raise EvaluationError("Scores are seen side by side once moderation has started")
     lot = await _lot(framework, lot_number)
     lot_criteria = await quality_and_selection(framework, lot)
+    shown = (await bidders(lot.id))[offset:None if limit is None else offset + limit]
+    tender_ids = [bidder["tender_id"] for bidder in shown] or [-1]
     submitted_marks = await Score.select(
         Score.criterion, Score.score, Score.passed, Score.justification, Score.evaluation.tender.as_alias("tender"),
         Score.evaluation.assignment.evaluator.full_name.as_alias("name"),
-    ).where((Score.evaluation.assignment.lot == lot.id) & Score.evaluation.submitted_at.is_not_null()).order_by(Score.evaluation.assignment.evaluator.full_name)
+    ).where(
+        (Score.evaluation.assignment.lot == lot.id) & Score.evaluation.tender.is_in(tender_ids) & Score.evaluation.submitted_at.is_not_null()
+    ).order_by(Score.evaluation.assignment.evaluator.full_name)
     consensus = await ModeratedScore.select(
         ModeratedScore.tender, ModeratedScore.criterion, ModeratedScore.score, ModeratedScore.passed, ModeratedScore.rationale,
-    ).where(ModeratedScore.tender.lot == lot.id)
+    ).where(ModeratedScore.tender.is_in(tender_ids))
     marks_by_tender: dict[int, dict[int, list[dict]]] = {}
     for mark in submitted_marks:
         marks_by_tender.setdefault(mark["tender"], {}).setdefault(mark["criterion"], []).append(mark)
@@ -377,10 +393,20 @@ async def moderation_sheet(user: CurrentUser, reference: str, lot_number: int) -
             tender_id=bidder["tender_id"], supplier=bidder["supplier"], marks=marks_by_tender.get(bidder["tender_id"], {}),
             consensus=consensus_by_tender.get(bidder["tender_id"], {}),
         )
-        for bidder in await bidders(lot.id)
+        for bidder in shown
     ]
     completed = await LotModeration.objects().where(LotModeration.lot == lot.id).first()
     return framework, lot, lot_criteria, rows, completed
+
+
+async def moderation_progress(framework: Framework, lot: Lot) -> Progress:
+    """How many of the lot's tenders have a consensus mark for every criterion."""
+    tenders = [row["tender_id"] for row in await bidders(lot.id)]
+    needed = len(await quality_and_selection(framework, lot))
+    marked = await ModeratedScore.select(ModeratedScore.tender, Count().as_alias("n")).where(
+        ModeratedScore.tender.is_in(tenders or [-1])
+    ).group_by(ModeratedScore.tender)
+    return Progress(tenders=len(tenders), agreed=sum(1 for row in marked if row["n"] >= needed))
 
 
 async def save_consensus(user: CurrentUser, reference: str, lot_number: int, tender_id: int, marks: list[Mark]) -> None:
