@@ -242,3 +242,10 @@ async def test_results_follow_every_write_that_changes_them_even_from_another_wo
 
     await Framework.update({Framework.state: State.EXPIRED}).where(Framework.id == live.framework.id)
     assert await search_names() == set()
+
+
+def test_bit_sets_give_back_exactly_the_positions_put_in_them():
+    from registry.directory.listing import bit_set, positions
+
+    for chosen in ([], [0], [63], [64], [0, 63, 64, 127, 128], list(range(0, 100_000, 7)), [99_999]):
+        assert positions(bit_set(chosen)) == chosen

@@ -24,6 +24,7 @@ from registry.reference import taxonomies
 
 TEXTS_KEPT = 256  # full-text queries' matches kept per generation
 ORDERS_KEPT = 32  # searches' orders kept, so that paging through one search does not sort it again
+FACETS_KEPT = 256  # searches' facet counts kept: the same on every page of a search
 LIVE_LOTS = """SELECT f.reference AS framework, f.title AS framework_title, l.number, l.title
     FROM lot l JOIN framework f ON f.id = l.framework WHERE f.state = 'live' ORDER BY f.reference, l.number"""
 LIVE_APPOINTMENTS = """SELECT a.organisation, f.reference AS framework, l.number AS lot, a.rank
@@ -82,6 +83,7 @@ class Listing:
     values: dict[str, dict[str, int]]  # a tag's taxonomy, "framework" or "lot": each value's suppliers
     texts: OrderedDict = field(default_factory=OrderedDict)  # full-text query: its matches (bits, {position: score})
     orders: OrderedDict = field(default_factory=OrderedDict)  # a search's text, filters, sort and seed: its matches' positions in order
+    facets: OrderedDict = field(default_factory=OrderedDict)  # a search's text and filters: its facets
 
     def of(self, organisations) -> int:
         """The bit set of these organisations (those not listed are left out)."""
@@ -108,15 +110,15 @@ def bit_set(positions) -> int:
 
 
 def positions(bits: int) -> list[int]:
-    """The positions of the set bits, lowest first."""
-    if bits.bit_count() < 64:  # a few: take the lowest bit off, one at a time
-        found = []
-        while bits:
-            lowest = bits & -bits
-            found.append(lowest.bit_length() - 1)
-            bits ^= lowest
-        return found
-    return [position for position, digit in enumerate(reversed(bin(bits)[2:])) if digit == "1"]
+    """The positions of the set bits, lowest first: 64-bit words at a time, skipping empty ones."""
+    words = memoryview(bits.to_bytes((bits.bit_length() + 63) // 64 * 8, "little")).cast("Q")
+    found = []
+    for index, word in enumerate(words):
+        while word:
+            lowest = word & -word
+            found.append(index * 64 + lowest.bit_length() - 1)
+            word ^= lowest
+    return found
 
 
 _listings: "weakref.WeakKeyDictionary[object, Listing]" = weakref.WeakKeyDictionary()  # by engine: one per database

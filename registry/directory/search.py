@@ -181,7 +181,7 @@ async def search(query: Query) -> Results:
     shown = ordered[(page - 1) * query.page_size:page * query.page_size]
     return Results(
         results=[_result(found.listed[p], places if query.official else None) for p in shown], total=total, page=page, pages=pages,
-        facets=_facets(found, base, filtered, chosen, allowed, availability), chosen=chosen, ignored=ignored, sort=sort,
+        facets=_kept_facets(found, query, base, filtered, chosen, allowed, availability), chosen=chosen, ignored=ignored, sort=sort,
     )
 
 
@@ -263,6 +263,17 @@ async def _availability(found: listing.Listing) -> tuple[dict[str, int], dict[in
         AVAILABLE: found.of(o for o, places in left.items() if places),
         NOT_STATED: found.of(o for o, places in left.items() if places is None),
     }, left
+
+
+def _kept_facets(found: listing.Listing, query: Query, base: int, filtered, chosen, allowed, availability) -> list[Facet]:
+    """The facets, kept for the next page of the same search (not for officials: availability changes
+    without a new generation)."""
+    if query.official:
+        return _facets(found, base, filtered, chosen, allowed, availability)
+    remembered = (tuple(words(query.text)), tuple(chosen.items()))
+    if (kept := listing.recall(found.facets, remembered)) is not None:
+        return kept
+    return listing.keep(found.facets, remembered, _facets(found, base, filtered, chosen, allowed, availability), listing.FACETS_KEPT)
 
 
 def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chosen, allowed, availability: Mapping[str, int]) -> list[Facet]:
