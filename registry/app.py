@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from registry import api_v1, clock, db
+from registry.accounts import passwords
 from registry.accounts import service as accounts
 from registry.db import migrations
 from registry.accounts.admin_controllers import UsersAdminController
@@ -32,6 +33,7 @@ from registry.evaluation.controllers import EvaluationPanelController, Evaluator
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController
+from registry.notifications import service as notifications
 from registry.notifications.controllers import OutboxController, PreferencesController
 from registry.opendata import ocds
 from registry.opendata.controllers import OpenDataController
@@ -142,11 +144,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 @asynccontextmanager
 async def configured(app: Litestar) -> AsyncIterator[None]:
-    """The settings that module-level helpers read: the address in emails, the open data's publisher."""
+    """The settings that module-level helpers read: the address in emails, the open data's publisher,
+    whether emails are logged whole (development only), the password pepper."""
     settings: Settings = app.state["settings"]
     links.configure(settings.base_url)
     ocds.configure(settings)
-    yield
+    notifications.configure(log_bodies=not settings.is_production)
+    previous_pepper = passwords.configure(settings.password_pepper)
+    try:
+        yield
+    finally:
+        if previous_pepper is not None:  # another app in this process (the tests) hashes with its own
+            passwords.configure(previous_pepper)
 
 
 @asynccontextmanager

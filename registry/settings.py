@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+DEFAULT_PASSWORD_PEPPER = "development-only-password-pepper-do-not-use-in-production"
 
 
 class Environment(StrEnum):
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
         description="sqlite:///path/to/file.sqlite3 or postgresql://user:password@host:port/database",
     )
     secret_key: str = Field(default=DEFAULT_SECRET_KEY, min_length=32)
+    password_pepper: str = Field(
+        default=DEFAULT_PASSWORD_PEPPER, min_length=32,
+        description="A secret mixed into every password before it is hashed, kept out of the database (and apart from the "
+        "secret key, which can then be rotated alone); changing it makes every password hashed with it unusable",
+    )
     environment: Environment = Environment.DEVELOPMENT
     time_zone: str = "Europe/London"
     host: str = "127.0.0.1"
@@ -117,6 +123,8 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEFAULT_SECRET_KEY:
             problems.append("REGISTRY_SECRET_KEY is the development default; set a long random secret")
+        if self.password_pepper == DEFAULT_PASSWORD_PEPPER:
+            problems.append("REGISTRY_PASSWORD_PEPPER is the development default; set a long random secret, and keep it")
         if self.clock_control:
             problems.append("REGISTRY_CLOCK_CONTROL is on; the clock can only be controlled in tests")
         return problems

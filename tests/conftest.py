@@ -23,6 +23,7 @@ from registry.db import migrations, scratch
 from registry.settings import Settings
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
+TEST_PASSWORD_PEPPER = "a-password-pepper-only-for-the-test-suite-0123456789"  # not the default, so production accepts it
 ENGINES = ["sqlite", "postgres"]
 
 
@@ -51,8 +52,13 @@ def quick_password_hashing() -> Iterator:
 
     service_hasher = passwords._hasher
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    # The pepper every test app is configured with (the settings fixture), also for the users that
+    # tests make before their app starts.
+    previous_pepper = passwords.configure(TEST_PASSWORD_PEPPER)
     yield service_hasher
     passwords._hasher = service_hasher
+    if previous_pepper is not None:
+        passwords.configure(previous_pepper)
 
 
 @pytest.fixture(scope="session", params=ENGINES)
@@ -119,7 +125,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     # A small pool, on the test's own event loop (the app a test serves runs on it too): a connection
     # per query would spend most of a PostgreSQL test authenticating.
     return Settings(
-        database_url=database_url, migrate_on_start=False, environment="development", postgres_pool_size=4, files_dir=tmp_path / "files"
+        database_url=database_url, migrate_on_start=False, environment="development", postgres_pool_size=4, files_dir=tmp_path / "files",
+        password_pepper=TEST_PASSWORD_PEPPER,
     )
 
 

@@ -107,6 +107,19 @@ async def test_supplier_registration_confirmation_and_sign_in(client, database):
     assert user.roles == ["supplier"] and user.is_organisation_admin
 
 
+async def test_signing_in_unconfirmed_sends_at_most_three_new_links_an_hour_with_the_same_answer(client, database, controlled_clock):
+    from datetime import timedelta
+
+    user = await make_user(email="new@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER, confirmed=False)
+    for _ in range(5):
+        early = await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+        assert early.status_code == 400 and "Confirm your email address before you sign in" in early.text
+    assert await Notification.count().where(Notification.subject == "Confirm your email address") == service.MAX_LINK_EMAILS_PER_HOUR
+    controlled_clock.advance(timedelta(hours=1, seconds=1))
+    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    assert await Notification.count().where(Notification.subject == "Confirm your email address") == service.MAX_LINK_EMAILS_PER_HOUR + 1
+
+
 async def test_registration_errors_keep_what_was_typed(client, database):
     await make_user(email="taken@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
     response = await post_form(client, "/register", {
@@ -276,7 +289,7 @@ async def test_admin_changes_roles_and_the_change_is_audited(client, database):
     event = await AuditEvent.objects().where(AuditEvent.action == "user.roles_changed").first()
     assert event.payload and "before" in str(event.payload) and event.actor_email == admin.email
     own = await client.post(f"/admin/users/{admin.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["evaluator"]})
-    assert own.status_code == 400 and "cannot remove your own admin role" in own.text
+    assert own.status_code == 400 and "You cannot change your own roles" in own.text  # finding 12: not even to remove admin
     assert (await client.get("/admin/users/999999")).status_code == 404
 
 

@@ -75,3 +75,19 @@ async def test_a_signed_in_page_view_writes_nothing_new_and_renews_at_most_once_
     renewed = await stored()
     assert renewed["value"] == signed_in["value"] and timedelta(seconds=70) <= renewed["expires_at"] - signed_in["expires_at"] < timedelta(seconds=71)
     assert await SessionRecord.count() == 1
+
+
+async def test_a_hash_made_before_the_pepper_still_signs_in_once_and_is_replaced_by_a_peppered_one(database):
+    from registry.accounts import passwords
+    from registry.accounts import service as accounts
+    from registry.accounts.tables import User
+
+    user = await make_user()
+    legacy = passwords._hasher.hash(PASSWORD)  # Argon2id of the bare password, as stored before the pepper
+    await User.update({User.password_hash: legacy}).where(User.id == user.id)
+    assert not await verify_password(legacy, "not the password")
+    await accounts.authenticate(user.email, PASSWORD, remote_address="127.0.0.1")
+    rehashed = (await User.objects().get(User.id == user.id)).password_hash
+    assert rehashed != legacy and not passwords._matches(rehashed, PASSWORD)  # the bare password no longer checks out
+    assert await verify_password(rehashed, PASSWORD)
+    assert (await User.objects().get(User.id == user.id)).session_stamp == user.session_stamp  # the same password: sessions stay

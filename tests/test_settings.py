@@ -57,3 +57,10 @@ def test_production_refuses_test_clock_control():
 
 def test_production_applies_migrations_only_by_command():
     assert not Settings(environment="production", secret_key=STRONG_SECRET).applies_migrations_on_start
+
+
+def test_production_refuses_the_default_password_pepper_and_development_needs_none():
+    with pytest.raises(RefusedToStart, match="REGISTRY_PASSWORD_PEPPER is the development default"):
+        create_app(Settings(environment="production", secret_key=STRONG_SECRET))
+    assert Settings(environment="production", secret_key=STRONG_SECRET, password_pepper=STRONG_SECRET[::-1]).production_problems() == []
+    assert Settings().production_problems() == []

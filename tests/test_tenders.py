@@ -8,7 +8,7 @@ from registry.frameworks.tables import State
 from registry.notifications.tables import Notification
 from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
-from registry.tenders.tables import TenderSubmission
+from registry.tenders.tables import TenderDocument, TenderSubmission
 from tests.support import Role, current, make_user, officer_and_supplier
 from tests.tendering import TENDER_DEADLINE, complete_draft, frozen_at, open_for_tenders, registered
 
@@ -53,6 +53,31 @@ async def test_a_changed_tender_resubmitted_supersedes_the_earlier_one_which_is_
     assert second.number == 2 and second.sha256 != first.sha256
     rows = await TenderSubmission.objects().order_by(TenderSubmission.number)
     assert rows[0].superseded_at is not None and rows[1].superseded_at is None
+
+
+async def test_a_removed_document_is_deleted_with_its_file_unless_a_submission_lists_it_and_documents_have_a_quota(itt, settings, monkeypatch):
+    officer, supplier, framework, found = itt
+    files = settings.files_dir
+
+    async def attach(name: str):
+        return await tenders.attach_document(
+            supplier, framework.reference, 1, title=name, filename=f"{name}.pdf", data=b"%PDF-1.4\n" + name.encode(), files_dir=files,
+        )
+
+    await complete_draft(supplier, framework.reference, 1, found)
+    submitted = await attach("method")
+    await tenders.submit(supplier, framework.reference, 1)
+    draft_only = await attach("draft")
+    for document in (submitted, draft_only):
+        await tenders.remove_document(supplier, framework.reference, 1, document.id, files_dir=files)
+    assert [path.name for path in files.iterdir()] == [submitted.storage_key]  # the submission may still be opened and read
+    assert await TenderDocument.count() == 1
+
+    monkeypatch.setattr(tenders, "MAX_DOCUMENT_BYTES", 30)  # the kept document (15 bytes) and one more of 15; no third
+    await attach("second")
+    with pytest.raises(tenders.TenderError, match="at most 0 MB in total, counting those kept with earlier submissions") as refused:
+        await attach("third!")
+    assert refused.value.field == "file" and len(list(files.iterdir())) == 2  # the refused file is not kept
 
 
 async def test_withdrawing_leaves_nothing_counting_and_a_new_submission_counts_again(itt):

@@ -7,7 +7,7 @@ the audit log."""
 from dataclasses import dataclass
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.empty import value_or_default
@@ -103,11 +103,17 @@ class CurrentUserMiddleware:
 
 
 def bearer_token(scope: Scope) -> str | None:
-    for name, value in scope.get("headers") or []:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() if scheme.lower() == "bearer" else None
-    return None
+    """The request's API token, if its Authorization header is a Bearer one. The one reading of the
+    header, for signing in and for the CSRF check alike; a request with more than one gets 400, so
+    that no two readers can ever disagree about which one counts."""
+    values = [value for name, value in scope.get("headers") or [] if name == b"authorization"]
+    if len(values) > 1:
+        message = "Send one Authorization header, not several"
+        raise ValidationException(detail=message, status_code=400, extra=[{"key": "Authorization", "message": message, "source": "header"}])
+    if not values:
+        return None
+    scheme, _, token = values[0].decode("latin-1").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:

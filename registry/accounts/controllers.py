@@ -169,7 +169,11 @@ class AccountController(Controller):
             return page("accounts/change_password.html", result)
         user = current_user(request)
         try:
-            updated = await service.change_password(user.id, result.data.current_password, result.data.new_password)
+            updated = await service.change_password(
+                user.id, result.data.current_password, result.data.new_password, remote_address=remote_address(request)
+            )
+        except service.TooManyAttempts as refusal:
+            return page("accounts/change_password.html", add_error(result, "current_password", str(refusal)), status_code=HTTP_429_TOO_MANY_REQUESTS)
         except service.AccountError as problem:
             return page("accounts/change_password.html", add_error(result, "current_password", str(problem)))
         start_session(request, user_id=updated.id, session_stamp=updated.session_stamp)  # this browser stays signed in

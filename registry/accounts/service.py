@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from registry import clock, db
 from registry.accounts import tokens
-from registry.accounts.passwords import hash_password, verify_password
+from registry.accounts.passwords import check_password, hash_password, verify_password
 from registry.accounts.tables import Organisation, OrganisationKind, Role, SignInAttempt, TokenPurpose, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
@@ -117,20 +117,26 @@ class TooManyAttempts(AccountError):
     pass
 
 
-async def _check_rate_limit(email: str, remote_address: str) -> None:
+async def _check_rate_limit(
+    email: str, remote_address: str, message: str = "Too many failed attempts to sign in. Wait 15 minutes, then try again or reset your password."
+) -> None:
+    """TooManyAttempts after MAX_FAILURES_PER_ACCOUNT failures for `email` (or MAX_FAILURES_PER_ADDRESS
+    from the address) in the last FAILED_SIGN_IN_WINDOW."""
     since = clock.now() - FAILED_SIGN_IN_WINDOW
     recent = SignInAttempt.attempted_at >= since
     if (
         await SignInAttempt.count().where(recent & (SignInAttempt.email == email)) >= MAX_FAILURES_PER_ACCOUNT
         or await SignInAttempt.count().where(recent & (SignInAttempt.remote_address == remote_address)) >= MAX_FAILURES_PER_ADDRESS
     ):
-        raise TooManyAttempts("Too many failed attempts to sign in. Wait 15 minutes, then try again or reset your password.")
+        raise TooManyAttempts(message)
 
 
-async def _record_failure(email: str, remote_address: str, reason: str) -> None:
+async def _record_failure(
+    email: str, remote_address: str, reason: str, *, action: str = "user.sign_in_failed", actor: audit.Actor = audit.ANONYMOUS, object_id: object = None
+) -> None:
     async with db.transaction():
         await SignInAttempt.insert(SignInAttempt(email=email, remote_address=remote_address, attempted_at=clock.now()))
-        await audit.record("user.sign_in_failed", actor=audit.ANONYMOUS, object_type="user", object_id=email, payload={"reason": reason, "address": remote_address})
+        await audit.record(action, actor=actor, object_type="user", object_id=object_id or email, payload={"reason": reason, "address": remote_address})
 
 
 async def authenticate(email: str, password: str, *, remote_address: str) -> User:
@@ -142,15 +148,22 @@ async def authenticate(email: str, password: str, *, remote_address: str) -> Use
         await verify_password(DUMMY_HASH, password)  # the same work as a real check, so timing reveals nothing
         await _record_failure(email, remote_address, "unknown account" if user is None else "no usable password")
         raise SignInRefused("Enter the email address and password for your account")
-    if not await verify_password(user.password_hash, password):
+    check = await check_password(user.password_hash, password)
+    if not check.ok:
         await _record_failure(email, remote_address, "wrong password")
         raise SignInRefused("Enter the email address and password for your account")
     if user.email_confirmed_at is None:
         await send_email_confirmation(user)
         raise EmailNotConfirmed("Confirm your email address before you sign in. We have sent you a new link.")
+    new_hash = await hash_password(password) if check.needs_rehash else None  # made before the pepper, or at an older cost
     async with db.transaction():
         await SignInAttempt.delete().where(SignInAttempt.email == email)
-        await audit.record("user.signed_in", actor=actor_for(user), object_type="user", object_id=user.id, payload={"address": remote_address})
+        if new_hash:  # the same password, so sessions stay; unless it was changed meanwhile
+            await User.update({User.password_hash: new_hash}).where((User.id == user.id) & (User.password_hash == user.password_hash))
+        await audit.record(
+            "user.signed_in", actor=actor_for(user), object_type="user", object_id=user.id,
+            payload={"address": remote_address, **({"password_rehashed": True} if new_hash else {})},
+        )
     return user
 
 
@@ -212,7 +225,34 @@ async def register_supplier(
     return user
 
 
+# Emailed links (password reset, email confirmation) per account per hour: enough for a lost email,
+# too few to flood someone's inbox from the reset or sign-in page.
+MAX_LINK_EMAILS_PER_HOUR = 3
+
+
+async def _link_emails_used_up(user_id: int, purpose: TokenPurpose) -> bool:
+    """Whether the account has had its MAX_LINK_EMAILS_PER_HOUR links of this kind in the last hour;
+    call in the transaction that would issue one, after locking the user's row."""
+    return await tokens.issued_since(user_id, purpose, clock.now() - timedelta(hours=1)) >= MAX_LINK_EMAILS_PER_HOUR
+
+
+async def _lock_user(user_id: int) -> None:
+    """Queue concurrent actions on one user (PostgreSQL; SQLite's write transaction holds the database)."""
+    await db.for_update(User.select(User.id).where(User.id == user_id)).first()
+
+
 async def send_email_confirmation(user: User) -> None:
+    """Email a new confirmation link, unless the account has had its hourly number of them (then the
+    links already sent still work)."""
+    async with db.transaction():
+        await _lock_user(user.id)
+        if await _link_emails_used_up(user.id, TokenPurpose.EMAIL_CONFIRMATION):
+            await audit.record("user.email_confirmation_limited", actor=actor_for(user), object_type="user", object_id=user.id)
+            return
+        await _send_email_confirmation(user)
+
+
+async def _send_email_confirmation(user: User) -> None:
     token = await tokens.issue(user.id, TokenPurpose.EMAIL_CONFIRMATION)
     await notifications.enqueue(
         recipient=user.email,
@@ -247,6 +287,10 @@ async def request_password_reset(email: str) -> None:
     if user is None:
         return
     async with db.transaction():
+        await _lock_user(user.id)
+        if await _link_emails_used_up(user.id, TokenPurpose.PASSWORD_RESET):  # the page says the same: nothing to learn
+            await audit.record("user.password_reset_limited", actor=actor_for(user), object_type="user", object_id=user.id)
+            return
         token = await tokens.issue(user.id, TokenPurpose.PASSWORD_RESET)
         await notifications.enqueue(
             recipient=user.email,
@@ -274,18 +318,51 @@ async def reset_password(token: str, new_password: str) -> User | None:
         if user.email_confirmed_at is None:  # the link reached their inbox: the address works
             await User.update({User.email_confirmed_at: clock.now()}).where(User.id == user_id)
         await audit.record("user.password_reset", actor=actor_for(user), object_type="user", object_id=user.id)
+        await _tell_password_changed(user)
         return await User.objects().get(User.id == user_id)
 
 
-async def change_password(user_id: int, current_password: str, new_password: str) -> User:
+def _current_password_key(email: str) -> str:
+    """Wrong current passwords are counted apart from failed sign-ins: guesses made in a session must
+    not stop the account's owner from signing in."""
+    return f"current-password:{email}"
+
+
+async def change_password(user_id: int, current_password: str, new_password: str, *, remote_address: str) -> User:
+    """TooManyAttempts after MAX_FAILURES_PER_ACCOUNT wrong current passwords in FAILED_SIGN_IN_WINDOW
+    (each audited), as for signing in."""
     user = await User.objects().get(User.id == user_id)
+    key = _current_password_key(user.email)
+    await _check_rate_limit(key, remote_address, "Too many wrong current passwords. Wait 15 minutes, then try again.")
     if not user.password_hash or not await verify_password(user.password_hash, current_password):
+        await _record_failure(
+            key, remote_address, "wrong current password", action="user.password_change_failed", actor=actor_for(user), object_id=user.id
+        )
         raise AccountError("Your current password is not correct")
     password_hash = await hash_password(new_password)
     async with db.transaction():
         await _set_password(user_id, password_hash)
+        await SignInAttempt.delete().where(SignInAttempt.email == key)
         await audit.record("user.password_changed", actor=actor_for(user), object_type="user", object_id=user.id)
+        await _tell_password_changed(user)
     return await User.objects().get(User.id == user_id)
+
+
+async def _tell_password_changed(user: User) -> None:
+    """The notice of a new password, in the transaction that sets it: if it was not its owner, they can act."""
+    now = clock.now()
+    await notifications.enqueue(
+        recipient=user.email,
+        subject="Your password has been changed",
+        body=(
+            f"Dear {user.full_name},\n\n"
+            f"The password for your Participation Framework Registry account ({user.email}) was changed "
+            f"on {now.day} {now:%B %Y at %H:%M} UTC, and every other session of the account was signed out.\n\n"
+            "If this was you, there is nothing more to do.\n\n"
+            f"If it was not you, reset your password now at {links.absolute('/password-reset')} "
+            "and tell your organisation's administrator."
+        ),
+    )
 
 
 async def _set_password(user_id: int, password_hash: str) -> None:
@@ -354,8 +431,8 @@ async def change_roles(*, admin: audit.Actor, user_id: int, roles: list[Role]) -
         organisation = await Organisation.objects().get(Organisation.id == user.organisation)
         new_roles = sorted({Role(role) for role in roles})
         check_roles_fit_organisation(new_roles, organisation)
-        if admin.user_id == user.id and Role.ADMIN not in new_roles:
-            raise AccountError("You cannot remove your own admin role; ask another admin")
+        if admin.user_id == user.id:  # separation of duties: no admin makes themselves an officer or evaluator
+            raise AccountError("You cannot change your own roles. Ask another admin to change them")
         before = sorted(user.roles)
         await User.update({User.roles: [str(role) for role in new_roles]}).where(User.id == user_id)
         await audit.record(

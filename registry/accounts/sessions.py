@@ -132,9 +132,17 @@ class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
 
 
+def cookie_name(*, production: bool) -> str:
+    """In production the `__Host-` prefix: browsers then keep the cookie only if it is Secure, for
+    Path=/ and without a Domain, so no other host (a sibling subdomain) can set it (session fixation)."""
+    return f"__Host-{COOKIE_NAME}" if production else COOKIE_NAME
+
+
 def session_config(*, secure: bool) -> RotatingSessionConfig:
+    """`secure` in production: the cookie is then Secure and `__Host-` prefixed."""
     return RotatingSessionConfig(
-        key=COOKIE_NAME,
+        key=cookie_name(production=secure),
+        path="/",
         max_age=int(IDLE_TIMEOUT.total_seconds()),
         renew_on_access=True,
         secure=secure,

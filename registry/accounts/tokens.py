@@ -2,9 +2,9 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from registry import clock, db
+from registry import clock
 from registry.accounts.tables import AccountToken, TokenPurpose
 
 LIFETIMES = {
@@ -33,7 +33,8 @@ async def issue(user_id: int, purpose: TokenPurpose, lifetime: timedelta | None 
 
 
 async def find_usable(token: str, purpose: TokenPurpose) -> AccountToken | None:
-    """The token's record if it exists for this purpose, has not expired and has not been used."""
+    """The token's record if it exists for this purpose, has not expired and has not been used: for
+    the pages that show a link's form. Spending it is `use`."""
     record = await AccountToken.objects().where(
         (AccountToken.token_hash == _digest(token)) & (AccountToken.purpose == purpose)
     ).first()
@@ -43,10 +44,21 @@ async def find_usable(token: str, purpose: TokenPurpose) -> AccountToken | None:
 
 
 async def use(token: str, purpose: TokenPurpose) -> int | None:
-    """Spend the token; returns its user's id, or None when it is unknown, expired or already used."""
-    async with db.transaction():
-        record = await find_usable(token, purpose)
-        if record is None:
-            return None
-        await AccountToken.update({AccountToken.used_at: clock.now()}).where(AccountToken.id == record.id)
-        return record.user
+    """Spend the token; returns its user's id, or None when it is unknown, expired or already used.
+
+    One conditional UPDATE ... RETURNING: of two requests using the token at the same moment, the
+    database lets exactly one change the row (on PostgreSQL the second waits for the first's row
+    lock, then finds `used_at` set), so a link works once even then."""
+    now = clock.now()
+    spent = await AccountToken.update({AccountToken.used_at: now}).where(
+        (AccountToken.token_hash == _digest(token)) & (AccountToken.purpose == purpose)
+        & AccountToken.used_at.is_null() & (AccountToken.expires_at > now)
+    ).returning(AccountToken.user)
+    return spent[0]["user"] if spent else None
+
+
+async def issued_since(user_id: int, purpose: TokenPurpose, since: datetime) -> int:
+    """How many tokens of this purpose the user has been sent since `since`."""
+    return await AccountToken.count().where(
+        (AccountToken.user == user_id) & (AccountToken.purpose == purpose) & (AccountToken.created_at >= since)
+    )

@@ -1,4 +1,5 @@
 import asyncio
+import logging
 import sqlite3
 import warnings
 from pathlib import Path
@@ -14,6 +15,9 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from registry.db.querycount import CountsQueries
 
 DatabaseKind = Literal["sqlite", "postgres"]
+# aiosqlite logs every statement with its parameters at DEBUG: password hashes, emailed one-time
+# links, sealed tender content. None of that may reach a log, whatever level the process logs at.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 _engine: Engine | None = None

@@ -6,6 +6,7 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -28,6 +29,7 @@ KINDS = {
     "csv": ("text/csv", "CSV"),
 }
 ALLOWED_WORDS = "a PDF, DOCX, XLSX, ODT or CSV file"
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
 
 def sniff(data: bytes) -> str | None:
@@ -42,9 +44,12 @@ def sniff(data: bytes) -> str | None:
                     return "docx"
                 if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
                     return "xlsx"
-                if "mimetype" in names and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
-                    return "odt"
-        except zipfile.BadZipFile:
+                if "mimetype" in names:
+                    # Read only as many bytes as the answer needs: the entry may inflate to gigabytes (a zip bomb).
+                    with archive.open("mimetype") as entry:
+                        if entry.read(len(ODT_MIMETYPE) + 2).strip() == ODT_MIMETYPE:
+                            return "odt"
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):  # broken, truncated, encrypted or oddly compressed
             return None
         return None
     if b"\x00" in data:

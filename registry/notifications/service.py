@@ -3,6 +3,7 @@ the action that sends it succeeded. A sender delivers them by SMTP when REGISTRY
 retrying with backoff; nothing is lost while the mail server is down."""
 
 import logging
+import re
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -20,22 +21,45 @@ PREFERENCES = {
 }
 
 
+# Links that sign someone in (a password reset or account invitation, an email confirmation): whoever
+# follows one acts as its recipient, so only the recipient may ever see it.
+ONE_TIME_LINK = re.compile(r"\S*/(?:password-reset|confirm-email)/\S+")
+LINK_HIDDEN = "[link hidden: it works only for the recipient]"
+_log_bodies = False
+
+
+def configure(*, log_bodies: bool) -> None:
+    """Whether queued emails' bodies are logged: in development only (registry.app), so that a developer
+    can follow emailed links without a mail server. Elsewhere a body's one-time links must not reach a log."""
+    global _log_bodies
+    _log_bodies = log_bodies
+
+
 async def enqueue(*, recipient: str, subject: str, body: str) -> Notification:
     async with db.transaction():
         notification = Notification(recipient=recipient, subject=subject, body=body, created_at=clock.now(), next_attempt_at=clock.now())
         await notification.save()
-    # Readable in the application log, so that a developer can follow emailed links without a mail server.
-    logger.info("queued email to %s: %s\n%s", recipient, subject, body)
+    if _log_bodies:
+        logger.info("queued email %s to %s: %s\n%s", notification.id, recipient, subject, body)
+    else:
+        logger.info("queued email %s to %s: %s", notification.id, recipient, subject)
     return notification
 
 
+def without_one_time_links(body: str) -> str:
+    return ONE_TIME_LINK.sub(LINK_HIDDEN, body)
+
+
 async def latest(page: int = 1) -> tuple[list[Notification], int]:
+    """The newest messages, for the admin outbox: their one-time links are hidden (display only, never saved)."""
     rows = (
         await Notification.objects()
         .order_by(Notification.id, ascending=False)
         .limit(PAGE_SIZE)
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     )
+    for row in rows:
+        row.body = without_one_time_links(row.body)
     return rows, await Notification.count()
 
 

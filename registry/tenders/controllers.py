@@ -178,7 +178,7 @@ class TendersController(Controller):
     async def remove_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int]) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         try:
-            await service.remove_document(current_user(request), reference, lot, document_id)
+            await service.remove_document(current_user(request), reference, lot, document_id, files_dir=request.app.state["settings"].files_dir)
         except service.TenderError as problem:
             return page("tenders/documents.html", FormResult(data=None, errors=self._error(request, problem)), space=space)
         return Redirect(tender_path(space, "/documents"), status_code=303)

@@ -281,11 +281,36 @@ async def save_declarations(user: CurrentUser, reference: str, lot_number: int, 
         await _save_draft(user, space, tender, {**space.draft, "declarations": sorted(set(codes))}, "declarations")
 
 
+# What one tender's documents may take on the server: each is at most 20 MB (documents.MAX_BYTES).
+# Counted over every document row the tender keeps: those on the draft and those kept because a
+# submission lists them (a removed document that no submission lists is deleted, file and all).
+MAX_DOCUMENTS = 100
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+
+
+async def _check_document_quota(tender_id: int, size: int) -> None:
+    kept = await TenderDocument.select(TenderDocument.size_bytes).where(TenderDocument.tender == tender_id).output(as_list=True)
+    if len(kept) >= MAX_DOCUMENTS:
+        raise TenderError(
+            f"A tender can have at most {MAX_DOCUMENTS} documents, counting those kept with earlier submissions. "
+            "Remove a document you do not need, or combine documents into one file", field="file",
+        )
+    if sum(kept) + size > MAX_DOCUMENT_BYTES:
+        left = max(MAX_DOCUMENT_BYTES - sum(kept), 0)
+        raise TenderError(
+            f"A tender's documents can be at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB in total, counting those kept with earlier "
+            f"submissions; there is {left / (1024 * 1024):.1f} MB left. Remove a document you do not need, or choose a smaller file", field="file",
+        )
+
+
 async def attach_document(user: CurrentUser, reference: str, lot_number: int, *, title: str, filename: str, data: bytes, files_dir: Path) -> TenderDocument:
+    """Add a document to the draft, within the tender's quota (MAX_DOCUMENTS, MAX_DOCUMENT_BYTES)."""
     try:
         with framework_documents.stored(data, filename, files_dir) as file:
             async with db.transaction():
                 space, tender = await _editable(user, reference, lot_number)
+                await db.for_update(Tender.objects().where(Tender.id == tender.id)).first()  # concurrent uploads are counted one after the other
+                await _check_document_quota(tender.id, len(data))
                 document = TenderDocument(tender=tender.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
                 await document.save()
                 await audit.record(
@@ -308,16 +333,35 @@ def read_document(document: TenderDocument, files_dir: Path) -> bytes:
     return (files_dir / document.storage_key).read_bytes()
 
 
-async def remove_document(user: CurrentUser, reference: str, lot_number: int, document_id: int) -> None:
-    """Take a document off the draft. The file is kept: an earlier submission may include it."""
+async def remove_document(user: CurrentUser, reference: str, lot_number: int, document_id: int, *, files_dir: Path | None = None) -> None:
+    """Take a document off the draft. When no submission lists it (by its SHA-256), it is deleted with
+    its file in `files_dir`; otherwise it is kept, file and all, since that submission may be opened
+    and read. (Without `files_dir` it is only marked removed, and so still counts toward the quota.)"""
     async with db.transaction():
         space, tender = await _editable(user, reference, lot_number)
-        removed = await TenderDocument.update({TenderDocument.removed_at: clock.now()}).where(
+        await db.for_update(Tender.objects().where(Tender.id == tender.id)).first()  # a submit in progress finishes first
+        document = await TenderDocument.objects().where(
             (TenderDocument.id == document_id) & (TenderDocument.tender == tender.id) & TenderDocument.removed_at.is_null()
-        ).returning(TenderDocument.id)
-        if not removed:
+        ).first()
+        if document is None:
             raise TenderError("There is no such document on your tender", field="file")
-        await audit.record("tender.document_removed", actor=user.actor, object_type="tender", object_id=tender.id, payload={"document": document_id})
+        delete_file = files_dir is not None and document.sha256 not in await _submitted_digests(tender.id)
+        if delete_file:
+            await TenderDocument.delete().where(TenderDocument.id == document.id)
+        else:
+            await TenderDocument.update({TenderDocument.removed_at: clock.now()}).where(TenderDocument.id == document.id)
+        await audit.record(
+            "tender.document_removed", actor=user.actor, object_type="tender", object_id=tender.id,
+            payload={"document": document_id, "sha256": document.sha256, "file_deleted": delete_file},
+        )
+    if delete_file:  # once the row is gone for good
+        (files_dir / document.storage_key).unlink(missing_ok=True)
+
+
+async def _submitted_digests(tender_id: int) -> set[str]:
+    """The SHA-256 of every document any of the tender's submissions lists (withdrawn and superseded ones too)."""
+    contents = await TenderSubmission.select(TenderSubmission.content).where(TenderSubmission.tender == tender_id).output(as_list=True)
+    return {document["sha256"] for content in contents for document in json.loads(content).get("documents", [])}
 
 
 # --- Submitting ---------------------------------------------------------------------------------
@@ -366,6 +410,7 @@ async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
         if space.tender is None:
             raise TenderError("Prepare your tender before submitting it")
         await db.for_update(Tender.objects().where(Tender.id == space.tender.id)).first()  # a double click stores one submission
+        space.documents = await _documents(space.tender.id)  # as they are now: a document removed meanwhile may be deleted
         received_at = clock.now()
         framework = await Framework.objects().get(Framework.id == space.framework.id)
         if framework.state != State.ITT_PUBLISHED or received_at >= framework.tender_deadline:

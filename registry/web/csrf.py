@@ -3,9 +3,16 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.base import DefineMiddleware
 from litestar.types import Receive, Scope, Send
 
+from registry.accounts.auth import bearer_token
 from registry.settings import Settings
 
 CSRF_COOKIE = "registry_csrf"
+
+
+def csrf_cookie_name(*, production: bool) -> str:
+    """In production the `__Host-` prefix: browsers then keep the cookie only if it is Secure, for
+    Path=/ and without a Domain, so no other host (a sibling subdomain) can set or replace it."""
+    return f"__Host-{CSRF_COOKIE}" if production else CSRF_COOKIE
 
 
 class SessionCSRFMiddleware(CSRFMiddleware):
@@ -16,7 +23,7 @@ class SessionCSRFMiddleware(CSRFMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
-        bearer = headers.get(b"authorization", b"").lower().startswith(b"bearer ")
+        bearer = scope["type"] == "http" and bearer_token(scope) is not None  # as CurrentUserMiddleware reads it
         cookieless_api = scope["type"] == "http" and scope["path"].startswith("/api/") and b"cookie" not in headers
         if scope["type"] == "http" and (bearer or cookieless_api):
             await self.app(scope, receive, send)
@@ -27,7 +34,8 @@ class SessionCSRFMiddleware(CSRFMiddleware):
 def csrf_middleware(settings: Settings) -> DefineMiddleware:
     config = CSRFConfig(
         secret=settings.secret_key,
-        cookie_name=CSRF_COOKIE,
+        cookie_name=csrf_cookie_name(production=settings.is_production),
+        cookie_path="/",
         cookie_secure=settings.is_production,
         cookie_samesite="lax",
         cookie_httponly=True,

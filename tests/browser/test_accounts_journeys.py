@@ -1,3 +1,5 @@
+import email
+import email.policy
 import re
 import uuid
 
@@ -8,20 +10,27 @@ from tests.browser.conftest import assert_accessible, sign_in
 NEW_PASSWORD = "a long and memorable pass phrase"
 
 
-def emailed_link(browser: Browser, base_url: str, recipient: str, path_prefix: str) -> str:
-    """Read the message from the outbox, as the service's admin would."""
+def emailed_link(inbox, base_url: str, recipient: str, path_prefix: str, subject_part: str = "Confirm your email address") -> str:
+    """The link in the email the person received (the SMTP server the live server sends to)."""
+    message = email.message_from_string(inbox.wait_for(recipient, subject_part), policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return base_url + re.search(rf"https?://[^\s/]+({path_prefix}\S+)", text).group(1)
+
+
+def outbox_hides_the_link(browser: Browser, base_url: str, recipient: str) -> None:
+    """The admin sees the message in the outbox, but not its one-time link."""
     context = browser.new_context()
     admin = context.new_page()
     sign_in(admin, base_url, "admin@civic-participation.example")
     admin.goto(base_url + "/admin/outbox")
     assert_accessible(admin)
     card = admin.locator(".govuk-summary-card", has_text=recipient).first
-    link = re.search(rf"https?://[^\s/]+({path_prefix}\S+)", card.inner_text()).group(1)
+    expect(card).to_contain_text("[link hidden")
+    assert "/confirm-email/" not in card.inner_text()
     context.close()
-    return base_url + link
 
 
-def test_a_supplier_registers_confirms_signs_in_and_out(page: Page, browser: Browser, live_server: str, screenshots):
+def test_a_supplier_registers_confirms_signs_in_and_out(page: Page, browser: Browser, live_server: str, screenshots, smtp_inbox):
     email = f"founder-{uuid.uuid4().hex[:8]}@new-supplier.example"
     page.goto(live_server + "/")
     page.get_by_role("link", name="Register your organisation").click()
@@ -50,7 +59,8 @@ def test_a_supplier_registers_confirms_signs_in_and_out(page: Page, browser: Bro
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     assert_accessible(page)
 
-    page.goto(emailed_link(browser, live_server, email, "/confirm-email/"))
+    outbox_hides_the_link(browser, live_server, email)
+    page.goto(emailed_link(smtp_inbox[0], live_server, email, "/confirm-email/"))
     assert_accessible(page)
     page.get_by_role("button", name="Confirm email address").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Email address confirmed")
