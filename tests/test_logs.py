@@ -21,7 +21,8 @@ def written() -> io.StringIO:
     handler.addFilter(logs.RequestIdFilter())
     logger = logging.getLogger("registry")
     logger.addHandler(handler)
-    level, logger.level = logger.level, logging.INFO
+    level = logger.level
+    logger.setLevel(logging.INFO)  # setLevel, not the attribute: it also clears the loggers' cached levels
     yield stream
     logger.removeHandler(handler)
     logger.setLevel(level)

@@ -118,7 +118,7 @@ async def visible_to(user: CurrentUser) -> list[Engagement]:
     """The engagements the user may see, last changed first: a commissioner's organisation's, or a
     supplier's own (invited to or awarded)."""
     if user.has_role(Role.COMMISSIONER):
-        found = [e for rows in (await commissioning(user)).values() for e in rows]
+        found = await Engagement.objects().where(Engagement.buyer == user.organisation_id)
     else:
         found = [e for rows in (await supplier_engagements(user)).values() for e, _ in rows]
     return sorted(found, key=lambda e: e.updated_at, reverse=True)
