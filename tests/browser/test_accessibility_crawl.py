@@ -39,9 +39,9 @@ ROLES = [
 # Not followed: signing out, the test-only clock, the JSON API and its schema, static files, and
 # open data as JSON or other downloads (anything not served as HTML is skipped as well).
 NOT_FOLLOWED = re.compile(r"^/(?:sign-out(?:/|$)|_test/|api/|schema(?:/|$)|assets/|static/)|\.(?:json|csv|ics|pdf|docx|xlsx|odt|txt|xml)$")
-CHECKS_PER_ROUTE = 8  # distinct page shapes checked in the browser per route pattern, over all roles
+CHECKS_PER_ROUTE = 3  # distinct page shapes checked in the browser per route pattern, over all roles
 FETCHES_PER_ROUTE = 6  # pages fetched (for their links) per route pattern
-MAX_CHECKED = 60  # per role
+MAX_CHECKED = 45  # per role
 MAX_FETCHED = 250  # per role
 
 
