@@ -91,10 +91,21 @@ class Listing:
 
     def having(self, kind: str, values) -> int:
         """The suppliers having any of these values of one kind."""
-        bits = 0
-        for value in values:
-            bits |= self.values.get(kind, {}).get(value, 0)
-        return bits
+        of_kind = self.values.get(kind, {})
+        return union(of_kind.get(value, 0) for value in values)
+
+
+def union(bit_sets) -> int:
+    result = 0
+    for bits in bit_sets:
+        result |= bits
+    return result
+
+
+def intersection(first: int, bit_sets) -> int:
+    for bits in bit_sets:
+        first &= bits
+    return first
 
 
 def bit_set(positions) -> int:

@@ -19,7 +19,7 @@ whose profile does not state its capacity is neither available nor full: it has 
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from registry import db
@@ -173,15 +173,15 @@ async def search(query: Query) -> Results:
         base, scores = await listing.text_matches(found, _full_text_query(text_words))
     availability, places = await _availability(found) if query.official else ({}, {})
     filtered = _filtered(found, chosen, availability)
-    matches = _all(base, filtered.values())
+    matches = listing.intersection(base, filtered.values())
     total = matches.bit_count()
     pages = max(1, math.ceil(total / query.page_size))
     page = min(max(query.page, 1), pages)
-    ordered = _ordered(found, matches, sort, scores, seed, chosen, query.text)
+    ordered = _ordered(found, matches, sort, scores, seed, chosen, text_words)
     shown = ordered[(page - 1) * query.page_size:page * query.page_size]
     return Results(
         results=[_result(found.listed[p], places if query.official else None) for p in shown], total=total, page=page, pages=pages,
-        facets=_kept_facets(found, query, base, filtered, chosen, allowed, availability), chosen=chosen, ignored=ignored, sort=sort,
+        facets=_kept_facets(found, query.official, text_words, base, filtered, chosen, allowed, availability), chosen=chosen, ignored=ignored, sort=sort,
     )
 
 
@@ -196,7 +196,7 @@ def _full_text_query(text_words: list[str]) -> str:
 def _group_bits(found: listing.Listing, group: str, values: Sequence[str], availability: Mapping[str, int]) -> int:
     """The suppliers having any of the chosen values of one filter group."""
     if group == "availability":
-        return _any(availability[value] for value in values)
+        return listing.union(availability[value] for value in values)
     if group == "size":
         values = [code for value in values for code in (SME if value == "sme" else (value,))]
     return found.having(TAG_TAXONOMIES.get(group, group), values)
@@ -207,19 +207,6 @@ def _filtered(found: listing.Listing, chosen: Mapping[str, tuple[str, ...]], ava
     return {group: _group_bits(found, group, values, availability) for group, values in chosen.items() if values}
 
 
-def _all(base: int, bit_sets: Iterable[int]) -> int:
-    for bits in bit_sets:
-        base &= bits
-    return base
-
-
-def _any(bit_sets: Iterable[int]) -> int:
-    result = 0
-    for bits in bit_sets:
-        result |= bits
-    return result
-
-
 def fair_key(organisation: int, seed: int) -> tuple[int, int]:
     """Where a supplier falls among ties, for this seed (see the module's description)."""
     mixed = (organisation * MULTIPLIER + seed) % PRIME
@@ -227,9 +214,9 @@ def fair_key(organisation: int, seed: int) -> tuple[int, int]:
     return (mixed * mixed) % PRIME, organisation
 
 
-def _ordered(found: listing.Listing, matches: int, sort: str, scores: Mapping[int, float], seed: int, chosen, text: str) -> list[int]:
+def _ordered(found: listing.Listing, matches: int, sort: str, scores: Mapping[int, float], seed: int, chosen, text_words: list[str]) -> list[int]:
     """The matches' positions in the search's order (kept: the next page of the same search reuses it)."""
-    remembered = (matches, sort, seed, text, tuple(chosen.items()))
+    remembered = (matches, sort, seed, tuple(text_words), tuple(chosen.items()))
     if (kept := listing.recall(found.orders, remembered)) is not None:
         return kept
 
@@ -265,12 +252,12 @@ async def _availability(found: listing.Listing) -> tuple[dict[str, int], dict[in
     }, left
 
 
-def _kept_facets(found: listing.Listing, query: Query, base: int, filtered, chosen, allowed, availability) -> list[Facet]:
+def _kept_facets(found: listing.Listing, official: bool, text_words: list[str], base: int, filtered, chosen, allowed, availability) -> list[Facet]:
     """The facets, kept for the next page of the same search (not for officials: availability changes
     without a new generation)."""
-    if query.official:
+    if official:
         return _facets(found, base, filtered, chosen, allowed, availability)
-    remembered = (tuple(words(query.text)), tuple(chosen.items()))
+    remembered = (tuple(text_words), tuple(chosen.items()))
     if (kept := listing.recall(found.facets, remembered)) is not None:
         return kept
     return listing.keep(found.facets, remembered, _facets(found, base, filtered, chosen, allowed, availability), listing.FACETS_KEPT)
@@ -283,7 +270,7 @@ def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chos
     for group, legend in GROUPS.items():
         if not allowed[group]:
             continue
-        others = _all(base, (bits for name, bits in filtered.items() if name != group))
+        others = listing.intersection(base, (bits for name, bits in filtered.items() if name != group))
         options = []
         for value, label in allowed[group].items():
             count = (others & _group_bits(found, group, (value,), availability)).bit_count()

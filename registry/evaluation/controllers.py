@@ -124,7 +124,7 @@ class EvaluationPanelController(Controller):
         lot_record = await _lot_of(framework, lot)
         form = await request.form()
         marks, values = marks_from(form, await service.quality_and_selection(framework, lot_record))
-        on_page = paging.page_of(form.get("page"), 10**9).number  # the page of the sheet the form was on
+        on_page = paging.number_asked(form.get("page"))  # the page of the sheet the form was on
         try:
             await service.save_consensus(current_user(request), reference, lot, tender_id, marks)
         except service.EvaluationError as problem:

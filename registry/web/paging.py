@@ -18,14 +18,18 @@ class Page:
         return (self.number - 1) * self.size
 
 
-def page_of(asked: str | int | None, total: int, size: int = PAGE_SIZE) -> Page:
-    """The page asked for (as typed in the address), kept within the pages there are."""
-    pages = max(1, math.ceil(total / size))
+def number_asked(asked: str | int | None) -> int:
+    """The page number asked for (as typed in an address or sent by a form): 1 unless a whole number from 1."""
     try:
-        number = int(asked or 1)
+        return max(int(asked or 1), 1)
     except ValueError:
-        number = 1
-    return Page(min(max(number, 1), pages), pages, size)
+        return 1
+
+
+def page_of(asked: str | int | None, total: int, size: int = PAGE_SIZE) -> Page:
+    """The page asked for, kept within the pages there are."""
+    pages = max(1, math.ceil(total / size))
+    return Page(min(number_asked(asked), pages), pages, size)
 
 
 def pagination(page: int, pages: int, link: Callable[[int], str]) -> dict | None:
