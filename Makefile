@@ -21,7 +21,7 @@ run: $(VENV)/.installed node_modules/.installed
 # engine's journeys share its live server, in order: see tests/browser/conftest.py).
 test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
 	$(BIN)/pytest -n auto --durations=15 tests --ignore=tests/browser
-	$(BIN)/pytest -n 2 --dist loadgroup tests/browser
+	$(BIN)/pytest -n 2 tests/browser
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -3,6 +3,7 @@ whole run, driven by Debian's Chromium through pytest-playwright."""
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -10,9 +11,11 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
@@ -141,11 +144,55 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, log) -> None:
     raise RuntimeError("the live server did not become healthy within 30 seconds")
 
 
-def assert_accessible(page: Page) -> None:
-    """axe-core finds no WCAG 2.2 A/AA violations on the page as it is now."""
+def route_pattern(path: str) -> str:
+    """The path with its ids and references as {id}: /manage/frameworks/{id}/tenders/{id}, say."""
+    return "/".join("{id}" if re.search(r"\d", segment) else segment for segment in path.split("/"))
+
+
+# The GOV.UK components (block classes) in the page as the browser has it, after its scripts ran.
+PAGE_SHAPE = """() => {
+    const components = new Set();
+    for (const element of document.querySelectorAll("[class]")) {
+        for (const name of element.classList) {
+            if (name.startsWith("govuk-") && !name.includes("__") && !name.includes("--")) components.add(name);
+        }
+    }
+    return [...components];
+}"""
+
+# The page shapes that passed axe-core in this worker, by route pattern. Each engine's browser tests
+# run in one worker (see pytest_xdist_make_scheduler), so this is per engine.
+PASSED_SHAPES: dict[str, set[frozenset[str]]] = {}
+
+
+def page_shape(page: Page) -> tuple[str, frozenset[str]]:
+    return route_pattern(urlsplit(page.url).path), frozenset(page.evaluate(PAGE_SHAPE))
+
+
+def axe_violations(page: Page) -> AxeResults:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now."""
     # Only violations are collected: gathering every passing node too would double axe's time.
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    return AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+
+
+def remember_passed(page: Page) -> None:
+    route, shape = page_shape(page)
+    PASSED_SHAPES.setdefault(route, set()).add(shape)
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violations on the page as it is now.
+
+    A page whose route and shape (the GOV.UK components it shows) already passed in this run is not
+    checked again: the journeys and the crawl pass through many pages that differ only in their
+    words, and axe-core takes about a second a page. A new component, an error summary say, makes a
+    new shape, which is checked."""
+    route, shape = page_shape(page)
+    if shape in PASSED_SHAPES.get(route, ()):
+        return
+    results = axe_violations(page)
     assert results.violations_count == 0, results.generate_report()
+    PASSED_SHAPES.setdefault(route, set()).add(shape)
 
 
 @pytest.fixture(scope="session")
@@ -167,10 +214,14 @@ def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD
 
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run under pytest-xdist with --dist loadgroup, each engine's journeys go to one worker, in
-    order: they share that engine's live server and demo data, which earlier journeys move on."""
-    for item in items:
-        engine = getattr(item, "callspec", None) and item.callspec.params.get("engine_kind")
-        if engine:
-            item.add_marker(pytest.mark.xdist_group(engine))
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under pytest-xdist, each engine's journeys go to one worker, in order: they share that engine's
+    live server and demo data, which earlier journeys move on. (xdist's own `--dist loadgroup` cannot
+    do this with pytest 9, whose node ids no longer take the group's suffix.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerPerEngine(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "postgres" if "[postgres-" in nodeid else "sqlite"
+
+    return OneWorkerPerEngine(config, log)

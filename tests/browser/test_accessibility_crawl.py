@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import AXE, WCAG_TAGS, assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, axe_violations, remember_passed, route_pattern, sign_in
 
 SERVICE_NAME = "Participation Framework Registry"
 # The base template's pattern (frontend_templates/base.html): "[Error: ]<page> – <service name>",
@@ -39,15 +39,10 @@ ROLES = [
 # Not followed: signing out, the test-only clock, the JSON API and its schema, static files, and
 # open data as JSON or other downloads (anything not served as HTML is skipped as well).
 NOT_FOLLOWED = re.compile(r"^/(?:sign-out(?:/|$)|_test/|api/|schema(?:/|$)|assets/|static/)|\.(?:json|csv|ics|pdf|docx|xlsx|odt|txt|xml)$")
-CHECKS_PER_ROUTE = 3  # distinct page shapes checked in the browser per route pattern, over all roles
+CHECKS_PER_ROUTE = 2  # distinct page shapes checked in the browser per route pattern, over all roles
 FETCHES_PER_ROUTE = 6  # pages fetched (for their links) per route pattern
 MAX_CHECKED = 45  # per role
 MAX_FETCHED = 250  # per role
-
-
-def route_pattern(path: str) -> str:
-    """The path with its ids and references as {id}: /manage/frameworks/{id}/tenders/{id}, say."""
-    return "/".join("{id}" if re.search(r"\d", segment) else segment for segment in path.split("/"))
 
 
 class LinksAndShape(HTMLParser):
@@ -92,7 +87,9 @@ PAGE_FACTS = """() => {
 def page_problems(page: Page) -> list[str]:
     """What is wrong with the page as it is now: axe's violations, its h1s and its title."""
     problems = []
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    results = axe_violations(page)
+    if not results.violations_count:
+        remember_passed(page)  # the journeys need not check this shape again
     for violation in results.response["violations"]:
         targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
         problems.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} – {len(violation['nodes'])} element(s): {targets}")

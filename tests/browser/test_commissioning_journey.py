@@ -96,6 +96,7 @@ def commissioner_scores_and_awards(page: Page, live_server: str, reference: str)
         for field, score in zip(fields.all(), scores, strict=True):
             field.fill(score)
         section.get_by_role("button", name=f"Save the scores for {name}").click()
+        expect(page.get_by_role("table", name="Ranking")).to_contain_text(name)  # saved before the next form is read
     page.get_by_role("radio", name=re.compile(f"^{THISTLE[1]} \\(ranked 1")).check()
     page.get_by_role("button", name="Award the engagement").click()
     expect(page.locator("main")).to_contain_text("Awarded")

@@ -85,6 +85,7 @@ def prepare_and_submit(page: Page, live_server: str, reference: str) -> str:
     assert_accessible(page)
 
     page.get_by_role("link", name="Selection questions").click()
+    expect(page.get_by_role("heading", name="Selection questions", level=1)).to_be_visible()  # before listing its groups
     for group in page.get_by_role("group").all():
         group.get_by_label("Yes", exact=True).check()
     assert_accessible(page)
@@ -112,6 +113,7 @@ def prepare_and_submit(page: Page, live_server: str, reference: str) -> str:
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_role("link", name="Declarations").click()
+    expect(page.get_by_role("heading", name="Declarations", level=1)).to_be_visible()  # before listing its checkboxes
     for checkbox in page.get_by_role("checkbox").all():
         checkbox.check()
     page.get_by_role("button", name="Save and continue").click()

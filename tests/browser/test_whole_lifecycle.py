@@ -346,6 +346,7 @@ def supplier_submits_a_tender(journey: Journey, page: Page, supplier: str, *, fi
         assert_accessible(page)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("link", name="Declarations").click()
+    expect(page.get_by_role("heading", name="Declarations", level=1)).to_be_visible()  # before listing its checkboxes
     for checkbox in page.get_by_role("checkbox").all():
         checkbox.check()
     if first:
