@@ -29,6 +29,16 @@ async def test_govuk_frontend_assets_are_served(client):
     assert (await client.get("/static/app/init.mjs")).status_code == 200
 
 
+async def test_browsers_keep_the_stylesheet_scripts_and_fonts_instead_of_asking_on_every_page(client):
+    for path in ("/static/govuk/govuk-frontend.min.css", "/static/govuk/govuk-frontend.min.js", "/static/app/init.mjs", "/assets/images/favicon.ico"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert set(response.headers["cache-control"].split(", ")) == {"public", "max-age=3600"}, path
+        assert response.headers["etag"], path
+    page = await client.get("/")
+    assert "max-age" not in page.headers.get("cache-control", ""), "pages themselves are not cached"
+
+
 async def test_health_reports_the_database_engine(client, engine_kind):
     response = await client.get("/healthz")
     assert response.status_code == 200
