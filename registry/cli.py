@@ -51,7 +51,8 @@ async def load_fixtures(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError("refusing to load demo fixtures in production (REGISTRY_ENVIRONMENT=production)")
     async with database(settings):
         await migrations.apply()
-        sign_ins = await load_fixtures()
+        async with db.transaction():  # all of the demo or none of it; and one commit instead of thousands
+            sign_ins = await load_fixtures()
         await db.analyze()
     print(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
     width = max(len(s.email) for s in sign_ins)
