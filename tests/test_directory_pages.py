@@ -54,6 +54,15 @@ async def test_the_public_search_lists_suppliers_with_facet_counts(client, datab
     assert "Clear filters" not in page
 
 
+async def test_the_filter_counts_on_the_page_follow_a_newly_appointed_supplier(client, database):
+    live = await live_framework(CAST)
+    before = text_of(await client.get("/suppliers", params={"seed": "7"}))
+    assert "Fife (2)" in before and "Highland" not in before
+    await add_supplier(live, Supplier("Delta Talks", {1: 3}, regions=("fife", "highland"), methods=("peer-research",), size="small"))
+    after = text_of(await client.get("/suppliers", params={"seed": "7"}))  # the same address, so the same search
+    assert "4 suppliers" in after and "Fife (3)" in after and "Highland (1)" in after
+
+
 async def test_filters_live_in_the_address_and_combine(client, database):
     await live_framework(CAST)
     response = await client.get("/suppliers", params={"region": ["fife", "glasgow-city"], "size": "sme", "seed": "7"})

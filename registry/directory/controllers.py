@@ -4,12 +4,15 @@ that can be shared; its `seed` (given on first arrival) keeps its fair order the
 
 import secrets
 from dataclasses import replace
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from jinja2 import Environment
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from registry.accounts.auth import current_user
 from registry.directory import profiles, search
@@ -33,6 +36,15 @@ def _whole_number(text: str | None, below: int) -> int | None:
     if text is None or not text.isdigit() or len(text) > 10 or int(text) >= below:
         return None
     return int(text)
+
+
+@lru_cache(maxsize=64)
+def _filters_html(environment: Environment, facets: tuple[search.Facet, ...]) -> Markup:
+    """The filter checkboxes, rendered once per distinct set of options and counts. They are most of
+    the page's rendering (some 250 checkboxes), and the same on every page of a search and for
+    everyone who searches for the same thing."""
+    checkboxes = environment.get_template("directory/_facets.html").module.facet_checkboxes
+    return Markup("").join(checkboxes(facet) for facet in facets if facet.options)
 
 
 def _href(text: str, chosen: dict, sort: str, seed: int | None, page_number: int = 1) -> str:
@@ -70,7 +82,7 @@ class DirectoryController(Controller):
         return page(
             "directory/search.html",
             FormResult(data=None, errors={"q": problem} if problem else {}, values={"q": typed, "sort": results.sort}),
-            results=None if problem else results, facets=results.facets, ignored=results.ignored,
+            results=None if problem else results, filters_html=_filters_html(request.app.template_engine.engine, tuple(results.facets)), ignored=results.ignored,
             pagination=None if problem else paging.pagination(results.page, results.pages, link), sorts=search.SORTS, names=_names(), size_labels=search.SIZE_LABELS,
             official=query.official, seed=seed, beyond_last=requested_page > results.pages,
             clear_href=_href("" if problem else query.text, {}, results.sort, seed),

@@ -90,7 +90,7 @@ class Option:
 class Facet:
     name: str
     legend: str
-    options: list[Option]
+    options: tuple[Option, ...]
 
 
 @dataclass(frozen=True)
@@ -276,7 +276,7 @@ def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chos
             count = (others & _group_bits(found, group, (value,), availability)).bit_count()
             if count or value in chosen[group]:
                 options.append(Option(value, label, count, value in chosen[group]))
-        facets.append(Facet(group, legend, options))
+        facets.append(Facet(group, legend, tuple(options)))
     return facets
 
 
