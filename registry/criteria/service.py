@@ -194,7 +194,7 @@ async def save_criterion(
             raise CriteriaError(message, field=field)
         lot_id = None
         if spec.lot_number is not None:
-            lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == spec.lot_number)).first()
+            lot = await frameworks.lot_numbered(framework.id, spec.lot_number)
             if lot is None:
                 raise CriteriaError(f"There is no lot {spec.lot_number}", field="lot")
             lot_id = lot.id

@@ -32,7 +32,7 @@ def marks_from(form, lot_criteria: list[Criterion]) -> tuple[list[service.Mark],
 
 
 async def _lot_of(framework: Framework, number: int):
-    lot = next((lot for lot in await frameworks.lots(framework.id) if lot.number == number), None)
+    lot = await frameworks.lot_numbered(framework.id, number)
     if lot is None:
         raise NotFoundException(f"There is no lot {number}")
     return lot

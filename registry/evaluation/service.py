@@ -55,7 +55,7 @@ async def _officers_framework(user: CurrentUser, reference: str) -> Framework:
 
 
 async def _lot(framework: Framework, lot_number: int) -> Lot:
-    lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == lot_number)).first()
+    lot = await frameworks.lot_numbered(framework.id, lot_number)
     if lot is None:
         raise EvaluationError(f"There is no lot {lot_number}")
     return lot

@@ -112,7 +112,7 @@ class ManageFrameworksController(Controller):
     @get("/{reference:str}/lots/{number:int}")
     async def edit_lot(self, request: Request, reference: FromPath[str], number: FromPath[int]) -> Template:
         framework = await self._framework(request, reference)
-        lot = next((lot for lot in await service.lots(framework.id) if lot.number == number), None)
+        lot = await service.lot_numbered(framework.id, number)
         if lot is None:
             raise NotFoundException(f"There is no lot {number}")
         values = {"title": lot.title, "scope": lot.scope, "subject": lot.subject or "", "max_suppliers": lot.max_suppliers or "",

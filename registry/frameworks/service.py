@@ -132,6 +132,11 @@ async def lots(framework_id: int) -> list[Lot]:
     return await Lot.objects().where(Lot.framework == framework_id).order_by(Lot.number)
 
 
+async def lot_numbered(framework_id: int, number: int) -> Lot | None:
+    """The framework's lot with this number (as people and addresses name lots), or None."""
+    return await Lot.objects().where((Lot.framework == framework_id) & (Lot.number == number)).first()
+
+
 async def save_lot(
     user: CurrentUser, reference: str, *, number: int | None, title: str, scope: str, subject: str | None, max_suppliers: int,
     estimated_value: int | None = None,
@@ -148,7 +153,7 @@ async def save_lot(
             await lot.save()
             action = "lot.added"
         else:
-            lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == number)).first()
+            lot = await lot_numbered(framework.id, number)
             if lot is None:
                 raise FrameworkError(f"There is no lot {number}")
             await Lot.update(values).where(Lot.id == lot.id)

@@ -121,7 +121,7 @@ async def tendering_framework(reference: str) -> Framework:
 async def workspace(user: CurrentUser, reference: str, lot_number: int) -> Workspace:
     _check_supplier(user)
     framework = await tendering_framework(reference)
-    lot = await Lot.objects().where((Lot.framework == framework.id) & (Lot.number == lot_number)).first()
+    lot = await frameworks.lot_numbered(framework.id, lot_number)
     if lot is None:
         raise TenderError(f"There is no lot {lot_number}")
     tender = await Tender.objects().where((Tender.lot == lot.id) & (Tender.organisation == user.organisation_id)).first()
