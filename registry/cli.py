@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -231,8 +230,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("piccolo").setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as error:
@@ -240,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             name = "REGISTRY_" + "_".join(str(part) for part in problem["loc"]).upper()
             print(f"registry: {name}: {problem['msg']}", file=sys.stderr)
         return 1
+    logs.configure(settings.logs_as)  # every command logs as the server does: JSON in production
     handler: Callable = args.handler
     try:
         result = handler(settings, args)

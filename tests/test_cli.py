@@ -52,6 +52,14 @@ def test_a_bad_setting_is_named_and_exits_non_zero():
     assert "REGISTRY_TIME_ZONE: Value error, unknown time zone 'Nowhere/Special'" in result.stderr
 
 
+def test_commands_log_as_the_server_does_one_json_object_a_line_when_asked(tmp_path):
+    result = run_registry("migrate", env={"REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}", "REGISTRY_LOG_FORMAT": "json"})
+    assert result.returncode == 0, result.stderr
+    entries = [json.loads(line) for line in result.stderr.strip().splitlines()]
+    applied = next(entry for entry in entries if entry["logger"] == "registry.db.migrations")
+    assert applied["level"] == "info" and applied["message"].startswith("applied ")
+
+
 def test_serve_refuses_production_with_the_default_secret():
     result = run_registry("serve", env={"REGISTRY_ENVIRONMENT": "production", "REGISTRY_SECRET_KEY": None})
     assert result.returncode == 1
