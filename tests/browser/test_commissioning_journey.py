@@ -115,13 +115,18 @@ def commissioner_records_delivery_and_review(page: Page) -> None:
     assert_accessible(page)
     page.get_by_label("Unpaid carers").fill("31")
     page.get_by_role("button", name="Record completion").click()
+    review_the_supplier(page, "Young carers shaped the questions and the report; schools have acted on it.")
+
+
+def review_the_supplier(page: Page, comments: str) -> None:
+    """From a completed engagement's page: rate the supplier on each measure and comment."""
     page.get_by_role("button", name="Review the supplier's performance").click()
     for legend, rating in (("Quality", "5"), ("Timeliness", "4"), ("Inclusion", "5"), ("Value for money", "4")):
         page.get_by_role("group", name=legend).get_by_label(rating, exact=True).check()
-    page.get_by_label("Comments").fill("Young carers shaped the questions and the report; schools have acted on it.")
+    page.get_by_label("Comments").fill(comments)
     assert_accessible(page)
     page.get_by_role("button", name="Save the review").click()
-    expect(page.locator("main")).to_contain_text("Young carers shaped the questions")
+    expect(page.locator("main")).to_contain_text(comments)
 
 
 def supplier_reads_the_review(browser: Browser, live_server: str, reference: str) -> None:

@@ -6,7 +6,7 @@ standstill the suppliers are appointed and shown on the public page."""
 import re
 from datetime import UTC, datetime, timedelta
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.browser.test_rfi_journey import set_clock
@@ -18,9 +18,23 @@ DESIGN = "Designing and running a citizens' assembly"
 RECRUITMENT = "Recruiting a representative membership"
 
 
-def mark(page: Page, criterion: str, value: str, reason: str, reason_label: str = "Reason") -> None:
+def mark(page: Page | Locator, criterion: str, value: str, reason: str, reason_label: str = "Reason") -> None:
     page.get_by_role("group", name=criterion).locator(f"input[value='{value}']").check()
     page.get_by_label(f"{reason_label}: {criterion}").fill(reason)
+
+
+def save_consensus(page: Page, bidder: str, marks: dict[str, str]) -> None:
+    """The moderating officer's consensus mark, with its rationale, on each criterion of one bidder's
+    tender (its form is folded away once agreed), saved before the next form is read."""
+    button = page.get_by_role("button", name=f"Save the consensus for {bidder}")
+    form = page.locator("form", has=button)
+    details = page.locator("details", has=form)
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    for criterion, value in marks.items():
+        mark(form, criterion, value, f"The panel agreed {value}.", reason_label="Rationale")
+    button.click()
+    expect(page.get_by_role("table", name=f"Marks for {bidder}")).to_contain_text("The panel agreed")
 
 
 def second_evaluator_scores(browser: Browser, live_server: str) -> str:
@@ -62,14 +76,7 @@ def officer_moderates(page: Page, live_server: str, reference: str) -> None:
     assert_accessible(page)
     consensus = {BIDDERS[0]: ("4", "3"), BIDDERS[1]: ("3", "3"), BIDDERS[2]: ("3", "1")}
     for bidder, (design, recruitment) in consensus.items():
-        form = page.locator("form", has=page.get_by_role("button", name=f"Save the consensus for {bidder}"))
-        details = page.locator("details", has=form)
-        if details.get_attribute("open") is None:
-            details.locator("summary").click()
-        for criterion, value in ((INSURANCE, "pass"), (DESIGN, design), (RECRUITMENT, recruitment)):
-            form.get_by_role("group", name=criterion).locator(f"input[value='{value}']").check()
-            form.get_by_label(f"Rationale: {criterion}").fill(f"The panel agreed {value}.")
-        form.get_by_role("button", name=f"Save the consensus for {bidder}").click()
+        save_consensus(page, bidder, {INSURANCE: "pass", DESIGN: design, RECRUITMENT: recruitment})
     page.get_by_role("button", name="Complete moderation of lot 1").click()
     expect(page.get_by_text("Moderation of this lot was completed")).to_be_visible()
     assert_accessible(page)

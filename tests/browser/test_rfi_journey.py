@@ -58,6 +58,17 @@ def answer_as(browser: Browser, live_server: str, email: str, reference: str, *,
     return page.locator(".govuk-panel strong").inner_text()
 
 
+def publish_a_reasoned_response(page: Page, theme: str, heard: str, will_do: str) -> None:
+    """From the officer's RFI page once it has closed: one theme of the reasoned response, published."""
+    page.get_by_label("Question or theme").fill(theme)
+    page.get_by_label("What we heard").fill(heard)
+    page.get_by_label("What we will do and why").fill(will_do)
+    page.get_by_role("button", name="Add to the reasoned response").click()
+    page.get_by_role("button", name="Publish the reasoned response").click()
+    expect(page.get_by_role("heading", name="What we heard and what we will do")).to_be_visible()
+    expect(page.get_by_text(will_do)).to_be_visible()
+
+
 def test_an_rfi_from_survey_to_reasoned_response(page: Page, browser: Browser, live_server: str):
     set_clock(live_server, "2027-02-01T09:00:00Z")
     try:
@@ -99,13 +110,7 @@ def test_an_rfi_from_survey_to_reasoned_response(page: Page, browser: Browser, l
         expect(page.locator("svg[role=img]").first).to_be_visible()
         assert_accessible(page)
         page.goto(f"{live_server}/manage/frameworks/{reference}/rfi")
-        page.get_by_label("Question or theme").fill("The number of lots")
-        page.get_by_label("What we heard").fill("Both respondents think three lots are right.")
-        page.get_by_label("What we will do and why").fill("We will keep three lots.")
-        page.get_by_role("button", name="Add to the reasoned response").click()
-        page.get_by_role("button", name="Publish the reasoned response").click()
-        expect(page.get_by_role("heading", name="What we heard and what we will do")).to_be_visible()
-        expect(page.get_by_text("We will keep three lots.")).to_be_visible()
+        publish_a_reasoned_response(page, "The number of lots", "Both respondents think three lots are right.", "We will keep three lots.")
         assert_accessible(page)
     finally:
         set_clock(live_server, None)

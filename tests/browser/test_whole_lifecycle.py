@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.test_evaluation_journey import mark
-from tests.browser.test_rfi_journey import add_question, set_clock
+from tests.browser.test_evaluation_journey import mark, save_consensus
+from tests.browser.test_rfi_journey import add_question, publish_a_reasoned_response, set_clock
+from tests.browser.test_commissioning_journey import review_the_supplier
 from tests.browser.test_tender_journey import answer_the_question
 
 LONDON = ZoneInfo("Europe/London")
@@ -250,13 +251,7 @@ def officer_closes_the_rfi_and_responds(journey: Journey, page: Page) -> None:
     page.get_by_role("button", name="Close the request for information").click()
     expect(stage_tag(page)).to_have_text("Request for information closed")
     page.get_by_role("link", name="Request for information", exact=True).click()
-    page.get_by_label("Question or theme").fill("The number of lots")
-    page.get_by_label("What we heard").fill("Every respondent thinks two lots are right.")
-    page.get_by_label("What we will do and why").fill("We will keep two lots: in person and online.")
-    page.get_by_role("button", name="Add to the reasoned response").click()
-    page.get_by_role("button", name="Publish the reasoned response").click()
-    expect(page.get_by_role("heading", name="What we heard and what we will do")).to_be_visible()
-    expect(page.get_by_text("We will keep two lots: in person and online.")).to_be_visible()
+    publish_a_reasoned_response(page, "The number of lots", "Every respondent thinks two lots are right.", "We will keep two lots: in person and online.")
 
 
 # --- Criteria, the invitation to tender and a clarification --------------------------------------
@@ -440,16 +435,7 @@ def officer_moderates(journey: Journey, page: Page) -> None:
     expect(page.locator(".govuk-tag", has_text="Discuss")).to_have_count(1)  # the evaluators differ by 2 on Deliberata's reach
     assert_accessible(page)
     for bidder, (reach, value) in CONSENSUS.items():
-        button = page.get_by_role("button", name=f"Save the consensus for {bidder}")
-        form = page.locator("form", has=button)
-        details = page.locator("details", has=form)
-        if details.get_attribute("open") is None:
-            details.locator("summary").click()
-        for criterion, chosen in ((SELECTION, "pass"), (REACH, reach), (VALUE, value)):
-            form.get_by_role("group", name=criterion).locator(f"input[value='{chosen}']").check()
-            form.get_by_label(f"Rationale: {criterion}").fill(f"The panel agreed {chosen}.")
-        button.click()
-        expect(page.get_by_role("table", name=f"Marks for {bidder}")).to_contain_text("The panel agreed")
+        save_consensus(page, bidder, {SELECTION: "pass", REACH: reach, VALUE: value})
     page.get_by_role("button", name="Complete moderation of lot 1").click()
     expect(page.get_by_text("Moderation of this lot was completed")).to_be_visible()
 
@@ -567,13 +553,7 @@ def commissioner_delivers_and_reviews(page: Page) -> None:
     assert_accessible(page)
     page.get_by_role("button", name="Record completion").click()
     expect(stage_tag(page)).to_have_text("Completed")
-    page.get_by_role("button", name="Review the supplier's performance").click()
-    for legend, rating in (("Quality", "5"), ("Timeliness", "4"), ("Inclusion", "5"), ("Value for money", "4")):
-        page.get_by_role("group", name=legend).get_by_label(rating, exact=True).check()
-    page.get_by_label("Comments").fill("Residents shaped the questions; the operator has changed two sailings.")
-    assert_accessible(page)
-    page.get_by_role("button", name="Save the review").click()
-    expect(page.locator("main")).to_contain_text("Residents shaped the questions")
+    review_the_supplier(page, "Residents shaped the questions; the operator has changed two sailings.")
 
 
 def supplier_replies_to_the_review(journey: Journey, page: Page, reference: str) -> None:
