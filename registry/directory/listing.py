@@ -84,6 +84,7 @@ class Listing:
     texts: OrderedDict = field(default_factory=OrderedDict)  # full-text query: its matches (bits, {position: score})
     orders: OrderedDict = field(default_factory=OrderedDict)  # a search's text, filters, sort and seed: its matches' positions in order
     facets: OrderedDict = field(default_factory=OrderedDict)  # a search's text and filters: its facets
+    allowed: dict = field(default_factory=dict)  # official or not: each filter group's recognised values
 
     def of(self, organisations) -> int:
         """The bit set of these organisations (those not listed are left out)."""
