@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -136,6 +137,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # (405) get the security headers and a request id, and are logged, too.
     app.asgi_handler = RequestIdMiddleware(SecurityHeadersMiddleware(app.asgi_handler, https_only=settings.is_production))
     return app
+
+
+def create_served_app() -> Litestar:
+    """The app as `registry serve` runs it in each worker process: `create_app`, with the garbage
+    collector settled for a long-running server once it has started."""
+    app = create_app()
+    app.on_startup.append(settle_garbage_collection)
+    return app
+
+
+def settle_garbage_collection() -> None:
+    """Everything alive once the server has started (the code, the app, its routes) lives as long as
+    the process: set it aside from every later collection (`gc.freeze`). And collect the youngest
+    objects after 10,000 allocations rather than 700: at 700 a collection ran every half page,
+    scanning the objects of the pages in flight and promoting them to be scanned again; over a
+    thousand directory searches the collector took 0.5 s, and one full collection 0.15 s of a
+    single request's time. Memory in reference cycles is reclaimed a little later."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 # The lifespans read the settings the app holds when it starts (app.state["settings"]), not when it

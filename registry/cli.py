@@ -154,7 +154,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     level = "WARNING" if args.quiet else "INFO"
     logs.configure(settings.logs_as, level)
     uvicorn.run(
-        "registry.app:create_app",
+        "registry.app:create_served_app",
         factory=True,
         host=host,
         port=port,
