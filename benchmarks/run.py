@@ -31,6 +31,7 @@ from registry.db.querycount import counting
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 POSTGRES_URL = os.environ.get("REGISTRY_BENCH_POSTGRES_URL")
+VISITORS = 5000  # distinct visitors making the benchmarked directory search, each with its own seed
 
 
 def free_port() -> int:
@@ -100,12 +101,20 @@ def csrf_token(server: Server, session: str, path: str) -> str:
     return token
 
 
+def with_seed(path: str, seed: int) -> str:
+    """The same search as another visitor makes it: with its own fair order (seed), so that nothing
+    kept for one visitor's search (its order, its pagination) serves the next."""
+    return re.sub(r"seed=\d+", f"seed={seed}", path)
+
+
 def scenarios(manifest: dataset.Manifest, submitting: list[str], csrf: str) -> dict[str, list[dict]]:
     """Each benchmarked request, by name: the requests the load generator cycles through."""
     tender = f"/frameworks/{manifest.tender_framework}/tenders/1"
     return {
         "bare health endpoint": [{"method": "GET", "path": "/healthz"}],
-        "directory search (text + two filters)": [{"method": "GET", "path": manifest.search_path, "headers": {"Accept": "text/html"}}],
+        "directory search (text + two filters)": [
+            {"method": "GET", "path": with_seed(manifest.search_path, seed), "headers": {"Accept": "text/html"}} for seed in range(1, VISITORS + 1)
+        ],
         "framework page": [{"method": "GET", "path": manifest.framework_path, "headers": {"Accept": "text/html"}}],
         "supplier dashboard": [{"method": "GET", "path": "/organisation/frameworks", "headers": cookie(session)} for session in manifest.supplier_sessions],
         "tender submission": [
