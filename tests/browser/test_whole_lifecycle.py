@@ -11,7 +11,9 @@ a review, which the supplier answers; and the public open data shows the framewo
 engagement (its own contracting process, related to the framework's) completed.
 
 Every step is the user interface a person uses (forms, links, buttons), checked by axe-core on each
-kind of page the first time it is seen. On failure the stage's page is saved as
+kind of page the first time it is seen. On the way, people make the mistakes forms must catch:
+quality weights that do not add up to 100, a tender deadline before the clarification deadline, a
+negative price. On failure the stage's page is saved as
 test-results/screenshots/lifecycle-<engine>-<nn>-<stage>.png."""
 
 import re
@@ -29,7 +31,6 @@ from tests.browser.conftest import assert_accessible, sign_in
 from tests.browser.test_evaluation_journey import mark, save_consensus
 from tests.browser.test_rfi_journey import add_question, publish_a_reasoned_response, set_clock
 from tests.browser.test_commissioning_journey import review_the_supplier
-from tests.browser.test_tender_journey import answer_the_question
 
 LONDON = ZoneInfo("Europe/London")
 OFFICER = "officer@civic-participation.example"
@@ -279,14 +280,21 @@ def officer_publishes_criteria_and_invitation(journey: Journey, page: Page) -> N
     add_criterion(page, "Add a selection question", SELECTION, "Name the insurer and the policy's expiry date.")
     add_criterion(page, "Add a quality criterion", REACH, "How you will find, invite and support people who are seldom heard.",
                   check_accessible=True, Weight="60", **{"Minimum score (optional)": "2"})
+    expect(page.locator("#problems")).to_contain_text("Lot 1: the quality weights add up to 60; they must add up to 100")
     add_criterion(page, "Add a quality criterion", VALUE, "What the community keeps after the engagement.", Weight="40")
     add_criterion(page, "Add the price criterion", PRICE, "Price a six-week engagement with 60 participants.")
     expect(page.locator("#problems")).to_have_count(0)
     page.get_by_role("button", name="Continue to the invitation to tender").click()
     fill_date(page, "clarification_deadline", journey.clarification_deadline.date())
     page.get_by_label("Clarification deadline: time").fill("17:00")
-    fill_date(page, "tender_deadline", journey.tender_deadline.date())
+    too_early = journey.clarification_deadline.date() - timedelta(days=1)
+    fill_date(page, "tender_deadline", too_early)
     page.get_by_label("Tender deadline: time").fill("12:00")
+    page.get_by_role("button", name="Publish the invitation to tender").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The tender deadline must be after the clarification deadline")
+    expect(page.locator("#tender_deadline")).to_have_value(str(too_early.day))  # what was typed is kept
+    assert_accessible(page)
+    fill_date(page, "tender_deadline", journey.tender_deadline.date())
     page.get_by_role("button", name="Publish the invitation to tender").click()
     expect(stage_tag(page)).to_have_text("Open for tenders")
 
@@ -298,6 +306,15 @@ def supplier_asks_a_question(journey: Journey, page: Page) -> None:
     page.get_by_role("button", name="Send question").click()
     expect(page.get_by_text("Awaiting an answer")).to_be_visible()
     assert_accessible(page)
+
+
+def answer_the_question(page: Page, live_server: str, reference: str) -> None:
+    page.goto(f"{live_server}/manage/frameworks/{reference}/clarifications")
+    expect(page.get_by_text(DELIBERATA[1])).to_be_visible()  # officers see who asked
+    page.get_by_role("link", name=re.compile("^Q1")).click()
+    assert_accessible(page)
+    page.get_by_label("Answer", exact=True).fill("Yes. Name the partner and its role in your answer on approach.")
+    page.get_by_role("button", name="Publish to all bidders").click()
 
 
 def officer_sees_the_answer_published(journey: Journey, page: Page) -> None:
@@ -322,6 +339,7 @@ def supplier_submits_a_tender(journey: Journey, page: Page, supplier: str, *, fi
         assert_accessible(page)
     page.get_by_role("link", name="Start your tender for lot 1").click()
     if first:
+        expect(page.get_by_text("Cannot start yet")).to_be_visible()  # the questions wait for the selection answers
         assert_accessible(page)
 
     page.get_by_role("link", name="Selection questions").click()
@@ -336,9 +354,13 @@ def supplier_submits_a_tender(journey: Journey, page: Page, supplier: str, *, fi
             assert_accessible(page)
         page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("link", name="Price", exact=True).click()
-    page.get_by_label(PRICE).fill(price)
     if first:
+        page.get_by_label(PRICE).fill("-400")
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("The price cannot be negative")
+        expect(page).to_have_title(re.compile("^Error: "))
         assert_accessible(page)
+    page.get_by_label(PRICE).fill(price)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("link", name="Declarations").click()
     expect(page.get_by_role("heading", name="Declarations", level=1)).to_be_visible()  # before listing its checkboxes
