@@ -7,56 +7,6 @@ from tests.browser.conftest import assert_accessible, sign_in
 from tests.browser.test_accounts_journeys import NEW_PASSWORD, emailed_link
 
 
-def test_an_officer_creates_a_framework_with_two_lots_and_publishes_its_notice(page: Page, live_server: str, screenshots):
-    title = f"Community voices framework {uuid.uuid4().hex[:6]}"
-    sign_in(page, live_server, "officer@civic-participation.example")
-    page.get_by_role("link", name="Manage frameworks").click()
-    assert_accessible(page)
-    page.get_by_role("button", name="Create a framework").click()
-    page.get_by_label("Title").fill(title)
-    page.get_by_role("button", name="Save and continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.get_by_text("Cannot start yet")).to_be_visible()
-    assert_accessible(page)
-
-    page.get_by_role("link", name="Framework details").click()
-    page.get_by_label("Summary").fill("Citizens' panels and deliberative events across Scotland")
-    page.get_by_label("Description").fill("Suppliers will design and run engagement with the public, especially seldom-heard groups.")
-    page.get_by_label("Estimated value").fill("3,500,000")
-    page.get_by_label("Day").fill("1")
-    page.get_by_label("Month").fill("9")
-    page.get_by_label("Year").fill("2027")
-    page.get_by_label("Duration").fill("60")
-    page.get_by_label("Direct award").check()
-    page.get_by_role("button", name="Save and continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("A framework can last at most 48 months")
-    assert_accessible(page)
-    page.get_by_label("Duration").fill("36")
-    page.get_by_role("button", name="Save and continue").click()
-
-    for lot_title, scope in (("Adults", "Engagement with adults"), ("Children and young people", "Engagement with under-25s")):
-        page.get_by_role("link", name=re.compile("Add (the first|a) lot")).click()
-        page.get_by_label("Title").fill(lot_title)
-        page.get_by_label("Scope").fill(scope)
-        page.get_by_label("Most suppliers to appoint").fill("5")
-        page.get_by_role("button", name="Save lot").click()
-    assert_accessible(page)
-    page.get_by_role("link", name="Check and publish the prior information notice").click()
-    expect(page.get_by_text("£3,500,000")).to_be_visible()
-    assert_accessible(page)
-    page.get_by_role("button", name="Publish the notice").click()
-    expect(page.locator("main .govuk-tag").first).to_have_text("Prior information notice")
-    page.screenshot(path=str(screenshots / "framework-published.png"), full_page=True)
-
-    page.get_by_role("link", name="View the public page").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.get_by_text("Lot 2: Children and young people")).to_be_visible()
-    assert_accessible(page)
-    page.goto(live_server + "/frameworks")
-    expect(page.get_by_role("link", name=title)).to_be_visible()
-    assert_accessible(page)
-
-
 def test_a_new_supplier_completes_its_profile_registers_interest_and_is_emailed(page: Page, browser: Browser, live_server: str, smtp_inbox):
     inbox, _ = smtp_inbox
     email = f"lead-{uuid.uuid4().hex[:8]}@listening-post.example"

@@ -158,6 +158,7 @@ def officer_creates_and_publishes(journey: Journey, page: Page) -> None:
     page.get_by_label("Title").fill(journey.title)
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(journey.title)
+    expect(page.get_by_text("Cannot start yet").first).to_be_visible()  # the notice waits for the details and lots
     journey.reference = page.url.rsplit("/", 1)[1]
     assert_accessible(page)
 
@@ -166,9 +167,13 @@ def officer_creates_and_publishes(journey: Journey, page: Page) -> None:
     page.get_by_label("Description").fill("Suppliers will design and run participation for the Department's policy teams.")
     page.get_by_label("Estimated value").fill("2,400,000")
     fill_date(page, "start_date", journey.start_date)
-    page.get_by_label("Duration").fill("36")
+    page.get_by_label("Duration").fill("60")
     page.get_by_label("Direct award").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("A framework can last at most 48 months")
+    expect(page.get_by_label("Estimated value")).to_have_value("2,400,000")  # what was typed is kept
     assert_accessible(page)
+    page.get_by_label("Duration").fill("36")
     page.get_by_role("button", name="Save and continue").click()
 
     for number, (title, scope, most) in enumerate(LOTS, start=1):
@@ -194,6 +199,7 @@ def supplier_registers_interest(journey: Journey, page: Page, *, first: bool) ->
         page.get_by_role("button", name="Apply filters").click()
         page.get_by_role("link", name=journey.title).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(journey.title)
+        expect(page.get_by_text(f"Lot 2: {LOTS[1][0]}")).to_be_visible()
         assert_accessible(page)
     else:
         page.goto(journey.url(f"/frameworks/{journey.reference}"))
