@@ -111,6 +111,16 @@ async def test_ties_are_in_a_fair_order_stable_for_a_seed_and_different_for_anot
     assert len({seen[0] for seen in orders.values()}) > 1 or len({seen[1] for seen in orders.values()}) > 1
 
 
+async def test_suppliers_the_text_matches_equally_are_in_the_fair_order_after_the_better_match():
+    tied = [Supplier(f"Tied Supplier {n:02}", {1: 1}, description="We run citizens' assemblies.") for n in range(1, 8)]
+    live = await live_framework([Supplier("Assemblies Scotland", {1: 2}, description="We run citizens' assemblies."), *tied])
+    by_id = {organisation_id: name for name, organisation_id in live.organisations.items() if name.startswith("Tied")}
+    for seed in (1, 2, 987654321):
+        seen = names(await search(Query(text="assemblies", seed=seed)))
+        assert seen[0] == "Assemblies Scotland", "a name match first"
+        assert seen[1:] == [by_id[o] for o in fair_order(by_id, seed)], "then the equal matches in the seed's fair order"
+
+
 async def test_text_finds_by_name_description_and_method_with_prefixes():
     await live_framework(CAST)
     assert await found_text("Alpha") == ["Alpha Voices"]
