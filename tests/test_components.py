@@ -7,6 +7,7 @@ from jinja2 import Environment, PackageLoader, PrefixLoader, select_autoescape
 from markupsafe import Markup
 
 from registry.web.components import RememberedMacro
+from registry.web.paging import pagination
 from registry.web.templating import TEMPLATES_DIR, jinja_environment
 
 IMPORTS = (
@@ -69,3 +70,12 @@ def test_equal_numbers_written_differently_are_different_calls():
     source = '{{ govukInput({"label": {"text": "Price"}, "id": "p", "name": "p", "value": value}) }}'
     assert 'value="1.0"' in both(source, value=Decimal("1.0"))[0]
     assert 'value="1.00"' in both(source, value=Decimal("1.00"))[0]
+
+
+def test_the_written_out_pagination_renders_what_govuk_pagination_renders():
+    ours = REMEMBERED.from_string('{% from "macros/pagination.html" import page_links %}{{ page_links(params) }}')
+    theirs = PLAIN.from_string('{% from "govuk_frontend_jinja/components/pagination/macro.html" import govukPagination %}{{ govukPagination(params) }}')
+    for pages in (2, 3, 9):
+        for page in range(1, pages + 1):
+            params = pagination(page, pages, lambda number: f"/suppliers?q=a&b&seed=7&page={number}")
+            assert " ".join(ours.render(params=params).split()) == " ".join(theirs.render(params=params).split()), (page, pages)

@@ -33,7 +33,8 @@ def page_of(asked: str | int | None, total: int, size: int = PAGE_SIZE) -> Page:
 
 
 def pagination(page: int, pages: int, link: Callable[[int], str]) -> dict | None:
-    """govukPagination's parameters: the first, last and nearby pages, with gaps between."""
+    """The pagination's parameters (govukPagination's, as macros/pagination.html renders them): the first,
+    last and nearby pages, with gaps between."""
     if pages < 2:
         return None
     shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
