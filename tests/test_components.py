@@ -6,7 +6,7 @@ from decimal import Decimal
 from jinja2 import Environment, PackageLoader, PrefixLoader, select_autoescape
 from markupsafe import Markup
 
-from registry.web.components import RememberedMacro
+from registry.web.components import RememberedMacro, _rendered
 from registry.web.paging import pagination
 from registry.web.templating import TEMPLATES_DIR, jinja_environment
 
@@ -79,3 +79,23 @@ def test_the_written_out_pagination_renders_what_govuk_pagination_renders():
         for page in range(1, pages + 1):
             params = pagination(page, pages, lambda number: f"/suppliers?q=a&b&seed=7&page={number}")
             assert " ".join(ours.render(params=params).split()) == " ".join(theirs.render(params=params).split()), (page, pages)
+
+
+def test_a_list_and_a_tuple_or_keys_of_different_types_are_different_calls():
+    for text in (["a"], ("a",)):
+        ours, theirs = both('{{ govukButton({"text": text}) }}', text=text)
+        assert ours == theirs
+    for attributes in ({1: "q"}, {True: "q"}, {"data-x": "q"}, {Markup("data-x"): "q"}):
+        ours, theirs = both('{{ govukButton({"text": "Go", "attributes": attributes}) }}', attributes=attributes)
+        assert ours == theirs
+
+
+def test_a_repeated_call_is_served_from_what_was_kept_and_long_text_is_not_kept():
+    source = '{{ govukButton({"text": value}) }}'  # a component that calls no other component
+    kept = _rendered.cache_info()
+    both(source, value="short and repeated")
+    both(source, value="short and repeated")
+    assert _rendered.cache_info().hits == kept.hits + 1
+    kept = _rendered.cache_info()
+    both(source, value="word " * 1000)
+    assert _rendered.cache_info() == kept, "rendered without being kept"

@@ -37,10 +37,10 @@ def key_of(params: Any) -> tuple:
     budget = [LONGEST_TEXT]
 
     def frozen(value: Any) -> Any:
-        if isinstance(value, dict):
-            return (dict, tuple((name, frozen(item)) for name, item in value.items()))
-        if isinstance(value, list | tuple):
-            return (list, tuple(frozen(item) for item in value))
+        if type(value) is dict:  # exactly: a subclass may render differently
+            return (dict, tuple((frozen(name), frozen(item)) for name, item in value.items()))
+        if type(value) in (list, tuple):
+            return (type(value), tuple(frozen(item) for item in value))
         if isinstance(value, Undefined):
             return (Undefined,)
         if isinstance(value, str):
@@ -73,7 +73,10 @@ class _Call:
 
 @lru_cache(maxsize=REMEMBERED)
 def _rendered(call: _Call) -> Markup:
-    return call.macro(call.params)
+    try:
+        return call.macro(call.params)
+    finally:
+        call.macro = call.params = None  # kept as the cache's key: hold on to nothing the page passed
 
 
 class RememberedMacro:
@@ -93,7 +96,8 @@ class RememberedMacro:
 class ComponentTemplate(Template):
     def make_module(self, vars=None, shared=False, locals=None) -> TemplateModule:  # noqa: A002 (Jinja's names)
         module = super().make_module(vars, shared, locals)
-        if self.name and self.name.startswith("components/") and PACKAGE in (self.filename or ""):
+        # Not when imported with the page's context: the macros could then read more than their parameters.
+        if not shared and self.name and self.name.startswith("components/") and PACKAGE in (self.filename or ""):
             for name, value in list(module.__dict__.items()):
                 if name.startswith("govuk") and callable(value):
                     # Keyed by the environment too: each has its own filters and globals.

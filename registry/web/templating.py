@@ -30,7 +30,12 @@ class RegistryEnvironment(Environment):
         GOV.UK component imports its helpers on every call, some thirty times a page) compares the
         importer's globals with the imported template's: slow over a ChainMap, a set operation
         over a dict."""
-        return self.globals if not d else super().make_globals(d)
+        return self.globals if d is None else super().make_globals(d)
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: A002 (Jinja's names)
+        if globals:  # Jinja would add them to the (now shared) globals of a template already loaded
+            raise ValueError("templates here take their values from the render, not globals of their own")
+        return super().get_template(name, parent)
 
 
 def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> TemplateConfig:
@@ -68,7 +73,7 @@ def jinja_environment(time_zone: str, directory: Path) -> Environment:
     environment.filters["long_date"] = lambda value: value.strftime("%-d %B %Y") if value else ""
     environment.filters["iso_long_date"] = lambda text: date.fromisoformat(text).strftime("%-d %B %Y") if text else ""
     environment.filters["name_in"] = lambda code, names: names.get(code, code)
-    environment.filters["names_in"] = lambda codes, names: ", ".join(names.get(code, code) for code in codes)
+    environment.filters["names_in"] = lambda codes, names: ", ".join(str(names.get(code, code)) for code in codes or ())
     environment.filters["local_time"] = lambda moment: local_time(moment, zone)
     environment.filters["iso_local_time"] = lambda text: local_time(datetime.fromisoformat(text), zone) if text else ""
     return environment
