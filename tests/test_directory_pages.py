@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from registry.engagements.tables import Engagement, EngagementState, PerformanceReview, Reach
 from registry.frameworks.tables import Framework, State
+from registry.suppliers import service as suppliers
 from tests.commissioning import Supplier, add_supplier, live_framework
 from tests.test_framework_pages import sign_in
 
@@ -61,6 +62,20 @@ async def test_the_filter_counts_on_the_page_follow_a_newly_appointed_supplier(c
     await add_supplier(live, Supplier("Delta Talks", {1: 3}, regions=("fife", "highland"), methods=("peer-research",), size="small"))
     after = text_of(await client.get("/suppliers", params={"seed": "7"}))  # the same address, so the same search
     assert "4 suppliers" in after and "Fife (3)" in after and "Highland (1)" in after
+
+
+async def test_a_suppliers_card_follows_a_change_to_its_profile(client, database):
+    live = await live_framework(CAST[:1])
+    before = text_of(await client.get("/suppliers", params={"seed": "7"}))
+    assert "Regions</dt><dd class=\"govuk-summary-list__value\">Glasgow City</dd>" in before[before.index("1 supplier"):]
+    await suppliers.save(live.users["Alpha Voices"], suppliers.Profile(
+        trading_name="", description="Citizens' panels across the west.", address_line_1="", address_line_2="", town="Glasgow",
+        postcode="", website="", regions=("orkney-islands",), engagement_methods=("citizens-panels",), groups=(), languages=(),
+        accessible_formats=(), capacity=2,
+    ))
+    after = text_of(await client.get("/suppliers", params={"seed": "7"}))  # the same address: the card was kept
+    card = after[after.index("1 supplier"):]
+    assert "Regions</dt><dd class=\"govuk-summary-list__value\">Orkney Islands</dd>" in card
 
 
 async def test_filters_live_in_the_address_and_combine(client, database):

@@ -82,7 +82,7 @@ async def test_rank_and_name_sorts():
     assert names(await search(Query(sort="name"))) == ["Alpha Voices", "Beta Forum", "delta insight", "Gamma Collective"]
     rows = {result.name: result for result in by_rank.results}
     assert [(place.lot, place.rank) for place in rows["Beta Forum"].lots] == [(1, 1), (2, 3)]
-    assert rows["Beta Forum"].regions == ["fife", "glasgow-city"]  # in the taxonomy's order
+    assert rows["Beta Forum"].regions == ("fife", "glasgow-city")  # in the taxonomy's order
 
 
 def fair_order(organisation_ids, seed: int) -> list[int]:

@@ -47,6 +47,14 @@ def _filters_html(environment: Environment, facets: tuple[search.Facet, ...]) ->
     return Markup("").join(checkboxes(facet) for facet in facets if facet.options)
 
 
+@lru_cache(maxsize=4096)
+def _card_html(environment: Environment, result: search.Result, official: bool) -> Markup:
+    """One result's card, rendered once per distinct content and kept: a supplier looks the same in
+    every search that finds it until its entry changes (and with it the result)."""
+    card = environment.get_template("directory/_result.html").module.result_card
+    return card(result, _names(), search.SIZE_LABELS, official)
+
+
 def _href(text: str, chosen: dict, sort: str, seed: int | None, page_number: int = 1) -> str:
     pairs = [("q", text)] if text else []
     pairs += [(group, value) for group, values in chosen.items() for value in values]
@@ -76,15 +84,18 @@ class DirectoryController(Controller):
             return Redirect(_href(query.text, chosen, query.sort, secrets.randbelow(search.PRIME)), status_code=303)
         results = await search.search(replace(query, text="") if problem else query)
 
+        environment = request.app.template_engine.engine
+
         def link(number: int) -> str:
             return _href(query.text, results.chosen, results.sort, seed, number)
 
         return page(
             "directory/search.html",
             FormResult(data=None, errors={"q": problem} if problem else {}, values={"q": typed, "sort": results.sort}),
-            results=None if problem else results, filters_html=_filters_html(request.app.template_engine.engine, tuple(results.facets)), ignored=results.ignored,
-            pagination=None if problem else paging.pagination(results.page, results.pages, link), sorts=search.SORTS, names=_names(), size_labels=search.SIZE_LABELS,
-            official=query.official, seed=seed, beyond_last=requested_page > results.pages,
+            results=None if problem else results, filters_html=_filters_html(environment, tuple(results.facets)), ignored=results.ignored,
+            cards=[] if problem else [_card_html(environment, result, query.official) for result in results.results],
+            pagination=None if problem else paging.pagination(results.page, results.pages, link), sorts=search.SORTS,
+            seed=seed, beyond_last=requested_page > results.pages,
             clear_href=_href("" if problem else query.text, {}, results.sort, seed),
             filtered=any(results.chosen.values()),
         )

@@ -105,12 +105,14 @@ class LotPlace:
 
 @dataclass(frozen=True)
 class Result:
+    """What the list shows of one supplier (hashable: the page keeps each card's HTML by its content)."""
+
     organisation_id: int
     name: str
     size: str | None
-    regions: list[str]  # codes
-    methods: list[str]
-    lots: list[LotPlace]
+    regions: tuple[str, ...]  # codes
+    methods: tuple[str, ...]
+    lots: tuple[LotPlace, ...]
     places_left: int | None = None  # for officials; None when unknown or not shown
 
 
@@ -306,7 +308,7 @@ def _result(supplier: listing.Listed, places: dict[int, int | None] | None) -> R
     """What the list shows of one supplier."""
     return Result(
         organisation_id=supplier.organisation, name=supplier.name, size=supplier.size,
-        regions=list(supplier.shown["regions"]), methods=list(supplier.shown["engagement_methods"]),
-        lots=[LotPlace(p.lot.framework, p.lot.framework_title, p.lot.number, p.lot.title, p.rank) for p in supplier.places],
+        regions=supplier.shown["regions"], methods=supplier.shown["engagement_methods"],
+        lots=tuple(LotPlace(p.lot.framework, p.lot.framework_title, p.lot.number, p.lot.title, p.rank) for p in supplier.places),
         places_left=places.get(supplier.organisation) if places is not None else None,
     )
