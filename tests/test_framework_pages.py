@@ -1,3 +1,4 @@
+import asyncio
 import io
 import re
 import zipfile
@@ -6,6 +7,7 @@ from icalendar import Calendar
 
 from registry.frameworks import service
 from registry.frameworks.tables import Document, Framework, State
+from registry.interest.service import calendar_token
 from registry.notifications.tables import Notification
 from tests.support import PASSWORD, csrf_from, officer_and_supplier, post_form
 from tests.test_frameworks import DETAILS, draft_with_lots
@@ -89,6 +91,13 @@ async def test_a_supplier_registers_interest_in_one_lot_through_the_pages(client
     assert framework.reference in followed.text
     feed = re.search(r'<code id="calendar-feed">http://[^/]+(/calendar/[^<]+)</code>', followed.text).group(1)
     assert (await client.get(feed)).status_code == 200
+
+
+async def test_one_organisations_pages_asking_for_its_calendar_feed_at_once_get_the_same_one(database):
+    _, supplier = await officer_and_supplier()
+    tokens = await asyncio.gather(*(calendar_token(supplier.organisation_id) for _ in range(5)))
+    assert len(set(tokens)) == 1
+    assert await calendar_token(supplier.organisation_id) == tokens[0]
 
 
 async def test_documents_are_checked_by_content_and_downloaded_safely(client, database):

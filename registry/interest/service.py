@@ -190,12 +190,16 @@ def as_csv(rows: list[InterestRow]) -> str:
 
 
 async def calendar_token(organisation_id: int) -> str:
-    row = await SupplierCalendar.select(SupplierCalendar.token).where(SupplierCalendar.organisation == organisation_id).first()
-    if row:
+    """The organisation's calendar feed token, made the first time it is asked for. Two pages of
+    the same organisation can ask at once: the second insert does nothing and both read the one
+    token kept (it was a unique-constraint error, a 500)."""
+    query = SupplierCalendar.select(SupplierCalendar.token).where(SupplierCalendar.organisation == organisation_id).first()
+    if row := await query:
         return row["token"]
-    token = secrets.token_urlsafe(24)
-    await SupplierCalendar.insert(SupplierCalendar(organisation=organisation_id, token=token))
-    return token
+    await SupplierCalendar.insert(SupplierCalendar(organisation=organisation_id, token=secrets.token_urlsafe(24))).on_conflict(
+        target=SupplierCalendar.organisation, action="DO NOTHING"
+    )
+    return (await query)["token"]
 
 
 async def frameworks_for_calendar(token: str) -> list[Framework] | None:
