@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 import pytest
 
 from registry.directory import index
-from registry.directory.search import PRIME, InvalidSearch, Query, search
+from registry.directory import search as directory_search
+from registry.directory.listing import Listed, Listing
+from registry.directory.search import GROUPS, PRIME, InvalidSearch, Query, search
 from registry.engagements.tables import Engagement, EngagementState
 from registry.frameworks.tables import Framework, State
 from registry.suppliers import service as suppliers
@@ -85,14 +87,15 @@ async def test_rank_and_name_sorts():
     assert rows["Beta Forum"].regions == ("fife", "glasgow-city")  # in the taxonomy's order
 
 
-def fair_order(organisation_ids, seed: int) -> list[int]:
-    """The fair order's formula, as the SQL computes it."""
-    def key(organisation_id: int):
-        mixed = (organisation_id * 48271 + seed) % PRIME
-        mixed = (mixed * mixed + seed) % PRIME
-        return (mixed * mixed) % PRIME, organisation_id
+def fair_key(organisation_id: int, seed: int) -> tuple[int, int]:
+    """The fair order's formula, written out."""
+    mixed = (organisation_id * 48271 + seed) % PRIME
+    mixed = (mixed * mixed + seed) % PRIME
+    return (mixed * mixed) % PRIME, organisation_id
 
-    return sorted(organisation_ids, key=key)
+
+def fair_order(organisation_ids, seed: int) -> list[int]:
+    return sorted(organisation_ids, key=lambda organisation_id: fair_key(organisation_id, seed))
 
 
 async def test_ties_are_in_a_fair_order_stable_for_a_seed_and_different_for_another():
@@ -259,3 +262,17 @@ def test_bit_sets_give_back_exactly_the_positions_put_in_them():
 
     for chosen in ([], [0], [63], [64], [0, 63, 64, 127, 128], list(range(0, 100_000, 7)), [99_999]):
         assert positions(bit_set(chosen)) == chosen
+
+
+def test_every_page_of_a_ranking_is_that_page_of_the_whole_order_with_ties_in_the_fair_order(monkeypatch):
+    monkeypatch.setattr(directory_search, "LONG_RUN", 4)  # runs longer than this are kept from page to page
+    listed = [Listed(organisation=100 + 7 * n, name=f"Supplier {n}", size=None, places=(), shown={}) for n in range(60)]
+    found = Listing(1, [], listed, {supplier.organisation: n for n, supplier in enumerate(listed)}, (1 << 60) - 1, {})
+    scores = {n: float(n % 5 if n < 30 else 9) for n in range(60)}  # five runs of six ties, then one of thirty
+    ranking = directory_search._ranking(found, found.everyone, "relevance", scores, {group: () for group in GROUPS}, ["text"])
+    for seed in (1, 2, 987654321):
+        whole = sorted(range(60), key=lambda n: (scores[n], fair_key(listed[n].organisation, seed)))
+        for size in (1, 7, 20, 60):
+            for _ in range(2):  # again, from what was kept
+                pages = [directory_search._page_of(found, ranking, seed, start, start + size) for start in range(0, 60, size)]
+                assert [n for page in pages for n in page] == whole, f"pages of {size}, seed {seed}"

@@ -23,7 +23,8 @@ from registry.directory.tables import DirectoryEntry
 from registry.reference import taxonomies
 
 TEXTS_KEPT = 256  # full-text queries' matches kept per generation
-ORDERS_KEPT = 32  # searches' orders kept, so that paging through one search does not sort it again
+RANKINGS_KEPT = 256  # searches' matches ranked by their sort, shared by every visitor's fair order
+ORDERS_KEPT = 32  # long runs of ties put in a visitor's fair order, so that the next page does not sort them again
 FACETS_KEPT = 256  # searches' facet counts kept: the same on every page of a search
 LIVE_LOTS = """SELECT f.reference AS framework, f.title AS framework_title, l.number, l.title
     FROM lot l JOIN framework f ON f.id = l.framework WHERE f.state = 'live' ORDER BY f.reference, l.number"""
@@ -82,9 +83,11 @@ class Listing:
     everyone: int
     values: dict[str, dict[str, int]]  # a tag's taxonomy, "framework" or "lot": each value's suppliers
     texts: OrderedDict = field(default_factory=OrderedDict)  # full-text query: its matches (bits, {position: score})
-    orders: OrderedDict = field(default_factory=OrderedDict)  # a search's text, filters, sort and seed: its matches' positions in order
+    rankings: OrderedDict = field(default_factory=OrderedDict)  # a search's text, filters and sort: its matches ranked, ties together
+    orders: OrderedDict = field(default_factory=OrderedDict)  # a long run of ties and a seed: its fair order
     facets: OrderedDict = field(default_factory=OrderedDict)  # a search's text and filters: its facets
     allowed: dict = field(default_factory=dict)  # official or not: each filter group's recognised values
+    multiplied: list[int] = field(default_factory=list)  # by position: the seedless part of each one's fair key (search's)
 
     def of(self, organisations) -> int:
         """The bit set of these organisations (those not listed are left out)."""

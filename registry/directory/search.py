@@ -10,14 +10,15 @@ Results that tie (all of them, when there is no text and the sort is by relevanc
 fair order: a shuffle by the search's seed, the same on both engines and for every page of one
 search, different for another seed. Each organisation id is mixed with the seed in whole-number
 arithmetic modulo the prime 2^31 - 1 (two rounds of square-and-add, so that another seed does not
-just rotate the same order).
+just rotate the same order). A search's matches are ranked by its sort once, whoever searches
+(kept per generation); a visitor's page puts in the fair order only the runs of ties it reaches.
 
 Availability (commissioners and procurement officers only) is the capacity a supplier's profile
 states less its engagements awarded or in delivery (registry.engagements.capacity). A supplier
 whose profile does not state its capacity is neither available nor full: it has its own option,
 "capacity not stated"."""
 
-import itertools
+import bisect
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -35,6 +36,9 @@ PAGE_SIZE = 20
 MAX_TEXT = 200
 PRIME = 2_147_483_647  # 2^31 - 1: seeds are below it
 MULTIPLIER = 48_271
+POSITION_BITS = 32  # a fair key's low bits hold the supplier's position
+POSITION_MASK = (1 << POSITION_BITS) - 1
+LONG_RUN = 1_000  # ties whose fair order is kept for the next page of a search
 SORTS = {"relevance": "Relevance", "rank": "Lot rank (best first)", "name": "Name (A to Z)"}
 SME = ("micro", "small", "medium")
 AVAILABLE, NOT_STATED = "available", "not-stated"
@@ -187,8 +191,8 @@ async def search(query: Query) -> Results:
     total = matches.bit_count()
     pages = max(1, math.ceil(total / query.page_size))
     page = min(max(query.page, 1), pages)
-    ordered = _ordered(found, matches, sort, scores, seed, chosen, text_words)
-    shown = ordered[(page - 1) * query.page_size:page * query.page_size]
+    ranking = _ranking(found, matches, sort, scores, chosen, text_words)
+    shown = _page_of(found, ranking, seed, (page - 1) * query.page_size, page * query.page_size)
     return Results(
         results=[_result(found.listed[p], places if query.official else None) for p in shown], total=total, page=page, pages=pages,
         facets=_kept_facets(found, query.official, text_words, base, filtered, chosen, allowed, availability), chosen=chosen, ignored=ignored, sort=sort,
@@ -217,52 +221,88 @@ def _filtered(found: listing.Listing, chosen: Mapping[str, tuple[str, ...]], ava
     return {group: _group_bits(found, group, values, availability) for group, values in chosen.items() if values}
 
 
-def fair_key(organisation: int, seed: int) -> tuple[int, int]:
-    """Where a supplier falls among ties, for this seed (see the module's description)."""
-    mixed = (organisation * MULTIPLIER + seed) % PRIME
-    mixed = (mixed * mixed + seed) % PRIME
-    return (mixed * mixed) % PRIME, organisation
+@dataclass(frozen=True)
+class Ranking:
+    """A search's matches in its sort's order, the seed aside: runs of suppliers the sort finds equal
+    (ties) are left to each visitor's fair order."""
+
+    search: tuple  # what was searched for and the sort: what the ranking is kept by
+    positions: list[int]
+    starts: list[int]  # where each run of ties begins in positions; then its length
 
 
-def _ordered(found: listing.Listing, matches: int, sort: str, scores: Mapping[int, float], seed: int, chosen, text_words: list[str]) -> list[int]:
-    """The matches' positions in the search's order (kept: the next page of the same search reuses it)."""
-    remembered = (matches, sort, seed, tuple(text_words), tuple(chosen.items()))
-    if (kept := listing.recall(found.orders, remembered)) is not None:
+def _ranking(found: listing.Listing, matches: int, sort: str, scores: Mapping[int, float], chosen, text_words: list[str]) -> Ranking:
+    """The matches ranked by the sort (kept: every visitor's search for the same thing shares it)."""
+    searched = (matches, sort, tuple(text_words), tuple(chosen.items()))
+    if (kept := listing.recall(found.rankings, searched)) is not None:
         return kept
-
-    matched = listing.positions(matches)
     listed = found.listed
-
-    def fair(position: int) -> tuple[int, int]:
-        return fair_key(listed[position].organisation, seed)
-
-    def best_rank(position: int) -> int:
-        ranks = [
-            place.rank for place in listed[position].places
-            if (not chosen["framework"] or place.lot.framework in chosen["framework"]) and (not chosen["lot"] or place.lot.key in chosen["lot"])
-        ]
-        return min(ranks, default=PRIME)
-
+    matched = list(range(len(listed))) if matches == found.everyone else listing.positions(matches)
     if sort == "name":
-        order = sorted(matched, key=lambda position: (listed[position].name.lower(), fair(position)))
+        compared = [listed[position].name.lower() for position in matched]
     elif sort == "rank":
-        order = sorted(matched, key=lambda position: (best_rank(position), scores.get(position, 0.0), fair(position)))
+        compared = [(_best_rank(listed[position], chosen), scores.get(position, 0.0)) for position in matched]
     elif scores:
-        order = _fair_among_ties(sorted(matched, key=scores.__getitem__), scores, fair)
-    else:
-        order = sorted(matched, key=fair)
-    return listing.keep(found.orders, remembered, order, listing.ORDERS_KEPT)
+        compared = list(map(scores.__getitem__, matched))
+    else:  # relevance without text: all are equal
+        return listing.keep(found.rankings, searched, Ranking(searched, matched, [0, len(matched)]), listing.RANKINGS_KEPT)
+    by_value = sorted(range(len(matched)), key=compared.__getitem__)
+    values = [compared[i] for i in by_value]
+    starts = [0, *(i for i in range(1, len(values)) if values[i] != values[i - 1]), len(values)]
+    return listing.keep(found.rankings, searched, Ranking(searched, [matched[i] for i in by_value], starts), listing.RANKINGS_KEPT)
 
 
-def _fair_among_ties(by_score: list[int], scores: Mapping[int, float], fair) -> list[int]:
-    """Matches sorted by score, with each run of equal scores put in the fair order. A new visitor's
-    search at 100,000 suppliers sorts a thousand matches: their scores, compared in C, are mostly
-    different, and working out every match's fair key was most of the search's time."""
-    order: list[int] = []
-    for _, run in itertools.groupby(by_score, key=scores.__getitem__):
-        tied = list(run)
-        order += sorted(tied, key=fair) if len(tied) > 1 else tied
-    return order
+def _page_of(found: listing.Listing, ranking: Ranking, seed: int, start: int, stop: int) -> list[int]:
+    """The positions from start to stop of the ranking with its ties in the seed's fair order: only
+    the runs of ties the page reaches are put in order (a long run is kept for the next page)."""
+    starts = ranking.starts
+    first = bisect.bisect_right(starts, start) - 1
+    shown: list[int] = []
+    for begin, end in zip(starts[first:], starts[first + 1:]):
+        if begin >= stop:
+            break
+        tied = ranking.positions[begin:end]
+        if len(tied) > LONG_RUN:
+            remembered = (ranking.search, begin, seed)
+            if (kept := listing.recall(found.orders, remembered)) is None:
+                kept = listing.keep(found.orders, remembered, _in_fair_order(found, tied, seed), listing.ORDERS_KEPT)
+            tied = kept
+        elif len(tied) > 1:
+            tied = _in_fair_order(found, tied, seed)
+        shown += tied
+    skipped = start - starts[first]
+    return shown[skipped:skipped + stop - start]
+
+
+def _best_rank(supplier: listing.Listed, chosen: Mapping[str, tuple[str, ...]]) -> int:
+    """The supplier's best rank in the lots the search is filtered to (all, when it is not)."""
+    ranks = [
+        place.rank for place in supplier.places
+        if (not chosen["framework"] or place.lot.framework in chosen["framework"]) and (not chosen["lot"] or place.lot.key in chosen["lot"])
+    ]
+    return min(ranks, default=PRIME)
+
+
+def _in_fair_order(found: listing.Listing, positions: Sequence[int], seed: int) -> list[int]:
+    """These suppliers' positions in the seed's fair order (see the module's description): by the
+    mixed key, then by organisation id. One loop and a sort of whole numbers, not a key function:
+    at 100,000 suppliers a function call per supplier was most of a new visitor's search."""
+    multiplied = _multiplied(found)
+    keyed = []
+    for position in positions:
+        mixed = (multiplied[position] + seed) % PRIME
+        mixed = (mixed * mixed + seed) % PRIME
+        keyed.append((mixed * mixed % PRIME) << POSITION_BITS | position)  # positions follow organisation ids
+    keyed.sort()
+    return [key & POSITION_MASK for key in keyed]
+
+
+def _multiplied(found: listing.Listing) -> list[int]:
+    """Each listed supplier's organisation id times the multiplier, modulo the prime: the part of
+    its fair key no seed changes (kept with the listing)."""
+    if len(found.multiplied) != len(found.listed):
+        found.multiplied[:] = [supplier.organisation * MULTIPLIER % PRIME for supplier in found.listed]
+    return found.multiplied
 
 
 async def _availability(found: listing.Listing) -> tuple[dict[str, int], dict[int, int | None]]:
