@@ -23,6 +23,7 @@ from registry.db.engine import (  # noqa: E402
     insert_many,
     kind,
     ping,
+    queue_under,
     transaction,
 )
 
@@ -39,5 +40,6 @@ __all__ = [
     "insert_many",
     "kind",
     "ping",
+    "queue_under",
     "transaction",
 ]

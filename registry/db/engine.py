@@ -212,6 +212,15 @@ def for_update(query):
     return query.lock_rows() if kind() == "postgres" else query
 
 
+async def queue_under(table, row_id: int) -> None:
+    """Make the actions that write under one row (rows that refer to it, perhaps not made yet) wait
+    for each other until the transaction ends, so that two of them cannot both read "none yet" and
+    both insert. On PostgreSQL the row is locked FOR NO KEY UPDATE (other rows may still refer to
+    it); SQLite's write transaction already holds the whole database from BEGIN."""
+    if kind() == "postgres":
+        await table.select(table.id).where(table.id == row_id).lock_rows("NO KEY UPDATE")
+
+
 def contains(column, text: str):
     """A case-insensitive "contains" condition on either engine (SQLite's LIKE already ignores case)."""
     pattern = f"%{text}%"  # a % or _ typed by the user acts as a wildcard: harmless in a search

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Role, User
+from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.frameworks import lifecycle
 from registry.frameworks.tables import Framework, Lot
@@ -45,6 +45,7 @@ async def register(user: CurrentUser, reference: str, *, lot_numbers: list[int] 
     again replaces the choice of lots: the same request twice has the same result."""
     _check_supplier(user)
     async with db.transaction():
+        await db.queue_under(Organisation, user.organisation_id)
         framework = await _open_framework(reference)
         if lot_numbers is not None:
             known = set(await Lot.select(Lot.number).where(Lot.framework == framework.id).output(as_list=True))

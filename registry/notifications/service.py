@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from registry import clock, db
+from registry.accounts.tables import User
 from registry.notifications.tables import Notification, NotificationPreference
 
 logger = logging.getLogger("registry.outbox")
@@ -76,6 +77,7 @@ async def set_preferences(user_id: int, chosen: set[str], actor) -> None:
 
     values = {name: name in chosen for name in PREFERENCES}
     async with db.transaction():
+        await db.queue_under(User, user_id)
         existing = await NotificationPreference.objects().where(NotificationPreference.user_id == user_id).first()
         if existing is None:
             await NotificationPreference.insert(NotificationPreference(user_id=user_id, **values))

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Role
+from registry.accounts.tables import Organisation, Role
 from registry.audit import service as audit
 from registry.directory import index as directory
 from registry.suppliers.tables import SupplierProfile
@@ -42,6 +42,7 @@ async def save(user: CurrentUser, profile: Profile) -> SupplierProfile:
         raise NotPermitted("Only a supplier's own people edit its profile")
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(profile).items()}
     async with db.transaction():
+        await db.queue_under(Organisation, user.organisation_id)
         existing = await profile_of(user.organisation_id)
         if existing is None:
             await SupplierProfile.insert(SupplierProfile(organisation=user.organisation_id, updated_at=clock.now(), **values))

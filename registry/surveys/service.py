@@ -7,7 +7,7 @@ from datetime import datetime
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Role, User
+from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
@@ -349,6 +349,7 @@ async def save_section(
 
 
 async def _response_for_writing(user: CurrentUser, survey: Survey, reference: str) -> SurveyResponse:
+    await db.queue_under(Organisation, user.organisation_id)  # its response and answers are written one action at a time
     response = await response_of(user.organisation_id, survey.id)
     if response is None:
         await interest.ensure_following(user, reference)  # answering registers interest, if not already

@@ -197,7 +197,9 @@ def task_problems(space: Workspace) -> dict[str, list[str]]:
 
 
 async def _editable(user: CurrentUser, reference: str, lot_number: int) -> tuple[Workspace, Tender]:
-    """The workspace and its tender (made on first use), while the tender deadline has not passed."""
+    """The workspace and its tender (made on first use), while the tender deadline has not passed.
+    Changes to an organisation's drafts queue: two tabs saving at once keep both changes."""
+    await db.queue_under(Organisation, user.organisation_id)
     space = await workspace(user, reference, lot_number)
     if not space.open:
         raise DeadlinePassed(space.framework.tender_deadline) if space.framework.tender_deadline else TenderError("This framework is not open for tenders")
