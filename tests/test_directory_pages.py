@@ -6,6 +6,8 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from registry.engagements.tables import Engagement, EngagementState, PerformanceReview, Reach
 from registry.frameworks.tables import Framework, State
 from registry.suppliers import service as suppliers
@@ -176,17 +178,27 @@ async def test_a_supplier_not_appointed_to_a_live_framework_has_no_page(client, 
     assert (await client.get(f"/suppliers/{live.organisations['Alpha Voices']}")).status_code == 200
 
 
-def test_the_filter_checkboxes_are_govuk_frontends_markup():
+@pytest.mark.parametrize("hint", ["", "Choose a framework to filter by its lots"])
+def test_the_filter_checkboxes_are_govuk_frontends_markup(hint):
     from registry.directory.search import Facet, Option
     from registry.web.templating import TEMPLATES_DIR, jinja_environment
 
     environment = jinja_environment("Europe/London", TEMPLATES_DIR)
-    facet = Facet("region", "Regions", [Option("glasgow-city", "Glasgow City", 12, True), Option("a&b", "Argyll & Bute <west>", 3, False)])
+    facet = Facet("region", "Regions", [Option("glasgow-city", "Glasgow City", 12, True), Option("a&b", "Argyll & Bute <west>", 3, False)], hint=hint)
     ours = environment.from_string('{% from "directory/_facets.html" import facet_checkboxes %}{{ facet_checkboxes(facet) }}').render(facet=facet)
     theirs = environment.from_string(
         '{% from "govuk_frontend_jinja/components/checkboxes/macro.html" import govukCheckboxes %}'
         '{{ govukCheckboxes({"idPrefix": facet.name, "name": facet.name, "classes": "govuk-checkboxes--small",'
         ' "fieldset": {"legend": {"text": facet.legend, "classes": "govuk-fieldset__legend--s"}},'
-        ' "items": items}) }}'
+        ' "hint": {"text": facet.hint} if facet.hint else None, "items": items}) }}'
     ).render(facet=facet, items=[{"value": o.value, "text": f"{o.label} ({o.count})", "checked": o.selected} for o in facet.options])
     assert " ".join(ours.split()) == " ".join(theirs.split())
+
+
+async def test_with_many_live_frameworks_the_lot_filter_asks_for_a_framework_first(client, database):
+    for n in range(1, 5):
+        await live_framework([Supplier(f"Supplier {n}", {1: 1})], reference=f"LIVE-{n}")
+    page = text_of(await client.get("/suppliers", params={"seed": "7"}))
+    assert "Choose a framework to filter by its lots" in page and 'name="lot"' not in page
+    chosen = text_of(await client.get("/suppliers", params={"seed": "7", "framework": "LIVE-3"}))
+    assert 'name="lot" type="checkbox" value="LIVE-3:1"' in chosen and "Choose a framework to filter by its lots" not in chosen

@@ -276,3 +276,22 @@ def test_every_page_of_a_ranking_is_that_page_of_the_whole_order_with_ties_in_th
             for _ in range(2):  # again, from what was kept
                 pages = [directory_search._page_of(found, ranking, seed, start, start + size) for start in range(0, 60, size)]
                 assert [n for page in pages for n in page] == whole, f"pages of {size}, seed {seed}"
+
+
+async def test_with_many_live_frameworks_lots_are_offered_once_a_framework_is_chosen():
+    def lot_facet(results):
+        return next(facet for facet in results.facets if facet.name == "lot")
+
+    for n in range(1, 4):
+        await live_framework([Supplier(f"Supplier {n}", {1: 1, 2: 2})], reference=f"LIVE-{n}")
+    offered = lot_facet(await search(Query()))
+    assert len(offered.options) == 6 and not offered.hint, "three live frameworks: all their lots are offered"
+
+    await live_framework([Supplier("Supplier 4", {1: 1, 2: 2})], reference="LIVE-4")
+    waiting = lot_facet(await search(Query()))
+    assert waiting.options == () and waiting.hint == "Choose a framework to filter by its lots"
+    one_framework = lot_facet(await search(Query(filters={"framework": ["LIVE-2"]})))
+    assert [(option.value, option.count) for option in one_framework.options] == [("LIVE-2:1", 1), ("LIVE-2:2", 1)] and not one_framework.hint
+    chosen_lot = await search(Query(filters={"lot": ["LIVE-4:2"]}))
+    assert names(chosen_lot) == ["Supplier 4"]
+    assert [(option.value, option.selected) for option in lot_facet(chosen_lot).options] == [("LIVE-4:2", True)], "a chosen lot stays to be unticked"

@@ -44,7 +44,7 @@ def _filters_html(environment: Environment, facets: tuple[search.Facet, ...]) ->
     the page's rendering (some 250 checkboxes), and the same on every page of a search and for
     everyone who searches for the same thing."""
     checkboxes = environment.get_template("directory/_facets.html").module.facet_checkboxes
-    return Markup("").join(checkboxes(facet) for facet in facets if facet.options)
+    return Markup("").join(checkboxes(facet) for facet in facets if facet.options or facet.hint)
 
 
 @lru_cache(maxsize=4096)

@@ -39,6 +39,8 @@ MULTIPLIER = 48_271
 POSITION_BITS = 32  # a fair key's low bits hold the supplier's position
 POSITION_MASK = (1 << POSITION_BITS) - 1
 LONG_RUN = 1_000  # ties whose fair order is kept for the next page of a search
+MANY_FRAMEWORKS = 3  # with more live frameworks than this, a lot is offered once its framework is chosen
+LOTS_AFTER_FRAMEWORK = "Choose a framework to filter by its lots"
 SORTS = {"relevance": "Relevance", "rank": "Lot rank (best first)", "name": "Name (A to Z)"}
 SME = ("micro", "small", "medium")
 AVAILABLE, NOT_STATED = "available", "not-stated"
@@ -96,6 +98,7 @@ class Facet:
     name: str
     legend: str
     options: tuple[Option, ...]
+    hint: str = ""  # shown in place of the options that are not offered yet
 
 
 @dataclass(frozen=True)
@@ -331,16 +334,21 @@ def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chos
     """Each group's options with their counts: the matches under every other group's filters that
     have the value, which is what choosing that value alone in its group would find."""
     facets = []
+    # Every live framework's lots would be hundreds of checkboxes: then lots wait for a framework.
+    lots_wait = not chosen["framework"] and len(allowed["framework"]) > MANY_FRAMEWORKS
     for group, legend in GROUPS.items():
         if not allowed[group]:
             continue
         others = listing.intersection(base, (bits for name, bits in filtered.items() if name != group))
+        offered = not (group == "lot" and lots_wait)
         options = []
         for value, label in allowed[group].items():
+            if not offered and value not in chosen[group]:
+                continue
             count = (others & _group_bits(found, group, (value,), availability)).bit_count()
             if count or value in chosen[group]:
                 options.append(Option(value, label, count, value in chosen[group]))
-        facets.append(Facet(group, legend, tuple(options)))
+        facets.append(Facet(group, legend, tuple(options), hint="" if offered else LOTS_AFTER_FRAMEWORK))
     return facets
 
 
