@@ -408,20 +408,21 @@ async def changed_since_submission(space: Workspace) -> bool:
 
 async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
     async with db.transaction():
+        # Submissions and draft changes of one organisation queue (a double click stores one
+        # submission), so that the workspace read next is what is submitted.
+        await db.queue_under(Organisation, user.organisation_id)
         space = await workspace(user, reference, lot_number)
         if space.tender is None:
             raise TenderError("Prepare your tender before submitting it")
-        await db.for_update(Tender.objects().where(Tender.id == space.tender.id)).first()  # a double click stores one submission
-        space.documents = await _documents(space.tender.id)  # as they are now: a document removed meanwhile may be deleted
         received_at = clock.now()
-        framework = await Framework.objects().get(Framework.id == space.framework.id)
+        framework = space.framework
         if framework.state != State.ITT_PUBLISHED or received_at >= framework.tender_deadline:
             raise DeadlinePassed(framework.tender_deadline)
         if missing := [problem for problems in task_problems(space).values() for problem in problems]:
             raise TenderError("Your tender is not complete: " + "; ".join(missing))
         content = canonical_content(space, await organisation_name(user.organisation_id))
         sha256 = digest(content)
-        counting = await counting_submission(space.tender.id)
+        counting = space.counting
         if counting is not None and counting.sha256 == sha256:
             return Receipt(counting.number, counting.received_at, counting.sha256, repeated=True)
         if counting is not None:
