@@ -17,7 +17,7 @@ import httpx
 import pytest
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database, postgres_database_url
 
@@ -211,6 +211,39 @@ def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def set_clock(live_server: str, moment: str | None) -> None:
+    """Move the live server's clock to an ISO 8601 moment, or back to the real time (None)."""
+    if moment is None:
+        httpx.delete(f"{live_server}/_test/clock").raise_for_status()
+    else:
+        httpx.post(f"{live_server}/_test/clock", json={"now": moment}).raise_for_status()
+
+
+def add_question(page: Page, text: str, kind: str, **extra: str) -> None:
+    """From the survey builder: add a question to the section "About your organisation"."""
+    page.get_by_role("button", name="Add a question").click()
+    if kind == "Short text":  # once is enough: the form is the same each time
+        assert_accessible(page)
+    page.get_by_label("Section").select_option(label="About your organisation")
+    page.get_by_label("Question", exact=True).fill(text)
+    page.get_by_label(kind, exact=True).check()
+    for label, value in extra.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.get_by_role("heading", name=text)).to_be_visible()
+
+
+def publish_a_reasoned_response(page: Page, theme: str, heard: str, will_do: str) -> None:
+    """From the officer's RFI page once it has closed: one theme of the reasoned response, published."""
+    page.get_by_label("Question or theme").fill(theme)
+    page.get_by_label("What we heard").fill(heard)
+    page.get_by_label("What we will do and why").fill(will_do)
+    page.get_by_role("button", name="Add to the reasoned response").click()
+    page.get_by_role("button", name="Publish the reasoned response").click()
+    expect(page.get_by_role("heading", name="What we heard and what we will do")).to_be_visible()
+    expect(page.get_by_text(will_do)).to_be_visible()
 
 
 

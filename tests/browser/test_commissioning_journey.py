@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.test_rfi_journey import set_clock
+from tests.browser.conftest import assert_accessible, set_clock, sign_in
 
 COMMISSIONER = "commissioner@civic-participation.example"
 THISTLE = ("team@thistleyouth.example", "Thistle Youth Voice CIC")

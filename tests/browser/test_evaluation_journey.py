@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.test_rfi_journey import set_clock
+from tests.browser.conftest import assert_accessible, set_clock, sign_in
 
 FRAMEWORK = "Deliberative Democracy Framework 2027"
 BIDDERS = ("Common Ground Engagement Ltd", "Deliberata Partners LLP", "Voices Together CIC")

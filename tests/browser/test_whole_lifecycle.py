@@ -1,19 +1,21 @@
 """The whole life of a new framework, in a real browser, as the people who do each step: an officer
 creates it with two lots and publishes its prior information notice; three suppliers register
-interest and answer the request for information; the officer publishes the assessment criteria and
-the invitation to tender; a supplier asks a clarification question that the officer answers for
-every bidder; the suppliers submit sealed tenders; past the deadline (the server's test clock) two
-officers open them, two evaluators score them on their own, the officer moderates, proposes and a
-second officer approves and notifies the bidders (the one that missed out reads its debrief); after
-the standstill the suppliers are appointed and the framework is live. A commissioner then finds an
-appointed supplier, awards it an engagement directly and sees it through delivery to completion and
-a review, which the supplier answers; and the public open data shows the framework's award and the
-engagement (its own contracting process, related to the framework's) completed.
+interest and answer the request for information (the first saves a draft and comes back to it),
+whose answers the officer reads in charts before publishing a reasoned response; the officer
+publishes the assessment criteria and the invitation to tender; a supplier asks a clarification
+question that the officer answers for every bidder; the suppliers submit sealed tenders; past the
+deadline (the server's test clock) two officers open them, two evaluators score them on their own,
+the officer moderates, proposes and a second officer approves and notifies the bidders (the one that
+missed out reads its debrief); after the standstill the suppliers are appointed and the framework is
+live. A commissioner then finds an appointed supplier, awards it an engagement directly and sees it
+through delivery to completion and a review, which the supplier answers; and the public open data
+shows the framework's award and the engagement (its own contracting process, related to the
+framework's) completed.
 
 Every step is the user interface a person uses (forms, links, buttons), checked by axe-core on each
 kind of page the first time it is seen. On the way, people make the mistakes forms must catch:
-quality weights that do not add up to 100, a tender deadline before the clarification deadline, a
-negative price. On failure the stage's page is saved as
+required RFI answers left out, quality weights that do not add up to 100, a tender deadline before
+the clarification deadline, a negative price. On failure the stage's page is saved as
 test-results/screenshots/lifecycle-<engine>-<nn>-<stage>.png."""
 
 import re
@@ -27,9 +29,8 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import add_question, assert_accessible, publish_a_reasoned_response, set_clock, sign_in
 from tests.browser.test_evaluation_journey import mark, save_consensus
-from tests.browser.test_rfi_journey import add_question, publish_a_reasoned_response, set_clock
 from tests.browser.test_commissioning_journey import review_the_supplier
 
 LONDON = ZoneInfo("Europe/London")
@@ -226,22 +227,42 @@ def officer_opens_the_rfi(journey: Journey, page: Page) -> None:
     page.get_by_label("Add a section").fill("About your organisation")
     page.get_by_role("button", name="Add the section").click()
     add_question(page, "Who should we contact?", "Short text")
+    add_question(page, "How many people work for you?", "A number", **{"Smallest number allowed (number)": "1"})
+    add_question(page, "Which methods do you use?", "Choose any options", **{"Options (choose one, choose any)": "Citizens' panels\nSurveys\nWorkshops"})
     add_question(page, "Are two lots the right number?", "Yes or no")
     assert_accessible(page)
+    page.get_by_role("link", name="Preview the survey as suppliers see it").click()
+    expect(page.get_by_text("Which methods do you use?").first).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
     page.get_by_role("button", name="Open the request for information").click()
     expect(stage_tag(page)).to_have_text("Request for information open")
 
 
-def supplier_answers_the_rfi(journey: Journey, page: Page, contact: str, *, first: bool) -> None:
+def supplier_answers_the_rfi(journey: Journey, page: Page, contact: str, *, first: bool) -> str:
+    """Answers and submits the RFI; the first supplier saves a draft first, comes back to it and
+    leaves required answers out. Returns the response's reference."""
     page.goto(journey.url(f"/frameworks/{journey.reference}"))
     page.get_by_role("link", name="Answer the request for information").click()
     if first:
         assert_accessible(page)
     page.get_by_role("link", name="About your organisation").click()
     page.get_by_label("Who should we contact?").fill(contact)
-    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("How many people work for you?").fill("12")
     if first:
         assert_accessible(page)
+        page.get_by_role("button", name="Save as draft").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Your answers have been saved")
+        expect(page.get_by_text("In progress")).to_be_visible()
+        page.get_by_role("link", name="About your organisation").click()
+        expect(page.get_by_label("How many people work for you?")).to_have_value("12")
+        page.get_by_role("button", name="Save and continue").click()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_contain_text("Select at least one option")
+        expect(summary).to_contain_text("Select an answer")
+        assert_accessible(page)
+    page.get_by_label("Citizens' panels").check()
+    page.get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
     if first:
@@ -250,6 +271,7 @@ def supplier_answers_the_rfi(journey: Journey, page: Page, contact: str, *, firs
     expect(page.locator(".govuk-panel")).to_contain_text("Response submitted")
     if first:
         assert_accessible(page)
+    return page.locator(".govuk-panel strong").inner_text()
 
 
 def officer_closes_the_rfi_and_responds(journey: Journey, page: Page) -> None:
@@ -258,6 +280,11 @@ def officer_closes_the_rfi_and_responds(journey: Journey, page: Page) -> None:
     page.get_by_role("button", name="Close the request for information").click()
     expect(stage_tag(page)).to_have_text("Request for information closed")
     page.get_by_role("link", name="Request for information", exact=True).click()
+    page.get_by_role("link", name="What suppliers told us").click()
+    expect(page.get_by_text(f"{len(SUPPLIERS)} submitted responses")).to_be_visible()
+    expect(page.locator("svg[role=img]").first).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
     publish_a_reasoned_response(page, "The number of lots", "Every respondent thinks two lots are right.", "We will keep two lots: in person and online.")
 
 
@@ -659,9 +686,11 @@ def test_a_new_framework_from_its_first_notice_to_a_completed_engagement(
 
         with journey.stage("rfi-opened", OFFICER) as officer:
             officer_opens_the_rfi(journey, officer)
+        rfi_references = []
         for number, (email, name) in enumerate(SUPPLIERS):
             with journey.stage("rfi-answered", email) as supplier:
-                supplier_answers_the_rfi(journey, supplier, f"Bids team, {name}", first=number == 0)
+                rfi_references.append(supplier_answers_the_rfi(journey, supplier, f"Bids team, {name}", first=number == 0))
+        assert all(reference.startswith("RFI-") for reference in rfi_references) and len(set(rfi_references)) == len(SUPPLIERS)
         journey.move_clock(journey.rfi_closes + timedelta(minutes=5))
         with journey.stage("rfi-closed", OFFICER) as officer:
             officer_closes_the_rfi_and_responds(journey, officer)
