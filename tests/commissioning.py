@@ -93,18 +93,23 @@ async def add_supplier(live: Live, supplier: Supplier) -> int:
         languages=list(supplier.languages), accessible_formats=list(supplier.formats), capacity=supplier.capacity, updated_at=APPOINTED_AT,
     ))
     for number, rank in supplier.ranks.items():
-        lot = live.lots[number]
-        tender = Tender(framework=live.framework.id, lot=lot.id, organisation=organisation.id, status=TenderStatus.SUBMITTED,
-                        created_at=APPOINTED_AT, updated_at=APPOINTED_AT)
-        await tender.save()
-        await Appointment.insert(Appointment(framework=live.framework.id, lot=lot.id, organisation=organisation.id, tender=tender.id,
-                                             rank=rank, appointed_at=APPOINTED_AT))
+        await appoint(live, organisation.id, number, rank)
     live.organisations[supplier.name] = organisation.id
     live.users[supplier.name] = await _current(made)
     from registry.directory import index
 
     await index.refresh(organisation.id)
     return organisation.id
+
+
+async def appoint(live: Live, organisation_id: int, lot_number: int, rank: int) -> None:
+    """Appoint the organisation to a lot of `live` (its tender submitted), as the award would."""
+    lot = live.lots[lot_number]
+    tender = Tender(framework=live.framework.id, lot=lot.id, organisation=organisation_id, status=TenderStatus.SUBMITTED,
+                    created_at=APPOINTED_AT, updated_at=APPOINTED_AT)
+    await tender.save()
+    await Appointment.insert(Appointment(framework=live.framework.id, lot=lot.id, organisation=organisation_id, tender=tender.id,
+                                         rank=rank, appointed_at=APPOINTED_AT))
 
 
 async def _current(made):

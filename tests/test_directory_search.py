@@ -12,7 +12,7 @@ from registry.directory.search import GROUPS, PRIME, InvalidSearch, Query, searc
 from registry.engagements.tables import Engagement, EngagementState
 from registry.frameworks.tables import Framework, State
 from registry.suppliers import service as suppliers
-from tests.commissioning import Supplier, add_supplier, live_framework
+from tests.commissioning import Supplier, add_supplier, appoint, live_framework
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -287,11 +287,15 @@ async def test_with_many_live_frameworks_lots_are_offered_once_a_framework_is_ch
     offered = lot_facet(await search(Query()))
     assert len(offered.options) == 6 and not offered.hint, "three live frameworks: all their lots are offered"
 
-    await live_framework([Supplier("Supplier 4", {1: 1, 2: 2})], reference="LIVE-4")
+    fourth = await live_framework([Supplier("Supplier 4", {1: 1, 2: 2})], reference="LIVE-4")
+    second = await live_framework([Supplier("Supplier 5", {1: 1})], reference="LIVE-5")
+    await appoint(fourth, second.organisations["Supplier 5"], 1, rank=2)  # in two frameworks
     waiting = lot_facet(await search(Query()))
     assert waiting.options == () and waiting.hint == "Choose a framework to filter by its lots"
     one_framework = lot_facet(await search(Query(filters={"framework": ["LIVE-2"]})))
     assert [(option.value, option.count) for option in one_framework.options] == [("LIVE-2:1", 1), ("LIVE-2:2", 1)] and not one_framework.hint
+    shared = lot_facet(await search(Query(filters={"framework": ["LIVE-5"]})))
+    assert [option.value for option in shared.options] == ["LIVE-5:1"], "not the lots of another framework its supplier is in"
     chosen_lot = await search(Query(filters={"lot": ["LIVE-4:2"]}))
     assert names(chosen_lot) == ["Supplier 4"]
     assert [(option.value, option.selected) for option in lot_facet(chosen_lot).options] == [("LIVE-4:2", True)], "a chosen lot stays to be unticked"

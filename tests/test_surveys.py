@@ -123,6 +123,28 @@ async def test_a_submitted_response_stays_complete_when_changed(open_rfi):
     assert response.status == ResponseStatus.SUBMITTED
 
 
+async def test_a_response_submitted_while_a_section_was_checked_keeps_its_required_answers(open_rfi, monkeypatch):
+    officer, supplier, framework, survey, about, views, q = open_rfi
+    await service.save_section(supplier, framework.reference, about.id, {q["name"].id: (["M"], ""), q["staff"].id: (["2"], "")})
+    await service.save_section(supplier, framework.reference, views.id, {q["methods"].id: (["Panels"], ""), q["lots"].id: (["yes"], "")})
+    await service.submit(supplier, framework.reference)
+    read = service.response_of
+    calls = []
+
+    async def still_a_draft_when_first_read(organisation_id, survey_id):  # as a save that began before the submit read it
+        response = await read(organisation_id, survey_id)
+        calls.append(response.status)
+        if len(calls) == 1:
+            response.status = ResponseStatus.DRAFT
+        return response
+
+    monkeypatch.setattr(service, "response_of", still_a_draft_when_first_read)
+    emptied = await service.save_section(supplier, framework.reference, about.id, {q["name"].id: ([""], "")})
+    assert len(calls) == 2 and emptied.errors == {f"q{q['name'].id}": "Enter an answer", f"q{q['staff'].id}": "Enter an answer"}
+    monkeypatch.undo()
+    assert not await service.unanswered_required(survey.id, (await service.response_of(supplier.organisation_id, survey.id)).id)
+
+
 async def test_answers_after_the_close_are_refused_and_the_draft_kept(open_rfi, controlled_clock):
     officer, supplier, framework, survey, about, views, q = open_rfi
     await service.save_section(supplier, framework.reference, about.id, {q["name"].id: (["Morag"], ""), q["staff"].id: ([""], "")})

@@ -21,6 +21,7 @@ whose profile does not state its capacity is neither available nor full: it has 
 import bisect
 import math
 import re
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -230,8 +231,8 @@ class Ranking:
     (ties) are left to each visitor's fair order."""
 
     search: tuple  # what was searched for and the sort: what the ranking is kept by
-    positions: list[int]
-    starts: list[int]  # where each run of ties begins in positions; then its length
+    positions: array  # of unsigned ints (4 bytes each: 100,000 suppliers in 400 kB)
+    starts: array  # where each run of ties begins in positions; then its length
 
 
 def _ranking(found: listing.Listing, matches: int, sort: str, scores: Mapping[int, float], chosen, text_words: list[str]) -> Ranking:
@@ -248,11 +249,11 @@ def _ranking(found: listing.Listing, matches: int, sort: str, scores: Mapping[in
     elif scores:
         compared = list(map(scores.__getitem__, matched))
     else:  # relevance without text: all are equal
-        return listing.keep(found.rankings, searched, Ranking(searched, matched, [0, len(matched)]), listing.RANKINGS_KEPT)
+        return listing.keep(found.rankings, searched, Ranking(searched, array("I", matched), array("I", [0, len(matched)])), listing.RANKINGS_KEPT)
     by_value = sorted(range(len(matched)), key=compared.__getitem__)
     values = [compared[i] for i in by_value]
-    starts = [0, *(i for i in range(1, len(values)) if values[i] != values[i - 1]), len(values)]
-    return listing.keep(found.rankings, searched, Ranking(searched, [matched[i] for i in by_value], starts), listing.RANKINGS_KEPT)
+    starts = array("I", [0, *(i for i in range(1, len(values)) if values[i] != values[i - 1]), len(values)])
+    return listing.keep(found.rankings, searched, Ranking(searched, array("I", [matched[i] for i in by_value]), starts), listing.RANKINGS_KEPT)
 
 
 def _page_of(found: listing.Listing, ranking: Ranking, seed: int, start: int, stop: int) -> list[int]:
@@ -268,7 +269,7 @@ def _page_of(found: listing.Listing, ranking: Ranking, seed: int, start: int, st
         if len(tied) > LONG_RUN:
             remembered = (ranking.search, begin, seed)
             if (kept := listing.recall(found.orders, remembered)) is None:
-                kept = listing.keep(found.orders, remembered, _in_fair_order(found, tied, seed), listing.ORDERS_KEPT)
+                kept = listing.keep(found.orders, remembered, array("I", _in_fair_order(found, tied, seed)), listing.ORDERS_KEPT)
             tied = kept
         elif len(tied) > 1:
             tied = _in_fair_order(found, tied, seed)
@@ -334,21 +335,23 @@ def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chos
     """Each group's options with their counts: the matches under every other group's filters that
     have the value, which is what choosing that value alone in its group would find."""
     facets = []
-    # Every live framework's lots would be hundreds of checkboxes: then lots wait for a framework.
-    lots_wait = not chosen["framework"] and len(allowed["framework"]) > MANY_FRAMEWORKS
+    # Every live framework's lots would be hundreds of checkboxes: then only the chosen frameworks'
+    # lots are offered (and any lot already chosen, to be unticked).
+    many = len(allowed["framework"]) > MANY_FRAMEWORKS
+    offered_lots = {lot.key for lot in found.lots if lot.framework in chosen["framework"]}
     for group, legend in GROUPS.items():
         if not allowed[group]:
             continue
         others = listing.intersection(base, (bits for name, bits in filtered.items() if name != group))
-        offered = not (group == "lot" and lots_wait)
+        waits = group == "lot" and many and not chosen["framework"]
         options = []
         for value, label in allowed[group].items():
-            if not offered and value not in chosen[group]:
+            if group == "lot" and many and value not in offered_lots and value not in chosen[group]:
                 continue
             count = (others & _group_bits(found, group, (value,), availability)).bit_count()
             if count or value in chosen[group]:
                 options.append(Option(value, label, count, value in chosen[group]))
-        facets.append(Facet(group, legend, tuple(options), hint="" if offered else LOTS_AFTER_FRAMEWORK))
+        facets.append(Facet(group, legend, tuple(options), hint=LOTS_AFTER_FRAMEWORK if waits else ""))
     return facets
 
 

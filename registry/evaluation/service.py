@@ -267,8 +267,8 @@ async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, mark
     """Save an evaluator's marks on one tender as a draft, or submit them (all criteria marked, each
     with a reason). Submitted marks are final."""
     async with db.transaction():
+        await db.queue_under(EvaluatorAssignment, assignment_id)  # its evaluations and scores, and its declaration: one change at a time
         assignment, framework, lot = await own_assignment(user, assignment_id)
-        await db.queue_under(EvaluatorAssignment, assignment.id)  # its evaluations and scores: one save at a time
         if not may_read_lot(assignment):
             raise NotPermitted("Declare your conflicts of interest for this lot before scoring")
         if framework.state != State.EVALUATION:

@@ -338,6 +338,11 @@ async def save_section(
         return result
     async with db.transaction():
         response = await _response_for_writing(user, survey, reference)
+        if response.status == ResponseStatus.SUBMITTED and not require_all:  # submitted while this was checked
+            missing = {f"q{q.id}": answers.missing_message(q) for q in section_questions if q.required and checked[q.id].value is None}
+            if missing:
+                result.errors.update(missing)
+                return result
         for question_id, outcome in checked.items():
             values = {Answer.value: json.dumps(outcome.value), Answer.other_text: outcome.other_text, Answer.updated_at: now, Answer.updated_by: user.id}
             updated = await Answer.update(values).where((Answer.response == response.id) & (Answer.question == question_id)).returning(Answer.id)
@@ -372,6 +377,7 @@ async def submit(user: CurrentUser, reference: str) -> SurveyResponse:
     if not is_open(survey, framework, clock.now()):
         raise SurveyClosed(survey.closes_at)
     async with db.transaction():
+        await db.queue_under(Organisation, user.organisation_id)  # a section saved meanwhile is saved before or after, whole
         response = await response_of(user.organisation_id, survey.id)
         if response is None:
             raise SurveyError("Answer the questions before submitting")

@@ -198,7 +198,8 @@ def task_problems(space: Workspace) -> dict[str, list[str]]:
 
 async def _editable(user: CurrentUser, reference: str, lot_number: int) -> tuple[Workspace, Tender]:
     """The workspace and its tender (made on first use), while the tender deadline has not passed.
-    Changes to an organisation's drafts queue: two tabs saving at once keep both changes."""
+    Changes to an organisation's drafts and its submissions queue (`submit` queues the same way):
+    two tabs saving at once keep both changes, and concurrent uploads are counted one by one."""
     await db.queue_under(Organisation, user.organisation_id)
     space = await workspace(user, reference, lot_number)
     if not space.open:
@@ -310,8 +311,7 @@ async def attach_document(user: CurrentUser, reference: str, lot_number: int, *,
     try:
         with framework_documents.stored(data, filename, files_dir) as file:
             async with db.transaction():
-                space, tender = await _editable(user, reference, lot_number)
-                await db.for_update(Tender.objects().where(Tender.id == tender.id)).first()  # concurrent uploads are counted one after the other
+                space, tender = await _editable(user, reference, lot_number)  # concurrent uploads are counted one after the other
                 await _check_document_quota(tender.id, len(data))
                 document = TenderDocument(tender=tender.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
                 await document.save()
@@ -340,8 +340,7 @@ async def remove_document(user: CurrentUser, reference: str, lot_number: int, do
     its file in `files_dir`; otherwise it is kept, file and all, since that submission may be opened
     and read. (Without `files_dir` it is only marked removed, and so still counts toward the quota.)"""
     async with db.transaction():
-        space, tender = await _editable(user, reference, lot_number)
-        await db.for_update(Tender.objects().where(Tender.id == tender.id)).first()  # a submit in progress finishes first
+        space, tender = await _editable(user, reference, lot_number)  # a submit in progress finishes first
         document = await TenderDocument.objects().where(
             (TenderDocument.id == document_id) & (TenderDocument.tender == tender.id) & TenderDocument.removed_at.is_null()
         ).first()
