@@ -8,6 +8,8 @@ import asyncio
 from registry.evaluation import service as evaluation
 from registry.evaluation.tables import Evaluation, Score
 from registry.frameworks import service as frameworks
+from registry.frameworks.lifecycle import IllegalTransition
+from registry.frameworks.tables import Framework, Notice, StageChange
 from registry.frameworks.tables import State
 from registry.interest import service as interest
 from registry.interest.tables import ExpressionOfInterest
@@ -20,6 +22,7 @@ from registry.surveys.tables import Answer, SurveyResponse
 from registry.tenders import service as tenders
 from registry.tenders.tables import Tender
 from tests.support import officer_and_supplier
+from tests.test_frameworks import DETAILS
 from tests.test_evaluation import full_marks, panel  # noqa: F401 (fixture)
 from tests.test_surveys import open_rfi  # noqa: F401 (fixture)
 from tests.test_tenders import itt  # noqa: F401 (fixture)
@@ -87,3 +90,19 @@ async def test_notification_preferences_saved_at_once_are_one_row(database):
     _, supplier = await officer_and_supplier()
     await at_once(lambda: notifications.set_preferences(supplier.id, {"stage_changes"}, supplier.actor))
     assert await NotificationPreference.count() == 1
+
+
+async def test_frameworks_created_at_once_get_their_own_references(database):
+    officer, _ = await officer_and_supplier()
+    made = await at_once(lambda: frameworks.create(officer, DETAILS))
+    assert len({framework.reference for framework in made}) == AT_ONCE == await Framework.count()
+
+
+async def test_a_stage_change_sent_twice_at_once_happens_once_with_one_notice(database):
+    officer, _ = await officer_and_supplier()
+    draft = await frameworks.create(officer, DETAILS)
+    await frameworks.save_lot(officer, draft.reference, number=None, title="Lot 1", scope="Scope", subject="adults", max_suppliers=5)
+    outcomes = await asyncio.gather(*(frameworks.move(officer, draft.reference, State.PIN_PUBLISHED) for _ in range(AT_ONCE)), return_exceptions=True)
+    assert sum(not isinstance(outcome, Exception) for outcome in outcomes) == 1
+    assert all(isinstance(outcome, IllegalTransition) for outcome in outcomes if isinstance(outcome, Exception)), outcomes
+    assert await Notice.count() == 1 and await StageChange.count() == 1

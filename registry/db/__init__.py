@@ -23,6 +23,7 @@ from registry.db.engine import (  # noqa: E402
     insert_many,
     kind,
     ping,
+    queue_for,
     queue_under,
     transaction,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "insert_many",
     "kind",
     "ping",
+    "queue_for",
     "queue_under",
     "transaction",
 ]

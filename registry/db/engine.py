@@ -11,6 +11,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 from registry.db.querycount import CountsQueries
 
@@ -219,6 +220,15 @@ async def queue_under(table, row_id: int) -> None:
     it); SQLite's write transaction already holds the whole database from BEGIN."""
     if kind() == "postgres":
         await table.select(table.id).where(table.id == row_id).lock_rows("NO KEY UPDATE")
+
+
+async def queue_for(name: str) -> None:
+    """Make the actions that take something shared by name (the next number of a series of
+    references, say) wait for each other until the transaction ends, when there is no one row to
+    queue under: a transaction-level advisory lock on PostgreSQL; SQLite's write transaction already
+    holds the whole database from BEGIN."""
+    if kind() == "postgres":
+        await current().run_querystring(QueryString("SELECT pg_advisory_xact_lock(hashtext({}))", name))
 
 
 def contains(column, text: str):

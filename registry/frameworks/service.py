@@ -74,6 +74,7 @@ async def create(user: CurrentUser, details: Details) -> Framework:
         raise NotPermitted("Only procurement officers create frameworks")
     now = clock.now()
     async with db.transaction():
+        await db.queue_for("framework references")  # two officers creating at once get different numbers
         framework = Framework(
             reference=await _next_reference(now.year),
             authority=user.organisation_id,
@@ -118,7 +119,9 @@ async def update_details(user: CurrentUser, reference: str, details: Details) ->
 
 
 async def _get_for_change(user: CurrentUser, reference: str) -> Framework:
-    framework = await get(reference)
+    """The framework, read once earlier changes to it are done: changes queue (a double click on
+    "publish" moves it once and numbers one notice)."""
+    framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
     if framework is None:
         raise FrameworkError(f"There is no framework {reference}")
     check_officer(user, framework)
