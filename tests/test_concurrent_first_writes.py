@@ -1,7 +1,8 @@
-"""The same first write sent several times at once (a double click, two tabs, a retrying client):
-each is answered without an error and what is stored is one row, never a duplicate or a 500 from
-a unique constraint. SQLite queues writers from BEGIN; on PostgreSQL each of these actions queues
-behind a lock on the row it writes under."""
+"""The same write sent several times at once (a double click, two tabs, a retrying client, two
+officers): none is answered with a 500 from a unique constraint, and what is stored is what the
+writes one after the other would store: one row, a reference each, one stage change. SQLite queues
+writers from BEGIN; on PostgreSQL each of these actions queues behind a lock on the row it writes
+under (or, for a series of references, a lock by name)."""
 
 import asyncio
 
@@ -9,8 +10,7 @@ from registry.evaluation import service as evaluation
 from registry.evaluation.tables import Evaluation, Score
 from registry.frameworks import service as frameworks
 from registry.frameworks.lifecycle import IllegalTransition
-from registry.frameworks.tables import Framework, Notice, StageChange
-from registry.frameworks.tables import State
+from registry.frameworks.tables import Framework, Notice, StageChange, State
 from registry.interest import service as interest
 from registry.interest.tables import ExpressionOfInterest
 from registry.notifications import service as notifications
@@ -22,8 +22,8 @@ from registry.surveys.tables import Answer, SurveyResponse
 from registry.tenders import service as tenders
 from registry.tenders.tables import Tender
 from tests.support import officer_and_supplier
-from tests.test_frameworks import DETAILS
 from tests.test_evaluation import full_marks, panel  # noqa: F401 (fixture)
+from tests.test_frameworks import DETAILS
 from tests.test_surveys import open_rfi  # noqa: F401 (fixture)
 from tests.test_tenders import itt  # noqa: F401 (fixture)
 

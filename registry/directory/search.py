@@ -343,15 +343,15 @@ def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chos
         if not allowed[group]:
             continue
         others = listing.intersection(base, (bits for name, bits in filtered.items() if name != group))
-        waits = group == "lot" and many and not chosen["framework"]
+        limited = group == "lot" and many
         options = []
         for value, label in allowed[group].items():
-            if group == "lot" and many and value not in offered_lots and value not in chosen[group]:
+            if limited and value not in offered_lots and value not in chosen[group]:
                 continue
             count = (others & _group_bits(found, group, (value,), availability)).bit_count()
             if count or value in chosen[group]:
                 options.append(Option(value, label, count, value in chosen[group]))
-        facets.append(Facet(group, legend, tuple(options), hint=LOTS_AFTER_FRAMEWORK if waits else ""))
+        facets.append(Facet(group, legend, tuple(options), hint=LOTS_AFTER_FRAMEWORK if limited and not chosen["framework"] else ""))
     return facets
 
 
