@@ -45,6 +45,7 @@ from registry.tenders.controllers import TendersController
 from registry.tenders.officer_controllers import OfficerTendersController
 from registry.web import api, links
 from registry.web.csrf import csrf_middleware
+from registry.web.receipt import TimeOfReceiptMiddleware
 from registry.web.request_id import RequestIdMiddleware
 from registry.web.security import SecurityHeadersMiddleware
 from registry.settings import Settings
@@ -55,6 +56,9 @@ from registry.web.templating import SERVICE_NAME, template_config
 from registry.web.test_clock import TestClockController
 
 logger = logging.getLogger("registry")
+
+
+MAX_BODY_BYTES = 25 * 1024 * 1024  # documents are at most 20 MB; the form around them is small
 
 
 class RefusedToStart(RuntimeError):
@@ -130,12 +134,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         state={"settings": settings},
         debug=False,
-        request_max_body_size=25 * 1024 * 1024,  # documents are at most 20 MB; the form around them is small
+        request_max_body_size=MAX_BODY_BYTES,
         logging_config=None,  # the process (the CLI or the ASGI server) configures logging
     )
     # Around the whole app, not each route: answers for unknown addresses (404) and wrong methods
-    # (405) get the security headers and a request id, and are logged, too.
-    app.asgi_handler = RequestIdMiddleware(SecurityHeadersMiddleware(app.asgi_handler, https_only=settings.is_production))
+    # (405) get the security headers and a request id, and are logged, too. The time of receipt is
+    # taken first of all, before anything a request may wait for.
+    app.asgi_handler = TimeOfReceiptMiddleware(
+        RequestIdMiddleware(SecurityHeadersMiddleware(app.asgi_handler, https_only=settings.is_production)), max_body_size=MAX_BODY_BYTES,
+    )
     return app
 
 

@@ -70,7 +70,7 @@ async def ask(user: CurrentUser, reference: str, question: str) -> Clarification
             raise ClarificationError(f"There is no published framework {reference}")
         if await interest.current(user.organisation_id, framework.id) is None:
             raise NotRegistered()
-        now = clock.now()
+        now = clock.received()
         if framework.state != State.ITT_PUBLISHED or framework.clarification_deadline is None:
             raise ClarificationError("Clarification questions can only be asked while the framework is open for tenders")
         if now >= framework.clarification_deadline:

@@ -561,7 +561,7 @@ async def invite(user: CurrentUser, reference: str, *, zone: ZoneInfo = LONDON) 
 def _open_for_answers(engagement: Engagement, zone: ZoneInfo, field: str) -> None:
     if engagement.state != S.INVITED:
         raise EngagementError(f"This mini-competition is {label(engagement.state).lower()}: it no longer takes answers", field)
-    if deadline_passed(engagement, clock.now()):
+    if deadline_passed(engagement, clock.received()):
         raise EngagementError(f"The response deadline passed at {local_time(engagement.response_deadline, zone)}: answers are no longer accepted", field)
 
 
@@ -614,7 +614,7 @@ async def respond(user: CurrentUser, reference: str, *, proposal: str, price_pen
             raise EngagementError("Describe your proposal: how you would deliver the brief", "proposal")
         if price_pence is None or price_pence <= 0:
             raise EngagementError("Enter your price, more than £0", "price")
-        now = clock.now()
+        now = clock.received()
         await Invitation.update({
             Invitation.status: InvitationStatus.RESPONDED, Invitation.proposal: proposal, Invitation.price_pence: price_pence,
             Invitation.responded_at: now, Invitation.responded_by: user.id, Invitation.answered_at: invitation.answered_at or now,

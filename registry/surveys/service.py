@@ -285,7 +285,9 @@ async def responses_for_reader(user: CurrentUser, framework: Framework, survey: 
 
 
 def is_open(survey: Survey, framework: Framework, now: datetime) -> bool:
-    return framework.state == State.RFI_OPEN and (survey.opens_at is None or survey.opens_at <= now) and survey.closes_at > now
+    """Whether the survey takes answers at `now`. The request for information is closed only once its
+    closing time has passed, so an answer received before then and handled after the close is on time."""
+    return framework.state in (State.RFI_OPEN, State.RFI_CLOSED) and (survey.opens_at is None or survey.opens_at <= now) and survey.closes_at > now
 
 
 async def response_of(organisation_id: int, survey_id: int) -> SurveyResponse | None:
@@ -317,7 +319,7 @@ async def save_section(
     submitted: a submitted response stays submitted and complete, changed in place until the close."""
     _check_supplier(user)
     framework, survey = await open_survey_for(reference)
-    now = clock.now()
+    now = clock.received()
     if not is_open(survey, framework, now):
         raise SurveyClosed(survey.closes_at)
     existing = await response_of(user.organisation_id, survey.id)
@@ -374,7 +376,7 @@ async def unanswered_required(survey_id: int, response_id: int | None) -> list[Q
 async def submit(user: CurrentUser, reference: str) -> SurveyResponse:
     _check_supplier(user)
     framework, survey = await open_survey_for(reference)
-    if not is_open(survey, framework, clock.now()):
+    if not is_open(survey, framework, clock.received()):
         raise SurveyClosed(survey.closes_at)
     async with db.transaction():
         await db.queue_under(Organisation, user.organisation_id)  # a section saved meanwhile is saved before or after, whole
@@ -384,7 +386,7 @@ async def submit(user: CurrentUser, reference: str) -> SurveyResponse:
         missing = await unanswered_required(survey.id, response.id)
         if missing:
             raise SurveyError(f"Answer every required question before submitting: {len(missing)} still to answer")
-        await SurveyResponse.update({SurveyResponse.status: ResponseStatus.SUBMITTED, SurveyResponse.submitted_at: clock.now()}).where(SurveyResponse.id == response.id)
+        await SurveyResponse.update({SurveyResponse.status: ResponseStatus.SUBMITTED, SurveyResponse.submitted_at: clock.received()}).where(SurveyResponse.id == response.id)
         await audit.record("survey_response.submitted", actor=user.actor, object_type="survey_response", object_id=response.reference, payload={"framework": reference})
         await notifications.enqueue(recipient=user.email, subject=f"Your response to {framework.reference}'s request for information ({response.reference})", body=await response_copy(survey, response, framework))
     return await SurveyResponse.objects().get(SurveyResponse.id == response.id)

@@ -92,7 +92,14 @@ class Workspace:
 
     @property
     def open(self) -> bool:
-        return self.framework.state == State.ITT_PUBLISHED and clock.now() < self.framework.tender_deadline
+        return accepting_tenders(self.framework)
+
+
+def accepting_tenders(framework: Framework) -> bool:
+    """Whether the action being handled was received while the framework took tenders: before its
+    tender deadline. Tendering is closed only once the deadline has passed, so a tender received
+    before the deadline and stored after tendering was closed is on time."""
+    return framework.state in (State.ITT_PUBLISHED, State.TENDERS_CLOSED) and clock.before(framework.tender_deadline)
 
 
 # --- Reading a supplier's own tender ------------------------------------------------------------
@@ -413,9 +420,9 @@ async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
         space = await workspace(user, reference, lot_number)
         if space.tender is None:
             raise TenderError("Prepare your tender before submitting it")
-        received_at = clock.now()
+        received_at = clock.received()
         framework = space.framework
-        if framework.state != State.ITT_PUBLISHED or received_at >= framework.tender_deadline:
+        if not accepting_tenders(framework):
             raise DeadlinePassed(framework.tender_deadline)
         if missing := [problem for problems in task_problems(space).values() for problem in problems]:
             raise TenderError("Your tender is not complete: " + "; ".join(missing))
@@ -459,7 +466,7 @@ async def withdraw(user: CurrentUser, reference: str, lot_number: int) -> None:
         counting = await counting_submission(tender.id)
         if counting is None:
             raise TenderError("Your organisation has no submitted tender for this lot to withdraw")
-        now = clock.now()
+        now = clock.received()
         await TenderSubmission.update({TenderSubmission.withdrawn_at: now}).where(TenderSubmission.id == counting.id)
         await Tender.update({Tender.status: TenderStatus.WITHDRAWN, Tender.updated_at: now}).where(Tender.id == tender.id)
         await audit.record("tender.withdrawn", actor=user.actor, object_type="tender", object_id=tender.id, payload={"framework": reference, "lot": lot_number, "submission": counting.number})
