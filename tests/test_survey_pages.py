@@ -1,10 +1,11 @@
+import json
 import re
 from datetime import UTC, datetime
 
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import State
 from registry.surveys import service
-from registry.surveys.tables import Question
+from registry.surveys.tables import Answer, Question
 from tests.support import csrf_from, post_form
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import draft_with_lots
@@ -145,3 +146,22 @@ async def test_a_supplier_sees_only_its_own_organisations_answers(client, databa
     assert rival_view.status_code == 200 and 'value="321"' not in rival_view.text
     check = await client.get(f"/frameworks/{framework.reference}/rfi/check")
     assert "321" not in check.text and "Not answered" in check.text
+
+
+async def test_an_unanswered_long_answer_opens_empty_and_stays_unanswered(client, database, controlled_clock):
+    """A text box with nothing saved in it shows nothing: not the word "None", which a supplier
+    would send back as their answer."""
+    framework, survey, first, second, staff, size, views = await open_survey(controlled_clock)
+    await sign_in(client, "bids@supplier.example")
+    section_url = f"/frameworks/{framework.reference}/rfi/sections/{second.id}"
+    page = await client.get(section_url)
+    box = re.search(rf'<textarea[^>]*name="q{views.id}"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert box is not None and box.group(1).strip() == ""
+    saved = await client.post(section_url, data={"_csrf_token": csrf_from(page.text), f"q{views.id}": box.group(1), "action": "draft"})
+    assert saved.status_code == 303
+    stored = await Answer.select(Answer.value).where(Answer.question == views.id).output(as_list=True)
+    assert all((json.loads(value) if isinstance(value, str) else value) in (None, "") for value in stored)
+    again = await client.get(section_url)
+    assert re.search(rf'<textarea[^>]*name="q{views.id}"[^>]*>\s*</textarea>', again.text)
+    check = await client.get(f"/frameworks/{framework.reference}/rfi/check")
+    assert "None" not in check.text

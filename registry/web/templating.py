@@ -21,6 +21,13 @@ def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm") if moment else ""
 
 
+def blank_for_none(value):
+    """What a template prints for a value: nothing for None. Jinja prints "None", and a form field
+    with nothing saved in it (a GOV.UK textarea prints its value as is) would offer the word as the
+    user's answer."""
+    return "" if value is None else value
+
+
 class RegistryEnvironment(Environment):
     template_class = ComponentTemplate  # GOV.UK's component macros remembered by their parameters
 
@@ -59,6 +66,7 @@ def jinja_environment(time_zone: str, directory: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates change only with a deploy; checking every file on every render cost a stat per template
+        finalize=blank_for_none,
     )
     environment.globals.update(
         service_name=SERVICE_NAME,
