@@ -194,6 +194,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /manage/frameworks/{reference:str}/evaluation/assign": only(OFFICER, 400),
     "POST /manage/frameworks/{reference:str}/evaluation/assignments/{assignment_id:int}/remove": only(OFFICER, 400),
     "GET /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}": only(OFFICER, 404),
+    "GET /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/tenders/{tender_id:int}": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/tenders/{tender_id:int}": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/complete": only(OFFICER, 404),
     # An evaluator's own assignments (none in the matrix: each one asked for is someone else's)

@@ -187,18 +187,24 @@ async def test_officers_set_the_panel_and_moderate_through_the_pages(panel, clie
     assert unchosen.status_code == 400 and "Choose the evaluator" in unchosen.text
     await scored_and_in_moderation(panel)
     sheet = await client.get(base + "/moderation/1")
-    assert sheet.status_code == 200 and "Discuss" in sheet.text and "An experienced team" in sheet.text
     tender_id = panel["tenders"][0]
-    bad = await post_form(client, f"{base}/moderation/1/tenders/{tender_id}", {f"c{found['insurance'].id}": "pass"}, form_page=base + "/moderation/1")
-    assert bad.status_code == 400 and f'href="#t{tender_id}-c{found["insurance"].id}-reason"' in bad.text
+    assert sheet.status_code == 200 and "Discuss" in sheet.text and f'href="{base}/moderation/1/tenders/{tender_id}"' in sheet.text
+    tender_page = f"{base}/moderation/1/tenders/{tender_id}"
+    opened = await client.get(tender_page)
+    assert opened.status_code == 200 and "An experienced team" in opened.text and opened.text.count("Save the consensus for") == 1
+    bad = await post_form(client, tender_page, {f"c{found['insurance'].id}": "pass"})
+    assert bad.status_code == 400 and f'href="#c{found["insurance"].id}-reason"' in bad.text
+    assert bad.text.count('value="pass" checked') == 1  # what was chosen is kept
     good = {f"c{m.criterion_id}": m.value for m in full_marks(found, "2")} | {f"c{m.criterion_id}-reason": m.reason for m in full_marks(found, "2")}
-    saved = await post_form(client, f"{base}/moderation/1/tenders/{tender_id}", good, form_page=base + "/moderation/1")
+    saved = await post_form(client, tender_page, good)
     assert saved.status_code == 303
     early = await post_form(client, f"{base}/moderation/1/complete", {}, form_page=base + "/moderation/1")
     assert early.status_code == 400 and "Record a consensus mark for every criterion" in early.text
 
 
-async def test_the_moderation_sheet_comes_in_pages_and_saving_returns_to_the_same_page(panel, client, monkeypatch):
+async def test_the_moderation_sheet_comes_in_pages_and_each_tender_is_moderated_on_its_own_page(panel, client, monkeypatch):
+    """One form per page: saving one tender's consensus can never discard what was typed for another.
+    Saving takes the officer to the next tender without a consensus, then back to the sheet."""
     from registry.evaluation import controllers
 
     monkeypatch.setattr(controllers, "MODERATION_PAGE_SIZE", 1)  # a lot of thousands of tenders, in miniature
@@ -212,8 +218,20 @@ async def test_the_moderation_sheet_comes_in_pages_and_saving_returns_to_the_sam
     assert f'id="tender-{tenders[1]}"' in second and f'id="tender-{tenders[0]}"' not in second
     assert f"Tenders 2 to 2 of {len(tenders)}" in second and f'href="{base}?page=1"' in second
     assert f"Consensus recorded for 0 of {len(tenders)} tenders" in second
+    assert 'name="c' not in first and 'name="c' not in second  # the sheet itself takes no marks
 
     good = {f"c{m.criterion_id}": m.value for m in full_marks(found, "2")} | {f"c{m.criterion_id}-reason": m.reason for m in full_marks(found, "2")}
-    saved = await post_form(client, f"{base}/tenders/{tenders[1]}", {**good, "page": "2"}, form_page=base + "?page=2")
-    assert saved.status_code == 303 and saved.headers["location"] == f"{base}?page=2#tender-{tenders[1]}"
-    assert f"Consensus recorded for 1 of {len(tenders)} tenders" in (await client.get(base + "?page=2")).text
+    tender_page = (await client.get(f"{base}/tenders/{tenders[1]}")).text
+    assert tender_page.count("<form") == 1  # this tender's, and no other
+    assert f"tender 2 of {len(tenders)}" in tender_page and "Previous tender" in tender_page
+    saved = await post_form(client, f"{base}/tenders/{tenders[1]}", good)
+    following = tenders[2] if len(tenders) > 2 else tenders[0]
+    assert saved.status_code == 303 and saved.headers["location"] == f"{base}/tenders/{following}?saved={tenders[1]}"
+    landing = await client.get(saved.headers["location"])
+    supplier = await evaluation.supplier_of_tender(await frameworks.lot_numbered(panel["framework"].id, 1), tenders[1])
+    assert f"Consensus saved for {supplier}" in landing.text
+    for tender in [t for t in tenders if t != tenders[1]]:
+        done = await post_form(client, f"{base}/tenders/{tender}", good)
+    assert done.headers["location"] == f"{base}?saved={tenders[-1] if tenders[-1] != tenders[1] else tenders[-2]}"
+    sheet = await client.get(done.headers["location"])
+    assert f"Consensus recorded for {len(tenders)} of {len(tenders)} tenders" in sheet.text and "complete moderation of the lot" in sheet.text

@@ -21,7 +21,7 @@ from registry.web import paging
 from registry.web.forms import FormResult
 from registry.web.pages import page
 
-MODERATION_PAGE_SIZE = 10  # tenders on one page of the moderation sheet: each has a form of every criterion
+MODERATION_PAGE_SIZE = 25  # tenders on one page of the moderation sheet
 
 
 def marks_from(form, lot_criteria: list[Criterion]) -> tuple[list[service.Mark], dict[str, str]]:
@@ -85,12 +85,15 @@ class EvaluationPanelController(Controller):
             return await self._panel_page(framework, {"evaluator": str(problem)})
         return Redirect(f"/manage/frameworks/{reference}/evaluation", status_code=303)
 
-    # --- Moderation -----------------------------------------------------------------------------
+    # --- Moderation: the lot's sheet, then one tender per page -------------------------------------
 
-    async def _sheet(
-        self, request: Request, reference: str, lot: int, errors: dict | None = None, values: dict | None = None,
-        tender_id: int | None = None, asked_page: str | None = None,
-    ) -> Template:
+    @get("/moderation/{lot:int}")
+    async def moderation(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        return await self._sheet(request, reference, lot, asked_page=request.query_params.get("page"))
+
+    async def _sheet(self, request: Request, reference: str, lot: int, errors: dict | None = None, asked_page: str | None = None) -> Template:
+        """Every tender of the lot in pages, each with how many criteria to discuss and whether the
+        consensus is recorded; the consensus itself is recorded on each tender's own page."""
         framework = await framework_for_officer(request, reference)
         lot_record = await _lot_of(framework, lot)
         progress = await service.moderation_progress(framework, lot_record)
@@ -102,21 +105,36 @@ class EvaluationPanelController(Controller):
         except service.EvaluationError as problem:
             raise NotFoundException(str(problem)) from None
         address = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
-        if values is None:
-            values = {}
-            for row in rows:
-                for criterion_id, mark in row.consensus.items():
-                    values[f"t{row.tender_id}-c{criterion_id}"] = ("pass" if mark.passed else "fail") if mark.passed is not None else str(mark.score)
-                    values[f"t{row.tender_id}-c{criterion_id}-reason"] = mark.rationale
         return page(
-            "evaluation/moderation.html", FormResult(data=None, errors=errors or {}, values=values), framework=framework, lot=lot_record,
-            criteria=lot_criteria, rows=rows, completed=completed, scheme=await criteria.scheme_of(framework.id), editing=tender_id,
-            progress=progress, sheet_page=shown, pagination=paging.pagination(shown.number, shown.pages, lambda n: f"{address}?page={n}"),
+            "evaluation/moderation.html", FormResult(data=None, errors=errors or {}), framework=framework, lot=lot_record,
+            criteria=lot_criteria, rows=rows, completed=completed, open=service.consensus_open(framework, completed), progress=progress, sheet_page=shown,
+            pagination=paging.pagination(shown.number, shown.pages, lambda n: f"{address}?page={n}"),
+            saved=await _saved_supplier(request, lot_record),
         )
 
-    @get("/moderation/{lot:int}")
-    async def moderation(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        return await self._sheet(request, reference, lot, asked_page=request.query_params.get("page"))
+    @get("/moderation/{lot:int}/tenders/{tender_id:int}")
+    async def moderate_tender(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template:
+        return await self._tender_page(request, reference, lot, tender_id)
+
+    async def _tender_page(
+        self, request: Request, reference: str, lot: int, tender_id: int, errors: dict | None = None, values: dict | None = None,
+    ) -> Template:
+        await framework_for_officer(request, reference)
+        try:
+            moderation = await service.moderation_of_tender(current_user(request), reference, lot, tender_id)
+        except service.EvaluationError as problem:
+            raise NotFoundException(str(problem)) from None
+        if values is None:
+            values = {}
+            for criterion_id, mark in moderation.row.consensus.items():
+                values[f"c{criterion_id}"] = ("pass" if mark.passed else "fail") if mark.passed is not None else str(mark.score)
+                values[f"c{criterion_id}-reason"] = mark.rationale
+        return page(
+            "evaluation/moderate_tender.html", FormResult(data=None, errors=errors or {}, values=values), moderation=moderation,
+            framework=moderation.framework, lot=moderation.lot, criteria=moderation.criteria, row=moderation.row,
+            scheme=await criteria.scheme_of(moderation.framework.id),
+            saved=await _saved_supplier(request, moderation.lot),
+        )
 
     @post("/moderation/{lot:int}/tenders/{tender_id:int}")
     async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template | Redirect:
@@ -124,17 +142,18 @@ class EvaluationPanelController(Controller):
         lot_record = await _lot_of(framework, lot)
         form = await request.form()
         marks, values = marks_from(form, await service.quality_and_selection(framework, lot_record))
-        on_page = paging.number_asked(form.get("page"))  # the page of the sheet the form was on
         try:
             await service.save_consensus(current_user(request), reference, lot, tender_id, marks)
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":
                 raise NotFoundException(str(problem)) from None
-            field = f"t{tender_id}-{problem.field}" if problem.field.startswith("c") else "moderation"
-            return await self._sheet(
-                request, reference, lot, {field: str(problem)}, {f"t{tender_id}-{k}": v for k, v in values.items()}, tender_id, str(on_page),
-            )
-        return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}?page={on_page}#tender-{tender_id}", status_code=303)
+            field = problem.field if problem.field.startswith("c") else "moderation"
+            return await self._tender_page(request, reference, lot, tender_id, {field: str(problem)}, values)
+        address = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
+        following = await service.next_to_moderate(framework, lot_record, tender_id)
+        if following is None:  # every tender has its consensus: back to the sheet, to complete the lot
+            return Redirect(f"{address}?saved={tender_id}", status_code=303)
+        return Redirect(f"{address}/tenders/{following}?saved={tender_id}", status_code=303)
 
     @post("/moderation/{lot:int}/complete")
     async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
@@ -146,6 +165,12 @@ class EvaluationPanelController(Controller):
                 raise NotFoundException(str(problem)) from None
             return await self._sheet(request, reference, lot, {"moderation": str(problem)})
         return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}", status_code=303)
+
+
+async def _saved_supplier(request: Request, lot) -> str | None:
+    """The supplier whose consensus was just saved (the `saved` tender), for the confirmation."""
+    saved = request.query_params.get("saved", "")
+    return await service.supplier_of_tender(lot, int(saved)) if saved.isdigit() else None
 
 
 class EvaluatorController(Controller):

@@ -353,6 +353,14 @@ class SheetRow:
         passes = {m["passed"] for m in self.marks.get(criterion_id, []) if m["passed"] is not None}
         return len(passes) > 1 or (self.spread(criterion_id) or 0) >= 2
 
+    def to_discuss(self) -> int:
+        """On how many criteria the evaluators differ enough to discuss."""
+        return sum(1 for criterion_id in self.marks if self.disagrees(criterion_id))
+
+    def agreed_on(self, lot_criteria: list[Criterion]) -> bool:
+        """Whether the panel's consensus is recorded on every one of the criteria."""
+        return all(c.id in self.consensus for c in lot_criteria)
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -360,17 +368,93 @@ class Progress:
     agreed: int  # of which every criterion has its consensus mark
 
 
+MODERATION_STATES = (State.MODERATION, State.AWARD_APPROVED, State.STANDSTILL, State.LIVE, State.EXPIRED)
+
+
+async def _moderated_lot(user: CurrentUser, reference: str, lot_number: int) -> tuple[Framework, Lot, list[Criterion]]:
+    framework = await _officers_framework(user, reference)
+    if framework.state not in MODERATION_STATES:
+        raise EvaluationError("Scores are seen side by side once moderation has started")
+    lot = await _lot(framework, lot_number)
+    return framework, lot, await quality_and_selection(framework, lot)
+
+
 async def moderation_sheet(
     user: CurrentUser, reference: str, lot_number: int, *, offset: int = 0, limit: int | None = None,
 ) -> tuple[Framework, Lot, list[Criterion], list[SheetRow], LotModeration | None]:
     """The lot's tenders (those from `offset`, at most `limit`, in the bidders' order) with every
     evaluator's marks and the consensus so far."""
-    framework = await _officers_framework(user, reference)
-    if framework.state not in (State.MODERATION, State.AWARD_APPROVED, State.STANDSTILL, State.LIVE, State.EXPIRED):
-        raise EvaluationError("Scores are seen side by side once moderation has started")
-    lot = await _lot(framework, lot_number)
-    lot_criteria = await quality_and_selection(framework, lot)
+    framework, lot, lot_criteria = await _moderated_lot(user, reference, lot_number)
     shown = (await bidders(lot.id))[offset:None if limit is None else offset + limit]
+    rows = await _sheet_rows(lot, shown)
+    completed = await LotModeration.objects().where(LotModeration.lot == lot.id).first()
+    return framework, lot, lot_criteria, rows, completed
+
+
+def consensus_open(framework: Framework, completed: LotModeration | None) -> bool:
+    """Whether consensus marks may be recorded for a lot: in moderation, until the lot is complete."""
+    return framework.state == State.MODERATION and completed is None
+
+
+@dataclass(frozen=True)
+class TenderModeration:
+    """One tender of a lot under moderation, with its neighbours in the bidders' order."""
+
+    framework: Framework
+    lot: Lot
+    criteria: list[Criterion]
+    row: SheetRow
+    completed: LotModeration | None
+    position: int  # from 1
+    tenders: int
+    previous: SheetRow | None
+    next: SheetRow | None  # each with its supplier's name; marks only for `row`
+
+    @property
+    def open(self) -> bool:
+        return consensus_open(self.framework, self.completed)
+
+
+async def moderation_of_tender(user: CurrentUser, reference: str, lot_number: int, tender_id: int) -> TenderModeration:
+    """Every evaluator's marks and the consensus so far for one tender of the lot."""
+    framework, lot, lot_criteria = await _moderated_lot(user, reference, lot_number)
+    everyone = await bidders(lot.id)
+    index = next((i for i, bidder in enumerate(everyone) if bidder["tender_id"] == tender_id), None)
+    if index is None:
+        raise EvaluationError("There is no such tender in this lot")
+    (row,) = await _sheet_rows(lot, [everyone[index]])
+    neighbour = lambda i: SheetRow(everyone[i]["tender_id"], everyone[i]["supplier"], {}, {}) if 0 <= i < len(everyone) else None  # noqa: E731
+    return TenderModeration(
+        framework=framework, lot=lot, criteria=lot_criteria, row=row,
+        completed=await LotModeration.objects().where(LotModeration.lot == lot.id).first(),
+        position=index + 1, tenders=len(everyone), previous=neighbour(index - 1), next=neighbour(index + 1),
+    )
+
+
+async def supplier_of_tender(lot: Lot, tender_id: int) -> str | None:
+    """The name of the organisation that made one of the lot's tenders that count."""
+    return next((bidder["supplier"] for bidder in await bidders(lot.id) if bidder["tender_id"] == tender_id), None)
+
+
+async def next_to_moderate(framework: Framework, lot: Lot, after_tender_id: int) -> int | None:
+    """The first tender after `after_tender_id` in the bidders' order (coming round to the start)
+    that has no consensus on every criterion yet; None when every tender has one."""
+    order = [bidder["tender_id"] for bidder in await bidders(lot.id)]
+    agreed = await _agreed(framework, lot, order)
+    start = order.index(after_tender_id) + 1 if after_tender_id in order else 0
+    return next((tender for tender in order[start:] + order[:start] if tender not in agreed), None)
+
+
+async def _agreed(framework: Framework, lot: Lot, tender_ids: list[int]) -> set[int]:
+    """Which of the tenders have a consensus mark for every criterion."""
+    needed = len(await quality_and_selection(framework, lot))
+    marked = await ModeratedScore.select(ModeratedScore.tender, Count().as_alias("n")).where(
+        ModeratedScore.tender.is_in(tender_ids or [-1])
+    ).group_by(ModeratedScore.tender)
+    return {row["tender"] for row in marked if row["n"] >= needed}
+
+
+async def _sheet_rows(lot: Lot, shown: list[dict]) -> list[SheetRow]:
     tender_ids = [bidder["tender_id"] for bidder in shown] or [-1]
     submitted_marks = await Score.select(
         Score.criterion, Score.score, Score.passed, Score.justification, Score.evaluation.tender.as_alias("tender"),
@@ -389,25 +473,19 @@ async def moderation_sheet(
         consensus_by_tender.setdefault(moderated["tender"], {})[moderated["criterion"]] = Consensus(
             score=moderated["score"], passed=moderated["passed"], rationale=moderated["rationale"],
         )
-    rows = [
+    return [
         SheetRow(
             tender_id=bidder["tender_id"], supplier=bidder["supplier"], marks=marks_by_tender.get(bidder["tender_id"], {}),
             consensus=consensus_by_tender.get(bidder["tender_id"], {}),
         )
         for bidder in shown
     ]
-    completed = await LotModeration.objects().where(LotModeration.lot == lot.id).first()
-    return framework, lot, lot_criteria, rows, completed
 
 
 async def moderation_progress(framework: Framework, lot: Lot) -> Progress:
     """How many of the lot's tenders have a consensus mark for every criterion."""
     tenders = [row["tender_id"] for row in await bidders(lot.id)]
-    needed = len(await quality_and_selection(framework, lot))
-    marked = await ModeratedScore.select(ModeratedScore.tender, Count().as_alias("n")).where(
-        ModeratedScore.tender.is_in(tenders or [-1])
-    ).group_by(ModeratedScore.tender)
-    return Progress(tenders=len(tenders), agreed=sum(1 for row in marked if row["n"] >= needed))
+    return Progress(tenders=len(tenders), agreed=len(await _agreed(framework, lot, tenders)))
 
 
 async def save_consensus(user: CurrentUser, reference: str, lot_number: int, tender_id: int, marks: list[Mark]) -> None:

@@ -24,16 +24,17 @@ def mark(page: Page | Locator, criterion: str, value: str, reason: str, reason_l
 
 def save_consensus(page: Page, bidder: str, marks: dict[str, str]) -> None:
     """The moderating officer's consensus mark, with its rationale, on each criterion of one bidder's
-    tender (its form is folded away once agreed), saved before the next form is read."""
-    button = page.get_by_role("button", name=f"Save the consensus for {bidder}")
-    form = page.locator("form", has=button)
-    details = page.locator("details", has=form)
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
+    tender, on that tender's own page: one form a page, so nothing typed for another tender is lost."""
+    if page.get_by_role("heading", level=1).inner_text() != bidder:
+        back = page.get_by_role("link", name=re.compile("^Back to the tenders in lot"))
+        if back.count():
+            back.click()
+        page.get_by_role("link", name=bidder, exact=True).click()
+    expect(page.get_by_role("button", name=re.compile("^Save the consensus for"))).to_have_count(1)
     for criterion, value in marks.items():
-        mark(form, criterion, value, f"The panel agreed {value}.", reason_label="Rationale")
-    button.click()
-    expect(page.get_by_role("table", name=f"Marks for {bidder}")).to_contain_text("The panel agreed")
+        mark(page, criterion, value, f"The panel agreed {value}.", reason_label="Rationale")
+    page.get_by_role("button", name=f"Save the consensus for {bidder}").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"Consensus saved for {bidder}")
 
 
 def second_evaluator_scores(browser: Browser, live_server: str) -> str:
