@@ -14,7 +14,9 @@ from registry.frameworks import service, terms
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, State
 from registry.notifications.tables import Notification
-from tests.support import officer_and_supplier
+from tests.api_support import bearer
+from tests.support import csrf_from, officer_and_supplier
+from tests.test_framework_pages import sign_in
 from tests.test_frameworks import DETAILS, draft_with_lots
 from tests.tendering import TENDER_DEADLINE, open_for_tenders, registered
 
@@ -154,3 +156,34 @@ async def test_before_the_tender_deadline_a_material_change_is_published_and_tol
     told = await Notification.objects().where((Notification.recipient == supplier.email) & Notification.subject.like("%amended")).first()
     assert told is not None and "£4.8m" in told.body
 
+
+async def test_the_officer_is_told_why_on_the_amendment_form_and_keeps_what_was_typed(client, past_the_deadline):
+    _, _, framework, _ = past_the_deadline
+    await sign_in(client, "officer@authority.example")
+    path = f"/manage/frameworks/{framework.reference}/amend"
+    form = await client.get(path)
+    assert "The tender deadline has passed, so the terms bidders priced cannot change" in form.text
+    typed = {
+        "_csrf_token": csrf_from(form.text), "title": DETAILS.title, "summary": DETAILS.summary, "description": DETAILS.description,
+        "estimated_value": "9990000", "start_day": "1", "start_month": "6", "start_year": "2027", "duration_months": "48",
+        "regime": "scotland", "call_off_routes": ["direct_award", "mini_competition"], "change_summary": "Scope widened",
+    }
+    refused = await client.post(path, data=typed)
+    assert refused.status_code == 400 and "There is a problem" in refused.text
+    assert 'href="#estimated_value"' in refused.text and 'href="#duration_months"' in refused.text and 'href="#regime"' not in refused.text
+    assert "The estimated value cannot change after the tender deadline" in refused.text
+    assert "cancel the procurement and run it again" in refused.text
+    assert 'value="9990000"' in refused.text and 'value="48"' in refused.text and "Scope widened" in refused.text
+    assert (await service.get(framework.reference)).estimated_value == 4_000_000
+    overview = await client.get(f"/manage/frameworks/{framework.reference}/criteria")
+    assert terms.EXPLANATION in overview.text and "/criteria/weights" not in overview.text
+
+
+async def test_the_api_refuses_a_lot_after_the_tender_deadline_naming_the_field(client, past_the_deadline):
+    officer, _, framework, _ = past_the_deadline
+    late = await client.post(
+        f"/api/v1/frameworks/{framework.reference}/lots", json={"title": "Late", "scope": "S", "max_suppliers": 1}, headers=await bearer(officer),
+    )
+    assert late.status_code == 422
+    [problem] = late.json()["errors"]
+    assert problem["key"] == "lots" and "Lots cannot be added or removed after the tender deadline" in problem["message"]
