@@ -12,7 +12,7 @@ from registry.accounts.tables import Role
 from registry.criteria import invitation, service
 from registry.criteria.schemas import CriterionForm, InvitationForm, SchemeForm
 from registry.criteria.tables import Criterion, CriterionKind
-from registry.frameworks import lifecycle
+from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import Framework, State
@@ -27,7 +27,8 @@ async def _overview_context(framework: Framework) -> dict:
         "framework": framework, "scheme": await service.scheme_of(framework.id), "criteria": all_criteria, "lots": lots,
         "lot_numbers": {lot.id: lot.number for lot in lots}, "problems": service.problems(all_criteria, lots),
         "kinds": service.KIND_NAMES, "amending": framework.state not in service.BEFORE_ITT,
-        "changeable": framework.state in service.BEFORE_ITT or (framework.state == State.ITT_PUBLISHED and clock.now() < framework.tender_deadline),
+        "changeable": service.changeable(framework, clock.now()),
+        "terms_frozen": terms.EXPLANATION if terms.terms_frozen(framework, clock.now()) else None,
     }
 
 

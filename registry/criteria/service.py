@@ -3,14 +3,18 @@
 Officers may change the criteria freely until the invitation to tender is published. From then on
 they are locked: a change is an amendment, allowed only before the tender deadline, with a reason;
 it is audited, published as a new version of the tender notice and told to every bidder. An
-amendment must leave the criteria complete (quality weights still adding up to 100 for every lot)."""
+amendment must leave the criteria complete (quality weights still adding up to 100 for every lot).
+From the tender deadline on, the criteria are among the terms frozen for every framework, whatever
+its stage (registry.frameworks.terms)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.audit import service as audit
 from registry.criteria.tables import DEFAULT_SCALE, AssessmentScheme, Criterion, CriterionKind
+from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
 
@@ -130,16 +134,25 @@ async def problems_for(framework_id: int) -> list[str]:
 # --- Changing -----------------------------------------------------------------------------------
 
 
+def changeable(framework: Framework, now: datetime) -> bool:
+    """Whether the criteria may change: freely before the invitation to tender, by amendment while it
+    is open, and never once the tender deadline has passed."""
+    return not terms.terms_frozen(framework, now) and framework.state in (*BEFORE_ITT, State.ITT_PUBLISHED)
+
+
 async def _framework_for_change(user: CurrentUser, reference: str, change_summary: str | None) -> tuple[Framework, bool]:
     """The framework, and whether this change is an amendment of published criteria."""
     framework = await frameworks.get(reference)
     if framework is None:
         raise CriteriaError(f"There is no framework {reference}")
     frameworks.check_officer(user, framework)
+    now = clock.now()
+    if terms.terms_frozen(framework, now):
+        raise CriteriaError(terms.refusal(["assessment criteria"]))
+    if not changeable(framework, now):
+        raise CriteriaError(f"The criteria of a framework that is {lifecycle.describe(framework.state)} can no longer change")
     if framework.state in BEFORE_ITT:
         return framework, False
-    if framework.state != State.ITT_PUBLISHED or clock.now() >= framework.tender_deadline:
-        raise CriteriaError("The tender deadline has passed: the criteria can no longer change")
     if not (change_summary or "").strip():
         raise CriteriaError("The criteria are published: say what is changing and why, so that bidders are told", field="change_summary")
     return framework, True

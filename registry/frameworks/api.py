@@ -185,6 +185,8 @@ class FrameworksApi(Controller):
                 current_user(request), reference, number=None, title=form.title, scope=form.scope, subject=form.subject,
                 max_suppliers=int(form.max_suppliers), estimated_value=form.value_in_pounds(),
             )
+        except service.TermsFrozen as refusal:  # after the tender deadline, naming each term it would change
+            api.invalid(refusal.problems)
         except service.FrameworkError as problem:
             api.invalid({None: str(problem)})
         return LotOut.of(lot)

@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import current_user, deny, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks import documents, lifecycle, service
+from registry.frameworks import documents, lifecycle, service, terms
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
@@ -25,6 +25,18 @@ def details_values(framework: Framework) -> dict:
         "start_day": start.day if start else "", "start_month": start.month if start else "", "start_year": start.year if start else "",
         "duration_months": framework.duration_months or "", "regime": framework.regime, "call_off_routes": list(framework.call_off_routes or []),
     }
+
+
+def frozen_explanation(framework: Framework) -> str | None:
+    """What the forms say once the tender deadline has passed and the terms are frozen; None before."""
+    return terms.EXPLANATION if terms.terms_frozen(framework, clock.now()) else None
+
+
+def refused(result: FormResult, problems: dict[str, str]) -> FormResult:
+    """The form again, with each field the service refused to change marked with its reason."""
+    for field_name, message in problems.items():
+        result = add_error(result, field_name, message)
+    return result
 
 
 async def framework_for_officer(request: Request, reference: str) -> Framework:
@@ -90,24 +102,33 @@ class ManageFrameworksController(Controller):
         framework = await self._framework(request, reference)
         if framework.state != State.DRAFT:
             return Redirect(f"/manage/frameworks/{reference}/amend", status_code=303)
-        return page("frameworks/details_form.html", FormResult(data=None, values=details_values(framework)), framework=framework)
+        return page(
+            "frameworks/details_form.html", FormResult(data=None, values=details_values(framework)), framework=framework,
+            terms_frozen=frozen_explanation(framework),
+        )
 
     @post("/{reference:str}/details")
     async def save_details(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
         framework = await self._framework(request, reference)
         result = await read_form(request, FrameworkForm)
+        frozen = frozen_explanation(framework)
         if not result.ok:
-            return page("frameworks/details_form.html", result, framework=framework)
+            return page("frameworks/details_form.html", result, framework=framework, terms_frozen=frozen)
         try:
             await service.update_details(current_user(request), reference, result.data.details())
+        except service.TermsFrozen as refusal:
+            return page("frameworks/details_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
         except service.FrameworkError as problem:
-            return page("frameworks/details_form.html", add_error(result, "title", str(problem)), framework=framework)
+            return page("frameworks/details_form.html", add_error(result, "title", str(problem)), framework=framework, terms_frozen=frozen)
         return Redirect(f"/manage/frameworks/{reference}", status_code=303)
 
     @get("/{reference:str}/lots/new")
     async def new_lot(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await self._framework(request, reference)
-        return page("frameworks/lot_form.html", framework=framework, lot_number=None, subjects=taxonomies.terms("lot_subjects"))
+        return page(
+            "frameworks/lot_form.html", framework=framework, lot_number=None, subjects=taxonomies.terms("lot_subjects"),
+            terms_frozen=frozen_explanation(framework),
+        )
 
     @get("/{reference:str}/lots/{number:int}")
     async def edit_lot(self, request: Request, reference: FromPath[str], number: FromPath[int]) -> Template:
@@ -117,7 +138,10 @@ class ManageFrameworksController(Controller):
             raise NotFoundException(f"There is no lot {number}")
         values = {"title": lot.title, "scope": lot.scope, "subject": lot.subject or "", "max_suppliers": lot.max_suppliers or "",
                   "estimated_value": "" if lot.estimated_value is None else str(lot.estimated_value)}
-        return page("frameworks/lot_form.html", FormResult(data=None, values=values), framework=framework, lot_number=number, subjects=taxonomies.terms("lot_subjects"))
+        return page(
+            "frameworks/lot_form.html", FormResult(data=None, values=values), framework=framework, lot_number=number,
+            subjects=taxonomies.terms("lot_subjects"), terms_frozen=frozen_explanation(framework),
+        )
 
     @post("/{reference:str}/lots/new")
     async def add_lot(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
@@ -138,9 +162,14 @@ class ManageFrameworksController(Controller):
                     subject=form.subject, max_suppliers=int(form.max_suppliers), estimated_value=form.value_in_pounds(),
                 )
                 return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+            except service.TermsFrozen as refusal:  # adding a lot is told beside its title
+                result = refused(result, {("title" if name == terms.LOTS else name): message for name, message in refusal.problems.items()})
             except service.FrameworkError as problem:
                 result = add_error(result, "title", str(problem))
-        return page("frameworks/lot_form.html", result, framework=framework, lot_number=number, subjects=taxonomies.terms("lot_subjects"))
+        return page(
+            "frameworks/lot_form.html", result, framework=framework, lot_number=number, subjects=taxonomies.terms("lot_subjects"),
+            terms_frozen=frozen_explanation(framework),
+        )
 
     @post("/{reference:str}/lots/{number:int}/remove")
     async def remove_lot(self, request: Request, reference: FromPath[str], number: FromPath[int]) -> Template | Redirect:
@@ -182,18 +211,24 @@ class ManageFrameworksController(Controller):
     @get("/{reference:str}/amend")
     async def amend_form(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await self._framework(request, reference)
-        return page("frameworks/amend_form.html", FormResult(data=None, values=details_values(framework)), framework=framework)
+        return page(
+            "frameworks/amend_form.html", FormResult(data=None, values=details_values(framework)), framework=framework,
+            terms_frozen=frozen_explanation(framework),
+        )
 
     @post("/{reference:str}/amend")
     async def amend(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
         framework = await self._framework(request, reference)
         result = await read_form(request, AmendmentForm)
+        frozen = frozen_explanation(framework)
         if not result.ok:
-            return page("frameworks/amend_form.html", result, framework=framework)
+            return page("frameworks/amend_form.html", result, framework=framework, terms_frozen=frozen)
         try:
             await service.amend_notice(current_user(request), reference, result.data.details(), result.data.change_summary)
+        except service.TermsFrozen as refusal:
+            return page("frameworks/amend_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
         except service.FrameworkError as problem:
-            return page("frameworks/amend_form.html", add_error(result, "change_summary", str(problem)), framework=framework)
+            return page("frameworks/amend_form.html", add_error(result, "change_summary", str(problem)), framework=framework, terms_frozen=frozen)
         return Redirect(f"/frameworks/{reference}", status_code=303)
 
     @get("/{reference:str}/cancel")

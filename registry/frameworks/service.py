@@ -2,6 +2,7 @@
 in one transaction, audited."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,7 +10,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role
 from registry.audit import service as audit
-from registry.frameworks import lifecycle
+from registry.frameworks import lifecycle, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, StageChange, State
@@ -23,6 +24,18 @@ class FrameworkError(ValueError):
 
 class NotPermitted(PermissionError):
     pass
+
+
+class TermsFrozen(FrameworkError):
+    """A material term would change after the tender deadline (registry.frameworks.terms)."""
+
+    def __init__(self, problems: dict[str, str], names: list[str]):
+        super().__init__(terms.refusal(names))
+        self.problems = problems  # each refused field, with what to say beside it
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.problems)
 
 
 class TransitionBlocked(FrameworkError):
@@ -111,6 +124,7 @@ async def update_details(user: CurrentUser, reference: str, details: Details) ->
     """Edit a draft. Once its notice is published, a change is an amendment (see amend_notice)."""
     async with db.transaction():
         framework = await _get_for_change(user, reference)
+        _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         if framework.state != State.DRAFT:
             raise FrameworkError("The notice is published: change it by amending the notice, so that readers see what changed")
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
@@ -126,6 +140,12 @@ async def _get_for_change(user: CurrentUser, reference: str) -> Framework:
         raise FrameworkError(f"There is no framework {reference}")
     check_officer(user, framework)
     return framework
+
+
+def _keep_frozen_terms(framework: Framework, changed: list[str], names: Mapping[str, str] = terms.FRAMEWORK_TERMS) -> None:
+    """Refuse a change of these material terms once the framework's tender deadline has passed."""
+    if changed and terms.terms_frozen(framework, clock.now()):
+        raise TermsFrozen({field: terms.cannot_change(field, names) for field in changed}, [names.get(field, field) for field in changed])
 
 
 # --- Lots ---------------------------------------------------------------------------------------
@@ -147,18 +167,20 @@ async def save_lot(
     """Add a lot (number None) or change one, while the framework is a draft."""
     async with db.transaction():
         framework = await _get_for_change(user, reference)
+        values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers, "estimated_value": estimated_value}
+        lot = None if number is None else await lot_numbered(framework.id, number)
+        if number is not None and lot is None:
+            raise FrameworkError(f"There is no lot {number}")
+        changed = [terms.LOTS] if lot is None else terms.material_changes(lot.to_dict(), values, terms.LOT_TERMS)
+        _keep_frozen_terms(framework, changed, terms.LOT_TERMS)
         if framework.state != State.DRAFT:
             raise FrameworkError("Lots can only change while the framework is a draft")
-        values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers, "estimated_value": estimated_value}
-        if number is None:
+        if lot is None:
             existing = await Lot.select(Lot.number).where(Lot.framework == framework.id).output(as_list=True)
             lot = Lot(framework=framework.id, number=max(existing, default=0) + 1, **values)
             await lot.save()
             action = "lot.added"
         else:
-            lot = await lot_numbered(framework.id, number)
-            if lot is None:
-                raise FrameworkError(f"There is no lot {number}")
             await Lot.update(values).where(Lot.id == lot.id)
             action = "lot.changed"
         await audit.record(action, actor=user.actor, object_type="framework", object_id=reference, payload={"lot": lot.number, **values})
@@ -168,6 +190,7 @@ async def save_lot(
 async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
     async with db.transaction():
         framework = await _get_for_change(user, reference)
+        _keep_frozen_terms(framework, [terms.LOTS])
         if framework.state != State.DRAFT:
             raise FrameworkError("Lots can only change while the framework is a draft")
         removed = await Lot.delete().where((Lot.framework == framework.id) & (Lot.number == number)).returning(Lot.id)
@@ -300,11 +323,13 @@ async def publish_notice(
 
 async def amend_notice(user: CurrentUser, reference: str, details: Details, change_summary: str) -> Notice:
     """Change a published notice: the framework takes the new details and a new notice version says
-    what changed; the previous version stays readable."""
+    what changed; the previous version stays readable. After the tender deadline only wording that
+    changes no term may be corrected (registry.frameworks.terms)."""
     async with db.transaction():
         framework = await _get_for_change(user, reference)
         if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
             raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")
+        _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         notice = await publish_notice(framework, NoticeKind.PIN, user, change_summary=change_summary)
         await tell_of_amendment(framework, notice, what="The notice")
