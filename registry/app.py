@@ -26,6 +26,7 @@ from registry.audit.controllers import AuditLogController
 from registry.award.controllers import AwardController, DebriefController
 from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
 from registry.health.controllers import HealthController
+from registry.home.controllers import HomeController
 from registry.criteria.controllers import CriteriaController
 from registry.directory.controllers import DirectoryController
 from registry.engagements.controllers import CommissioningController, SupplierEngagementsController
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         RegistrationController,
         PasswordController,
         AccountController,
+        HomeController,
         UsersAdminController,
         ApiTokensController,
         MeController,

@@ -58,6 +58,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /password-reset/{token:str}": everyone(400),
     "POST /password-reset/{token:str}": everyone(400),
     "GET /account": signed_in(200),
+    "GET /home": signed_in(200),
     "GET /account/password": signed_in(200),
     "POST /account/password": signed_in(400),
     "GET /account/api-tokens": only(OFFICIALS, 200),

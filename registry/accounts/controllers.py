@@ -24,7 +24,7 @@ def safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/account"
+    return "/home"  # each role's next steps
 
 
 def remote_address(request: Request) -> str:

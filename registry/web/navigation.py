@@ -12,6 +12,7 @@ def navigation_for(request: Request) -> list[dict]:
     if user is None:
         items += [("Sign in", "/sign-in"), ("Register your organisation", "/register")]
     else:
+        items.insert(0, ("Home", "/home"))
         if user.has_role(Role.PROCUREMENT_OFFICER):
             items.append(("Manage frameworks", "/manage/frameworks"))
         if user.has_role(Role.COMMISSIONER):

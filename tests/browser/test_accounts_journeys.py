@@ -67,7 +67,10 @@ def test_a_supplier_registers_confirms_signs_in_and_out(page: Page, browser: Bro
     assert_accessible(page)
 
     sign_in(page, live_server, email, NEW_PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your home")  # a new supplier's next steps
+    expect(page.locator("main")).to_contain_text("Your organisation has not started a tender.")
+    assert_accessible(page)
+    page.get_by_role("link", name="Your account").first.click()
     expect(page.locator(".govuk-summary-list")).to_contain_text("Riverside Listening Project CIC")
     assert_accessible(page)
     page.get_by_role("link", name="Your organisation").click()
