@@ -113,3 +113,12 @@ async def test_the_home_page_shows_each_role_its_sections(client, database, cont
     await sign_in(client, "officer@authority.example")
     page = (await client.get("/home")).text
     assert "Your authority&#39;s frameworks" in page and "Your tenders" not in page
+
+
+async def test_followed_frameworks_show_their_next_deadline(client, database, controlled_clock):
+    officer, supplier = await officer_and_supplier()
+    framework, found = await open_for_tenders(officer, controlled_clock)
+    await registered(supplier, framework.reference)
+    await sign_in(client, "bids@supplier.example")
+    followed = await client.get("/organisation/frameworks")
+    assert "Next deadline: <strong>23 March 2027, 12:00pm</strong>" in followed.text

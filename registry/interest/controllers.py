@@ -4,6 +4,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from registry import clock
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import lifecycle
@@ -74,4 +75,6 @@ class FollowedFrameworksController(Controller):
     async def index(self, request: Request) -> Template:
         organisation_id = current_user(request).organisation_id
         feed = links.absolute(f"/calendar/{await service.calendar_token(organisation_id)}.ics")
-        return page("interest/followed.html", rows=await service.frameworks_of(organisation_id), labels=lifecycle.LABELS, feed=feed)
+        rows, now = await service.frameworks_of(organisation_id), clock.now()
+        deadlines = {row["reference"]: frameworks.next_deadline(row, now) for row in rows}
+        return page("interest/followed.html", rows=rows, deadlines=deadlines, labels=lifecycle.LABELS, feed=feed)

@@ -217,6 +217,7 @@ async def frameworks_of(organisation_id: int) -> list[dict]:
     return await ExpressionOfInterest.select(
         ExpressionOfInterest.framework.reference.as_alias("reference"), ExpressionOfInterest.framework.title.as_alias("title"),
         ExpressionOfInterest.framework.state.as_alias("state"), ExpressionOfInterest.all_lots, ExpressionOfInterest.lot_numbers,
+        ExpressionOfInterest.framework.rfi_closes_at.as_alias("rfi_closes_at"), ExpressionOfInterest.framework.tender_deadline.as_alias("tender_deadline"),
     ).where((ExpressionOfInterest.organisation == organisation_id) & ExpressionOfInterest.withdrawn_at.is_null())
 
 
