@@ -186,7 +186,7 @@ async def test_a_challenge_suspends_appointment_until_resolved_and_the_standstil
     challenge = await award.record_challenge(walked.officer, walked.reference, organisation_id=delta, details="Delta says its insurance certificate was overlooked.")
 
     controlled_clock.set(framework.standstill_ends_at - timedelta(seconds=1))
-    with pytest.raises(award.AwardError, match=r"The standstill period has not ended: suppliers can be appointed from 6 April 2027, 12:00am"):
+    with pytest.raises(award.AwardError, match=r"The standstill period has not ended: suppliers can be appointed from 6 April 2027, midnight"):
         await award.appoint(walked.officer, walked.reference, zone=ZONE)
     controlled_clock.set(framework.standstill_ends_at + timedelta(minutes=1))
     with pytest.raises(award.AwardError, match="A challenge is open: resolve it before appointing"):
@@ -196,7 +196,7 @@ async def test_a_challenge_suspends_appointment_until_resolved_and_the_standstil
     assert not await Appointment.exists()
     assert (await frameworks.get(walked.reference)).state == State.STANDSTILL
     assert [r["reason"] for r in await refusals("appoint")] == [
-        "The standstill period has not ended: suppliers can be appointed from 6 April 2027, 12:00am", "A challenge is open: resolve it before appointing",
+        "The standstill period has not ended: suppliers can be appointed from 6 April 2027, midnight", "A challenge is open: resolve it before appointing",
     ]
 
     with pytest.raises(award.AwardError, match="Say how the challenge was resolved"):

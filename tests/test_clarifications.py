@@ -18,8 +18,8 @@ from tests.test_framework_pages import sign_in
 from tests.test_frameworks import draft_with_lots
 
 NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
-DEADLINE = datetime(2027, 6, 15, 11, 0, tzinfo=UTC)  # 12:00pm in London (BST)
-SHOWN_DEADLINE = "15 June 2027, 12:00pm"
+DEADLINE = datetime(2027, 6, 15, 11, 0, tzinfo=UTC)  # midday in London (BST)
+SHOWN_DEADLINE = "15 June 2027, midday"
 LONDON = ZoneInfo("Europe/London")
 IDENTIFYING = "As Org of bids@supplier.example, can our Glasgow team bid for lot 2?"
 PUBLISHED = "Can a supplier's regional team bid for lot 2?"
@@ -158,7 +158,7 @@ async def test_a_supplier_asks_through_the_page_and_follows_its_status(client, i
     await sign_in(client, "bids@supplier.example")
     url = f"/frameworks/{framework.reference}/clarifications"
     page = await client.get(url)
-    assert page.status_code == 200 and "until 15 June 2027, 12:00pm" in page.text
+    assert page.status_code == 200 and "until 15 June 2027, midday" in page.text
 
     empty = await post_form(client, url, {"question": "   "})
     assert empty.status_code == 400 and "<title>Error: " in empty.text

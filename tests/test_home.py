@@ -121,4 +121,4 @@ async def test_followed_frameworks_show_their_next_deadline(client, database, co
     await registered(supplier, framework.reference)
     await sign_in(client, "bids@supplier.example")
     followed = await client.get("/organisation/frameworks")
-    assert "Next deadline: <strong>23 March 2027, 12:00pm</strong>" in followed.text
+    assert "Next deadline: <strong>23 March 2027, midday</strong>" in followed.text

@@ -57,7 +57,7 @@ async def test_an_officer_writes_the_criteria_and_publishes_the_invitation_to_te
     assert framework.state == State.ITT_PUBLISHED and framework.tender_deadline.isoformat() == "2027-03-24T12:00:00+00:00"
 
     public = await client.get(f"/frameworks/{framework.reference}")
-    assert "Open for tenders until" in public.text and "24 March 2027, 12:00pm" in public.text
+    assert "Open for tenders until" in public.text and "24 March 2027, midday" in public.text
     assert "How tenders will be assessed" in public.text and "Quality 60%, price 40%" in public.text and "Reaching seldom-heard groups" in public.text
     notice = await client.get(f"/frameworks/{framework.reference}/notices/tender/1")
     assert notice.status_code == 200 and "Tender deadline" in notice.text
@@ -133,7 +133,7 @@ async def test_a_supplier_prepares_and_submits_a_tender_and_can_check_the_receip
     check_page = await client.get(base + "/check")
     controlled_clock.set(TENDER_DEADLINE + timedelta(seconds=1))
     late = await client.post(base + "/submit", data={"_csrf_token": csrf_from(check_page.text)})
-    assert late.status_code == 400 and "The tender deadline was 23 March 2027, 12:00pm" in late.text
+    assert late.status_code == 400 and "The tender deadline was 23 March 2027, midday" in late.text
     assert (await Tender.objects().first()).status == "withdrawn"
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from registry import clock, db, money
+from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import User
 from registry.audit import service as audit
@@ -27,7 +28,6 @@ from registry.frameworks.tables import Framework, Lot, NoticeKind, State
 from registry.notifications import service as notifications
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
-from registry.web.templating import local_time
 
 NotPermitted = frameworks.NotPermitted
 

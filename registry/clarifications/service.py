@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from registry import clock, db
+from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Role
 from registry.audit import service as audit
@@ -12,7 +13,6 @@ from registry.clarifications.tables import Clarification
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
-from registry.web.templating import local_time
 
 QUESTION_LIMIT = 2000
 ANSWER_LIMIT = 10000

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count
 
 from registry import clock, db
+from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
@@ -31,7 +32,6 @@ from registry.reference import taxonomies
 from registry.suppliers.tables import SupplierProfile
 from registry.web import links
 from registry.web.paging import Page, page_of
-from registry.web.templating import local_time
 
 LONDON = ZoneInfo("Europe/London")
 S = EngagementState

@@ -4,6 +4,7 @@ its key is recorded in the same transaction as the messages."""
 from datetime import timedelta
 
 from registry import clock, db
+from registry.dates import time_of_day
 from registry.frameworks.tables import Framework, State
 from registry.interest.service import tell_interested_suppliers
 from registry.notifications.tables import SentReminder
@@ -37,7 +38,7 @@ async def queue_due_reminders(days_before: list[int], zone) -> int:
                     await tell_interested_suppliers(
                         framework.id,
                         subject=f"Reminder: {what} for {framework.reference} on {local:%-d %B %Y}",
-                        body=f"A reminder that {what} for {framework.reference} – {framework.title} – is at {local:%-I:%M%p on %A %-d %B %Y}.\n\n".replace("AM", "am").replace("PM", "pm"),
+                        body=f"A reminder that {what} for {framework.reference} – {framework.title} – is at {time_of_day(local.time())} on {local:%A %-d %B %Y}.\n\n",
                         preference="deadline_reminders",
                     )
                     queued += 1

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from registry import clock, db
+from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role
 from registry.audit import service as audit
@@ -28,7 +29,6 @@ from registry.interest.tables import ExpressionOfInterest
 from registry.notifications import service as notifications
 from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
 from registry.web import links
-from registry.web.templating import local_time
 
 DECLARATIONS = {
     "accurate": "The information in this tender is true, complete and accurate.",

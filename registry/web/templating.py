@@ -8,17 +8,13 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from registry import money
+from registry.dates import local_time
 from registry.settings import PROJECT_ROOT, Settings
 from registry.web.components import ComponentTemplate
 from registry.web.navigation import navigation_for
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend_templates"
 SERVICE_NAME = "Participation Framework Registry"
-
-
-def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A moment as people read it in `zone`, like "5 March 2027, 5:00pm"."""
-    return moment.astimezone(zone).strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm") if moment else ""
 
 
 def blank_for_none(value):
