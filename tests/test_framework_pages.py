@@ -2,7 +2,9 @@ import asyncio
 import io
 import re
 import zipfile
+from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 
 from registry.frameworks import service
@@ -182,3 +184,21 @@ async def test_a_nul_character_typed_into_a_form_is_refused_with_a_message_not_a
     response = await post_form(client, "/manage/frameworks/new", {"title": "Participation\x00Services", "regime": "scotland"})
     assert response.status_code == 400
     assert "Remove the invisible control character (NUL)" in response.text
+
+
+async def test_after_the_tender_deadline_no_one_is_invited_to_register_interest(client, database, controlled_clock):
+    """Registering interest is how a supplier comes to tender: once the deadline has passed, whether
+    or not an officer has closed tendering, the page no longer offers it and the service refuses it."""
+    from registry.interest import service as interest
+    from tests.tendering import TENDER_DEADLINE, open_for_tenders
+
+    officer, supplier = await officer_and_supplier()
+    framework, _ = await open_for_tenders(officer, controlled_clock)
+    await sign_in(client, "bids@supplier.example")
+    assert "Register interest" in (await client.get(f"/frameworks/{framework.reference}")).text
+    controlled_clock.set(TENDER_DEADLINE + timedelta(days=90))
+    await sign_in(client, "bids@supplier.example")
+    page = await client.get(f"/frameworks/{framework.reference}")
+    assert page.status_code == 200 and "Register interest" not in page.text
+    with pytest.raises(interest.InterestError, match="its tender deadline has passed"):
+        await interest.register(supplier, framework.reference, lot_numbers=None)

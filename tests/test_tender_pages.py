@@ -189,3 +189,32 @@ async def test_criteria_are_complete_before_the_invitation_can_be_published(data
     assert (await Framework.objects().get(Framework.id == framework.id)).tender_deadline is None  # nothing changed
     await add_criteria(officer, framework.reference)
     assert await service.problems_for(framework.id) == []
+
+
+async def test_a_tenders_status_says_what_is_true_after_submitting_and_after_changing_it(client, database, controlled_clock):
+    """Submitted, then "Changes not submitted" once the draft differs from what counts: on the lot's
+    task list and on the list of lots. Never "Not yet started" for a submitted tender."""
+    from registry.tenders import service as tenders
+    from tests.tendering import complete_draft
+
+    officer, supplier = await officer_and_supplier()
+    framework, found = await open_for_tenders(officer, controlled_clock)
+    await registered(supplier, framework.reference)
+    controlled_clock.set(TENDER_DEADLINE - timedelta(days=1))
+    await complete_draft(supplier, framework.reference, 1, found)
+    await tenders.submit(supplier, framework.reference, 1)
+    await sign_in(client, "bids@supplier.example")
+    base = f"/frameworks/{framework.reference}/tenders"
+
+    def check_and_submit(html: str) -> str:
+        item = re.search(r"Check and submit.*?govuk-task-list__status[^>]*>(.*?)</div>", html, re.S)
+        return re.sub(r"<[^>]+>|\s+", " ", item.group(1)).strip()
+
+    assert check_and_submit((await client.get(f"{base}/1")).text) == "Submitted"
+    assert re.search(r"Lot 1: [^<]*</td>\s*<td[^>]*>Submitted</td>", (await client.get(base)).text)
+    await tenders.save_price(supplier, framework.reference, 1, "39000")
+    task_list = (await client.get(f"{base}/1")).text
+    assert check_and_submit(task_list) == "Changes not submitted" and "Check and submit your changes" in task_list
+    assert re.search(r"Lot 1: [^<]*</td>\s*<td[^>]*>Changes not submitted</td>", (await client.get(base)).text)
+    await tenders.withdraw(supplier, framework.reference, 1)
+    assert re.search(r"Lot 1: [^<]*</td>\s*<td[^>]*>Withdrawn</td>", (await client.get(base)).text)

@@ -206,7 +206,13 @@ LABELS = {
 }
 
 PUBLIC_STATES = [s for s in State if s is not State.DRAFT]
-OPEN_FOR_INTEREST = [s for s in State if s not in (State.DRAFT, State.CANCELLED, State.EXPIRED)]
+FOLLOWED_UNTIL_TENDERING = (State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED, State.ITT_PUBLISHED)
+
+
+def open_for_interest(state: State | str, tender_deadline: datetime | None, now: datetime) -> bool:
+    """Whether suppliers may register interest: from the notice until the tender deadline, since
+    registering is how a supplier comes to tender. After the deadline no one new can take part."""
+    return state in FOLLOWED_UNTIL_TENDERING and (tender_deadline is None or now < tender_deadline)
 
 
 def describe(state: State | str) -> str:

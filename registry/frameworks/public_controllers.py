@@ -85,7 +85,7 @@ class PublicFrameworksController(Controller):
             framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
             notices=notices, latest_pin=latest_pin, timeline=await service.timeline(framework.id), labels=lifecycle.LABELS,
             key_dates=calendar.key_dates(framework), regime=RULES[framework.regime], followed=followed,
-            open_for_interest=framework.state in lifecycle.OPEN_FOR_INTEREST,
+            open_for_interest=lifecycle.open_for_interest(framework.state, framework.tender_deadline, clock.now()),
             subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
             documents=await documents.for_framework(framework.id),
             reasoned=await published_reasoned_response(framework.id),

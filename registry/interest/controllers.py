@@ -62,7 +62,7 @@ class InterestController(Controller):
     async def _page(self, framework, result: FormResult, existing=None) -> Template:
         return page(
             "interest/form.html", result, framework=framework, lots=await frameworks.lots(framework.id), existing=existing,
-            open_for_interest=framework.state in lifecycle.OPEN_FOR_INTEREST,
+            open_for_interest=lifecycle.open_for_interest(framework.state, framework.tender_deadline, clock.now()),
         )
 
 

@@ -11,7 +11,7 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.frameworks import lifecycle
-from registry.frameworks.tables import Framework, Lot
+from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest, SupplierCalendar
 from registry.notifications import service as notifications
 from registry.suppliers.tables import SupplierProfile
@@ -34,7 +34,9 @@ def _check_supplier(user: CurrentUser) -> None:
 
 async def _open_framework(reference: str) -> Framework:
     framework = await Framework.objects().where(Framework.reference == reference).first()
-    if framework is None or framework.state not in lifecycle.OPEN_FOR_INTEREST:
+    if framework is None or not lifecycle.open_for_interest(framework.state, framework.tender_deadline, clock.received()):
+        if framework is not None and framework.state == State.ITT_PUBLISHED:
+            raise InterestError("You cannot register interest in this framework: its tender deadline has passed")
         state = "not published" if framework is None or framework.state == "draft" else lifecycle.describe(framework.state)
         raise InterestError(f"You cannot register interest in this framework: it is {state}")
     return framework

@@ -55,7 +55,10 @@ class TendersController(Controller):
             raise NotFoundException(str(problem)) from None
         lots = await frameworks.lots(framework.id)
         registered = {lot.number: await service.registered_for(user.organisation_id, framework.id, lot.number) for lot in lots}
-        return page("tenders/index.html", framework=framework, lots=lots, registered=registered, tenders=await service.own_tenders(user, framework))
+        return page(
+            "tenders/index.html", framework=framework, lots=lots, registered=registered, tenders=await service.own_tenders(user, framework),
+            standings=await service.standings(user, framework, lots),
+        )
 
     @get("/{lot:int}")
     async def task_list(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
@@ -63,7 +66,8 @@ class TendersController(Controller):
         submissions = await service.submissions_of(space.tender.id) if space.tender else []
         return page(
             "tenders/task_list.html", space=space, problems=service.task_problems(space), submissions=submissions,
-            changed_since=await service.changed_since_submission(space), answers=space.draft.get("quality", {}), word_count=service.word_count,
+            changed_since=await service.changed_since_submission(space), standing=await service.standing(space),
+            answers=space.draft.get("quality", {}), word_count=service.word_count,
         )
 
     # --- Selection questions --------------------------------------------------------------------

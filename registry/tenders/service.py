@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -485,3 +486,45 @@ async def verify_receipt(user: CurrentUser, reference: str, lot_number: int, sha
     if space.tender is None:
         return None
     return await TenderSubmission.objects().where((TenderSubmission.tender == space.tender.id) & (TenderSubmission.sha256 == sha256.strip().lower())).first()
+
+
+# --- Where a tender stands ----------------------------------------------------------------------
+
+
+class Standing(StrEnum):
+    """What a supplier is told of its tender for a lot: only what is true now."""
+
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    SUBMITTED = "Submitted"
+    CHANGED = "Changes not submitted"  # a submission counts, but the draft has changed since
+    WITHDRAWN = "Withdrawn"
+
+    @property
+    def counts(self) -> bool:
+        """A submission counts for the lot."""
+        return self in (Standing.SUBMITTED, Standing.CHANGED)
+
+    @property
+    def to_resubmit(self) -> bool:
+        """The draft has changed since the submission that counts: it must be submitted again."""
+        return self == Standing.CHANGED
+
+
+async def standing(space: Workspace) -> Standing:
+    if space.tender is None:
+        return Standing.NOT_STARTED
+    if space.counting is not None:
+        return Standing.CHANGED if await changed_since_submission(space) else Standing.SUBMITTED
+    if space.tender.status == TenderStatus.WITHDRAWN:
+        return Standing.WITHDRAWN
+    return Standing.IN_PROGRESS
+
+
+async def standings(user: CurrentUser, framework: Framework, lots: list[Lot]) -> dict[int, Standing]:
+    """Each lot's tender standing for the user's organisation, by lot number."""
+    own = await own_tenders(user, framework)
+    found = {}
+    for lot in lots:
+        found[lot.number] = await standing(await workspace(user, framework.reference, lot.number)) if lot.id in own else Standing.NOT_STARTED
+    return found
