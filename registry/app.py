@@ -223,12 +223,14 @@ async def mail_sender_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 async def run_mail_sender(settings: Settings) -> None:
+    from registry.clarifications.reminders import queue_unanswered_reminders
     from registry.interest.reminders import queue_due_reminders
     from registry.notifications.service import deliver_pending
 
     while True:
         try:
             await queue_due_reminders(settings.reminder_days, settings.zone)
+            await queue_unanswered_reminders()
             await deliver_pending(settings.smtp_url, settings.mail_from)
         except Exception:  # a bad pass must not stop the sender; the next pass retries
             logger.exception("mail sender pass failed")

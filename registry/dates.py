@@ -5,6 +5,8 @@ emails and messages alike."""
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+LONDON = ZoneInfo("Europe/London")  # the service's time zone unless settings say otherwise
+
 
 def time_of_day(moment: time) -> str:
     """Like "5pm", "5:30pm", "midday" or "midnight"."""

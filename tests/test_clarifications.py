@@ -21,6 +21,7 @@ NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 DEADLINE = datetime(2027, 6, 15, 11, 0, tzinfo=UTC)  # midday in London (BST)
 SHOWN_DEADLINE = "15 June 2027, midday"
 LONDON = ZoneInfo("Europe/London")
+OFFICER = "officer@authority.example"
 IDENTIFYING = "As Org of bids@supplier.example, can our Glasgow team bid for lot 2?"
 PUBLISHED = "Can a supplier's regional team bid for lot 2?"
 
@@ -117,7 +118,7 @@ async def test_publishing_tells_every_interested_supplier_without_naming_the_ask
 
     saved = await service.answer(officer, framework.reference, asked.id, published_question=PUBLISHED, answer="Yes.", publish=False)
     assert saved.answer == "Yes." and saved.published_at is None
-    assert await service.published(framework.id) == [] and await Notification.count() == 0
+    assert await service.published(framework.id) == [] and await Notification.count().where(Notification.recipient != OFFICER) == 0
 
     stopped_clock.moment = DEADLINE + timedelta(days=2)  # answering is not bound by the deadline
     published = await service.answer(officer, framework.reference, asked.id, published_question=PUBLISHED, answer="Yes, if it bids as one supplier.", publish=True)
@@ -125,7 +126,7 @@ async def test_publishing_tells_every_interested_supplier_without_naming_the_ask
     assert await service.published(framework.id) == [
         {"number": 1, "published_question": PUBLISHED, "answer": "Yes, if it bids as one supplier.", "published_at": stopped_clock.moment}
     ]
-    messages = await Notification.objects().order_by(Notification.recipient)
+    messages = await Notification.objects().where(Notification.recipient != OFFICER).order_by(Notification.recipient)
     assert [m.recipient for m in messages] == ["bids@supplier.example", "hello@rival.example"]
     assert all(PUBLISHED in m.body and "Glasgow" not in m.body and "Org of" not in m.body for m in messages)
     assert await AuditEvent.count().where(AuditEvent.action == "clarification.published") == 1
@@ -223,7 +224,7 @@ async def test_an_officer_rewords_answers_and_publishes_to_the_public_log(client
     assert textarea(no_answer.text, "published_question") == PUBLISHED.replace("'", "&#39;")
     published = await post_form(client, url, {"published_question": PUBLISHED, "answer": "Yes, as one supplier.", "action": "publish"})
     assert published.status_code == 303 and published.headers["location"].endswith("clarifications?published=1")
-    assert await Notification.count() == 1
+    assert await Notification.count().where(Notification.recipient != OFFICER) == 1
 
     client.cookies.clear()
     public = await client.get(f"/frameworks/{framework.reference}")
@@ -253,3 +254,26 @@ async def test_a_question_of_another_framework_is_not_found(client, itt):
     other = await open_for_tenders(officer)
     await sign_in(client, "officer@authority.example")
     assert (await client.get(f"/manage/frameworks/{other.reference}/clarifications/{asked.id}")).status_code == 404
+
+
+async def test_officers_are_told_of_each_new_question_and_reminded_daily_until_its_answer_is_published(itt, stopped_clock):
+    from registry.clarifications.reminders import queue_unanswered_reminders
+
+    officer, supplier, framework = itt
+    asked = await service.ask(supplier, framework.reference, IDENTIFYING)
+    told = await Notification.objects().where(Notification.recipient == OFFICER)
+    assert [m.subject for m in told] == [f"{framework.reference}: a new clarification question (Q1)"]
+    assert IDENTIFYING in told[0].body and f"/manage/frameworks/{framework.reference}/clarifications" in told[0].body
+    assert "Org of bids@supplier.example" not in told[0].body.replace(IDENTIFYING, "")  # the email does not say who asked
+
+    assert await queue_unanswered_reminders() == 0  # not a day old yet
+    stopped_clock.moment = NOW + timedelta(days=1, minutes=1)
+    assert await queue_unanswered_reminders() == 1
+    assert await queue_unanswered_reminders() == 0  # once a day
+    stopped_clock.moment = NOW + timedelta(days=2, minutes=1)
+    assert await queue_unanswered_reminders() == 1
+    reminders = await Notification.objects().where(Notification.subject.like("Reminder:%"))
+    assert len(reminders) == 2 and all("waiting for an answer since 1 June 2027, 10am" in m.body for m in reminders)
+    await service.answer(officer, framework.reference, asked.id, published_question=PUBLISHED, answer="Yes.", publish=True)
+    stopped_clock.moment = NOW + timedelta(days=3, minutes=1)
+    assert await queue_unanswered_reminders() == 0  # answered and published: no more reminders

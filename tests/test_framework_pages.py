@@ -202,3 +202,21 @@ async def test_after_the_tender_deadline_no_one_is_invited_to_register_interest(
     assert page.status_code == 200 and "Register interest" not in page.text
     with pytest.raises(interest.InterestError, match="its tender deadline has passed"):
         await interest.register(supplier, framework.reference, lot_numbers=None)
+
+
+async def test_the_email_that_announces_tendering_says_what_it_means_and_gives_both_deadlines(database, controlled_clock):
+    from registry.criteria import invitation
+    from registry.notifications.tables import Notification
+    from tests.tendering import CLARIFICATION_DEADLINE, TENDER_DEADLINE, add_criteria, registered, rfi_closed
+
+    officer, supplier = await officer_and_supplier()
+    framework = await rfi_closed(officer, controlled_clock)
+    await registered(supplier, framework.reference)
+    await add_criteria(officer, framework.reference)
+    await invitation.publish(officer, framework.reference, clarification_deadline=CLARIFICATION_DEADLINE, tender_deadline=TENDER_DEADLINE)
+    email = await Notification.objects().where(
+        (Notification.recipient == "bids@supplier.example") & Notification.subject.like("%open for tenders")
+    ).first()
+    assert "Suppliers that registered interest can prepare and submit tenders" in email.body
+    assert "Clarification questions close: 13 March 2027, 9am" in email.body and "Tenders close: 23 March 2027, midday" in email.body
+    assert f"/frameworks/{framework.reference}" in email.body and "moved to" not in email.body

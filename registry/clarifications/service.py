@@ -5,14 +5,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from registry import clock, db
-from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Role
 from registry.audit import service as audit
+from registry.dates import LONDON, local_time
 from registry.clarifications.tables import Clarification
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
+from registry.web import links
 
 QUESTION_LIMIT = 2000
 ANSWER_LIMIT = 10000
@@ -85,7 +86,22 @@ async def ask(user: CurrentUser, reference: str, question: str) -> Clarification
             "clarification.asked", actor=user.actor, object_type="framework", object_id=reference,
             payload={"clarification": label(clarification), "organisation": user.organisation_id},
         )
+        await frameworks.tell_officers(framework, subject=f"{reference}: a new clarification question ({label(clarification)})", body=question_email(framework, clarification))
     return clarification
+
+
+def question_email(framework: Framework, clarification: Clarification, *, waiting_since: datetime | None = None) -> str:
+    """What officers are told of a question: never who asked (the page says), and where to answer it."""
+    opening = (
+        f"A clarification question has been waiting for an answer since {local_time(waiting_since, LONDON)}"
+        if waiting_since else "A supplier has asked a clarification question"
+    )
+    return (
+        f"{opening} on {framework.title} ({framework.reference}): {label(clarification)}.\n\n"
+        f"{clarification.question}\n\n"
+        "Every bidder should have the answer in good time before the tender deadline: answer it and publish the answer to all bidders.\n\n"
+        f"Answer it: {links.absolute(f'/manage/frameworks/{framework.reference}/clarifications')}\n"
+    )
 
 
 async def answer(

@@ -193,18 +193,11 @@ async def declare(user: CurrentUser, assignment_id: int, *, conflicted: bool, de
             object_type="framework", object_id=framework.reference, payload={"lot": lot.number, "details": details or None},
         )
         if conflicted:
-            await _tell_officers(framework, subject=f"{framework.reference} lot {lot.number}: an evaluator declared a conflict of interest", body=(
+            await frameworks.tell_officers(framework, subject=f"{framework.reference} lot {lot.number}: an evaluator declared a conflict of interest", body=(
                 f"{user.full_name} declared a conflict of interest on lot {lot.number} and is no longer on its panel.\n\n{details}\n\n"
                 f"The lot needs at least {MIN_EVALUATORS} evaluators: {links.absolute(f'/manage/frameworks/{framework.reference}/evaluation')}\n"
             ))
     return await EvaluatorAssignment.objects().get(EvaluatorAssignment.id == assignment.id)
-
-
-async def _tell_officers(framework: Framework, *, subject: str, body: str) -> None:
-    officers = await User.select(User.email, User.roles).where((User.organisation == framework.authority) & (User.is_active == True))  # noqa: E712
-    for officer in officers:
-        if Role.PROCUREMENT_OFFICER in (officer["roles"] or []):
-            await notifications.enqueue(recipient=officer["email"], subject=subject, body=body)
 
 
 def may_read_lot(assignment: EvaluatorAssignment | None) -> bool:

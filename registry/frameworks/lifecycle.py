@@ -188,6 +188,25 @@ DESCRIPTIONS = {
     State.CANCELLED: "cancelled",
 }
 
+# What each stage means for suppliers and the public, and what comes next, in plain words: for the
+# public timeline and the emails that announce a stage.
+MEANINGS = {
+    State.DRAFT: "The authority is preparing the framework.",
+    State.PIN_PUBLISHED: "The authority has announced that it plans to set up this framework. Suppliers can register interest to be kept informed. A request for information or the invitation to tender comes next.",
+    State.RFI_OPEN: "The authority is asking the market questions before it writes the tender. Any supplier can answer: answers shape the framework, and do not count towards any tender.",
+    State.RFI_CLOSED: "The request for information has closed. The authority is preparing the invitation to tender, and will publish what it heard and what it will do.",
+    State.ITT_PUBLISHED: "Suppliers that registered interest can prepare and submit tenders, and ask clarification questions until the clarification deadline. Tenders stay sealed until the deadline.",
+    State.TENDERS_CLOSED: "The tender deadline has passed: no more tenders are accepted. Two officers of the authority will open the tenders.",
+    State.TENDERS_OPENED: "The tenders have been opened. An evaluation panel will assess them against the published criteria.",
+    State.EVALUATION: "Each evaluator is assessing the tenders on their own, against the published criteria.",
+    State.MODERATION: "The evaluators are agreeing a consensus mark for each tender. Bidders will then be told the outcome.",
+    State.AWARD_APPROVED: "The authority has approved which suppliers to appoint. Every bidder will be told the outcome, with the reasons.",
+    State.STANDSTILL: "Every bidder has been told the outcome. Suppliers are appointed once the standstill period ends, unless the decision is challenged.",
+    State.LIVE: "The appointed suppliers can be commissioned under the framework until it ends.",
+    State.EXPIRED: "The framework's term has ended: no new work can be commissioned under it.",
+    State.CANCELLED: "The authority has cancelled this procurement.",
+}
+
 LABELS = {
     State.DRAFT: "Draft",
     State.PIN_PUBLISHED: "Prior information notice",

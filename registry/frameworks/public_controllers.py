@@ -83,7 +83,7 @@ class PublicFrameworksController(Controller):
         return page(
             "frameworks/show.html",
             framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
-            notices=notices, latest_pin=latest_pin, timeline=await service.timeline(framework.id), labels=lifecycle.LABELS,
+            notices=notices, latest_pin=latest_pin, timeline=await service.timeline(framework.id), labels=lifecycle.LABELS, meanings=lifecycle.MEANINGS,
             key_dates=calendar.key_dates(framework), regime=RULES[framework.regime], followed=followed,
             open_for_interest=lifecycle.open_for_interest(framework.state, framework.tender_deadline, clock.now()),
             subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},

@@ -5,15 +5,19 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Organisation, Role
+from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
+from registry.dates import LONDON, local_time
 from registry.frameworks import lifecycle, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, StageChange, State
+from registry.notifications import service as notifications
+from registry.web import links
 
 MAX_DURATION_MONTHS = 48
 
@@ -266,13 +270,28 @@ async def _enter(framework: Framework, target: State, user: CurrentUser, note: s
         payload={"from": framework.state, "to": str(target), "note": note},
     )
     await interest.tell_interested_suppliers(
-        framework.id,
-        subject=f"{framework.reference}: {lifecycle.LABELS[target].lower()}",
-        body=(
-            f"The framework {framework.reference} – {framework.title} – is now {lifecycle.describe(target)}.\n\n"
-            + (f"{note}\n\n" if note else "")
-        ),
+        framework.id, subject=f"{framework.reference}: {lifecycle.LABELS[target].lower()}", body=stage_email(framework, target, note),
     )
+
+
+def stage_email(framework: Framework, target: State, note: str | None, zone: ZoneInfo = LONDON) -> str:
+    """The email that tells interested suppliers of a new stage: what it means, its deadlines, where to read more."""
+    dates = [(what, moment) for what, moment in _stage_dates(framework, target) if moment is not None]
+    return (
+        f"{framework.title} ({framework.reference}) has reached a new stage: {lifecycle.LABELS[target].lower()}.\n\n"
+        f"{lifecycle.MEANINGS[target]}\n\n"
+        + "".join(f"{what}: {local_time(moment, zone)}\n" for what, moment in dates) + ("\n" if dates else "")
+        + (f"{note}\n\n" if note else "")
+        + f"Read the framework: {links.absolute(f'/frameworks/{framework.reference}')}\n"
+    )
+
+
+def _stage_dates(framework: Framework, target: State) -> list[tuple[str, datetime | None]]:
+    if target == State.RFI_OPEN:
+        return [("The request for information closes", framework.rfi_closes_at)]
+    if target == State.ITT_PUBLISHED:
+        return [("Clarification questions close", framework.clarification_deadline), ("Tenders close", framework.tender_deadline)]
+    return []
 
 
 # --- Notices ------------------------------------------------------------------------------------
@@ -408,6 +427,14 @@ async def published(criteria: Search) -> list[dict]:
 def next_deadline(row: dict, now: datetime) -> datetime | None:
     upcoming = [moment for moment in (row.get("rfi_closes_at"), row.get("tender_deadline")) if moment and moment > now]
     return min(upcoming, default=None)
+
+
+async def tell_officers(framework: Framework, *, subject: str, body: str) -> None:
+    """Email every active procurement officer of the framework's authority."""
+    officers = await User.select(User.email, User.roles).where((User.organisation == framework.authority) & (User.is_active == True))  # noqa: E712
+    for officer in officers:
+        if Role.PROCUREMENT_OFFICER in (officer["roles"] or []):
+            await notifications.enqueue(recipient=officer["email"], subject=subject, body=body)
 
 
 async def managed_by(organisation_id: int) -> list[Framework]:
