@@ -63,8 +63,14 @@ async def test_an_officer_builds_a_framework_through_the_pages_and_publishes_it(
 
     check = await client.get(f"/manage/frameworks/{reference}/check")
     assert "£2,500,000" in check.text and "1 June 2027" in check.text and "Lot 2: Young people" in check.text
-    published = await client.post(f"/manage/frameworks/{reference}/stage", data={"_csrf_token": csrf_from(check.text), "target": "pin_published"})
-    assert published.status_code == 303
+    assert "Publishing cannot be undone" in check.text
+    unchecked = await client.post(f"/manage/frameworks/{reference}/stage", data={"_csrf_token": csrf_from(check.text), "target": "pin_published"})
+    assert unchecked.status_code == 303 and unchecked.headers["location"] == f"/manage/frameworks/{reference}/check"  # only from the check page
+    published = await client.post(f"/manage/frameworks/{reference}/stage", data={"_csrf_token": csrf_from(check.text), "target": "pin_published", "confirmed": "yes"})
+    assert published.status_code == 303 and published.headers["location"] == f"/manage/frameworks/{reference}?done=pin_published"
+    assert "Prior information notice: done" in (await client.get(published.headers["location"])).text
+    again = await client.post(f"/manage/frameworks/{reference}/stage", data={"_csrf_token": csrf_from(check.text), "target": "pin_published", "confirmed": "yes"})
+    assert again.headers["location"] == f"/manage/frameworks/{reference}?done=pin_published"  # Back and publish again: no internal message
     public = await client.get(f"/frameworks/{reference}")
     assert public.status_code == 200 and "Participation services 2027" in public.text and "Procurement Act 2023" in public.text
     listing = await client.get("/frameworks", params={"q": "participation services", "subject": "adults"})

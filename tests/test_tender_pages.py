@@ -41,7 +41,7 @@ async def test_an_officer_writes_the_criteria_and_publishes_the_invitation_to_te
         assert (await post_form(client, base + "/criteria/new", form)).status_code == 303
 
     itt = await client.get(base + "/itt")
-    assert "the quality weights add up to 90; they must add up to 100" in itt.text and "Publish the invitation to tender</button>" not in itt.text
+    assert "the quality weights add up to 90; they must add up to 100" in itt.text and "Continue</button>" not in itt.text
     weights = await client.get(base + "/criteria/weights")
     ids = re.findall(r'name="weight-(\d+)"', weights.text)
     assert (await post_form(client, base + "/criteria/weights", {f"weight-{ids[0]}": "70", f"weight-{ids[1]}": "30"})).status_code == 303
@@ -51,7 +51,11 @@ async def test_an_officer_writes_the_criteria_and_publishes_the_invitation_to_te
     backwards = await post_form(client, base + "/itt", deadlines)
     assert backwards.status_code == 400 and "The tender deadline must be after the clarification deadline" in backwards.text and 'value="9"' in backwards.text
     assert (await Framework.objects().get(Framework.id == framework.id)).state == State.RFI_CLOSED
-    published = await post_form(client, base + "/itt", {**deadlines, "tender_day": "24"})
+    check = await post_form(client, base + "/itt", {**deadlines, "tender_day": "24"})
+    assert check.status_code == 200 and "Check before you publish the invitation to tender" in check.text
+    assert "Publishing cannot be undone" in check.text and "No tender documents are attached" in check.text
+    assert (await Framework.objects().get(Framework.id == framework.id)).state == State.RFI_CLOSED  # nothing published yet
+    published = await post_form(client, base + "/itt", {**deadlines, "tender_day": "24", "confirmed": "yes"})
     assert published.status_code == 303
     framework = await Framework.objects().get(Framework.id == framework.id)
     assert framework.state == State.ITT_PUBLISHED and framework.tender_deadline.isoformat() == "2027-03-24T12:00:00+00:00"

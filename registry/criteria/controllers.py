@@ -12,10 +12,12 @@ from registry.accounts.tables import Role
 from registry.criteria import invitation, service
 from registry.criteria.schemas import CriterionForm, InvitationForm, SchemeForm
 from registry.criteria.tables import Criterion, CriterionKind
+from registry.frameworks import documents as framework_documents
 from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import Framework, State
+from registry.interest import service as interest
 from registry.web.forms import FormResult, add_error, read_form
 from registry.web.pages import page
 
@@ -165,6 +167,13 @@ class CriteriaController(Controller):
         ready = framework.state == State.RFI_CLOSED and not context["problems"]
         return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, **context)
 
+    async def _check_invitation(self, framework: Framework, result: FormResult, clarification_deadline, tender_deadline) -> Template:
+        return page(
+            "criteria/itt_check.html", result, clarification_deadline=clarification_deadline, tender_deadline=tender_deadline,
+            warnings=invitation.warnings(tender_deadline, clock.now(), len(await framework_documents.for_framework(framework.id))),
+            interested=len(await interest.interested_user_emails(framework.id)), **await _overview_context(framework),
+        )
+
     @get("/itt")
     async def invitation_form(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await framework_for_officer(request, reference)
@@ -172,13 +181,20 @@ class CriteriaController(Controller):
 
     @post("/itt")
     async def publish_invitation(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+        """The deadlines, then a check page with what publishing will do and any warnings; publishing
+        happens only from that page (`confirmed`)."""
         framework = await framework_for_officer(request, reference)
         result = await read_form(request, InvitationForm)
+        if framework.state != State.RFI_CLOSED and framework.tender_deadline is not None:  # sent again after publishing
+            return Redirect(f"/manage/frameworks/{reference}?done=itt_published", status_code=303)
         if result.ok:
             clarification_deadline, tender_deadline = result.data.deadlines(request.app.state["settings"].zone)
+            problems = invitation.check_deadlines(clarification_deadline, tender_deadline, clock.now())
+            if not problems and (await request.form()).get("confirmed") != "yes":
+                return await self._check_invitation(framework, result, clarification_deadline, tender_deadline)
             try:
                 await invitation.publish(current_user(request), reference, clarification_deadline=clarification_deadline, tender_deadline=tender_deadline)
-                return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+                return Redirect(f"/manage/frameworks/{reference}?done=itt_published", status_code=303)
             except service.CriteriaError as problem:
                 result = add_error(result, problem.field, str(problem))
             except (frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:

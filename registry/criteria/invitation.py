@@ -1,7 +1,7 @@
 """Publishing the invitation to tender: the deadlines are set, the criteria locked and published with
 the tender notice, and the framework opens for tenders, in one transaction."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
@@ -21,6 +21,28 @@ def check_deadlines(clarification_deadline: datetime | None, tender_deadline: da
         found["tender_deadline"] = "Enter the tender deadline"
     elif clarification_deadline is not None and tender_deadline <= clarification_deadline:
         found["tender_deadline"] = "The tender deadline must be after the clarification deadline, so that answers reach bidders in time"
+    return found
+
+
+SHORT_TENDER_PERIOD = timedelta(days=30)  # the shortest usual period for an open procedure with electronic tenders
+
+
+def warnings(tender_deadline: datetime, now: datetime, documents: int) -> list[str]:
+    """What an officer should think twice about before publishing: not refused here (the regimes set
+    the legal minimum periods), but said plainly on the check page."""
+    found = []
+    period = tender_deadline - now
+    if period < SHORT_TENDER_PERIOD:
+        found.append(
+            f"Suppliers would have {period.days} day{'s' if period.days != 1 else ''} to tender. Small organisations need time to write a good "
+            "tender: the usual minimum for an open procedure with electronic tenders is 30 days (Public Contracts (Scotland) Regulations "
+            "2015, reg. 27), and the law may require longer."
+        )
+    if documents == 0:
+        found.append(
+            "No tender documents are attached. Suppliers are asked to accept the framework's terms and conditions and to price the "
+            "specification: attach both before publishing."
+        )
     return found
 
 

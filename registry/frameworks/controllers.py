@@ -80,18 +80,20 @@ class ManageFrameworksController(Controller):
     @get("/{reference:str}")
     async def task_list(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await self._framework(request, reference)
-        return await self._task_list(framework)
+        return await self._task_list(framework, done=request.query_params.get("done"))
 
-    async def _task_list(self, framework: Framework, problems: list[str] | None = None, status_code: int = 200) -> Template:
+    async def _task_list(self, framework: Framework, problems: list[str] | None = None, status_code: int = 200, done: str | None = None) -> Template:
         facts = await service.facts_for(framework)
         lots = await service.lots(framework.id)
         steps = [
             (t, lifecycle.problems_blocking(framework.state, t.target, facts, clock.now()))
             for t in lifecycle.next_steps(State(framework.state)) if t.target != State.CANCELLED
         ]
+        reached = State(done) if done == framework.state else None  # the confirmation of a move just made
         return page(
             "frameworks/task_list.html",
             framework=framework, lots=lots, labels=lifecycle.LABELS, steps=steps, problems=problems or [],
+            reached=reached, reached_meaning=lifecycle.MEANINGS[reached] if reached else None,
             pin_problems=lifecycle.pin_problems(facts), timeline=await service.timeline(framework.id),
             can_cancel=framework.state in lifecycle.BEFORE_LIVE, notices=await service.notices(framework.id),
             status_code=status_code,
@@ -195,18 +197,21 @@ class ManageFrameworksController(Controller):
         target = (await request.form()).get("target", "")
         if target not in {state.value for state in State} or State(target) == State.CANCELLED:
             return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
+        if framework.state == target:  # sent again (Back, then the same button): it is done already
+            return Redirect(f"/manage/frameworks/{reference}?done={target}", status_code=303)
         pages_of_their_own = {
-            State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders",
+            State.PIN_PUBLISHED: "check", State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders",
             State.AWARD_APPROVED: "award", State.STANDSTILL: "award", State.LIVE: "award",
         }
-        if State(target) in pages_of_their_own:  # these moves need more than a button: their pages guide them
+        from_its_check_page = State(target) == State.PIN_PUBLISHED and (await request.form()).get("confirmed") == "yes"
+        if State(target) in pages_of_their_own and not from_its_check_page:  # these moves need more than a button: their pages guide them
             return Redirect(f"/manage/frameworks/{reference}/{pages_of_their_own[State(target)]}", status_code=303)
         try:
             await service.move(current_user(request), reference, State(target))
         except (service.TransitionBlocked, lifecycle.IllegalTransition) as problem:
             problems = problem.problems if isinstance(problem, service.TransitionBlocked) else [str(problem)]
             return await self._task_list(await service.get(reference), problems, status_code=400)
-        return Redirect(f"/manage/frameworks/{reference}", status_code=303)
+        return Redirect(f"/manage/frameworks/{reference}?done={target}", status_code=303)
 
     @get("/{reference:str}/amend")
     async def amend_form(self, request: Request, reference: FromPath[str]) -> Template:

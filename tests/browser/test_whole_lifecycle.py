@@ -324,13 +324,18 @@ def officer_publishes_criteria_and_invitation(journey: Journey, page: Page) -> N
     too_early = journey.clarification_deadline.date() - timedelta(days=1)
     fill_date(page, "tender_deadline", too_early)
     page.get_by_label("Tender deadline: time").fill("12:00")
-    page.get_by_role("button", name="Publish the invitation to tender").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The tender deadline must be after the clarification deadline")
     expect(page.locator("#tender_deadline")).to_have_value(str(too_early.day))  # what was typed is kept
     assert_accessible(page)
     fill_date(page, "tender_deadline", journey.tender_deadline.date())
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you publish the invitation to tender")
+    expect(page.locator("main")).to_contain_text(re.compile(r"Suppliers would have \d+ days to tender"))  # a warning, not a refusal
+    assert_accessible(page)
     page.get_by_role("button", name="Publish the invitation to tender").click()
     expect(stage_tag(page)).to_have_text("Open for tenders")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Open for tenders")
 
 
 def supplier_asks_a_question(journey: Journey, page: Page) -> None:
