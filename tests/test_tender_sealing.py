@@ -6,7 +6,8 @@ response may contain anything only the tender holds. After the opening only the 
 procurement officers may. Before the deadline every GET route answers every other role the same
 whether or not tenders have been drafted, submitted and withdrawn; after it the officers learn the
 number per lot and nothing more; an evaluator gets one answer for every tender id until it may read
-the lot; the admin's audit log and outbox keep the bidders' events sealed until the opening. Reading an
+the lot; the admin's audit log and outbox keep the bidders' events sealed until the opening; a
+mini-competition's buyer learns nothing of the answers until the response deadline. Reading an
 opened tender is audited. And the last-second rush: every on-time submission is stored once, every
 late one refused."""
 
@@ -27,6 +28,7 @@ from registry.accounts.tables import OrganisationKind, Role, User
 from registry.app import create_app
 from registry.audit import service as audit
 from registry.audit.tables import AuditEvent
+from registry.engagements import service as engagements
 from registry.evaluation import service as evaluation
 from registry.frameworks import service as frameworks
 from registry.tenders import opening
@@ -453,3 +455,38 @@ async def test_reading_an_opened_tender_or_its_document_is_audited(database, set
     assert json.loads(events[1].payload)["sha256"] == PDF_SHA256
     assert not [e for e in events if "48250" in e.payload or "Method" in e.payload]  # who read what, never what it says
 
+
+# --- Mini-competition responses -------------------------------------------------------------------
+
+
+async def test_before_the_response_deadline_the_buyer_learns_nothing_of_who_responded_or_when(database, settings, controlled_clock):
+    from tests.commissioning import Supplier, live_framework
+
+    deadline = datetime(2027, 4, 8, 11, 0, tzinfo=UTC)
+    controlled_clock.set(deadline - timedelta(minutes=20))
+    live = await live_framework([Supplier("Alpha", ranks={1: 1}), Supplier("Beta", ranks={1: 2}), Supplier("Gamma", ranks={1: 3})])
+    await same_authority(live.commissioner, "admin@live-2027.example", (Role.ADMIN,))
+    engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, title="Buses", objectives="Hear from people.", groups=("older-people",)))
+    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=[("Approach", 70)], price_weight=30, deadline=deadline)
+    await engagements.invite(live.commissioner, engagement.reference)
+    base = f"/commissioning/{engagement.reference}"
+    paths = ["/commissioning", base, f"{base}/responses", f"/api/v1/engagements/{engagement.reference}", "/api/v1/engagements", "/reports",
+             f"/reports/frameworks/{live.reference}"]
+    async with signed_in_as(settings, {"buyer": "commissioner@live-2027.example", "admin": "admin@live-2027.example"}) as clients:
+        before = await seen(clients["buyer"], paths)
+        assert "Responses are sealed until the deadline" in before[base][1]
+        controlled_clock.set(deadline - timedelta(minutes=10))
+        await engagements.accept(live.users["Alpha"], engagement.reference)
+        await engagements.respond(live.users["Alpha"], engagement.reference, proposal="Workshops", price_pence=3_000_000)
+        await engagements.accept(live.users["Beta"], engagement.reference)
+        await engagements.decline(live.users["Gamma"], engagement.reference, reason="Fully booked")
+        after = await seen(clients["buyer"], paths)
+        audit_log = (await clients["admin"].get("/admin/audit")).text
+        controlled_clock.set(deadline)
+        responses = (await clients["buyer"].get(f"{base}/responses")).text
+        unsealed_log = (await clients["admin"].get("/admin/audit")).text
+    problems = differences(before, after)
+    assert not problems, "\n".join(problems)
+    assert "engagement.responded" not in audit_log and "bids@alpha.example" not in audit_log
+    assert "engagement.responded" in unsealed_log and "bids@alpha.example" in unsealed_log
+    assert "Responded" in responses and "Declined: Fully booked" in responses
