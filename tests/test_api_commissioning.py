@@ -69,8 +69,8 @@ async def test_engagements_are_their_buyers_and_invited_suppliers_and_responses_
 
     sealed = await client.get(url, headers=commissioner)
     responses = {r["supplier"]: r for r in sealed.json()["responses"]}
-    assert set(responses) == {"Alpha Voices", "Beta Panels"} and responses["Alpha Voices"]["status"] == "responded"
-    assert (responses["Alpha Voices"]["proposal"], responses["Alpha Voices"]["price_pence"]) == (None, None)
+    assert set(responses) == {"Alpha Voices", "Beta Panels"}  # whom it invited; whether and when they answered is sealed too
+    assert [(r["status"], r["responded_at"], r["proposal"], r["price_pence"]) for r in responses.values()] == [(None, None, None, None)] * 2
     assert "SEALED" not in sealed.text and "3900000" not in sealed.text
     own = (await client.get(url, headers=await bearer(alpha))).json()
     assert [(r["supplier"], r["proposal"], r["price_pence"]) for r in own["responses"]] == [("Alpha Voices", "SEALED proposal", 3_900_000)]
@@ -89,5 +89,5 @@ async def test_engagements_are_their_buyers_and_invited_suppliers_and_responses_
 
     controlled_clock.set(DEADLINE)
     opened = {r["supplier"]: r for r in (await client.get(url, headers=commissioner)).json()["responses"]}
-    assert (opened["Alpha Voices"]["proposal"], opened["Alpha Voices"]["price_pence"]) == ("SEALED proposal", 3_900_000)
+    assert (opened["Alpha Voices"]["status"], opened["Alpha Voices"]["proposal"], opened["Alpha Voices"]["price_pence"]) == ("responded", "SEALED proposal", 3_900_000)
     assert "SEALED" not in (await client.get(url, headers=await bearer(beta))).text

@@ -154,8 +154,10 @@ async def test_a_mini_competition_over_the_pages_with_sealed_responses(client, d
         assert refused.status_code == 403
 
     sealed = text_of(await client.get(f"{base}/responses"))
-    assert "Responded" in sealed and "Declined: Fully booked" in sealed and "Responses are sealed until the deadline" in sealed
+    assert sealed.count("Sealed until the deadline") == 3 and "Responses are sealed until the deadline" in sealed
+    assert "Responded" not in sealed and "Fully booked" not in sealed and "Not answered" not in sealed  # not even who answered
     assert "SEALED-PLAN" not in sealed and "39,999" not in sealed and "SEALED-PLAN" not in text_of(await client.get(base))
+    assert "3 suppliers invited" in text_of(await client.get(base)) and "has responded" not in text_of(await client.get(base))
 
     controlled_clock.set(datetime(2027, 4, 8, 11, 0, 1, tzinfo=UTC))  # a second after the deadline
     await sign_in(client, COMMISSIONER)  # a week on, the session has lapsed
@@ -166,6 +168,7 @@ async def test_a_mini_competition_over_the_pages_with_sealed_responses(client, d
         assert 'href="#proposal"' in late.text and "Submit your response" not in late.text  # the closed page has no form
     unsealed = text_of(await client.get(f"{base}/responses"))
     assert "SEALED-PLAN workshops in schools" in unsealed and "£39,999.99" in unsealed
+    assert "Responded" in unsealed and "Declined: Fully booked" in unsealed and "Not answered" in unsealed
     criteria = await service.criteria_of(engagement.id)
     invitation_id = re.search(r'action="[^"]*/responses/(\d+)/scores"', unsealed).group(1)
     scores = f"{base}/responses/{invitation_id}/scores"

@@ -241,7 +241,7 @@ async def test_responses_are_sealed_from_the_commissioner_until_the_deadline(liv
     standing = await service.competition(engagement, live.authority)
     assert standing.sealed and standing.ranked == []
     alpha = next(v for v in standing.responses if v.supplier == "Alpha")
-    assert alpha.responded and alpha.proposal is None and alpha.price_pence is None
+    assert (alpha.status, alpha.responded, alpha.responded_at, alpha.proposal, alpha.price_pence) == (None, False, None, None, None)
     own = next(v for v in (await service.competition(engagement, live.organisations["Alpha"])).responses if v.supplier == "Alpha")
     assert (own.proposal, own.price_pence) == ("SEALED revised proposal", 3_900_000)
     with pytest.raises(service.EngagementError, match="Responses are sealed until the response deadline"):

@@ -81,7 +81,7 @@ async def test_no_feed_shows_anything_sealed_before_the_award(database, settings
         assert not problems, "\n".join(problems)
 
         # Once awarded, the awarded price is published (and so the search above would have found it), the proposal never
-        competition = await engagements.competition(engagement, live.authority)
+        competition = await engagements.competition(await engagements.for_buyer(live.commissioner, engagement.reference), live.authority)
         criterion = competition.criteria[0]
         response = next(view.invitation for view in competition.responses if view.responded)
         await engagements.record_scores(live.commissioner, engagement.reference, response.id, {criterion.id: (4, "")})

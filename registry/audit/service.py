@@ -8,6 +8,7 @@ fork. Editing or deleting any event breaks the chain at that event, which `verif
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -129,6 +130,44 @@ async def verify(batch_size: int = 2000) -> Verification:
             previous_hash, expected_sequence, checked = event.hash, expected_sequence + 1, checked + 1
 
 
+# --- Reading the log ------------------------------------------------------------------------------
+# Some events tell what must stay sealed for a while: that a supplier is tendering, say, until the
+# framework's tenders are opened. The packages above this one say which, through a sealer each, and
+# the admin's view leaves those events out (from its lists, counts and filters alike) until their
+# sealer no longer names them. The log itself keeps every event whole: `verify` checks them all.
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """Events left out of the admin's view for now: those of `actions` on these objects."""
+
+    object_type: str
+    actions: frozenset[str]
+    object_ids: frozenset[str]
+
+
+Sealer = Callable[[], Awaitable[Sealed]]
+_sealers: list[Sealer] = []
+
+
+def add_sealer(sealer: Sealer) -> None:
+    if sealer not in _sealers:
+        _sealers.append(sealer)
+
+
+async def _unsealed() -> list:
+    """The conditions an event must meet to be shown: for each sealer, not one of its events."""
+    conditions = []
+    for sealer in _sealers:
+        sealed = await sealer()
+        if sealed.object_ids and sealed.actions:
+            conditions.append(
+                (AuditEvent.object_type != sealed.object_type) | AuditEvent.action.not_in(sorted(sealed.actions))
+                | AuditEvent.object_id.is_null() | AuditEvent.object_id.not_in(sorted(sealed.object_ids))
+            )
+    return conditions
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     actor: str | None = None  # part of an email address
@@ -142,8 +181,9 @@ class AuditFilter:
 
 
 async def search(criteria: AuditFilter) -> tuple[list[AuditEvent], int]:
-    """Events matching the filter, newest first, one page of them, and how many match in all."""
-    conditions = []
+    """Events matching the filter, newest first, one page of them, and how many match in all (sealed
+    events left out)."""
+    conditions = await _unsealed()
     if criteria.actor:
         # emails are stored lower-cased
         conditions.append(AuditEvent.actor_email.like(f"%{criteria.actor.strip().lower()}%"))
@@ -166,6 +206,10 @@ async def search(criteria: AuditFilter) -> tuple[list[AuditEvent], int]:
 
 
 async def distinct_values(column_name: str) -> list[str]:
+    """Each value the column takes in the events shown (sealed events left out)."""
     column = getattr(AuditEvent, column_name)
-    rows = await AuditEvent.select(column).distinct().order_by(column).output(as_list=True)
+    query = AuditEvent.select(column).distinct().order_by(column)
+    if conditions := await _unsealed():
+        query = query.where(*conditions)
+    rows = await query.output(as_list=True)
     return [value for value in rows if value]

@@ -148,7 +148,7 @@ class AwardController(Controller):
 
     async def _challenges_page(self, request: Request, framework: Framework, result: FormResult | None = None, status_code: int = 200) -> Template:
         challenges = await service.challenges(framework.id)
-        bidders = await service.bidders(framework.id)
+        bidders = await service.bidders(framework)
         return page(
             "award/challenges.html", result or FormResult(data=None), status_code=status_code, framework=framework, challenges=challenges,
             bidders=bidders, bidder_names={b["id"]: b["name"] for b in bidders},

@@ -26,6 +26,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
 from registry.notifications import service as notifications
+from registry.tenders import sealing
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
 
@@ -52,7 +53,7 @@ class LotAward:
     """Where a lot stands, for the award pages."""
 
     lot: Lot
-    tenders_received: int
+    tenders_received: int | None  # None until the tender deadline has passed (sealing)
     moderated: bool
     results: LotResults | None  # once moderation of the lot is complete
     proposal: AwardProposal | None  # the current one
@@ -91,33 +92,29 @@ async def _lot(framework: Framework, lot_number: int) -> Lot:
     return lot
 
 
-async def tenders_received(framework_id: int) -> dict[int, int]:
-    """How many tenders count in each lot (by lot id): submitted, and neither superseded nor withdrawn."""
-    rows = await TenderSubmission.select(TenderSubmission.tender.lot.as_alias("lot")).where(
-        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.counting()
-    )
-    counts: dict[int, int] = {}
-    for row in rows:
-        counts[row["lot"]] = counts.get(row["lot"], 0) + 1
-    return counts
+async def tenders_received(framework: Framework) -> dict[int, int] | None:
+    """How many tenders count in each lot (by lot id): submitted, and neither superseded nor withdrawn.
+    None until the tender deadline has passed: until then even their number is sealed."""
+    return await sealing.received_per_lot(framework)
 
 
 async def current_proposal(lot_id: int) -> AwardProposal | None:
     return await AwardProposal.objects().where((AwardProposal.lot == lot_id) & AwardProposal.superseded_at.is_null()).first()
 
 
-async def _lot_award(framework: Framework, lot: Lot, received: dict[int, int], abnormally_low_share: float, with_results: bool) -> LotAward:
+async def _lot_award(framework: Framework, lot: Lot, received: dict[int, int] | None, abnormally_low_share: float, with_results: bool) -> LotAward:
     moderated = await scoring.moderated(lot.id)
+    count = None if received is None else received.get(lot.id, 0)
     results = None
-    if with_results and moderated and received.get(lot.id):
+    if with_results and moderated and count:
         results = await scoring.for_lot(lot, await criteria.scheme_of(framework.id), abnormally_low_share)
-    return LotAward(lot=lot, tenders_received=received.get(lot.id, 0), moderated=moderated, results=results, proposal=await current_proposal(lot.id))
+    return LotAward(lot=lot, tenders_received=count, moderated=moderated, results=results, proposal=await current_proposal(lot.id))
 
 
 async def overview(user: CurrentUser, reference: str, abnormally_low_share: float) -> tuple[Framework, list[LotAward]]:
     """Every lot's position, for the framework's officers (results are not computed here)."""
     framework = await _framework(user, reference)
-    received = await tenders_received(framework.id)
+    received = await tenders_received(framework)
     return framework, [await _lot_award(framework, lot, received, abnormally_low_share, False) for lot in await frameworks.lots(framework.id)]
 
 
@@ -125,7 +122,7 @@ async def lot_award(user: CurrentUser, reference: str, lot_number: int, abnormal
     """A lot's position with its results (once its moderation is complete), for the framework's officers."""
     framework = await _framework(user, reference)
     lot = await _lot(framework, lot_number)
-    return framework, await _lot_award(framework, lot, await tenders_received(framework.id), abnormally_low_share, True)
+    return framework, await _lot_award(framework, lot, await tenders_received(framework), abnormally_low_share, True)
 
 
 async def user_names(*user_ids: int | None) -> dict[int, str]:
@@ -134,12 +131,15 @@ async def user_names(*user_ids: int | None) -> dict[int, str]:
     return {row["id"]: row["full_name"] for row in rows}
 
 
-async def bidders(framework_id: int) -> list[dict]:
-    """The organisations whose tenders count, by name (for recording who challenged)."""
+async def bidders(framework: Framework) -> list[dict]:
+    """The organisations whose tenders count, by name (for recording who challenged): no one until the
+    tenders are opened (sealing)."""
+    if await sealing.stage_of(framework) != sealing.Stage.OPENED:
+        return []
     rows = await TenderSubmission.select(
         TenderSubmission.tender.organisation.id.as_alias("id"), TenderSubmission.tender.organisation.legal_name.as_alias("name"),
     ).where(
-        (TenderSubmission.tender.framework == framework_id) & TenderSubmission.counting()
+        (TenderSubmission.tender.framework == framework.id) & TenderSubmission.counting()
     )
     return sorted({row["id"]: row for row in rows}.values(), key=lambda row: row["name"])
 
@@ -380,7 +380,7 @@ async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, a
         await Framework.update({Framework.standstill_ends_at: ends_at, Framework.updated_at: now}).where(Framework.id == framework.id)
         authority = await frameworks.authority_name(framework)
         scheme = await criteria.scheme_of(framework.id)
-        received = await tenders_received(framework.id)
+        received = await tenders_received(framework) or {}  # after the opening: never sealed
         letters = 0
         for lot in await frameworks.lots(framework.id):
             if not received.get(lot.id):
@@ -418,7 +418,7 @@ async def record_challenge(user: CurrentUser, reference: str, *, organisation_id
     async with _action(user, reference, "record_challenge"):
         framework = await _framework_for_change(user, reference)
         _in_state(framework, State.STANDSTILL, "Recording a challenge")
-        if organisation_id is not None and organisation_id not in {b["id"] for b in await bidders(framework.id)}:
+        if organisation_id is not None and organisation_id not in {b["id"] for b in await bidders(framework)}:
             raise AwardError("Choose the bidder that made the challenge", field="organisation")
         if not details:
             raise AwardError("Describe the challenge: what it says and when it was received", field="details")
@@ -464,7 +464,7 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
             raise AwardError(f"The standstill period has not ended: suppliers can be appointed from {ends}")
         if await _open_challenges(framework.id):
             raise AwardError("A challenge is open: resolve it before appointing")
-        received = await tenders_received(framework.id)
+        received = await tenders_received(framework) or {}  # after the opening: never sealed
         lots_content = []
         for lot in await frameworks.lots(framework.id):
             proposal = await current_proposal(lot.id)
@@ -512,7 +512,7 @@ async def _open_challenges(framework_id: int) -> int:
 
 
 async def _approval_problems(framework: Framework) -> list[str]:
-    received = await tenders_received(framework.id)
+    received = await tenders_received(framework)
     if not received:
         return ["No lot received a tender: there is no one to appoint"]
     problems = []

@@ -1,6 +1,6 @@
-"""Engagements (call-offs) in the JSON API: a commissioner's organisation's, a supplier's own. A
-mini-competition response (proposal and price) reaches the commissioner only once the response
-deadline has passed (registry.engagements.sealing), as on the pages."""
+"""Engagements (call-offs) in the JSON API: a commissioner's organisation's, a supplier's own. Whether,
+when and how an invited supplier answered a mini-competition (its proposal and price) reaches the
+commissioner only once the response deadline has passed (registry.engagements.sealing), as on the pages."""
 
 from datetime import date, datetime
 from typing import Annotated
@@ -35,8 +35,10 @@ class EngagementSummary(BaseModel):
 
 class InvitationOut(BaseModel):
     supplier: str = Field(examples=["Common Ground Engagement Ltd"])
-    status: InvitationStatus = Field(examples=[InvitationStatus.RESPONDED])
-    responded_at: datetime | None = None
+    status: InvitationStatus | None = Field(
+        description="Sealed (null) from the commissioner until the response deadline has passed, like when and what", examples=[InvitationStatus.RESPONDED],
+    )
+    responded_at: datetime | None = Field(description="Sealed like the status", default=None)
     proposal: str | None = Field(description="Sealed (null) from the commissioner until the response deadline has passed", examples=[None])
     price_pence: int | None = Field(description="Sealed like the proposal", examples=[None])
 
@@ -99,7 +101,7 @@ class EngagementsApi(Controller):
         return EngagementOut(
             **summary.model_dump(), **{name: getattr(engagement, name) for name in names},
             responses=[
-                InvitationOut(supplier=v.supplier, status=v.invitation.status, responded_at=v.invitation.responded_at, proposal=v.proposal, price_pence=v.price_pence)
+                InvitationOut(supplier=v.supplier, status=v.status, responded_at=v.responded_at, proposal=v.proposal, price_pence=v.price_pence)
                 for v in await service.responses_for(user, engagement)
             ],
         )

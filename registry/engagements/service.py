@@ -628,7 +628,8 @@ async def respond(user: CurrentUser, reference: str, *, proposal: str, price_pen
 
 @dataclass(frozen=True)
 class ResponseView:
-    """An invitation as the viewer may see it: the proposal and price only when unsealed for them."""
+    """An invitation as the viewer may see it: whether, when and how the supplier answered only when
+    unsealed for them (sealing.may_read_response); until then, only that it was invited."""
 
     invitation: Invitation
     supplier: str
@@ -636,8 +637,20 @@ class ResponseView:
     scores: dict[int, ResponseScore]
 
     @property
+    def status(self) -> InvitationStatus | None:
+        return InvitationStatus(self.invitation.status) if self.readable else None
+
+    @property
     def responded(self) -> bool:
-        return self.invitation.status == InvitationStatus.RESPONDED
+        return self.status == InvitationStatus.RESPONDED
+
+    @property
+    def responded_at(self) -> datetime | None:
+        return self.invitation.responded_at if self.readable else None
+
+    @property
+    def decline_reason(self) -> str | None:
+        return self.invitation.decline_reason if self.readable else None
 
     @property
     def proposal(self) -> str | None:

@@ -115,7 +115,7 @@ class EvaluationsApi(Controller):
         row = next(row for row in await service.my_assignments(user) if row["id"] == assignment.id)
         progress = await service.own_progress(assignment.id)
         bidders = []
-        for bidder in await service.bidders_for_evaluator(framework, lot):
+        for bidder in await service.bidders_for_evaluator(framework, lot, on_panel=assignment.removed_at is None):
             _, marks = await service.own_marks(assignment.id, bidder["tender_id"])
             bidders.append(BidderMarks(
                 tender_id=bidder["tender_id"], supplier=bidder["supplier"], progress=progress.get(bidder["tender_id"]),

@@ -48,7 +48,7 @@ class EvaluationPanelController(Controller):
         return page(
             "evaluation/panel.html", FormResult(data=None, errors=errors or {}, values=values or {}), framework=framework, lots=lots,
             panel=await service.panel(framework.id), evaluators=await service.evaluators_of(framework.authority),
-            bidders={lot.id: len(await service.bidders(lot.id)) for lot in lots}, labels=lifecycle.LABELS,
+            received=await sealing.received_per_lot(framework), labels=lifecycle.LABELS,
             changeable=framework.state in service.PANEL_STATES, minimum=service.MIN_EVALUATORS,
         )
 
@@ -197,7 +197,7 @@ class EvaluatorController(Controller):
         opened = await opening.is_opened(framework.id)
         return page(
             "evaluation/assignment.html", FormResult(data=None, errors=errors or {}, values=values or {}), assignment=assignment,
-            framework=framework, lot=lot, bidders=await service.bidders_for_evaluator(framework, lot),
+            framework=framework, lot=lot, bidders=await service.bidders_for_evaluator(framework, lot, on_panel=assignment.removed_at is None),
             opened=opened, progress=await service.own_progress(assignment.id),
             may_read=service.may_read_lot(assignment), labels=lifecycle.LABELS,
         )
@@ -215,11 +215,22 @@ class EvaluatorController(Controller):
             return await self._assignment_page(request, assignment, framework, lot, {problem.field if problem.field == "details" else "conflict": str(problem)}, values)
         return Redirect(f"/evaluation/{assignment_id}", status_code=303)
 
-    async def _scoring_page(self, request: Request, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:
+    async def _tender_of_lot(self, request: Request, assignment_id: int, tender_id: int):
+        """The assignment, once the evaluator may read its lot's tenders (refused alike for every tender
+        id until then: sealing), and the tender asked for, which must be one of them."""
         user = current_user(request)
         assignment, framework, lot = await self._own(request, assignment_id)
+        try:
+            await sealing.check_evaluator(user, framework, tender_id, reads_lot=service.may_read_lot(assignment))
+        except sealing.Sealed as refusal:
+            await deny(request, user, str(refusal))
         if tender_id not in {row["tender_id"] for row in await service.bidders(lot.id)}:
             raise NotFoundException("There is no such tender in this lot")
+        return assignment, framework, lot
+
+    async def _scoring_page(self, request: Request, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:
+        user = current_user(request)
+        assignment, framework, lot = await self._tender_of_lot(request, assignment_id, tender_id)
         try:
             tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
         except sealing.Sealed as refusal:
@@ -239,9 +250,7 @@ class EvaluatorController(Controller):
     @get("/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}")
     async def document(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str]) -> Response:
         user = current_user(request)
-        assignment, framework, lot = await self._own(request, assignment_id)
-        if tender_id not in {row["tender_id"] for row in await service.bidders(lot.id)}:
-            raise NotFoundException("There is no such tender in this lot")
+        assignment, framework, lot = await self._tender_of_lot(request, assignment_id, tender_id)
         try:
             document = await sealing.readable_document(user, framework, tender_id, sha256)
         except sealing.Sealed as refusal:

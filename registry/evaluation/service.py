@@ -147,7 +147,8 @@ async def own_assignment(user: CurrentUser, assignment_id: int) -> tuple[Evaluat
 
 
 async def bidders(lot_id: int) -> list[dict]:
-    """The lot's tenders that count, with the bidder's name: known to evaluators only after opening."""
+    """The lot's tenders that count, with the bidder's name. Sealed until the tenders are opened: shown
+    only through `bidders_for_evaluator`, and in the stages after the opening."""
     return await TenderSubmission.select(
         TenderSubmission.tender.id.as_alias("tender_id"), TenderSubmission.tender.organisation.id.as_alias("organisation_id"),
         TenderSubmission.tender.organisation.legal_name.as_alias("supplier"),
@@ -156,9 +157,10 @@ async def bidders(lot_id: int) -> list[dict]:
     ).order_by(TenderSubmission.tender.organisation.legal_name)
 
 
-async def bidders_for_evaluator(framework: Framework, lot: Lot) -> list[dict]:
-    """Who bid for the lot, as an evaluator on its panel sees them: no one until the tenders are opened."""
-    return await bidders(lot.id) if await _opened(framework) else []
+async def bidders_for_evaluator(framework: Framework, lot: Lot, *, on_panel: bool) -> list[dict]:
+    """Who bid for the lot, as an evaluator sees them: no one until the tenders are opened, and no one
+    once off the panel (`on_panel` false: removed, or by declaring a conflict)."""
+    return await bidders(lot.id) if on_panel and await _opened(framework) else []
 
 
 async def _opened(framework: Framework) -> bool:

@@ -200,7 +200,9 @@ async def _evaluator(user: CurrentUser) -> Section:
         href = f"/evaluation/{assignment['id']}"
         name = f"{assignment['framework_title']} ({assignment['reference']}), lot {assignment['lot_number']}: {assignment['lot_title']}"
         lot = await Lot.objects().get(Lot.id == assignment["lot"])
-        bidders = await evaluation.bidders_for_evaluator(await Framework.objects().get(Framework.id == assignment["framework"]), lot)
+        bidders = await evaluation.bidders_for_evaluator(
+            await Framework.objects().get(Framework.id == assignment["framework"]), lot, on_panel=assignment["removed_at"] is None,
+        )
         if not bidders:
             section.tasks.append(Task(f"{name}: you can declare and mark once the tenders are opened", href, "Waiting"))
             continue

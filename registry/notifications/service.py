@@ -4,6 +4,7 @@ retrying with backoff; nothing is lost while the mail server is down."""
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -36,9 +37,13 @@ def configure(*, log_bodies: bool) -> None:
     _log_bodies = log_bodies
 
 
-async def enqueue(*, recipient: str, subject: str, body: str) -> Notification:
+async def enqueue(*, recipient: str, subject: str, body: str, sealed_under: str | None = None) -> Notification:
+    """Queue an email. `sealed_under` marks one that must stay out of the admin's outbox for a while
+    (a tender's receipt, say): it is shown once no sealer names that mark."""
     async with db.transaction():
-        notification = Notification(recipient=recipient, subject=subject, body=body, created_at=clock.now(), next_attempt_at=clock.now())
+        notification = Notification(
+            recipient=recipient, subject=subject, body=body, created_at=clock.now(), next_attempt_at=clock.now(), sealed_under=sealed_under,
+        )
         await notification.save()
     if _log_bodies:
         logger.info("queued email %s to %s: %s\n%s", notification.id, recipient, subject, body)
@@ -51,17 +56,32 @@ def without_one_time_links(body: str) -> str:
     return ONE_TIME_LINK.sub(LINK_HIDDEN, body)
 
 
+# The packages above this one say which marks are sealed now (a framework's tender receipts until its
+# tenders are opened): the admin's outbox leaves those emails out, recipient and all, until then.
+Sealer = Callable[[], Awaitable[set[str]]]
+_sealers: list[Sealer] = []
+
+
+def add_sealer(sealer: Sealer) -> None:
+    if sealer not in _sealers:
+        _sealers.append(sealer)
+
+
+async def _shown():
+    sealed = set().union(*[await sealer() for sealer in _sealers])
+    return Notification.sealed_under.is_null() | Notification.sealed_under.not_in(sorted(sealed)) if sealed else None
+
+
 async def latest(page: int = 1) -> tuple[list[Notification], int]:
-    """The newest messages, for the admin outbox: their one-time links are hidden (display only, never saved)."""
-    rows = (
-        await Notification.objects()
-        .order_by(Notification.id, ascending=False)
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    )
+    """The newest messages, for the admin outbox: sealed ones left out, and one-time links hidden
+    (display only, never saved)."""
+    query, count = Notification.objects().order_by(Notification.id, ascending=False), Notification.count()
+    if (shown := await _shown()) is not None:
+        query, count = query.where(shown), count.where(shown)
+    rows = await query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
     for row in rows:
         row.body = without_one_time_links(row.body)
-    return rows, await Notification.count()
+    return rows, await count
 
 
 # --- Preferences --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ class Notification(Table):
     next_attempt_at = Timestamptz(null=True, default=None, index=True)
     claimed_until = Timestamptz(null=True, default=None)
     failed_at = Timestamptz(null=True, default=None)
+    sealed_under = Varchar(length=100, null=True, default=None)  # kept out of the admin's outbox while sealed (notifications.add_sealer)
 
 
 class NotificationPreference(Table):

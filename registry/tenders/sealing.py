@@ -1,12 +1,24 @@
-"""Who may read a submitted tender, and when (rule 1 of ../shared/DESIGN.md).
+"""Who may learn what of the tenders, and when (rule 1 of ../shared/DESIGN.md).
 
-The supplier organisation reads its own tender at any time. Anyone else reads it only after the tender
-deadline has passed and two different procurement officers of the framework's authority have opened
-the tenders; before that they may learn only how many tenders each lot received, and only once the
-deadline has passed. Every refused attempt is an audit event. Every read of another organisation's
-tender goes through `readable_tender` or `tenders_received`."""
+Sealed means the existence, the number and the identity of tenders as well as their content. The
+supplier organisation knows its own tenders at any time. Everyone else, at each stage of a framework:
+
+- open (until the tender deadline has passed): nothing, not even whether anyone has drafted or
+  submitted a tender. No page, endpoint, audit log view or outbox view answers differently because
+  a tender exists, and an evaluator gets the same refusal whatever tender id it asks for;
+- closed (the deadline has passed, the tenders are not yet opened): the authority's procurement
+  officers may learn how many tenders each lot received, and nothing more;
+- opened (two different procurement officers have opened them): the authority's officers read every
+  tender, and an evaluator reads the tenders of a lot on whose panel it is, once it has declared no
+  conflict of interest; the admin's views show the tender events in full.
+
+Every refused attempt to read a tender is an audit event, and so is every read of another
+organisation's tender or document (who, which, when; never what it says). Every page and endpoint
+goes through this module: `stage_of`, `received_per_lot`, `counts_per_lot`, `tenders_received`,
+`check_evaluator`, `readable_tender` and `readable_document`."""
 
 import json
+from enum import StrEnum
 
 from registry import clock
 from registry.accounts.auth import CurrentUser
@@ -14,13 +26,28 @@ from registry.accounts.tables import Role
 from registry.audit import service as audit
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot
+from registry.notifications import service as notifications
 from registry.tenders import opening
-from registry.tenders.service import counting_submission
-from registry.tenders.tables import Tender, TenderDocument, TenderSubmission
+from registry.tenders.service import SEALED_EVENTS, counting_submission, sealed_mail
+from registry.tenders.tables import Tender, TenderDocument, TenderOpening, TenderSubmission
 
 
 class Sealed(PermissionError):
     """The tender's content is sealed for this user (the attempt has been recorded)."""
+
+
+class Stage(StrEnum):
+    OPEN = "open"  # before the tender deadline: nothing of any tender
+    CLOSED = "closed"  # the deadline has passed, not yet opened: the number per lot, to the officers
+    OPENED = "opened"
+
+
+async def stage_of(framework: Framework) -> Stage:
+    if await opening.is_opened(framework.id):
+        return Stage.OPENED
+    if framework.tender_deadline is not None and clock.now() >= framework.tender_deadline:
+        return Stage.CLOSED
+    return Stage.OPEN
 
 
 async def _refuse(user: CurrentUser, framework: Framework, reason: str, tender_id: int | None = None) -> None:
@@ -31,16 +58,31 @@ async def _refuse(user: CurrentUser, framework: Framework, reason: str, tender_i
     raise Sealed(reason)
 
 
+SEALED_UNTIL_OPENED = "The tenders are sealed until the deadline has passed and two procurement officers have opened them"
+OFFICERS_AND_PANEL = "Only the authority's procurement officers, and evaluators of the lot once they have declared no conflict, read its tenders"
+
+
 async def check_unsealed_for(user: CurrentUser, framework: Framework, tender_id: int | None = None, lot_id: int | None = None) -> None:
     """Pass when the user may read the framework's tenders (of other organisations; of one lot for an
-    evaluator); otherwise record the attempt and raise Sealed."""
+    evaluator); otherwise record the attempt and raise Sealed. The answer depends on who asks and on
+    the lot, never on whether the tender asked for exists."""
     if not await opening.is_opened(framework.id):
-        await _refuse(user, framework, "The tenders are sealed until the deadline has passed and two procurement officers have opened them", tender_id)
+        await _refuse(user, framework, SEALED_UNTIL_OPENED, tender_id)
     if user.has_role(Role.PROCUREMENT_OFFICER) and user.organisation_id == framework.authority:
         return
     if user.has_role(Role.EVALUATOR) and lot_id is not None and await _evaluating(user, lot_id):
         return
-    await _refuse(user, framework, "Only the authority's procurement officers, and evaluators of the lot once they have declared no conflict, read its tenders", tender_id)
+    await _refuse(user, framework, OFFICERS_AND_PANEL, tender_id)
+
+
+async def check_evaluator(user: CurrentUser, framework: Framework, tender_id: int, *, reads_lot: bool) -> None:
+    """An evaluator asking, under one of its assignments, for a tender of that assignment's lot: refused
+    (and recorded) alike for every tender id unless the tenders are opened and the assignment lets it
+    read the lot (`reads_lot`: on the panel, not removed, no conflict declared; the evaluation stage's rule)."""
+    if not await opening.is_opened(framework.id):
+        await _refuse(user, framework, SEALED_UNTIL_OPENED, tender_id)
+    if not (user.has_role(Role.EVALUATOR) and reads_lot):
+        await _refuse(user, framework, OFFICERS_AND_PANEL, tender_id)
 
 
 async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
@@ -49,19 +91,35 @@ async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
     return evaluation.may_read_lot(await evaluation.active_assignment(user.id, lot_id))
 
 
+# --- How many ------------------------------------------------------------------------------------
+
+
+async def received_per_lot(framework: Framework) -> dict[int, int] | None:
+    """How many tenders count in each lot (by lot id; a lot without any is left out): None until the
+    tender deadline has passed. For pages of the authority's officers, and the award that follows."""
+    if await stage_of(framework) == Stage.OPEN:
+        return None
+    rows = await TenderSubmission.select(TenderSubmission.tender.lot.as_alias("lot")).where(
+        (TenderSubmission.tender.framework == framework.id) & TenderSubmission.counting()
+    )
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["lot"]] = counts.get(row["lot"], 0) + 1
+    return counts
+
+
 async def counts_per_lot(user: CurrentUser, framework: Framework) -> dict[int, int] | None:
     """How many tenders each lot received (by lot number): only for the authority's officers and only
     after the deadline; None before."""
     frameworks.check_officer(user, framework)
-    if framework.tender_deadline is None or clock.now() < framework.tender_deadline:
+    received = await received_per_lot(framework)
+    if received is None:
         return None
-    rows = await TenderSubmission.select(TenderSubmission.tender.lot.number.as_alias("lot")).where(
-        (TenderSubmission.tender.framework == framework.id) & TenderSubmission.counting()
-    )
-    counts = dict.fromkeys(await Lot.select(Lot.number).where(Lot.framework == framework.id).output(as_list=True), 0)
-    for row in rows:
-        counts[row["lot"]] += 1
-    return counts
+    lots = await Lot.select(Lot.id, Lot.number).where(Lot.framework == framework.id)
+    return {lot["number"]: received.get(lot["id"], 0) for lot in lots}
+
+
+# --- Who, and what ---------------------------------------------------------------------------------
 
 
 async def tenders_received(user: CurrentUser, framework: Framework) -> list[dict]:
@@ -76,23 +134,72 @@ async def tenders_received(user: CurrentUser, framework: Framework) -> list[dict
     ).order_by(TenderSubmission.tender.lot.number).order_by(TenderSubmission.received_at)
 
 
-async def readable_tender(user: CurrentUser, framework: Framework, tender_id: int) -> tuple[Tender, TenderSubmission, dict]:
-    """A tender's counting submission and its content, for someone allowed to read it."""
+async def _readable(user: CurrentUser, framework: Framework, tender_id: int) -> tuple[Tender, TenderSubmission, dict, bool]:
+    """The tender, its counting submission and content, and whether it is the user's organisation's own.
+    To anyone else a tender that does not count (a draft, a withdrawn one) is no tender at all."""
     tender = await Tender.objects().where((Tender.id == tender_id) & (Tender.framework == framework.id)).first()
-    if tender is None or not (user.has_role(Role.SUPPLIER) and user.organisation_id == tender.organisation):
+    own = tender is not None and user.has_role(Role.SUPPLIER) and user.organisation_id == tender.organisation
+    submission = await counting_submission(tender.id) if tender else None
+    if not own:
+        if submission is None:
+            tender = None
         await check_unsealed_for(user, framework, tender_id, lot_id=tender.lot if tender else None)
     if tender is None:
         raise LookupError("There is no such tender")
-    submission = await counting_submission(tender.id)
     if submission is None:
         raise LookupError("This tender was not submitted")
-    return tender, submission, json.loads(submission.content)
+    return tender, submission, json.loads(submission.content), own
+
+
+async def readable_tender(user: CurrentUser, framework: Framework, tender_id: int) -> tuple[Tender, TenderSubmission, dict]:
+    """A tender's counting submission and its content, for someone allowed to read it (recorded, unless
+    it is the reader's organisation's own)."""
+    tender, submission, content, own = await _readable(user, framework, tender_id)
+    if not own:
+        await audit.record(
+            "tender.read", actor=user.actor, object_type="tender", object_id=tender.id,
+            payload={"framework": framework.reference, "lot": content["lot"], "submission": submission.number},
+        )
+    return tender, submission, content
 
 
 async def readable_document(user: CurrentUser, framework: Framework, tender_id: int, sha256: str) -> TenderDocument:
-    """A document of a tender's counting submission (by its SHA-256), for someone allowed to read it."""
-    tender, submission, content = await readable_tender(user, framework, tender_id)
+    """A document of a tender's counting submission (by its SHA-256), for someone allowed to read it
+    (recorded, unless it is the reader's organisation's own)."""
+    tender, submission, content, own = await _readable(user, framework, tender_id)
     if sha256 not in {d["sha256"] for d in content["documents"]}:
         raise LookupError("There is no such document in this tender")
+    if not own:
+        await audit.record(
+            "tender.document_read", actor=user.actor, object_type="tender", object_id=tender.id,
+            payload={"framework": framework.reference, "lot": content["lot"], "submission": submission.number, "sha256": sha256},
+        )
     return await TenderDocument.objects().where((TenderDocument.tender == tender.id) & (TenderDocument.sha256 == sha256)).first()
 
+
+# --- The admin's views ---------------------------------------------------------------------------
+# The audit log and the outbox are platform packages: they know nothing of tenders, and ask these
+# rules, each time they show anything, which events and emails are still sealed.
+
+
+def _unopened_frameworks():
+    """The ids of the frameworks whose tenders have not been opened (a subquery)."""
+    return Framework.select(Framework.id).where(
+        Framework.id.not_in(TenderOpening.select(TenderOpening.framework).where(TenderOpening.confirmed_at.is_not_null()))
+    )
+
+
+async def sealed_events() -> audit.Sealed:
+    """The bidders' own events (drafts, documents, submissions, withdrawals) on tenders not yet opened."""
+    ids = await Tender.select(Tender.id).where(Tender.framework.is_in(_unopened_frameworks())).output(as_list=True)
+    return audit.Sealed(object_type="tender", actions=SEALED_EVENTS, object_ids=frozenset(str(i) for i in ids))
+
+
+async def sealed_emails() -> set[str]:
+    """The receipts and withdrawals of tenders not yet opened, by the mark they were queued with."""
+    references = await Framework.select(Framework.reference).where(Framework.id.is_in(_unopened_frameworks())).output(as_list=True)
+    return {sealed_mail(reference) for reference in references}
+
+
+audit.add_sealer(sealed_events)
+notifications.add_sealer(sealed_emails)

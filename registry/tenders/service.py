@@ -39,6 +39,14 @@ DECLARATIONS = {
 }
 MAX_DETAIL = 2000
 MAX_PRICE = Decimal("1000000000")
+# What a bidder does with its tender, as the audit log records it: sealed from the admin's view, as the
+# tender itself is, until the framework's tenders are opened (registry.tenders.sealing).
+SEALED_EVENTS = frozenset({"tender.draft_saved", "tender.document_attached", "tender.document_removed", "tender.submitted", "tender.withdrawn"})
+
+
+def sealed_mail(reference: str) -> str:
+    """The mark of a framework's tender receipts and withdrawals in the outbox, sealed like the tenders."""
+    return f"tenders:{reference}"
 
 
 class TenderError(ValueError):
@@ -445,7 +453,9 @@ async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
             "tender.submitted", actor=user.actor, object_type="tender", object_id=space.tender.id,
             payload={"framework": reference, "lot": lot_number, "submission": submission.number, "sha256": sha256, "received_at": received_at.isoformat()},
         )
-        await notifications.enqueue(recipient=user.email, subject=f"{reference} lot {lot_number}: tender received", body=receipt_email(space, submission))
+        await notifications.enqueue(
+            recipient=user.email, subject=f"{reference} lot {lot_number}: tender received", body=receipt_email(space, submission), sealed_under=sealed_mail(reference),
+        )
     return Receipt(submission.number, received_at, sha256, repeated=False)
 
 
@@ -477,6 +487,7 @@ async def withdraw(user: CurrentUser, reference: str, lot_number: int) -> None:
                 f"Your tender for {reference} lot {lot_number} was withdrawn at {now.isoformat(timespec='seconds')} (UTC). It no longer counts.\n\n"
                 f"You can submit again until the tender deadline, {space.framework.tender_deadline.isoformat(timespec='seconds')} (UTC).\n"
             ),
+            sealed_under=sealed_mail(reference),
         )
 
 
