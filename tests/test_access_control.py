@@ -197,6 +197,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}": only(OFFICER, 404),
     "GET /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/tenders/{tender_id:int}": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/tenders/{tender_id:int}": only(OFFICER, 404),
+    "GET /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/complete": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/evaluation/moderation/{lot:int}/complete": only(OFFICER, 404),
     # An evaluator's own assignments (none in the matrix: each one asked for is someone else's)
     "GET /evaluation": only(("evaluator",), 200),
@@ -235,6 +236,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /frameworks/{reference:str}/tenders/{lot:int}/documents/{document_id:int}/remove": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/tenders/{lot:int}/check": only(("supplier",), 404),
     "POST /frameworks/{reference:str}/tenders/{lot:int}/submit": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/withdraw": only(("supplier",), 404),
     "POST /frameworks/{reference:str}/tenders/{lot:int}/withdraw": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/tenders/{lot:int}/receipts/{number:int}": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/tenders/{lot:int}/receipts/{number:int}/content.json": only(("supplier",), 404),

@@ -99,12 +99,19 @@ async def test_scores_are_checked_independent_and_final_once_submitted(panel):
     with pytest.raises(evaluation.EvaluationError, match="from 0 to 4") as outside:
         await evaluation.save_marks(first, a.id, tender_id, full_marks(found, quality="5"), submit=False)
     assert outside.value.field == f"c{found['approach'].id}"
-    no_reason = [Mark(found["approach"].id, "3", "  ")]
-    with pytest.raises(evaluation.EvaluationError, match="give the reason"):
-        await evaluation.save_marks(first, a.id, tender_id, no_reason, submit=False)
+    no_reason = [Mark(found["approach"].id, "3", "  "), Mark(found["team"].id, "9", "Too high")]
+    with pytest.raises(evaluation.MarksRejected) as every_problem:  # all of them at once, each on its field
+        await evaluation.save_marks(first, a.id, tender_id, no_reason, submit=True)
+    assert every_problem.value.problems == {
+        f"c{found['insurance'].id}": "Do you hold public liability insurance of at least £5 million?: choose pass or fail",
+        f"c{found['approach'].id}-reason": "Reaching seldom-heard groups: give the reason for your mark",
+        f"c{found['team'].id}": "Your team: the score must be on the scale, from 0 to 4",
+    }
     with pytest.raises(evaluation.EvaluationError, match="choose pass or fail"):
         await evaluation.save_marks(first, a.id, tender_id, full_marks(found)[1:], submit=True)
     assert await Score.count() == 0  # nothing saved by a refused action
+    await evaluation.save_marks(first, a.id, tender_id, no_reason[:1], submit=False)  # a draft may wait for its reasons
+    assert await Score.count() == 1
 
     await evaluation.save_marks(first, a.id, tender_id, full_marks(found)[1:], submit=False)  # a draft may be partial
     await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
@@ -198,7 +205,9 @@ async def test_officers_set_the_panel_and_moderate_through_the_pages(panel, clie
     good = {f"c{m.criterion_id}": m.value for m in full_marks(found, "2")} | {f"c{m.criterion_id}-reason": m.reason for m in full_marks(found, "2")}
     saved = await post_form(client, tender_page, good)
     assert saved.status_code == 303
-    early = await post_form(client, f"{base}/moderation/1/complete", {}, form_page=base + "/moderation/1")
+    check = await client.get(f"{base}/moderation/1/complete")
+    assert "The consensus marks become final" in check.text and "1 of" in check.text
+    early = await post_form(client, f"{base}/moderation/1/complete", {"confirmed": "yes"}, form_page=f"{base}/moderation/1/complete")
     assert early.status_code == 400 and "Record a consensus mark for every criterion" in early.text
 
 
@@ -235,3 +244,25 @@ async def test_the_moderation_sheet_comes_in_pages_and_each_tender_is_moderated_
     assert done.headers["location"] == f"{base}?saved={tenders[-1] if tenders[-1] != tenders[1] else tenders[-2]}"
     sheet = await client.get(done.headers["location"])
     assert f"Consensus recorded for {len(tenders)} of {len(tenders)} tenders" in sheet.text and "complete moderation of the lot" in sheet.text
+
+
+async def test_an_evaluator_checks_final_marks_before_submitting_and_is_told_when_the_lot_is_done(panel, client):
+    first, _ = panel["evaluators"]
+    a, _ = panel["assignments"]
+    found, tenders = panel["found"], panel["tenders"]
+    await evaluation.declare(first, a.id, conflicted=False, details="")
+    await frameworks.move(panel["officer"], panel["framework"].reference, State.EVALUATION)
+    await sign_in(client, "eva@authority.example")
+    good = {f"c{m.criterion_id}": m.value for m in full_marks(found)} | {f"c{m.criterion_id}-reason": m.reason for m in full_marks(found)}
+    for number, tender_id in enumerate(tenders, start=1):
+        scoring = f"/evaluation/{a.id}/tenders/{tender_id}"
+        check = await post_form(client, scoring, {**good, "action": "submit"})
+        assert check.status_code == 200 and "Check your marks for" in check.text and "Submitted marks are final" in check.text
+        assert (await evaluation.own_progress(a.id))[tender_id] == "draft"  # saved, not yet submitted
+        done = await post_form(client, scoring, {**good, "action": "submit", "confirmed": "yes"}, form_page=scoring)
+        assert done.status_code == 303 and done.headers["location"] == f"/evaluation/{a.id}?submitted={tender_id}"
+        landing = (await client.get(done.headers["location"])).text
+        if number < len(tenders):
+            assert "Marks submitted for" in landing and f"{number} of {len(tenders)} tenders submitted" in landing
+        else:
+            assert "Every tender is marked" in landing

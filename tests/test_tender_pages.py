@@ -130,7 +130,12 @@ async def test_a_supplier_prepares_and_submits_a_tender_and_can_check_the_receip
 
     again = await post_form(client, base + "/submit", {}, form_page=base + "/check")  # a retry of the same content
     assert again.headers["location"] == base + "/receipts/1"
-    withdrawn = await post_form(client, base + "/withdraw", {}, form_page=base)
+    unchecked = await post_form(client, base + "/withdraw", {}, form_page=base + "/check")
+    assert unchecked.status_code == 303 and unchecked.headers["location"] == base + "/withdraw"  # only from its check page
+    check_withdrawal = await client.get(base + "/withdraw")
+    assert "Your tender will no longer count for this lot" in check_withdrawal.text and "Number 1, received" in check_withdrawal.text
+    assert "Your tender is withdrawn" not in (await client.get(base)).text
+    withdrawn = await post_form(client, base + "/withdraw", {"confirmed": "yes"}, form_page=base + "/withdraw")
     assert withdrawn.status_code == 303
     assert "Your tender is withdrawn" in (await client.get(base)).text
 

@@ -19,7 +19,7 @@ from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
 from registry.web import paging
 from registry.web.forms import FormResult
-from registry.web.pages import page
+from registry.web.pages import Confirmation, confirmation, confirmed, page
 
 MODERATION_PAGE_SIZE = 25  # tenders on one page of the moderation sheet
 
@@ -29,6 +29,13 @@ def marks_from(form, lot_criteria: list[Criterion]) -> tuple[list[service.Mark],
     marks = [service.Mark(c.id, str(form.get(f"c{c.id}") or ""), str(form.get(f"c{c.id}-reason") or "")) for c in lot_criteria]
     values = {f"c{m.criterion_id}": m.value for m in marks} | {f"c{m.criterion_id}-reason": m.reason for m in marks}
     return marks, values
+
+
+def shown_mark(score: int | None, passed: bool | None) -> str:
+    """A stored mark as the form's field holds it: "pass", "fail", a score, or nothing yet."""
+    if passed is not None:
+        return "pass" if passed else "fail"
+    return "" if score is None else str(score)
 
 
 async def _lot_of(framework: Framework, number: int):
@@ -127,7 +134,7 @@ class EvaluationPanelController(Controller):
         if values is None:
             values = {}
             for criterion_id, mark in moderation.row.consensus.items():
-                values[f"c{criterion_id}"] = ("pass" if mark.passed else "fail") if mark.passed is not None else str(mark.score)
+                values[f"c{criterion_id}"] = shown_mark(mark.score, mark.passed)
                 values[f"c{criterion_id}-reason"] = mark.rationale
         return page(
             "evaluation/moderate_tender.html", FormResult(data=None, errors=errors or {}, values=values), moderation=moderation,
@@ -147,17 +154,32 @@ class EvaluationPanelController(Controller):
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":
                 raise NotFoundException(str(problem)) from None
-            field = problem.field if problem.field.startswith("c") else "moderation"
-            return await self._tender_page(request, reference, lot, tender_id, {field: str(problem)}, values)
+            return await self._tender_page(request, reference, lot, tender_id, _problems(problem, "moderation"), values)
         address = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
         following = await service.next_to_moderate(framework, lot_record, tender_id)
         if following is None:  # every tender has its consensus: back to the sheet, to complete the lot
             return Redirect(f"{address}?saved={tender_id}", status_code=303)
         return Redirect(f"{address}/tenders/{following}?saved={tender_id}", status_code=303)
 
+    @get("/moderation/{lot:int}/complete")
+    async def confirm_completion(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        lot_record = await _lot_of(framework, lot)
+        progress = await service.moderation_progress(framework, lot_record)
+        sheet = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
+        return confirmation(Confirmation(
+            title=f"Complete moderation of lot {lot}", caption=f"{reference}, lot {lot}: {lot_record.title}",
+            rows=[{"key": {"text": "Consensus recorded"}, "value": {"text": f"{progress.agreed} of {progress.tenders} tenders"}}],
+            warning="The consensus marks become final: no one can change them afterwards. They decide the lot's results, and each "
+                    "bidder's debrief letter quotes them with their rationale.",
+            action=f"{sheet}/complete", button=f"Complete moderation of lot {lot}", back=sheet,
+        ))
+
     @post("/moderation/{lot:int}/complete")
     async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
         await framework_for_officer(request, reference)
+        if not await confirmed(request):
+            return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}/complete", status_code=303)
         try:
             await service.complete_moderation(current_user(request), reference, lot)
         except service.EvaluationError as problem:
@@ -171,6 +193,13 @@ async def _saved_supplier(request: Request, lot) -> str | None:
     """The supplier whose consensus was just saved (the `saved` tender), for the confirmation."""
     saved = request.query_params.get("saved", "")
     return await service.supplier_of_tender(lot, int(saved)) if saved.isdigit() else None
+
+
+def _problems(problem: service.EvaluationError, general: str) -> dict[str, str]:
+    """A refusal as the form's errors: every rejected mark by its field, or one general problem."""
+    if isinstance(problem, service.MarksRejected):
+        return problem.problems
+    return {problem.field if problem.field.startswith("c") else general: str(problem)}
 
 
 class EvaluatorController(Controller):
@@ -195,10 +224,15 @@ class EvaluatorController(Controller):
 
     async def _assignment_page(self, request: Request, assignment, framework, lot, errors: dict | None = None, values: dict | None = None) -> Template:
         opened = await opening.is_opened(framework.id)
+        bidders = await service.bidders_for_evaluator(framework, lot, on_panel=assignment.removed_at is None)
+        progress = await service.own_progress(assignment.id)
+        just = request.query_params.get("submitted") or request.query_params.get("saved") or ""
         return page(
             "evaluation/assignment.html", FormResult(data=None, errors=errors or {}, values=values or {}), assignment=assignment,
-            framework=framework, lot=lot, bidders=await service.bidders_for_evaluator(framework, lot, on_panel=assignment.removed_at is None),
-            opened=opened, progress=await service.own_progress(assignment.id),
+            framework=framework, lot=lot, bidders=bidders, opened=opened, progress=progress,
+            just_supplier=next((b["supplier"] for b in bidders if str(b["tender_id"]) == just), None),
+            just_submitted="submitted" in request.query_params,
+            all_submitted=bool(bidders) and all(progress.get(b["tender_id"]) == "submitted" for b in bidders),
             may_read=service.may_read_lot(assignment), labels=lifecycle.LABELS,
         )
 
@@ -239,7 +273,7 @@ class EvaluatorController(Controller):
         if values is None:
             values = {}
             for criterion_id, mark in marks.items():
-                values[f"c{criterion_id}"] = ("pass" if mark.passed else "fail") if mark.passed is not None else str(mark.score)
+                values[f"c{criterion_id}"] = shown_mark(mark.score, mark.passed)
                 values[f"c{criterion_id}-reason"] = mark.justification
         return page(
             "evaluation/score.html", FormResult(data=None, errors=errors or {}, values=values), assignment=assignment, framework=framework,
@@ -268,16 +302,39 @@ class EvaluatorController(Controller):
 
     @post("/{assignment_id:int}/tenders/{tender_id:int}")
     async def save_scores(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int]) -> Template | Redirect:
+        """Save a draft (incomplete marks are kept), or, to submit, save the draft and check that every
+        criterion is marked with its reason, then ask for confirmation: submitted marks are final."""
         user = current_user(request)
         assignment, framework, lot = await self._own(request, assignment_id)
         form = await request.form()
-        marks, values = marks_from(form, await service.quality_and_selection(framework, lot))
+        lot_criteria = await service.quality_and_selection(framework, lot)
+        marks, values = marks_from(form, lot_criteria)
+        submitting = form.get("action") == "submit"
+        final = submitting and form.get("confirmed") == "yes"
         try:
-            await service.save_marks(user, assignment_id, tender_id, marks, submit=form.get("action") == "submit")
+            await service.save_marks(user, assignment_id, tender_id, marks, submit=final)
+            if submitting and not final:
+                service.check_marks(lot_criteria, marks, (await criteria.scheme_of(framework.id)).scale_max, complete=True)
+                return await self._confirm_submission(request, assignment_id, tender_id, lot_criteria, values)
         except service.NotPermitted as refusal:
             await deny(request, user, str(refusal))
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":
                 raise NotFoundException(str(problem)) from None
-            return await self._scoring_page(request, assignment_id, tender_id, {problem.field: str(problem)}, values)
-        return Redirect(f"/evaluation/{assignment_id}", status_code=303)
+            return await self._scoring_page(request, assignment_id, tender_id, _problems(problem, "evaluation"), values)
+        return Redirect(f"/evaluation/{assignment_id}?{'submitted' if final else 'saved'}={tender_id}", status_code=303)
+
+    async def _confirm_submission(self, request: Request, assignment_id: int, tender_id: int, lot_criteria: list[Criterion], values: dict) -> Template:
+        assignment, framework, lot = await self._tender_of_lot(request, assignment_id, tender_id)
+        supplier = await service.supplier_of_tender(lot, tender_id)
+        scoring = f"/evaluation/{assignment_id}/tenders/{tender_id}"
+        return confirmation(Confirmation(
+            title=f"Check your marks for {supplier}", caption=f"{framework.reference}, lot {lot.number}: {lot.title}",
+            rows=[
+                {"key": {"text": c.title}, "value": {"text": f"{values[f'c{c.id}'].capitalize()}: {values[f'c{c.id}-reason']}"},
+                 "actions": {"items": [{"href": scoring, "text": "Change", "visuallyHiddenText": c.title}]}}
+                for c in lot_criteria
+            ],
+            warning="Submitted marks are final: you cannot change them afterwards. Your draft is saved: you can go back and change it first.",
+            action=scoring, button="Submit your marks", back=scoring, fields={**values, "action": "submit"},
+        ))

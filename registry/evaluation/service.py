@@ -229,14 +229,26 @@ async def own_progress(assignment_id: int) -> dict[int, str]:
     return {row["tender"]: "submitted" if row["submitted_at"] else "draft" for row in rows}
 
 
+class MarksRejected(EvaluationError):
+    """Some marks on a form are not right: every problem at once, by field."""
+
+    def __init__(self, problems: dict[str, str]):
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field=field)
+        self.problems = problems
+
+
 def check_mark(criterion: Criterion, mark: Mark, scale_max: int, *, complete: bool) -> dict:
-    """The values to store for a mark, or EvaluationError with the field and the problem."""
+    """The values to store for a mark, or EvaluationError with the field and the problem. A complete
+    mark (to submit) needs a mark and its reason; a draft may leave out either, never get one wrong."""
     field = f"c{criterion.id}"
     value, reason = mark.value.strip(), mark.reason.strip()
+    if len(reason) > MAX_REASON:
+        raise EvaluationError(f"{criterion.title}: the reason must be {MAX_REASON:,} characters or fewer", field=f"{field}-reason")
     if not value:
         if complete:
             raise EvaluationError(f"{criterion.title}: " + ("choose pass or fail" if criterion.kind == CriterionKind.SELECTION else "choose a score"), field=field)
-        return {}
+        return {"score": None, "passed": None, "reason": reason} if reason else {}
     if criterion.kind == CriterionKind.SELECTION:
         if value not in ("pass", "fail"):
             raise EvaluationError(f"{criterion.title}: choose pass or fail", field=field)
@@ -245,11 +257,27 @@ def check_mark(criterion: Criterion, mark: Mark, scale_max: int, *, complete: bo
         if not value.isdigit() or not 0 <= int(value) <= scale_max:
             raise EvaluationError(f"{criterion.title}: the score must be on the scale, from 0 to {scale_max}", field=field)
         stored = {"score": int(value), "passed": None}
-    if not reason:
+    if not reason and complete:
         raise EvaluationError(f"{criterion.title}: give the reason for your mark", field=f"{field}-reason")
-    if len(reason) > MAX_REASON:
-        raise EvaluationError(f"{criterion.title}: the reason must be {MAX_REASON:,} characters or fewer", field=f"{field}-reason")
     return {**stored, "reason": reason}
+
+
+def check_marks(lot_criteria: list[Criterion], marks: list[Mark], scale_max: int, *, complete: bool) -> dict[int, dict]:
+    """Every criterion's values to store (by criterion id), or MarksRejected with every problem."""
+    given = {mark.criterion_id: mark for mark in marks}
+    checked, problems = {}, {}
+    for criterion in lot_criteria:
+        try:
+            checked[criterion.id] = check_mark(criterion, given.get(criterion.id, Mark(criterion.id, "", "")), scale_max, complete=complete)
+        except EvaluationError as problem:
+            problems[problem.field] = str(problem)
+        # a wrong mark and a missing reason on one criterion: both are said
+        mark = given.get(criterion.id)
+        if complete and mark is not None and mark.value.strip() and not mark.reason.strip():
+            problems.setdefault(f"c{criterion.id}-reason", f"{criterion.title}: give the reason for your mark")
+    if problems:
+        raise MarksRejected(problems)
+    return checked
 
 
 async def _tender_in_lot(lot: Lot, tender_id: int) -> Tender:
@@ -270,9 +298,7 @@ async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, mark
             raise EvaluationError("Scores can be given only while the framework is in evaluation")
         await _tender_in_lot(lot, tender_id)
         scale_max = (await criteria.scheme_of(framework.id)).scale_max
-        by_id = {c.id: c for c in await quality_and_selection(framework, lot)}
-        given = {mark.criterion_id: mark for mark in marks if mark.criterion_id in by_id}
-        checked = {cid: check_mark(by_id[cid], given.get(cid, Mark(cid, "", "")), scale_max, complete=submit) for cid in by_id}
+        checked = check_marks(await quality_and_selection(framework, lot), marks, scale_max, complete=submit)
         evaluation, _ = await own_marks(assignment.id, tender_id)
         if evaluation is not None and evaluation.submitted_at is not None:
             raise EvaluationError("You have submitted your scores for this tender; they can no longer change")
@@ -494,9 +520,7 @@ async def save_consensus(user: CurrentUser, reference: str, lot_number: int, ten
             raise EvaluationError(f"Moderation of lot {lot_number} is complete; its scores are final")
         await _tender_in_lot(lot, tender_id)
         scale_max = (await criteria.scheme_of(framework.id)).scale_max
-        by_id = {c.id: c for c in await quality_and_selection(framework, lot)}
-        given = {mark.criterion_id: mark for mark in marks if mark.criterion_id in by_id}
-        checked = {cid: check_mark(by_id[cid], given.get(cid, Mark(cid, "", "")), scale_max, complete=True) for cid in by_id}
+        checked = check_marks(await quality_and_selection(framework, lot), marks, scale_max, complete=True)
         now = clock.now()
         await ModeratedScore.delete().where(ModeratedScore.tender == tender_id)
         for criterion_id, stored in checked.items():

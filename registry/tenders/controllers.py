@@ -8,12 +8,13 @@ from litestar.response import Redirect, Template
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.tables import Role
 from registry.criteria.tables import CriterionKind
+from registry.dates import local_time
 from registry.frameworks import documents as framework_documents
 from registry.frameworks import service as frameworks
 from registry.tenders import service
 from registry.tenders.tables import TenderSubmission
 from registry.web.forms import FormResult
-from registry.web.pages import page
+from registry.web.pages import Confirmation, confirmation, confirmed, page
 
 def not_registered_page(request: Request, refusal: service.NotRegistered) -> Template:
     """Offer to register interest, rather than refuse: a supplier that has not registered may still bid."""
@@ -62,10 +63,12 @@ class TendersController(Controller):
 
     @get("/{lot:int}")
     async def task_list(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        space = await self._space(request, reference, lot)
+        return await self._task_list(await self._space(request, reference, lot))
+
+    async def _task_list(self, space: service.Workspace, result: FormResult | None = None) -> Template:
         submissions = await service.submissions_of(space.tender.id) if space.tender else []
         return page(
-            "tenders/task_list.html", space=space, problems=service.task_problems(space), submissions=submissions,
+            "tenders/task_list.html", result, space=space, problems=service.task_problems(space), submissions=submissions,
             changed_since=await service.changed_since_submission(space), standing=await service.standing(space),
             answers=space.draft.get("quality", {}), word_count=service.word_count,
         )
@@ -215,15 +218,28 @@ class TendersController(Controller):
                         problems=service.task_problems(space), declarations=service.DECLARATIONS)
         return Redirect(tender_path(space, f"/receipts/{receipt.number}"), status_code=303)
 
+    @get("/{lot:int}/withdraw")
+    async def confirm_withdrawal(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+        space = await self._space(request, reference, lot)
+        if space.counting is None or not space.open:
+            return Redirect(tender_path(space), status_code=303)
+        return confirmation(Confirmation(
+            title="Withdraw your tender", caption=f"{space.framework.reference}, lot {space.lot.number}: {space.lot.title}",
+            rows=[{"key": {"text": "Submission that counts now"}, "value": {"text": f"Number {space.counting.number}, received {local_time(space.counting.received_at, request.app.state['settings'].zone)}"}},
+                  {"key": {"text": "Tender deadline"}, "value": {"text": local_time(space.framework.tender_deadline, request.app.state["settings"].zone)}}],
+            warning="Your tender will no longer count for this lot. Nothing is sent to the authority. You can submit again before the tender deadline; after it, a withdrawn tender cannot come back.",
+            action=tender_path(space, "/withdraw"), button="Withdraw your tender", button_classes="govuk-button--warning", back=tender_path(space),
+        ))
+
     @post("/{lot:int}/withdraw")
     async def withdraw(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
         space = await self._space(request, reference, lot)
+        if not await confirmed(request):
+            return Redirect(tender_path(space, "/withdraw"), status_code=303)
         try:
             await service.withdraw(current_user(request), reference, lot)
         except service.TenderError as problem:
-            return page("tenders/task_list.html", FormResult(data=None, errors=self._error(request, problem)), space=space,
-                        problems=service.task_problems(space), submissions=await service.submissions_of(space.tender.id) if space.tender else [],
-                        changed_since=await service.changed_since_submission(space), answers=space.draft.get("quality", {}), word_count=service.word_count)
+            return await self._task_list(space, FormResult(data=None, errors=self._error(request, problem)))
         return Redirect(tender_path(space) + "?withdrawn=1", status_code=303)
 
     async def _submission(self, space: service.Workspace, number: int) -> TenderSubmission:

@@ -62,7 +62,10 @@ def second_evaluator_scores(browser: Browser, live_server: str) -> str:
         mark(page, DESIGN, design, f"Scored {design} against the guidance.")
         mark(page, RECRUITMENT, recruitment, f"Scored {recruitment} against the guidance.")
         page.get_by_role("button", name="Submit your marks").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Check your marks for {bidder}")  # final: checked first
+        page.get_by_role("button", name="Submit your marks").click()
     expect(page.locator(".govuk-task-list__status", has_text="Submitted")).to_have_count(3)
+    expect(page.locator(".govuk-panel")).to_contain_text("Every tender is marked")
     return reference
 
 
@@ -77,6 +80,8 @@ def officer_moderates(page: Page, live_server: str, reference: str) -> None:
     consensus = {BIDDERS[0]: ("4", "3"), BIDDERS[1]: ("3", "3"), BIDDERS[2]: ("3", "1")}
     for bidder, (design, recruitment) in consensus.items():
         save_consensus(page, bidder, {INSURANCE: "pass", DESIGN: design, RECRUITMENT: recruitment})
+    page.get_by_role("button", name="Complete moderation of lot 1").click()
+    expect(page.get_by_text("The consensus marks become final")).to_be_visible()  # the check before it cannot be undone
     page.get_by_role("button", name="Complete moderation of lot 1").click()
     expect(page.get_by_text("Moderation of this lot was completed")).to_be_visible()
     assert_accessible(page)

@@ -485,7 +485,10 @@ def evaluator_scores(journey: Journey, page: Page, email: str, *, first: bool) -
         if first and bidder == COMMON_GROUND[1]:
             assert_accessible(page)
         page.get_by_role("button", name="Submit your marks").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Check your marks for {bidder}")  # final: checked first
+        page.get_by_role("button", name="Submit your marks").click()
     expect(page.locator(".govuk-task-list__status", has_text="Submitted")).to_have_count(3)
+    expect(page.locator(".govuk-panel")).to_contain_text("Every tender is marked")
 
 
 def officer_moderates(journey: Journey, page: Page) -> None:
@@ -498,6 +501,8 @@ def officer_moderates(journey: Journey, page: Page) -> None:
     assert_accessible(page)
     for bidder, (reach, value) in CONSENSUS.items():
         save_consensus(page, bidder, {SELECTION: "pass", REACH: reach, VALUE: value})
+    page.get_by_role("button", name="Complete moderation of lot 1").click()
+    expect(page.get_by_text("The consensus marks become final")).to_be_visible()  # the check before it cannot be undone
     page.get_by_role("button", name="Complete moderation of lot 1").click()
     expect(page.get_by_text("Moderation of this lot was completed")).to_be_visible()
 
