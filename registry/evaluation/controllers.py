@@ -165,6 +165,8 @@ class EvaluationPanelController(Controller):
     async def confirm_completion(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
         framework = await framework_for_officer(request, reference)
         lot_record = await _lot_of(framework, lot)
+        if not await service.lot_open_for_consensus(framework, lot_record):
+            raise NotFoundException(f"Moderation of lot {lot} cannot be completed now")
         progress = await service.moderation_progress(framework, lot_record)
         sheet = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
         return confirmation(Confirmation(
@@ -177,8 +179,8 @@ class EvaluationPanelController(Controller):
 
     @post("/moderation/{lot:int}/complete")
     async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
-        await framework_for_officer(request, reference)
-        if not await confirmed(request):
+        framework = await framework_for_officer(request, reference)
+        if not await confirmed(request) and await service.lot_open_for_consensus(framework, await _lot_of(framework, lot)):
             return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}/complete", status_code=303)
         try:
             await service.complete_moderation(current_user(request), reference, lot)

@@ -417,6 +417,10 @@ def consensus_open(framework: Framework, completed: LotModeration | None) -> boo
     return framework.state == State.MODERATION and completed is None
 
 
+async def lot_open_for_consensus(framework: Framework, lot: Lot) -> bool:
+    return consensus_open(framework, await LotModeration.objects().where(LotModeration.lot == lot.id).first())
+
+
 @dataclass(frozen=True)
 class TenderModeration:
     """One tender of a lot under moderation, with its neighbours in the bidders' order."""
