@@ -116,6 +116,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /commissioning/{reference:str}/competition": only(("commissioner",), 404),
     "POST /commissioning/{reference:str}/competition": only(("commissioner",), 404),
     "GET /commissioning/{reference:str}/responses": only(("commissioner",), 404),
+    "GET /commissioning/{reference:str}/responses/{invitation_id:int}": only(("commissioner",), 404),
     "POST /commissioning/{reference:str}/responses/{invitation_id:int}/scores": only(("commissioner",), 404),
     "POST /commissioning/{reference:str}/award": only(("commissioner",), 404),
     "GET /commissioning/{reference:str}/complete": only(("commissioner",), 404),

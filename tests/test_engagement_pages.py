@@ -84,7 +84,10 @@ async def test_a_commissioner_writes_a_brief_and_awards_it_directly(client, data
     page = text_of(passed_over)
     assert passed_over.status_code == 400 and "Give the reason for choosing Alpha rather than Beta, the proposed supplier" in page and 'href="#reason"' in page
     assert 'value="45000.50"' in page and re.search(rf'value="{live.organisations["Alpha"]}" checked', page)
-    awarded = await post_form(client, "/commissioning/LIVE-2027-E001/direct-award", {"supplier": str(live.organisations["Beta"]), "price": "45000.50"})
+    check = await post_form(client, "/commissioning/LIVE-2027-E001/direct-award", {"supplier": str(live.organisations["Beta"]), "price": "45000.50"})
+    assert check.status_code == 200 and "Award LIVE-2027-E001 to Beta" in text_of(check) and "An award cannot be undone" in text_of(check)
+    assert "£45,000.50" in text_of(check) and (await Engagement.objects().first()).state == "draft"  # nothing awarded yet
+    awarded = await post_form(client, "/commissioning/LIVE-2027-E001/direct-award", {"supplier": str(live.organisations["Beta"]), "price": "45000.50", "confirmed": "yes"})
     assert awarded.status_code == 303
     shown = text_of(await client.get("/commissioning/LIVE-2027-E001"))
     assert "Awarded" in shown and "£45,000.50" in shown and "Start delivery" in shown
@@ -167,22 +170,28 @@ async def test_a_mini_competition_over_the_pages_with_sealed_responses(client, d
         assert late.status_code == 400 and "The response deadline passed at 8 April 2027, midday: answers are no longer accepted" in text_of(late)
         assert 'href="#proposal"' in late.text and "Submit your response" not in late.text  # the closed page has no form
     unsealed = text_of(await client.get(f"{base}/responses"))
-    assert "SEALED-PLAN workshops in schools" in unsealed and "£39,999.99" in unsealed
+    assert "£39,999.99" in unsealed and "<form" not in unsealed.split("Award")[0]  # each response is scored on its own page
     assert "Responded" in unsealed and "Declined: Fully booked" in unsealed and "Not answered" in unsealed
     criteria = await service.criteria_of(engagement.id)
-    invitation_id = re.search(r'action="[^"]*/responses/(\d+)/scores"', unsealed).group(1)
-    scores = f"{base}/responses/{invitation_id}/scores"
-    bad_score = await post_form(client, scores, {f"score-{criteria[0].id}": "7", f"score-{criteria[1].id}": "3"}, form_page=f"{base}/responses")
+    invitation_id = re.search(r'href="[^"]*/responses/(\d+)"', unsealed).group(1)
+    response_page = f"{base}/responses/{invitation_id}"
+    one = text_of(await client.get(response_page))
+    assert "SEALED-PLAN workshops in schools" in one and one.count("<form") == 1 and "response 1 of 1" in one
+    scores = f"{response_page}/scores"
+    bad_score = await post_form(client, scores, {f"score-{criteria[0].id}": "7", f"score-{criteria[1].id}": "3"}, form_page=response_page)
     page = text_of(bad_score)
     assert bad_score.status_code == 400 and "Score “Approach” as a whole number from 0 to 5" in page and 'value="7"' in page
+    assert f'href="#score-{criteria[0].id}"' in page
     marks = {f"score-{criteria[0].id}": "4", f"score-{criteria[1].id}": "3", f"note-{criteria[0].id}": "Strong"}
-    scored = await post_form(client, scores, marks, form_page=f"{base}/responses")
-    assert scored.status_code == 303
+    scored = await post_form(client, scores, marks, form_page=response_page)
+    assert scored.status_code == 303 and scored.headers["location"] == f"{base}/responses?saved={invitation_id}#ranking"
     ranking = text_of(await client.get(f"{base}/responses"))
     assert "Ranking" in ranking and "82.00" in ranking  # 40 + 12 quality, and the only (so lowest) price: 30
     no_choice = await post_form(client, f"{base}/award", {}, form_page=f"{base}/responses")
     assert no_choice.status_code == 400 and "Choose the response to award the engagement to" in text_of(no_choice)
-    assert (await post_form(client, f"{base}/award", {"response": invitation_id}, form_page=f"{base}/responses")).status_code == 303
+    check = await post_form(client, f"{base}/award", {"response": invitation_id}, form_page=f"{base}/responses")
+    assert check.status_code == 200 and "An award cannot be undone" in check.text
+    assert (await post_form(client, f"{base}/award", {"response": invitation_id, "confirmed": "yes"}, form_page=f"{base}/responses")).status_code == 303
     assert (await Engagement.objects().get(Engagement.id == engagement.id)).awarded_price_pence == 3_999_999
     async with as_user(settings, SUPPLIERS[0].email) as alpha:
         assert "Your engagement" in text_of(await alpha.get(f"/organisation/engagements/{engagement.reference}"))

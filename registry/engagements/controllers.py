@@ -19,10 +19,11 @@ from registry.engagements.sealing import deadline_passed
 from registry.engagements.tables import Engagement, EngagementState, InvitationStatus
 from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
+from registry.money import pounds
 from registry.web.errors import error_response
 from registry.web.forms import FormResult, add_error, read_form
 from registry.web import paging
-from registry.web.pages import page
+from registry.web.pages import Confirmation, confirmation, confirmed, page
 
 S = EngagementState
 TAXONOMIES = {"groups": "groups", "regions": "regions", "methods": "engagement_methods"}
@@ -46,6 +47,12 @@ def _amount(pence: int | None) -> str:
         return ""
     whole, part = divmod(pence, 100)
     return str(whole) if part == 0 else f"{whole}.{part:02d}"
+
+
+def _saved(request: Request, standing: service.Competition) -> str | None:
+    """The supplier whose scores were just saved (the `saved` invitation), for the confirmation."""
+    saved = request.query_params.get("saved", "")
+    return next((view.supplier for view in standing.responses if str(view.invitation.id) == saved), None)
 
 
 def _common() -> dict:
@@ -224,6 +231,11 @@ class CommissioningController(Controller):
         result = await read_form(request, DirectAwardForm)
         if result.ok:
             try:
+                if not await confirmed(request):
+                    _, _, chosen, _ = await service.direct_award_choice(
+                        current_user(request), reference, int(result.data.supplier), result.data.price_pence(), result.data.reason,
+                    )
+                    return self._confirm_award(engagement, chosen.name, pounds(result.data.price_pence()), result.values, "direct-award")
                 await service.direct_award(
                     current_user(request), reference, supplier_id=int(result.data.supplier), price_pence=result.data.price_pence(), reason=result.data.reason,
                 )
@@ -273,21 +285,43 @@ class CommissioningController(Controller):
         return await self._competition_page(request, engagement, result)
 
     async def _responses_page(self, request: Request, engagement: Engagement, errors: dict | None = None, submitted: dict | None = None) -> Template:
+        """Who answered, the ranking, each response to open and score on its own page, and the award."""
         standing = await service.competition(engagement, engagement.buyer)
-        values = {}
-        for view in standing.responses:
-            for criterion_id, mark in view.scores.items():
-                values.update({f"score-{view.invitation.id}-{criterion_id}": str(mark.score), f"note-{view.invitation.id}-{criterion_id}": mark.note})
-        values.update(submitted or {})
         context = await service.context(engagement)
         return page(
-            "engagements/responses.html", FormResult(data=None, errors=errors or {}, values=values), engagement=engagement, standing=standing,
-            rules=scoring.RULES, scale_max=scoring.SCALE_MAX, Status=InvitationStatus, **context, **_common(),
+            "engagements/responses.html", FormResult(data=None, errors=errors or {}, values=submitted or {}), engagement=engagement, standing=standing,
+            rules=scoring.RULES, scale_max=scoring.SCALE_MAX, Status=InvitationStatus,
+            saved=_saved(request, standing), **context, **_common(),
         )
 
     @get("/{reference:str}/responses")
     async def responses(self, request: Request, reference: FromPath[str]) -> Template:
         return await self._responses_page(request, await buyer_engagement(request, reference))
+
+    async def _response_page(
+        self, request: Request, engagement: Engagement, invitation_id: int, errors: dict | None = None, submitted: dict | None = None,
+    ) -> Template:
+        """One response, readable once the deadline has passed, with its scores: one form a page, so
+        saving one supplier's scores never loses what was typed for another."""
+        standing = await service.competition(engagement, engagement.buyer)
+        responded = [view for view in standing.responses if view.responded and view.readable]
+        index = next((i for i, view in enumerate(responded) if view.invitation.id == invitation_id), None)
+        if index is None:
+            raise NotFoundException("There is no such response to read")
+        view = responded[index]
+        values = {f"score-{criterion_id}": str(mark.score) for criterion_id, mark in view.scores.items()}
+        values |= {f"note-{criterion_id}": mark.note for criterion_id, mark in view.scores.items()}
+        context = await service.context(engagement)
+        return page(
+            "engagements/response.html", FormResult(data=None, errors=errors or {}, values={**values, **(submitted or {})}), engagement=engagement,
+            standing=standing, view=view, position=index + 1, count=len(responded),
+            previous=responded[index - 1] if index > 0 else None, next=responded[index + 1] if index + 1 < len(responded) else None,
+            scale_max=scoring.SCALE_MAX, saved=_saved(request, standing), **context, **_common(),
+        )
+
+    @get("/{reference:str}/responses/{invitation_id:int}")
+    async def response(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int]) -> Template:
+        return await self._response_page(request, await buyer_engagement(request, reference), invitation_id)
 
     @post("/{reference:str}/responses/{invitation_id:int}/scores")
     async def score(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int]) -> Template | Redirect:
@@ -297,12 +331,17 @@ class CommissioningController(Controller):
         for criterion in await service.criteria_of(engagement.id):
             score, note = str(form.get(f"score-{criterion.id}") or ""), str(form.get(f"note-{criterion.id}") or "")
             marks[criterion.id] = (score, note)
-            submitted.update({f"score-{invitation_id}-{criterion.id}": score, f"note-{invitation_id}-{criterion.id}": note})
+            submitted.update({f"score-{criterion.id}": score, f"note-{criterion.id}": note})
         try:
             await service.record_scores(current_user(request), reference, invitation_id, marks)
         except service.EngagementError as problem:
-            return await self._responses_page(request, engagement, {problem.field: str(problem)}, submitted)
-        return Redirect(f"/commissioning/{reference}/responses#response-{invitation_id}", status_code=303)
+            field = problem.field.replace(f"score-{invitation_id}-", "score-") if problem.field.startswith("score-") else "response"
+            return await self._response_page(request, engagement, invitation_id, {field: str(problem)}, submitted)
+        unscored = (await service.competition(engagement, engagement.buyer)).unscored
+        following = next((r.invitation_id for r in unscored if r.invitation_id != invitation_id), None)
+        if following is not None:
+            return Redirect(f"/commissioning/{reference}/responses/{following}?saved={invitation_id}", status_code=303)
+        return Redirect(f"/commissioning/{reference}/responses?saved={invitation_id}#ranking", status_code=303)
 
     @post("/{reference:str}/award")
     async def award(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
@@ -310,11 +349,26 @@ class CommissioningController(Controller):
         result = await read_form(request, AwardForm)
         if result.ok:
             try:
+                if not await confirmed(request):
+                    _, _, chosen, _ = await service.competition_choice(current_user(request), reference, int(result.data.response), result.data.reason)
+                    return self._confirm_award(engagement, chosen.supplier, pounds(chosen.price_pence), result.values, "award")
                 await service.award_competition(current_user(request), reference, invitation_id=int(result.data.response), reason=result.data.reason)
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_error(result, problem.field, str(problem))
         return await self._responses_page(request, engagement, result.errors, result.values)
+
+    def _confirm_award(self, engagement: Engagement, supplier: str, price: str, values: dict, action: str) -> Template:
+        base = f"/commissioning/{engagement.reference}"
+        return confirmation(Confirmation(
+            title=f"Award {engagement.reference} to {supplier}", caption=engagement.title,
+            rows=[{"key": {"text": "Supplier"}, "value": {"text": supplier}}, {"key": {"text": "Price"}, "value": {"text": price}},
+                  *([{"key": {"text": "Reason"}, "value": {"text": values["reason"]}}] if values.get("reason") else [])],
+            warning=f"An award cannot be undone. {supplier} is told it has the work, any other supplier invited is told the outcome, "
+                    "and the award is published in the open data.",
+            action=f"{base}/{action}", button="Award the engagement", back=f"{base}/{'responses' if action == 'award' else action}",
+            fields={name: str(value) for name, value in values.items() if value is not None},
+        ))
 
     # --- Completion, cancellation, review -------------------------------------------------------
 

@@ -436,26 +436,36 @@ def proposal(found: list[Candidate]) -> Candidate | None:
     return next((c for c in found if c.covers and c.available), None)
 
 
+async def direct_award_choice(
+    user: CurrentUser, reference: str, supplier_id: int | None, price_pence: int | None, reason: str | None, *, lock: bool = False,
+):
+    """The engagement, its framework, the chosen supplier and the proposed one, when the direct award
+    may go ahead as asked; EngagementError (with its field) otherwise. For the award and its check page."""
+    reason = (reason or "").strip()
+    engagement = await for_buyer(user, reference, lock=lock)
+    _require_state(engagement, S.DRAFT, "Awarding directly", "supplier")
+    framework = await Framework.objects().get(Framework.id == engagement.framework)
+    check_route(framework, CallOffRoute.DIRECT_AWARD)
+    found = await candidates(engagement)
+    chosen = next((c for c in found if c.organisation_id == supplier_id), None)
+    if chosen is None:
+        raise EngagementError("Choose one of the suppliers appointed to the lot", "supplier")
+    if price_pence is None or price_pence <= 0:
+        raise EngagementError("Enter the agreed price, more than £0", "price")
+    proposed = proposal(found)
+    if not reason and proposed is None:
+        raise EngagementError(f"No appointed supplier both covers the brief and is available: give the reason for choosing {chosen.name}", "reason")
+    if not reason and chosen.organisation_id != proposed.organisation_id:
+        raise EngagementError(f"Give the reason for choosing {chosen.name} rather than {proposed.name}, the proposed supplier", "reason")
+    return engagement, framework, chosen, proposed
+
+
 async def direct_award(
     user: CurrentUser, reference: str, *, supplier_id: int | None, price_pence: int | None, reason: str | None,
 ) -> Engagement:
     reason = (reason or "").strip()
     async with _action(user, reference, "direct_award"):
-        engagement = await for_buyer(user, reference, lock=True)
-        _require_state(engagement, S.DRAFT, "Awarding directly", "supplier")
-        framework = await Framework.objects().get(Framework.id == engagement.framework)
-        check_route(framework, CallOffRoute.DIRECT_AWARD)
-        found = await candidates(engagement)
-        chosen = next((c for c in found if c.organisation_id == supplier_id), None)
-        if chosen is None:
-            raise EngagementError("Choose one of the suppliers appointed to the lot", "supplier")
-        if price_pence is None or price_pence <= 0:
-            raise EngagementError("Enter the agreed price, more than £0", "price")
-        proposed = proposal(found)
-        if not reason and proposed is None:
-            raise EngagementError(f"No appointed supplier both covers the brief and is available: give the reason for choosing {chosen.name}", "reason")
-        if not reason and chosen.organisation_id != proposed.organisation_id:
-            raise EngagementError(f"Give the reason for choosing {chosen.name} rather than {proposed.name}, the proposed supplier", "reason")
+        engagement, framework, chosen, proposed = await direct_award_choice(user, reference, supplier_id, price_pence, reason, lock=True)
         now = clock.now()
         await Engagement.update({
             Engagement.route: CallOffRoute.DIRECT_AWARD, Engagement.state: S.AWARDED, Engagement.supplier: chosen.organisation_id,
@@ -736,25 +746,33 @@ async def record_scores(user: CurrentUser, reference: str, invitation_id: int, m
         )
 
 
+async def competition_choice(user: CurrentUser, reference: str, invitation_id: int | None, reason: str | None, *, lock: bool = False):
+    """The engagement, the competition as its buyer sees it, the chosen response and the top-ranked
+    one, when the award may go ahead as asked; EngagementError otherwise. For the award and its check page."""
+    reason = (reason or "").strip()
+    engagement = await for_buyer(user, reference, lock=lock)
+    _require_state(engagement, S.INVITED, "Awarding a mini-competition", "response")
+    if not deadline_passed(engagement, clock.now()):
+        raise EngagementError("The response deadline has not passed: the responses are still sealed", "response")
+    standing = await competition(engagement, user.organisation_id)
+    if not standing.ranked and not standing.unscored:
+        raise EngagementError("No supplier responded: there is nothing to award. Cancel the engagement, or commission it again", "response")
+    if standing.unscored:
+        raise EngagementError(f"Score {standing.unscored[0].supplier}'s response on every criterion before awarding", "response")
+    chosen = next((r for r in standing.ranked if r.invitation_id == invitation_id), None)
+    if chosen is None:
+        raise EngagementError("Choose the response to award the engagement to", "response")
+    top = standing.ranked[0]
+    if chosen is not top and not reason:
+        raise EngagementError(f"Give the reason for choosing {chosen.supplier} rather than {top.supplier}, ranked first", "reason")
+    return engagement, standing, chosen, top
+
+
 async def award_competition(user: CurrentUser, reference: str, *, invitation_id: int | None, reason: str | None) -> Engagement:
     """Award to a scored response; a reason is needed when it is not the top-ranked. Every invited supplier is told."""
     reason = (reason or "").strip()
     async with _action(user, reference, "award_competition"):
-        engagement = await for_buyer(user, reference, lock=True)
-        _require_state(engagement, S.INVITED, "Awarding a mini-competition", "response")
-        if not deadline_passed(engagement, clock.now()):
-            raise EngagementError("The response deadline has not passed: the responses are still sealed", "response")
-        standing = await competition(engagement, user.organisation_id)
-        if not standing.ranked and not standing.unscored:
-            raise EngagementError("No supplier responded: there is nothing to award. Cancel the engagement, or commission it again", "response")
-        if standing.unscored:
-            raise EngagementError(f"Score {standing.unscored[0].supplier}'s response on every criterion before awarding", "response")
-        chosen = next((r for r in standing.ranked if r.invitation_id == invitation_id), None)
-        if chosen is None:
-            raise EngagementError("Choose the response to award the engagement to", "response")
-        top = standing.ranked[0]
-        if chosen is not top and not reason:
-            raise EngagementError(f"Give the reason for choosing {chosen.supplier} rather than {top.supplier}, ranked first", "reason")
+        engagement, standing, chosen, top = await competition_choice(user, reference, invitation_id, reason, lock=True)
         by_invitation = {v.invitation.id: v.invitation for v in standing.responses}
         now = clock.now()
         await Engagement.update({

@@ -87,16 +87,25 @@ def commissioner_scores_and_awards(page: Page, live_server: str, reference: str)
     sign_in(page, live_server, COMMISSIONER)  # a week on: the session has timed out
     page.goto(f"{live_server}/commissioning/{reference}")
     page.get_by_role("link", name="Score the responses and award").click()
-    expect(page.locator("main")).to_contain_text("Young carers' groups in every school")
     assert_accessible(page)
+    responses = page.url
     for name, scores in ((THISTLE[1], ("5", "4")), (HEARTH[1], ("3", "3"))):
-        section = page.locator("form", has=page.get_by_role("button", name=f"Save the scores for {name}"))
-        fields = section.get_by_role("textbox", name=re.compile(f"^Score for {name}"))
+        page.goto(responses)
+        page.get_by_role("link", name=name, exact=True).click()  # each response on its own page, with its one form
+        expect(page.get_by_role("button", name=re.compile("^Save the scores for"))).to_have_count(1)
+        if name == THISTLE[1]:
+            expect(page.locator("main")).to_contain_text("Young carers' groups in every school")
+            assert_accessible(page)
+        fields = page.get_by_role("textbox", name=re.compile(f"^Score for {name}"))
         for field, score in zip(fields.all(), scores, strict=True):
             field.fill(score)
-        section.get_by_role("button", name=f"Save the scores for {name}").click()
-        expect(page.get_by_role("table", name="Ranking")).to_contain_text(name)  # saved before the next form is read
+        page.get_by_role("button", name=f"Save the scores for {name}").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(f"Scores saved for {name}")
+    expect(page.get_by_role("table", name="Ranking")).to_contain_text(THISTLE[1])
     page.get_by_role("radio", name=re.compile(f"^{THISTLE[1]} \\(ranked 1")).check()
+    page.get_by_role("button", name="Award the engagement").click()
+    expect(page.locator("main")).to_contain_text("An award cannot be undone")  # the check first
+    assert_accessible(page)
     page.get_by_role("button", name="Award the engagement").click()
     expect(page.locator("main")).to_contain_text("Awarded")
     assert_accessible(page)

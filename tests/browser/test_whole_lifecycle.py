@@ -606,6 +606,8 @@ def commissioner_awards_directly(journey: Journey, page: Page) -> str:
     page.get_by_role("radio", name=f"{COMMON_GROUND[1]} (rank 1), proposed").check()
     page.get_by_label("Agreed price").fill("39500")
     page.get_by_role("button", name="Award the engagement").click()
+    expect(page.locator("main")).to_contain_text("An award cannot be undone")  # the check first
+    page.get_by_role("button", name="Award the engagement").click()
     expect(stage_tag(page)).to_have_text("Awarded")
     expect(page.locator("main")).to_contain_text("£39,500")
     return reference
