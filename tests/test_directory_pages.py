@@ -60,7 +60,7 @@ async def test_the_public_search_lists_suppliers_with_facet_counts(client, datab
 async def test_the_filter_counts_on_the_page_follow_a_newly_appointed_supplier(client, database):
     live = await live_framework(CAST)
     before = text_of(await client.get("/suppliers", params={"seed": "7"}))
-    assert "Fife (2)" in before and "Highland" not in before
+    assert "Fife (2)" in before and "Highland (0)" in before  # an option no one has yet is kept
     await add_supplier(live, Supplier("Delta Talks", {1: 3}, regions=("fife", "highland"), methods=("peer-research",), size="small"))
     after = text_of(await client.get("/suppliers", params={"seed": "7"}))  # the same address, so the same search
     assert "4 suppliers" in after and "Fife (3)" in after and "Highland (1)" in after
@@ -82,12 +82,16 @@ async def test_a_suppliers_card_follows_a_change_to_its_profile(client, database
 
 async def test_filters_live_in_the_address_and_combine(client, database):
     await live_framework(CAST)
-    response = await client.get("/suppliers", params={"region": ["fife", "glasgow-city"], "size": "sme", "seed": "7"})
+    response = await client.get("/suppliers", params={"region": ["fife", "glasgow-city"], "size": ["sme", "large"], "seed": "7"})
     page = text_of(response)
-    assert "2 suppliers" in page and "Beta Forum" not in page
+    assert "1 supplier" in page and "Beta Forum" in page  # works in both regions; either size
     assert re.search(r'value="fife" checked', response.text) and re.search(r'value="sme" checked', response.text)
-    clear = [href for href in hrefs(response) if "region" not in href]
-    assert clear == ["/suppliers?seed=7"]
+    assert re.search(r"Regions \(all of\):\s*<a[^>]*>Fife", page) and "Clear all filters" in page  # the chosen filters, each with its way out
+    assert set(hrefs(response)) >= {
+        "/suppliers?seed=7",  # clear them all
+        "/suppliers?region=glasgow-city&size=sme&size=large&seed=7",  # remove Fife
+        "/suppliers?region=fife&region=glasgow-city&size=large&seed=7",  # remove SME
+    }
     searched = text_of(await client.get("/suppliers", params={"q": "panels", "region": "glasgow-city", "seed": "7"}))
     assert "1 supplier" in searched and "Alpha Voices" in searched
 
@@ -151,7 +155,7 @@ async def test_a_profile_shows_public_fields_to_everyone_and_the_record_to_commi
     for shown in ("Alpha Voices", "Citizens' panels across the west.", "Lot 1: Lot 1 services, ranked 2", "Citizens' panels", "Glasgow City", "Micro",
                   "Easy Read", "English", "Engagements completed"):
         assert shown in page
-    for hidden in ("Places left", "Brilliant facilitation", "People reached", "LIVE-2027-E1"):
+    for hidden in ("Places left", "Brilliant facilitation", "People reached", "LIVE-2027-E1", "Start a brief", "mailto:"):
         assert hidden not in page
 
     await sign_in(client, live.commissioner.email)
@@ -160,6 +164,11 @@ async def test_a_profile_shows_public_fields_to_everyone_and_the_record_to_commi
                   "Completed", "In delivery", "4.3 out of 5", "Quality", "5.0 out of 5", "Value for money", "3.0 out of 5"):
         assert shown in record, shown
     assert re.search(r"Places left now\s*</dt>\s*<dd[^>]*>\s*2\s*</dd>", record)  # capacity 3, one in delivery
+    lot_id = live.lots[1].id
+    assert f'href="/commissioning/new?lot={lot_id}"' in record  # not a dead end: a brief, with the lot chosen
+    assert re.search(rf'value="{lot_id}" checked', (await client.get(f"/commissioning/new?lot={lot_id}")).text)
+    alpha_admin = next(s for s in CAST if s.name == "Alpha Voices").email
+    assert f'href="mailto:{alpha_admin}"' in record  # whom to ask about its work
 
     search = text_of(await client.get("/suppliers", params={"seed": "1", "availability": "not-stated"}))
     assert "1 supplier" in search and "Gamma Collective" in search and "Capacity not stated" in search

@@ -50,29 +50,55 @@ async def test_only_suppliers_appointed_to_a_live_framework_are_found():
     assert [(o.value, o.count) for o in framework_facet.options] == [("LIVE-2027", 2)]
 
 
-async def test_filters_combine_with_and_across_groups_and_or_within_one():
+async def test_filters_combine_with_and_across_groups_all_of_what_suppliers_work_with_and_any_of_what_they_are():
+    """What a supplier works with (regions, methods, groups...) must include everything ticked, as a
+    direct award's check of a brief does; what it is (framework, lot, size) may be any ticked."""
     await live_framework(CAST)
     assert await found(region=["glasgow-city"]) == {"Alpha Voices", "Beta Forum"}
-    assert await found(region=["glasgow-city", "highland"]) == {"Alpha Voices", "Beta Forum", "delta insight"}
-    assert await found(region=["glasgow-city", "fife"], method=["citizens-panels"]) == {"Alpha Voices", "Gamma Collective"}
-    assert await found(region=["fife"], group=["older-people"], method=["deliberative-workshops", "peer-research"]) == {"Beta Forum"}
+    assert await found(region=["glasgow-city", "fife"]) == {"Beta Forum"}  # works in both
+    assert await found(region=["glasgow-city", "highland"]) == set()
+    assert await found(region=["fife"], method=["citizens-panels", "peer-research"]) == {"Gamma Collective"}
+    assert await found(region=["fife"], group=["older-people", "unpaid-carers"], method=["deliberative-workshops"]) == {"Beta Forum"}
     assert await found(size=["sme"]) == {"Alpha Voices", "Gamma Collective", "delta insight"}
     assert await found(size=["sme"], lot=["LIVE-2027:2"]) == {"Gamma Collective"}
     assert await found(lot=["LIVE-2027:1", "LIVE-2027:2"], framework=["LIVE-2027"]) == {"Alpha Voices", "Beta Forum", "Gamma Collective", "delta insight"}
     assert await found(region=["highland"], method=["citizens-panels"]) == set()
 
 
-async def test_each_facet_count_is_what_choosing_that_value_alone_in_its_group_finds():
+async def test_the_directory_finds_who_a_direct_award_would_find_covering_a_brief(controlled_clock):
+    """Ticking a brief's groups, regions and methods finds the suppliers whose profiles cover it."""
+    from registry.engagements import service as engagements
+
+    controlled_clock.set(NOW)
+    live = await live_framework(CAST)
+    engagement = await engagements.create_brief(live.commissioner, engagements.Brief(
+        lot_id=live.lots[1].id, title="Carers' views", objectives="Hear from carers.", groups=("older-people", "unpaid-carers"),
+        regions=("glasgow-city",), methods=("deliberative-workshops",), budget_pence=None,
+    ))
+    covering = {c.name for c in await engagements.candidates(engagement) if c.covers}
+    assert covering == await found(group=["older-people", "unpaid-carers"], region=["glasgow-city"], method=["deliberative-workshops"], lot=["LIVE-2027:1"])
+    assert covering == {"Beta Forum"}
+
+
+async def test_each_facet_count_is_what_choosing_that_value_would_find():
+    """In an "any of" group, what choosing that value alone in its group finds; in an "all of" group,
+    what ticking it as well finds. Options no one has are kept, with (0)."""
     await live_framework(CAST)
-    for filters in ({}, {"region": ["fife"]}, {"region": ["glasgow-city", "highland"], "group": ["older-people"]}, {"size": ["sme"], "method": ["peer-research"]}):
+    for filters in ({}, {"region": ["fife"]}, {"region": ["glasgow-city"], "group": ["older-people"]}, {"size": ["sme"], "method": ["peer-research"]}):
         results = await search(Query(filters=filters))
         assert results.facets, "every group has its facet"
         for facet in results.facets:
             for option in facet.options:
-                alone = await search(Query(filters={**filters, facet.name: [option.value]}))
+                if facet.name in directory_search.ALL_OF:
+                    ticked = sorted({*filters.get(facet.name, ()), option.value})
+                else:
+                    ticked = [option.value]
+                alone = await search(Query(filters={**filters, facet.name: ticked}))
                 assert option.count == alone.total, f"{filters}: {facet.name}={option.value}"
             chosen = set(filters.get(facet.name, ()))
             assert {o.value for o in facet.options if o.selected} == chosen
+    regions = next(f for f in (await search(Query(filters={"region": ["fife"]}))).facets if f.name == "region")
+    assert ("highland", 0) in [(o.value, o.count) for o in regions.options]
 
 
 async def test_rank_and_name_sorts():
@@ -295,7 +321,7 @@ async def test_with_many_live_frameworks_lots_are_offered_once_a_framework_is_ch
     one_framework = lot_facet(await search(Query(filters={"framework": ["LIVE-2"]})))
     assert [(option.value, option.count) for option in one_framework.options] == [("LIVE-2:1", 1), ("LIVE-2:2", 1)] and not one_framework.hint
     shared = lot_facet(await search(Query(filters={"framework": ["LIVE-5"]})))
-    assert [option.value for option in shared.options] == ["LIVE-5:1"], "not the lots of another framework its supplier is in"
+    assert [(option.value, option.count) for option in shared.options] == [("LIVE-5:1", 1), ("LIVE-5:2", 0)], "not the lots of another framework its supplier is in"
     chosen_lot = await search(Query(filters={"lot": ["LIVE-4:2"]}))
     assert names(chosen_lot) == ["Supplier 4"]
     assert [(option.value, option.selected) for option in lot_facet(chosen_lot).options] == [("LIVE-4:2", True)], "a chosen lot stays to be unticked"

@@ -20,7 +20,8 @@ Values = list[str] | None
 
 
 def _filter(group: str, what: str) -> object:
-    return QueryParameter(name=group, description=f"{what} (repeat for several: any of them)")
+    combined = "all of them: a supplier must work with each" if group in search.ALL_OF else "any of them"
+    return QueryParameter(name=group, description=f"{what} (repeat for several: {combined})")
 
 
 class LotPlaceOut(BaseModel):
@@ -100,7 +101,11 @@ class DirectoryApi(Controller):
 
     @get(
         "/", summary="Search the suppliers appointed to live frameworks", responses=api.errors(),
-        description="Text and filters; filters combine with AND across parameters and OR within one. Results that tie are in a fair order set by `seed`.",
+        description=(
+            "Text and filters; filters combine with AND across parameters. Within one: what a supplier works with (method, group, "
+            "region, language, format) must include every value given, as a direct award's check of a brief does; what it is "
+            "(framework, lot, size, availability) may be any. Results that tie are in a fair order set by `seed`."
+        ),
     )
     async def index(
         self, request: Request,

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from registry.accounts.auth import current_user
+from registry.accounts.tables import Role
 from registry.directory import profiles, search
 from registry.web import paging
 from registry.directory.index import TAXONOMIES
@@ -64,6 +65,21 @@ def _href(text: str, chosen: dict, sort: str, seed: int | None, page_number: int
     return "/suppliers?" + urlencode(pairs) if pairs else "/suppliers"
 
 
+def _selected(results: search.Results, text: str, seed: int | None) -> list[dict]:
+    """The chosen filters, by group, each with the address of the same search without it."""
+    labels = {(facet.name, option.value): option.label for facet in results.facets for option in facet.options}
+    groups = []
+    for group, values in results.chosen.items():
+        if not values:
+            continue
+        items = []
+        for value in values:
+            without = {**results.chosen, group: tuple(v for v in values if v != value)}
+            items.append({"label": labels.get((group, value), value), "href": _href(text, without, results.sort, seed)})
+        groups.append({"legend": search.GROUPS[group], "all_of": group in search.ALL_OF, "items": items})
+    return groups
+
+
 class DirectoryController(Controller):
     path = "/suppliers"
     include_in_schema = False
@@ -97,7 +113,7 @@ class DirectoryController(Controller):
             pagination=None if problem else paging.pagination(results.page, results.pages, link), sorts=search.SORTS,
             seed=seed, beyond_last=requested_page > results.pages,
             clear_href=_href("" if problem else query.text, {}, results.sort, seed),
-            filtered=any(results.chosen.values()),
+            filtered=any(results.chosen.values()), selected=_selected(results, query.text, seed),
         )
 
     @get("/{organisation_id:int}", name="directory_supplier")
@@ -105,4 +121,8 @@ class DirectoryController(Controller):
         supplier = await profiles.supplier_page(organisation_id, official=is_official(request))
         if supplier is None:
             raise NotFoundException("There is no appointed supplier here")
-        return page("directory/profile.html", supplier=supplier, names=_names(), size_labels=search.SIZE_LABELS, measures=MEASURES)
+        user = current_user(request)
+        return page(
+            "directory/profile.html", supplier=supplier, names=_names(), size_labels=search.SIZE_LABELS, measures=MEASURES,
+            may_commission=user is not None and user.has_role(Role.COMMISSIONER),
+        )

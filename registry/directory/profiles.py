@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from piccolo.query.functions.aggregate import Sum
 
-from registry.accounts.tables import Organisation, OrganisationKind
+from registry.accounts.tables import Organisation, OrganisationKind, User
 from registry.award.tables import Appointment
 from registry.directory.search import LotPlace
 from registry.engagements import capacity
@@ -42,6 +42,7 @@ class Record:
     participants: int
     averages: dict[str, Decimal]  # measure: mean rating, for the measures reviewed
     reviews: int
+    contacts: list[tuple[str, str]]  # the organisation's administrators: name and email, to ask about work
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class SupplierPage:
     lots: dict[str, list[LotPlace]]  # framework reference: the lots it is appointed to, with rank
     framework_titles: dict[str, str]
     completed: int
+    lot_ids: dict[tuple[str, int], int] = field(default_factory=dict)  # (framework reference, lot number): lot id, to start a brief
     record: Record | None = field(default=None)
 
 
@@ -65,7 +67,7 @@ async def supplier_page(organisation_id: int, *, official: bool) -> SupplierPage
         return None
     appointments = await Appointment.select(
         Appointment.rank, Appointment.framework.reference.as_alias("framework"), Appointment.framework.title.as_alias("framework_title"),
-        Appointment.lot.number.as_alias("lot"), Appointment.lot.title.as_alias("lot_title"),
+        Appointment.lot.number.as_alias("lot"), Appointment.lot.title.as_alias("lot_title"), Appointment.lot.id.as_alias("lot_id"),
     ).where((Appointment.organisation == organisation_id) & (Appointment.framework.state == State.LIVE)).order_by(
         Appointment.framework.reference
     ).order_by(Appointment.lot.number)
@@ -79,6 +81,7 @@ async def supplier_page(organisation_id: int, *, official: bool) -> SupplierPage
     return SupplierPage(
         organisation_id=organisation_id, name=organisation.legal_name, size=organisation.size, profile=profile, lots=lots,
         framework_titles={row["framework"]: row["framework_title"] for row in appointments}, completed=completed,
+        lot_ids={(row["framework"], row["lot"]): row["lot_id"] for row in appointments},
         record=await _record(organisation_id, profile) if official else None,
     )
 
@@ -110,4 +113,7 @@ async def _record(organisation_id: int, profile: SupplierProfile | None) -> Reco
         participants=sum(reached.values()),
         averages={measure: ratings.average(measure) for measure in MEASURES} if reviews else {},
         reviews=len(reviews),
+        contacts=[(row["full_name"], row["email"]) for row in await User.select(User.full_name, User.email).where(
+            (User.organisation == organisation_id) & (User.is_organisation_admin == True) & (User.is_active == True)  # noqa: E712
+        ).order_by(User.full_name)],
     )

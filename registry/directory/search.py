@@ -1,8 +1,12 @@
 """The directory's one search: text, filters, facet counts, sort and a fair order, on either engine.
 
 Only suppliers appointed to at least one lot of a live framework are found. Filters combine with
-AND across groups and OR within one group; each group's facet counts apply every other group's
-filters but not its own, so a count is what choosing that value alone in its group would find.
+AND across groups. Within one group, what a supplier works with (methods, groups of people,
+regions, languages, formats) must include all the values ticked, as a direct award's check of a
+brief does (registry.engagements: a supplier covers a brief when its profile has all of it); what a
+supplier is (its framework, lot, size, availability) may be any of them. An "any of" group's counts
+apply every other group's filters but not its own, so a count is what choosing that value alone in
+its group would find; an "all of" group's counts are what ticking that value as well would find.
 The database finds the text's matches (its own full-text index); filters, counts and order work on
 the listing each worker holds in memory (registry.directory.listing).
 
@@ -62,6 +66,8 @@ TAG_TAXONOMIES = {  # the groups filtered by directory tags, and the tags' taxon
     "method": "engagement_methods", "group": "groups", "region": "regions", "language": "languages",
     "format": "accessible_formats", "size": SIZE,
 }
+ALL_OF = frozenset({"method", "group", "region", "language", "format"})  # a supplier must work with every value ticked
+ALL_OF_HINT = "Suppliers who work with all you tick"
 SIZE_LABELS = {"sme": "SME (micro, small or medium)", **{size.value: size.value.capitalize() for size in OrganisationSize}}
 AVAILABILITY_LABELS = {AVAILABLE: "Places available now", NOT_STATED: "Capacity not stated"}
 
@@ -99,7 +105,7 @@ class Facet:
     name: str
     legend: str
     options: tuple[Option, ...]
-    hint: str = ""  # shown in place of the options that are not offered yet
+    hint: str = ""  # how the options combine, or why they are not offered yet
 
 
 @dataclass(frozen=True)
@@ -212,7 +218,10 @@ def _full_text_query(text_words: list[str]) -> str:
 
 
 def _group_bits(found: listing.Listing, group: str, values: Sequence[str], availability: Mapping[str, int]) -> int:
-    """The suppliers having any of the chosen values of one filter group."""
+    """The suppliers that one filter group lets through: having all of its chosen values (ALL_OF), or any."""
+    if group in ALL_OF:
+        taxonomy = TAG_TAXONOMIES[group]
+        return listing.intersection(found.everyone, (found.having(taxonomy, (value,)) for value in values))
     if group == "availability":
         return listing.union(availability[value] for value in values)
     if group == "size":
@@ -342,16 +351,16 @@ def _facets(found: listing.Listing, base: int, filtered: Mapping[str, int], chos
     for group, legend in GROUPS.items():
         if not allowed[group]:
             continue
-        others = listing.intersection(base, (bits for name, bits in filtered.items() if name != group))
+        others = listing.intersection(base, (bits for name, bits in filtered.items() if name != group or group in ALL_OF))
         limited = group == "lot" and many
         options = []
         for value, label in allowed[group].items():
             if limited and value not in offered_lots and value not in chosen[group]:
                 continue
             count = (others & _group_bits(found, group, (value,), availability)).bit_count()
-            if count or value in chosen[group]:
-                options.append(Option(value, label, count, value in chosen[group]))
-        facets.append(Facet(group, legend, tuple(options), hint=LOTS_AFTER_FRAMEWORK if limited and not chosen["framework"] else ""))
+            options.append(Option(value, label, count, value in chosen[group]))  # "(0)" too: the option is there, nobody has it
+        hint = LOTS_AFTER_FRAMEWORK if limited and not chosen["framework"] else (ALL_OF_HINT if group in ALL_OF else "")
+        facets.append(Facet(group, legend, tuple(options), hint=hint))
     return facets
 
 

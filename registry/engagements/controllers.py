@@ -140,8 +140,10 @@ class CommissioningController(Controller):
 
     @get("/new")
     async def new_brief(self, request: Request) -> Template:
+        """A new brief; `lot` (from a supplier's page in the directory) chooses its lot."""
         await check_commissioner(request)
-        return await self._brief_page(request, FormResult(data=None))
+        lot = request.query_params.get("lot", "")
+        return await self._brief_page(request, FormResult(data=None, values={"lot": lot} if lot.isdigit() else {}))
 
     @post("/new")
     async def create_brief(self, request: Request) -> Template | Redirect:
