@@ -26,6 +26,7 @@ from registry.audit.controllers import AuditLogController
 from registry.award.controllers import AwardController, DebriefController
 from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
 from registry.health.controllers import HealthController
+from registry.help.controllers import HelpController
 from registry.home.controllers import HomeController
 from registry.criteria.controllers import CriteriaController
 from registry.directory.controllers import DirectoryController
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     route_handlers: list = [
         StartPageController,
+        HelpController,
         HealthController,
         *static_routers(settings),
         SignInController,

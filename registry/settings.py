@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default=None, description="smtp://user:password@host:port (or smtps://, smtp+starttls://); unset: messages wait in the outbox"
     )
     mail_from: str = "Participation Framework Registry <no-reply@participation-registry.invalid>"
+    support_email: str = Field(
+        default="support@participation-registry.invalid",
+        description="Where feedback and reports of accessibility problems go; named on the accessibility statement and the privacy notice",
+    )
     mail_poll_seconds: float = Field(default=15, gt=0)
     reminder_days: list[int] = Field(default=[7, 1], description="Days before each deadline to remind suppliers")
     abnormally_low_share: float = Field(

@@ -44,6 +44,11 @@ OFFICER = ("procurement_officer",)
 
 EXPECTED: dict[str, dict[str, int]] = {
     "GET /": everyone(200),
+    "GET /accessibility": everyone(200),
+    "GET /privacy": everyone(200),
+    "GET /cookies": everyone(200),
+    "GET /feedback": everyone(200),
+    "POST /feedback": everyone(400),
     "GET /healthz": everyone(200),
     "GET /sign-in": everyone(200),
     "POST /sign-in": everyone(400),

@@ -1,5 +1,5 @@
 """Issue 11: every page any role can reach passes axe-core at WCAG 2.2 A/AA, has one h1 and a title in
-the service's pattern; forms show the GOV.UK error summary (and "Error: " in the title) and work by
+the service's pattern, and does not scroll sideways at 320 pixels wide; forms show the GOV.UK error summary (and "Error: " in the title) and work by
 keyboard alone.
 
 The crawl signs in as one demo account per role and follows the same-origin GET links breadth-first
@@ -84,9 +84,42 @@ PAGE_FACTS = """() => {
 }"""
 
 
+# WCAG 2.2 1.4.10 Reflow: at 320 CSS pixels wide (1280 pixels at 400% zoom) nothing makes the page
+# scroll sideways; a wide table may scroll inside its own labelled region. The widest culprits are named.
+REFLOW_WIDTH = 320
+OVERFLOW = """() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const inScroller = (element) => {
+        for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+            const overflow = getComputedStyle(parent).overflowX;
+            if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") return true;
+        }
+        return false;
+    };
+    const describe = (element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+        + (element.className && typeof element.className === "string" ? "." + element.className.trim().split(/\\s+/).join(".") : "");
+    return [...document.body.querySelectorAll("*")]
+        .filter((element) => element.getBoundingClientRect().right > width + 1 && !inScroller(element))
+        .filter((element) => ![...element.children].some((child) => child.getBoundingClientRect().right > width + 1))
+        .slice(0, 3).map(describe);
+}"""
+
+
+def reflow_problems(page: Page) -> list[str]:
+    """What makes the page scroll sideways at REFLOW_WIDTH pixels wide (the viewport is put back after)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 800})
+    try:
+        culprits = page.evaluate(OVERFLOW)
+    finally:
+        page.set_viewport_size(size)
+    return [f"scrolls sideways at {REFLOW_WIDTH}px wide (WCAG 1.4.10): {', '.join(culprits)}"] if culprits else []
+
+
 def page_problems(page: Page) -> list[str]:
-    """What is wrong with the page as it is now: axe's violations, its h1s and its title."""
-    problems = []
+    """What is wrong with the page as it is now: axe's violations, its h1s, its title and its reflow."""
+    problems = reflow_problems(page)
     results = axe_violations(page)
     if not results.violations_count:
         remember_passed(page)  # the journeys need not check this shape again

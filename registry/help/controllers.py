@@ -1,0 +1,45 @@
+"""Pages about the service itself: the accessibility statement, the privacy notice, the cookies it
+sets, and a way to send feedback. Linked from every page's footer and the phase banner."""
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+
+from registry.accounts import sessions
+from registry.help import feedback
+from registry.web import csrf
+from registry.web.forms import FormResult
+from registry.web.pages import page
+
+
+class HelpController(Controller):
+    include_in_schema = False
+
+    @get("/accessibility", name="accessibility")
+    async def accessibility(self, request: Request) -> Template:
+        return page("help/accessibility.html", support_email=request.app.state["settings"].support_email)
+
+    @get("/privacy", name="privacy")
+    async def privacy(self, request: Request) -> Template:
+        return page("help/privacy.html", support_email=request.app.state["settings"].support_email)
+
+    @get("/cookies", name="cookies")
+    async def cookies(self, request: Request) -> Template:
+        production = request.app.state["settings"].is_production
+        return page(
+            "help/cookies.html", session_cookie=sessions.cookie_name(production=production), csrf_cookie=csrf.csrf_cookie_name(production=production),
+            idle_minutes=int(sessions.IDLE_TIMEOUT.total_seconds() // 60),
+        )
+
+    @get("/feedback", name="feedback")
+    async def feedback_form(self, request: Request) -> Template:
+        return page("help/feedback.html", FormResult(data=None, values={"page": request.query_params.get("from", "")}))
+
+    @post("/feedback")
+    async def send_feedback(self, request: Request) -> Template:
+        form = await request.form()
+        values = {name: str(form.get(name) or "") for name in ("doing", "feedback", "email", "page")}
+        errors = feedback.problems(values["doing"], values["feedback"], values["email"])
+        if errors:
+            return page("help/feedback.html", FormResult(data=None, errors=errors, values=values))
+        await feedback.send(request.app.state["settings"].support_email, **values)
+        return page("help/feedback_sent.html")
