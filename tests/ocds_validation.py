@@ -1,6 +1,6 @@
-"""Validating OCDS data offline against the official 1.1.5 schemas and code lists in ../shared/ocds/
-(see its README): the release package and record package schemas refer to the release schema by its
-public URL, which a `referencing.Registry` maps to the local copy."""
+"""Validating OCDS data offline against the official 1.1.5 schemas and code lists the project keeps
+(registry/opendata/schema/, see its README): the release package and record package schemas refer to
+the release schema by its public URL, which a `referencing.Registry` maps to the local copy."""
 
 import csv
 import json
@@ -13,11 +13,12 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from registry.settings import PROJECT_ROOT
+from registry.opendata.profile import STANDARD_DIR
 
-OCDS_DIR = PROJECT_ROOT.parent / "shared" / "ocds"
+OCDS_DIR = STANDARD_DIR
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-CLOSED_BY_README = {"releaseTag.csv", "tenderStatus.csv", "awardStatus.csv", "contractStatus.csv", "method.csv", "procurementCategory.csv", "relatedProcess.csv"}
+# the code lists the standard's documentation calls closed
+CLOSED_BY_DOCUMENTATION = {"releaseTag.csv", "tenderStatus.csv", "awardStatus.csv", "contractStatus.csv", "method.csv", "procurementCategory.csv", "relatedProcess.csv"}
 
 
 def _schema(name: str) -> dict:
@@ -73,8 +74,8 @@ def codelists() -> dict[str, frozenset[str]]:
 
 @cache
 def closed_codelists() -> frozenset[str]:
-    """The code lists to be used exactly: those the schema marks closed, and those the README names."""
-    closed = set(CLOSED_BY_README)
+    """The code lists to be used exactly: those the schema marks closed, and those the standard's documentation names."""
+    closed = set(CLOSED_BY_DOCUMENTATION)
 
     def walk(node) -> None:
         if isinstance(node, dict):

@@ -341,10 +341,11 @@ async def test_each_call_off_is_its_own_process_related_to_the_framework(bound):
     for item in direct:
         assert item["relatedProcesses"] == [{
             "id": "1", "relationship": ["framework"], "title": DETAILS.title, "scheme": "ocid", "identifier": framework_ocid,
-            "uri": f"http://127.0.0.1:8000/open-data/ocds/records/{framework_ocid}.json", "relatedLots": ["1"],
+            "uri": f"http://127.0.0.1:8000/open-data/ocds/records/{framework_ocid}.json",
         }]
     awarded = direct[0]
     assert awarded["tender"]["competitive"] is False and awarded["tender"]["procurementMethod"] == "direct"
+    assert f"lot 1 of {bound.framework}" in awarded["tender"]["procurementMethodDetails"]  # the lot it calls off from
     assert awarded["awards"][0]["value"] == {"amount": 15000.5, "currency": "GBP"}
     assert awarded["contracts"][0]["awardID"] == awarded["awards"][0]["id"]
     assert awarded["buyer"]["name"] == "Department for Testing"

@@ -9,18 +9,14 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from registry import clock
+from registry.opendata import profile
 from registry.settings import Settings
 
 VERSION = "1.1"
 LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CURRENCY = "GBP"
 LONDON = ZoneInfo("Europe/London")
-EXTENSIONS = [
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_competitive_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_pagination_extension/master/extension.json",
-]
+EXTENSIONS = profile.EXTENSIONS  # versioned addresses, each with its files in the project (profile.py)
 OMIT_WHEN_MERGED = ("id", "date", "tag")  # the release schema's omitWhenMerged fields, all at the top level
 WHOLE_LIST_MERGE = ("additionalIdentifiers", "additionalClassifications")  # arrays of objects replaced whole, not merged by id
 

@@ -383,8 +383,8 @@ async def _engagement_context(engagement: Engagement, parties: Parties) -> tuple
         "buyer": buyer,
         "relatedProcesses": [{
             "id": "1", "relationship": ["framework"], "title": framework.title, "scheme": "ocid", "identifier": framework_ocid,
-            "uri": links.absolute(f"/open-data/ocds/records/{framework_ocid}.json"), "relatedLots": [str(lot.number)],
-        }],
+            "uri": links.absolute(f"/open-data/ocds/records/{framework_ocid}.json"),
+        }],  # which lot: the tender's procurementMethodDetails (relatedProcess.relatedLots is in no released version of lots)
     }
     tender = {
         "id": engagement.reference, "title": engagement.title, "procuringEntity": buyer, "mainProcurementCategory": SERVICES,
