@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -20,11 +21,12 @@ from registry.demo import DEMO_PASSWORD, FIXTURES_DIR, load_fixtures
 from registry.engagements.tables import Engagement, EngagementState, Invitation, InvitationStatus, PerformanceReview
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, State
-from registry.settings import PROJECT_ROOT
+from registry.settings import PROJECT_ROOT, Settings
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys.tables import ResponseStatus, Survey, SurveyResponse
 from registry.tenders.tables import Tender, TenderOpening, TenderStatus
-from tests.conftest import all_table_names, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
+from tests.conftest import all_table_names, app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
+from tests.ocds_validation import cove_problems
 
 LIVE = "Community Engagement Services Framework 2026"
 IN_EVALUATION = "Deliberative Democracy Framework 2027"
@@ -32,13 +34,20 @@ RFI_OPEN = "Lived Experience Engagement Framework 2027"
 PIN = "Public Participation Services Framework 2027"
 
 
+@dataclass(frozen=True)
+class Demo:
+    engine: object
+    settings: Settings  # the app's settings for the demo's database
+
+
 @pytest.fixture(scope="module")
-async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator:
+async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
     """A database of the module's own with the demo data loaded (the suite's shared database is
     emptied by other tests)."""
     postgres_name = None
+    directory = tmp_path_factory.mktemp("demo")
     if engine_kind == "sqlite":
-        path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+        path = directory / "demo.sqlite3"
         with sqlite3.connect(migrated_database.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
             source.backup(target)
         url = f"sqlite:///{path}"
@@ -50,15 +59,15 @@ async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory
     db.bind(engine)
     await db.connect(engine, pool_size=2)
     await load_fixtures()
-    yield engine
+    yield Demo(engine, Settings(database_url=url, migrate_on_start=False, environment="development", postgres_pool_size=2, files_dir=directory / "files"))
     await db.disconnect(engine)
     if postgres_name:
         await drop_postgres_database(postgres_name)
 
 
 @pytest.fixture(autouse=True)
-def demo(demo_engine) -> None:
-    db.bind(demo_engine)  # other modules' tests bind their own databases in between
+def demo(demo_engine: Demo) -> None:
+    db.bind(demo_engine.engine)  # other modules' tests bind their own databases in between
 
 
 async def framework_called(title: str) -> Framework:
@@ -184,3 +193,32 @@ async def test_loading_again_changes_nothing():
     await load_fixtures()
     after = {table._meta.tablename: await table.count() for table in tables}
     assert after == before
+
+
+async def published_packages(demo: Demo) -> dict[str, dict]:
+    """Every package the demo's open data serves, by its address: the release package, a page at a
+    time and whole, and each contracting process's record package."""
+    packages = {}
+    async with app_client(demo.settings) as client:
+        for path in ("/open-data/ocds/releases.json?page_size=500", "/open-data/ocds/releases.json?page_size=7"):
+            while path:
+                response = await client.get(path)
+                assert response.status_code == 200, path
+                packages[path] = response.json()
+                path = packages[path].get("links", {}).get("next", "").removeprefix(demo.settings.base_url)
+        for ocid in sorted({release["ocid"] for release in packages["/open-data/ocds/releases.json?page_size=500"]["releases"]}):
+            response = await client.get(f"/open-data/ocds/records/{ocid}.json")
+            assert response.status_code == 200, ocid
+            packages[ocid] = response.json()
+    db.bind(demo.engine)
+    return packages
+
+
+async def test_the_demos_open_data_is_valid_ocds_by_the_communitys_own_tool(demo_engine: Demo):
+    packages = await published_packages(demo_engine)
+    everything = packages["/open-data/ocds/releases.json?page_size=500"]
+    assert "links" not in everything and len(everything["releases"]) >= 20
+    assert sum("links" in package for package in packages.values()) >= 2  # pages of 7, each pointing to the next
+    assert sum("records" in package for package in packages.values()) >= 10
+    problems = [f"{address}: {problem}" for address, package in packages.items() for problem in cove_problems(package)]
+    assert problems == []

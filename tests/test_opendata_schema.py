@@ -6,6 +6,7 @@ import json
 import re
 
 from registry.opendata import ocds, profile
+from tests.ocds_validation import cove_problems, extended_release_schema
 
 SCHEMA_NAMES = ("release-schema.json", "release-package-schema.json", "record-package-schema.json")
 
@@ -55,3 +56,29 @@ def test_the_extended_release_schema_resolves_every_reference():
     assert {"id", "title", "status", "value", "techniques"} <= set(definitions["Lot"]["properties"])
     assert "competitive" in definitions["Tender"]["properties"]
     assert "relatedLots" not in definitions["RelatedProcess"]["properties"]  # only lots' master has it
+
+
+# --- The community's tools, offline -----------------------------------------------------------------
+
+
+def test_the_registrys_extended_schema_is_the_one_the_ocds_tools_build():
+    assert profile.release_schema() == extended_release_schema()
+
+
+def test_libcoveocds_runs_offline_and_reports_what_the_declared_schema_lacks():
+    release = {
+        "ocid": "ocds-abc123-PF-1", "id": "PF-1-pin-v1", "date": "2027-01-01T09:00:00Z", "tag": ["planning"], "initiationType": "tender",
+        "tender": {"id": "PF-1", "status": "planning", "lots": [{"id": "1", "title": "Lot 1"}], "techniques": {"hasFrameworkAgreement": True}},
+    }
+    package = {
+        "uri": "https://registry.example/open-data/ocds/releases.json", "version": "1.1", "publishedDate": "2027-01-01T09:00:00Z",
+        "publisher": {"name": "A registry"}, "extensions": ocds.EXTENSIONS, "links": {"next": "https://registry.example/more"}, "releases": [release],
+    }
+    assert cove_problems(package) == []
+
+    related = {**release, "relatedProcesses": [{"id": "1", "relationship": ["framework"], "relatedLots": ["1"]}], "tender": {**release["tender"], "title": ""}}
+    assert cove_problems({**package, "releases": [related]}) == [
+        "/releases/relatedProcesses/relatedLots: not in the schema (1 uses)", "empty_field: releases/0/tender/title",
+    ]
+    master = ocds.EXTENSIONS[0].replace("/v1.1.5/", "/master/")
+    assert any(master in problem for problem in cove_problems({**package, "extensions": [master]}))  # not kept: never fetched

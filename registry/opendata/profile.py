@@ -49,8 +49,10 @@ def _read(path: Path) -> dict:
 
 
 def standard_schema(name: str) -> dict:
-    """One of the standard's schemas as published (release-schema.json, release-package-schema.json…)."""
-    return _read(STANDARD_DIR / name)
+    """One of the standard's schemas (release-schema.json, release-package-schema.json…) as the
+    standard's site publishes it: with its links' {{lang}} and {{version}} filled in."""
+    text = (STANDARD_DIR / name).read_text(encoding="utf-8")
+    return json.loads(text.replace("{{lang}}", "en").replace("{{version}}", ".".join(STANDARD_TAG.split("__")[:2])))
 
 
 def merge_patch(target, patch):
