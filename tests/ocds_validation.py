@@ -264,3 +264,56 @@ def cove_problems(package: dict) -> list[str]:
     problems += [f"{name}: {value}" for name, value in (report.get("conformance_errors") or {}).items()]
     problems += [f"deprecated field {field}" for field in report["deprecated_fields"]]
     return problems
+
+
+# --- Dates in order ------------------------------------------------------------------------------
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _periods(value, path: str = ""):
+    """Every period (an object with a start or end date) in a release, with its path."""
+    if isinstance(value, dict):
+        if "startDate" in value or "endDate" in value:
+            yield path, value
+        for key, item in value.items():
+            yield from _periods(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _periods(item, f"{path}/{index}")
+
+
+def date_order_problems(release: dict) -> list[str]:
+    """The dates of a release (or a compiled release) that are out of order: a period ending before it
+    starts; enquiries closing after tenders; an award, a contract or its period starting before the
+    tenders were in; a document or an amendment dated after the release that publishes it."""
+    problems = []
+
+    def before(first: str, first_value: str | None, second: str, second_value: str | None) -> None:
+        if first_value and second_value and _moment(first_value) > _moment(second_value):
+            problems.append(f"{second} ({second_value}) is before {first} ({first_value})")
+
+    for path, period in _periods(release):
+        before(f"{path}/startDate", period.get("startDate"), f"{path}/endDate", period.get("endDate"))
+    tender = release.get("tender", {})
+    tenders_in = tender.get("tenderPeriod", {}).get("endDate")
+    before("/tender/enquiryPeriod/endDate", tender.get("enquiryPeriod", {}).get("endDate"), "/tender/tenderPeriod/endDate", tenders_in)
+    before("/tender/tenderPeriod/endDate", tenders_in, "/tender/contractPeriod/startDate", tender.get("contractPeriod", {}).get("startDate"))
+    for index, award in enumerate(release.get("awards", [])):
+        before("/tender/tenderPeriod/endDate", tenders_in, f"/awards/{index}/date", award.get("date"))
+        before("/tender/tenderPeriod/endDate", tenders_in, f"/awards/{index}/contractPeriod/startDate", award.get("contractPeriod", {}).get("startDate"))
+        before(f"/awards/{index}/date", award.get("date"), f"/awards/{index}/contractPeriod/endDate", award.get("contractPeriod", {}).get("endDate"))
+    for index, contract in enumerate(release.get("contracts", [])):
+        start = contract.get("period", {}).get("startDate")
+        before("/tender/tenderPeriod/endDate", tenders_in, f"/contracts/{index}/period/startDate", start)
+        for number, milestone in enumerate(contract.get("implementation", {}).get("milestones", [])):
+            before(f"/contracts/{index}/period/startDate", start, f"/contracts/{index}/implementation/milestones/{number}/dateMet", milestone.get("dateMet"))
+    if "compiled" not in release.get("tag", []):  # a compiled release's date is its latest release's
+        for section in ("planning", "tender"):
+            for index, document in enumerate(release.get(section, {}).get("documents", [])):
+                before(f"/{section}/documents/{index}/datePublished", document.get("datePublished"), "/date", release["date"])
+        for index, amendment in enumerate(tender.get("amendments", [])):
+            before(f"/tender/amendments/{index}/date", amendment.get("date"), "/date", release["date"])
+    return problems

@@ -4,6 +4,7 @@ engagements at every stage, one in evaluation, one with its request for informat
 whose notice has just been published; every role can sign in with the demo password, and the
 README lists every demo sign-in. Loaded once per engine for the whole module (it takes seconds)."""
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -25,9 +26,11 @@ from registry.settings import PROJECT_ROOT, Settings
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys.tables import ResponseStatus, Survey, SurveyResponse
 from registry.tenders.tables import Tender, TenderOpening, TenderStatus
-from tests.conftest import all_table_names, app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
-from tests.ocds_validation import cove_problems
+from tests.conftest import TEST_PASSWORD_PEPPER, all_table_names, app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
+from tests.ocds_validation import cove_problems, date_order_problems
+from tests.test_cli import run_registry
 
+BASE_URL = "https://participation.example.gov.uk"  # not the default: what the demo publishes must say it
 LIVE = "Community Engagement Services Framework 2026"
 IN_EVALUATION = "Deliberative Democracy Framework 2027"
 RFI_OPEN = "Lived Experience Engagement Framework 2027"
@@ -42,8 +45,8 @@ class Demo:
 
 @pytest.fixture(scope="module")
 async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
-    """A database of the module's own with the demo data loaded (the suite's shared database is
-    emptied by other tests)."""
+    """A database of the module's own with the demo data loaded by `registry load-fixtures`, as
+    published at an address of its own (the suite's shared database is emptied by other tests)."""
     postgres_name = None
     directory = tmp_path_factory.mktemp("demo")
     if engine_kind == "sqlite":
@@ -55,11 +58,15 @@ async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory
         postgres_name = await create_postgres_database("demo")
         url = postgres_database_url(postgres_name)
         await migrate(url)
+    environment = {"REGISTRY_DATABASE_URL": url, "REGISTRY_BASE_URL": BASE_URL, "REGISTRY_PASSWORD_PEPPER": TEST_PASSWORD_PEPPER}
+    loaded = await asyncio.to_thread(run_registry, "load-fixtures", env=environment, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr
     engine = db.create_engine(url)
     db.bind(engine)
     await db.connect(engine, pool_size=2)
-    await load_fixtures()
-    yield Demo(engine, Settings(database_url=url, migrate_on_start=False, environment="development", postgres_pool_size=2, files_dir=directory / "files"))
+    yield Demo(engine, Settings(
+        database_url=url, migrate_on_start=False, environment="development", postgres_pool_size=2, files_dir=directory / "files", base_url=BASE_URL,
+    ))
     await db.disconnect(engine)
     if postgres_name:
         await drop_postgres_database(postgres_name)
@@ -221,4 +228,40 @@ async def test_the_demos_open_data_is_valid_ocds_by_the_communitys_own_tool(demo
     assert sum("links" in package for package in packages.values()) >= 2  # pages of 7, each pointing to the next
     assert sum("records" in package for package in packages.values()) >= 10
     problems = [f"{address}: {problem}" for address, package in packages.items() for problem in cove_problems(package)]
+    assert problems == []
+
+
+URL = re.compile(r"""https?://[^\s"'<>\\]+""")
+
+
+async def test_everything_published_names_the_configured_address_and_no_other(demo_engine: Demo):
+    """The releases were stored by `registry load-fixtures` run with REGISTRY_BASE_URL; they never change."""
+    ours = BASE_URL.removeprefix("https://")
+    packages = await published_packages(demo_engine)
+    releases = packages["/open-data/ocds/releases.json?page_size=500"]["releases"]
+    found = {"releases": set(URL.findall(json.dumps(releases)))}
+    published = await Framework.select(Framework.reference).where(Framework.state != State.DRAFT).output(as_list=True)
+    async with app_client(demo_engine.settings) as client:
+        paths = ["/open-data/appointed-suppliers.csv", "/open-data/notices.csv", "/open-data/engagements.csv", "/open-data/calendar.ics"]
+        for path in paths + [f"/frameworks/{reference}/calendar.ics" for reference in published]:
+            response = await client.get(path)
+            assert response.status_code == 200, path
+            found[path] = set(URL.findall(response.text.replace("\r\n ", "")))  # calendars fold long lines
+    db.bind(demo_engine.engine)
+    assert len(found["releases"]) > 5 and found["/open-data/notices.csv"] and found["/open-data/calendar.ics"]
+    elsewhere = {where: sorted(url for url in urls if url.split("/")[2] != ours) for where, urls in found.items()}
+    assert {where: urls for where, urls in elsewhere.items() if urls} == {}
+    for address, package in packages.items():
+        for field in ("uri", "publicationPolicy"):
+            assert package[field].startswith(BASE_URL + "/"), (address, field)
+
+
+async def test_every_release_of_the_demo_has_its_dates_in_order(demo_engine: Demo):
+    packages = await published_packages(demo_engine)
+    problems = []
+    for address, package in packages.items():
+        for release in package.get("releases", []):
+            problems += [f"{release['id']}: {problem}" for problem in date_order_problems(release)]
+        for record in package.get("records", []):
+            problems += [f"{address} compiled: {problem}" for problem in date_order_problems(record["compiledRelease"])]
     assert problems == []

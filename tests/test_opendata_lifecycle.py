@@ -40,10 +40,11 @@ from registry.tenders import service as tenders
 from registry.tenders.tables import Tender
 from tests.awarding import SHARE, Bid, Walked, moderate, officers, supplier_named, user
 from tests.conftest import app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
-from tests.ocds_validation import codelist_errors, cove_problems, extended_release_schema, schema_errors
+from tests.ocds_validation import codelist_errors, cove_problems, date_order_problems, extended_release_schema, schema_errors
 from tests.tendering import CLARIFICATION_DEADLINE, START, TENDER_DEADLINE, add_criteria, complete_draft, registered, rfi_closed
 from tests.test_frameworks import DETAILS, draft_with_lots
 
+AMENDED_SUMMARY = "Citizens' panels, deliberation and online participation across Scotland"
 SECRET_ANSWER = "LIFECYCLE-SEALED-ANSWER-TEXT"
 SECRET_PROPOSAL = "LIFECYCLE-SEALED-PROPOSAL-TEXT"
 BIDS = [
@@ -113,6 +114,8 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
         CriterionSpec(CriterionKind.QUALITY, "Your team", "Who would do the work, and their experience.", weight=40, word_limit=100),
         change_summary="The team criterion's guidance now asks for experience",
     )
+    moment.set(START + timedelta(days=34))  # the details amended once the invitation is out: the tender notice's next version
+    await frameworks.amend_notice(officer, reference, replace(DETAILS, estimated_value=4_500_000, summary=AMENDED_SUMMARY), "The summary says where")
 
     moment.set(START + timedelta(days=45))
     for bid in BIDS:
@@ -267,11 +270,12 @@ async def test_every_release_and_package_validates_against_the_ocds_schema_and_c
         grouped = by_ocid(releases)
         problems = []
         for item in releases:
-            problems += [f"{item['id']}: {p}" for p in schema_errors("release", item) + codelist_errors(item)]
+            problems += [f"{item['id']}: {p}" for p in schema_errors("release", item) + codelist_errors(item) + date_order_problems(item)]
         for ocid in grouped:
             package = await get_json(client, f"/open-data/ocds/records/{ocid}.json")
             problems += [f"record {ocid}: {p}" for p in schema_errors("record-package", package)]
-            problems += [f"compiled {ocid}: {p}" for p in codelist_errors(package["records"][0]["compiledRelease"])]
+            compiled = package["records"][0]["compiledRelease"]
+            problems += [f"compiled {ocid}: {p}" for p in codelist_errors(compiled) + date_order_problems(compiled)]
             problems += [f"record {ocid} (libcoveocds): {p}" for p in cove_problems(package)]
         for page_size in (7, opendata.MAX_PAGE_SIZE):  # the package with links.next, and all on one page
             package = await get_json(client, f"/open-data/ocds/releases.json?page_size={page_size}")
@@ -289,7 +293,8 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     assert [(i, item["tag"]) for i, item in releases.items()] == [
         (f"{ref}-pin-v1", ["planning"]), (f"{ref}-reasoned-response-1", ["planningUpdate"]), (f"{ref}-pin-v2", ["planningUpdate"]),
         (f"{ref}-tender-v1", ["tender"]),
-        (f"{ref}-clarification-Q1", ["tenderUpdate"]), (f"{ref}-tender-v2", ["tenderAmendment"]), (f"{ref}-award-v1", ["award"]),
+        (f"{ref}-clarification-Q1", ["tenderUpdate"]), (f"{ref}-tender-v2", ["tenderAmendment"]), (f"{ref}-tender-v3", ["tenderAmendment"]),
+        (f"{ref}-award-v1", ["award"]),
     ]
     planning = releases[f"{ref}-pin-v1"]
     assert planning["tender"]["status"] == "planning" and planning["planning"]["budget"]["amount"] == {"amount": 4_000_000, "currency": "GBP"}
@@ -315,7 +320,17 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     assert "Alpha Engagement Ltd asks" not in everything  # the asker's own wording, and name, stay private
 
     amended = releases[f"{ref}-tender-v2"]["tender"]
-    assert amended["amendments"][0]["rationale"] == "The team criterion's guidance now asks for experience"
+    assert amended["amendments"] == [{
+        "id": "tender-v2", "date": ocds.timestamp(START + timedelta(days=33)), "rationale": "The team criterion's guidance now asks for experience",
+        "description": "Version 2 of the tender notice", "amendsReleaseID": f"{ref}-tender-v1", "releaseID": f"{ref}-tender-v2",
+    }]
+    details_amended = releases[f"{ref}-tender-v3"]["tender"]  # after the invitation, the details change the tender notice, not the PIN
+    assert details_amended["amendments"][0]["amendsReleaseID"] == f"{ref}-tender-v2"
+    assert details_amended["amendments"][0]["rationale"] == "The summary says where"
+    assert [(d["documentType"], d["title"]) for d in details_amended["documents"]] == [("tenderNotice", "Tender notice, version 3")]
+    assert details_amended["description"].startswith(AMENDED_SUMMARY)
+    for kept in ("tenderPeriod", "enquiryPeriod", "awardCriteriaDetails", "eligibilityCriteria"):  # what the invitation published stays
+        assert details_amended[kept] == amended[kept], kept
 
     awarded = releases[f"{ref}-award-v1"]
     appointments = await Appointment.objects().where(Appointment.framework == (await frameworks.get(ref)).id)
@@ -396,7 +411,7 @@ async def test_a_record_has_the_releases_and_their_compiled_release(bound):
     assert compiled["tag"] == ["compiled"] and compiled["date"] == stored[-1]["date"] and compiled["id"] == f"{ocid}-{stored[-1]['date']}"
     tender = compiled["tender"]
     assert tender["status"] == "complete" and tender["procurementMethod"] == "open" and tender["value"]["amount"] == 4_500_000
-    assert [document["id"] for document in tender["documents"]] == ["tender-notice-v1", "clarification-Q1", "tender-notice-v2"]
+    assert [document["id"] for document in tender["documents"]] == ["tender-notice-v1", "clarification-Q1", "tender-notice-v2", "tender-notice-v3"]
     assert [document["id"] for document in compiled["planning"]["documents"]] == ["pin-notice-v1", "rfi-reasoned-response-1", "pin-notice-v2"]
     assert len(compiled["awards"]) == 4 and compiled["planning"]["budget"]["amount"]["amount"] == 4_500_000
     assert [lot["status"] for lot in tender["lots"]] == ["complete", "complete"]
@@ -485,7 +500,7 @@ async def test_the_csv_downloads_publish_appointments_notices_and_engagements_wi
     notices = rows(responses["notices"].text)
     assert [(r["framework reference"], r["kind"], r["version"]) for r in notices] == [
         (bound.framework, "pin", "1"), (bound.framework, "pin", "2"), (bound.framework, "tender", "1"), (bound.framework, "tender", "2"),
-        (bound.framework, "award", "1"), (bound.cancelled_framework, "pin", "1"), (bound.cancelled_framework, "cancellation", "1"),
+        (bound.framework, "tender", "3"), (bound.framework, "award", "1"), (bound.cancelled_framework, "pin", "1"), (bound.cancelled_framework, "cancellation", "1"),
     ]
     assert notices[1]["what changed"] == "Estimated value raised"
 
