@@ -5,6 +5,7 @@ call-offs: a direct award delivered and completed, a mini-competition awarded, a
 cancelled; and of a framework cancelled after its notice. The data set is built once per engine for
 the whole module; the tests only read it (the immutability test's writes are all refused)."""
 
+import codecs
 import csv
 import io
 import json
@@ -479,32 +480,34 @@ async def test_releases_are_immutable_in_the_database(bound):
 # --- CSV downloads --------------------------------------------------------------------------------
 
 
-def rows(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text)))
+def rows(response) -> list[dict]:
+    """The rows of a CSV download, read as a spreadsheet reads it: UTF-8, after its byte-order mark."""
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 async def test_the_csv_downloads_publish_appointments_notices_and_engagements_without_private_data(bound):
     async with app_client(bound.settings) as client:
         responses = {name: await client.get(f"/open-data/{name}.csv") for name in ("appointed-suppliers", "notices", "engagements")}
     for response in responses.values():
-        assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+        assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.content.startswith(codecs.BOM_UTF8)  # or Excel reads "£", dashes and curly quotes wrongly
         assert "attachment" in response.headers["content-disposition"]
         for secret in (SECRET_ANSWER, SECRET_PROPOSAL, "PRIVATE-DRAFT-BRIEF", "@", "Alpha has worked", "Fully booked", "41234.56", "24567.89"):
             assert secret not in response.text
-    appointed = rows(responses["appointed-suppliers"].text)
+    appointed = rows(responses["appointed-suppliers"])
     assert [(r["lot"], r["rank"], r["organisation"]) for r in appointed] == [
         ("1", "1", "Alpha Engagement Ltd"), ("1", "2", "Beta Voices Trust"), ("1", "3", "Gamma Research"), ("2", "1", "Alpha Engagement Ltd"),
     ]
     assert appointed[0]["town"] == "Dundee" and appointed[0]["size"] == "small" and appointed[0]["framework reference"] == bound.framework
 
-    notices = rows(responses["notices"].text)
+    notices = rows(responses["notices"])
     assert [(r["framework reference"], r["kind"], r["version"]) for r in notices] == [
         (bound.framework, "pin", "1"), (bound.framework, "pin", "2"), (bound.framework, "tender", "1"), (bound.framework, "tender", "2"),
         (bound.framework, "tender", "3"), (bound.framework, "award", "1"), (bound.cancelled_framework, "pin", "1"), (bound.cancelled_framework, "cancellation", "1"),
     ]
     assert notices[1]["what changed"] == "Estimated value raised"
 
-    engaged = {r["reference"]: r for r in rows(responses["engagements"].text)}
+    engaged = {r["reference"]: r for r in rows(responses["engagements"])}
     assert set(engaged) == {bound.direct, bound.competition, bound.withdrawn}  # never the draft
     assert engaged[bound.direct]["awarded value (GBP)"] == "15000.50" and engaged[bound.direct]["state"] == "completed"
     assert engaged[bound.direct]["route"] == "direct award" and engaged[bound.direct]["supplier"] == "Alpha Engagement Ltd"
