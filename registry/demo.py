@@ -119,7 +119,7 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
             title=row["title"], summary=row["summary"], description=row["description"], estimated_value=row["estimated_value"],
             start_date=start_date, duration_months=row["duration_months"], regime=Regime(row["regime"]),
             call_off_routes=tuple(row["call_off_routes"]),
-        ))
+        ), reference=row["reference"])  # the README's tour names it
         for lot in row["lots"]:
             await frameworks.save_lot(officer, framework.reference, number=None, **lot)
         if row["publish"]:

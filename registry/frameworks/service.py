@@ -86,14 +86,16 @@ async def _next_reference(year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-async def create(user: CurrentUser, details: Details) -> Framework:
+async def create(user: CurrentUser, details: Details, *, reference: str | None = None) -> Framework:
+    """A draft framework, numbered the next of the year unless given its `reference` (the demo's
+    fixtures name theirs, so that they stay the same whatever day the demo is loaded)."""
     if not user.has_role(Role.PROCUREMENT_OFFICER):
         raise NotPermitted("Only procurement officers create frameworks")
     now = clock.now()
     async with db.transaction():
         await db.queue_for("framework references")  # two officers creating at once get different numbers
         framework = Framework(
-            reference=await _next_reference(now.year),
+            reference=reference or await _next_reference(now.year),
             authority=user.organisation_id,
             state=State.DRAFT,
             created_at=now,
