@@ -47,6 +47,7 @@ from registry.tenders.controllers import TendersController
 from registry.tenders.officer_controllers import OfficerTendersController
 from registry.web import api, links
 from registry.web.csrf import csrf_middleware
+from registry.web.head import HeadAsGet
 from registry.web.receipt import TimeOfReceiptMiddleware
 from registry.web.request_id import RequestIdMiddleware
 from registry.web.security import SecurityHeadersMiddleware
@@ -143,9 +144,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Around the whole app, not each route: answers for unknown addresses (404) and wrong methods
     # (405) get the security headers and a request id, and are logged, too. The time of receipt is
-    # taken first of all, before anything a request may wait for.
+    # taken first of all, before anything a request may wait for. HEAD is answered by the GET handler.
     app.asgi_handler = TimeOfReceiptMiddleware(
-        RequestIdMiddleware(SecurityHeadersMiddleware(app.asgi_handler, https_only=settings.is_production)), max_body_size=MAX_BODY_BYTES,
+        RequestIdMiddleware(SecurityHeadersMiddleware(HeadAsGet(app.asgi_handler), https_only=settings.is_production)),
+        max_body_size=MAX_BODY_BYTES,
     )
     return app
 

@@ -228,6 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def publish_as(settings: Settings) -> None:
+    """What a command publishes says what the server's pages say (registry.app's lifespan does the
+    same): the public address in links, emails and open data, the ocid prefix and the publisher.
+    Releases are never changed once stored, so they must be right the first time."""
+    from registry.opendata import ocds
+    from registry.web import links
+
+    links.configure(settings.base_url)
+    ocds.configure(settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -238,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"registry: {name}: {problem['msg']}", file=sys.stderr)
         return 1
     logs.configure(settings.logs_as)  # every command logs as the server does: JSON in production
+    publish_as(settings)
     handler: Callable = args.handler
     try:
         result = handler(settings, args)

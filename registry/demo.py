@@ -119,7 +119,7 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
             title=row["title"], summary=row["summary"], description=row["description"], estimated_value=row["estimated_value"],
             start_date=start_date, duration_months=row["duration_months"], regime=Regime(row["regime"]),
             call_off_routes=tuple(row["call_off_routes"]),
-        ))
+        ), reference=row["reference"])  # the README's tour names it
         for lot in row["lots"]:
             await frameworks.save_lot(officer, framework.reference, number=None, **lot)
         if row["publish"]:
@@ -316,7 +316,7 @@ async def _load_engagements(directory: Path, organisations: dict) -> None:
             engagement = await engagements.create_brief(commissioner, engagements.Brief(
                 lot_id=lot.id, title=row["title"], objectives=row["objectives"], groups=tuple(row["groups"]), regions=tuple(row["regions"]),
                 participants_target=row["participants_target"], methods=tuple(row["methods"]), budget_pence=row["budget"] * 100,
-                starts_on=(now - timedelta(days=row["created_days_ago"] - 14)).date(),
+                starts_on=_starts_on(row, now),
                 ends_on=(now - timedelta(days=row.get("completed_days_ago", row["created_days_ago"] - 120))).date(),
             ))
             reference = engagement.reference
@@ -347,6 +347,18 @@ async def _load_engagements(directory: Path, organisations: dict) -> None:
                 await engagements.cancel(commissioner, reference, reason=row["cancel_reason"])
     finally:
         clock.use(real_clock)
+
+
+def _starts_on(row: dict, now):
+    """When the engagement's contract starts: the day its delivery started, if it has; otherwise two
+    weeks after the brief, and for a mini-competition no sooner than a week after its response
+    deadline (the work starts once the supplier is chosen)."""
+    if "delivery_started_days_ago" in row:
+        return _days_ago(now, row["delivery_started_days_ago"]).date()
+    starts = _days_ago(now, row["created_days_ago"] - 14)
+    if "competition" in row:
+        starts = max(starts, _days_ago(now, row["competition"]["deadline_days_ago"] - 7))
+    return starts.date()
 
 
 async def _organisation_of(reference: str):

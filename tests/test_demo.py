@@ -2,13 +2,20 @@
 supplier organisations, one framework live with appointed suppliers on its three lots and
 engagements at every stage, one in evaluation, one with its request for information open and one
 whose notice has just been published; every role can sign in with the demo password, and the
-README lists every demo sign-in. Loaded once per engine for the whole module (it takes seconds)."""
+README lists every demo sign-in and says of the demo only what is true, whatever day it is loaded.
+Everything it publishes is valid OCDS, dated in order, at the configured address. Loaded once per
+engine for the whole module by `registry load-fixtures` (it takes seconds), and once more in-process
+with the clock set to next January."""
 
+import asyncio
 import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,45 +27,93 @@ from registry.demo import DEMO_PASSWORD, FIXTURES_DIR, load_fixtures
 from registry.engagements.tables import Engagement, EngagementState, Invitation, InvitationStatus, PerformanceReview
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, State
-from registry.settings import PROJECT_ROOT
+from registry.interest.tables import ExpressionOfInterest
+from registry.settings import PROJECT_ROOT, Settings
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys.tables import ResponseStatus, Survey, SurveyResponse
 from registry.tenders.tables import Tender, TenderOpening, TenderStatus
-from tests.conftest import all_table_names, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
+from tests.conftest import TEST_PASSWORD_PEPPER, all_table_names, app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
+from tests.ocds_validation import cove_problems, date_order_problems
+from tests.test_cli import run_registry
 
+BASE_URL = "https://participation.example.gov.uk"  # not the default: what the demo publishes must say it
 LIVE = "Community Engagement Services Framework 2026"
 IN_EVALUATION = "Deliberative Democracy Framework 2027"
 RFI_OPEN = "Lived Experience Engagement Framework 2027"
 PIN = "Public Participation Services Framework 2027"
 
 
-@pytest.fixture(scope="module")
-async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator:
-    """A database of the module's own with the demo data loaded (the suite's shared database is
-    emptied by other tests)."""
-    postgres_name = None
+@dataclass(frozen=True)
+class Demo:
+    engine: object
+    settings: Settings  # the app's settings for the demo's database
+
+
+@asynccontextmanager
+async def empty_database(engine_kind: str, migrated_database: str, directory: Path) -> AsyncIterator[str]:
+    """A migrated database of the module's own (the suite's shared database is emptied by other tests)."""
     if engine_kind == "sqlite":
-        path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+        path = directory / "demo.sqlite3"
         with sqlite3.connect(migrated_database.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
             source.backup(target)
-        url = f"sqlite:///{path}"
-    else:
-        postgres_name = await create_postgres_database("demo")
-        url = postgres_database_url(postgres_name)
-        await migrate(url)
-    engine = db.create_engine(url)
-    db.bind(engine)
-    await db.connect(engine, pool_size=2)
-    await load_fixtures()
-    yield engine
-    await db.disconnect(engine)
-    if postgres_name:
-        await drop_postgres_database(postgres_name)
+        yield f"sqlite:///{path}"
+        return
+    name = await create_postgres_database("demo")
+    url = postgres_database_url(name)
+    await migrate(url)
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(name)
+
+
+def demo_settings(url: str, directory: Path, base_url: str) -> Settings:
+    return Settings(
+        database_url=url, migrate_on_start=False, environment="development", postgres_pool_size=2, files_dir=directory / "files", base_url=base_url,
+    )
+
+
+@pytest.fixture(scope="module")
+async def demo_engine(engine_kind: str, migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
+    """The demo data loaded by `registry load-fixtures`, as published at an address of its own."""
+    directory = tmp_path_factory.mktemp("demo")
+    async with empty_database(engine_kind, migrated_database, directory) as url:
+        environment = {"REGISTRY_DATABASE_URL": url, "REGISTRY_BASE_URL": BASE_URL, "REGISTRY_PASSWORD_PEPPER": TEST_PASSWORD_PEPPER}
+        loaded = await asyncio.to_thread(run_registry, "load-fixtures", env=environment, timeout=300)
+        assert loaded.returncode == 0, loaded.stderr
+        engine = db.create_engine(url)
+        db.bind(engine)
+        await db.connect(engine, pool_size=2)
+        yield Demo(engine, demo_settings(url, directory, BASE_URL))
+        await db.disconnect(engine)
+
+
+NEXT_JANUARY = datetime(clock.now().year + 1, 1, 12, 10, 0, tzinfo=UTC)  # a new year: nothing in the demo may depend on which
+
+
+@pytest.fixture(scope="module")
+async def january_demo(engine_kind: str, migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
+    """The demo data loaded with the clock set to next January."""
+    directory = tmp_path_factory.mktemp("january")
+    async with empty_database(engine_kind, migrated_database, directory) as url:
+        engine = db.create_engine(url)
+        db.bind(engine)
+        await db.connect(engine, pool_size=2)
+        january = clock.ControlledClock()
+        january.set(NEXT_JANUARY)
+        previous = clock.use(january)
+        try:
+            async with db.transaction():
+                await load_fixtures()
+        finally:
+            clock.use(previous)
+        yield Demo(engine, demo_settings(url, directory, "http://127.0.0.1:8000"))
+        await db.disconnect(engine)
 
 
 @pytest.fixture(autouse=True)
-def demo(demo_engine) -> None:
-    db.bind(demo_engine)  # other modules' tests bind their own databases in between
+def demo(demo_engine: Demo) -> None:
+    db.bind(demo_engine.engine)  # other modules' tests bind their own databases in between
 
 
 async def framework_called(title: str) -> Framework:
@@ -184,3 +239,172 @@ async def test_loading_again_changes_nothing():
     await load_fixtures()
     after = {table._meta.tablename: await table.count() for table in tables}
     assert after == before
+
+
+async def published_packages(demo: Demo) -> dict[str, dict]:
+    """Every package the demo's open data serves, by its address: the release package, a page at a
+    time and whole, and each contracting process's record package."""
+    packages = {}
+    async with app_client(demo.settings) as client:
+        for path in ("/open-data/ocds/releases.json?page_size=500", "/open-data/ocds/releases.json?page_size=7"):
+            while path:
+                response = await client.get(path)
+                assert response.status_code == 200, path
+                packages[path] = response.json()
+                path = packages[path].get("links", {}).get("next", "").removeprefix(demo.settings.base_url)
+        for ocid in sorted({release["ocid"] for release in packages["/open-data/ocds/releases.json?page_size=500"]["releases"]}):
+            response = await client.get(f"/open-data/ocds/records/{ocid}.json")
+            assert response.status_code == 200, ocid
+            packages[ocid] = response.json()
+    db.bind(demo.engine)
+    return packages
+
+
+async def test_the_demos_open_data_is_valid_ocds_by_the_communitys_own_tool(demo_engine: Demo):
+    packages = await published_packages(demo_engine)
+    everything = packages["/open-data/ocds/releases.json?page_size=500"]
+    assert "links" not in everything and len(everything["releases"]) >= 20
+    assert sum("links" in package for package in packages.values()) >= 2  # pages of 7, each pointing to the next
+    assert sum("records" in package for package in packages.values()) >= 10
+    problems = [f"{address}: {problem}" for address, package in packages.items() for problem in cove_problems(package)]
+    assert problems == []
+
+
+URL = re.compile(r"""https?://[^\s"'<>\\]+""")
+
+
+async def test_everything_published_names_the_configured_address_and_no_other(demo_engine: Demo):
+    """The releases were stored by `registry load-fixtures` run with REGISTRY_BASE_URL; they never change."""
+    ours = BASE_URL.removeprefix("https://")
+    packages = await published_packages(demo_engine)
+    releases = packages["/open-data/ocds/releases.json?page_size=500"]["releases"]
+    found = {"releases": set(URL.findall(json.dumps(releases)))}
+    published = await Framework.select(Framework.reference).where(Framework.state != State.DRAFT).output(as_list=True)
+    async with app_client(demo_engine.settings) as client:
+        paths = ["/open-data/appointed-suppliers.csv", "/open-data/notices.csv", "/open-data/engagements.csv", "/open-data/calendar.ics"]
+        for path in paths + [f"/frameworks/{reference}/calendar.ics" for reference in published]:
+            response = await client.get(path)
+            assert response.status_code == 200, path
+            found[path] = set(URL.findall(response.text.replace("\r\n ", "")))  # calendars fold long lines
+    db.bind(demo_engine.engine)
+    assert len(found["releases"]) > 5 and found["/open-data/notices.csv"] and found["/open-data/calendar.ics"]
+    elsewhere = {where: sorted(url for url in urls if url.split("/")[2] != ours) for where, urls in found.items()}
+    assert {where: urls for where, urls in elsewhere.items() if urls} == {}
+    for address, package in packages.items():
+        for field in ("uri", "publicationPolicy"):
+            assert package[field].startswith(BASE_URL + "/"), (address, field)
+
+
+async def test_every_release_of_the_demo_has_its_dates_in_order(demo_engine: Demo):
+    packages = await published_packages(demo_engine)
+    problems = []
+    for address, package in packages.items():
+        for release in package.get("releases", []):
+            problems += [f"{release['id']}: {problem}" for problem in date_order_problems(release)]
+        for record in package.get("records", []):
+            problems += [f"{address} compiled: {problem}" for problem in date_order_problems(record["compiledRelease"])]
+    assert problems == []
+
+
+# --- The README's tour, against the demo --------------------------------------------------------
+
+TOUR_ROLES = {
+    "The public": None, "A supplier": Role.SUPPLIER, "A procurement officer": Role.PROCUREMENT_OFFICER, "An evaluator": Role.EVALUATOR,
+    "A commissioner": Role.COMMISSIONER, "An admin": Role.ADMIN,
+}
+STAGES = {  # what the tour says of a framework's stage, and the stage that makes it true
+    "notice just published": State.PIN_PUBLISHED, "open request for information": State.RFI_OPEN, "criteria are drafted": State.RFI_CLOSED,
+    "evaluation panel": State.EVALUATION, "lot waiting": State.EVALUATION, "appointed to each lot": State.LIVE,
+}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+REFERENCE = re.compile(r"\bPF-[A-Z0-9]+-\d{3}\b")
+
+
+def tour() -> list[tuple[str, str | None, list[str]]]:
+    """The README's tour, bullet by bullet: who (its bold heading), the sign-in it names, and its clauses."""
+    section = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split("## A tour, role by role", 1)[1].split("\n## ", 1)[0]
+    found = []
+    for heading, text in re.findall(r"^- \*\*(.+?)\*\*(.*?)(?=^- \*\*|^!\[|\Z)", section, flags=re.MULTILINE | re.DOTALL):
+        text = " ".join(text.split())
+        sign_in = re.match(r"\s*\(`([^`]+@[^`]+)`\)", text)
+        found.append((heading, sign_in and sign_in[1], re.split(r"(?<=[;.])\s", text)))
+    return found
+
+
+async def tour_problems() -> list[str]:
+    """Everything the README's tour says of the demo that the demo does not bear out."""
+    problems = []
+    frameworks = {f.reference: f for f in await Framework.objects()}
+    bullets = tour()
+    assert [heading for heading, _, _ in bullets] == list(TOUR_ROLES), "a role in the tour this test does not know"
+    said = set()
+    for heading, email, clauses in bullets:
+        user = await User.objects().where(User.email == email).first() if email else None
+        if TOUR_ROLES[heading] is not None:
+            if user is None or TOUR_ROLES[heading] not in user.roles or not await verify_password(user.password_hash, DEMO_PASSWORD):
+                problems.append(f"{heading}: {email} does not sign in with the demo password as {TOUR_ROLES[heading]}")
+                continue
+        for clause in clauses:
+            references = REFERENCE.findall(clause)
+            for title, reference in re.findall(r'"([^"]+)" \((PF-[A-Z0-9]+-\d{3})', clause):
+                if reference in frameworks and frameworks[reference].title != title:
+                    problems.append(f"{heading}: {reference} is {frameworks[reference].title!r}, not {title!r}")
+            for reference in references:
+                if reference not in frameworks or frameworks[reference].state == State.DRAFT:
+                    problems.append(f"{heading}: there is no published framework {reference}")
+                    continue
+                framework = frameworks[reference]
+                for phrase, state in STAGES.items():
+                    if phrase in clause:
+                        said.add(phrase)
+                        if framework.state != state:
+                            problems.append(f"{heading}: {reference} is {framework.state}, not {state} ({phrase!r})")
+                problems += [f"{heading}: {reference}: {problem}" for problem in await what_the_user_cannot_do(clause, user, framework)]
+            if user and (counted := re.search(rf"lists [\w' ]*?\b({'|'.join(NUMBERS)}) frameworks", clause)):
+                managed = await Framework.count().where(Framework.authority == user.organisation)
+                if NUMBERS.get(counted[1]) != managed:
+                    problems.append(f"{heading}: lists {managed} frameworks, not {counted[1]}")
+    problems += [f"no framework in the tour is said to be at {phrase!r}" for phrase in set(STAGES) - said]
+    return problems
+
+
+async def what_the_user_cannot_do(clause: str, user: User | None, framework: Framework) -> list[str]:
+    """What the tour asks this user to do with this framework that the demo does not let them."""
+    if user is None:
+        return []
+    interest = await ExpressionOfInterest.objects().where(
+        (ExpressionOfInterest.organisation == user.organisation) & (ExpressionOfInterest.framework == framework.id)
+        & ExpressionOfInterest.withdrawn_at.is_null()
+    ).first()
+    problems = []
+    if "it follows" in clause and interest is None:
+        problems.append(f"{user.email} does not follow it")
+    if "register interest in" in clause and interest is not None:
+        problems.append(f"{user.email} has registered interest already")
+    if "answer its open request for information" in clause and await SurveyResponse.exists().where(
+        (SurveyResponse.survey.framework == framework.id) & (SurveyResponse.organisation == user.organisation)
+        & (SurveyResponse.status == ResponseStatus.SUBMITTED)
+    ):
+        problems.append(f"{user.email} has answered it already")
+    if Role.EVALUATOR in user.roles and "waiting" in clause:
+        assigned = await EvaluatorAssignment.objects().where((EvaluatorAssignment.framework == framework.id) & (EvaluatorAssignment.evaluator == user.id))
+        marked = assigned and await Evaluation.exists().where(
+            Evaluation.assignment.is_in([a.id for a in assigned]) & Evaluation.submitted_at.is_not_null()
+        )
+        if not assigned or marked or any(a.declared_at for a in assigned):
+            problems.append(f"{user.email} has no lot of it waiting to be declared and marked")
+    return problems
+
+
+async def test_the_readme_tour_names_the_demos_frameworks_stages_and_sign_ins_loaded_today_or_next_january(demo_engine, january_demo):
+    assert await tour_problems() == []
+    today = {f.reference: f.title for f in await Framework.objects()}
+    db.bind(january_demo.engine)
+    moment = clock.ControlledClock()
+    moment.set(NEXT_JANUARY + timedelta(hours=1))
+    previous = clock.use(moment)
+    try:
+        assert await tour_problems() == []
+        assert {f.reference: f.title for f in await Framework.objects()} == today  # the same references, whatever the year
+    finally:
+        clock.use(previous)

@@ -32,8 +32,8 @@ async def past_the_deadline(database, controlled_clock):
     return officer, supplier, framework, found
 
 
-async def pin_versions(framework) -> int:
-    return await Notice.count().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.PIN))
+async def notice_versions(framework) -> int:
+    return await Notice.count().where(Notice.framework == framework.id)
 
 
 async def amendment_emails() -> int:
@@ -42,7 +42,7 @@ async def amendment_emails() -> int:
 
 async def test_after_the_tender_deadline_each_material_term_of_the_notice_is_refused_by_name(past_the_deadline):
     officer, _, framework, _ = past_the_deadline
-    versions = await pin_versions(framework)
+    versions = await notice_versions(framework)
     for field, changed in [
         ("estimated_value", replace(DETAILS, estimated_value=9_990_000)),
         ("duration_months", replace(DETAILS, duration_months=48)),
@@ -56,7 +56,7 @@ async def test_after_the_tender_deadline_each_material_term_of_the_notice_is_ref
     unchanged = await service.get(framework.reference)
     assert (unchanged.estimated_value, unchanged.duration_months, unchanged.regime) == (4_000_000, 36, "scotland")
     assert sorted(unchanged.call_off_routes) == ["direct_award", "mini_competition"]
-    assert await pin_versions(framework) == versions and await amendment_emails() == 0
+    assert await notice_versions(framework) == versions and await amendment_emails() == 0
 
 
 async def test_the_amendment_found_in_evaluation_is_refused_naming_every_term_it_changes(database, controlled_clock):
@@ -83,8 +83,8 @@ async def test_after_the_tender_deadline_a_wording_correction_is_published_and_t
     officer, supplier, framework, _ = past_the_deadline
     corrected = replace(DETAILS, title="Public participation services", summary="Citizens' panels, deliberation and online participation.")
     notice = await service.amend_notice(officer, framework.reference, corrected, "A full stop added to the summary")
-    versions = await Notice.objects().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.PIN)).order_by(Notice.version)
-    assert notice.version == versions[-1].version == 2
+    versions = await Notice.objects().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.TENDER)).order_by(Notice.version)
+    assert notice.kind == NoticeKind.TENDER and notice.version == versions[-1].version == 2  # the invitation is out: its notice is amended
     assert service.changes_between(service.notice_content(versions[0]), service.notice_content(versions[1])) == ["Summary"]
     told = await Notification.objects().where((Notification.recipient == supplier.email) & Notification.subject.like("%amended")).first()
     assert told is not None and "A full stop added to the summary" in told.body

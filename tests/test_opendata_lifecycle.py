@@ -5,6 +5,7 @@ call-offs: a direct award delivered and completed, a mini-competition awarded, a
 cancelled; and of a framework cancelled after its notice. The data set is built once per engine for
 the whole module; the tests only read it (the immutability test's writes are all refused)."""
 
+import codecs
 import csv
 import io
 import json
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
+import ocdsmerge
 import pytest
 from icalendar import Calendar
 
@@ -39,10 +41,11 @@ from registry.tenders import service as tenders
 from registry.tenders.tables import Tender
 from tests.awarding import SHARE, Bid, Walked, moderate, officers, supplier_named, user
 from tests.conftest import app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
-from tests.ocds_validation import codelist_errors, schema_errors
+from tests.ocds_validation import codelist_errors, cove_problems, date_order_problems, extended_release_schema, schema_errors
 from tests.tendering import CLARIFICATION_DEADLINE, START, TENDER_DEADLINE, add_criteria, complete_draft, registered, rfi_closed
 from tests.test_frameworks import DETAILS, draft_with_lots
 
+AMENDED_SUMMARY = "Citizens' panels, deliberation and online participation across Scotland"
 SECRET_ANSWER = "LIFECYCLE-SEALED-ANSWER-TEXT"
 SECRET_PROPOSAL = "LIFECYCLE-SEALED-PROPOSAL-TEXT"
 BIDS = [
@@ -112,6 +115,8 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
         CriterionSpec(CriterionKind.QUALITY, "Your team", "Who would do the work, and their experience.", weight=40, word_limit=100),
         change_summary="The team criterion's guidance now asks for experience",
     )
+    moment.set(START + timedelta(days=34))  # the details amended once the invitation is out: the tender notice's next version
+    await frameworks.amend_notice(officer, reference, replace(DETAILS, estimated_value=4_500_000, summary=AMENDED_SUMMARY), "The summary says where")
 
     moment.set(START + timedelta(days=45))
     for bid in BIDS:
@@ -266,11 +271,16 @@ async def test_every_release_and_package_validates_against_the_ocds_schema_and_c
         grouped = by_ocid(releases)
         problems = []
         for item in releases:
-            problems += [f"{item['id']}: {p}" for p in schema_errors("release", item) + codelist_errors(item)]
+            problems += [f"{item['id']}: {p}" for p in schema_errors("release", item) + codelist_errors(item) + date_order_problems(item)]
         for ocid in grouped:
             package = await get_json(client, f"/open-data/ocds/records/{ocid}.json")
             problems += [f"record {ocid}: {p}" for p in schema_errors("record-package", package)]
-            problems += [f"compiled {ocid}: {p}" for p in codelist_errors(package["records"][0]["compiledRelease"])]
+            compiled = package["records"][0]["compiledRelease"]
+            problems += [f"compiled {ocid}: {p}" for p in codelist_errors(compiled) + date_order_problems(compiled)]
+            problems += [f"record {ocid} (libcoveocds): {p}" for p in cove_problems(package)]
+        for page_size in (7, opendata.MAX_PAGE_SIZE):  # the package with links.next, and all on one page
+            package = await get_json(client, f"/open-data/ocds/releases.json?page_size={page_size}")
+            problems += [f"releases.json?page_size={page_size} (libcoveocds): {p}" for p in cove_problems(package)]
     assert not problems, "\n".join(problems)
     assert len(releases) == await Release.count()
     assert len({item["id"] for item in releases}) == len(releases)
@@ -284,7 +294,8 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     assert [(i, item["tag"]) for i, item in releases.items()] == [
         (f"{ref}-pin-v1", ["planning"]), (f"{ref}-reasoned-response-1", ["planningUpdate"]), (f"{ref}-pin-v2", ["planningUpdate"]),
         (f"{ref}-tender-v1", ["tender"]),
-        (f"{ref}-clarification-Q1", ["tenderUpdate"]), (f"{ref}-tender-v2", ["tenderAmendment"]), (f"{ref}-award-v1", ["award"]),
+        (f"{ref}-clarification-Q1", ["tenderUpdate"]), (f"{ref}-tender-v2", ["tenderAmendment"]), (f"{ref}-tender-v3", ["tenderAmendment"]),
+        (f"{ref}-award-v1", ["award"]),
     ]
     planning = releases[f"{ref}-pin-v1"]
     assert planning["tender"]["status"] == "planning" and planning["planning"]["budget"]["amount"] == {"amount": 4_000_000, "currency": "GBP"}
@@ -310,7 +321,17 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     assert "Alpha Engagement Ltd asks" not in everything  # the asker's own wording, and name, stay private
 
     amended = releases[f"{ref}-tender-v2"]["tender"]
-    assert amended["amendments"][0]["rationale"] == "The team criterion's guidance now asks for experience"
+    assert amended["amendments"] == [{
+        "id": "tender-v2", "date": ocds.timestamp(START + timedelta(days=33)), "rationale": "The team criterion's guidance now asks for experience",
+        "description": "Version 2 of the tender notice", "amendsReleaseID": f"{ref}-tender-v1", "releaseID": f"{ref}-tender-v2",
+    }]
+    details_amended = releases[f"{ref}-tender-v3"]["tender"]  # after the invitation, the details change the tender notice, not the PIN
+    assert details_amended["amendments"][0]["amendsReleaseID"] == f"{ref}-tender-v2"
+    assert details_amended["amendments"][0]["rationale"] == "The summary says where"
+    assert [(d["documentType"], d["title"]) for d in details_amended["documents"]] == [("tenderNotice", "Tender notice, version 3")]
+    assert details_amended["description"].startswith(AMENDED_SUMMARY)
+    for kept in ("tenderPeriod", "enquiryPeriod", "awardCriteriaDetails", "eligibilityCriteria"):  # what the invitation published stays
+        assert details_amended[kept] == amended[kept], kept
 
     awarded = releases[f"{ref}-award-v1"]
     appointments = await Appointment.objects().where(Appointment.framework == (await frameworks.get(ref)).id)
@@ -341,10 +362,11 @@ async def test_each_call_off_is_its_own_process_related_to_the_framework(bound):
     for item in direct:
         assert item["relatedProcesses"] == [{
             "id": "1", "relationship": ["framework"], "title": DETAILS.title, "scheme": "ocid", "identifier": framework_ocid,
-            "uri": f"http://127.0.0.1:8000/open-data/ocds/records/{framework_ocid}.json", "relatedLots": ["1"],
+            "uri": f"http://127.0.0.1:8000/open-data/ocds/records/{framework_ocid}.json",
         }]
     awarded = direct[0]
     assert awarded["tender"]["competitive"] is False and awarded["tender"]["procurementMethod"] == "direct"
+    assert f"lot 1 of {bound.framework}" in awarded["tender"]["procurementMethodDetails"]  # the lot it calls off from
     assert awarded["awards"][0]["value"] == {"amount": 15000.5, "currency": "GBP"}
     assert awarded["contracts"][0]["awardID"] == awarded["awards"][0]["id"]
     assert awarded["buyer"]["name"] == "Department for Testing"
@@ -386,11 +408,11 @@ async def test_a_record_has_the_releases_and_their_compiled_release(bound):
     stored = await opendata.releases_of(ocid)
     assert record["ocid"] == ocid and record["releases"] == stored
     compiled = record["compiledRelease"]
-    assert compiled == ocds.compile_releases(stored)
+    assert compiled == ocdsmerge.Merger(schema=extended_release_schema()).create_compiled_release(stored)  # as the OCDS tools compile it
     assert compiled["tag"] == ["compiled"] and compiled["date"] == stored[-1]["date"] and compiled["id"] == f"{ocid}-{stored[-1]['date']}"
     tender = compiled["tender"]
     assert tender["status"] == "complete" and tender["procurementMethod"] == "open" and tender["value"]["amount"] == 4_500_000
-    assert [document["id"] for document in tender["documents"]] == ["tender-notice-v1", "clarification-Q1", "tender-notice-v2"]
+    assert [document["id"] for document in tender["documents"]] == ["tender-notice-v1", "clarification-Q1", "tender-notice-v2", "tender-notice-v3"]
     assert [document["id"] for document in compiled["planning"]["documents"]] == ["pin-notice-v1", "rfi-reasoned-response-1", "pin-notice-v2"]
     assert len(compiled["awards"]) == 4 and compiled["planning"]["budget"]["amount"]["amount"] == 4_500_000
     assert [lot["status"] for lot in tender["lots"]] == ["complete", "complete"]
@@ -398,7 +420,9 @@ async def test_a_record_has_the_releases_and_their_compiled_release(bound):
     assert package["publishedDate"] == compiled["date"]
 
     call_off = await opendata.releases_of(bound.ocid(bound.direct))
-    compiled = ocds.compile_releases(call_off)
+    async with app_client(bound.settings) as client:
+        compiled = (await get_json(client, f"/open-data/ocds/records/{bound.ocid(bound.direct)}.json"))["records"][0]["compiledRelease"]
+    assert compiled == ocdsmerge.Merger(schema=extended_release_schema()).create_compiled_release(call_off)
     assert compiled["contracts"][0]["status"] == "terminated" and compiled["contracts"][0]["value"]["amount"] == 15000.5
     assert next(p for p in compiled["parties"] if p["name"] == "Alpha Engagement Ltd")["roles"] == ["supplier"]
 
@@ -456,32 +480,34 @@ async def test_releases_are_immutable_in_the_database(bound):
 # --- CSV downloads --------------------------------------------------------------------------------
 
 
-def rows(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text)))
+def rows(response) -> list[dict]:
+    """The rows of a CSV download, read as a spreadsheet reads it: UTF-8, after its byte-order mark."""
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 async def test_the_csv_downloads_publish_appointments_notices_and_engagements_without_private_data(bound):
     async with app_client(bound.settings) as client:
         responses = {name: await client.get(f"/open-data/{name}.csv") for name in ("appointed-suppliers", "notices", "engagements")}
     for response in responses.values():
-        assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+        assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.content.startswith(codecs.BOM_UTF8)  # or Excel reads "£", dashes and curly quotes wrongly
         assert "attachment" in response.headers["content-disposition"]
         for secret in (SECRET_ANSWER, SECRET_PROPOSAL, "PRIVATE-DRAFT-BRIEF", "@", "Alpha has worked", "Fully booked", "41234.56", "24567.89"):
             assert secret not in response.text
-    appointed = rows(responses["appointed-suppliers"].text)
+    appointed = rows(responses["appointed-suppliers"])
     assert [(r["lot"], r["rank"], r["organisation"]) for r in appointed] == [
         ("1", "1", "Alpha Engagement Ltd"), ("1", "2", "Beta Voices Trust"), ("1", "3", "Gamma Research"), ("2", "1", "Alpha Engagement Ltd"),
     ]
     assert appointed[0]["town"] == "Dundee" and appointed[0]["size"] == "small" and appointed[0]["framework reference"] == bound.framework
 
-    notices = rows(responses["notices"].text)
+    notices = rows(responses["notices"])
     assert [(r["framework reference"], r["kind"], r["version"]) for r in notices] == [
         (bound.framework, "pin", "1"), (bound.framework, "pin", "2"), (bound.framework, "tender", "1"), (bound.framework, "tender", "2"),
-        (bound.framework, "award", "1"), (bound.cancelled_framework, "pin", "1"), (bound.cancelled_framework, "cancellation", "1"),
+        (bound.framework, "tender", "3"), (bound.framework, "award", "1"), (bound.cancelled_framework, "pin", "1"), (bound.cancelled_framework, "cancellation", "1"),
     ]
     assert notices[1]["what changed"] == "Estimated value raised"
 
-    engaged = {r["reference"]: r for r in rows(responses["engagements"].text)}
+    engaged = {r["reference"]: r for r in rows(responses["engagements"])}
     assert set(engaged) == {bound.direct, bound.competition, bound.withdrawn}  # never the draft
     assert engaged[bound.direct]["awarded value (GBP)"] == "15000.50" and engaged[bound.direct]["state"] == "completed"
     assert engaged[bound.direct]["route"] == "direct award" and engaged[bound.direct]["supplier"] == "Alpha Engagement Ltd"

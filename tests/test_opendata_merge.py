@@ -1,4 +1,4 @@
-"""Compiling a record: the releases merged by the OCDS 1.1 merge rules, on a small hand-made example."""
+"""Compiling a record: the releases merged by the OCDS 1.1 merge rules (ocdsmerge, with the rules of the declared schema), on a small hand-made example."""
 
 import pytest
 

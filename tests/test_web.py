@@ -7,6 +7,7 @@ from litestar.testing import AsyncTestClient
 from registry import clock, db
 from registry.app import create_app
 from registry.settings import Settings
+from tests.conftest import app_client
 
 JSON = {"Accept": "application/json"}
 
@@ -146,3 +147,38 @@ async def test_a_value_no_database_can_hold_in_the_address_is_not_found_not_a_se
     response = await client.get(path, headers={"Accept": "text/html"})
     assert response.status_code == 404
     assert "Page not found" in response.text
+
+
+IGNORED_IN_HEAD = {"date", "x-request-id", "set-cookie", "content-security-policy"}  # differ between any two requests
+FRESH_SEED = ("/suppliers", "/api/v1/suppliers")  # the directory's fair order: each first visit gets its own seed
+
+
+@pytest.mark.parametrize("role", ["anonymous", "procurement_officer", "commissioner"])
+async def test_every_page_and_download_answers_head_as_it_answers_get_without_the_body(database, settings, role):
+    from tests.test_access_control import PASSWORD, app_routes, concrete, csrf_token, seed_users
+
+    ids = await seed_users()
+    paths = [route.split(" ", 1)[1] for route in app_routes(create_app(settings)) if route.startswith("GET ")]
+    paths += ["/static/govuk/govuk-frontend.min.css", "/no-such-page"]
+    async with app_client(settings) as client:
+        if role != "anonymous":
+            signed = await client.post("/sign-in", data={"email": f"{role}@matrix.example", "password": PASSWORD, "_csrf_token": await csrf_token(client)})
+            assert signed.status_code == 303
+        different, downloads = [], 0
+        for path in paths:
+            url = concrete(path, ids)
+            get_response, head = await client.get(url), await client.head(url)
+            if head.status_code != get_response.status_code or head.content:
+                different.append(f"{url}: GET {get_response.status_code}, HEAD {head.status_code} with {len(head.content)} bytes")
+                continue
+            got, headed = ({k: v for k, v in r.headers.items() if k not in IGNORED_IN_HEAD} for r in (get_response, head))
+            if url in FRESH_SEED:
+                got, headed = set(got), set(headed)
+            if got != headed:
+                different.append(f"{url}: headers {sorted(set(got.items()) ^ set(headed.items()))}")
+            if get_response.headers.get("content-type", "").startswith("text/csv"):
+                downloads += 1
+                assert get_response.headers["content-type"] == "text/csv; charset=utf-8", url
+                assert get_response.content.startswith(b"\xef\xbb\xbf"), f"{url}: no byte-order mark"
+    assert different == []
+    assert downloads >= 3  # the open data's CSVs, at least

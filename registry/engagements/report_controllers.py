@@ -10,6 +10,7 @@ from registry.engagements import reports
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
+from registry.web.downloads import csv_file
 from registry.web.pages import page
 
 REPORTED_STATES = (State.LIVE, State.EXPIRED)  # frameworks under which call-offs can exist
@@ -44,7 +45,4 @@ class ReportsController(Controller):
     @get("/frameworks/{reference:str}/engagements.csv")
     async def framework_csv(self, request: Request, reference: FromPath[str]) -> Response:
         report = await self._report(request, reference)
-        return Response(
-            reports.as_csv(report), media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{reference}-engagements.csv"'},
-        )
+        return csv_file(reports.as_csv(report), f"{reference}-engagements.csv")

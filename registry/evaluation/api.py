@@ -1,4 +1,4 @@
-"""Evaluation in the JSON API (rule 3 of ../shared/DESIGN.md): an evaluator reads its own
+"""Evaluation in the JSON API (rule 3 of docs/design.md): an evaluator reads its own
 assignments and its own marks only; the authority's procurement officers read every evaluator's
 submitted marks side by side once moderation has started."""
 

@@ -1,5 +1,5 @@
 """Evaluation panels, conflict declarations, independent scoring and moderation (rule 3 of
-../shared/DESIGN.md): an evaluator sees only the lots assigned, only after declaring no conflict, and
+docs/design.md): an evaluator sees only the lots assigned, only after declaring no conflict, and
 cannot see other evaluators' scores until moderation."""
 
 from dataclasses import dataclass

@@ -1,10 +1,18 @@
-"""Frameworks' key dates as iCalendar, built with the icalendar library."""
+"""Frameworks' key dates as iCalendar (RFC 5545), built with the icalendar library.
 
-from datetime import datetime, timedelta
+A feed is published (METHOD:PUBLISH) for subscribers to read, not to reply to. Each event is a
+deadline that leaves the subscriber's time free (TRANSP:TRANSPARENT), identified as this
+installation's (its UID ends with the configured host), and stamped with the framework's last change
+(DTSTAMP), so that downloading a feed again gives the same bytes until something in it has changed.
+The authority's time zone is always there (a VTIMEZONE): it names the zone the dates belong to, and
+keeps a feed with no events a valid calendar, which needs at least one component."""
 
-from icalendar import Calendar, Event
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from registry import clock
+from icalendar import Calendar, Event, Timezone
+
 from registry.frameworks.tables import Framework
 from registry.web import links
 
@@ -14,29 +22,40 @@ KEY_DATES = {
     "tender_deadline": "Tender deadline",
     "standstill_ends_at": "Standstill period ends",
 }
+ZONE_RULES_FROM, ZONE_RULES_UNTIL = date(2020, 1, 1), date(2060, 1, 1)  # the span of the VTIMEZONE's transitions
 
 
 def key_dates(framework: Framework) -> list[tuple[str, datetime]]:
     return [(label, moment) for attribute, label in KEY_DATES.items() if (moment := getattr(framework, attribute))]
 
 
-def calendar_of(frameworks: list[Framework], name: str) -> bytes:
+def event_uid(framework: Framework, attribute: str) -> str:
+    """Unique to this installation: two registries' PF-2027-001 are different frameworks."""
+    return f"{framework.reference}-{attribute}@{urlsplit(links.base_url()).hostname}"
+
+
+def calendar_of(frameworks: list[Framework], name: str, zone: ZoneInfo) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Participation Framework Registry//Key dates//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    stamp = clock.now()
+    calendar.add("x-wr-timezone", zone.key)
+    calendar.add_component(Timezone.from_tzinfo(zone, tzid=zone.key, first_date=ZONE_RULES_FROM, last_date=ZONE_RULES_UNTIL))
     for framework in frameworks:
+        changed = framework.updated_at.astimezone(UTC)  # every change of a key date changes the framework
         for attribute, label in KEY_DATES.items():
             moment = getattr(framework, attribute)
             if moment is None:
                 continue
             event = Event()
-            event.add("uid", f"{framework.reference}-{attribute}@participation-framework-registry")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", moment)
-            event.add("dtend", moment + timedelta(minutes=30))
+            event.add("uid", event_uid(framework, attribute))
+            event.add("dtstamp", changed)
+            event.add("last-modified", changed)
+            event.add("dtstart", moment.astimezone(UTC))
+            event.add("dtend", moment.astimezone(UTC) + timedelta(minutes=30))
+            event.add("transp", "TRANSPARENT")
             event.add("summary", f"{framework.reference}: {label}")
             event.add("description", f"{framework.title}\n{links.absolute(f'/frameworks/{framework.reference}')}")
             event.add("url", links.absolute(f"/frameworks/{framework.reference}"))

@@ -14,6 +14,7 @@ from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
 from registry.reference import taxonomies
 from registry.web.forms import FormResult, add_error, read_form
+from registry.web.downloads import csv_file
 from registry.web.pages import page
 
 
@@ -286,11 +287,6 @@ class ManageFrameworksController(Controller):
     @get("/{reference:str}/interest.csv")
     async def interest_csv(self, request: Request, reference: FromPath[str]) -> Response:
         framework = await self._framework(request, reference)
-        csv_text = interest.as_csv(await interest.list_for_officer(framework))
-        return Response(
-            csv_text,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{reference}-expressions-of-interest.csv"'},
-        )
+        return csv_file(interest.as_csv(await interest.list_for_officer(framework)), f"{reference}-expressions-of-interest.csv")
 
 

@@ -1,4 +1,4 @@
-"""The framework's one state machine (../shared/DESIGN.md): the only transitions that exist, who may
+"""The framework's one state machine (docs/design.md): the only transitions that exist, who may
 make each, and what must hold first. Every move is audited, added to the framework's timeline and
 told to the suppliers who registered interest.
 

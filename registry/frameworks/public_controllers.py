@@ -1,6 +1,8 @@
 """What anyone can read about published frameworks: the list, each framework's page and notices,
 and their key dates as iCalendar."""
 
+from zoneinfo import ZoneInfo
+
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -14,7 +16,7 @@ from registry.interest import service as interest
 from registry.reference import taxonomies
 from registry.web.pages import page
 
-ICS = "text/calendar; charset=utf-8"
+ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to every text type
 
 
 async def published_reasoned_response(framework_id: int) -> list:
@@ -44,6 +46,11 @@ async def published_framework(reference: str) -> Framework:
     if framework is None or framework.state == State.DRAFT:
         raise NotFoundException(f"There is no published framework {reference}")
     return framework
+
+
+def zone_of(request: Request) -> ZoneInfo:
+    """The authority's time zone (REGISTRY_TIME_ZONE)."""
+    return request.app.state["settings"].zone
 
 
 class PublicFrameworksController(Controller):
@@ -123,19 +130,21 @@ class PublicFrameworksController(Controller):
         )
 
     @get("/frameworks/{reference:str}/calendar.ics")
-    async def framework_calendar(self, reference: FromPath[str]) -> Response:
+    async def framework_calendar(self, request: Request, reference: FromPath[str]) -> Response:
         framework = await published_framework(reference)
-        return Response(calendar.calendar_of([framework], f"{framework.reference} key dates"), media_type=ICS)
+        return Response(calendar.calendar_of([framework], f"{framework.reference} key dates", zone_of(request)), media_type=ICS)
 
     @get("/open-data/calendar.ics")
-    async def all_calendar(self) -> Response:
+    async def all_calendar(self, request: Request) -> Response:
         frameworks = await Framework.objects().where(Framework.state != State.DRAFT).order_by(Framework.reference)
-        return Response(calendar.calendar_of(frameworks, "Participation frameworks: key dates"), media_type=ICS)
+        return Response(calendar.calendar_of(frameworks, "Participation frameworks: key dates", zone_of(request)), media_type=ICS)
 
     @get("/calendar/{feed:str}")
-    async def supplier_calendar(self, feed: FromPath[str]) -> Response:
+    async def supplier_calendar(self, request: Request, feed: FromPath[str]) -> Response:
         """A supplier's own feed, at a secret address ending .ics."""
         frameworks = await interest.frameworks_for_calendar(feed.removesuffix(".ics")) if feed.endswith(".ics") else None
         if frameworks is None:
             raise NotFoundException("There is no calendar at this address")
-        return Response(calendar.calendar_of(frameworks, "Frameworks you follow"), media_type=ICS, headers={"Cache-Control": "no-store"})
+        return Response(
+            calendar.calendar_of(frameworks, "Frameworks you follow", zone_of(request)), media_type=ICS, headers={"Cache-Control": "no-store"},
+        )

@@ -86,14 +86,16 @@ async def _next_reference(year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-async def create(user: CurrentUser, details: Details) -> Framework:
+async def create(user: CurrentUser, details: Details, *, reference: str | None = None) -> Framework:
+    """A draft framework, numbered the next of the year unless given its `reference` (the demo's
+    fixtures name theirs, so that they stay the same whatever day the demo is loaded)."""
     if not user.has_role(Role.PROCUREMENT_OFFICER):
         raise NotPermitted("Only procurement officers create frameworks")
     now = clock.now()
     async with db.transaction():
         await db.queue_for("framework references")  # two officers creating at once get different numbers
         framework = Framework(
-            reference=await _next_reference(now.year),
+            reference=reference or await _next_reference(now.year),
             authority=user.organisation_id,
             state=State.DRAFT,
             created_at=now,
@@ -297,6 +299,10 @@ def _stage_dates(framework: Framework, target: State) -> list[tuple[str, datetim
 # --- Notices ------------------------------------------------------------------------------------
 
 
+# What every notice says of the framework itself (publish_notice); the rest of a notice is what its stage adds.
+NOTICE_DETAILS = ("title", "summary", "description", "estimated_value", "start_date", "duration_months", "regime", "call_off_routes", "lots")
+
+
 async def publish_notice(
     framework: Framework, kind: NoticeKind, user: CurrentUser, change_summary: str | None, extra: dict | None = None
 ) -> Notice:
@@ -350,9 +356,22 @@ async def amend_notice(user: CurrentUser, reference: str, details: Details, chan
             raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
-        notice = await publish_notice(framework, NoticeKind.PIN, user, change_summary=change_summary)
+        kind, stage_content = await _notice_to_amend(framework)
+        notice = await publish_notice(framework, kind, user, change_summary=change_summary, extra=stage_content)
         await tell_of_amendment(framework, notice, what="The notice")
     return notice
+
+
+async def _notice_to_amend(framework: Framework) -> tuple[NoticeKind, dict | None]:
+    """The notice that describes the framework now: the prior information notice until the invitation
+    to tender is out, then the tender notice, keeping what the invitation added (its deadlines and
+    criteria) as its latest version published them."""
+    latest = await Notice.objects().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.TENDER)).order_by(
+        Notice.version, ascending=False,
+    ).first()
+    if latest is None:
+        return NoticeKind.PIN, None
+    return NoticeKind.TENDER, {key: value for key, value in json.loads(latest.body).items() if key not in NOTICE_DETAILS}
 
 
 async def tell_of_amendment(framework: Framework, notice: Notice, *, what: str) -> None:

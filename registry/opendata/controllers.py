@@ -12,10 +12,10 @@ from registry.opendata import downloads, ocds
 from registry.opendata import service as opendata
 from registry.opendata.downloads import APPOINTED_SUPPLIERS, ENGAGEMENTS, NOTICES
 from registry.web import links
+from registry.web.downloads import csv_file
 from registry.web.pages import page
 
 OPEN = {"Access-Control-Allow-Origin": "*"}  # anyone's scripts, from anywhere, may read open data
-CSV = "text/csv; charset=utf-8"
 RELEASES_PATH = "/open-data/ocds/releases.json"
 
 
@@ -37,7 +37,7 @@ def base_url() -> str:
 
 
 def csv_download(content: str, filename: str) -> Response:
-    return Response(content, media_type=CSV, headers={**OPEN, "Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_file(content, filename, headers=OPEN)
 
 
 class OpenDataController(Controller):

@@ -5,24 +5,22 @@ Every framework is one contracting process (the first stage of a framework agree
 every engagement (call-off) is another, linked to its framework through `relatedProcesses`. The ocid
 is the configured prefix, a hyphen and the registry's own reference (PF-2026-001, PF-2026-001-E003)."""
 
+import copy
 from datetime import UTC, date, datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo
 
+import ocdsmerge
+
 from registry import clock
+from registry.opendata import profile
 from registry.settings import Settings
 
 VERSION = "1.1"
 LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CURRENCY = "GBP"
 LONDON = ZoneInfo("Europe/London")
-EXTENSIONS = [
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_competitive_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_pagination_extension/master/extension.json",
-]
-OMIT_WHEN_MERGED = ("id", "date", "tag")  # the release schema's omitWhenMerged fields, all at the top level
-WHOLE_LIST_MERGE = ("additionalIdentifiers", "additionalClassifications")  # arrays of objects replaced whole, not merged by id
+EXTENSIONS = profile.EXTENSIONS  # versioned addresses, each with its files in the project (profile.py)
 
 _configured: dict[str, str] = {}
 
@@ -118,42 +116,15 @@ def package_metadata(uri: str, published: datetime | None, base_url: str) -> dic
 # --- Merging (https://standard.open-contracting.org/1.1/en/schema/merging/) ----------------------
 
 
-def _is_identified_list(values: list) -> bool:
-    return bool(values) and all(isinstance(item, dict) and "id" in item for item in values)
-
-
-def _merge_into(target: dict, update: dict) -> None:
-    for key, value in update.items():
-        if value is None:  # an explicit null removes the field
-            target.pop(key, None)
-        elif isinstance(value, dict):
-            current = target.get(key)
-            if not isinstance(current, dict):
-                current = target[key] = {}
-            _merge_into(current, value)
-            if not current:
-                target.pop(key)
-        elif isinstance(value, list) and key not in WHOLE_LIST_MERGE and _is_identified_list(value):
-            current = target.get(key)
-            merged = {item["id"]: item for item in current} if isinstance(current, list) and _is_identified_list(current) else {}
-            for item in value:
-                existing = merged.get(item["id"])
-                if existing is None:
-                    merged[item["id"]] = existing = {}
-                _merge_into(existing, item)
-            target[key] = list(merged.values())
-        else:  # strings, numbers, and arrays of anything else are replaced by the later value
-            target[key] = value
+@cache
+def _merger() -> ocdsmerge.Merger:
+    """The Open Contracting Partnership's own merge, with the rules of the schema the packages declare."""
+    return ocdsmerge.Merger(schema=copy.deepcopy(profile.release_schema()))
 
 
 def compile_releases(releases: list[dict]) -> dict:
-    """The compiled release of one contracting process: its releases merged in date order, later
-    values replacing earlier ones and arrays of objects with an `id` merged object by object."""
+    """The compiled release of one contracting process: its releases merged in date order by the
+    standard's merge rules (ocdsmerge)."""
     if not releases:
         raise ValueError("a compiled release needs at least one release")
-    ordered = sorted(releases, key=lambda release: release["date"])  # a stable sort: same-date releases keep their order
-    compiled: dict = {}
-    for release in ordered:
-        _merge_into(compiled, {key: value for key, value in release.items() if key not in OMIT_WHEN_MERGED})
-    latest = ordered[-1]["date"]
-    return {"ocid": ordered[0]["ocid"], "id": f"{ordered[0]['ocid']}-{latest}", "date": latest, "tag": ["compiled"], **compiled}
+    return _merger().create_compiled_release(releases)

@@ -4,8 +4,9 @@ Framework steps follow the standard's guidance for the first stage of a framewor
 procedure: the prior information notice is a `planning` release, the invitation to tender a `tender`
 release (open procedure, lots, award criteria, tender and enquiry periods, the framework's term as
 contract period, `techniques.hasFrameworkAgreement`), each published clarification a `tenderUpdate`,
-an amended notice a `planningUpdate` or `tenderAmendment`, the appointments an `award` release with
-one award per appointed supplier and lot, and a cancellation a `tenderCancellation`. Each call-off is
+an amended notice a `planningUpdate` (before the invitation to tender) or a `tenderAmendment` naming
+the release it amends (after it), the appointments an `award` release with one award per appointed
+supplier and lot, and a cancellation a `tenderCancellation`. Each call-off is
 a contracting process of its own, related to its framework's: a mini-competition's invitation is a
 `tender` release (selective), its award (or a direct award) an `award` and `contract` release, the
 start of delivery a `contractUpdate`, the completion an `implementation` release.
@@ -130,8 +131,8 @@ def notice_link(reference: str, kind: str, version: int) -> str:
     return links.absolute(f"/frameworks/{reference}/notices/{kind}/{version}")
 
 
-def notice_release_id(reference: str, notice: Notice) -> str:
-    return f"{reference}-{notice.kind}-v{notice.version}"
+def notice_release_id(reference: str, kind: str, version: int) -> str:
+    return f"{reference}-{kind}-v{version}"
 
 
 def notice_document(reference: str, notice: Notice, description: str | None = None) -> dict:
@@ -226,14 +227,14 @@ def eligibility_criteria(content: dict) -> str | None:
     return "Selection questions, pass or fail: " + "; ".join(questions) if questions else None
 
 
-async def notice_releases(framework: Framework, notice: Notice, has_tender_release: bool) -> dict:
+async def notice_releases(framework: Framework, notice: Notice) -> dict:
     """The release for a newly published notice of `framework` (as it stands in the same transaction)."""
     content = json.loads(notice.body)
     parties = Parties()
     authority = await parties.add(framework.authority, "buyer", "procuringEntity")
     lots = await Lot.objects().where(Lot.framework == framework.id).order_by(Lot.number)
     ocid = ocid_for(framework.reference)
-    release_id = notice_release_id(framework.reference, notice)
+    release_id = notice_release_id(framework.reference, notice.kind, notice.version)
     kind = NoticeKind(notice.kind)
     appointed_lots = set(await Appointment.select(Appointment.lot.number.as_alias("number")).where(
         Appointment.framework == framework.id
@@ -242,14 +243,9 @@ async def notice_releases(framework: Framework, notice: Notice, has_tender_relea
     document = notice_document(framework.reference, notice, notice.change_summary)
     sections: dict = {"buyer": authority}
 
-    if kind == NoticeKind.PIN:
-        if notice.version == 1 or not has_tender_release:
-            tags = ["planning"] if notice.version == 1 else ["planningUpdate"]
-            sections["planning"] = {"rationale": content.get("summary"), "budget": {"amount": money(content.get("estimated_value"))}, "documents": [document]}
-        else:  # the notice amended once the invitation to tender is out: the tender it describes changed
-            tags = ["tenderAmendment"]
-            tender["documents"] = [document]
-            tender["amendments"] = [amendment(release_id, notice)]
+    if kind == NoticeKind.PIN:  # amended only before the invitation to tender: after it, the tender notice is (frameworks.amend_notice)
+        tags = ["planning"] if notice.version == 1 else ["planningUpdate"]
+        sections["planning"] = {"rationale": content.get("summary"), "budget": {"amount": money(content.get("estimated_value"))}, "documents": [document]}
     elif kind == NoticeKind.TENDER:
         first = await Notice.objects().where(
             (Notice.framework == framework.id) & (Notice.kind == NoticeKind.TENDER) & (Notice.version == 1)
@@ -270,7 +266,7 @@ async def notice_releases(framework: Framework, notice: Notice, has_tender_relea
             "documents": [document],
         })
         if notice.version > 1:
-            tender["amendments"] = [amendment(release_id, notice)]
+            tender["amendments"] = [amendment(release_id, notice, framework.reference)]
     elif kind == NoticeKind.AWARD:
         tags = ["award"]
         sections["awards"] = await framework_awards(framework, parties, content, document)
@@ -285,10 +281,12 @@ async def notice_releases(framework: Framework, notice: Notice, has_tender_relea
     return release(ocid, release_id, notice.published_at, tags, **sections)
 
 
-def amendment(release_id: str, notice: Notice) -> dict:
+def amendment(release_id: str, notice: Notice, reference: str) -> dict:
+    """A new version of a notice as an OCDS amendment: it amends the release of the version before."""
     return {
         "id": f"{notice.kind}-v{notice.version}", "date": timestamp(notice.published_at), "rationale": notice.change_summary,
-        "description": f"Version {notice.version} of the {NOTICE_NAMES[NoticeKind(notice.kind)].lower()}", "releaseID": release_id,
+        "description": f"Version {notice.version} of the {NOTICE_NAMES[NoticeKind(notice.kind)].lower()}",
+        "amendsReleaseID": notice_release_id(reference, notice.kind, notice.version - 1), "releaseID": release_id,
     }
 
 
@@ -383,8 +381,8 @@ async def _engagement_context(engagement: Engagement, parties: Parties) -> tuple
         "buyer": buyer,
         "relatedProcesses": [{
             "id": "1", "relationship": ["framework"], "title": framework.title, "scheme": "ocid", "identifier": framework_ocid,
-            "uri": links.absolute(f"/open-data/ocds/records/{framework_ocid}.json"), "relatedLots": [str(lot.number)],
-        }],
+            "uri": links.absolute(f"/open-data/ocds/records/{framework_ocid}.json"),
+        }],  # which lot: the tender's procurementMethodDetails (relatedProcess.relatedLots is in no released version of lots)
     }
     tender = {
         "id": engagement.reference, "title": engagement.title, "procuringEntity": buyer, "mainProcurementCategory": SERVICES,

@@ -33,8 +33,7 @@ async def store(data: dict) -> Release:
 
 async def notice_published(framework: Framework, notice: Notice) -> Release:
     """A framework's notice was published (a new version of the PIN, tender, award or cancellation notice)."""
-    has_tender = await Release.exists().where((Release.ocid == ocid_for(framework.reference)) & Release.tags.like('%"tender"%'))
-    return await store(await releases.notice_releases(framework, notice, has_tender_release=has_tender))
+    return await store(await releases.notice_releases(framework, notice))
 
 
 async def clarification_published(framework: Framework, clarification_id: int) -> Release:

@@ -19,6 +19,7 @@ from registry.surveys import analysis, service
 from registry.surveys.schemas import QuestionForm, ReasonedEntryForm, SectionForm, SurveyForm
 from registry.surveys.tables import QuestionKind, Survey
 from registry.web.forms import FormResult, add_error, read_form
+from registry.web.downloads import csv_file
 from registry.web.pages import page
 
 KIND_NAMES = {
@@ -214,10 +215,7 @@ class SurveyBuilderController(Controller):
     async def responses_csv(self, request: Request, reference: FromPath[str]) -> Response:
         framework = await self._framework(request, reference)
         survey = await self._survey(framework)
-        return Response(
-            await analysis.as_csv(survey.id), media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{reference}-rfi-responses.csv"'},
-        )
+        return csv_file(await analysis.as_csv(survey.id), f"{reference}-rfi-responses.csv")
 
     @get("/preview")
     async def preview(self, request: Request, reference: FromPath[str]) -> Template:

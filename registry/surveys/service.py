@@ -114,8 +114,8 @@ async def save_survey(
             await survey.save()
         else:
             await Survey.update(values).where(Survey.id == survey.id)
-        if framework.state == State.RFI_OPEN:
-            await Framework.update({Framework.rfi_closes_at: closes_at}).where(Framework.id == framework.id)
+        if framework.state == State.RFI_OPEN:  # a key date changed: the framework did (its calendar events say when)
+            await Framework.update({Framework.rfi_closes_at: closes_at, Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         await audit.record(
             "survey.saved", actor=user.actor, object_type="framework", object_id=reference,
             payload={"title": title, "closes_at": closes_at.isoformat() if closes_at else None},

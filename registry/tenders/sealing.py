@@ -1,4 +1,4 @@
-"""Who may learn what of the tenders, and when (rule 1 of ../shared/DESIGN.md).
+"""Who may learn what of the tenders, and when (rule 1 of docs/design.md).
 
 Sealed means the existence, the number and the identity of tenders as well as their content. The
 supplier organisation knows its own tenders at any time. Everyone else, at each stage of a framework:

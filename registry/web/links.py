@@ -1,6 +1,7 @@
-"""Absolute links to the service, for emails. The app factory sets the public base address."""
+"""Absolute links to the service, for emails and everything published (OCDS releases, CSV, calendars).
+The app factory sets the public base address from the settings; so does every command (registry.cli)."""
 
-_base_url = "http://127.0.0.1:8000"
+_base_url: str | None = None  # None until configured: then read once from the REGISTRY_ settings
 
 
 def configure(base_url: str) -> None:
@@ -8,5 +9,13 @@ def configure(base_url: str) -> None:
     _base_url = base_url.rstrip("/")
 
 
+def base_url() -> str:
+    if _base_url is None:  # code run outside the app and the commands: the settings say where the service is
+        from registry.settings import Settings
+
+        configure(Settings().base_url)
+    return _base_url
+
+
 def absolute(path: str) -> str:
-    return f"{_base_url}{path}"
+    return f"{base_url()}{path}"
