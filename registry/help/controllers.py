@@ -1,6 +1,8 @@
 """Pages about the service itself: the accessibility statement, the privacy notice, the cookies it
 sets, and a way to send feedback. Linked from every page's footer and the phase banner."""
 
+from urllib.parse import urlsplit
+
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
@@ -9,6 +11,12 @@ from registry.help import feedback
 from registry.web import csrf
 from registry.web.forms import FormResult
 from registry.web.pages import page
+
+
+def _came_from(request: Request) -> str:
+    """The path of the page of this service that linked here, if the browser says."""
+    referrer = urlsplit(request.headers.get("referer", ""))
+    return referrer.path if referrer.netloc == request.url.netloc and referrer.path != "/feedback" else ""
 
 
 class HelpController(Controller):
@@ -32,7 +40,8 @@ class HelpController(Controller):
 
     @get("/feedback", name="feedback")
     async def feedback_form(self, request: Request) -> Template:
-        return page("help/feedback.html", FormResult(data=None, values={"page": request.query_params.get("from", "")}))
+        """The form, noting the page the visitor came from (`from`, or the referring page of this site)."""
+        return page("help/feedback.html", FormResult(data=None, values={"page": request.query_params.get("from") or _came_from(request)}))
 
     @post("/feedback")
     async def send_feedback(self, request: Request) -> Template:
