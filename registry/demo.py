@@ -11,6 +11,7 @@ from registry import clock
 from registry.accounts import service as accounts
 from registry.accounts.passwords import hash_password
 from registry.accounts.tables import OrganisationKind, Role, User
+from registry.dates import LONDON
 from registry.settings import PROJECT_ROOT
 
 FIXTURES_DIR = PROJECT_ROOT / "fixtures"
@@ -142,9 +143,14 @@ def _days_ago(now, days: float):
     return now - timedelta(days=days)
 
 
+def _at_midday(moment):
+    """Deadlines at midday UK time on their day, as an officer would set them."""
+    return moment.astimezone(LONDON).replace(hour=12, minute=0, second=0, microsecond=0).astimezone(moment.tzinfo)
+
+
 async def _run_tendering(officer, reference: str, row: dict, organisations: dict, past, now) -> None:
     """Publish the invitation, submit the suppliers' tenders, open them, and start evaluation, each
-    on its day in the past."""
+    on its day in the past; or, while the tender deadline is ahead, only publish and tender."""
     from registry.evaluation import service as evaluation
     from registry.evaluation.service import Mark
     from registry.frameworks import service as frameworks
@@ -153,7 +159,9 @@ async def _run_tendering(officer, reference: str, row: dict, organisations: dict
     framework, by_title = await _publish_itt(officer, reference, row["itt"], past, now)
     for organisation_name, tender in row["tenders"].items():
         supplier = await _supplier_user(organisations[organisation_name])
-        await _submit_tender(supplier, reference, tender["lot"], by_title, tender["answers"], tender["price"])
+        await _submit_tender(supplier, reference, tender["lot"], by_title, tender["answers"], tender["price"], draft=tender.get("draft", False))
+    if "opened_days_ago" not in row["itt"]:  # its tender deadline is still ahead: it stays open for tenders
+        return
     await _open_tenders(officer, reference, row, past, now)
     panel = row["evaluation"]
     lot = (await frameworks.lots(framework.id))[0]
@@ -194,21 +202,26 @@ async def _publish_itt(officer, reference: str, itt: dict, past, now):
 
     past.set(_days_ago(now, itt["published_days_ago"]))
     await invitation.publish(
-        officer, reference, clarification_deadline=_days_ago(now, itt["clarification_deadline_days_ago"]),
-        tender_deadline=_days_ago(now, itt["tender_deadline_days_ago"]),
+        officer, reference, clarification_deadline=_at_midday(_days_ago(now, itt["clarification_deadline_days_ago"])),
+        tender_deadline=_at_midday(_days_ago(now, itt["tender_deadline_days_ago"])),
     )
-    past.set(_days_ago(now, itt["tender_deadline_days_ago"] + 2))  # the suppliers tender two days before the deadline
+    # The suppliers tender two days before the deadline; while it is still ahead, a day ago.
+    past.set(min(_days_ago(now, itt["tender_deadline_days_ago"] + 2), _days_ago(now, 1)))
     framework = await frameworks.get(reference)
     return framework, {c.title: c for c in await criteria_of(framework.id)}
 
 
-async def _submit_tender(supplier, reference: str, lot: int, by_title: dict, answers: dict, price: str) -> None:
+async def _submit_tender(supplier, reference: str, lot: int, by_title: dict, answers: dict, price: str, *, draft: bool = False) -> None:
+    """A tender written through the tender service, and submitted unless it is a `draft` (some of its
+    answers, its price, no declarations: for the tour to finish)."""
     from registry.tenders import service as tenders
 
     await tenders.save_selection(supplier, reference, lot, {c.id: ("yes", "") for c in by_title.values() if c.kind == "selection"})
     for title, text in answers.items():
         await tenders.save_quality_answer(supplier, reference, lot, by_title[title].id, text)
     await tenders.save_price(supplier, reference, lot, price)
+    if draft:
+        return
     await tenders.save_declarations(supplier, reference, lot, list(tenders.DECLARATIONS))
     await tenders.submit(supplier, reference, lot)
 

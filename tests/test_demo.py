@@ -31,7 +31,7 @@ from registry.interest.tables import ExpressionOfInterest
 from registry.settings import PROJECT_ROOT, Settings
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys.tables import ResponseStatus, Survey, SurveyResponse
-from registry.tenders.tables import Tender, TenderOpening, TenderStatus
+from registry.tenders.tables import Tender, TenderOpening, TenderStatus, TenderSubmission
 from tests.conftest import TEST_PASSWORD_PEPPER, all_table_names, app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
 from tests.ocds_validation import cove_problems, date_order_problems
 from tests.test_cli import run_registry
@@ -315,6 +315,7 @@ TOUR_ROLES = {
 STAGES = {  # what the tour says of a framework's stage, and the stage that makes it true
     "notice just published": State.PIN_PUBLISHED, "open request for information": State.RFI_OPEN, "criteria are drafted": State.RFI_CLOSED,
     "evaluation panel": State.EVALUATION, "lot waiting": State.EVALUATION, "appointed to each lot": State.LIVE,
+    "open for tenders": State.ITT_PUBLISHED,
 }
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 REFERENCE = re.compile(r"\bPF-[A-Z0-9]+-\d{3}\b")
@@ -386,6 +387,12 @@ async def what_the_user_cannot_do(clause: str, user: User | None, framework: Fra
         & (SurveyResponse.status == ResponseStatus.SUBMITTED)
     ):
         problems.append(f"{user.email} has answered it already")
+    if "finish its draft tender" in clause:
+        tender = await Tender.objects().where((Tender.framework == framework.id) & (Tender.organisation == user.organisation)).first()
+        if tender is None or await TenderSubmission.exists().where(TenderSubmission.tender == tender.id):
+            problems.append(f"{user.email} has no draft tender of it to finish")
+        elif clock.now() >= framework.tender_deadline:
+            problems.append(f"its tender deadline has passed: {user.email} cannot submit")
     if Role.EVALUATOR in user.roles and "waiting" in clause:
         assigned = await EvaluatorAssignment.objects().where((EvaluatorAssignment.framework == framework.id) & (EvaluatorAssignment.evaluator == user.id))
         marked = assigned and await Evaluation.exists().where(
