@@ -89,6 +89,8 @@ async def test_a_supplier_registers_interest_in_one_lot_through_the_pages(client
     framework = await draft_with_lots(officer)
     await service.move(officer, framework.reference, State.PIN_PUBLISHED)
     await sign_in(client, "bids@supplier.example")
+    form = (await client.get(f"/frameworks/{framework.reference}/interest")).text
+    assert " checked" not in form  # nothing chosen for the supplier: neither all lots nor any lot
     nothing = await post_form(client, f"/frameworks/{framework.reference}/interest", {"scope": "chosen"})
     assert nothing.status_code == 400 and "Select at least one lot" in nothing.text
     chosen = await post_form(client, f"/frameworks/{framework.reference}/interest", {"scope": "chosen", "lots": ["2"]})

@@ -108,6 +108,7 @@ async def test_a_supplier_answers_saves_a_draft_returns_and_submits(client, data
     assert "More rural work" in check.text and "Adults" in check.text
     submitted = await client.post(f"{base}/submit", data={"_csrf_token": csrf_from(check.text)})
     assert submitted.status_code == 200 and "Response submitted" in submitted.text
+    assert "does not register your interest" in submitted.text and f'href="/frameworks/{framework.reference}/interest"' in submitted.text
     assert re.search(r"<strong>RFI-[0-9A-F]{8}</strong>", submitted.text)
     copy = await Notification.objects().where(Notification.subject.like("Your response to%")).first()
     assert copy is not None and "More rural work" in copy.body

@@ -81,7 +81,7 @@ async def test_a_supplier_saves_a_draft_returns_and_submits(open_rfi):
     assert saved.errors == {}
     response = await service.response_of(supplier.organisation_id, survey.id)
     assert response.status == ResponseStatus.DRAFT
-    assert await interest.current(supplier.organisation_id, framework.id) is not None  # answering registered interest
+    assert await interest.current(supplier.organisation_id, framework.id) is None  # answering does not register interest: the supplier chooses
 
     with pytest.raises(service.SurveyError, match="2 still to answer|3 still to answer"):
         await service.submit(supplier, framework.reference)

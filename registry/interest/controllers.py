@@ -25,9 +25,9 @@ class InterestController(Controller):
     async def form(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await published_framework(reference)
         existing = await service.current(current_user(request).organisation_id, framework.id)
-        values = {"scope": "all", "lots": []}
-        if existing is not None and not existing.all_lots:
-            values = {"scope": "chosen", "lots": [str(n) for n in existing.lot_numbers]}
+        values = {"scope": "", "lots": []}  # nothing chosen for the supplier: it chooses
+        if existing is not None:
+            values = {"scope": "all", "lots": []} if existing.all_lots else {"scope": "chosen", "lots": [str(n) for n in existing.lot_numbers]}
         return await self._page(framework, FormResult(data=None, values=values), existing=existing)
 
     @post("/")

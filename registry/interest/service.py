@@ -75,13 +75,6 @@ async def register(user: CurrentUser, reference: str, *, lot_numbers: list[int] 
         return await _row(user.organisation_id, framework.id)
 
 
-async def ensure_following(user: CurrentUser, reference: str) -> None:
-    """Register interest in all lots unless the user's organisation already follows the framework."""
-    framework = await Framework.objects().where(Framework.reference == reference).first()
-    if framework is not None and await current(user.organisation_id, framework.id) is None:
-        await register(user, reference, lot_numbers=None)
-
-
 async def withdraw(user: CurrentUser, reference: str) -> None:
     _check_supplier(user)
     async with db.transaction():

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.tables import Role
+from registry.interest import service as interest
 from registry.surveys import service
 
 from registry.web.pages import page
@@ -105,6 +106,7 @@ class AnswerSurveyController(Controller):
         except service.SurveyError as problem:
             missing = await service.unanswered_required(context["survey"].id, context["response"].id if context["response"] else None)
             return page("surveys/answer_check.html", missing=missing, display=service.display, problem=str(problem), status_code=400, **context)
-        return page("surveys/answer_submitted.html", framework=context["framework"], response=response, email=current_user(request).email)
+        following = await interest.current(current_user(request).organisation_id, context["framework"].id) is not None
+        return page("surveys/answer_submitted.html", framework=context["framework"], response=response, email=current_user(request).email, following=following)
 
 

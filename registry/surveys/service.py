@@ -11,7 +11,6 @@ from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
-from registry.interest import service as interest
 from registry.notifications import service as notifications
 from registry.surveys import answers
 from registry.surveys.tables import Answer, Question, QuestionKind, ReasonedResponse, ResponseStatus, Section, Survey, SurveyResponse
@@ -358,8 +357,7 @@ async def save_section(
 async def _response_for_writing(user: CurrentUser, survey: Survey, reference: str) -> SurveyResponse:
     await db.queue_under(Organisation, user.organisation_id)  # its response and answers are written one action at a time
     response = await response_of(user.organisation_id, survey.id)
-    if response is None:
-        await interest.ensure_following(user, reference)  # answering registers interest, if not already
+    if response is None:  # answering does not register interest: the supplier chooses that, and its lots
         response = SurveyResponse(
             survey=survey.id, organisation=user.organisation_id, reference=f"RFI-{secrets.token_hex(4).upper()}",
             started_at=clock.now(), updated_at=clock.now(),
