@@ -97,10 +97,13 @@ async def test_supplier_registration_confirmation_and_sign_in(client, database):
     message = await Notification.objects().where(Notification.recipient == form["email"]).order_by(Notification.id).first()
     link = re.search(r"http://[^/]+(/confirm-email/\S+)", message.body).group(1)
     confirmed = await post_form(client, link, {})
-    assert "Email address confirmed" in confirmed.text
+    assert confirmed.status_code == 303 and confirmed.headers["location"] == "/home?welcome=1"  # signed in, on to the first steps
+    home = await client.get(confirmed.headers["location"])
+    assert "Your email address is confirmed and you are signed in" in home.text and 'href="/organisation/profile"' in home.text
     used_again = await client.get(link)
     assert used_again.status_code == 400 and "expired or been used" in used_again.text
 
+    await post_form(client, "/sign-out", {})
     signed_in = await post_form(client, "/sign-in", {"email": form["email"], "password": PASSWORD})
     assert signed_in.status_code == 303
     user = await User.objects().get(User.email == form["email"])

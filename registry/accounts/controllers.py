@@ -111,11 +111,14 @@ class RegistrationController(Controller):
         return page("accounts/confirm_email.html", token=token, usable=usable is not None, status_code=200 if usable else 400)
 
     @post("/confirm-email/{token:str}")
-    async def confirm(self, token: FromPath[str]) -> Template:
+    async def confirm(self, request: Request, token: FromPath[str]) -> Template | Redirect:
+        """Confirming the address signs the new user in (the link proves they hold it) and takes
+        them to their home page, which says what to do first."""
         user = await service.confirm_email(token)
         if user is None:
             return page("accounts/confirm_email.html", token=token, usable=False, status_code=400)
-        return page("accounts/email_confirmed.html", email=user.email)
+        start_session(request, user_id=user.id, session_stamp=user.session_stamp)
+        return Redirect("/home?welcome=1", status_code=303)
 
 
 class PasswordController(Controller):

@@ -15,4 +15,4 @@ class HomeController(Controller):
 
     @get("/", name="home")
     async def index(self, request: Request) -> Template:
-        return page("home/home.html", sections=await service.home(current_user(request)))
+        return page("home/home.html", sections=await service.home(current_user(request)), welcome="welcome" in request.query_params)

@@ -63,8 +63,11 @@ def test_a_supplier_registers_confirms_signs_in_and_out(page: Page, browser: Bro
     page.goto(emailed_link(smtp_inbox[0], live_server, email, "/confirm-email/"))
     assert_accessible(page)
     page.get_by_role("button", name="Confirm email address").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Email address confirmed")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your home")  # signed in by confirming, with the first steps
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your email address is confirmed and you are signed in")
     assert_accessible(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, live_server, email, NEW_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your home")  # a new supplier's next steps
