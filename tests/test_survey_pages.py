@@ -89,7 +89,7 @@ async def test_a_supplier_answers_saves_a_draft_returns_and_submits(client, data
     section_url = f"{base}/sections/{first.id}"
     crafted = await post_form(client, section_url, {f"q{staff.id}": "900", f"q{size.id}": "Everyone", "action": "continue"})
     assert crafted.status_code == 400
-    assert "Enter a number of 500 or less" in crafted.text and "Select one of the options" in crafted.text
+    assert "How many staff? Enter a number of 500 or less" in crafted.text and "Preferred lot: select one of the options" in crafted.text  # each names its question
     assert 'value="900"' in crafted.text
 
     draft = await post_form(client, section_url, {f"q{staff.id}": "12", "action": "draft"})
@@ -97,7 +97,7 @@ async def test_a_supplier_answers_saves_a_draft_returns_and_submits(client, data
     back = await client.get(section_url)
     assert 'value="12"' in back.text
     incomplete = await post_form(client, section_url, {f"q{staff.id}": "12", "action": "continue"})
-    assert incomplete.status_code == 400 and "Select an answer" in incomplete.text
+    assert incomplete.status_code == 400 and "Preferred lot: select an answer" in incomplete.text
     done = await post_form(client, section_url, {f"q{staff.id}": "12", f"q{size.id}": "Adults", "action": "continue"})
     assert done.headers["location"] == f"{base}/sections/{second.id}"
     too_long = await post_form(client, done.headers["location"], {f"q{views.id}": "x" * 41, "action": "continue"})

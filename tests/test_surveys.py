@@ -86,7 +86,7 @@ async def test_a_supplier_saves_a_draft_returns_and_submits(open_rfi):
     with pytest.raises(service.SurveyError, match="2 still to answer|3 still to answer"):
         await service.submit(supplier, framework.reference)
     bad = await service.save_section(supplier, framework.reference, views.id, {q["methods"].id: (["Telepathy"], ""), q["lots"].id: (["yes"], "")})
-    assert bad.errors == {f"q{q['methods'].id}": "Select from the options given"}
+    assert bad.errors == {f"q{q['methods'].id}": "Methods you use: select from the options given"}  # which question, in the summary
     assert await Answer.count().where(Answer.question == q["lots"].id) == 0  # nothing from a page with an error
 
     await service.save_section(supplier, framework.reference, about.id, {q["name"].id: (["Morag"], ""), q["staff"].id: (["25"], "")})
@@ -116,7 +116,7 @@ async def test_a_submitted_response_stays_complete_when_changed(open_rfi):
     await service.save_section(supplier, framework.reference, views.id, {q["methods"].id: (["Panels"], ""), q["lots"].id: (["yes"], "")})
     await service.submit(supplier, framework.reference)
     emptied = await service.save_section(supplier, framework.reference, about.id, {q["name"].id: ([""], "")})
-    assert emptied.errors == {f"q{q['name'].id}": "Enter an answer", f"q{q['staff'].id}": "Enter an answer"}
+    assert emptied.errors == {f"q{q['name'].id}": "Contact name: enter an answer", f"q{q['staff'].id}": "How many staff? Enter an answer"}
     changed = await service.save_section(supplier, framework.reference, about.id, {q["name"].id: (["Morag Stewart"], ""), q["staff"].id: (["3"], "")})
     assert changed.errors == {}
     response = await service.response_of(supplier.organisation_id, survey.id)
@@ -140,7 +140,7 @@ async def test_a_response_submitted_while_a_section_was_checked_keeps_its_requir
 
     monkeypatch.setattr(service, "response_of", still_a_draft_when_first_read)
     emptied = await service.save_section(supplier, framework.reference, about.id, {q["name"].id: ([""], "")})
-    assert len(calls) == 2 and emptied.errors == {f"q{q['name'].id}": "Enter an answer", f"q{q['staff'].id}": "Enter an answer"}
+    assert len(calls) == 2 and emptied.errors == {f"q{q['name'].id}": "Contact name: enter an answer", f"q{q['staff'].id}": "How many staff? Enter an answer"}
     monkeypatch.undo()
     assert not await service.unanswered_required(survey.id, (await service.response_of(supplier.organisation_id, survey.id)).id)
 

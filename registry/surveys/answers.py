@@ -71,3 +71,12 @@ def missing_message(question: Question) -> str:
     if kind == QuestionKind.MULTIPLE_CHOICE:
         return "Select at least one option"
     return "Enter an answer"
+
+
+def about(question: Question, message: str) -> str:
+    """A message about one answer that says which question it is about, as the error summary lists
+    them all together: "How many staff? Enter a number of 500 or less", "Contact name: enter an answer"."""
+    text = question.text.strip()
+    if text.endswith(("?", ".", "!")):
+        return f"{text} {message}"
+    return f"{text}: {message[:1].lower()}{message[1:]}"

@@ -331,16 +331,16 @@ async def save_section(
         raw, other = submitted.get(question.id, ([], ""))
         outcome = answers.check(question, raw, other)
         if outcome.error:
-            result.errors[f"q{question.id}"] = outcome.error
+            result.errors[f"q{question.id}"] = answers.about(question, outcome.error)
         elif outcome.value is None and question.required and require_all:
-            result.errors[f"q{question.id}"] = answers.missing_message(question)
+            result.errors[f"q{question.id}"] = answers.about(question, answers.missing_message(question))
         checked[question.id] = outcome
     if result.errors:
         return result
     async with db.transaction():
         response = await _response_for_writing(user, survey, reference)
         if response.status == ResponseStatus.SUBMITTED and not require_all:  # submitted while this was checked
-            missing = {f"q{q.id}": answers.missing_message(q) for q in section_questions if q.required and checked[q.id].value is None}
+            missing = {f"q{q.id}": answers.about(q, answers.missing_message(q)) for q in section_questions if q.required and checked[q.id].value is None}
             if missing:
                 result.errors.update(missing)
                 return result
