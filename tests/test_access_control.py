@@ -280,8 +280,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /frameworks/{reference:str}/interest/withdraw": only(("supplier",), 400),
     "GET /organisation/frameworks": only(("supplier",), 200),
     "GET /organisation/profile": only(("supplier",), 200),
-    "GET /organisation/profile/edit": only(("supplier",), 200),
-    "POST /organisation/profile/edit": only(("supplier",), 400),
+    "GET /organisation/profile/edit": only(("supplier",), 303),
+    "GET /organisation/profile/{part:str}": only(("supplier",), 404),
+    "POST /organisation/profile/{part:str}": only(("supplier",), 404),
     # The supplier directory: a search without a seed is sent to one with its own (a redirect); no one is appointed here
     "GET /suppliers": everyone(303),
     "GET /suppliers/{organisation_id:int}": everyone(404),

@@ -153,7 +153,7 @@ async def test_a_mini_competition_over_the_pages_with_sealed_responses(client, d
         assert (await post_form(gamma, f"{theirs}/decline", {"decline_reason": "Fully booked"}, form_page=theirs)).status_code == 303
     async with as_user(settings, "bids@outsider.example") as outsider:
         assert (await outsider.get(theirs)).status_code == 403
-        refused = await post_form(outsider, f"{theirs}/respond", {"proposal": "Us", "price": "1"}, form_page="/organisation/profile/edit")
+        refused = await post_form(outsider, f"{theirs}/respond", {"proposal": "Us", "price": "1"}, form_page="/organisation/profile/about")
         assert refused.status_code == 403
 
     sealed = text_of(await client.get(f"{base}/responses"))
@@ -166,7 +166,7 @@ async def test_a_mini_competition_over_the_pages_with_sealed_responses(client, d
     await sign_in(client, COMMISSIONER)  # a week on, the session has lapsed
     async with as_user(settings, SUPPLIERS[1].email) as beta:
         mine = f"/organisation/engagements/{engagement.reference}"
-        late = await post_form(beta, f"{mine}/respond", {"proposal": "Late plan", "price": "100"}, form_page="/organisation/profile/edit")
+        late = await post_form(beta, f"{mine}/respond", {"proposal": "Late plan", "price": "100"}, form_page="/organisation/profile/about")
         assert late.status_code == 400 and "The response deadline passed at 8 April 2027, midday: answers are no longer accepted" in text_of(late)
         assert 'href="#proposal"' in late.text and "Submit your response" not in late.text  # the closed page has no form
     unsealed = text_of(await client.get(f"{base}/responses"))
@@ -227,7 +227,7 @@ async def test_completion_review_and_the_suppliers_reply(client, database, setti
         empty = await post_form(gamma, f"{mine}/reply", {"reply": ""}, form_page=mine)
         assert empty.status_code == 400 and "Enter your reply" in text_of(empty)
         assert (await post_form(gamma, f"{mine}/reply", {"reply": "Thank you"}, form_page=mine)).status_code == 303
-        again = await post_form(gamma, f"{mine}/reply", {"reply": "Once more"}, form_page="/organisation/profile/edit")  # no form left to reply with
+        again = await post_form(gamma, f"{mine}/reply", {"reply": "Once more"}, form_page="/organisation/profile/about")  # no form left to reply with
         assert again.status_code == 400 and "already replied" in text_of(again)
     assert "Thank you" in text_of(await client.get(base))
     cancel = await post_form(client, f"{base}/cancel", {"reason": "Too late"}, form_page="/commissioning/new")

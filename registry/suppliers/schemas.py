@@ -11,10 +11,10 @@ POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
 class ProfileForm(Form):
-    messages: ClassVar = {"description": "Describe your organisation and the participation work you do"}
+    messages: ClassVar = {}
     multi_value_fields: ClassVar = ("regions", "engagement_methods", "groups", "languages", "accessible_formats")
     trading_name: str = ""
-    description: str
+    description: str = ""  # needed for a complete profile (service.missing), asked for on its own page
     address_line_1: str = ""
     address_line_2: str = ""
     town: str = ""
