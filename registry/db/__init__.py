@@ -25,6 +25,7 @@ from registry.db.engine import (  # noqa: E402
     ping,
     queue_for,
     queue_under,
+    queueing_under,
     transaction,
 )
 
@@ -43,5 +44,6 @@ __all__ = [
     "ping",
     "queue_for",
     "queue_under",
+    "queueing_under",
     "transaction",
 ]

@@ -152,7 +152,12 @@ async def queue_under(table, row_id: int) -> None:
     both insert. On PostgreSQL the row is locked FOR NO KEY UPDATE (other rows may still refer to
     it); SQLite's write transaction already holds the whole database from BEGIN."""
     if kind() == "postgres":
-        await table.select(table.id).where(table.id == row_id).lock_rows("NO KEY UPDATE")
+        await queueing_under(table, row_id)
+
+
+def queueing_under(table, row_id: int):
+    """The statement by which `queue_under` queues on PostgreSQL, for a unit to yield (registry.db.units)."""
+    return table.select(table.id).where(table.id == row_id).lock_rows("NO KEY UPDATE")
 
 
 async def queue_for(name: str) -> None:
