@@ -169,6 +169,18 @@ async def queue_for(name: str) -> None:
         await current().run_querystring(QueryString("SELECT pg_advisory_xact_lock(hashtext({}))", name))
 
 
+def columns_of(table, alias: str) -> str:
+    """Every column of `table` (joined as `alias`) for a raw SELECT, each named "alias.column", so that
+    one row of a join holds several tables' rows: `object_of` takes each back out."""
+    return ", ".join(f'{alias}."{column._meta.db_column_name}" AS "{alias}.{column._meta.db_column_name}"' for column in table._meta.columns)
+
+
+def object_of(table, row: dict, alias: str):
+    """The `table` object whose columns a raw row holds (`columns_of`), or None where an outer join found none."""
+    values = {column._meta.name: row[f"{alias}.{column._meta.db_column_name}"] for column in table._meta.columns}
+    return None if values["id"] is None else table(_exists_in_db=True, **values)
+
+
 def contains(column, text: str):
     """A case-insensitive "contains" condition on either engine (SQLite's LIKE already ignores case)."""
     pattern = f"%{text}%"  # a % or _ typed by the user acts as a wildcard: harmless in a search
