@@ -92,3 +92,13 @@ async def test_writers_of_every_kind_at_once_all_land(database):
         action for n in range(15) for action in (in_a_transaction(n), alone(n), units.run(organisation_named(f"Unit {n}")), Organisation.count())
     ))
     assert await Organisation.count() == 45
+
+
+async def test_units_at_once_land_or_fail_each_on_its_own(database):
+    """On SQLite units queued together share a commit (registry.db.sqlite.WriterThread): one that
+    fails is undone alone."""
+    outcomes = await asyncio.gather(*(
+        units.run(failing_after(organisation_named(f"Failing {n}")) if n % 3 == 0 else organisation_named(f"Landing {n}")) for n in range(12)
+    ), return_exceptions=True)
+    assert sum(isinstance(outcome, RuntimeError) for outcome in outcomes) == 4
+    assert sorted(row.legal_name for row in await Organisation.objects()) == sorted(f"Landing {n}" for n in range(12) if n % 3)

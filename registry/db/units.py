@@ -5,8 +5,9 @@ back that statement's rows (objects for an `objects()` query, dicts otherwise); 
 the unit's result, and an exception it raises rolls everything back. `run(unit)` runs it as one
 transaction:
 
-- On SQLite, whole on the writer thread in its writer's turn (registry.db.sqlite): BEGIN
-  IMMEDIATE, every statement and the unit's own Python between them, COMMIT; then the next writer.
+- On SQLite, whole on the writer thread in its writer's turn (registry.db.sqlite): every statement
+  and the unit's own Python between them, in a transaction (whose commit it may share with the
+  units queued behind it), then the next writer.
   A transaction written as `await`s comes back to the event loop after each statement, and holds
   SQLite's one write lock meanwhile, for as long as the loop takes to come back to it each time:
   in a deadline rush with pages being read, ten statements held it 50–200 ms, and submissions went
@@ -41,7 +42,7 @@ async def run(unit: Unit[T]) -> T:
     engine = engines.current()
     if isinstance(engine, SQLiteEngine) and engine.current_transaction.get() is None:
         context = contextvars.copy_context()
-        return await engine.run_alone(lambda connection: context.run(_in_one_go, unit, connection))
+        return await engine.run_in_transaction(lambda connection: context.run(_on_writer_thread, unit, connection))
     async with engines.transaction():
         return await _statement_by_statement(unit, engine)
 
@@ -68,22 +69,15 @@ async def _statement_by_statement(unit: Unit[T], engine) -> T:
         answer = _as_answered(statement, engine.transform_response_to_dicts(rows) if rows else [])
 
 
-def _in_one_go(unit: Unit[T], connection: sqlite3.Connection) -> T:
-    """The unit on SQLite, in the thread of `connection` (which has Piccolo's adapters and converters)."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        answer = None
-        while True:
-            try:
-                statement = unit.send(answer)
-            except StopIteration as done:
-                result = done.value
-                break
-            sql, arguments = _querystring(statement).compile_string(engine_type="sqlite")
-            note_statement()
-            answer = _as_answered(statement, connection.execute(sql, arguments).fetchall())
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
-    return result
+def _on_writer_thread(unit: Unit[T], connection: sqlite3.Connection) -> T:
+    """The unit's statements on SQLite's writer thread, in the transaction the thread holds for it
+    (registry.db.sqlite.WriterThread); `connection` has Piccolo's adapters and converters."""
+    answer = None
+    while True:
+        try:
+            statement = unit.send(answer)
+        except StopIteration as done:
+            return done.value
+        sql, arguments = _querystring(statement).compile_string(engine_type="sqlite")
+        note_statement()
+        answer = _as_answered(statement, connection.execute(sql, arguments).fetchall())
