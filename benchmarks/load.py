@@ -10,7 +10,11 @@ Reads a JSON scenario on stdin, prints the JSON result on stdout:
 
 Each connection takes the scenario's requests in turn (round robin over all connections). With
 "once", every request is sent exactly once and the run ends when all are answered; otherwise the
-run lasts `duration` seconds.
+run lasts `duration` seconds. With "barrier" (and "once"), every connection is opened first; the
+generator then prints "ready" and waits for a line on stdin before any request is written, so that
+the caller can act in between (move the server's clock) and the requests leave at one moment: with
+a connection for each request, all of them at once. The result then says when, after that moment,
+the last request was written ("last_written_ms").
 """
 
 import asyncio
@@ -55,9 +59,13 @@ async def run(scenario: dict) -> dict:
     statuses: Counter = Counter()
     errors: Counter = Counter()
     stop_at = time.perf_counter() + scenario.get("duration", 10)
+    barrier = asyncio.Event()
+    last_written = 0.0
 
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+    async def connection(opened: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+        nonlocal last_written
+        reader, writer = opened
+        await barrier.wait()
         try:
             for request in queue:
                 if not scenario.get("once") and time.perf_counter() >= stop_at:
@@ -65,6 +73,7 @@ async def run(scenario: dict) -> dict:
                 started = time.perf_counter()
                 try:
                     writer.write(request)
+                    last_written = max(last_written, started)
                     status, body = await read_response(reader)
                 except (OSError, asyncio.IncompleteReadError) as error:
                     errors[type(error).__name__] += 1
@@ -78,8 +87,13 @@ async def run(scenario: dict) -> dict:
         finally:
             writer.close()
 
-    began = time.perf_counter()
-    await asyncio.gather(*(connection() for _ in range(scenario.get("concurrency", 32))))
+    connections = await asyncio.gather(*(asyncio.open_connection(host, port) for _ in range(scenario.get("concurrency", 32))))
+    if scenario.get("barrier"):
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    began = last_written = time.perf_counter()
+    barrier.set()
+    await asyncio.gather(*(connection(opened) for opened in connections))
     elapsed = time.perf_counter() - began
     latencies.sort()
 
@@ -90,11 +104,12 @@ async def run(scenario: dict) -> dict:
         "requests": len(latencies), "seconds": elapsed, "per_second": len(latencies) / elapsed if elapsed else 0.0,
         "p50_ms": percentile(0.50), "p95_ms": percentile(0.95), "p99_ms": percentile(0.99),
         "statuses": {str(status): count for status, count in sorted(statuses.items())}, "errors": dict(errors),
+        "last_written_ms": (last_written - began) * 1000,
     }
 
 
 def main() -> None:
-    print(json.dumps(asyncio.run(run(json.load(sys.stdin)))))
+    print(json.dumps(asyncio.run(run(json.loads(sys.stdin.readline())))))  # the scenario is one line: a barrier's signal may follow it
 
 
 if __name__ == "__main__":

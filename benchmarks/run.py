@@ -6,6 +6,7 @@ endpoint and the SQL statements per request; then the server's peak memory. The 
 written as JSON (benchmarks/results/), so that two runs can be compared. Figures, not pass or fail.
 
     python -m benchmarks.run --suppliers 10000 --duration 10
+    python -m benchmarks.run --suppliers 1000 --only submission    # one page (and the bare endpoint)
 """
 
 import argparse
@@ -146,11 +147,12 @@ def bench(label: str, database_url: str, manifest: dataset.Manifest, workers: in
     server = Server(database_url, workers)
     try:
         csrf = csrf_token(server, manifest.supplier_sessions[0], f"/frameworks/{manifest.tender_framework}/tenders/1/check")
-        requests = scenarios(manifest, submitting[1:], csrf)
+        requests = {name: cycle for name, cycle in scenarios(manifest, submitting[1:], csrf).items() if chosen(name, args.only)}
         counted = asyncio.run(statements(database_url, {name: requests[name] for name in requests if name != "tender submission"}))
-        counted["tender submission"] = asyncio.run(statements(database_url, {"tender submission": [
-            {**requests["tender submission"][0], "headers": {**cookie(submitting[0], csrf), "Content-Type": "application/x-www-form-urlencoded"}}
-        ]}))["tender submission"]
+        if "tender submission" in requests:
+            counted["tender submission"] = asyncio.run(statements(database_url, {"tender submission": [
+                {**requests["tender submission"][0], "headers": {**cookie(submitting[0], csrf), "Content-Type": "application/x-www-form-urlencoded"}}
+            ]}))["tender submission"]
         figures = {}
         for name, cycle in requests.items():
             once = name == "tender submission"
@@ -165,6 +167,11 @@ def bench(label: str, database_url: str, manifest: dataset.Manifest, workers: in
                 "database_is_locked_in_log": server.output().count("database is locked")}
     finally:
         server.stop()
+
+
+def chosen(name: str, only: list[str] | None) -> bool:
+    """Whether the page is measured: every page, or those `--only` names (the bare endpoint always, for the ratio)."""
+    return not only or name == "bare health endpoint" or any(part.lower() in name for part in only)
 
 
 def print_table(run: dict) -> None:
@@ -188,6 +195,7 @@ def main() -> None:
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--duration", type=float, default=10, help="seconds per page")
     parser.add_argument("--concurrency", type=int, default=32, help="connections held open by the load generator")
+    parser.add_argument("--only", action="append", metavar="TEXT", help="measure only the pages whose name contains TEXT (and the bare endpoint); may be repeated")
     args = parser.parse_args()
     size = dataset.Size(**{name: getattr(args, name) for name in asdict(dataset.Size())})
     runs = []

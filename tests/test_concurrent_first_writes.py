@@ -19,9 +19,14 @@ from registry.suppliers import service as suppliers
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys import service as surveys
 from registry.surveys.tables import Answer, SurveyResponse
+from registry.accounts.tables import OrganisationKind, Role
+from registry.audit import service as audit
+from registry.audit.tables import AuditEvent
+from registry.notifications.tables import Notification
 from registry.tenders import service as tenders
-from registry.tenders.tables import Tender
-from tests.support import officer_and_supplier
+from registry.tenders.tables import Tender, TenderSubmission
+from tests.support import current, make_user, officer_and_supplier
+from tests.tendering import complete_draft, registered
 from tests.test_evaluation import full_marks, panel  # noqa: F401 (fixture)
 from tests.test_frameworks import DETAILS
 from tests.test_surveys import open_rfi  # noqa: F401 (fixture)
@@ -56,6 +61,32 @@ async def test_two_parts_of_one_tender_draft_saved_at_once_are_both_kept(itt):
     )
     space = await tenders.workspace(supplier, framework.reference, 1)
     assert space.draft["price"] == "45000.00" and space.draft["declarations"] == sorted(tenders.DECLARATIONS)
+
+
+async def test_a_tender_submitted_several_times_at_once_is_one_submission_with_one_receipt(itt):
+    _, supplier, framework, found = itt
+    await complete_draft(supplier, framework.reference, 1, found)
+    receipts = await at_once(lambda: tenders.submit(supplier, framework.reference, 1))
+    assert {(r.number, r.sha256, r.received_at) for r in receipts} == {(1, receipts[0].sha256, receipts[0].received_at)}
+    assert sum(not r.repeated for r in receipts) == 1
+    assert await TenderSubmission.count() == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "tender.submitted") == 1
+    assert await Notification.count().where(Notification.subject.like("%tender received")) == 1
+
+
+async def test_tenders_of_several_suppliers_submitted_at_once_each_get_their_receipt_in_one_audit_chain(itt):
+    officer, first, framework, found = itt
+    suppliers = [first]
+    for n in range(1, AT_ONCE):
+        supplier = await current(await make_user(email=f"bids@bidder{n}.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER))
+        await registered(supplier, framework.reference)
+        suppliers.append(supplier)
+    for supplier in suppliers:
+        await complete_draft(supplier, framework.reference, 1, found)
+    receipts = await asyncio.gather(*(tenders.submit(supplier, framework.reference, 1) for supplier in suppliers))
+    stored = {row["sha256"]: row for row in await TenderSubmission.select(TenderSubmission.sha256, TenderSubmission.content)}
+    assert len(stored) == AT_ONCE and all(r.number == 1 and tenders.digest(stored[r.sha256]["content"].encode()) == r.sha256 for r in receipts)
+    assert (await audit.verify()).ok
 
 
 async def test_first_marks_saved_at_once_are_one_evaluation_with_one_score_a_criterion(panel):

@@ -1,9 +1,12 @@
 import asyncio
 import sqlite3
 
+import pytest
+
 from registry import db
 from registry.accounts.tables import Organisation, OrganisationKind
-from registry.db import migrations
+from registry.db import migrations, units
+from registry.db.querycount import counting
 
 
 async def test_every_migration_is_applied_to_a_new_database(database):
@@ -41,3 +44,61 @@ async def test_a_failed_transaction_changes_nothing(database):
     except RuntimeError:
         pass
     assert await Organisation.count() == 0
+
+
+def organisation_named(name: str):
+    """A unit (registry.db.units) adding an organisation; it returns how many there are then."""
+    yield Organisation.insert(Organisation(kind=OrganisationKind.SUPPLIER, legal_name=name))
+    rows = yield Organisation.select(Organisation.id)
+    return len(rows)
+
+
+def failing_after(unit):
+    yield from unit
+    raise RuntimeError("something went wrong mid-action")
+
+
+async def test_a_unit_is_one_transaction_that_sees_its_own_writes_and_an_error_undoes(database):
+    with counting() as count:
+        assert await units.run(organisation_named("First Ltd")) == 1
+    assert count.statements == 2
+    with pytest.raises(RuntimeError):
+        await units.run(failing_after(organisation_named("Half-made Ltd")))
+    assert [row.legal_name for row in await Organisation.objects()] == ["First Ltd"]
+
+
+async def test_a_unit_inside_a_transaction_is_part_of_it(database):
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await units.run(organisation_named("Inside Ltd"))
+            raise RuntimeError("the action fails after the unit")
+    assert await Organisation.count() == 0
+
+
+async def test_writers_of_every_kind_at_once_all_land(database):
+    """Units, write transactions written as awaits and writes outside a transaction, all at once:
+    on SQLite they take turns (registry.db.sqlite), and none fails with "database is locked"."""
+
+    async def in_a_transaction(n: int) -> None:
+        async with db.transaction():
+            await Organisation.count()
+            await asyncio.sleep(0.001)
+            await Organisation.insert(Organisation(kind=OrganisationKind.SUPPLIER, legal_name=f"Awaited {n}"))
+
+    async def alone(n: int) -> None:
+        await Organisation.insert(Organisation(kind=OrganisationKind.SUPPLIER, legal_name=f"Alone {n}"))
+
+    await asyncio.gather(*(
+        action for n in range(15) for action in (in_a_transaction(n), alone(n), units.run(organisation_named(f"Unit {n}")), Organisation.count())
+    ))
+    assert await Organisation.count() == 45
+
+
+async def test_units_at_once_land_or_fail_each_on_its_own(database):
+    """On SQLite units queued together share a commit (registry.db.sqlite.WriterThread): one that
+    fails is undone alone."""
+    outcomes = await asyncio.gather(*(
+        units.run(failing_after(organisation_named(f"Failing {n}")) if n % 3 == 0 else organisation_named(f"Landing {n}")) for n in range(12)
+    ), return_exceptions=True)
+    assert sum(isinstance(outcome, RuntimeError) for outcome in outcomes) == 4
+    assert sorted(row.legal_name for row in await Organisation.objects()) == sorted(f"Landing {n}" for n in range(12) if n % 3)

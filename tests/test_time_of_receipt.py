@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from registry import clock, db
+from registry import clock
+from registry.db import units
 from registry.accounts.sessions import PiccoloSessionStore
 from registry.clarifications import service as clarifications
 from registry.engagements import service as engagements
@@ -60,13 +61,13 @@ async def test_a_tender_that_arrived_before_the_deadline_is_accepted_however_lon
     await sign_in(client, "bids@supplier.example")
     tender_path = f"/frameworks/{framework.reference}/tenders/1"
     check_page = await client.get(f"{tender_path}/check")
-    queue_under = db.queue_under
+    run = units.run
 
-    async def behind_other_bidders(table, row_id):
+    async def behind_other_bidders(unit):
         controlled_clock.advance(QUEUED_FOR)  # the deadline passes while the request waits its turn
-        await queue_under(table, row_id)
+        return await run(unit)
 
-    monkeypatch.setattr(db, "queue_under", behind_other_bidders)
+    monkeypatch.setattr(units, "run", behind_other_bidders)
     controlled_clock.set(TENDER_DEADLINE - timedelta(seconds=2))
     sent_at = clock.now()
     response = await client.post(f"{tender_path}/submit", data={"_csrf_token": csrf_from(check_page.text)})

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 from registry import clock, db
 from registry.audit.tables import AuditEvent
+from registry.db import units
 from registry.logs import current_request_id
 
 GENESIS_HASH = "0" * 64
@@ -74,26 +77,40 @@ async def record(
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. Call it inside the action's own transaction, so both land or neither does."""
-    async with db.transaction():
-        if db.kind() == "postgres":
-            await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", APPEND_LOCK_ID)
-        last = await AuditEvent.select(AuditEvent.sequence, AuditEvent.hash).order_by(AuditEvent.sequence, ascending=False).first()
-        previous_hash = last["hash"] if last else GENESIS_HASH
-        event = AuditEvent(
-            sequence=(last["sequence"] + 1) if last else 1,
-            occurred_at=clock.now(),
-            actor_id=actor.user_id,
-            actor_email=actor.email,
-            actor_roles=",".join(actor.roles),
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            request_id=current_request_id.get(),
-            payload=canonical_json(payload or {}),
-            previous_hash=previous_hash,
-        )
-        event.hash = event_hash(previous_hash, hashed_content(event))
-        await event.save()
+    return await units.run(appending(action, actor=actor, object_type=object_type, object_id=object_id, payload=payload))
+
+
+def appending(
+    action: str,
+    *,
+    actor: Actor,
+    object_type: str,
+    object_id: object = None,
+    payload: dict[str, Any] | None = None,
+) -> units.Unit[AuditEvent]:
+    """`record`, as the steps of an action decided in one go (registry.db.units)."""
+    if db.kind() == "postgres":
+        yield QueryString("SELECT pg_advisory_xact_lock({})", APPEND_LOCK_ID)
+    rows = yield AuditEvent.select(AuditEvent.sequence, AuditEvent.hash).order_by(AuditEvent.sequence, ascending=False).limit(1)
+    last = rows[0] if rows else None
+    previous_hash = last["hash"] if last else GENESIS_HASH
+    event = AuditEvent(
+        sequence=(last["sequence"] + 1) if last else 1,
+        occurred_at=clock.now(),
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        actor_roles=",".join(actor.roles),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        request_id=current_request_id.get(),
+        payload=canonical_json(payload or {}),
+        previous_hash=previous_hash,
+    )
+    event.hash = event_hash(previous_hash, hashed_content(event))
+    (inserted,) = yield AuditEvent.insert(event)
+    event.id = inserted["id"]
+    event._exists_in_db = True
     return event
 
 

@@ -103,8 +103,16 @@ async def scheme_of(framework_id: int) -> Scheme:
 
 
 async def criteria_of(framework_id: int) -> list[Criterion]:
-    rows = await Criterion.objects().where(Criterion.framework == framework_id).order_by(Criterion.position)
-    return sorted(rows, key=lambda c: KIND_ORDER.index(CriterionKind(c.kind)))
+    return in_kind_order(await criteria_query(framework_id))
+
+
+def criteria_query(framework_id: int):
+    """The framework's criteria in their positions: `in_kind_order` then orders them as `criteria_of` does."""
+    return Criterion.objects().where(Criterion.framework == framework_id).order_by(Criterion.position)
+
+
+def in_kind_order(criteria: list[Criterion]) -> list[Criterion]:
+    return sorted(criteria, key=lambda c: KIND_ORDER.index(CriterionKind(c.kind)))
 
 
 def for_lot(criteria: list[Criterion], lot_id: int) -> list[Criterion]:

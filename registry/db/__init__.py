@@ -14,6 +14,7 @@ from registry.db.engine import (  # noqa: E402
     DatabaseUnreachable,
     analyze,
     bind,
+    columns_of,
     connect,
     contains,
     create_engine,
@@ -22,9 +23,11 @@ from registry.db.engine import (  # noqa: E402
     for_update,
     insert_many,
     kind,
+    object_of,
     ping,
     queue_for,
     queue_under,
+    queueing_under,
     transaction,
 )
 
@@ -32,6 +35,7 @@ __all__ = [
     "DatabaseUnreachable",
     "analyze",
     "bind",
+    "columns_of",
     "connect",
     "contains",
     "create_engine",
@@ -40,8 +44,10 @@ __all__ = [
     "for_update",
     "insert_many",
     "kind",
+    "object_of",
     "ping",
     "queue_for",
     "queue_under",
+    "queueing_under",
     "transaction",
 ]

@@ -1,4 +1,3 @@
-import asyncio
 import logging
 import sqlite3
 import warnings
@@ -6,94 +5,26 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-import aiosqlite
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from registry.db.querycount import CountsQueries
+from registry.db.sqlite import BUSY_TIMEOUT_SECONDS as SQLITE_BUSY_TIMEOUT_SECONDS
+from registry.db.sqlite import RegistrySQLiteEngine
 
 DatabaseKind = Literal["sqlite", "postgres"]
 # aiosqlite logs every statement with its parameters at DEBUG: password hashes, emailed one-time
 # links, sealed tender content. None of that may reach a log, whatever level the process logs at.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 _engine: Engine | None = None
 
 
 class DatabaseUnreachable(RuntimeError):
     """The configured database cannot be opened; the message names the setting."""
-
-
-class ReusingSQLiteTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction, giving its connection back to the engine instead of closing it."""
-
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception is not None:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        except BaseException:
-            await self.connection.close()  # in an unknown state: not to be lent again
-            raise
-        finally:
-            self.engine.current_transaction.reset(self.context)
-        self.engine.give_back(self.connection)
-        return exception is None
-
-
-class ReusingSQLiteEngine(CountsQueries, SQLiteEngine):
-    """Piccolo's SQLite engine opens a new connection, and with it a new thread, for every query
-    outside a transaction and for every transaction. This one keeps the connections it has opened
-    and lends them out again, one borrower at a time, so transactions (IMMEDIATE writes) and WAL
-    reads behave exactly as before, without the cost of opening."""
-
-    MAX_IDLE = 8
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._idle: list = []
-
-    async def get_connection(self):
-        if self._idle:
-            return self._idle.pop()
-        pending = aiosqlite.connect(**self.connection_kwargs)
-        pending._thread.daemon = True  # a connection kept for reuse must not keep the process from exiting
-        connection = await pending
-        connection.row_factory = dict_factory
-        await connection.execute("PRAGMA foreign_keys = 1")
-        return connection
-
-    def give_back(self, connection) -> None:
-        if len(self._idle) < self.MAX_IDLE:
-            self._idle.append(connection)
-        else:
-            asyncio.ensure_future(connection.close())
-
-    async def close_idle(self) -> None:
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            await connection.close()
-
-    def transaction(self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True) -> SQLiteTransaction:
-        return ReusingSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
-
-    async def _run_in_new_connection(self, query: str, args=None, query_type: str = "generic", table=None):
-        connection = await self.get_connection()
-        try:
-            response = await self._run_in_existing_connection(connection, query, args, query_type, table)
-        except BaseException:
-            await connection.close()
-            raise
-        self.give_back(connection)  # autocommit (isolation_level None): nothing is left open on it
-        return response
 
 
 class RegistryPostgresEngine(CountsQueries, PostgresEngine):
@@ -103,7 +34,9 @@ class RegistryPostgresEngine(CountsQueries, PostgresEngine):
 def create_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
-        return ReusingSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        if sqlite3.sqlite_version_info < (3, 35):
+            raise ValueError(f"SQLite {sqlite3.sqlite_version} is too old: the registry needs 3.35 or newer (INSERT ... RETURNING)")
+        return RegistrySQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if url.startswith(("postgresql://", "postgres://")):
         with warnings.catch_warnings():
             # Piccolo probes the server while constructing the engine and only warns when it is
@@ -164,8 +97,8 @@ async def connect(engine: Engine, *, pool_size: int = 10) -> None:
 async def disconnect(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
-    if isinstance(engine, ReusingSQLiteEngine):
-        await engine.close_idle()
+    if isinstance(engine, RegistrySQLiteEngine):
+        await engine.close_connections()
 
 
 async def ping(engine: Engine | None = None) -> None:
@@ -219,7 +152,12 @@ async def queue_under(table, row_id: int) -> None:
     both insert. On PostgreSQL the row is locked FOR NO KEY UPDATE (other rows may still refer to
     it); SQLite's write transaction already holds the whole database from BEGIN."""
     if kind() == "postgres":
-        await table.select(table.id).where(table.id == row_id).lock_rows("NO KEY UPDATE")
+        await queueing_under(table, row_id)
+
+
+def queueing_under(table, row_id: int):
+    """The statement by which `queue_under` queues on PostgreSQL, for a unit to yield (registry.db.units)."""
+    return table.select(table.id).where(table.id == row_id).lock_rows("NO KEY UPDATE")
 
 
 async def queue_for(name: str) -> None:
@@ -229,6 +167,18 @@ async def queue_for(name: str) -> None:
     holds the whole database from BEGIN."""
     if kind() == "postgres":
         await current().run_querystring(QueryString("SELECT pg_advisory_xact_lock(hashtext({}))", name))
+
+
+def columns_of(table, alias: str) -> str:
+    """Every column of `table` (joined as `alias`) for a raw SELECT, each named "alias.column", so that
+    one row of a join holds several tables' rows: `object_of` takes each back out."""
+    return ", ".join(f'{alias}."{column._meta.db_column_name}" AS "{alias}.{column._meta.db_column_name}"' for column in table._meta.columns)
+
+
+def object_of(table, row: dict, alias: str):
+    """The `table` object whose columns a raw row holds (`columns_of`), or None where an outer join found none."""
+    values = {column._meta.name: row[f"{alias}.{column._meta.db_column_name}"] for column in table._meta.columns}
+    return None if values["id"] is None else table(_exists_in_db=True, **values)
 
 
 def contains(column, text: str):

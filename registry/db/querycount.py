@@ -28,6 +28,12 @@ def counting() -> Iterator[QueryCount]:
         _current.reset(token)
 
 
+def note_statement() -> None:
+    """Count a statement run other than through the engine (registry.db.units, on SQLite)."""
+    if (count := _current.get()) is not None:
+        count.statements += 1
+
+
 class CountsQueries:
     """Mixed into the engines: notes each statement in the count of the context that issued it."""
 

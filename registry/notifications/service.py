@@ -10,6 +10,7 @@ from email.message import EmailMessage
 
 from registry import clock, db
 from registry.accounts.tables import User
+from registry.db import units
 from registry.notifications.tables import Notification, NotificationPreference
 
 logger = logging.getLogger("registry.outbox")
@@ -40,16 +41,28 @@ def configure(*, log_bodies: bool) -> None:
 async def enqueue(*, recipient: str, subject: str, body: str, sealed_under: str | None = None) -> Notification:
     """Queue an email. `sealed_under` marks one that must stay out of the admin's outbox for a while
     (a tender's receipt, say): it is shown once no sealer names that mark."""
-    async with db.transaction():
-        notification = Notification(
-            recipient=recipient, subject=subject, body=body, created_at=clock.now(), next_attempt_at=clock.now(), sealed_under=sealed_under,
-        )
-        await notification.save()
-    if _log_bodies:
-        logger.info("queued email %s to %s: %s\n%s", notification.id, recipient, subject, body)
-    else:
-        logger.info("queued email %s to %s: %s", notification.id, recipient, subject)
+    notification = await units.run(queueing(recipient=recipient, subject=subject, body=body, sealed_under=sealed_under))
+    log_queued(notification)
     return notification
+
+
+def queueing(*, recipient: str, subject: str, body: str, sealed_under: str | None = None) -> units.Unit[Notification]:
+    """`enqueue`'s statement, as a step of an action decided in one go (registry.db.units): then
+    `log_queued` once it is done."""
+    notification = Notification(
+        recipient=recipient, subject=subject, body=body, created_at=clock.now(), next_attempt_at=clock.now(), sealed_under=sealed_under,
+    )
+    (inserted,) = yield Notification.insert(notification)
+    notification.id = inserted["id"]
+    notification._exists_in_db = True
+    return notification
+
+
+def log_queued(notification: Notification) -> None:
+    if _log_bodies:
+        logger.info("queued email %s to %s: %s\n%s", notification.id, notification.recipient, notification.subject, notification.body)
+    else:
+        logger.info("queued email %s to %s: %s", notification.id, notification.recipient, notification.subject)
 
 
 def without_one_time_links(body: str) -> str:

@@ -210,13 +210,15 @@ class TendersController(Controller):
 
     @post("/{lot:int}/submit")
     async def submit(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
         try:
             receipt = await service.submit(current_user(request), reference, lot)
+        except service.NotRegistered:
+            raise
         except service.TenderError as problem:
+            space = await self._space(request, reference, lot)  # read only for a refusal: not found if there is no such lot
             return page("tenders/check.html", FormResult(data=None, errors=self._error(request, problem)), space=space,
                         problems=service.task_problems(space), declarations=service.DECLARATIONS)
-        return Redirect(tender_path(space, f"/receipts/{receipt.number}"), status_code=303)
+        return Redirect(f"/frameworks/{reference}/tenders/{lot}/receipts/{receipt.number}", status_code=303)
 
     @get("/{lot:int}/withdraw")
     async def confirm_withdrawal(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:

@@ -23,11 +23,13 @@ from registry.audit import service as audit
 from registry.audit.service import canonical_json
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
+from registry.db import units
 from registry.frameworks import documents as framework_documents
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest
 from registry.notifications import service as notifications
+from registry.notifications.tables import Notification
 from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
 from registry.web import links
 
@@ -151,7 +153,12 @@ async def workspace(user: CurrentUser, reference: str, lot_number: int) -> Works
 
 
 async def _documents(tender_id: int) -> list[TenderDocument]:
-    return await TenderDocument.objects().where((TenderDocument.tender == tender_id) & TenderDocument.removed_at.is_null()).order_by(TenderDocument.uploaded_at)
+    return await _documents_query(tender_id)
+
+
+def _documents_query(tender_id: int):
+    """The documents on the draft (those only kept for a submission that listed them are not)."""
+    return TenderDocument.objects().where((TenderDocument.tender == tender_id) & TenderDocument.removed_at.is_null()).order_by(TenderDocument.uploaded_at)
 
 
 async def counting_submission(tender_id: int) -> TenderSubmission | None:
@@ -422,41 +429,78 @@ async def changed_since_submission(space: Workspace) -> bool:
 
 
 async def submit(user: CurrentUser, reference: str, lot_number: int) -> Receipt:
-    async with db.transaction():
+    _check_supplier(user)
+    decided = await units.run(_submission(user, reference, lot_number))
+    if decided is None:
+        await workspace(user, reference, lot_number)  # refuses with the reason: no such framework or lot, not registered
+        raise TenderError("Prepare your tender before submitting it")
+    receipt, email = decided
+    if email is not None:
+        notifications.log_queued(email)
+    return receipt
+
+
+# The organisation's tender for a lot with everything a submission reads of it in the same row: its
+# framework, lot and organisation, the submission that counts (if any) and the last submission number.
+_TENDER_TO_SUBMIT = (
+    f"SELECT {db.columns_of(Framework, 'f')}, {db.columns_of(Lot, 'l')}, {db.columns_of(Tender, 't')}, {db.columns_of(TenderSubmission, 'c')},"
+    " o.legal_name AS organisation_name, (SELECT max(s.number) FROM tender_submission s WHERE s.tender = t.id) AS last_number"
+    " FROM tender t JOIN framework f ON f.id = t.framework JOIN lot l ON l.id = t.lot AND l.framework = f.id"
+    " JOIN organisation o ON o.id = t.organisation"
+    " LEFT JOIN tender_submission c ON c.tender = t.id AND c.superseded_at IS NULL AND c.withdrawn_at IS NULL"
+    " WHERE f.reference = {} AND l.number = {} AND t.organisation = {}"
+    " ORDER BY c.number DESC LIMIT 1"
+)
+
+
+def _submission(user: CurrentUser, reference: str, lot_number: int) -> units.Unit[tuple[Receipt, Notification | None] | None]:
+    """The submission, decided in one go (registry.db.units): the receipt, and the email telling of
+    it (None when the same content had already been received); None when the organisation has no
+    tender for the lot. Three reads (the row above, the criteria, the draft's documents), then the
+    writes."""
+    if db.kind() == "postgres":
         # Submissions and draft changes of one organisation queue (a double click stores one
-        # submission), so that the workspace read next is what is submitted.
-        await db.queue_under(Organisation, user.organisation_id)
-        space = await workspace(user, reference, lot_number)
-        if space.tender is None:
-            raise TenderError("Prepare your tender before submitting it")
-        received_at = clock.received()
-        framework = space.framework
-        if not accepting_tenders(framework):
-            raise DeadlinePassed(framework.tender_deadline)
-        if missing := [problem for problems in task_problems(space).values() for problem in problems]:
-            raise TenderError("Your tender is not complete: " + "; ".join(missing))
-        content = canonical_content(space, await organisation_name(user.organisation_id))
-        sha256 = digest(content)
-        counting = space.counting
-        if counting is not None and counting.sha256 == sha256:
-            return Receipt(counting.number, counting.received_at, counting.sha256, repeated=True)
-        if counting is not None:
-            await TenderSubmission.update({TenderSubmission.superseded_at: received_at}).where(TenderSubmission.id == counting.id)
-        numbers = await TenderSubmission.select(TenderSubmission.number).where(TenderSubmission.tender == space.tender.id).output(as_list=True)
-        submission = TenderSubmission(
-            tender=space.tender.id, number=max(numbers, default=0) + 1, content=content.decode("utf-8"), sha256=sha256,
-            price_pence=int(Decimal(space.draft["price"]) * 100), received_at=received_at, submitted_by=user.id,
-        )
-        await submission.save()
-        await Tender.update({Tender.status: TenderStatus.SUBMITTED, Tender.updated_at: received_at}).where(Tender.id == space.tender.id)
-        await audit.record(
-            "tender.submitted", actor=user.actor, object_type="tender", object_id=space.tender.id,
-            payload={"framework": reference, "lot": lot_number, "submission": submission.number, "sha256": sha256, "received_at": received_at.isoformat()},
-        )
-        await notifications.enqueue(
-            recipient=user.email, subject=f"{reference} lot {lot_number}: tender received", body=receipt_email(space, submission), sealed_under=sealed_mail(reference),
-        )
-    return Receipt(submission.number, received_at, sha256, repeated=False)
+        # submission), so that the tender read next is what is submitted. (On SQLite the unit holds
+        # the write lock from its start.)
+        yield db.queueing_under(Organisation, user.organisation_id)
+    rows = yield Tender.raw(_TENDER_TO_SUBMIT, reference, lot_number, user.organisation_id)
+    if not rows:
+        return None
+    row = rows[0]
+    framework, lot, tender = db.object_of(Framework, row, "f"), db.object_of(Lot, row, "l"), db.object_of(Tender, row, "t")
+    framework_criteria = yield criteria.criteria_query(framework.id)
+    documents = yield _documents_query(tender.id)
+    space = Workspace(
+        framework=framework, lot=lot, criteria=criteria.for_lot(criteria.in_kind_order(framework_criteria), lot.id), tender=tender,
+        draft=json.loads(tender.draft), documents=documents, counting=db.object_of(TenderSubmission, row, "c"),
+    )
+    received_at = clock.received()
+    if not accepting_tenders(framework):
+        raise DeadlinePassed(framework.tender_deadline)
+    if missing := [problem for problems in task_problems(space).values() for problem in problems]:
+        raise TenderError("Your tender is not complete: " + "; ".join(missing))
+    content = canonical_content(space, row["organisation_name"])
+    sha256 = digest(content)
+    counting = space.counting
+    if counting is not None and counting.sha256 == sha256:
+        return Receipt(counting.number, counting.received_at, counting.sha256, repeated=True), None
+    if counting is not None:
+        yield TenderSubmission.update({TenderSubmission.superseded_at: received_at}).where(TenderSubmission.id == counting.id)
+    submission = TenderSubmission(
+        tender=tender.id, number=(row["last_number"] or 0) + 1, content=content.decode("utf-8"), sha256=sha256,
+        price_pence=int(Decimal(space.draft["price"]) * 100), received_at=received_at, submitted_by=user.id,
+    )
+    (inserted,) = yield TenderSubmission.insert(submission)
+    submission.id = inserted["id"]
+    yield Tender.update({Tender.status: TenderStatus.SUBMITTED, Tender.updated_at: received_at}).where(Tender.id == tender.id)
+    email = yield from notifications.queueing(
+        recipient=user.email, subject=f"{reference} lot {lot_number}: tender received", body=receipt_email(space, submission), sealed_under=sealed_mail(reference),
+    )
+    yield from audit.appending(  # last: on PostgreSQL it holds every writer's audit append until the commit
+        "tender.submitted", actor=user.actor, object_type="tender", object_id=tender.id,
+        payload={"framework": reference, "lot": lot_number, "submission": submission.number, "sha256": sha256, "received_at": received_at.isoformat()},
+    )
+    return Receipt(submission.number, received_at, sha256, repeated=False), email
 
 
 def receipt_email(space: Workspace, submission: TenderSubmission) -> str:
