@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
@@ -129,6 +130,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             csrf_middleware(settings),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        # Pages, JSON, CSV, calendars and the stylesheet go compressed: brotli where the browser takes
+        # it, gzip otherwise; anything under 1 kB is not worth it.
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024, gzip_compress_level=6),
         openapi_config=OpenAPIConfig(
             title=SERVICE_NAME,
             version="1",

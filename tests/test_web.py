@@ -182,3 +182,15 @@ async def test_every_page_and_download_answers_head_as_it_answers_get_without_th
                 assert get_response.content.startswith(b"\xef\xbb\xbf"), f"{url}: no byte-order mark"
     assert different == []
     assert downloads >= 3  # the open data's CSVs, at least
+
+
+async def test_pages_data_and_the_stylesheet_go_compressed_brotli_or_gzip_as_the_browser_takes(client, database):
+    for path in ("/frameworks", "/schema/openapi.json", "/static/govuk/govuk-frontend.min.css"):
+        brotli = await client.get(path, headers={"Accept-Encoding": "br, gzip"})
+        assert brotli.status_code == 200 and brotli.headers.get("content-encoding") == "br", path
+        gzipped = await client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert gzipped.headers.get("content-encoding") == "gzip" and gzipped.content == brotli.content, path
+    plain = await client.get("/frameworks", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    small = await client.get("/healthz", headers={"Accept-Encoding": "br, gzip"})
+    assert "content-encoding" not in small.headers  # under 1 kB: not worth it
