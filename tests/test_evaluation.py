@@ -256,6 +256,9 @@ async def test_an_evaluator_checks_final_marks_before_submitting_and_is_told_whe
     good = {f"c{m.criterion_id}": m.value for m in full_marks(found)} | {f"c{m.criterion_id}-reason": m.reason for m in full_marks(found)}
     for number, tender_id in enumerate(tenders, start=1):
         scoring = f"/evaluation/{a.id}/tenders/{tender_id}"
+        page = (await client.get(scoring)).text
+        assert f"tender {number} of {len(tenders)}" in page
+        assert ("Next tender" in page) == (number < len(tenders)) and ("Previous tender" in page) == (number > 1)
         check = await post_form(client, scoring, {**good, "action": "submit"})
         assert check.status_code == 200 and "Check your marks for" in check.text and "Submitted marks are final" in check.text
         assert (await evaluation.own_progress(a.id))[tender_id] == "draft"  # saved, not yet submitted

@@ -277,10 +277,14 @@ class EvaluatorController(Controller):
             for criterion_id, mark in marks.items():
                 values[f"c{criterion_id}"] = shown_mark(mark.score, mark.passed)
                 values[f"c{criterion_id}-reason"] = mark.justification
+        bidders = await service.bidders(lot.id)
+        index = next(i for i, b in enumerate(bidders) if b["tender_id"] == tender_id)
         return page(
             "evaluation/score.html", FormResult(data=None, errors=errors or {}, values=values), assignment=assignment, framework=framework,
             lot=lot, content=content, tender_id=tender_id, evaluation=evaluation, criteria=await service.quality_and_selection(framework, lot),
             scheme=await criteria.scheme_of(framework.id), open_for_scoring=framework.state == "evaluation",
+            position=index + 1, tenders=len(bidders),
+            previous=bidders[index - 1] if index > 0 else None, next=bidders[index + 1] if index + 1 < len(bidders) else None,
         )
 
     @get("/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}")

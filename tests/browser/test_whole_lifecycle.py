@@ -459,13 +459,13 @@ def officer_sets_up_the_panel_and_starts_evaluation(journey: Journey, page: Page
         page.get_by_role("button", name="Add to the panel").click()
         expect(page.get_by_role("cell", name=name, exact=True)).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Back", exact=True).click()
     page.get_by_role("button", name="Start evaluation").click()
     expect(stage_tag(page)).to_have_text("Evaluation")
 
 
 def evaluator_scores(journey: Journey, page: Page, email: str, *, first: bool) -> None:
-    page.get_by_role("link", name="Home").click()
+    page.get_by_role("link", name="Home", exact=True).click()
     task = page.get_by_role("link", name=re.compile(f"{journey.title}.*declare any conflict of interest"))
     if first:
         assert_accessible(page)
