@@ -577,7 +577,8 @@ def commissioner_finds_a_supplier(journey: Journey, page: Page) -> None:
     page.get_by_role("link", name=re.compile("Common Ground")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Common Ground")
     appointed_to = page.get_by_role("heading", name=f"{journey.reference}: {journey.title}")
-    expect(appointed_to.locator("xpath=following-sibling::ul[1]")).to_have_text(f"Lot 1: {LOTS[0][0]}, ranked 1")
+    expect(appointed_to.locator("xpath=following-sibling::ul[1]")).to_contain_text(f"Lot 1: {LOTS[0][0]}, ranked 1")
+    expect(page.get_by_role("link", name=re.compile("^Start a brief under this lot")).first).to_be_visible()  # a commissioner can act on it
     expect(page.get_by_text("Places left now")).to_be_visible()
     assert_accessible(page)
 
