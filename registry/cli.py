@@ -1,4 +1,4 @@
-"""The `registry` command line: serve, migrate, load-fixtures, create-user, audit, notifications, backup, restore."""
+"""The `registry` command line: serve, migrate, load-fixtures, create-user, audit, notifications, files, backup, restore."""
 
 import argparse
 import asyncio
@@ -96,6 +96,27 @@ async def verified_audit_log(settings: Settings) -> str:
     if not result.ok:
         raise CommandError(f"audit log broken at event {result.broken_sequence}: {result.reason} ({result.checked} events verified before it)")
     return f"Audit log intact: {result.checked} events verified."
+
+
+async def files_verify(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.frameworks import documents
+    from registry.tenders import files as tender_files
+
+    async with database(settings):
+        recorded = await documents.recorded_files() + await tender_files.recorded_files()
+    report = await asyncio.to_thread(documents.verify_files, settings.files_dir, recorded)
+    for row in report.missing:
+        print(f"missing: {row.description} ({row.storage_key}) has no file")
+    for row, digest in report.changed:
+        print(f"changed: {row.description} ({row.storage_key}): the file's SHA-256 is {digest}, the row's {row.sha256}")
+    for name in report.unrecorded:
+        print(f"unrecorded: {name} is a file without a row")
+    checked = f"{report.checked} document{'s' if report.checked != 1 else ''} checked in {settings.files_dir}"
+    if report.intact:
+        print(f"{checked}: every file is present and matches its SHA-256.")
+        return
+    unrecorded = f"{len(report.unrecorded)} file{'s' if len(report.unrecorded) != 1 else ''} without a row"
+    raise CommandError(f"{checked}: {len(report.missing)} missing, {len(report.changed)} changed, {unrecorded}")
 
 
 def backup_database(settings: Settings, args: argparse.Namespace) -> None:
@@ -200,6 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
     notifications_commands = notifications_parser.add_subparsers(dest="notifications_command", required=True, metavar="NOTIFICATIONS_COMMAND")
     send_parser = notifications_commands.add_parser("send", help="queue due reminders and send the outbox once (for cron)")
     send_parser.set_defaults(handler=send_notifications)
+
+    files_parser = commands.add_parser("files", help="the uploaded documents (REGISTRY_FILES_DIR)")
+    files_commands = files_parser.add_subparsers(dest="files_command", required=True, metavar="FILES_COMMAND")
+    files_verify_parser = files_commands.add_parser(
+        "verify", help="check every document's file against its row; exit 1 naming each that does not match",
+        description="Check the files in REGISTRY_FILES_DIR against the database's document rows: rows without a file, files "
+        "whose SHA-256 differs from their row's, and files without a row (an unfinished write's temporary file among them). "
+        "Exit status 1 if any is found. Run it after restoring a backup, with the files directory restored beside it.",
+    )
+    files_verify_parser.set_defaults(handler=files_verify)
 
     backup_parser = commands.add_parser(
         "backup",

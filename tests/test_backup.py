@@ -10,6 +10,7 @@ import pytest
 from registry.audit.tables import AuditEvent
 from registry.db import backup, scratch
 from registry.db.engine import redact
+from registry.frameworks import documents
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import State
 from registry.settings import Settings
@@ -34,11 +35,13 @@ async def new_database(engine_kind: str, tmp_path: Path, name: str = "restored")
         yield url
 
 
-async def history(controlled_clock) -> list[str]:
-    """A framework published up to its invitation to tender (its notices in the audit log) and a live
-    framework with appointed suppliers; the public pages that show them."""
+async def history(controlled_clock, files_dir: Path) -> list[str]:
+    """A framework published up to its invitation to tender (its notices in the audit log, a
+    document in the files directory) and a live framework with appointed suppliers; the public pages
+    that show them."""
     officer, _ = await officer_and_supplier()
     tendering, _ = await open_for_tenders(officer, controlled_clock)
+    await documents.attach(officer, tendering.reference, title="Terms", filename="terms.pdf", data=b"%PDF-1.4\nTerms\n%%EOF\n", files_dir=files_dir)
     live = await live_framework([Supplier("Common Ground", {1: 1}), Supplier("Deliberata", {1: 2, 2: 1}, description="Citizens' juries")])
     return [
         "/frameworks",
@@ -59,7 +62,7 @@ async def pages(settings: Settings, paths: list[str]) -> dict[str, str]:
 async def test_a_backup_restored_into_a_new_database_verifies_its_audit_log_and_serves_the_same_pages(
     database, database_url, engine_kind, settings, controlled_clock, tmp_path
 ):
-    paths = await history(controlled_clock)
+    paths = await history(controlled_clock, settings.files_dir)
     events = await AuditEvent.count()
     assert events > 10
     original = await pages(settings, paths)
@@ -76,6 +79,9 @@ async def test_a_backup_restored_into_a_new_database_verifies_its_audit_log_and_
         assert restored.returncode == 0, restored.stderr
         assert restored.stdout == f"Restored {backup_file} into {redact(restored_url)}.\nAudit log intact: {events} events verified.\n"
         assert await pages(settings.model_copy(update={"database_url": restored_url}), paths) == original
+        files = run_registry("files", "verify", env={"REGISTRY_DATABASE_URL": restored_url, "REGISTRY_FILES_DIR": str(settings.files_dir)})
+        assert files.returncode == 0, files.stdout + files.stderr
+        assert files.stdout == f"1 document checked in {settings.files_dir}: every file is present and matches its SHA-256.\n"
 
 
 async def test_restoring_over_a_database_that_has_tables_needs_replace_and_then_replaces_it(database, database_url, settings, tmp_path):

@@ -1,15 +1,19 @@
 """Documents attached to a framework: the type is decided by the file's content, never its name;
-files are stored outside the web root under a random name and served as downloads."""
+files are stored outside the web root under a random name and served as downloads. Every file is
+on the disk for good before the row that records it is committed (tenders' documents are stored the
+same way), and `registry files verify` checks the files against their rows."""
 
+import asyncio
 import hashlib
 import io
+import os
 import re
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from litestar.datastructures import UploadFile
@@ -80,10 +84,11 @@ class StoredFile:
     storage_key: str
 
 
-@contextmanager
-def stored(data: bytes, filename: str, files_dir: Path) -> Iterator[StoredFile]:
-    """Check the file by its content and write it under a random name; if the block that records
-    it fails, the file is removed again, so nothing is left behind."""
+@asynccontextmanager
+async def stored(data: bytes, filename: str, files_dir: Path) -> AsyncIterator[StoredFile]:
+    """Check the file by its content and write it under a random name, durably (`write_durably`),
+    before the block records it: a row is committed only for a file already safe on the disk. If
+    the block fails, the file is removed again, so nothing is left behind."""
     if not data:
         raise DocumentRejected("The selected file is empty")
     if len(data) > MAX_BYTES:
@@ -95,14 +100,99 @@ def stored(data: bytes, filename: str, files_dir: Path) -> Iterator[StoredFile]:
         filename=safe_filename(filename, kind), content_type=KINDS[kind][0], size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(), storage_key=uuid.uuid4().hex,
     )
-    files_dir.mkdir(parents=True, exist_ok=True)
-    path = files_dir / stored_file.storage_key
-    path.write_bytes(data)
+    # In a thread: flushing 20 MB to the disk can take a while, and other requests go on meanwhile.
+    path = await asyncio.to_thread(write_durably, files_dir, stored_file.storage_key, data)
     try:
         yield stored_file
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+PARTIAL_SUFFIX = ".partial"
+
+
+def write_durably(directory: Path, name: str, data: bytes) -> Path:
+    """Write `data` to `directory/name` so that it survives a crash or power loss once this returns:
+    to a temporary file beside it, flushed to the disk (fsync), renamed into place, and the
+    directory's new entry flushed too. A failure at any step leaves neither file behind."""
+    if not directory.is_dir():
+        directory.mkdir(parents=True, exist_ok=True)
+        _flush_directory(directory.parent)
+    final = directory / name
+    partial = directory / f".{name}{PARTIAL_SUFFIX}"
+    try:
+        with open(partial, "xb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, final)
+        _flush_directory(directory)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def _flush_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@dataclass(frozen=True)
+class RecordedFile:
+    """A row that says a file is kept: what it is, for the report, and the SHA-256 it must have."""
+
+    description: str  # "framework document 3"
+    storage_key: str
+    sha256: str
+
+
+@dataclass
+class FilesReport:
+    checked: int = 0
+    missing: list[RecordedFile] = field(default_factory=list)
+    changed: list[tuple[RecordedFile, str]] = field(default_factory=list)  # and the file's own SHA-256
+    unrecorded: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not (self.missing or self.changed or self.unrecorded)
+
+
+def verify_files(files_dir: Path, recorded: list[RecordedFile]) -> FilesReport:
+    """Compare the files directory with the rows that record its files: rows without a file, files
+    whose SHA-256 is not their row's, and files without a row (an unfinished write's temporary file
+    among them)."""
+    report = FilesReport(checked=len(recorded))
+    present = {path.name for path in files_dir.iterdir() if path.is_file()} if files_dir.is_dir() else set()
+    for row in sorted(recorded, key=lambda row: row.description):
+        if row.storage_key not in present:
+            report.missing.append(row)
+            continue
+        digest = _sha256_of(files_dir / row.storage_key)
+        if digest != row.sha256:
+            report.changed.append((row, digest))
+    report.unrecorded = sorted(present - {row.storage_key for row in recorded})
+    return report
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+async def recorded_files() -> list[RecordedFile]:
+    """The framework documents' rows (the tenders package adds its own: registry.cli)."""
+    rows = await Document.select(Document.id, Document.storage_key, Document.sha256)
+    return [RecordedFile(f"framework document {row['id']}", row["storage_key"], row["sha256"]) for row in rows]
 
 
 def read_upload(form) -> tuple[str, UploadFile | None, dict[str, str]]:
@@ -128,7 +218,7 @@ async def attach(user: CurrentUser, reference: str, *, title: str, filename: str
     if framework.state in (State.CANCELLED, State.EXPIRED):
         raise FrameworkError("Documents cannot be added to a cancelled or expired framework")
     try:
-        with stored(data, filename, files_dir) as file:
+        async with stored(data, filename, files_dir) as file:
             async with db.transaction():
                 document = Document(framework=framework.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
                 await document.save()

@@ -332,7 +332,7 @@ async def _check_document_quota(tender_id: int, size: int) -> None:
 async def attach_document(user: CurrentUser, reference: str, lot_number: int, *, title: str, filename: str, data: bytes, files_dir: Path) -> TenderDocument:
     """Add a document to the draft, within the tender's quota (MAX_DOCUMENTS, MAX_DOCUMENT_BYTES)."""
     try:
-        with framework_documents.stored(data, filename, files_dir) as file:
+        async with framework_documents.stored(data, filename, files_dir) as file:
             async with db.transaction():
                 space, tender = await _editable(user, reference, lot_number)  # concurrent uploads are counted one after the other
                 await _check_document_quota(tender.id, len(data))
