@@ -231,18 +231,32 @@ async def mail_sender_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 async def run_mail_sender(settings: Settings) -> None:
+    """Send the outbox every few seconds until cancelled. Each pass runs in a context of its own, and
+    a pass that fails (the database gone, say) is logged and noted in the sender's health: the next
+    one starts afresh."""
+    health = notifications.sender_health
+    health.started()
+    try:
+        while True:
+            try:
+                await db.isolated(send_mail_once(settings))
+            except Exception as error:
+                health.failed(error)
+                logger.exception("mail sender pass failed")
+            else:
+                health.passed()
+            await asyncio.sleep(settings.mail_poll_seconds)
+    finally:
+        health.stopped()
+
+
+async def send_mail_once(settings: Settings) -> None:
     from registry.clarifications.reminders import queue_unanswered_reminders
     from registry.interest.reminders import queue_due_reminders
-    from registry.notifications.service import deliver_pending
 
-    while True:
-        try:
-            await queue_due_reminders(settings.reminder_days, settings.zone)
-            await queue_unanswered_reminders()
-            await deliver_pending(settings.smtp_url, settings.mail_from)
-        except Exception:  # a bad pass must not stop the sender; the next pass retries
-            logger.exception("mail sender pass failed")
-        await asyncio.sleep(settings.mail_poll_seconds)
+    await queue_due_reminders(settings.reminder_days, settings.zone)
+    await queue_unanswered_reminders()
+    await notifications.deliver_pending(settings.smtp_url, settings.mail_from, host=settings.mail_host)
 
 
 async def prepare_schema(settings: Settings) -> None:

@@ -148,7 +148,7 @@ async def send_notifications(settings: Settings, args: argparse.Namespace) -> No
         raise CommandError("REGISTRY_SMTP_URL is not set: there is no mail server to send to")
     async with database(settings):
         reminders = await queue_due_reminders(settings.reminder_days, settings.zone)
-        sent, failed = await deliver_pending(settings.smtp_url, settings.mail_from, limit=10_000)
+        sent, failed = await deliver_pending(settings.smtp_url, settings.mail_from, limit=10_000, host=settings.mail_host)
     print(f"{reminders} reminder(s) queued; {sent} message(s) sent, {failed} to retry later.")
 
 

@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -115,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def logs_as(self) -> LogFormat:
         return self.log_format or ("json" if self.is_production else "text")
+
+    @property
+    def mail_host(self) -> str:
+        """The host named in every email's Message-ID: the service's public host."""
+        return urlsplit(self.base_url).hostname or "localhost"
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,13 +1,15 @@
+import asyncio
 import logging
 import sqlite3
 import warnings
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
@@ -27,8 +29,48 @@ class DatabaseUnreachable(RuntimeError):
     """The configured database cannot be opened; the message names the setting."""
 
 
+class EndingPostgresTransaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, ending whatever happens as it ends.
+
+    Piccolo's own `__aexit__` (1.38) awaits the COMMIT or ROLLBACK, then gives the connection back,
+    then resets the engine's current-transaction context variable: when the COMMIT fails (the
+    connection was lost), neither of the last two happens. The task that ran the transaction keeps it
+    as its current one, so that every later query of that task goes to the dead connection ("connection
+    has been released back to the pool"), and the pool has lost a connection for good. The mail sender,
+    one long-lived task, stopped sending that way (docs/operations.md has a reproduction). Here the
+    context variable is reset and the connection given back (closed first if its state is unknown)
+    whatever the COMMIT or ROLLBACK did."""
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            self.connection.terminate()  # in an unknown state: not to be lent again (the pool opens a new one)
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self.engine.give_back(self.connection)
+        return exception is None
+
+
 class RegistryPostgresEngine(CountsQueries, PostgresEngine):
-    """Piccolo's PostgreSQL engine, counting statements (registry.db.querycount)."""
+    """Piccolo's PostgreSQL engine, counting statements (registry.db.querycount), with transactions
+    that always end (EndingPostgresTransaction)."""
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return EndingPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+    async def give_back(self, connection) -> None:
+        if self.pool is not None:
+            await self.pool.release(connection)
+        else:
+            await connection.close()
 
 
 def create_engine(url: str) -> Engine:
@@ -109,6 +151,16 @@ def describe(engine: Engine) -> str:
     if isinstance(engine, SQLiteEngine):
         return f"sqlite:///{engine.path}"
     return redact(engine.config["dsn"])
+
+
+T = TypeVar("T")
+
+
+async def isolated(work: Coroutine[Any, Any, T]) -> T:
+    """Await `work` in a copy of the caller's context: whatever it leaves set in context variables
+    (an engine's current transaction, were it ever left behind) is gone when it returns or fails, so
+    that a long-lived task (the mail sender) starts each round of work clean."""
+    return await asyncio.create_task(work)
 
 
 def transaction():

@@ -15,10 +15,13 @@ class OutboxController(Controller):
     guards = [requires_role(Role.ADMIN)]
 
     @get("/", name="admin_outbox")
-    async def outbox(self, page: FromQuery[int] = 1) -> Template:
+    async def outbox(self, request: Request, page: FromQuery[int] = 1) -> Template:
         messages, total = await service.latest(page)
         statuses = {message.id: service.status_of(message, clock.now()) for message in messages}
-        return Template("notifications/outbox.html", context={"messages": messages, "statuses": statuses, "total": total, "page_number": max(page, 1)})
+        return Template("notifications/outbox.html", context={
+            "messages": messages, "statuses": statuses, "total": total, "page_number": max(page, 1),
+            "sender": await service.sender_report(sending=bool(request.app.state["settings"].smtp_url)),
+        })
 
 
 class PreferencesController(Controller):

@@ -1,14 +1,21 @@
 """The outbox: messages are written in the action's own transaction, so a message exists exactly when
 the action that sends it succeeded. A sender delivers them by SMTP when REGISTRY_SMTP_URL is set,
-retrying with backoff; nothing is lost while the mail server is down."""
+retrying with backoff; nothing is lost while the mail server is down, and each message is sent once
+however many senders run (see Delivery)."""
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
+from urllib.parse import urlsplit
 
 from registry import clock, db
+from registry.web import links
 from registry.accounts.tables import User
 from registry.db import units
 from registry.notifications.tables import Notification, NotificationPreference
@@ -16,7 +23,7 @@ from registry.notifications.tables import Notification, NotificationPreference
 logger = logging.getLogger("registry.outbox")
 PAGE_SIZE = 50
 MAX_ATTEMPTS = 8
-CLAIM_FOR = timedelta(minutes=2)
+CLAIM_FOR = timedelta(minutes=5)  # a send is abandoned after half of it
 PREFERENCES = {
     "stage_changes": "When a framework you follow moves to its next stage",
     "deadline_reminders": "Reminders before deadlines in frameworks you follow",
@@ -130,6 +137,14 @@ async def opted_out(preference: str, user_ids: list[int]) -> set[int]:
 
 
 # --- Delivery -----------------------------------------------------------------------------------
+#
+# Each message is claimed, sent and marked in turn. A claim is taken just before its message is sent
+# (on PostgreSQL the message row is chosen FOR UPDATE SKIP LOCKED, so senders never wait for each
+# other; SQLite's write transaction lets one sender claim at a time), and the send is abandoned
+# after half the claim's length: a claim cannot lapse, and another sender take the message, while
+# its first sender is still sending it. A send whose outcome is unknown (the connection dropped,
+# the claim could not be marked sent) is tried again later under the same Message-ID, so that the
+# relay and the recipient's mail system can recognise the repeat.
 
 
 def backoff(attempts: int) -> timedelta:
@@ -137,61 +152,189 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
-async def _claim(limit: int) -> list[Notification]:
-    """Messages due for a delivery attempt, claimed so that another worker leaves them alone."""
-    now = clock.now()
-    due = await Notification.select(Notification.id).where(
+def _due(now: datetime):
+    return (
         Notification.sent_at.is_null()
         & Notification.failed_at.is_null()
         & (Notification.next_attempt_at.is_null() | (Notification.next_attempt_at <= now))
         & (Notification.claimed_until.is_null() | (Notification.claimed_until < now))
-    ).order_by(Notification.id).limit(limit).output(as_list=True)
-    claimed = []
-    for notification_id in due:
-        async with db.transaction():
-            won = await Notification.update({Notification.claimed_until: now + CLAIM_FOR}).where(
-                (Notification.id == notification_id) & (Notification.claimed_until.is_null() | (Notification.claimed_until < now))
-            ).returning(Notification.id)
-        if won:
-            claimed.append(await Notification.objects().get(Notification.id == notification_id))
-    return claimed
+    )
 
 
-def _message(notification: Notification, sender: str) -> EmailMessage:
+async def _claim_next() -> tuple[Notification, str] | None:
+    """The next message due for a delivery attempt, claimed for CLAIM_FOR under a token of its own;
+    None when nothing is due."""
+    now = clock.now()
+    token = secrets.token_hex(16)
+    async with db.transaction():
+        query = Notification.select(Notification.id).where(_due(now)).order_by(Notification.id)
+        if db.kind() == "postgres":
+            query = query.lock_rows(skip_locked=True)  # another sender's claim in progress is passed over
+        row = await query.first()
+        if row is None:
+            return None
+        await Notification.update({Notification.claimed_until: now + CLAIM_FOR, Notification.claimed_by: token}).where(
+            Notification.id == row["id"]
+        )
+        notification = await Notification.objects().get(Notification.id == row["id"])
+    return notification, token
+
+
+def message_id(notification_id: int, host: str) -> str:
+    """The same for every attempt at one message, so that a repeat is recognisable downstream."""
+    return f"<notification.{notification_id}@{host}>"
+
+
+def _message(notification: Notification, sender: str, host: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = notification.recipient
     message["Subject"] = notification.subject
+    message["Message-ID"] = message_id(notification.id, host)
+    message["Date"] = format_datetime(notification.created_at)
     message.set_content(notification.body)
     return message
 
 
-async def deliver_pending(smtp_url: str, sender: str, limit: int = 50) -> tuple[int, int]:
-    """One pass of the sender: returns (sent, failed this pass)."""
+async def deliver_pending(smtp_url: str, sender: str, limit: int = 50, *, host: str | None = None) -> tuple[int, int]:
+    """One pass of the sender over at most `limit` messages: returns (sent, failed this pass). `host`
+    names this service in each Message-ID: by default the host of its public address."""
+    host = host or urlsplit(links.absolute("/")).hostname or "localhost"
+    sent = failed = 0
+    for _ in range(limit):
+        claimed = await _claim_next()
+        if claimed is None:
+            break
+        if await _send(*claimed, smtp_url=smtp_url, sender=sender, host=host):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
+
+
+async def _send(notification: Notification, token: str, *, smtp_url: str, sender: str, host: str) -> bool:
     import aiosmtplib
 
-    sent = failed = 0
-    for notification in await _claim(limit):
-        attempts = notification.attempts + 1
-        try:
-            await aiosmtplib.send(_message(notification, sender), **_smtp_options(smtp_url))
-        except (aiosmtplib.SMTPException, OSError) as error:
-            failed += 1
-            give_up = attempts >= MAX_ATTEMPTS
-            await Notification.update({
-                Notification.attempts: attempts,
-                Notification.last_error: f"{type(error).__name__}: {error}"[:500],
-                Notification.next_attempt_at: clock.now() + backoff(attempts),
-                Notification.failed_at: clock.now() if give_up else None,
-                Notification.claimed_until: None,
-            }).where(Notification.id == notification.id)
-            logger.warning("email %s to %s not sent (attempt %d): %s", notification.id, notification.recipient, attempts, error)
-            continue
-        sent += 1
+    attempts = notification.attempts + 1
+    ours = (Notification.id == notification.id) & (Notification.claimed_by == token)
+    try:
+        await asyncio.wait_for(
+            aiosmtplib.send(_message(notification, sender, host), **_smtp_options(smtp_url)), timeout=CLAIM_FOR.total_seconds() / 2
+        )
+    except (aiosmtplib.SMTPException, OSError) as error:  # OSError includes the timeout
+        give_up = attempts >= MAX_ATTEMPTS
         await Notification.update({
-            Notification.attempts: attempts, Notification.sent_at: clock.now(), Notification.claimed_until: None, Notification.last_error: None,
-        }).where(Notification.id == notification.id)
-    return sent, failed
+            Notification.attempts: attempts,
+            Notification.last_error: f"{type(error).__name__}: {error}"[:500],
+            Notification.next_attempt_at: clock.now() + backoff(attempts),
+            Notification.failed_at: clock.now() if give_up else None,
+            Notification.claimed_until: None,
+            Notification.claimed_by: None,
+        }).where(ours)
+        logger.warning("email %s to %s not sent (attempt %d): %s", notification.id, notification.recipient, attempts, error)
+        if notification.sealed_under is None:  # a sealed email's error may name its recipient: not for the outbox page
+            sender_health.failed(error)
+        return False
+    marked = await Notification.update({
+        Notification.attempts: attempts, Notification.sent_at: clock.now(), Notification.claimed_until: None,
+        Notification.claimed_by: None, Notification.last_error: None,
+    }).where(ours).returning(Notification.id)
+    if not marked:  # only if the clock jumped past the claim: the message may go again
+        logger.warning("email %s was sent after its claim had lapsed: another sender may send it again", notification.id)
+    return True
+
+
+# --- The sender's health ------------------------------------------------------------------------
+
+
+@dataclass
+class SenderHealth:
+    """This process's mail sender, as it last reported (registry.app runs it)."""
+
+    started_at: datetime | None = None
+    last_pass_at: datetime | None = None  # the last pass that ended without a database error
+    last_error: str | None = None  # for the admin (an SMTP error may quote an address)
+    last_error_kind: str | None = None  # for anyone (readiness): the error's type alone
+    last_error_at: datetime | None = None
+
+    def started(self) -> None:
+        self.started_at = clock.now()
+
+    def stopped(self) -> None:
+        self.started_at = None
+
+    def passed(self) -> None:
+        self.last_pass_at = clock.now()
+
+    def failed(self, error: BaseException) -> None:
+        self.last_error = f"{type(error).__name__}: {error}"[:500]
+        self.last_error_kind = type(error).__name__
+        self.last_error_at = clock.now()
+
+    def stuck(self, poll_seconds: float) -> bool:
+        """Running, and no pass has ended well for many polls (at least a minute)."""
+        if self.started_at is None:
+            return False
+        allowed = timedelta(seconds=max(60, 4 * poll_seconds))
+        return clock.now() - (self.last_pass_at or self.started_at) > allowed
+
+
+sender_health = SenderHealth()
+
+
+def in_words(elapsed: timedelta) -> str:
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute"
+    hours, minutes = divmod(minutes, 60)
+    parts = ([f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []) + ([f"{minutes} minute{'s' if minutes != 1 else ''}"] if minutes else [])
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """The outbox as every sender sees it (from the database), sealed emails left out: when a tender
+    receipt was queued or sent must not show that tenders exist."""
+
+    last_sent_at: datetime | None
+    oldest_unsent_at: datetime | None
+    unsent: int
+    failed: int
+
+
+async def outbox_health() -> OutboxHealth:
+    shown = await _shown()
+
+    def among_shown(condition):
+        return condition & shown if shown is not None else condition
+
+    unsent = among_shown(Notification.sent_at.is_null() & Notification.failed_at.is_null())
+    last_sent = await Notification.select(Notification.sent_at).where(among_shown(Notification.sent_at.is_not_null())).order_by(
+        Notification.sent_at, ascending=False
+    ).first()
+    oldest = await Notification.select(Notification.created_at).where(unsent).order_by(Notification.created_at).first()
+    return OutboxHealth(
+        last_sent_at=last_sent["sent_at"] if last_sent else None,
+        oldest_unsent_at=oldest["created_at"] if oldest else None,
+        unsent=await Notification.count().where(unsent),
+        failed=await Notification.count().where(among_shown(Notification.failed_at.is_not_null())),
+    )
+
+
+@dataclass(frozen=True)
+class SenderReport:
+    """What the admin outbox page says of delivery: the outbox as a whole, and this process's sender."""
+
+    sending: bool  # whether this service sends at all (REGISTRY_SMTP_URL)
+    outbox: OutboxHealth
+    oldest_unsent_for: str | None
+    sender: SenderHealth
+
+
+async def sender_report(*, sending: bool) -> SenderReport:
+    outbox = await outbox_health()
+    waiting = in_words(clock.now() - outbox.oldest_unsent_at) if outbox.oldest_unsent_at else None
+    return SenderReport(sending=sending, outbox=outbox, oldest_unsent_for=waiting, sender=sender_health)
 
 
 def _smtp_options(smtp_url: str) -> dict:

@@ -12,6 +12,7 @@ class Notification(Table):
     last_error = Text(null=True, default=None)
     next_attempt_at = Timestamptz(null=True, default=None, index=True)
     claimed_until = Timestamptz(null=True, default=None)
+    claimed_by = Varchar(length=32, null=True, default=None)  # the claim's own token: a sender sends only while it holds it
     failed_at = Timestamptz(null=True, default=None)
     sealed_under = Varchar(length=100, null=True, default=None)  # kept out of the admin's outbox while sealed (notifications.add_sealer)
 
