@@ -49,6 +49,7 @@ from registry.tenders.officer_controllers import OfficerTendersController
 from registry.web import api, links
 from registry.web.csrf import csrf_middleware
 from registry.web.head import HeadAsGet
+from registry.web.outage import OutageMiddleware
 from registry.web.receipt import TimeOfReceiptMiddleware
 from registry.web.request_id import RequestIdMiddleware
 from registry.web.security import SecurityHeadersMiddleware
@@ -147,10 +148,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # the process (the CLI or the ASGI server) configures logging
     )
     # Around the whole app, not each route: answers for unknown addresses (404) and wrong methods
-    # (405) get the security headers and a request id, and are logged, too. The time of receipt is
+    # (405) get the security headers and a request id, and are logged, too; and each request's
+    # commits are recorded, for an answer given when the database fails. The time of receipt is
     # taken first of all, before anything a request may wait for. HEAD is answered by the GET handler.
     app.asgi_handler = TimeOfReceiptMiddleware(
-        RequestIdMiddleware(SecurityHeadersMiddleware(HeadAsGet(app.asgi_handler), https_only=settings.is_production)),
+        RequestIdMiddleware(SecurityHeadersMiddleware(OutageMiddleware(HeadAsGet(app.asgi_handler)), https_only=settings.is_production)),
         max_body_size=MAX_BODY_BYTES,
     )
     return app
@@ -199,7 +201,7 @@ async def configured(app: Litestar) -> AsyncIterator[None]:
 @asynccontextmanager
 async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state["settings"]
-    engine = db.create_engine(settings.database_url)
+    engine = db.create_engine(settings.database_url, settings.database_timeouts)
     db.bind(engine)
     await db.connect(engine, pool_size=settings.postgres_pool_size)
     try:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
+from registry.db.engine import Timeouts
 from registry.logs import LogFormat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -65,6 +66,13 @@ class Settings(BaseSettings):
     postgres_pool_size: int = Field(
         default=10, ge=0, le=200, description="Connections per worker; 0 opens a connection per query (tests)"
     )
+    database_timeout_seconds: float = Field(
+        default=5, gt=0, description="The longest a page waits for one database statement (PostgreSQL) or for the write lock (SQLite) "
+        "before it answers 503: the database is too slow or away",
+    )
+    database_connect_timeout_seconds: float = Field(
+        default=5, gt=0, description="The longest a page waits to open a PostgreSQL connection, or for a free one from the pool",
+    )
     migrate_on_start: bool | None = Field(
         default=None, description="Apply migrations when the app starts; by default only in development."
     )
@@ -116,6 +124,11 @@ class Settings(BaseSettings):
     @property
     def logs_as(self) -> LogFormat:
         return self.log_format or ("json" if self.is_production else "text")
+
+    @property
+    def database_timeouts(self) -> Timeouts:
+        """The served app's timeouts (the commands wait longer: a migration or a backup may take long)."""
+        return Timeouts(statement=self.database_timeout_seconds, connect=self.database_connect_timeout_seconds)
 
     @property
     def mail_host(self) -> str:

@@ -145,7 +145,9 @@ def lose_the_connection_at_the_next_commit(monkeypatch, engine_kind: str) -> lis
             if engine_kind == "postgres":
                 await terminate_backend(self.connection.get_server_pid())
             else:
-                raise sqlite3.OperationalError("disk I/O error")
+                failure = sqlite3.OperationalError("disk I/O error")
+                failure.sqlite_errorcode = sqlite3.SQLITE_IOERR  # as SQLite itself reports it
+                raise failure
         await original(self)
 
     monkeypatch.setattr(transaction_class, "commit", commit)

@@ -5,8 +5,10 @@ fixation), and the old one deleted.
 A session costs a database write only when there is something new to keep: a visitor who has not
 signed in gets no session row and no cookie, a request that leaves the session as it was stores
 nothing (the cookie is renewed), and reading a session pushes its idle expiry on at most once a
-minute, so the idle timeout is between 29 and 30 minutes."""
+minute, so the idle timeout is between 29 and 30 minutes. Reading a page never needs a write: when
+the renewal cannot be written (a read-only or full database), the page is shown all the same."""
 
+import logging
 import re
 from datetime import timedelta
 from typing import Any
@@ -19,8 +21,10 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message
 from litestar.utils.dataclass import extract_dataclass_items
 
-from registry import clock
+from registry import clock, db
 from registry.accounts.tables import SessionRecord
+
+logger = logging.getLogger("registry.sessions")
 
 ROTATE_FLAG = "registry.rotate_session_id"
 NEW_ID = "registry.new_session_id"
@@ -55,11 +59,12 @@ class PiccoloSessionStore(Store):
             return None
         now = clock.now()
         if record["expires_at"] is not None and record["expires_at"] <= now:
-            await self.delete(key)
+            await _tolerated(self.delete(key), "delete an expired session")
             return None
         renewal = _seconds(renew_for)
         if renewal and (record["expires_at"] is None or now + renewal - record["expires_at"] >= RENEWAL_STEP):
-            await SessionRecord.update({SessionRecord.expires_at: now + renewal}).where(SessionRecord.key == key)
+            renew = SessionRecord.update({SessionRecord.expires_at: now + renewal}).where(SessionRecord.key == key)
+            await _tolerated(renew.run(), "renew a session")
         return bytes(record["value"])
 
     async def delete(self, key: str) -> None:
@@ -79,6 +84,17 @@ class PiccoloSessionStore(Store):
 
     async def delete_expired(self) -> None:
         await SessionRecord.delete().where(SessionRecord.expires_at <= clock.now())
+
+
+async def _tolerated(write, what: str) -> None:
+    """A write that reading a page makes on the side: when the database cannot take it (read-only,
+    full, away), the page is still shown; the session is renewed by a later page."""
+    try:
+        await write
+    except Exception as error:
+        if db.outage(error) is None:
+            raise
+        logger.warning("could not %s (%s): %s", what, db.outage(error), error)
 
 
 def well_formed(session_id: str | None) -> bool:

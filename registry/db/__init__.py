@@ -12,6 +12,7 @@ os.environ.setdefault("PICCOLO_CONF", "registry.db.piccolo_conf")
 
 from registry.db.engine import (  # noqa: E402
     DatabaseUnreachable,
+    Timeouts,
     analyze,
     bind,
     columns_of,
@@ -31,9 +32,12 @@ from registry.db.engine import (  # noqa: E402
     queueing_under,
     transaction,
 )
+from registry.db.faults import Outage, outage, recording_writes, writes  # noqa: E402
 
 __all__ = [
     "DatabaseUnreachable",
+    "Outage",
+    "Timeouts",
     "analyze",
     "bind",
     "columns_of",
@@ -47,9 +51,12 @@ __all__ = [
     "isolated",
     "kind",
     "object_of",
+    "outage",
     "ping",
     "queue_for",
     "queue_under",
     "queueing_under",
+    "recording_writes",
     "transaction",
+    "writes",
 ]

@@ -3,6 +3,7 @@ import logging
 import sqlite3
 import warnings
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
+from registry.db import faults
 from registry.db.querycount import CountsQueries
 from registry.db.sqlite import BUSY_TIMEOUT_SECONDS as SQLITE_BUSY_TIMEOUT_SECONDS
 from registry.db.sqlite import RegistrySQLiteEngine
@@ -41,6 +43,9 @@ class EndingPostgresTransaction(PostgresTransaction):
     context variable is reset and the connection given back (closed first if its state is unknown)
     whatever the COMMIT or ROLLBACK did."""
 
+    async def get_connection(self):
+        return await self.engine.borrow()
+
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
             return exception is None
@@ -49,7 +54,7 @@ class EndingPostgresTransaction(PostgresTransaction):
                 if not self._rolled_back:
                     await self.rollback()
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await faults.committing(self)
         except BaseException:
             self.connection.terminate()  # in an unknown state: not to be lent again (the pool opens a new one)
             raise
@@ -61,30 +66,65 @@ class EndingPostgresTransaction(PostgresTransaction):
 
 class RegistryPostgresEngine(CountsQueries, PostgresEngine):
     """Piccolo's PostgreSQL engine, counting statements (registry.db.querycount), with transactions
-    that always end (EndingPostgresTransaction)."""
+    that always end (EndingPostgresTransaction), and waiting no longer than its timeouts for a
+    connection from the pool (asyncpg itself bounds opening one and each statement)."""
+
+    def __init__(self, url: str, timeouts: "Timeouts") -> None:
+        config: dict = {"dsn": url, "timeout": timeouts.connect}
+        if timeouts.statement is not None:
+            config["command_timeout"] = timeouts.statement
+        super().__init__(config=config)
+        self.timeouts = timeouts
 
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return EndingPostgresTransaction(engine=self, allow_nested=allow_nested)
 
+    async def borrow(self):
+        if self.pool is None:
+            return await self.get_new_connection()
+        return await self.pool.acquire(timeout=self.timeouts.connect)
+
     async def give_back(self, connection) -> None:
         if self.pool is not None:
-            await self.pool.release(connection)
+            await self.pool.release(connection, timeout=self.timeouts.connect)
         else:
             await connection.close()
 
+    async def _run_in_pool(self, query: str, args=None):
+        connection = await self.borrow()
+        try:
+            return await connection.fetch(query, *(args or []))
+        finally:
+            await self.give_back(connection)
 
-def create_engine(url: str) -> Engine:
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait for the database before giving up (and, serving, answering 503).
+
+    `statement`: a statement on PostgreSQL (asyncpg's command_timeout, which cancels it on the server);
+    on SQLite, how long a write waits for the write lock (the busy timeout). None: no limit on a
+    PostgreSQL statement, SQLITE_BUSY_TIMEOUT_SECONDS on SQLite (the commands: a migration or a
+    backup may take long). `connect`: opening a PostgreSQL connection, and waiting for one from the
+    pool when all are lent."""
+
+    statement: float | None = None
+    connect: float = 60
+
+
+def create_engine(url: str, timeouts: Timeouts | None = None) -> Engine:
+    timeouts = timeouts or Timeouts()
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if sqlite3.sqlite_version_info < (3, 35):
             raise ValueError(f"SQLite {sqlite3.sqlite_version} is too old: the registry needs 3.35 or newer (INSERT ... RETURNING)")
-        return RegistrySQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return RegistrySQLiteEngine(path=str(path), timeout=timeouts.statement or SQLITE_BUSY_TIMEOUT_SECONDS)
     if url.startswith(("postgresql://", "postgres://")):
         with warnings.catch_warnings():
             # Piccolo probes the server while constructing the engine and only warns when it is
             # down; connect() reports an unreachable database properly.
             warnings.simplefilter("ignore")
-            return RegistryPostgresEngine(config={"dsn": url})
+            return RegistryPostgresEngine(url, timeouts)
     raise ValueError(f"unsupported database URL {redact(url)!r}")
 
 

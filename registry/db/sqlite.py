@@ -32,6 +32,7 @@ from typing import TypeVar
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from registry.db import faults
 from registry.db.querycount import CountsQueries
 
 T = TypeVar("T")
@@ -40,8 +41,9 @@ WRITES = ("INSERT", "UPDATE", "DELETE")  # how a statement that writes begins
 
 
 class Locked(sqlite3.OperationalError):
-    def __init__(self, waited_for: str):
-        super().__init__(f"database is locked: waited {BUSY_TIMEOUT_SECONDS} s for {waited_for}")
+    def __init__(self, waited_for: str, seconds: float = BUSY_TIMEOUT_SECONDS):
+        super().__init__(f"database is locked: waited {seconds} s for {waited_for}")
+        self.sqlite_errorcode = sqlite3.SQLITE_BUSY  # as SQLite's own "database is locked" (registry.db.faults)
 
 
 class RegistrySQLiteTransaction(SQLiteTransaction):
@@ -77,7 +79,7 @@ class RegistrySQLiteTransaction(SQLiteTransaction):
                 if not self._rolled_back:
                     await self.rollback()
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await faults.committing(self)
         except BaseException:
             self._discard()  # in an unknown state: not to be used again
             raise
@@ -109,6 +111,7 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.waits = self.connection_kwargs.get("timeout", BUSY_TIMEOUT_SECONDS)  # for a lock, a connection, a turn
         self._idle: list[aiosqlite.Connection] = []
         self._lending: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._writing: aiosqlite.Connection | None = None  # for write transactions written as awaits
@@ -126,10 +129,10 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         """Lend a connection (give it back with `give_back`, or `discard` it)."""
         readers = self._readers()
         try:
-            async with asyncio.timeout(BUSY_TIMEOUT_SECONDS):
+            async with asyncio.timeout(self.waits):
                 await readers.acquire()
         except TimeoutError:
-            raise Locked("a connection to read on") from None
+            raise Locked("a connection to read on", self.waits) from None
         try:
             return self._idle.pop() if self._idle else await self._open()
         except BaseException:
@@ -178,12 +181,12 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
 
         self._writer_thread().submit(hold, in_transaction=False)
         try:
-            async with asyncio.timeout(BUSY_TIMEOUT_SECONDS):
+            async with asyncio.timeout(self.waits):
                 await started
         except BaseException as error:
             ended.set()  # the turn, when it comes, ends at once
             if isinstance(error, TimeoutError):
-                raise Locked("this process's other writers") from None
+                raise Locked("this process's other writers", self.waits) from None
             raise
         return ended.set
 

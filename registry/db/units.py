@@ -19,6 +19,7 @@ A unit sees the caller's context variables (the request id, the statement count)
 another thread on SQLite: it awaits nothing and must not touch the event loop.
 """
 
+import asyncio
 import contextvars
 import sqlite3
 from collections.abc import Generator
@@ -30,6 +31,7 @@ from piccolo.query.methods.objects import Objects
 from piccolo.querystring import QueryString
 
 from registry.db import engine as engines
+from registry.db import faults
 from registry.db.querycount import note_statement
 
 T = TypeVar("T")
@@ -42,7 +44,17 @@ async def run(unit: Unit[T]) -> T:
     engine = engines.current()
     if isinstance(engine, SQLiteEngine) and engine.current_transaction.get() is None:
         context = contextvars.copy_context()
-        return await engine.run_in_transaction(lambda connection: context.run(_on_writer_thread, unit, connection))
+        try:
+            result = await engine.run_in_transaction(lambda connection: context.run(_on_writer_thread, unit, connection))
+        except asyncio.CancelledError:  # the writer thread may yet commit it
+            faults.commit_failed()
+            raise
+        except Exception as error:
+            if faults.outage(error) is faults.Outage.UNREACHABLE:  # an I/O error, perhaps at COMMIT: cannot be told
+                faults.commit_failed()
+            raise
+        faults.committed()
+        return result
     async with engines.transaction():
         return await _statement_by_statement(unit, engine)
 

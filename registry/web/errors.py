@@ -1,16 +1,22 @@
 """One exception handler: HTML error pages for browsers, JSON for API clients. No stack trace ever
-reaches a user; unexpected errors are logged with the request id."""
+reaches a user; unexpected errors are logged with the request id. When the database (or the disk)
+is away – unreachable, too slow, read-only or full – the answer is 503 with Retry-After, saying
+whether what was sent was saved (registry.db.faults)."""
 
 import logging
+import sqlite3
 from http import HTTPStatus
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+import asyncpg.exceptions
 from asyncpg.exceptions import DataError
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from registry import db
 
 logger = logging.getLogger("registry.errors")
 
@@ -89,6 +95,54 @@ def unstorable_value_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, "The request contains a number too large or a character that cannot be stored. Check what you typed and try again.")
 
 
+RETRY_AFTER_SECONDS = {db.Outage.BUSY: 5}
+RETRY_AFTER_DEFAULT = 30
+READS = ("GET", "HEAD", "OPTIONS")
+NOT_SAVED = "What you sent was not saved. Nothing you had saved before has been lost. Try again in a few minutes."
+MAYBE_SAVED = "We cannot tell whether what you sent was saved. Before you send it again, check whether it was"
+NOTHING_CHANGED = "Try again in a few minutes. Nothing you have saved has been lost."
+
+
+def saved_in_words(method: str) -> tuple[bool | None, str]:
+    """Whether this request saved anything (None: perhaps), and that in words for the page."""
+    if method in READS:
+        return False, NOTHING_CHANGED
+    writes = db.writes()
+    saved = writes.saved if writes is not None else None
+    return saved, NOT_SAVED if saved is False else MAYBE_SAVED
+
+
+def came_from(request: Request) -> str | None:
+    """The page of this service that the request was sent from (its form), for "check it there"."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+def unavailable_response(request: Request, outage: "db.Outage | None" = None) -> Response:
+    """503, with Retry-After, saying whether what was sent was saved."""
+    saved, message = saved_in_words(request.method)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS.get(outage, RETRY_AFTER_DEFAULT))}
+    title = PAGE_TITLES[503]
+    if wants_json(request):
+        body = {"status_code": 503, "detail": f"{title}. {message.rstrip('.')}.", "saved": saved}  # saved: null when it cannot be told
+        return Response(body, status_code=503, media_type=MediaType.JSON, headers=headers)
+    html = request.app.template_engine.get_template("errors/unavailable.html").render(
+        request=request, title=title, message=message, saved=saved, check=came_from(request) if saved is None else None,
+    )
+    return Response(html, status_code=503, media_type=MediaType.HTML, headers=headers)
+
+
+def unavailable_handler(request: Request, exc: Exception) -> Response:
+    """A database or disk error: 503 when it means an outage, the standard 500 otherwise."""
+    outage = db.outage(exc)
+    if outage is None:
+        return unexpected_exception_handler(request, exc)
+    logger.warning("unavailable (%s) on %s %s: %s: %s", outage, request.method, request.url.path, type(exc).__name__, exc)
+    return unavailable_response(request, outage)
+
+
 def unexpected_exception_handler(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR)
@@ -98,5 +152,11 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     DataError: unstorable_value_handler,  # PostgreSQL
     OverflowError: unstorable_value_handler,  # SQLite: an integer past 64 bits
+    # The database or the disk away (db.outage says which of these errors mean that): 503.
+    asyncpg.exceptions.PostgresError: unavailable_handler,
+    asyncpg.exceptions.InterfaceError: unavailable_handler,
+    asyncpg.exceptions.InternalClientError: unavailable_handler,
+    sqlite3.Error: unavailable_handler,
+    OSError: unavailable_handler,  # a timeout, a refused connection, a full or read-only disk
     Exception: unexpected_exception_handler,
 }

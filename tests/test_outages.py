@@ -1,0 +1,193 @@
+"""The database away, too slow, read-only: pages answer 503 quickly, with Retry-After, and say
+whether what was sent was saved; the API answers 503 JSON; reading a page needs no write."""
+
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from registry import db
+from registry.notifications.tables import NotificationPreference
+from registry.web.errors import MAYBE_SAVED, NOT_SAVED, NOTHING_CHANGED
+from tests.conftest import app_client
+from tests.support import csrf_from, officer_and_supplier
+from tests.test_framework_pages import sign_in
+from tests.test_notifications import lose_the_connection_at_the_next_commit
+
+PREFERENCES = "/account/notifications"
+FROM_PREFERENCES = {"Referer": f"http://testserver.local{PREFERENCES}"}
+
+
+async def signed_in_supplier(client) -> str:
+    """Sign a supplier in; the CSRF token of its notification preferences form."""
+    _, supplier = await officer_and_supplier()
+    await sign_in(client, supplier.email)
+    return csrf_from((await client.get(PREFERENCES)).text)
+
+
+async def save_preferences(client, csrf: str):
+    return await client.post(PREFERENCES, data={"_csrf_token": csrf, "preferences": ["stage_changes"]}, headers=FROM_PREFERENCES)
+
+
+def database_name(database_url: str) -> str:
+    return database_url.rpartition("/")[2]
+
+
+@asynccontextmanager
+async def lock_held_elsewhere(engine_kind: str, database_url: str, table: str) -> AsyncIterator[None]:
+    """Another process holds a lock the service's writes to `table` need: SQLite's write lock, or a
+    PostgreSQL table lock."""
+    if engine_kind == "sqlite":
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            connection.execute("ROLLBACK")
+            connection.close()
+        return
+    connection = await asyncpg.connect(database_url)
+    transaction = connection.transaction()
+    await transaction.start()
+    await connection.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        await transaction.rollback()
+        await connection.close()
+
+
+@asynccontextmanager
+async def read_only(engine_kind: str, database_url: str, monkeypatch) -> AsyncIterator[None]:
+    """The database refuses every write: PostgreSQL's default_transaction_read_only (as on a standby
+    or a database set read-only for maintenance), SQLite's query_only on every connection (as when its
+    file can no longer be written)."""
+    engine = db.current()
+    if engine_kind == "sqlite":  # every connection opened from now on, the writer thread's too
+        await engine.close_connections()
+        opening, connecting_writer = engine._open, engine._connect_writer
+
+        async def read_only_connection():
+            connection = await opening()
+            await connection.execute("PRAGMA query_only = 1")
+            return connection
+
+        def read_only_writer():
+            connection = connecting_writer()
+            connection.execute("PRAGMA query_only = 1")
+            return connection
+
+        monkeypatch.setattr(engine, "_open", read_only_connection)
+        monkeypatch.setattr(engine, "_connect_writer", read_only_writer)
+        try:
+            yield
+        finally:
+            monkeypatch.setattr(engine, "_open", opening)
+            monkeypatch.setattr(engine, "_connect_writer", connecting_writer)
+            await engine.close_connections()
+        return
+    name = database_name(database_url)
+    owner = await asyncpg.connect(database_url)
+    try:
+        await owner.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+        await engine.pool.expire_connections()
+        yield
+    finally:
+        await owner.execute(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+        await owner.close()
+        await engine.pool.expire_connections()
+
+
+@asynccontextmanager
+async def unreachable(engine_kind: str, database_url: str, monkeypatch) -> AsyncIterator[None]:
+    """No connection to the database can be made: SQLite's directory has gone (a lost mount);
+    PostgreSQL refuses connections (the server is down) and the pool has none open."""
+    engine = db.current()
+    if engine_kind == "sqlite":
+        await engine.close_connections()
+        directory = Path(database_url.removeprefix("sqlite:///")).parent
+        gone = directory.with_name(directory.name + "-gone")
+        directory.rename(gone)
+        try:
+            yield
+        finally:
+            gone.rename(directory)
+        return
+
+    async def refused():
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
+    monkeypatch.setattr(engine, "borrow", refused)
+    yield
+    monkeypatch.undo()
+
+
+async def test_a_write_waiting_for_a_lock_held_elsewhere_gives_up_within_the_timeout_and_says_it_was_not_saved(
+    database, database_url, engine_kind, settings
+):
+    async with app_client(settings.model_copy(update={"database_timeout_seconds": 0.5})) as client:
+        csrf = await signed_in_supplier(client)
+        async with lock_held_elsewhere(engine_kind, database_url, "notification_preference"):
+            started = time.monotonic()
+            response = await save_preferences(client, csrf)
+            waited = time.monotonic() - started
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert waited < 3, f"waited {waited:.1f} s"
+    assert "Sorry, the service is unavailable" in response.text and NOT_SAVED in response.text
+    assert await NotificationPreference.count() == 0
+
+
+async def test_on_a_read_only_database_signed_in_pages_are_shown_and_a_write_is_503_saying_it_was_not_saved(
+    database, database_url, engine_kind, settings, controlled_clock, monkeypatch
+):
+    async with app_client(settings) as client:
+        csrf = await signed_in_supplier(client)
+        async with read_only(engine_kind, database_url, monkeypatch):
+            controlled_clock.advance(timedelta(minutes=5))  # the session is due to be renewed
+            page = await client.get("/account")
+            response = await save_preferences(client, csrf)
+    assert page.status_code == 200 and "Sign out" in page.text
+    assert response.status_code == 503 and response.headers["retry-after"] == "30"
+    assert NOT_SAVED in response.text
+    assert await NotificationPreference.count() == 0
+
+
+async def test_an_unreachable_database_is_503_for_pages_and_json_for_the_api(database, database_url, engine_kind, settings, monkeypatch):
+    async with app_client(settings) as client:
+        async with unreachable(engine_kind, database_url, monkeypatch):
+            page = await client.get("/frameworks")
+            api = await client.get("/api/v1/frameworks")
+    assert page.status_code == 503 and page.headers["retry-after"] == "30"
+    assert "Sorry, the service is unavailable" in page.text and NOTHING_CHANGED in page.text
+    assert api.status_code == 503 and api.headers["retry-after"] == "30"
+    assert api.json() == {"status_code": 503, "detail": f"Sorry, the service is unavailable. {NOTHING_CHANGED}", "saved": False}
+
+
+async def test_a_write_whose_commit_fails_says_it_may_have_been_saved_and_where_to_look(database, engine_kind, settings, monkeypatch):
+    async with app_client(settings) as client:
+        csrf = await signed_in_supplier(client)
+        lose_the_connection_at_the_next_commit(monkeypatch, engine_kind)
+        response = await save_preferences(client, csrf)
+    assert response.status_code == 503
+    assert MAYBE_SAVED in response.text and "Nothing you had saved" not in response.text
+    assert f'<a class="govuk-link" href="{PREFERENCES}">go back to the page you were on</a>' in response.text
+
+
+async def test_waiting_for_a_pooled_connection_gives_up_within_the_timeout(database, engine_kind, settings):
+    if engine_kind != "postgres":
+        pytest.skip("SQLite has no connection pool")
+    async with app_client(settings.model_copy(update={"postgres_pool_size": 1, "database_connect_timeout_seconds": 0.5})) as client:
+        held = await db.current().pool.acquire()
+        try:
+            started = time.monotonic()
+            response = await client.get("/frameworks")
+            waited = time.monotonic() - started
+        finally:
+            await db.current().pool.release(held)
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert waited < 3, f"waited {waited:.1f} s"
