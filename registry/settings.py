@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     database_connect_timeout_seconds: float = Field(
         default=5, gt=0, description="The longest a page waits to open a PostgreSQL connection, or for a free one from the pool",
     )
+    min_free_disk_mb: int = Field(
+        default=100, ge=0, description="Readiness (/readyz) fails when the database's or the documents' disk has less free space than this",
+    )
     migrate_on_start: bool | None = Field(
         default=None, description="Apply migrations when the app starts; by default only in development."
     )

@@ -50,6 +50,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /feedback": everyone(200),
     "POST /feedback": everyone(400),
     "GET /healthz": everyone(200),
+    "GET /readyz": everyone(200),
     "GET /sign-in": everyone(200),
     "POST /sign-in": everyone(400),
     "GET /sign-out": signed_in(200),

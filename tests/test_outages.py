@@ -1,6 +1,8 @@
 """The database away, too slow, read-only: pages answer 503 quickly, with Retry-After, and say
 whether what was sent was saved; the API answers 503 JSON; reading a page needs no write."""
 
+import os
+import shutil
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -12,12 +14,13 @@ import asyncpg
 import pytest
 
 from registry import db
+from registry.notifications import service as notifications
 from registry.notifications.tables import NotificationPreference
 from registry.web.errors import MAYBE_SAVED, NOT_SAVED, NOTHING_CHANGED
 from tests.conftest import app_client
 from tests.support import csrf_from, officer_and_supplier
 from tests.test_framework_pages import sign_in
-from tests.test_notifications import lose_the_connection_at_the_next_commit
+from tests.test_notifications import eventually, lose_the_connection_at_the_next_commit
 
 PREFERENCES = "/account/notifications"
 FROM_PREFERENCES = {"Referer": f"http://testserver.local{PREFERENCES}"}
@@ -191,3 +194,49 @@ async def test_waiting_for_a_pooled_connection_gives_up_within_the_timeout(datab
             await db.current().pool.release(held)
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert waited < 3, f"waited {waited:.1f} s"
+
+
+# --- Readiness ------------------------------------------------------------------------------------
+
+
+async def test_readiness_is_200_when_the_service_can_write_and_503_naming_why_on_a_read_only_database(
+    database, database_url, engine_kind, settings, monkeypatch
+):
+    async with app_client(settings) as client:
+        ready = await client.get("/readyz")
+        if engine_kind == "postgres":
+            async with read_only(engine_kind, database_url, monkeypatch):
+                refused = await client.get("/readyz")
+        else:  # as on a file system remounted read-only: the file cannot be opened for writing
+            database_file = database_url.removeprefix("sqlite:///")
+            allowed = os.access
+            monkeypatch.setattr(os, "access", lambda path, mode: False if str(path) == database_file and mode & os.W_OK else allowed(path, mode))
+            refused = await client.get("/readyz")
+            monkeypatch.undo()
+        liveness = await client.get("/healthz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready", "database": engine_kind, "problems": [], "mail_sender": None}
+    assert refused.status_code == 503 and refused.json()["status"] == "not ready"
+    assert refused.json()["problems"] == ["the database is read-only" if engine_kind == "postgres" else "the database file is read-only"]
+    assert liveness.status_code == 200  # alive all the same: readiness, not liveness, takes it out of service
+
+
+async def test_readiness_is_503_when_a_disk_is_nearly_full(database, settings, monkeypatch):
+    async with app_client(settings.model_copy(update={"min_free_disk_mb": 100})) as client:
+        usage = shutil.disk_usage
+        monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(path)._replace(free=50 * 1024 * 1024))
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert any(problem.endswith("has 50 MB free, under the 100 MB needed") for problem in response.json()["problems"])
+
+
+async def test_readiness_is_503_when_the_mail_sender_has_not_finished_a_pass_for_long(database, settings, controlled_clock, monkeypatch):
+    monkeypatch.setattr(notifications, "sender_health", notifications.SenderHealth())
+    sending = settings.model_copy(update={"smtp_url": "smtp://127.0.0.1:1", "mail_poll_seconds": 60})
+    async with app_client(sending) as client:
+        await eventually(lambda: notifications.sender_health.last_pass_at is not None)
+        moving = await client.get("/readyz")
+        controlled_clock.advance(timedelta(minutes=10))
+        stuck = await client.get("/readyz")
+    assert moving.status_code == 200 and moving.json()["mail_sender"]["running"] and not moving.json()["mail_sender"]["stuck"]
+    assert stuck.status_code == 503 and stuck.json()["mail_sender"]["stuck"]
+    assert stuck.json()["problems"][0].startswith("the mail sender has not finished a pass since ")
