@@ -11,16 +11,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
+import asyncpg.pool
 import pytest
+from piccolo.engine.postgres import PostgresTransaction
 
 from registry import db
+from registry.accounts.sessions import PiccoloSessionStore
 from registry.notifications import service as notifications
 from registry.notifications.tables import NotificationPreference
+from registry.tenders.tables import TenderSubmission
 from registry.web.errors import MAYBE_SAVED, NOT_SAVED, NOTHING_CHANGED
 from tests.conftest import app_client
 from tests.support import csrf_from, officer_and_supplier
 from tests.test_framework_pages import sign_in
 from tests.test_notifications import eventually, lose_the_connection_at_the_next_commit
+from tests.tendering import complete_draft, open_for_tenders, registered
 
 PREFERENCES = "/account/notifications"
 FROM_PREFERENCES = {"Referer": f"http://testserver.local{PREFERENCES}"}
@@ -240,3 +245,70 @@ async def test_readiness_is_503_when_the_mail_sender_has_not_finished_a_pass_for
     assert moving.status_code == 200 and moving.json()["mail_sender"]["running"] and not moving.json()["mail_sender"]["stuck"]
     assert stuck.status_code == 503 and stuck.json()["mail_sender"]["stuck"]
     assert stuck.json()["problems"][0].startswith("the mail sender has not finished a pass since ")
+
+
+# --- No false failure after a commit --------------------------------------------------------------
+
+
+def drop_the_connection_after_the_next_commit(monkeypatch) -> list[str]:
+    """Once the next transaction has committed, giving its connection back to the pool fails, as it
+    does when the connection drops just after COMMIT. Returns what happened: "committed", then
+    "dropped"."""
+    happened: list[str] = []
+    commit = PostgresTransaction.commit
+
+    async def committing(self):
+        await commit(self)
+        if not happened:
+            happened.append("committed")
+
+    release = asyncpg.pool.Pool.release
+
+    async def releasing(pool, connection, *args, **kwargs):
+        await release(pool, connection, *args, **kwargs)
+        if happened == ["committed"]:
+            happened.append("dropped")
+            raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+    monkeypatch.setattr(PostgresTransaction, "commit", committing)
+    monkeypatch.setattr(asyncpg.pool.Pool, "release", releasing)
+    return happened
+
+
+async def test_a_tender_whose_connection_drops_just_after_its_commit_still_answers_the_receipt(
+    database, engine_kind, settings, controlled_clock, monkeypatch
+):
+    if engine_kind != "postgres":
+        pytest.skip("on SQLite a write's connection stays with the writer thread: nothing is given back after its COMMIT")
+    officer, supplier = await officer_and_supplier()
+    framework, found = await open_for_tenders(officer, controlled_clock)
+    await registered(supplier, framework.reference)
+    await complete_draft(supplier, framework.reference, 1, found)
+    base = f"/frameworks/{framework.reference}/tenders/1"
+    async with app_client(settings) as client:
+        await sign_in(client, supplier.email)
+        check = await client.get(f"{base}/check")
+        happened = drop_the_connection_after_the_next_commit(monkeypatch)
+        submitted = await client.post(f"{base}/submit", data={"_csrf_token": csrf_from(check.text)})
+        monkeypatch.undo()
+        receipt = await client.get(f"{base}/receipts/1")
+    assert happened == ["committed", "dropped"]
+    assert submitted.status_code == 303 and submitted.headers["location"] == f"{base}/receipts/1"
+    stored = await TenderSubmission.objects().get(TenderSubmission.number == 1)
+    assert receipt.status_code == 200 and stored.sha256 in receipt.text
+
+
+async def test_signing_out_when_the_session_cannot_be_deleted_still_signs_out_on_this_browser(database, engine_kind, settings, monkeypatch):
+    async with app_client(settings) as client:
+        await signed_in_supplier(client)
+        page = await client.get("/sign-out")
+
+        async def connection_lost(self, key):
+            raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+        monkeypatch.setattr(PiccoloSessionStore, "delete", connection_lost)
+        signed_out = await client.post("/sign-out", data={"_csrf_token": csrf_from(page.text)})
+        monkeypatch.undo()
+        account = await client.get("/account")
+    assert signed_out.status_code == 200 and "You have signed out" in signed_out.text  # the sign-out was recorded (committed)
+    assert account.status_code == 303 and account.headers["location"].startswith("/sign-in")

@@ -97,6 +97,16 @@ async def _tolerated(write, what: str) -> None:
         logger.warning("could not %s (%s): %s", what, db.outage(error), error)
 
 
+def _may_go_unsaved(error: Exception, connection: ASGIConnection) -> bool:
+    """Whether a session that the database could not take may go unsaved, the answer given all the
+    same: after a page was read (which needs no write), or once the action has committed (a
+    committed action is never answered as a failure)."""
+    if db.outage(error) is None:
+        return False
+    writes = db.writes()
+    return connection.scope["method"] in ("GET", "HEAD") or (writes is not None and writes.committed > 0)
+
+
 def well_formed(session_id: str | None) -> bool:
     """Whether a cookie's value could be a session id this service made (a client may send anything)."""
     return session_id is not None and SESSION_ID.fullmatch(session_id) is not None
@@ -122,6 +132,16 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         return self.deserialize_data(data)
 
     async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
+        try:
+            await self._store_in_message(scope_session, message, connection)
+        except Exception as error:
+            if not _may_go_unsaved(error, connection):
+                raise
+            logger.warning("session not saved (%s): %s: %s", db.outage(error), type(error).__name__, error)
+            if scope_session is Empty or not scope_session:
+                self._cookie(message, "null", expires=0)  # signed out on this browser all the same
+
+    async def _store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
         state = connection.scope["state"]
         old_id = connection.cookies.get(self.config.key)
         rotating = bool(state.get(ROTATE_FLAG))

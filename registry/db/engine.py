@@ -23,12 +23,20 @@ DatabaseKind = Literal["sqlite", "postgres"]
 # aiosqlite logs every statement with its parameters at DEBUG: password hashes, emailed one-time
 # links, sealed tender content. None of that may reach a log, whatever level the process logs at.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
+logger = logging.getLogger("registry.db")
 
 _engine: Engine | None = None
 
 
 class DatabaseUnreachable(RuntimeError):
     """The configured database cannot be opened; the message names the setting."""
+
+
+def _discarded(error: Exception) -> None:
+    """A connection that could not be given back once its work was done – it dropped just after the
+    COMMIT, say – changes nothing of what that work did: an action that committed is answered as
+    done. Logged, not raised; the engine opens another connection when it needs one."""
+    logger.warning("a database connection could not be given back and was discarded: %s: %s", type(error).__name__, error)
 
 
 class EndingPostgresTransaction(PostgresTransaction):
@@ -41,7 +49,8 @@ class EndingPostgresTransaction(PostgresTransaction):
     has been released back to the pool"), and the pool has lost a connection for good. The mail sender,
     one long-lived task, stopped sending that way (docs/operations.md has a reproduction). Here the
     context variable is reset and the connection given back (closed first if its state is unknown)
-    whatever the COMMIT or ROLLBACK did."""
+    whatever the COMMIT or ROLLBACK did; and a connection that cannot be given back once the COMMIT
+    has succeeded does not turn the committed action into a failure (`_discarded`)."""
 
     async def get_connection(self):
         return await self.engine.borrow()
@@ -85,10 +94,14 @@ class RegistryPostgresEngine(CountsQueries, PostgresEngine):
         return await self.pool.acquire(timeout=self.timeouts.connect)
 
     async def give_back(self, connection) -> None:
-        if self.pool is not None:
-            await self.pool.release(connection, timeout=self.timeouts.connect)
-        else:
-            await connection.close()
+        """Never raises: what the connection was used for is done (`_discarded`)."""
+        try:
+            if self.pool is not None:
+                await self.pool.release(connection, timeout=self.timeouts.connect)  # terminates it on failure
+            else:
+                await connection.close()
+        except Exception as error:
+            _discarded(error)
 
     async def _run_in_pool(self, query: str, args=None):
         connection = await self.borrow()
