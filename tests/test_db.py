@@ -2,6 +2,7 @@ import asyncio
 import sqlite3
 
 import pytest
+from piccolo.engine.postgres import PostgresTransaction
 
 from registry import db
 from registry.accounts.tables import Organisation, OrganisationKind
@@ -102,3 +103,21 @@ async def test_units_at_once_land_or_fail_each_on_its_own(database):
     ), return_exceptions=True)
     assert sum(isinstance(outcome, RuntimeError) for outcome in outcomes) == 4
     assert sorted(row.legal_name for row in await Organisation.objects()) == sorted(f"Landing {n}" for n in range(12) if n % 3)
+
+
+async def test_a_transaction_that_cannot_begin_gives_its_connection_back(database, engine_kind, monkeypatch):
+    """A BEGIN that fails or is cancelled (a request cut off as it starts its transaction) must not
+    keep its pooled connection: five such in a pool of four would leave nothing to serve with."""
+    if engine_kind != "postgres":
+        pytest.skip("SQLite lends no pooled connections")
+
+    async def cut_off(self):
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(PostgresTransaction, "begin", cut_off)
+    for _ in range(5):
+        with pytest.raises(asyncio.CancelledError):
+            async with db.transaction():
+                pass
+    monkeypatch.undo()
+    assert await asyncio.wait_for(Organisation.count(), timeout=5) == 0

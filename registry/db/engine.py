@@ -47,13 +47,28 @@ class EndingPostgresTransaction(PostgresTransaction):
     connection was lost), neither of the last two happens. The task that ran the transaction keeps it
     as its current one, so that every later query of that task goes to the dead connection ("connection
     has been released back to the pool"), and the pool has lost a connection for good. The mail sender,
-    one long-lived task, stopped sending that way (docs/operations.md has a reproduction). Here the
-    context variable is reset and the connection given back (closed first if its state is unknown)
+    one long-lived task, stopped sending that way (docs/operations.md has a reproduction). Likewise
+    a BEGIN that fails or is cancelled keeps its connection out of the pool for good. Here the
+    connection is given back when BEGIN fails, and the context variable is reset and the connection given back (closed first if its state is unknown)
     whatever the COMMIT or ROLLBACK did; and a connection that cannot be given back once the COMMIT
     has succeeded does not turn the committed action into a failure (`_discarded`)."""
 
     async def get_connection(self):
         return await self.engine.borrow()
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:  # a BEGIN that failed or was cancelled: Piccolo would keep the connection for good
+            self.connection.terminate()
+            await self.engine.give_back(self.connection)
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
