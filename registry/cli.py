@@ -184,6 +184,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         log_level=level.lower(),
         access_log=False,  # the registry writes its own, with the request id (registry.web.request_id)
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        http="registry.web.server:GuardedHttpToolsProtocol",  # deadlines for headers and body (REGISTRY_HEADER_TIMEOUT_SECONDS, …)
+        timeout_keep_alive=settings.keep_alive_seconds,
         proxy_headers=True,
         server_header=False,
     )

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         default=30, gt=0, description="On SIGTERM or SIGINT, how long requests in flight may take to finish before the server stops"
     )
+    header_timeout_seconds: float = Field(
+        default=10, gt=0, description="`registry serve` answers 408 and disconnects a client that has not sent a request's headers within this"
+    )
+    body_timeout_seconds: float = Field(
+        default=30, gt=0, description="`registry serve` answers 408 and disconnects a client whose request body stops arriving for this long"
+    )
+    keep_alive_seconds: float = Field(default=5, gt=0, description="`registry serve` closes a connection idle between requests after this")
     files_dir: Path = Field(default=PROJECT_ROOT / "var" / "files", description="Where uploaded documents are kept (outside the web root)")
     assets_dir: Path = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
