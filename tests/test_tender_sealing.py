@@ -37,7 +37,7 @@ from registry.tenders.tables import Tender, TenderDocument, TenderSubmission
 from tests.conftest import app_client
 from tests.support import current, make_user, officer_and_supplier
 from tests.test_framework_pages import sign_in
-from tests.tendering import TENDER_DEADLINE, complete_draft, open_for_tenders, registered
+from tests.tendering import TENDER_DEADLINE, FixedClock, complete_draft, open_for_tenders, registered
 
 SECRETS = ("SEALED-QUALITY-ANSWER", "SEALED-SELECTION-DETAIL", "SEALED-DOCUMENT-TITLE", "48,250.50", "48250.50")
 NOTHING_OF_TENDERS = (  # pages and files that show nothing of any framework, nor anything a tender says
@@ -309,6 +309,15 @@ async def seen(client, paths: list[str]) -> dict[str, tuple[int, str]]:
     return found
 
 
+@contextlib.contextmanager
+def stopped_at(moment):
+    previous = clock.use(FixedClock(moment))
+    try:
+        yield
+    finally:
+        clock.use(previous)
+
+
 def differences(before: dict, after: dict) -> list[str]:
     changed = []
     for path, (status, body) in before.items():
@@ -341,9 +350,12 @@ async def test_before_the_deadline_no_page_tells_anyone_but_the_bidder_that_tend
     }
     paths = every_get_route(settings, values)
     async with signed_in_as(settings, WATCHERS) as clients:
-        before = {role: await seen(client, paths) for role, client in clients.items()}
+        moment = clock.now()  # both sweeps are seen at one still moment, so that no page's "waiting for 5 minutes" moves on
+        with stopped_at(moment):
+            before = {role: await seen(client, paths) for role, client in clients.items()}
         await tenders_come_in(world, settings.files_dir)
-        after = {role: await seen(client, paths) for role, client in clients.items()}
+        with stopped_at(moment):
+            after = {role: await seen(client, paths) for role, client in clients.items()}
     problems = [f"as {role}: {change}" for role in WATCHERS for change in differences(before[role], after[role])]
     problems += [f"as {role}: {path} fails ({status})" for role in WATCHERS for path, (status, _) in after[role].items() if status >= 500]
     assert not problems, "\n".join(problems)
