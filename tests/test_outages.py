@@ -135,6 +135,27 @@ async def unreachable(engine_kind: str, database_url: str, monkeypatch) -> Async
     monkeypatch.undo()
 
 
+SLOW_READ = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) AS n FROM c"
+
+
+async def test_a_read_that_runs_past_the_timeout_is_stopped_and_answered_503(database, settings, monkeypatch):
+    """SQLite has no statement timeout of its own: a slow read held the page for as long as it ran."""
+    from registry.frameworks import public_controllers
+    from registry.frameworks.tables import Framework
+
+    async def slow_search(criteria):
+        return await Framework.raw(SLOW_READ)  # on the app's engine, bound with the app's timeouts
+
+    monkeypatch.setattr(public_controllers.service, "published", slow_search)
+    async with app_client(settings.model_copy(update={"database_timeout_seconds": 0.5})) as client:
+        started = time.monotonic()
+        response = await client.get("/frameworks")
+        waited = time.monotonic() - started
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "Sorry, the service is unavailable" in response.text
+    assert waited < 3, f"waited {waited:.1f} s"
+
+
 async def test_a_write_waiting_for_a_lock_held_elsewhere_gives_up_within_the_timeout_and_says_it_was_not_saved(
     database, database_url, engine_kind, settings
 ):

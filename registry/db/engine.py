@@ -131,7 +131,8 @@ class Timeouts:
     """How long to wait for the database before giving up (and, serving, answering 503).
 
     `statement`: a statement on PostgreSQL (asyncpg's command_timeout, which cancels it on the server);
-    on SQLite, how long a write waits for the write lock (the busy timeout). None: no limit on a
+    on SQLite, how long a write waits for the write lock (the busy timeout), and how long a statement
+    may run before it is interrupted (registry.db.sqlite.StatementClock). None: no limit on a
     PostgreSQL statement, SQLITE_BUSY_TIMEOUT_SECONDS on SQLite (the commands: a migration or a
     backup may take long). `connect`: opening a PostgreSQL connection, and waiting for one from the
     pool when all are lent."""
@@ -146,7 +147,7 @@ def create_engine(url: str, timeouts: Timeouts | None = None) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         if sqlite3.sqlite_version_info < (3, 35):
             raise ValueError(f"SQLite {sqlite3.sqlite_version} is too old: the registry needs 3.35 or newer (INSERT ... RETURNING)")
-        return RegistrySQLiteEngine(path=str(path), timeout=timeouts.statement or SQLITE_BUSY_TIMEOUT_SECONDS)
+        return RegistrySQLiteEngine(path=str(path), timeout=timeouts.statement or SQLITE_BUSY_TIMEOUT_SECONDS, statement_limit=timeouts.statement)
     if url.startswith(("postgresql://", "postgres://")):
         with warnings.catch_warnings():
             # Piccolo probes the server while constructing the engine and only warns when it is

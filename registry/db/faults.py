@@ -40,6 +40,7 @@ _POSTGRES = (
 _SQLITE = {  # primary result codes (https://www.sqlite.org/rescode.html)
     sqlite3.SQLITE_BUSY: Outage.BUSY,
     sqlite3.SQLITE_LOCKED: Outage.BUSY,
+    sqlite3.SQLITE_INTERRUPT: Outage.BUSY,  # a statement that ran past the timeout (registry.db.sqlite.StatementClock)
     sqlite3.SQLITE_READONLY: Outage.READ_ONLY,
     sqlite3.SQLITE_IOERR: Outage.UNREACHABLE,
     sqlite3.SQLITE_CANTOPEN: Outage.UNREACHABLE,

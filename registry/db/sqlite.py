@@ -25,6 +25,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
@@ -106,12 +107,30 @@ class RegistrySQLiteTransaction(SQLiteTransaction):
             end_turn()
 
 
+class StatementClock:
+    """SQLite has no statement timeout: this interrupts a statement that has run longer than
+    `limit` seconds, as SQLite's progress handler (called every PROGRESS_STEP virtual machine
+    instructions on the connection's own thread), so that a slow read ends with SQLITE_INTERRUPT
+    (an outage: registry.db.faults) instead of holding the page."""
+
+    PROGRESS_STEP = 10_000  # a few hundred microseconds of work between checks
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.started: float | None = None
+
+    def __call__(self) -> int:
+        started = self.started
+        return 1 if started is not None and time.monotonic() - started > self.limit else 0
+
+
 class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
     READERS = 8  # connections lent out for reading: each is a thread, and more only contend for the interpreter
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, statement_limit: float | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.waits = self.connection_kwargs.get("timeout", BUSY_TIMEOUT_SECONDS)  # for a lock, a connection, a turn
+        self.statement_limit = statement_limit  # None: statements run as long as they take (the commands)
         self._idle: list[aiosqlite.Connection] = []
         self._lending: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._writing: aiosqlite.Connection | None = None  # for write transactions written as awaits
@@ -153,6 +172,9 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         connection = await pending
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
+        if self.statement_limit is not None:
+            connection.statement_clock = StatementClock(self.statement_limit)
+            await connection.set_progress_handler(connection.statement_clock, StatementClock.PROGRESS_STEP)
         return connection
 
     # --- Writing ---------------------------------------------------------------------------------
@@ -216,7 +238,14 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         it repeats before every statement (`_open` sets it once), execute, fetch, close – and each
         trip waits for the event loop to come back to it. (SQLite 3.35 or newer, which
         `registry.db.create_engine` requires: Piccolo's inserts then return their keys themselves.)"""
-        return await connection.execute_fetchall(query, args or [])
+        clock = getattr(connection, "statement_clock", None)
+        if clock is not None:
+            clock.started = time.monotonic()
+        try:
+            return await connection.execute_fetchall(query, args or [])
+        finally:
+            if clock is not None:
+                clock.started = None
 
     async def _run_in_new_connection(self, query: str, args=None, query_type: str = "generic", table=None):
         """A statement outside a transaction: a write on the writer thread, a read on a lent connection."""
