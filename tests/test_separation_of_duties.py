@@ -13,6 +13,7 @@ from registry.accounts import service as accounts
 from registry.accounts.tables import Organisation, OrganisationKind, Role, RoleGrant, User
 from registry.audit.tables import AuditEvent
 from registry.award import service as award
+from registry.home.service import home
 from registry.notifications.tables import Notification
 from registry.tenders import opening
 from tests.awarding import Bid, in_moderation, officers, user
@@ -46,6 +47,8 @@ async def test_an_admin_only_asks_for_an_officer_role_and_the_authoritys_officer
     assert [e.subject for e in await emails_to(genuine.email)] == ["Approve or refuse: Shadow One given the procurement officer role"]
 
     assert await duties.waiting_for(admin) == []  # the admin who asked cannot approve: the authority has an officer
+    [section] = [s for s in await home(genuine) if s.title == "Role requests"]
+    assert [t.text for t in section.tasks] == ["Shadow One (Department for Testing): the procurement officer role"]
     [grant] = await duties.waiting_for(genuine)
     assert (grant.user_email, grant.role, grant.asked_by) == ("shadow@authority.example", Role.PROCUREMENT_OFFICER, "Admin")
     with pytest.raises(duties.GrantError, match="You cannot decide this request"):
