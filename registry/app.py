@@ -13,13 +13,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from registry import api_v1, clock, db
-from registry.accounts import passwords
+from registry.accounts import duties, passwords
 from registry.accounts import service as accounts
 from registry.db import migrations
 from registry.accounts.admin_controllers import UsersAdminController
 from registry.accounts.api import MeController
 from registry.accounts.api_token_controllers import ApiTokensController
 from registry.accounts.organisation_controllers import OrganisationUsersController
+from registry.accounts.role_request_controllers import RoleRequestsController
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AccountController,
         HomeController,
         UsersAdminController,
+        RoleRequestsController,
         ApiTokensController,
         MeController,
         *api_v1.ROUTES,
@@ -188,6 +190,7 @@ async def configured(app: Litestar) -> AsyncIterator[None]:
     whether emails are logged whole (development only), the password pepper."""
     settings: Settings = app.state["settings"]
     links.configure(settings.base_url)
+    duties.configure(cooling_off_days=settings.officer_cooling_off_days, zone=settings.zone)
     ocds.configure(settings)
     notifications.configure(log_bodies=not settings.is_production)
     previous_pepper = passwords.configure(settings.password_pepper)

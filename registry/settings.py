@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     )
     mail_poll_seconds: float = Field(default=15, gt=0)
     reminder_days: list[int] = Field(default=[7, 1], description="Days before each deadline to remind suppliers")
+    officer_cooling_off_days: int = Field(
+        default=14, ge=0, le=365,
+        description="Days after an admin's grant of the procurement officer role is approved before that officer may take part in "
+        "opening tenders or approving an award (separation of duties)",
+    )
     abnormally_low_share: float = Field(
         default=0.7, gt=0, lt=1, description="A compliant price under this share of the lot's median compliant price is flagged as abnormally low"
     )

@@ -103,6 +103,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /admin/users/new": only(("admin",), 400),
     "GET /admin/users/{user_id:int}": only(("admin",), 200),
     "POST /admin/users/{user_id:int}": only(("admin",), 400),
+    "GET /role-requests": only(("procurement_officer", "admin"), 200),
+    "POST /role-requests/{grant_id:int}/approve": only(("procurement_officer", "admin"), 400),
+    "POST /role-requests/{grant_id:int}/refuse": only(("procurement_officer", "admin"), 400),
     "GET /admin/audit": only(("admin",), 200),
     "GET /reports": only(("procurement_officer", "commissioner"), 200),
     "GET /reports/frameworks/{reference:str}": only(("procurement_officer", "commissioner"), 200),
@@ -335,7 +338,7 @@ async def seed_users() -> dict[str, int]:
 def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
-    path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999")
+    path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999").replace("{grant_id:int}", "999999")
     path = path.replace("{organisation_id:int}", "999999").replace("{ocid_file:str}", ocid_for(ids["reference"]) + ".json")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 

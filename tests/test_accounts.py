@@ -201,7 +201,7 @@ async def test_admin_creates_an_authority_user_who_is_emailed_a_link(client, dat
     })
     assert response.status_code == 303
     user = await User.objects().get(User.email == "eval@authority.example")
-    assert sorted(user.roles) == ["commissioner", "evaluator"] and user.password_hash is None
+    assert user.roles == ["commissioner"] and user.password_hash is None  # the evaluator role waits for approval
     assert await Notification.count().where(Notification.recipient == "eval@authority.example") == 1
     outbox = await client.get("/admin/outbox")
     assert "Delivery" in outbox.text and "Queued" in outbox.text
@@ -286,9 +286,13 @@ async def test_admin_changes_roles_and_the_change_is_audited(client, database):
     assert none.status_code == 400 and "Select at least one role" in none.text
     supplier_role = await client.post(f"/admin/users/{officer.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["supplier"]})
     assert supplier_role.status_code == 400 and "cannot have the supplier role" in supplier_role.text
-    changed = await client.post(f"/admin/users/{officer.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["evaluator", "procurement_officer"]})
+    changed = await client.post(f"/admin/users/{officer.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["commissioner", "evaluator", "procurement_officer"]})
     assert changed.status_code == 303
-    assert sorted((await User.objects().get(User.id == officer.id)).roles) == ["evaluator", "procurement_officer"]
+    # The commissioner role at once; the evaluator role waits for someone else's approval (accounts.duties).
+    assert sorted((await User.objects().get(User.id == officer.id)).roles) == ["commissioner", "procurement_officer"]
+    assert "The evaluator role waits for approval" in (await client.get(changed.headers["location"])).text
+    form = await client.get(f"/admin/users/{officer.id}")
+    assert 'value="evaluator" checked' in form.text and "Waiting for approval" in form.text
     event = await AuditEvent.objects().where(AuditEvent.action == "user.roles_changed").first()
     assert event.payload and "before" in str(event.payload) and event.actor_email == admin.email
     own = await client.post(f"/admin/users/{admin.id}", data={"_csrf_token": csrf_from(form.text), "roles": ["evaluator"]})

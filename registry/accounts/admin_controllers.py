@@ -1,9 +1,11 @@
+from urllib.parse import urlencode
+
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from registry.accounts import service
+from registry.accounts import duties, service
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
@@ -19,8 +21,14 @@ class UsersAdminController(Controller):
     guards = [requires_role(Role.ADMIN)]
 
     @get("/", name="admin_users")
-    async def list_users(self, created: FromQuery[str | None] = None, changed: FromQuery[str | None] = None) -> Template:
-        return page("accounts/admin_users.html", users=await service.list_users(), created=created, changed=changed)
+    async def list_users(
+        self, created: FromQuery[str | None] = None, changed: FromQuery[str | None] = None, waiting: FromQuery[str | None] = None
+    ) -> Template:
+        users = await service.list_users()
+        return page(
+            "accounts/admin_users.html", users=users, created=created, changed=changed, waiting=_named_roles(waiting),
+            waiting_roles=await duties.waiting_roles_of(user["id"] for user in users),
+        )
 
     @get("/new")
     async def new_user_form(self) -> Template:
@@ -33,7 +41,7 @@ class UsersAdminController(Controller):
             return await self._form(result)
         form = result.data
         try:
-            user = await service.create_authority_user(
+            user, waiting = await service.create_authority_user(
                 admin=current_user(request).actor,
                 email=form.email,
                 full_name=form.full_name,
@@ -42,7 +50,7 @@ class UsersAdminController(Controller):
             )
         except service.AccountError as problem:
             return await self._form(add_error(result, "email" if "account" in str(problem).lower() else "organisation_id", str(problem)))
-        return Redirect(f"/admin/users?created={user.email}", status_code=303)
+        return Redirect(f"/admin/users?{_query(created=user.email, waiting=waiting)}", status_code=303)
 
     @get("/{user_id:int}")
     async def edit_roles_form(self, user_id: FromPath[int]) -> Template:
@@ -54,20 +62,31 @@ class UsersAdminController(Controller):
         if not result.ok:
             return await self._roles_page(user_id, result)
         try:
-            user = await service.change_roles(admin=current_user(request).actor, user_id=user_id, roles=result.data.roles)
+            user, waiting = await service.change_roles(admin=current_user(request).actor, user_id=user_id, roles=result.data.roles)
         except service.AccountError as problem:
             return await self._roles_page(user_id, add_error(result, "roles", str(problem)))
-        return Redirect(f"/admin/users?changed={user.email}", status_code=303)
+        return Redirect(f"/admin/users?{_query(changed=user.email, waiting=waiting)}", status_code=303)
 
     async def _roles_page(self, user_id: int, result: FormResult | None = None) -> Template:
         user = await service.get_user(user_id)
         if user is None:
             raise NotFoundException("There is no such user")
         roles = [Role.SUPPLIER] if user["organisation_kind"] == OrganisationKind.SUPPLIER else AUTHORITY_ROLES
+        waiting = await duties.waiting_roles(user_id)
         if result is None:
-            result = FormResult(data=None, values={"roles": user["roles"]})
-        return page("accounts/admin_user_roles.html", result, user=user, roles=roles)
+            result = FormResult(data=None, values={"roles": [*user["roles"], *(str(role) for role in waiting)]})
+        return page("accounts/admin_user_roles.html", result, user=user, roles=roles, waiting=waiting, guarded=duties.GUARDED_ROLES)
 
     async def _form(self, result: FormResult | None = None) -> Template:
         authorities = await service.organisations_of_kind(OrganisationKind.AUTHORITY)
         return page("accounts/admin_new_user.html", result, authorities=authorities, roles=AUTHORITY_ROLES)
+
+
+def _query(*, waiting: set[Role], **done: str) -> str:
+    """The users page's banner: what was done, and which roles now wait for approval."""
+    return urlencode({**done, **({"waiting": ",".join(sorted(duties.role_name(role) for role in waiting))} if waiting else {})})
+
+
+def _named_roles(text: str | None) -> list[str]:
+    names = {duties.role_name(role) for role in duties.GUARDED_ROLES}
+    return [name for name in (text or "").split(",") if name in names]

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from registry import clock, db
-from registry.accounts import tokens
+from registry.accounts import duties, tokens
 from registry.accounts.passwords import check_password, hash_password, verify_password
 from registry.accounts.tables import Organisation, OrganisationKind, Role, SignInAttempt, TokenPurpose, User
 from registry.audit import service as audit
@@ -60,9 +60,12 @@ async def create_user(
     email_confirmed: bool = False,
     is_organisation_admin: bool = False,
     is_demo: bool = False,
+    waiting: Iterable[Role] = (),
 ) -> User:
-    roles = sorted({Role(role) for role in roles})
+    """`roles` are checked against the organisation; those among them `waiting` for approval
+    (accounts.duties) are not given yet."""
     check_roles_fit_organisation(roles, organisation)
+    roles = sorted({Role(role) for role in roles} - set(waiting))
     email = normalise_email(email)
     async with db.transaction():
         if await User.exists().where(User.email == email):
@@ -377,12 +380,19 @@ INVITATION_LIFETIME = timedelta(days=7)
 
 async def create_authority_user(
     *, admin: audit.Actor, email: str, full_name: str, organisation_id: int, roles: list[Role]
-) -> User:
-    """A user of a contracting authority; they choose their password from an emailed link."""
+) -> tuple[User, set[Role]]:
+    """A user of a contracting authority; they choose their password from an emailed link. The
+    guarded roles among `roles` wait for someone else's approval (accounts.duties): returns the
+    user and the roles waiting."""
     organisation = await Organisation.objects().where(Organisation.id == organisation_id).first()
     if organisation is None or organisation.kind != OrganisationKind.AUTHORITY:
         raise AccountError("Choose a contracting authority")
-    return await _create_invited_user(actor=admin, organisation=organisation, email=email, full_name=full_name, roles=roles)
+    async with db.transaction():
+        user = await _create_invited_user(
+            actor=admin, organisation=organisation, email=email, full_name=full_name, roles=roles, waiting=duties.GUARDED_ROLES,
+        )
+        waiting = await duties.ask(admin=admin, user=user, organisation=organisation, roles=roles)
+    return user, waiting
 
 
 async def invite_colleague(*, inviter: audit.Actor, organisation_id: int, email: str, full_name: str) -> User:
@@ -394,11 +404,11 @@ async def invite_colleague(*, inviter: audit.Actor, organisation_id: int, email:
 
 
 async def _create_invited_user(
-    *, actor: audit.Actor, organisation: Organisation, email: str, full_name: str, roles: list[Role]
+    *, actor: audit.Actor, organisation: Organisation, email: str, full_name: str, roles: list[Role], waiting: Iterable[Role] = ()
 ) -> User:
     async with db.transaction():
         user = await create_user(
-            email=email, full_name=full_name, organisation=organisation, roles=roles, password_hash=None, email_confirmed=False
+            email=email, full_name=full_name, organisation=organisation, roles=roles, password_hash=None, email_confirmed=False, waiting=waiting
         )
         await audit.record(
             "user.created",
@@ -422,23 +432,26 @@ async def _create_invited_user(
     return user
 
 
-async def change_roles(*, admin: audit.Actor, user_id: int, roles: list[Role]) -> User:
-    """Give a user a new set of roles; takes effect on their next request."""
+async def change_roles(*, admin: audit.Actor, user_id: int, roles: list[Role]) -> tuple[User, set[Role]]:
+    """Give a user a new set of roles; takes effect on their next request, except that a guarded
+    role they do not hold yet waits for someone else's approval (accounts.duties). Returns the user
+    and the roles waiting."""
     async with db.transaction():
         user = await User.objects().where(User.id == user_id).first()
         if user is None:
             raise AccountError("There is no such user")
         organisation = await Organisation.objects().get(Organisation.id == user.organisation)
-        new_roles = sorted({Role(role) for role in roles})
-        check_roles_fit_organisation(new_roles, organisation)
+        wanted = {Role(role) for role in roles}
+        check_roles_fit_organisation(wanted, organisation)
         if admin.user_id == user.id:  # separation of duties: no admin makes themselves an officer or evaluator
             raise AccountError("You cannot change your own roles. Ask another admin to change them")
         before = sorted(user.roles)
-        await User.update({User.roles: [str(role) for role in new_roles]}).where(User.id == user_id)
-        await audit.record(
-            "user.roles_changed", actor=admin, object_type="user", object_id=user_id, payload={"before": before, "after": [str(r) for r in new_roles]}
-        )
-    return await User.objects().get(User.id == user_id)
+        held = {Role(role) for role in user.roles}
+        in_effect = sorted(str(role) for role in wanted if role in held or role not in duties.GUARDED_ROLES)
+        await User.update({User.roles: in_effect}).where(User.id == user_id)
+        await audit.record("user.roles_changed", actor=admin, object_type="user", object_id=user_id, payload={"before": before, "after": in_effect})
+        waiting = await duties.ask(admin=admin, user=user, organisation=organisation, roles=wanted)
+    return await User.objects().get(User.id == user_id), waiting
 
 
 async def get_user(user_id: int) -> dict | None:

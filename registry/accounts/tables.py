@@ -91,3 +91,16 @@ class ApiToken(Table):
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class RoleGrant(Table):
+    """An admin's grant of a role that gives power over tenders, waiting for someone else to approve
+    it (see accounts.duties). Decided grants are kept: they date when an officer got the role."""
+
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    role = Varchar(length=30, choices=Role)
+    asked_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    asked_at = Timestamptz()
+    decided_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None, index=True)
+    approved = Boolean(null=True, default=None)  # None while waiting; False when refused or withdrawn

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from registry import clock, db, money
 from registry.dates import local_time
+from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import User
 from registry.audit import service as audit
@@ -261,6 +262,8 @@ async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framewo
     """A different officer approves a lot's proposal. When every lot with tenders has an approved
     proposal, the framework's award is approved."""
     async with _action(user, reference, "approve"):
+        if problem := await duties.officer_too_new(user, "approve an award"):
+            raise NotPermitted(problem)
         framework = await _framework_for_change(user, reference)
         _in_state(framework, State.MODERATION, "Approving an award")
         lot = await _lot(framework, lot_number)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from registry import clock
+from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Role
 from registry.award import service as award
@@ -54,7 +55,16 @@ async def home(user: CurrentUser) -> list[Section]:
         sections.append(await _evaluator(user))
     if user.has_role(Role.COMMISSIONER):
         sections.append(await _commissioner(user, now))
+    if grants := await duties.waiting_for(user):
+        sections.append(_role_requests(grants))
     return sections
+
+
+def _role_requests(grants: list[duties.WaitingGrant]) -> Section:
+    return Section("Role requests", tasks=[
+        Task(f"{grant.user_name} ({grant.organisation_name}): the {duties.role_name(grant.role)} role", "/role-requests", "To decide", urgent=True)
+        for grant in grants
+    ])
 
 
 # --- Suppliers ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 different one confirms it. Until both have acted, every tender stays sealed."""
 
 from registry import clock, db
+from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
 from registry.audit import service as audit
 from registry.frameworks import lifecycle
@@ -36,8 +37,16 @@ async def _officers_framework(user: CurrentUser, reference: str) -> Framework:
     return framework
 
 
+async def _check_officer_not_too_new(user: CurrentUser, reference: str) -> None:
+    """Separation of duties (accounts.duties): an officer an admin appointed lately takes no part."""
+    if problem := await duties.officer_too_new(user, "take part in opening tenders"):
+        await audit.record("tenders.opening_refused", actor=user.actor, object_type="framework", object_id=reference, payload={"reason": problem})
+        raise OpeningError(problem)
+
+
 async def request(user: CurrentUser, reference: str) -> TenderOpening:
     """The first officer's step. Closes tendering first if the deadline has passed and it is still open."""
+    await _check_officer_not_too_new(user, reference)
     async with db.transaction():
         framework = await _officers_framework(user, reference)
         now = clock.now()
@@ -58,6 +67,7 @@ async def request(user: CurrentUser, reference: str) -> TenderOpening:
 
 async def confirm(user: CurrentUser, reference: str) -> Framework:
     """The second officer's step: the tenders are opened and the framework moves to tenders_opened."""
+    await _check_officer_not_too_new(user, reference)
     async with db.transaction():
         framework = await _officers_framework(user, reference)
         record = await record_of(framework.id)
