@@ -20,6 +20,7 @@ from registry.accounts.admin_controllers import UsersAdminController
 from registry.accounts.api import MeController
 from registry.accounts.api_token_controllers import ApiTokensController
 from registry.accounts.organisation_controllers import OrganisationUsersController
+from registry.accounts.session_controllers import SessionsController
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         MeController,
         *api_v1.ROUTES,
         OrganisationUsersController,
+        SessionsController,
         ManageFrameworksController,
         PublicFrameworksController,
         InterestController,

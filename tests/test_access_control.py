@@ -70,6 +70,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /account/api-tokens": only(OFFICIALS, 200),
     "POST /account/api-tokens": only(OFFICIALS, 400),
     "POST /account/api-tokens/{token_id:int}/revoke": only(OFFICIALS, 404),
+    "GET /account/sessions": signed_in(200),
+    "POST /account/sessions/{session_id:int}/end": signed_in(404),  # no such session of theirs
+    "POST /account/sessions/end-others": everyone(303),  # back to the list (anonymous: to sign in)
     "GET /api/me": signed_in(200, anonymous=401),
     # The JSON API: 401 (never a redirect) when not signed in; a POST of a form is a malformed request (400)
     "GET /api/v1/frameworks": everyone(200),
@@ -333,7 +336,7 @@ async def seed_users() -> dict[str, int]:
 
 
 def concrete(path: str, ids: dict) -> str:
-    path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
+    path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{session_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
     path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999")
     path = path.replace("{organisation_id:int}", "999999").replace("{ocid_file:str}", ocid_for(ids["reference"]) + ".json")
