@@ -101,11 +101,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /api/v1/engagements/{reference:str}": api_only(("supplier", "commissioner"), 404),
     "GET /organisation/users": only(("supplier",), 200),
     "POST /organisation/users": only(("supplier",), 400),
+    "GET /organisation/users/{user_id:int}/remove": only(("supplier",), 404),  # the user asked for is not of the supplier's organisation
+    "POST /organisation/users/{user_id:int}/remove": only(("supplier",), 404),
     "GET /admin/users": only(("admin",), 200),
     "GET /admin/users/new": only(("admin",), 200),
     "POST /admin/users/new": only(("admin",), 400),
     "GET /admin/users/{user_id:int}": only(("admin",), 200),
     "POST /admin/users/{user_id:int}": only(("admin",), 400),
+    "GET /admin/users/{user_id:int}/deactivate": only(("admin",), 200),  # the check before deactivating
+    "POST /admin/users/{user_id:int}/deactivate": only(("admin",), 303),  # not confirmed: back to the check
+    "GET /admin/users/{user_id:int}/reactivate": only(("admin",), 303),  # the user is active: back to their page
+    "POST /admin/users/{user_id:int}/reactivate": only(("admin",), 303),
     "GET /admin/audit": only(("admin",), 200),
     "GET /reports": only(("procurement_officer", "commissioner"), 200),
     "GET /reports/frameworks/{reference:str}": only(("procurement_officer", "commissioner"), 200),

@@ -1,5 +1,5 @@
-"""API tokens that expire and are revoked when their user changes, and the sessions page
-(docs/security.md finding 14)."""
+"""Accounts switched off and on (deactivation, removal from an organisation), API tokens that expire
+and are revoked when their user changes, and the sessions page (docs/security.md finding 14)."""
 
 import re
 from collections.abc import AsyncIterator
@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from registry.accounts import api_tokens, session_list, tokens
+from registry.accounts import api_tokens, deactivation, session_list, tokens
 from registry.accounts import service as accounts
 from registry.accounts.browsers import browser_family
 from registry.accounts.tables import AccountToken, ApiToken, OrganisationKind, Role, SessionRecord, TokenPurpose, User
@@ -57,6 +57,193 @@ async def colleague_of(user: User, email: str, roles=(Role.SUPPLIER,), kind=Orga
 
 async def emails_to(address: str) -> list[str]:
     return await Notification.select(Notification.subject).where(Notification.recipient == address).output(as_list=True)
+
+
+# --- Deactivation: the service rules, without HTTP -----------------------------------------------
+
+
+async def test_deactivating_an_official_ends_everything_at_once_keeps_the_account_and_tells_the_authoritys_officers(database):
+    admin = await current(await make_user(email="admin@authority.example", roles=(Role.ADMIN,)))
+    evaluator = await make_user(email="evaluator@authority.example", roles=(Role.EVALUATOR,))
+    officer = await colleague_of(evaluator, "officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,), kind=OrganisationKind.AUTHORITY)
+    await api_tokens.create(user_id=evaluator.id, name="marks export", actor=(await current(evaluator)).actor)
+    await SessionRecord.insert(SessionRecord(key="a" * 64, value=b"{}", user=evaluator.id, started_at=None))
+    link = await tokens.issue(evaluator.id, TokenPurpose.PASSWORD_RESET)
+
+    done = await deactivation.deactivate(actor=admin.actor, user_id=evaluator.id, by=deactivation.By.SERVICE_ADMIN)
+
+    assert (done.sessions_ended, done.tokens_revoked) == (1, 1)
+    kept = await User.objects().get(User.id == evaluator.id)
+    assert not kept.is_active and kept.session_stamp != evaluator.session_stamp and kept.email == evaluator.email  # the row stays
+    assert await SessionRecord.count().where(SessionRecord.user == evaluator.id) == 0
+    assert await ApiToken.count().where((ApiToken.user == evaluator.id) & ApiToken.revoked_at.is_null()) == 0
+    assert await tokens.use(link, TokenPurpose.PASSWORD_RESET) is None  # a link sent before no longer works
+    assert await emails_to(evaluator.email) == ["Your account has been deactivated"]
+    assert await emails_to(officer.email) == ["An account at Org of evaluator@authority.example has been deactivated"]
+    event = await AuditEvent.objects().where(AuditEvent.action == "user.deactivated").first()
+    assert event.actor_email == admin.email and event.object_id == str(evaluator.id) and "service_admin" in str(event.payload)
+    assert await AuditEvent.count().where(AuditEvent.action == "api_token.revoked_all") == 1
+
+    with pytest.raises(accounts.SignInRefused, match=FAILED_SIGN_IN):  # the right password: the same words as a wrong one
+        await accounts.authenticate(evaluator.email, PASSWORD, remote_address="127.0.0.1")
+    await accounts.request_password_reset(evaluator.email)
+    assert await emails_to(evaluator.email) == ["Your account has been deactivated"]  # no reset link
+    with pytest.raises(accounts.AccountError, match="already deactivated"):
+        await deactivation.deactivate(actor=admin.actor, user_id=evaluator.id, by=deactivation.By.SERVICE_ADMIN)
+
+    await deactivation.reactivate(actor=admin.actor, user_id=evaluator.id, by=deactivation.By.SERVICE_ADMIN)
+    assert (await accounts.authenticate(evaluator.email, PASSWORD, remote_address="127.0.0.1")).id == evaluator.id
+    assert await ApiToken.count().where((ApiToken.user == evaluator.id) & ApiToken.revoked_at.is_null()) == 0  # tokens stay revoked
+    assert "Your account has been reactivated" in await emails_to(evaluator.email)
+    assert await AuditEvent.count().where(AuditEvent.action == "user.reactivated") == 1
+
+
+async def test_the_last_service_admin_and_an_organisations_last_admin_cannot_be_switched_off(database):
+    admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
+    with pytest.raises(accounts.AccountError, match="the service's only admin"):
+        await deactivation.deactivate(actor=audit.Actor.system("command_line"), user_id=admin.id, by=deactivation.By.COMMAND_LINE)
+    second = await current(await colleague_of(admin, "second.admin@authority.example", roles=(Role.ADMIN,), kind=OrganisationKind.AUTHORITY))
+    with pytest.raises(accounts.AccountError, match="cannot deactivate your own account"):
+        await deactivation.deactivate(actor=second.actor, user_id=second.id, by=deactivation.By.SERVICE_ADMIN)
+    await deactivation.deactivate(actor=second.actor, user_id=admin.id, by=deactivation.By.SERVICE_ADMIN)  # another admin remains
+
+    lead = await make_user(email="lead@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await User.update({User.is_organisation_admin: True}).where(User.id == lead.id)
+    employee = await colleague_of(lead, "employee@supplier.example")
+    with pytest.raises(accounts.AccountError, match="only administrator of Org of lead@supplier.example"):
+        await deactivation.deactivate(actor=second.actor, user_id=lead.id, by=deactivation.By.SERVICE_ADMIN)
+    with pytest.raises(accounts.AccountError, match="cannot remove yourself"):
+        await deactivation.remove_colleague(admin=(await current(lead)).actor, organisation_id=lead.organisation, user_id=lead.id)
+    with pytest.raises(accounts.AccountError, match="no such user"):  # only one's own organisation's people
+        await deactivation.remove_colleague(admin=(await current(lead)).actor, organisation_id=lead.organisation, user_id=second.id)
+    await deactivation.remove_colleague(admin=(await current(lead)).actor, organisation_id=lead.organisation, user_id=employee.id)
+    # now alone in the organisation: the service admin may switch it off, nobody is left unadministered
+    await deactivation.deactivate(actor=second.actor, user_id=lead.id, by=deactivation.By.SERVICE_ADMIN)
+    assert not (await User.objects().get(User.id == lead.id)).is_active
+    assert await AuditEvent.count().where(AuditEvent.action == "user.deactivated") == 3
+
+
+# --- Deactivation over HTTP: the attack of issue 22 -------------------------------------------------
+
+
+async def test_a_removed_supplier_employee_loses_the_firms_tender_at_once_and_cannot_come_back(database, settings, controlled_clock):
+    officer = await current(await make_user(email="officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,)))
+    lead = await make_user(email="lead@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await User.update({User.is_organisation_admin: True}).where(User.id == lead.id)
+    employee = await colleague_of(lead, "leaver@supplier.example")
+    framework, found = await open_for_tenders(officer, controlled_clock)
+    await registered(await current(lead), framework.reference)
+    await complete_draft(await current(employee), framework.reference, 1, found)
+    tender_page = f"/frameworks/{framework.reference}/tenders/1"
+    api = await bearer(await current(employee))
+
+    async with browser(settings) as leaver, browser(settings) as admin:
+        assert (await sign_in(leaver, employee.email)).status_code == 303
+        assert (await leaver.get(tender_page, headers=HTML)).status_code == 200
+        assert (await leaver.get("/api/v1/tenders", headers=api)).status_code == 200
+
+        await sign_in(admin, lead.email)
+        people = await admin.get("/organisation/users")
+        assert f'href="/organisation/users/{employee.id}/remove"' in people.text
+        assert f'href="/organisation/users/{lead.id}/remove"' not in people.text  # not themselves
+        check = await admin.get(f"/organisation/users/{employee.id}/remove")
+        assert "Remove Test Person from Org of lead@supplier.example" in check.text and 'name="confirmed" value="yes"' in check.text
+        unconfirmed = await post_form(admin, f"/organisation/users/{employee.id}/remove", {}, form_page="/organisation/users")
+        assert unconfirmed.status_code == 303 and (await User.objects().get(User.id == employee.id)).is_active  # nothing without the check
+        removed = await confirm(admin, f"/organisation/users/{employee.id}/remove")
+        assert removed.status_code == 303 and removed.headers["location"] == f"/organisation/users?removed={employee.email}"
+        assert "Removed" in (await admin.get(removed.headers["location"])).text
+
+        # at once, with the session and the token they already had
+        signed_out = await leaver.get(tender_page, headers=HTML)
+        assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/sign-in")
+        withdrawn = await leaver.post(f"{tender_page}/withdraw", data={"confirmed": "yes"}, headers=HTML)
+        assert withdrawn.status_code in (303, 403)
+        refused = await leaver.get("/api/v1/tenders", headers=api)
+        assert refused.status_code == 401 and "not valid" in refused.json()["detail"]
+        assert await Tender.count().where(Tender.organisation == lead.organisation) == 1  # the firm's tender is as it was
+
+        leaver.cookies.clear()
+        again = await sign_in(leaver, employee.email)
+        assert again.status_code == 400 and FAILED_SIGN_IN in again.text  # as for any failed sign-in
+        reset = await post_form(leaver, "/password-reset", {"email": employee.email})
+        assert "If there is an account for" in reset.text
+
+    assert await emails_to(employee.email) == ["Your account has been deactivated"]  # and no reset link
+    event = await AuditEvent.objects().where(AuditEvent.action == "user.deactivated").first()
+    assert event.actor_email == lead.email and "organisation_admin" in str(event.payload)
+    assert await AuditEvent.count().where(AuditEvent.action == "api_token.revoked_all") == 1
+
+
+async def test_a_colleague_who_is_not_an_admin_cannot_remove_anyone_and_the_last_admin_is_refused_on_the_page(client, database):
+    service_admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
+    lead = await make_user(email="lead@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await User.update({User.is_organisation_admin: True}).where(User.id == lead.id)
+    employee = await colleague_of(lead, "employee@supplier.example")
+    outsider = await make_user(email="other@elsewhere.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+
+    await sign_in(client, employee.email)
+    assert (await client.get(f"/organisation/users/{lead.id}/remove")).status_code == 403
+    assert await AuditEvent.count().where((AuditEvent.action == "access.denied") & (AuditEvent.actor_email == employee.email)) == 1
+    await post_form(client, "/sign-out", {})
+
+    await sign_in(client, lead.email)
+    assert (await client.get(f"/organisation/users/{outsider.id}/remove")).status_code == 404  # another firm's person
+    await post_form(client, "/sign-out", {})
+
+    await sign_in(client, service_admin.email)
+    page = await client.get(f"/admin/users/{lead.id}")
+    assert f'href="/admin/users/{lead.id}/deactivate"' in page.text
+    refused = await confirm(client, f"/admin/users/{lead.id}/deactivate")
+    assert refused.status_code == 400 and "There is a problem" in refused.text and 'href="#account"' in refused.text
+    assert "Test Person is the only administrator of Org of lead@supplier.example" in refused.text
+    assert (await User.objects().get(User.id == lead.id)).is_active
+    own = await confirm(client, f"/admin/users/{service_admin.id}/deactivate")
+    assert own.status_code == 400 and "You cannot deactivate your own account" in own.text
+
+
+async def test_the_service_admin_deactivates_and_reactivates_an_account_after_checking(client, database):
+    admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
+    officer = await colleague_of(admin, "officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,), kind=OrganisationKind.AUTHORITY)
+    evaluator = await colleague_of(admin, "evaluator@authority.example", roles=(Role.EVALUATOR,), kind=OrganisationKind.AUTHORITY)
+    await sign_in(client, admin.email)
+    check = await client.get(f"/admin/users/{evaluator.id}/deactivate")
+    assert "Deactivate Test Person&#39;s account" in check.text and "evaluator@authority.example" in check.text
+    done = await confirm(client, f"/admin/users/{evaluator.id}/deactivate")
+    assert done.status_code == 303
+    listing = await client.get(done.headers["location"])
+    assert f"Account deactivated for {evaluator.email}" in listing.text and "Deactivated" in listing.text
+    assert (await client.get(f"/admin/users/{evaluator.id}/deactivate")).status_code == 303  # nothing left to deactivate
+    assert "An account at Org of admin@authority.example has been deactivated" in await emails_to(officer.email)
+
+    again = await confirm(client, f"/admin/users/{evaluator.id}/reactivate")
+    assert again.status_code == 303 and f"Account reactivated for {evaluator.email}" in (await client.get(again.headers["location"])).text
+    assert (await User.objects().get(User.id == evaluator.id)).is_active
+    assert "An account at Org of admin@authority.example has been reactivated" in await emails_to(officer.email)
+
+
+async def test_the_command_line_deactivates_and_reactivates_by_email_and_refuses_the_last_admin(database, database_url):
+    from tests.test_cli import run_registry
+
+    env = {"REGISTRY_DATABASE_URL": database_url}
+    admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
+    officer = await colleague_of(admin, "officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,), kind=OrganisationKind.AUTHORITY)
+    await api_tokens.create(user_id=officer.id, name="script", actor=(await current(officer)).actor)
+
+    done = run_registry("deactivate-user", "Officer@Authority.example", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Deactivated officer@authority.example: 0 session(s) ended, 1 API token(s) revoked" in done.stdout
+    assert not (await User.objects().get(User.id == officer.id)).is_active
+    event = await AuditEvent.objects().where(AuditEvent.action == "user.deactivated").first()
+    assert event.actor_email is None and "command_line" in event.actor_roles and "command_line" in str(event.payload)
+
+    last = run_registry("deactivate-user", admin.email, env=env)
+    assert last.returncode == 1 and "the service's only admin" in last.stderr
+    unknown = run_registry("deactivate-user", "nobody@authority.example", env=env)
+    assert unknown.returncode == 1 and "no account has the email address" in unknown.stderr
+    back = run_registry("reactivate-user", officer.email, env=env)
+    assert back.returncode == 0, back.stderr
+    assert (await User.objects().get(User.id == officer.id)).is_active
 
 
 # --- API tokens: expiry and revocation ------------------------------------------------------------
