@@ -21,6 +21,7 @@ from registry.accounts.api import MeController
 from registry.accounts.api_token_controllers import ApiTokensController
 from registry.accounts.organisation_controllers import OrganisationUsersController
 from registry.accounts.role_request_controllers import RoleRequestsController
+from registry.accounts.session_controllers import SessionsController
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         MeController,
         *api_v1.ROUTES,
         OrganisationUsersController,
+        SessionsController,
         ManageFrameworksController,
         PublicFrameworksController,
         InterestController,

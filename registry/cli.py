@@ -1,4 +1,5 @@
-"""The `registry` command line: serve, migrate, load-fixtures, create-user, audit, notifications, files, backup, restore."""
+"""The `registry` command line: serve, migrate, load-fixtures, create-user, deactivate-user, reactivate-user, audit,
+notifications, files, backup, restore."""
 
 import argparse
 import asyncio
@@ -13,6 +14,7 @@ from registry import db, logs
 from registry.accounts import service as accounts
 from registry.accounts.passwords import hash_password
 from registry.accounts.tables import Organisation, Role
+from registry.audit import service as audit
 from registry.db import migrations
 from registry.db.engine import redact
 from registry.settings import Settings
@@ -20,6 +22,9 @@ from registry.settings import Settings
 
 class CommandError(Exception):
     """A problem the user can fix; printed as one line, exit status 1."""
+
+
+COMMAND_LINE = audit.Actor.system("command_line")  # who the audit log says acted, for commands that change accounts
 
 
 @asynccontextmanager
@@ -81,6 +86,39 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
         except accounts.AccountError as error:
             raise CommandError(str(error)) from None
     print(f"Created {user.email} ({', '.join(user.roles)}) in {organisation.legal_name}.")
+
+
+async def deactivate_user(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.accounts import deactivation
+
+    async with database(settings):
+        user = await _user_called(args.email)
+        try:
+            done = await deactivation.deactivate(actor=COMMAND_LINE, user_id=user.id, by=deactivation.By.COMMAND_LINE)
+        except accounts.AccountError as error:
+            raise CommandError(str(error)) from None
+    print(f"Deactivated {done.user.email}: {done.sessions_ended} session(s) ended, {done.tokens_revoked} API token(s) revoked; they have been emailed.")
+
+
+async def reactivate_user(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.accounts import deactivation
+
+    async with database(settings):
+        user = await _user_called(args.email)
+        try:
+            user = await deactivation.reactivate(actor=COMMAND_LINE, user_id=user.id, by=deactivation.By.COMMAND_LINE)
+        except accounts.AccountError as error:
+            raise CommandError(str(error)) from None
+    print(f"Reactivated {user.email}; they have been emailed. Their old API tokens stay revoked.")
+
+
+async def _user_called(email: str):
+    from registry.accounts import deactivation
+
+    user = await deactivation.find_by_email(email)
+    if user is None:
+        raise CommandError(f"no account has the email address {email!r}")
+    return user
 
 
 async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
@@ -215,6 +253,18 @@ def build_parser() -> argparse.ArgumentParser:
     user_parser.add_argument("--role", required=True, action="append", choices=[r.value for r in Role], help="repeat for several roles")
     user_parser.add_argument("--password", help="omit to let the user set one by password reset")
     user_parser.set_defaults(handler=create_user)
+    deactivate_parser = commands.add_parser(
+        "deactivate-user", help="switch an account off: its sessions end and its API tokens are revoked at once",
+        description="Deactivate the account with this email address: it is signed out everywhere, its API tokens and "
+        "unused emailed links stop working, and it can no longer sign in or reset its password. What it did stays, in its "
+        "name. The user is emailed, and so are the other procurement officers of an official's authority. The last admin "
+        "of the service or of an organisation with other people is refused.",
+    )
+    deactivate_parser.add_argument("email", metavar="EMAIL")
+    deactivate_parser.set_defaults(handler=deactivate_user)
+    reactivate_parser = commands.add_parser("reactivate-user", help="switch a deactivated account on again (its old API tokens stay revoked)")
+    reactivate_parser.add_argument("email", metavar="EMAIL")
+    reactivate_parser.set_defaults(handler=reactivate_user)
     audit_parser = commands.add_parser("audit", help="the audit log")
     audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
     verify_parser = audit_commands.add_parser("verify", help="recompute the hash chain; exit 1 naming the first broken event")

@@ -70,6 +70,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /account/api-tokens": only(OFFICIALS, 200),
     "POST /account/api-tokens": only(OFFICIALS, 400),
     "POST /account/api-tokens/{token_id:int}/revoke": only(OFFICIALS, 404),
+    "GET /account/sessions": signed_in(200),
+    "POST /account/sessions/{session_id:int}/end": signed_in(404),  # no such session of theirs
+    "POST /account/sessions/end-others": everyone(303),  # back to the list (anonymous: to sign in)
     "GET /api/me": signed_in(200, anonymous=401),
     # The JSON API: 401 (never a redirect) when not signed in; a POST of a form is a malformed request (400)
     "GET /api/v1/frameworks": everyone(200),
@@ -98,6 +101,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /api/v1/engagements/{reference:str}": api_only(("supplier", "commissioner"), 404),
     "GET /organisation/users": only(("supplier",), 200),
     "POST /organisation/users": only(("supplier",), 400),
+    "GET /organisation/users/{user_id:int}/remove": only(("supplier",), 404),  # the user asked for is not of the supplier's organisation
+    "POST /organisation/users/{user_id:int}/remove": only(("supplier",), 404),
     "GET /admin/users": only(("admin",), 200),
     "GET /admin/users/new": only(("admin",), 200),
     "POST /admin/users/new": only(("admin",), 400),
@@ -106,6 +111,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /role-requests": only(("procurement_officer", "admin"), 200),
     "POST /role-requests/{grant_id:int}/approve": only(("procurement_officer", "admin"), 400),
     "POST /role-requests/{grant_id:int}/refuse": only(("procurement_officer", "admin"), 400),
+    "GET /admin/users/{user_id:int}/deactivate": only(("admin",), 200),  # the check before deactivating
+    "POST /admin/users/{user_id:int}/deactivate": only(("admin",), 303),  # not confirmed: back to the check
+    "GET /admin/users/{user_id:int}/reactivate": only(("admin",), 303),  # the user is active: back to their page
+    "POST /admin/users/{user_id:int}/reactivate": only(("admin",), 303),
     "GET /admin/audit": only(("admin",), 200),
     "GET /reports": only(("procurement_officer", "commissioner"), 200),
     "GET /reports/frameworks/{reference:str}": only(("procurement_officer", "commissioner"), 200),
@@ -336,7 +345,7 @@ async def seed_users() -> dict[str, int]:
 
 
 def concrete(path: str, ids: dict) -> str:
-    path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
+    path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{session_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
     path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999").replace("{grant_id:int}", "999999")
     path = path.replace("{organisation_id:int}", "999999").replace("{ocid_file:str}", ocid_for(ids["reference"]) + ".json")

@@ -5,11 +5,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from registry.accounts import duties, service
+from registry.accounts import deactivation, duties, service
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
-from registry.web.pages import page
+from registry.web.pages import Confirmation, confirmation, confirmed, page
 from registry.web.forms import FormResult, add_error, read_form
 
 AUTHORITY_ROLES = [Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.COMMISSIONER, Role.ADMIN]
@@ -22,12 +22,13 @@ class UsersAdminController(Controller):
 
     @get("/", name="admin_users")
     async def list_users(
-        self, created: FromQuery[str | None] = None, changed: FromQuery[str | None] = None, waiting: FromQuery[str | None] = None
+        self, created: FromQuery[str | None] = None, changed: FromQuery[str | None] = None, waiting: FromQuery[str | None] = None,
+        deactivated: FromQuery[str | None] = None, reactivated: FromQuery[str | None] = None,
     ) -> Template:
         users = await service.list_users()
         return page(
             "accounts/admin_users.html", users=users, created=created, changed=changed, waiting=_named_roles(waiting),
-            waiting_roles=await duties.waiting_roles_of(user["id"] for user in users),
+            waiting_roles=await duties.waiting_roles_of(user["id"] for user in users), deactivated=deactivated, reactivated=reactivated,
         )
 
     @get("/new")
@@ -67,14 +68,65 @@ class UsersAdminController(Controller):
             return await self._roles_page(user_id, add_error(result, "roles", str(problem)))
         return Redirect(f"/admin/users?{_query(changed=user.email, waiting=waiting)}", status_code=303)
 
-    async def _roles_page(self, user_id: int, result: FormResult | None = None) -> Template:
+    @get("/{user_id:int}/deactivate")
+    async def confirm_deactivation(self, user_id: FromPath[int]) -> Template | Redirect:
+        user = await self._user(user_id)
+        if not user["is_active"]:
+            return Redirect(f"/admin/users/{user_id}", status_code=303)
+        return confirmation(Confirmation(
+            title=f"Deactivate {user['full_name']}'s account", caption=user["organisation_name"], rows=_rows(user),
+            warning="They are signed out everywhere at once, their API tokens stop working, and they can no longer sign in or "
+                    "reset their password. What they did stays, in their name. They are emailed, and so are their authority's "
+                    "procurement officers. You can reactivate the account later.",
+            action=f"/admin/users/{user_id}/deactivate", button="Deactivate account", button_classes="govuk-button--warning",
+            back=f"/admin/users/{user_id}",
+        ))
+
+    @post("/{user_id:int}/deactivate")
+    async def deactivate(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        if not await confirmed(request):
+            return Redirect(f"/admin/users/{user_id}/deactivate", status_code=303)
+        try:
+            done = await deactivation.deactivate(actor=current_user(request).actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
+        except service.AccountError as problem:
+            return await self._roles_page(user_id, FormResult(data=None, errors={"account": str(problem)}))
+        return Redirect(f"/admin/users?deactivated={done.user.email}", status_code=303)
+
+    @get("/{user_id:int}/reactivate")
+    async def confirm_reactivation(self, user_id: FromPath[int]) -> Template | Redirect:
+        user = await self._user(user_id)
+        if user["is_active"]:
+            return Redirect(f"/admin/users/{user_id}", status_code=303)
+        return confirmation(Confirmation(
+            title=f"Reactivate {user['full_name']}'s account", caption=user["organisation_name"], rows=_rows(user),
+            warning="They can sign in again with their password, with the roles shown. Their old API tokens stay revoked. "
+                    "They are emailed, and so are their authority's procurement officers.",
+            action=f"/admin/users/{user_id}/reactivate", button="Reactivate account", back=f"/admin/users/{user_id}",
+        ))
+
+    @post("/{user_id:int}/reactivate")
+    async def reactivate(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        if not await confirmed(request):
+            return Redirect(f"/admin/users/{user_id}/reactivate", status_code=303)
+        try:
+            user = await deactivation.reactivate(actor=current_user(request).actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
+        except service.AccountError as problem:
+            return await self._roles_page(user_id, FormResult(data=None, errors={"account": str(problem)}))
+        return Redirect(f"/admin/users?reactivated={user.email}", status_code=303)
+
+    async def _user(self, user_id: int) -> dict:
         user = await service.get_user(user_id)
         if user is None:
             raise NotFoundException("There is no such user")
+        return user
+
+    async def _roles_page(self, user_id: int, result: FormResult | None = None) -> Template:
+        user = await self._user(user_id)
         roles = [Role.SUPPLIER] if user["organisation_kind"] == OrganisationKind.SUPPLIER else AUTHORITY_ROLES
         waiting = await duties.waiting_roles(user_id)
         if result is None:
             result = FormResult(data=None, values={"roles": [*user["roles"], *(str(role) for role in waiting)]})
+        result.values.setdefault("roles", user["roles"])
         return page("accounts/admin_user_roles.html", result, user=user, roles=roles, waiting=waiting, guarded=duties.GUARDED_ROLES)
 
     async def _form(self, result: FormResult | None = None) -> Template:
@@ -90,3 +142,12 @@ def _query(*, waiting: set[Role], **done: str) -> str:
 def _named_roles(text: str | None) -> list[str]:
     names = {duties.role_name(role) for role in duties.GUARDED_ROLES}
     return [name for name in (text or "").split(",") if name in names]
+
+
+def _rows(user: dict) -> list[dict]:
+    return [
+        {"key": {"text": "Name"}, "value": {"text": user["full_name"]}},
+        {"key": {"text": "Email address"}, "value": {"text": user["email"]}},
+        {"key": {"text": "Organisation"}, "value": {"text": user["organisation_name"]}},
+        {"key": {"text": "Roles"}, "value": {"text": ", ".join(role.replace("_", " ") for role in sorted(user["roles"]))}},
+    ]

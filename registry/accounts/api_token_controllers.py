@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import Field
@@ -19,8 +20,10 @@ class NewTokenForm(Form):
     messages: ClassVar = {
         "name": "Enter a name for the token, such as the script that will use it",
         "name:invalid": "Name must be 100 characters or fewer",
+        "lifetime_days:invalid": f"Enter how many days the token should last, as a whole number from 1 to {api_tokens.MAX_LIFETIME.days}",
     }
     name: str = Field(max_length=100)
+    lifetime_days: int = Field(default=api_tokens.DEFAULT_LIFETIME.days, ge=1, le=api_tokens.MAX_LIFETIME.days)
 
 
 class ApiTokensController(Controller):
@@ -38,8 +41,10 @@ class ApiTokensController(Controller):
         if not result.ok:
             return await self._page(request, result)
         user = current_user(request)
-        record, token = await api_tokens.create(user_id=user.id, name=result.data.name, actor=user.actor)
-        return page("accounts/api_token_created.html", token=token, name=record.name)
+        record, token = await api_tokens.create(
+            user_id=user.id, name=result.data.name, actor=user.actor, lifetime=timedelta(days=result.data.lifetime_days)
+        )
+        return page("accounts/api_token_created.html", token=token, name=record.name, expires_at=record.expires_at)
 
     @post("/{token_id:int}/revoke")
     async def revoke(self, request: Request, token_id: FromPath[int]) -> Template:
@@ -49,4 +54,7 @@ class ApiTokensController(Controller):
 
     async def _page(self, request: Request, result=None, notice: str | None = None, status_code: int = 200) -> Template:
         tokens = await api_tokens.for_user(current_user(request).id)
-        return page("accounts/api_tokens.html", result, tokens=tokens, notice=notice, status_code=status_code)
+        return page(
+            "accounts/api_tokens.html", result, tokens=tokens, notice=notice, status_code=status_code, is_expired=api_tokens.is_expired,
+            default_days=api_tokens.DEFAULT_LIFETIME.days, max_days=api_tokens.MAX_LIFETIME.days,
+        )

@@ -98,7 +98,7 @@ class CurrentUserMiddleware:
         user_id = await api_tokens.user_id_for(token)
         loaded = await load_user(user_id) if user_id is not None else None
         if loaded is None:
-            raise NotAuthorizedException("The API token is not valid: it is unknown, revoked, or its user is deactivated")
+            raise NotAuthorizedException("The API token is not valid: it is unknown, expired, revoked, or its user is deactivated")
         scope["user"] = loaded[0]
 
 

@@ -51,7 +51,7 @@ class SignInController(Controller):
             return page("accounts/sign_in.html", add_error(result, "email", str(refusal)), status_code=HTTP_429_TOO_MANY_REQUESTS)
         except service.AccountError as refusal:
             return page("accounts/sign_in.html", add_error(result, "email", str(refusal)))
-        start_session(request, user_id=user.id, session_stamp=user.session_stamp)
+        start_session(request, user_id=user.id, session_stamp=user.session_stamp, address=remote_address(request))
         return Redirect(safe_next(next_path), status_code=303)
 
     @get("/sign-out", name="sign_out")
@@ -117,7 +117,7 @@ class RegistrationController(Controller):
         user = await service.confirm_email(token)
         if user is None:
             return page("accounts/confirm_email.html", token=token, usable=False, status_code=400)
-        start_session(request, user_id=user.id, session_stamp=user.session_stamp)
+        start_session(request, user_id=user.id, session_stamp=user.session_stamp, address=remote_address(request))
         return Redirect("/home?welcome=1", status_code=303)
 
 
@@ -179,5 +179,5 @@ class AccountController(Controller):
             return page("accounts/change_password.html", add_error(result, "current_password", str(refusal)), status_code=HTTP_429_TOO_MANY_REQUESTS)
         except service.AccountError as problem:
             return page("accounts/change_password.html", add_error(result, "current_password", str(problem)))
-        start_session(request, user_id=updated.id, session_stamp=updated.session_stamp)  # this browser stays signed in
+        start_session(request, user_id=updated.id, session_stamp=updated.session_stamp, address=remote_address(request))  # this browser stays signed in
         return page("accounts/password_changed.html", signed_in=True)

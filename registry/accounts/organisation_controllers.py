@@ -1,25 +1,26 @@
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from registry.accounts import service
+from registry.accounts import deactivation, service
 from registry.accounts.auth import current_user, deny, requires_role
 from registry.accounts.schemas import InviteColleagueForm
 from registry.accounts.tables import Role
-from registry.web.pages import page
+from registry.web.pages import Confirmation, confirmation, confirmed, page
 from registry.web.forms import FormResult, add_error, read_form
 
 
 class OrganisationUsersController(Controller):
-    """A supplier organisation's people, and its admins inviting colleagues."""
+    """A supplier organisation's people, and its admins inviting and removing colleagues."""
 
     path = "/organisation/users"
     include_in_schema = False
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/", name="organisation_users")
-    async def list_colleagues(self, request: Request, invited: FromQuery[str | None] = None) -> Template:
-        return await self._page(request, invited=invited)
+    async def list_colleagues(self, request: Request, invited: FromQuery[str | None] = None, removed: FromQuery[str | None] = None) -> Template:
+        return await self._page(request, invited=invited, removed=removed)
 
     @post("/")
     async def invite(self, request: Request) -> Template | Redirect:
@@ -37,7 +38,50 @@ class OrganisationUsersController(Controller):
             return await self._page(request, add_error(result, "email", str(problem)))
         return Redirect(f"/organisation/users?invited={colleague.email}", status_code=303)
 
-    async def _page(self, request: Request, result: FormResult | None = None, invited: FromQuery[str | None] = None) -> Template:
+    @get("/{user_id:int}/remove")
+    async def confirm_removal(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        colleague = await self._colleague(request, user_id)
+        if not colleague["is_active"]:
+            return Redirect("/organisation/users", status_code=303)
+        return confirmation(Confirmation(
+            title=f"Remove {colleague['full_name']} from {current_user(request).organisation_name}",
+            rows=[{"key": {"text": "Name"}, "value": {"text": colleague["full_name"]}},
+                  {"key": {"text": "Email address"}, "value": {"text": colleague["email"]}}],
+            warning="They are signed out at once and can no longer sign in, see or change your organisation's tenders, or reset "
+                    "their password. What they did stays, in their name. They are emailed. To bring them back, ask the "
+                    "service's administrators.",
+            action=f"/organisation/users/{user_id}/remove", button="Remove from your organisation", button_classes="govuk-button--warning",
+            back="/organisation/users",
+        ))
+
+    @post("/{user_id:int}/remove")
+    async def remove(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        colleague = await self._colleague(request, user_id)
+        if not await confirmed(request):
+            return Redirect(f"/organisation/users/{user_id}/remove", status_code=303)
+        user = current_user(request)
+        try:
+            await deactivation.remove_colleague(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
+        except service.AccountError as problem:
+            return await self._page(request, FormResult(data=None, errors={"people": str(problem)}))
+        return Redirect(f"/organisation/users?removed={colleague['email']}", status_code=303)
+
+    async def _colleague(self, request: Request, user_id: int) -> dict:
+        """Someone of the admin's own organisation: anyone else is not found."""
+        user = current_user(request)
+        if not user.is_organisation_admin:
+            await deny(request, user, "only the organisation's admins remove colleagues")
+        colleague = next((person for person in await service.colleagues(user.organisation_id) if person["id"] == user_id), None)
+        if colleague is None:
+            raise NotFoundException("There is no such person in your organisation")
+        return colleague
+
+    async def _page(
+        self, request: Request, result: FormResult | None = None, invited: str | None = None, removed: str | None = None
+    ) -> Template:
         user = current_user(request)
         people = await service.colleagues(user.organisation_id)
-        return page("accounts/organisation_users.html", result, people=people, invited=invited, can_invite=user.is_organisation_admin)
+        return page(
+            "accounts/organisation_users.html", result, people=people, invited=invited, removed=removed,
+            can_invite=user.is_organisation_admin, me=user.id,
+        )

@@ -5,8 +5,9 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from registry import clock, db
-from registry.accounts import duties, tokens
+from registry.accounts import api_tokens, duties, tokens
 from registry.accounts.passwords import check_password, hash_password, verify_password
+from registry.accounts.sessions import end_sessions_of
 from registry.accounts.tables import Organisation, OrganisationKind, Role, SignInAttempt, TokenPurpose, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
@@ -321,6 +322,7 @@ async def reset_password(token: str, new_password: str) -> User | None:
         if user.email_confirmed_at is None:  # the link reached their inbox: the address works
             await User.update({User.email_confirmed_at: clock.now()}).where(User.id == user_id)
         await audit.record("user.password_reset", actor=actor_for(user), object_type="user", object_id=user.id)
+        await api_tokens.revoke_all(user_id=user.id, actor=actor_for(user), reason="password reset")
         await _tell_password_changed(user)
         return await User.objects().get(User.id == user_id)
 
@@ -347,6 +349,7 @@ async def change_password(user_id: int, current_password: str, new_password: str
         await _set_password(user_id, password_hash)
         await SignInAttempt.delete().where(SignInAttempt.email == key)
         await audit.record("user.password_changed", actor=actor_for(user), object_type="user", object_id=user.id)
+        await api_tokens.revoke_all(user_id=user.id, actor=actor_for(user), reason="password changed")
         await _tell_password_changed(user)
     return await User.objects().get(User.id == user_id)
 
@@ -369,7 +372,9 @@ async def _tell_password_changed(user: User) -> None:
 
 
 async def _set_password(user_id: int, password_hash: str) -> None:
+    """The new password, and every session of the user ended (the one that changed it is started anew)."""
     await User.update({User.password_hash: password_hash, User.session_stamp: new_session_stamp()}).where(User.id == user_id)
+    await end_sessions_of(user_id)
     await SignInAttempt.delete().where(SignInAttempt.email == (await User.select(User.email).where(User.id == user_id).first())["email"])
 
 
@@ -450,6 +455,8 @@ async def change_roles(*, admin: audit.Actor, user_id: int, roles: list[Role]) -
         in_effect = sorted(str(role) for role in wanted if role in held or role not in duties.GUARDED_ROLES)
         await User.update({User.roles: in_effect}).where(User.id == user_id)
         await audit.record("user.roles_changed", actor=admin, object_type="user", object_id=user_id, payload={"before": before, "after": in_effect})
+        if set(before) - set(in_effect):  # a token made for what a lost role allowed must not outlive it
+            await api_tokens.revoke_all(user_id=user_id, actor=admin, reason="role removed")
         waiting = await duties.ask(admin=admin, user=user, organisation=organisation, roles=wanted)
     return await User.objects().get(User.id == user_id), waiting
 
@@ -462,7 +469,7 @@ async def get_user(user_id: int) -> dict | None:
 
 
 async def colleagues(organisation_id: int) -> list[dict]:
-    return await User.select(User.id, User.email, User.full_name, User.is_organisation_admin, User.email_confirmed_at).where(
+    return await User.select(User.id, User.email, User.full_name, User.is_organisation_admin, User.email_confirmed_at, User.is_active).where(
         User.organisation == organisation_id
     ).order_by(User.full_name)
 

@@ -6,11 +6,16 @@ A session costs a database write only when there is something new to keep: a vis
 signed in gets no session row and no cookie, a request that leaves the session as it was stores
 nothing (the cookie is renewed), and reading a session pushes its idle expiry on at most once a
 minute, so the idle timeout is between 29 and 30 minutes. Reading a page never needs a write: when
-the renewal cannot be written (a read-only or full database), the page is shown all the same."""
+the renewal cannot be written (a read-only or full database), the page is shown all the same.
+
+A signed-in session's row also names its user, when and where it started (the browser family and
+the client address) and when it was last seen (set with each renewal, so to the minute): the
+user's sessions page (session_list) lists them, and ending a session deletes its row."""
 
 import logging
 import re
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Request
@@ -22,6 +27,7 @@ from litestar.types import Empty, Message
 from litestar.utils.dataclass import extract_dataclass_items
 
 from registry import clock, db
+from registry.accounts.browsers import browser_family
 from registry.accounts.tables import SessionRecord
 
 logger = logging.getLogger("registry.sessions")
@@ -29,6 +35,8 @@ logger = logging.getLogger("registry.sessions")
 ROTATE_FLAG = "registry.rotate_session_id"
 NEW_ID = "registry.new_session_id"
 LOADED = "registry.loaded_session"  # the session's stored bytes as this request found them
+SESSION_KEY = "registry.session_key"  # the id of the session this request came with, once loaded
+DETAILS = "registry.session_details"  # what start_session says of the new session, for its row
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 RENEWAL_STEP = timedelta(minutes=1)  # reads renew a session's expiry at most this often
@@ -42,16 +50,36 @@ def _seconds(value: int | timedelta | None) -> timedelta | None:
     return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 
+@dataclass(frozen=True)
+class SessionDetails:
+    """Who signed in, when, and from where: kept on the session's row for the sessions page."""
+
+    user_id: int
+    started_at: datetime
+    browser: str
+    address: str
+
+    def columns(self) -> dict:
+        return {
+            SessionRecord.user: self.user_id, SessionRecord.started_at: self.started_at, SessionRecord.last_seen_at: self.started_at,
+            SessionRecord.browser: self.browser[:60], SessionRecord.address: self.address[:64],
+        }
+
+
 class PiccoloSessionStore(Store):
-    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None, details: SessionDetails | None = None
+    ) -> None:
         data = value.encode() if isinstance(value, str) else value
+        now = clock.now()
         lifetime = _seconds(expires_in)
-        expires_at = clock.now() + lifetime if lifetime else None
-        updated = await SessionRecord.update({SessionRecord.value: data, SessionRecord.expires_at: expires_at}).where(
-            SessionRecord.key == key
-        ).returning(SessionRecord.id)
+        expires_at = now + lifetime if lifetime else None
+        changes = {SessionRecord.value: data, SessionRecord.expires_at: expires_at, SessionRecord.last_seen_at: now}
+        if details is not None:
+            changes.update(details.columns())
+        updated = await SessionRecord.update(changes).where(SessionRecord.key == key).returning(SessionRecord.id)
         if not updated:
-            await SessionRecord.insert(SessionRecord(key=key, value=data, expires_at=expires_at))
+            await SessionRecord.insert(SessionRecord(key=key, **{column._meta.name: value for column, value in changes.items()}))
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         record = await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at).where(SessionRecord.key == key).first()
@@ -63,7 +91,7 @@ class PiccoloSessionStore(Store):
             return None
         renewal = _seconds(renew_for)
         if renewal and (record["expires_at"] is None or now + renewal - record["expires_at"] >= RENEWAL_STEP):
-            renew = SessionRecord.update({SessionRecord.expires_at: now + renewal}).where(SessionRecord.key == key)
+            renew = SessionRecord.update({SessionRecord.expires_at: now + renewal, SessionRecord.last_seen_at: now}).where(SessionRecord.key == key)
             await _tolerated(renew.run(), "renew a session")
         return bytes(record["value"])
 
@@ -129,6 +157,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if data is None:
             return {}
         connection.scope["state"][LOADED] = data
+        connection.scope["state"][SESSION_KEY] = session_id
         return self.deserialize_data(data)
 
     async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
@@ -155,6 +184,13 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             return
         if not rotating and LOADED in state and self.serialize_data(scope_session, connection.scope) == state[LOADED]:
             self._cookie(message, old_id)  # unchanged: the store renewed its expiry when it was read
+            return
+        if rotating and DETAILS in state:  # signed in just now: the new row says by whom, when and where
+            session_id = self.get_session_id(connection)
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = self.serialize_data(scope_session, connection.scope)
+            await store.set(session_id, data, expires_in=int(self.config.max_age), details=state[DETAILS])
+            self._cookie(message, session_id)
             return
         await super().store_in_message(scope_session, message, connection)
 
@@ -189,10 +225,31 @@ def session_config(*, secure: bool) -> RotatingSessionConfig:
     )
 
 
-def start_session(request: Request, *, user_id: int, session_stamp: str) -> None:
-    """Sign the user in on this browser, under a new session id."""
+def start_session(request: Request, *, user_id: int, session_stamp: str, address: str) -> None:
+    """Sign the user in on this browser, under a new session id. `address` is the client's, as sign-in
+    throttling sees it: the sessions page shows it."""
+    now = clock.now()
     request.scope["state"][ROTATE_FLAG] = True
-    request.set_session({"user_id": user_id, "stamp": session_stamp, "signed_in_at": clock.now().timestamp()})
+    request.scope["state"][DETAILS] = SessionDetails(
+        user_id=user_id, started_at=now, browser=browser_family(request.headers.get("user-agent", "")), address=address
+    )
+    request.set_session({"user_id": user_id, "stamp": session_stamp, "signed_in_at": now.timestamp()})
+
+
+def this_session_key(connection: ASGIConnection) -> str | None:
+    """The id of the session this request was made in, if it came with one."""
+    return connection.scope["state"].get(SESSION_KEY)
+
+
+async def end_sessions_of(user_id: int, *, keep: str | None = None) -> int:
+    """Delete the user's signed-in sessions, but the one with id `keep`; how many were ended. Call it
+    with the change that makes them stale (a new password, deactivation), so that a session the
+    stamp no longer lets in is not listed either."""
+    condition = SessionRecord.user == user_id
+    if keep is not None:
+        condition &= SessionRecord.key != keep
+    ended = await SessionRecord.delete().where(condition).returning(SessionRecord.id)
+    return len(ended)
 
 
 def end_session(request: Request) -> None:

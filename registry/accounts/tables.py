@@ -51,11 +51,17 @@ class User(Table, tablename="registry_user"):
 
 
 class SessionRecord(Table, tablename="web_session"):
-    """Server-side session data behind Litestar's session middleware (see sessions.PiccoloSessionStore)."""
+    """Server-side session data behind Litestar's session middleware (see sessions.PiccoloSessionStore),
+    with what the user's sessions page shows of a signed-in session (session_list)."""
 
     key = Varchar(length=128, unique=True, index=True)
     value = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+    user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    started_at = Timestamptz(null=True, default=None)
+    last_seen_at = Timestamptz(null=True, default=None)  # as often as the idle expiry is renewed: at most once a minute
+    browser = Varchar(length=60, default="")  # the browser family and system, from the User-Agent at sign-in
+    address = Varchar(length=64, default="")  # the client address at sign-in
 
 
 class TokenPurpose(StrEnum):
@@ -89,6 +95,7 @@ class ApiToken(Table):
     name = Varchar(length=100)
     token_hash = Varchar(length=64, unique=True, index=True)
     created_at = Timestamptz()
+    expires_at = Timestamptz()  # chosen at creation (api_tokens.MAX_LIFETIME at most)
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
 
