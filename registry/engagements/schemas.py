@@ -2,12 +2,13 @@
 call-off itself (which lot, which supplier, the deadline, the weights adding up) are the service's."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from registry import money
 from registry.engagements.service import MAX_CRITERIA, MAX_PARTICIPANTS, MEASURES, Brief, check_rating
 from registry.reference import taxonomies
 from registry.web.forms import Form, moment_from_parts
@@ -17,20 +18,19 @@ MAX_POUNDS = Decimal(1_000_000_000)
 
 def pence_from(text: str, what: str) -> int:
     """An amount typed in pounds (with or without £, commas and pence) as pence; ValueError in words otherwise."""
-    cleaned = text.replace(",", "").replace("£", "").strip()
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"Enter {what} as a number of pounds, like 45000 or 45000.50") from None
-    if not amount.is_finite():
-        raise ValueError(f"Enter {what} as a number of pounds, like 45000 or 45000.50")
-    if amount <= 0:
+        amount = money.typed_pounds(text, below=MAX_POUNDS)
+    except money.NotAnAmount as refused:
+        raise ValueError({
+            money.Flaw.MISSING: f"Enter {what}",
+            money.Flaw.NOT_A_NUMBER: f"Enter {what} as a number of pounds, like 45000 or 45000.50",
+            money.Flaw.NEGATIVE: f"Enter {what} of more than £0",
+            money.Flaw.TOO_LARGE: f"Enter {what} of less than £1,000,000,000",
+            money.Flaw.TOO_PRECISE: f"Enter {what} in pounds and pence, with at most two decimal places",
+        }[refused.flaw]) from None
+    if amount == 0:
         raise ValueError(f"Enter {what} of more than £0")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"Enter {what} in pounds and pence, with at most two decimal places")
-    if amount >= MAX_POUNDS:
-        raise ValueError(f"Enter {what} of less than £1,000,000,000")
-    return int(amount * 100)
+    return money.pence_of(amount)
 
 
 def _date(parts: tuple, which: str) -> date | None:
