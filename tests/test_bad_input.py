@@ -259,3 +259,83 @@ async def test_an_estimated_value_sent_to_the_api_is_taken_or_refused_naming_the
             assert answer["detail"].startswith("The request body is malformed") and "out of range" in answer["detail"], answer
         elif response.status_code in (400, 422):
             assert [problem["key"] for problem in answer["errors"]] == ["estimated_value"], answer
+
+
+# --- Paged lists ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def admin(client, database):
+    officer, _ = await officer_and_supplier()
+    await draft_with_lots(officer)  # something in the audit log and the outbox
+    await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
+    await sign_in(client, "admin@authority.example")
+    return client
+
+
+@SETTINGS
+@hypothesis.given(number=page_numbers)
+@with_examples("number", PAGE_ATTACKS)
+async def test_the_audit_log_and_outbox_answer_any_page_number_with_a_page(admin, number):
+    for path in ("/admin/audit", "/admin/outbox"):
+        response = await admin.get(path, params={"page": number})
+        assert response.status_code == 200, f"{path}?page={number[:40]!r}: {response.status_code}"
+
+
+@pytest.fixture
+async def commissioner(client, live):
+    await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, **BRIEF))
+    await sign_in(client, COMMISSIONER)
+    return client
+
+
+@SETTINGS
+@hypothesis.given(number=page_numbers)
+@with_examples("number", PAGE_ATTACKS)
+async def test_the_commissioning_list_and_directory_answer_any_page_number_with_a_page(commissioner, number):
+    for path, params in (("/commissioning", {}), ("/suppliers", {"seed": "1"})):
+        response = await commissioner.get(path, params={**params, "page": number})
+        assert response.status_code == 200, f"{path}?page={number[:40]!r}: {response.status_code}"
+
+
+@pytest.fixture
+async def moderator(client, panel):
+    await scored_and_in_moderation(panel)
+    await sign_in(client, "officer@authority.example")
+    return client, f"/manage/frameworks/{panel['framework'].reference}/evaluation/moderation/1"
+
+
+@SETTINGS
+@hypothesis.given(number=page_numbers)
+@with_examples("number", PAGE_ATTACKS)
+async def test_the_moderation_sheet_answers_any_page_number_with_a_page(moderator, number):
+    client, path = moderator
+    response = await client.get(path, params={"page": number})
+    assert response.status_code == 200, f"{path}?page={number[:40]!r}: {response.status_code}"
+
+
+@pytest.fixture
+async def api_users(database, controlled_clock) -> dict:
+    from tests.test_api_contract import seeded
+
+    return await seeded(controlled_clock)
+
+
+@SETTINGS
+@hypothesis.given(number=page_numbers)
+@with_examples("number", PAGE_ATTACKS)
+async def test_every_api_list_answers_any_page_number_with_a_page_or_400_naming_it(client, api_users, number):
+    document = (await client.get("/schema/openapi.json")).json()
+    lists = [
+        path for path, item in document["paths"].items()
+        if "get" in item and any(parameter["name"] == "page" for parameter in item["get"].get("parameters", []))
+    ]
+    assert len(lists) >= 8
+    for path in lists:
+        url = path.replace("{reference}", "PF-2026-001")
+        for headers in api_users.values():
+            first = await client.get(url, headers=headers)  # what this user gets from the list (some may not see it)
+            response = await client.get(url, params={"page": number}, headers=headers)
+            assert response.status_code in (first.status_code, 400), f"{url}?page={number[:40]!r}: {response.status_code}"
+            if response.status_code == 400 and first.status_code != 400:
+                assert [problem["key"] for problem in response.json()["errors"]] == ["page"]
