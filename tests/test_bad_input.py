@@ -339,3 +339,24 @@ async def test_every_api_list_answers_any_page_number_with_a_page_or_400_naming_
             assert response.status_code in (first.status_code, 400), f"{url}?page={number[:40]!r}: {response.status_code}"
             if response.status_code == 400 and first.status_code != 400:
                 assert [problem["key"] for problem in response.json()["errors"]] == ["page"]
+
+
+# --- Deeply nested JSON ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@hypothesis.given(depth=strategies.integers(min_value=1, max_value=200_000))
+@example(depth=100_000)
+@example(depth=1_000)
+@example(depth=990)
+@example(depth=900)
+async def test_a_json_body_nested_however_deep_is_refused_with_400_saying_so(client, api_tokens, depth):
+    officer, supplier, reference = api_tokens
+    nested = "[" * depth + "]" * depth
+    sent = (("/api/v1/frameworks", officer), (f"/api/v1/frameworks/{reference}/lots", officer), (f"/api/v1/frameworks/{reference}/interest", supplier))
+    for path, headers in sent:
+        for body in (nested, '{"title": %s, "scope": "Work", "max_suppliers": 3}' % nested):
+            response = await client.post(path, content=body, headers={**headers, "Content-Type": "application/json"})
+            assert response.status_code in (400, 403, 404, 422), f"{path}, {depth} deep: {response.status_code}"
+            if depth >= 100_000:  # where the decoder gives up depends on the interpreter (about a thousand levels); here it has
+                assert response.status_code == 400 and "nested too deeply" in response.json()["detail"], response.json()
