@@ -123,12 +123,16 @@ class FormPage:
         page = await self.client.get(self.path)
         return await self.client.post(self.path, data={**self.others, self.field: value, "_csrf_token": csrf_from(page.text)})
 
-    async def refused_or_taken(self, value: str) -> None:
+    async def refused_or_taken(self, value: str, *, only_field: bool = True) -> None:
+        """`only_field`: the other fields are right, so a refusal is this field's (not so where fields must add up)."""
         response = await self.send(value)
         assert response.status_code < 500, f"{self.field}={value[:40]!r}: {response.status_code}"
         if response.status_code == 400:
             text = response.text
-            assert "There is a problem" in text and f'href="#{self.field}"' in text, f"{self.field}={value[:40]!r}: no message for the field"
+            assert "There is a problem" in text, f"{self.field}={value[:40]!r}: no error summary"
+            if not only_field and f'href="#{self.field}"' not in text:
+                return
+            assert f'href="#{self.field}"' in text, f"{self.field}={value[:40]!r}: no message for the field"
             assert f'id="{self.field}-error"' in text, f"{self.field}={value[:40]!r}: no message beside the field"
             assert f'value="{escape(value)}"' in text, f"{self.field}={value[:40]!r}: what was typed is not kept"
 
@@ -232,6 +236,31 @@ async def test_a_framework_estimated_value_typed_is_taken_or_refused_in_words(fr
 @with_examples("value", AMOUNT_ATTACKS)
 async def test_a_lot_estimated_value_typed_is_taken_or_refused_in_words(lot_value, value):
     await lot_value.refused_or_taken(value)
+
+
+# --- Whole numbers ------------------------------------------------------------------------------
+
+whole_numbers = strategies.one_of(strategies.text(max_size=25), strategies.integers().map(str))
+WHOLE_NUMBER_ATTACKS = ("²", "①", "١٢", "9" * 5000, "99999999999999999999", "-1", "--5", "1e3", "30 ")
+
+
+@pytest.fixture
+async def competition_weight(client, live) -> FormPage:
+    engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, **BRIEF))
+    await sign_in(client, COMMISSIONER)
+    others = {"criterion_1_name": "Approach", "criterion_1_weight": "70", "price_weight": "30",
+              "deadline_day": "8", "deadline_month": "4", "deadline_year": "2027", "deadline_time": "12:00"}
+    return FormPage(client, f"/commissioning/{engagement.reference}/competition", "price_weight", others)
+
+
+@SETTINGS
+@hypothesis.given(value=whole_numbers)
+@with_examples("value", WHOLE_NUMBER_ATTACKS)
+async def test_a_whole_number_typed_is_taken_or_refused_in_words(competition_weight, value):
+    """str.isdigit() is true of "²", which int() refuses: every whole-number field reads digits 0-9 only."""
+    for field in ("price_weight", "criterion_1_weight"):
+        competition_weight.field = field
+        await competition_weight.refused_or_taken(value, only_field=False)  # the weights must add up to 100
 
 
 # --- The amount fields, in the API ----------------------------------------------------------------

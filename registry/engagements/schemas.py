@@ -11,7 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from registry import money
 from registry.engagements.service import MAX_CRITERIA, MAX_PARTICIPANTS, MEASURES, Brief, check_rating
 from registry.reference import taxonomies
-from registry.web.forms import Form, moment_from_parts
+from registry.web.forms import Form, is_whole_number, moment_from_parts
 
 MAX_POUNDS = Decimal(1_000_000_000)
 
@@ -75,14 +75,14 @@ class BriefForm(Form):
     @field_validator("lot")
     @classmethod
     def _lot(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Choose the framework and lot from the list")
         return value
 
     @field_validator("participants_target")
     @classmethod
     def _target(cls, value: str | None) -> str | None:
-        if value is not None and (not value.replace(",", "").isdigit() or not 1 <= int(value.replace(",", "")) <= MAX_PARTICIPANTS):
+        if value is not None and (not is_whole_number(value.replace(",", "")) or not 1 <= int(value.replace(",", "")) <= MAX_PARTICIPANTS):
             raise ValueError(f"Enter the number of participants as a whole number from 1 to {MAX_PARTICIPANTS:,}, like 40")
         return value.replace(",", "") if value else value
 
@@ -124,7 +124,7 @@ class DirectAwardForm(Form):
     @field_validator("supplier")
     @classmethod
     def _supplier(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Choose the supplier from the list")
         return value
 
@@ -168,7 +168,7 @@ class CompetitionForm(Form):
     @classmethod
     def _weight(cls, value: str, info: ValidationInfo) -> str:
         name = info.data.get(info.field_name.replace("_weight", "_name"), "")
-        if value and not value.isdigit():
+        if value and not is_whole_number(value):
             raise ValueError("Enter the weight as a whole number, like 30")
         if name and not value:
             raise ValueError(f"Enter the weight of “{name}”")
@@ -179,7 +179,7 @@ class CompetitionForm(Form):
     @field_validator("price_weight")
     @classmethod
     def _price_weight(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Enter the price weight as a whole number, like 30 (0 if price does not count)")
         return value
 
@@ -227,7 +227,7 @@ class AwardForm(Form):
     @field_validator("response")
     @classmethod
     def _response(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Choose the response from the list")
         return value
 

@@ -11,7 +11,7 @@ from registry.frameworks.regimes import Regime
 from registry.frameworks.service import MAX_DURATION_MONTHS, Details
 from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
-from registry.web.forms import Form
+from registry.web.forms import Form, is_whole_number
 
 
 MAX_ESTIMATED_VALUE = 2_000_000_000  # whole pounds: what the database's integer column holds, on either engine
@@ -62,7 +62,7 @@ class FrameworkForm(Form):
     def _duration(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not value.isdigit() or int(value) < 1:
+        if not is_whole_number(value) or int(value) < 1:
             raise ValueError("Enter the duration as a whole number of months, like 36")
         if int(value) > MAX_DURATION_MONTHS:
             raise ValueError(f"A framework can last at most {MAX_DURATION_MONTHS} months")
@@ -130,7 +130,7 @@ class LotForm(Form):
     @field_validator("max_suppliers")
     @classmethod
     def _max(cls, value: str) -> str:
-        if not value.isdigit() or not 1 <= int(value) <= 100:
+        if not is_whole_number(value) or not 1 <= int(value) <= 100:
             raise ValueError("Enter a whole number of suppliers from 1 to 100")
         return value
 
