@@ -58,6 +58,7 @@ from registry.web.security import SecurityHeadersMiddleware
 from registry.settings import Settings
 from registry.web.controllers import StartPageController
 from registry.web.errors import EXCEPTION_HANDLERS
+from registry.web.bodies import BodyRequest
 from registry.web.static import static_routers
 from registry.web.templating import SERVICE_NAME, template_config
 from registry.web.test_clock import TestClockController
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             csrf_middleware(settings),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=BodyRequest,  # a body nested too deeply is malformed (400), not a server error
         # Pages, JSON, CSV, calendars and the stylesheet go compressed: brotli where the browser takes
         # it, gzip otherwise; anything under 1 kB is not worth it.
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024, gzip_compress_level=6),

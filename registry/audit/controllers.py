@@ -7,6 +7,7 @@ from litestar.response import Template
 from registry.accounts.auth import requires_role
 from registry.accounts.tables import Role
 from registry.audit import service as audit
+from registry.web import paging
 
 
 def _date(value: str | None) -> date | None:
@@ -31,7 +32,7 @@ class AuditLogController(Controller):
         action: FromQuery[str | None] = None,
         date_from: FromQuery[str | None] = None,
         date_to: FromQuery[str | None] = None,
-        page: FromQuery[int] = 1,
+        page: FromQuery[str | None] = None,
     ) -> Template:
         errors = {}
         start, end = _date(date_from), _date(date_to)
@@ -48,17 +49,18 @@ class AuditLogController(Controller):
             action=action or None,
             date_from=start,
             date_to=end,
-            page=max(page, 1),
+            page=page,
             zone=request.app.state["settings"].zone,
         )
         events, total = await audit.search(criteria)
+        shown = paging.page_of(page, total, audit.PAGE_SIZE)
         return Template(
             "audit/log.html",
             context={
                 "events": events,
                 "total": total,
-                "page_number": criteria.page,
-                "pages": max((total + audit.PAGE_SIZE - 1) // audit.PAGE_SIZE, 1),
+                "page_number": shown.number,
+                "pages": shown.pages,
                 "actions": await audit.distinct_values("action"),
                 "object_types": await audit.distinct_values("object_type"),
                 "values": {"actor": actor or "", "object_type": object_type or "", "object_id": object_id or "", "action": action or "", "date_from": date_from or "", "date_to": date_to or ""},

@@ -19,6 +19,7 @@ from registry import clock, db
 from registry.audit.tables import AuditEvent
 from registry.db import units
 from registry.logs import current_request_id
+from registry.web import paging
 
 GENESIS_HASH = "0" * 64
 APPEND_LOCK_ID = 7_301_947  # any constant, shared by every process that appends to the log
@@ -193,7 +194,7 @@ class AuditFilter:
     action: str | None = None
     date_from: date | None = None
     date_to: date | None = None
-    page: int = 1
+    page: str | int | None = 1  # as asked for: anything not a page number is the first page, past the last is the last
     zone: Any = field(default=UTC, compare=False)
 
 
@@ -218,8 +219,9 @@ async def search(criteria: AuditFilter) -> tuple[list[AuditEvent], int]:
     count = AuditEvent.count()
     if conditions:
         query, count = query.where(*conditions), count.where(*conditions)
-    events = await query.limit(PAGE_SIZE).offset((max(criteria.page, 1) - 1) * PAGE_SIZE)
-    return events, await count
+    total = await count
+    shown = paging.page_of(criteria.page, total, PAGE_SIZE)
+    return await query.limit(shown.size).offset(shown.offset), total
 
 
 async def distinct_values(column_name: str) -> list[str]:

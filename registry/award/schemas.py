@@ -2,7 +2,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from registry.web.forms import Form
+from registry.web.forms import Form, is_whole_number
 
 
 class ProposalForm(Form):
@@ -18,7 +18,7 @@ class ProposalForm(Form):
     @field_validator("tenders")
     @classmethod
     def _tender_ids(cls, value: list[str]) -> list[str]:
-        if any(not item.isdigit() for item in value):
+        if any(not is_whole_number(item) for item in value):
             raise ValueError("Choose the suppliers from the list")
         return value
 
@@ -36,4 +36,4 @@ class ChallengeForm(Form):
     details: str = Field(max_length=5000)
 
     def organisation_id(self) -> int | None:
-        return int(self.organisation) if self.organisation.isdigit() else None
+        return int(self.organisation) if is_whole_number(self.organisation) else None

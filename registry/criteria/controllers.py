@@ -18,7 +18,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_error, is_whole_number, read_form
 from registry.web.pages import page
 
 
@@ -150,7 +150,7 @@ class CriteriaController(Controller):
         form = await request.form()
         values = {f"weight-{c.id}": str(form.get(f"weight-{c.id}", "")).strip() for c in quality}
         values["change_summary"] = str(form.get("change_summary") or "")
-        errors = {name: "Enter a whole number from 1 to 100" for name, value in values.items() if name.startswith("weight-") and not value.isdigit()}
+        errors = {name: "Enter a whole number from 1 to 100" for name, value in values.items() if name.startswith("weight-") and not is_whole_number(value)}
         if not errors:
             try:
                 weights = {c.id: int(values[f"weight-{c.id}"]) for c in quality}

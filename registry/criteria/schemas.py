@@ -6,11 +6,11 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from registry.criteria.service import CriterionSpec
 from registry.criteria.tables import CriterionKind
-from registry.web.forms import Form, moment_from_parts
+from registry.web.forms import Form, is_whole_number, moment_from_parts
 
 
 def _whole_number(value: str | None) -> str | None:
-    if value is not None and not value.strip().isdigit():
+    if value is not None and not is_whole_number(value.strip()):
         raise ValueError("Enter a whole number")
     return value
 

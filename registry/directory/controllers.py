@@ -34,7 +34,7 @@ def _names() -> dict:
 
 def _whole_number(text: str | None, below: int) -> int | None:
     """A whole number from the query string, or None for anything else (nothing to fail on)."""
-    if text is None or not text.isdigit() or len(text) > 10 or int(text) >= below:
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) >= below:  # "²" is a digit int() refuses
         return None
     return int(text)
 

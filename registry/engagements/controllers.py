@@ -21,7 +21,7 @@ from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
 from registry.money import pounds
 from registry.web.errors import error_response
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_error, is_whole_number, read_form
 from registry.web import paging
 from registry.web.pages import Confirmation, confirmation, confirmed, page
 
@@ -143,7 +143,7 @@ class CommissioningController(Controller):
         """A new brief; `lot` (from a supplier's page in the directory) chooses its lot."""
         await check_commissioner(request)
         lot = request.query_params.get("lot", "")
-        return await self._brief_page(request, FormResult(data=None, values={"lot": lot} if lot.isdigit() else {}))
+        return await self._brief_page(request, FormResult(data=None, values={"lot": lot} if is_whole_number(lot) else {}))
 
     @post("/new")
     async def create_brief(self, request: Request) -> Template | Redirect:

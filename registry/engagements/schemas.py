@@ -2,35 +2,35 @@
 call-off itself (which lot, which supplier, the deadline, the weights adding up) are the service's."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from registry import money
 from registry.engagements.service import MAX_CRITERIA, MAX_PARTICIPANTS, MEASURES, Brief, check_rating
 from registry.reference import taxonomies
-from registry.web.forms import Form, moment_from_parts
+from registry.web.forms import Form, is_whole_number, moment_from_parts
 
 MAX_POUNDS = Decimal(1_000_000_000)
 
 
 def pence_from(text: str, what: str) -> int:
     """An amount typed in pounds (with or without £, commas and pence) as pence; ValueError in words otherwise."""
-    cleaned = text.replace(",", "").replace("£", "").strip()
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"Enter {what} as a number of pounds, like 45000 or 45000.50") from None
-    if not amount.is_finite():
-        raise ValueError(f"Enter {what} as a number of pounds, like 45000 or 45000.50")
-    if amount <= 0:
+        amount = money.typed_pounds(text, below=MAX_POUNDS)
+    except money.NotAnAmount as refused:
+        raise ValueError({
+            money.Flaw.MISSING: f"Enter {what}",
+            money.Flaw.NOT_A_NUMBER: f"Enter {what} as a number of pounds, like 45000 or 45000.50",
+            money.Flaw.NEGATIVE: f"Enter {what} of more than £0",
+            money.Flaw.TOO_LARGE: f"Enter {what} of less than £1,000,000,000",
+            money.Flaw.TOO_PRECISE: f"Enter {what} in pounds and pence, with at most two decimal places",
+        }[refused.flaw]) from None
+    if amount == 0:
         raise ValueError(f"Enter {what} of more than £0")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"Enter {what} in pounds and pence, with at most two decimal places")
-    if amount >= MAX_POUNDS:
-        raise ValueError(f"Enter {what} of less than £1,000,000,000")
-    return int(amount * 100)
+    return money.pence_of(amount)
 
 
 def _date(parts: tuple, which: str) -> date | None:
@@ -75,14 +75,14 @@ class BriefForm(Form):
     @field_validator("lot")
     @classmethod
     def _lot(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Choose the framework and lot from the list")
         return value
 
     @field_validator("participants_target")
     @classmethod
     def _target(cls, value: str | None) -> str | None:
-        if value is not None and (not value.replace(",", "").isdigit() or not 1 <= int(value.replace(",", "")) <= MAX_PARTICIPANTS):
+        if value is not None and (not is_whole_number(value.replace(",", "")) or not 1 <= int(value.replace(",", "")) <= MAX_PARTICIPANTS):
             raise ValueError(f"Enter the number of participants as a whole number from 1 to {MAX_PARTICIPANTS:,}, like 40")
         return value.replace(",", "") if value else value
 
@@ -124,7 +124,7 @@ class DirectAwardForm(Form):
     @field_validator("supplier")
     @classmethod
     def _supplier(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Choose the supplier from the list")
         return value
 
@@ -168,7 +168,7 @@ class CompetitionForm(Form):
     @classmethod
     def _weight(cls, value: str, info: ValidationInfo) -> str:
         name = info.data.get(info.field_name.replace("_weight", "_name"), "")
-        if value and not value.isdigit():
+        if value and not is_whole_number(value):
             raise ValueError("Enter the weight as a whole number, like 30")
         if name and not value:
             raise ValueError(f"Enter the weight of “{name}”")
@@ -179,7 +179,7 @@ class CompetitionForm(Form):
     @field_validator("price_weight")
     @classmethod
     def _price_weight(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Enter the price weight as a whole number, like 30 (0 if price does not count)")
         return value
 
@@ -227,7 +227,7 @@ class AwardForm(Form):
     @field_validator("response")
     @classmethod
     def _response(cls, value: str) -> str:
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise ValueError("Choose the response from the list")
         return value
 

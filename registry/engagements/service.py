@@ -31,6 +31,7 @@ from registry.notifications import service as notifications
 from registry.reference import taxonomies
 from registry.suppliers.tables import SupplierProfile
 from registry.web import links
+from registry.web.forms import is_whole_number
 from registry.web.paging import Page, page_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -710,7 +711,7 @@ async def competition(engagement: Engagement, organisation_id: int) -> Competiti
 
 def _score(value: int | str | None, name: str, field: str) -> int:
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or not 0 <= int(text) <= scoring.SCALE_MAX:
+    if not is_whole_number(text) or not 0 <= int(text) <= scoring.SCALE_MAX:
         raise EngagementError(f"Score “{name}” as a whole number from 0 to {scoring.SCALE_MAX}", field)
     return int(text)
 
@@ -831,7 +832,7 @@ async def complete(user: CurrentUser, reference: str, *, reach: dict[str, int | 
         figures = {}
         for code in engagement.groups:
             text = str(reach.get(code) if reach.get(code) is not None else "").strip()
-            if not text.isdigit() or int(text) > MAX_PARTICIPANTS:
+            if not is_whole_number(text) or int(text) > MAX_PARTICIPANTS:
                 raise EngagementError(
                     f"Enter the number of {taxonomies.name_of('groups', code).lower()} reached, as a whole number (0 or more)", f"reach-{code}",
                 )
@@ -882,7 +883,7 @@ async def cancel(user: CurrentUser, reference: str, *, reason: str) -> Engagemen
 def check_rating(value: int | str | None, measure: str) -> int:
     """A rating from 1 to 5, or ValueError saying so."""
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or not 1 <= int(text) <= 5:
+    if not is_whole_number(text) or not 1 <= int(text) <= 5:
         raise ValueError(f"Rate {MEASURES[measure]} from 1 to 5")
     return int(text)
 

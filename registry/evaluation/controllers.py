@@ -18,7 +18,7 @@ from registry.frameworks.tables import Framework
 from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
 from registry.web import paging
-from registry.web.forms import FormResult
+from registry.web.forms import FormResult, is_whole_number
 from registry.web.pages import Confirmation, confirmation, confirmed, page
 
 MODERATION_PAGE_SIZE = 25  # tenders on one page of the moderation sheet
@@ -69,9 +69,9 @@ class EvaluationPanelController(Controller):
         form = await request.form()
         values = {"lot": str(form.get("lot") or ""), "evaluator": str(form.get("evaluator") or "")}
         errors = {}
-        if not values["lot"].isdigit():
+        if not is_whole_number(values["lot"]):
             errors["lot"] = "Choose the lot"
-        if not values["evaluator"].isdigit():
+        if not is_whole_number(values["evaluator"]):
             errors["evaluator"] = "Choose the evaluator"
         if not errors:
             try:
@@ -194,7 +194,7 @@ class EvaluationPanelController(Controller):
 async def _saved_supplier(request: Request, lot) -> str | None:
     """The supplier whose consensus was just saved (the `saved` tender), for the confirmation."""
     saved = request.query_params.get("saved", "")
-    return await service.supplier_of_tender(lot, int(saved)) if saved.isdigit() else None
+    return await service.supplier_of_tender(lot, int(saved)) if is_whole_number(saved) else None
 
 
 def _problems(problem: service.EvaluationError, general: str) -> dict[str, str]:

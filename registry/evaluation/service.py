@@ -18,6 +18,7 @@ from registry.frameworks.tables import Framework, Lot, State
 from registry.notifications import service as notifications
 from registry.tenders.tables import Tender, TenderSubmission
 from registry.web import links
+from registry.web.forms import is_whole_number
 
 MIN_EVALUATORS = 2
 PANEL_STATES = (State.ITT_PUBLISHED, State.TENDERS_CLOSED, State.TENDERS_OPENED, State.EVALUATION)
@@ -254,7 +255,7 @@ def check_mark(criterion: Criterion, mark: Mark, scale_max: int, *, complete: bo
             raise EvaluationError(f"{criterion.title}: choose pass or fail", field=field)
         stored = {"passed": value == "pass", "score": None}
     else:
-        if not value.isdigit() or not 0 <= int(value) <= scale_max:
+        if not is_whole_number(value) or not 0 <= int(value) <= scale_max:
             raise EvaluationError(f"{criterion.title}: the score must be on the scale, from 0 to {scale_max}", field=field)
         stored = {"score": int(value), "passed": None}
     if not reason and complete:

@@ -1,27 +1,33 @@
 """The officers' framework forms: what each field must be, and what to say when it is not."""
 
 from datetime import date
+from decimal import Decimal
 from typing import ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from registry import money
 from registry.frameworks.regimes import Regime
 from registry.frameworks.service import MAX_DURATION_MONTHS, Details
 from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
-from registry.web.forms import Form
+from registry.web.forms import Form, is_whole_number
+
+
+MAX_ESTIMATED_VALUE = 2_000_000_000  # whole pounds: what the database's integer column holds, on either engine
 
 
 def _pounds(value: str | None) -> str | None:
-    """An estimated value typed in whole pounds, with or without a pound sign and commas."""
+    """An estimated value typed in whole pounds, with or without a pound sign and commas: the number, as digits."""
     if value is None:
         return None
-    cleaned = value.replace("£", "").replace(",", "").strip()
-    if not cleaned.isdigit():
-        raise ValueError("Enter the estimated value in whole pounds, like 2500000")
-    if int(cleaned) > 2_000_000_000:  # what the database's integer column holds, on either engine
-        raise ValueError("Estimated value must be £2,000,000,000 or less")
-    return cleaned
+    try:
+        amount = money.typed_pounds(value, below=Decimal(MAX_ESTIMATED_VALUE + 1), unit=money.POUND)
+    except money.NotAnAmount as refused:
+        if refused.flaw == money.Flaw.TOO_LARGE:
+            raise ValueError(f"Estimated value must be {money.pounds(MAX_ESTIMATED_VALUE * 100)} or less") from None
+        raise ValueError("Enter the estimated value in whole pounds, like 2500000") from None
+    return str(int(amount))
 
 
 class FrameworkForm(Form):
@@ -56,7 +62,7 @@ class FrameworkForm(Form):
     def _duration(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not value.isdigit() or int(value) < 1:
+        if not is_whole_number(value) or int(value) < 1:
             raise ValueError("Enter the duration as a whole number of months, like 36")
         if int(value) > MAX_DURATION_MONTHS:
             raise ValueError(f"A framework can last at most {MAX_DURATION_MONTHS} months")
@@ -124,7 +130,7 @@ class LotForm(Form):
     @field_validator("max_suppliers")
     @classmethod
     def _max(cls, value: str) -> str:
-        if not value.isdigit() or not 1 <= int(value) <= 100:
+        if not is_whole_number(value) or not 1 <= int(value) <= 100:
             raise ValueError("Enter a whole number of suppliers from 1 to 100")
         return value
 

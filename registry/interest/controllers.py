@@ -12,7 +12,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.public_controllers import published_framework
 from registry.interest import service
 from registry.web import links
-from registry.web.forms import FormResult
+from registry.web.forms import FormResult, is_whole_number
 from registry.web.pages import page
 
 
@@ -35,7 +35,7 @@ class InterestController(Controller):
         framework = await published_framework(reference)
         form = await request.form()
         scope = form.get("scope")
-        chosen = [int(n) for n in form.getall("lots") if str(n).isdigit()] if "lots" in form else []
+        chosen = [int(n) for n in form.getall("lots") if is_whole_number(str(n))] if "lots" in form else []
         values = {"scope": scope or "", "lots": [str(n) for n in chosen]}
         errors = {}
         if scope not in ("all", "chosen"):

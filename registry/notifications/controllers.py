@@ -7,6 +7,7 @@ from registry import clock
 from registry.accounts.auth import current_user, requires_role, signed_in
 from registry.accounts.tables import Role
 from registry.notifications import service
+from registry.web import paging
 
 
 class OutboxController(Controller):
@@ -15,11 +16,11 @@ class OutboxController(Controller):
     guards = [requires_role(Role.ADMIN)]
 
     @get("/", name="admin_outbox")
-    async def outbox(self, request: Request, page: FromQuery[int] = 1) -> Template:
+    async def outbox(self, request: Request, page: FromQuery[str | None] = None) -> Template:
         messages, total = await service.latest(page)
         statuses = {message.id: service.status_of(message, clock.now()) for message in messages}
         return Template("notifications/outbox.html", context={
-            "messages": messages, "statuses": statuses, "total": total, "page_number": max(page, 1),
+            "messages": messages, "statuses": statuses, "total": total, "page_number": paging.page_of(page, total, service.PAGE_SIZE).number,
             "sender": await service.sender_report(sending=bool(request.app.state["settings"].smtp_url)),
         })
 

@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from registry import clock, db
-from registry.web import links
+from registry.web import links, paging
 from registry.accounts.tables import User
 from registry.db import units
 from registry.notifications.tables import Notification, NotificationPreference
@@ -92,16 +92,19 @@ async def _shown():
     return Notification.sealed_under.is_null() | Notification.sealed_under.not_in(sorted(sealed)) if sealed else None
 
 
-async def latest(page: int = 1) -> tuple[list[Notification], int]:
-    """The newest messages, for the admin outbox: sealed ones left out, and one-time links hidden
-    (display only, never saved)."""
+async def latest(page: str | int | None = 1) -> tuple[list[Notification], int]:
+    """The newest messages, for the admin outbox, a page of them (as paging.page_of reads the page
+    asked for), and how many in all: sealed ones left out, and one-time links hidden (display only,
+    never saved)."""
     query, count = Notification.objects().order_by(Notification.id, ascending=False), Notification.count()
     if (shown := await _shown()) is not None:
         query, count = query.where(shown), count.where(shown)
-    rows = await query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    total = await count
+    shown = paging.page_of(page, total, PAGE_SIZE)
+    rows = await query.limit(shown.size).offset(shown.offset)
     for row in rows:
         row.body = without_one_time_links(row.body)
-    return rows, await count
+    return rows, total
 
 
 # --- Preferences --------------------------------------------------------------------------------

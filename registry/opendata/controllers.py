@@ -12,6 +12,7 @@ from registry.opendata import downloads, ocds
 from registry.opendata import service as opendata
 from registry.opendata.downloads import APPOINTED_SUPPLIERS, ENGAGEMENTS, NOTICES
 from registry.web import links
+from registry.web.forms import is_whole_number
 from registry.web.downloads import csv_file
 from registry.web.pages import page
 
@@ -27,7 +28,7 @@ def problem(status_code: int, detail: str) -> Response:
 def whole_number(name: str, text: str | None, minimum: int) -> int | None:
     if text is None or text == "":
         return None
-    if not text.strip().isdigit() or int(text) < minimum or int(text) > 2**31 - 1:
+    if not is_whole_number(text.strip()) or int(text) < minimum or int(text) > 2**31 - 1:
         raise ValueError(f"{name} must be a whole number of {minimum} or more")
     return int(text)
 

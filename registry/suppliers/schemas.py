@@ -5,7 +5,7 @@ from pydantic import field_validator
 
 from registry.reference import taxonomies
 from registry.suppliers.service import Profile
-from registry.web.forms import Form
+from registry.web.forms import Form, is_whole_number
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
@@ -59,7 +59,7 @@ class ProfileForm(Form):
     @field_validator("capacity")
     @classmethod
     def _capacity(cls, value: str | None) -> str | None:
-        if value is not None and (not value.isdigit() or not 1 <= int(value) <= 500):
+        if value is not None and (not is_whole_number(value) or not 1 <= int(value) <= 500):
             raise ValueError("Enter how many engagements you can run at once, as a whole number from 1 to 500")
         return value
 

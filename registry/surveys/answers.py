@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.surveys.tables import Question, QuestionKind
+from registry.web.forms import is_whole_number
 
 DEFAULT_LONG_TEXT_LIMIT = 2000
 SHORT_TEXT_LIMIT = 200
@@ -47,7 +48,7 @@ def check(question: Question, raw: list[str], other_text: str = "") -> Checked:
         return Checked(values[0])
     if kind == QuestionKind.SCALE:
         points = question.scale_points or 5
-        if not values[0].isdigit() or not 1 <= int(values[0]) <= points:
+        if not is_whole_number(values[0]) or not 1 <= int(values[0]) <= points:
             return Checked(None, error=f"Select a point from 1 to {points}")
         return Checked(int(values[0]))
     if kind == QuestionKind.NUMBER:

@@ -6,7 +6,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from registry.surveys.service import QuestionSpec
 from registry.surveys.tables import QuestionKind
-from registry.web.forms import Form, moment_from_parts
+from registry.web.forms import Form, is_whole_number, moment_from_parts
 
 
 class SurveyForm(Form):
@@ -78,7 +78,7 @@ class QuestionForm(Form):
     @field_validator("max_length", "scale_points", "minimum", "maximum")
     @classmethod
     def _whole_number(cls, value: str | None) -> str | None:
-        if value is not None and not value.lstrip("-").isdigit():
+        if value is not None and not is_whole_number(value.removeprefix("-")):
             raise ValueError("Enter a whole number")
         return value
 

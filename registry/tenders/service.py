@@ -10,12 +10,12 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from registry import clock, db
+from registry import clock, db, money
 from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role
@@ -271,25 +271,23 @@ async def save_quality_answer(user: CurrentUser, reference: str, lot_number: int
         await _save_draft(user, space, tender, {**space.draft, "quality": quality}, f"quality:{criterion_id}")
 
 
+PRICE_FLAWS = {
+    money.Flaw.MISSING: "Enter your price",
+    money.Flaw.NOT_A_NUMBER: "Enter your price as a number of pounds, like 45000 or 45000.50",
+    money.Flaw.NEGATIVE: "The price cannot be negative",
+    money.Flaw.TOO_LARGE: "The price must be less than £1,000,000,000",
+    money.Flaw.TOO_PRECISE: "Enter the price in pounds and pence, with at most two decimal places",
+}
+
+
 def parse_price(text: str) -> Decimal:
-    cleaned = text.strip().replace(",", "").removeprefix("£").strip()
-    if not cleaned:
-        raise TenderError("Enter your price", field="price")
     try:
-        price = Decimal(cleaned)
-    except InvalidOperation:
-        raise TenderError("Enter your price as a number of pounds, like 45000 or 45000.50", field="price") from None
-    if not price.is_finite():
-        raise TenderError("Enter your price as a number of pounds, like 45000 or 45000.50", field="price")
-    if price < 0:
-        raise TenderError("The price cannot be negative", field="price")
+        price = money.typed_pounds(text, below=MAX_PRICE)
+    except money.NotAnAmount as refused:
+        raise TenderError(PRICE_FLAWS[refused.flaw], field="price") from None
     if price == 0:
         raise TenderError("Enter a price of more than £0: price is scored against the lowest price", field="price")
-    if price != price.quantize(Decimal("0.01")):
-        raise TenderError("Enter the price in pounds and pence, with at most two decimal places", field="price")
-    if price >= MAX_PRICE:
-        raise TenderError("The price must be less than £1,000,000,000", field="price")
-    return price.quantize(Decimal("0.01"))
+    return price
 
 
 async def save_price(user: CurrentUser, reference: str, lot_number: int, price_text: str) -> None:

@@ -86,6 +86,11 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return response
 
 
+def malformed_body_handler(request: Request, exc: SerializationException) -> Response:
+    """A body that cannot be decoded (registry.web.bodies), read by a handler itself rather than as its `data`."""
+    return error_response(request, 400, f"The request body is malformed: {exc}")
+
+
 def unstorable_value_handler(request: Request, exc: Exception) -> Response:
     """A value no database column can hold (an id past the integer range, a NUL character): nothing
     can be found by it, and nothing can be saved with it."""
@@ -150,6 +155,7 @@ def unexpected_exception_handler(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
+    SerializationException: malformed_body_handler,
     DataError: unstorable_value_handler,  # PostgreSQL
     OverflowError: unstorable_value_handler,  # SQLite: an integer past 64 bits
     # The database or the disk away (db.outage says which of these errors mean that): 503.
