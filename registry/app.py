@@ -25,6 +25,8 @@ from registry.accounts.session_controllers import SessionsController
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
+from registry.audit import checkpoints as audit_checkpoints
+from registry.audit import keys as audit_keys
 from registry.audit.controllers import AuditLogController
 from registry.award.controllers import AwardController, DebriefController
 from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
@@ -127,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=route_handlers,
-        lifespan=[configured, database_lifespan, mail_sender_lifespan],
+        lifespan=[configured, database_lifespan, mail_sender_lifespan, audit_checkpoints_lifespan],
         template_config=template_config(settings),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
@@ -191,18 +193,20 @@ def settle_garbage_collection() -> None:
 @asynccontextmanager
 async def configured(app: Litestar) -> AsyncIterator[None]:
     """The settings that module-level helpers read: the address in emails, the open data's publisher,
-    whether emails are logged whole (development only), the password pepper."""
+    whether emails are logged whole (development only), the password pepper, the audit log's keys."""
     settings: Settings = app.state["settings"]
     links.configure(settings.base_url)
     duties.configure(cooling_off_days=settings.officer_cooling_off_days, zone=settings.zone)
     ocds.configure(settings)
     notifications.configure(log_bodies=not settings.is_production)
     previous_pepper = passwords.configure(settings.password_pepper)
+    previous_audit_keys = audit_keys.configure(audit_keys.from_settings(settings))
     try:
         yield
     finally:
         if previous_pepper is not None:  # another app in this process (the tests) hashes with its own
             passwords.configure(previous_pepper)
+        audit_keys.configure(previous_audit_keys)
 
 
 @asynccontextmanager
@@ -257,6 +261,32 @@ async def run_mail_sender(settings: Settings) -> None:
             await asyncio.sleep(settings.mail_poll_seconds)
     finally:
         health.stopped()
+
+
+CHECKPOINT_POLL_SECONDS = 300
+
+
+@asynccontextmanager
+async def audit_checkpoints_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """While the app runs, make sure the audit log gets a checkpoint at least every
+    REGISTRY_AUDIT_CHECKPOINT_HOURS (registry.audit.checkpoints): every few minutes each process asks,
+    and the first to find one due makes it."""
+    task = asyncio.create_task(run_audit_checkpoints(app.state["settings"]))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def run_audit_checkpoints(settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(CHECKPOINT_POLL_SECONDS)
+        try:
+            await db.isolated(audit_checkpoints.checkpoint_if_due(settings.audit_checkpoint_hours))
+        except Exception:
+            logger.exception("audit checkpoint pass failed")  # the next pass tries again
 
 
 async def send_mail_once(settings: Settings) -> None:

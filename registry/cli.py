@@ -6,6 +6,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -122,18 +123,71 @@ async def _user_called(email: str):
 
 
 async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
-    print(await verified_audit_log(settings))
+    print(await verified_audit_log(settings, args.checkpoints))
 
 
-async def verified_audit_log(settings: Settings) -> str:
-    """What the audit log's verification found, if the whole chain verifies."""
-    from registry.audit import service as audit
+async def verified_audit_log(settings: Settings, checkpoints_source: str | None = None) -> str:
+    """What the audit log's verification found, if the whole chain verifies with the audit keys and
+    matches every checkpoint (those stored, and those of `checkpoints_source`: a file or address of
+    the published checkpoints, kept elsewhere)."""
+    from registry.audit import checkpoints
+
+    document = None
+    if checkpoints_source is not None:
+        try:
+            document = checkpoints.load_document(checkpoints_source)
+        except checkpoints.NotACheckpointsFile as error:
+            raise CommandError(f"{checkpoints_source} cannot be checked against: {error}") from None
+    async with database(settings):
+        try:
+            found = await checkpoints.verify_log(document)
+        except checkpoints.NotACheckpointsFile as error:
+            raise CommandError(f"{checkpoints_source} cannot be checked against: {error}") from None
+    result = found.verification
+    if not result.ok:
+        lines = [
+            f"audit log broken at event {problem.sequence}: {problem.text}" if problem.sequence is not None else f"audit log: {problem.text}"
+            for problem in result.problems
+        ]
+        lines[0] += f" ({result.checked} events verified before it)"
+        raise CommandError("\nregistry: ".join(lines))
+    return "\n".join([f"Audit log intact: {result.checked} events verified.", *_anchoring(found, checkpoints_source)])
+
+
+def _anchoring(found, checkpoints_source: str | None) -> list[str]:
+    """How far the verified log is anchored: its hashing, and the checkpoints it matches."""
+    result = found.verification
+    lines = []
+    if result.unkeyed:
+        lines.append(
+            f"Events 1 to {result.unkeyed} are from before keyed hashing (plain SHA-256): the keyed events after them, "
+            "and the checkpoints, hold them."
+        )
+    if result.key_ids:
+        lines.append(f"Keyed with: {', '.join(sorted(result.key_ids))}.")
+    sources = f"{found.stored} stored here" + (f", {found.from_file} in {checkpoints_source}" if checkpoints_source else "")
+    newest = result.newest_anchor
+    if newest is None:
+        if result.last_sequence:
+            lines.append("No checkpoint yet: nothing shows whether events were cut from the end of the log.")
+        return lines
+    since = result.last_sequence - newest.sequence
+    lines.append(
+        f"Matches every checkpoint ({sources}); the newest covers event {newest.sequence}, made "
+        f"{newest.made_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC; {since} event{'' if since == 1 else 's'} since."
+    )
+    return lines
+
+
+async def audit_checkpoint(settings: Settings, args: argparse.Namespace) -> None:
+    from registry.audit import checkpoints
 
     async with database(settings):
-        result = await audit.verify()
-    if not result.ok:
-        raise CommandError(f"audit log broken at event {result.broken_sequence}: {result.reason} ({result.checked} events verified before it)")
-    return f"Audit log intact: {result.checked} events verified."
+        made = await checkpoints.checkpoint(checkpoints.REQUESTED)
+    if made is None:
+        print("The audit log is empty: no checkpoint made.")
+        return
+    print(f"Checkpoint made: event {made.sequence}, hash {made.hash}, signed with key {made.key_id}.")
 
 
 async def files_verify(settings: Settings, args: argparse.Namespace) -> None:
@@ -267,8 +321,21 @@ def build_parser() -> argparse.ArgumentParser:
     reactivate_parser.set_defaults(handler=reactivate_user)
     audit_parser = commands.add_parser("audit", help="the audit log")
     audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
-    verify_parser = audit_commands.add_parser("verify", help="recompute the hash chain; exit 1 naming the first broken event")
+    verify_parser = audit_commands.add_parser(
+        "verify",
+        help="recompute the hash chain with the audit keys and check it against the checkpoints; exit 1 naming each problem",
+        description="Recompute the audit log's hash chain with the audit keys (REGISTRY_AUDIT_KEY, REGISTRY_AUDIT_OLD_KEYS) and check "
+        "it against the signed checkpoints stored in the database, and against those of --checkpoints when given: a copy of "
+        "/open-data/audit-checkpoints.json kept elsewhere, or its address. Exit status 1, naming each problem: missing events, "
+        "a segment whose hashes do not match under the key (recomputed without it), a checkpoint the log no longer matches "
+        "(rewritten with the key), events cut from the end after a checkpoint, a checkpoint altered or deleted.",
+    )
+    verify_parser.add_argument("--checkpoints", metavar="FILE_OR_URL", help="published checkpoints kept outside this database")
     verify_parser.set_defaults(handler=audit_verify)
+    checkpoint_parser = audit_commands.add_parser(
+        "checkpoint", help="sign and store the log's head now (the server does it itself every REGISTRY_AUDIT_CHECKPOINT_HOURS)",
+    )
+    checkpoint_parser.set_defaults(handler=audit_checkpoint)
     notifications_parser = commands.add_parser("notifications", help="the email outbox")
     notifications_commands = notifications_parser.add_subparsers(dest="notifications_command", required=True, metavar="NOTIFICATIONS_COMMAND")
     send_parser = notifications_commands.add_parser("send", help="queue due reminders and send the outbox once (for cron)")
@@ -313,13 +380,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def publish_as(settings: Settings) -> None:
     """What a command publishes says what the server's pages say (registry.app's lifespan does the
-    same): the public address in links, emails and open data, the ocid prefix and the publisher.
-    Releases are never changed once stored, so they must be right the first time."""
+    same): the public address in links, emails and open data, the ocid prefix and the publisher,
+    and the audit log's keys. Releases are never changed once stored, so they must be right the
+    first time."""
     from registry.opendata import ocds
     from registry.web import links
 
+    from registry.audit import keys as audit_keys
+
     links.configure(settings.base_url)
     ocds.configure(settings)
+    audit_keys.configure(audit_keys.from_settings(settings))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,14 @@
 """One Settings object, read from `REGISTRY_` environment variables by the app factory and the CLI."""
 
+import base64
+import binascii
+import re
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from registry.db.engine import Timeouts
 from registry.logs import LogFormat
@@ -14,6 +17,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 DEFAULT_PASSWORD_PEPPER = "development-only-password-pepper-do-not-use-in-production"
+DEFAULT_AUDIT_KEY = "development-only-audit-key-do-not-use-in-production"
+DEFAULT_AUDIT_SIGNING_KEY = "DJByUJdoK2wUIdeZAxrZpv4gzi1IvfPieFaDFgHOsFk="  # an Ed25519 seed everyone can read: development only
+KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,32}")
+
+
+def ed25519_key_bytes(text: str) -> bytes:
+    """The 32 bytes of an Ed25519 key written in base64 (a private key's seed, or a public key)."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("must be 32 bytes in base64 (44 characters ending in =)") from None
+    if len(raw) != 32:
+        raise ValueError(f"must be 32 bytes in base64, not {len(raw)}")
+    return raw
 
 
 class Environment(StrEnum):
@@ -33,6 +50,25 @@ class Settings(BaseSettings):
         default=DEFAULT_PASSWORD_PEPPER, min_length=32,
         description="A secret mixed into every password before it is hashed, kept out of the database (and apart from the "
         "secret key, which can then be rotated alone); changing it makes every password hashed with it unusable",
+    )
+    audit_key: str = Field(
+        default=DEFAULT_AUDIT_KEY, min_length=32,
+        description="The secret that keys every audit event's hash (HMAC-SHA256), kept out of the database: without it no one can "
+        "recompute the chain after changing an event",
+    )
+    audit_key_id: str = Field(default="dev", description="The name recorded with each event hashed with REGISTRY_AUDIT_KEY; a new key, a new id")
+    audit_old_keys: dict[str, str] = Field(
+        default={}, description="Earlier audit keys by their ids, as JSON ({\"2026a\": \"…\"}): events hashed with them still verify",
+    )
+    audit_signing_key: str = Field(
+        default=DEFAULT_AUDIT_SIGNING_KEY,
+        description="The Ed25519 private key (its 32-byte seed in base64) that signs the audit log's published checkpoints",
+    )
+    audit_trusted_public_keys: list[str] = Field(
+        default=[], description="Public keys (base64) of earlier signing keys, as JSON: checkpoints they signed still verify",
+    )
+    audit_checkpoint_hours: int = Field(
+        default=24, ge=1, le=24, description="The longest the audit log goes without a published checkpoint of its head",
     )
     environment: Environment = Environment.DEVELOPMENT
     time_zone: str = "Europe/London"
@@ -119,6 +155,42 @@ class Settings(BaseSettings):
             raise ValueError("must start with ocds- (for example ocds-a1b2c3), without spaces or #")
         return value
 
+    @field_validator("audit_key_id")
+    @classmethod
+    def _key_id(cls, value: str) -> str:
+        if not KEY_ID.fullmatch(value):
+            raise ValueError("must be 1 to 32 letters, digits, dots, hyphens or underscores")
+        return value
+
+    @field_validator("audit_old_keys")
+    @classmethod
+    def _old_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key_id, secret in value.items():
+            if not KEY_ID.fullmatch(key_id):
+                raise ValueError(f"the key id {key_id!r} must be 1 to 32 letters, digits, dots, hyphens or underscores")
+            if len(secret) < 32:
+                raise ValueError(f"the key {key_id!r} must be at least 32 characters")
+        return value
+
+    @field_validator("audit_signing_key")
+    @classmethod
+    def _signing_key(cls, value: str) -> str:
+        ed25519_key_bytes(value)
+        return value
+
+    @field_validator("audit_trusted_public_keys")
+    @classmethod
+    def _public_keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            ed25519_key_bytes(key)
+        return value
+
+    @model_validator(mode="after")
+    def _one_key_per_id(self) -> "Settings":
+        if self.audit_old_keys.get(self.audit_key_id, self.audit_key) != self.audit_key:
+            raise ValueError("REGISTRY_AUDIT_OLD_KEYS gives another key the id of REGISTRY_AUDIT_KEY_ID: a new key needs a new id")
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
@@ -163,6 +235,10 @@ class Settings(BaseSettings):
             problems.append("REGISTRY_SECRET_KEY is the development default; set a long random secret")
         if self.password_pepper == DEFAULT_PASSWORD_PEPPER:
             problems.append("REGISTRY_PASSWORD_PEPPER is the development default; set a long random secret, and keep it")
+        if self.audit_key == DEFAULT_AUDIT_KEY:
+            problems.append("REGISTRY_AUDIT_KEY is the development default; set a long random secret, with REGISTRY_AUDIT_KEY_ID")
+        if self.audit_signing_key == DEFAULT_AUDIT_SIGNING_KEY:
+            problems.append("REGISTRY_AUDIT_SIGNING_KEY is the development default; set a new Ed25519 key (see docs/operations.md)")
         if self.clock_control:
             problems.append("REGISTRY_CLOCK_CONTROL is on; the clock can only be controlled in tests")
         return problems

@@ -274,6 +274,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /open-data/appointed-suppliers.csv": everyone(200),
     "GET /open-data/notices.csv": everyone(200),
     "GET /open-data/engagements.csv": everyone(200),
+    "GET /open-data/audit-checkpoints.json": everyone(200),
     "GET /calendar/{feed:str}": everyone(404),  # only a supplier's secret address works
     # Suppliers (the matrix framework has no request for information open)
     "GET /frameworks/{reference:str}/rfi": only(("supplier",), 404),

@@ -53,21 +53,25 @@ async def test_the_database_refuses_update_and_delete(database):
     assert (await audit.verify()).ok
 
 
-async def tamper(database_url: str, engine_kind: str, statement: str) -> None:
-    """Edit the log behind the application's back, as someone with database access could, after
-    switching off the guarding triggers."""
+async def tamper(database_url: str, engine_kind: str, *statements: str) -> None:
+    """Edit the log (and its checkpoints) behind the application's back, as someone with database
+    access could, after switching off the guarding triggers."""
     if engine_kind == "sqlite":
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
-            connection.execute("DROP TRIGGER audit_event_no_update")
-            connection.execute("DROP TRIGGER audit_event_no_delete")
-            connection.execute(statement)
+            for trigger in ("audit_event_no_update", "audit_event_no_delete", "audit_checkpoint_no_update", "audit_checkpoint_no_delete"):
+                connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            for statement in statements:
+                connection.execute(statement)
         return
     connection = await asyncpg.connect(database_url)
     try:
         async with connection.transaction():
-            await connection.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
-            await connection.execute(statement)
-            await connection.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+            for table in ("audit_event", "audit_checkpoint"):
+                await connection.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+            for statement in statements:
+                await connection.execute(statement)
+            for table in ("audit_event", "audit_checkpoint"):
+                await connection.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
     finally:
         await connection.close()
 

@@ -122,7 +122,9 @@ async def test_production_refuses_to_start_with_demo_accounts(database, settings
     for name, rows in fixtures.items():
         (tmp_path / name).write_text(json.dumps(rows), encoding="utf-8")
     await load_fixtures(tmp_path)
-    production = settings.model_copy(update={"environment": "production", "secret_key": "p" * 40})
+    from tests.test_security import PRODUCTION_AUDIT_KEYS
+
+    production = settings.model_copy(update={"environment": "production", "secret_key": "p" * 40, **PRODUCTION_AUDIT_KEYS})
     with pytest.RaisesGroup(pytest.RaisesExc(RefusedToStart, match="demo accounts are present"), flatten_subgroups=True):
         async with AsyncTestClient(app=create_app(production)):
             pass

@@ -35,12 +35,16 @@ from tests.tendering import TENDER_DEADLINE, open_for_tenders, registered
 from tests.test_frameworks import draft_with_lots
 
 PRODUCTION_SECRET = "a-long-random-production-secret-only-for-these-tests-0123456789"
+PRODUCTION_AUDIT_KEYS = {  # not the development defaults, which production refuses
+    "audit_key": "an-audit-key-only-for-these-production-tests-0123456789", "audit_key_id": "prod-test",
+    "audit_signing_key": "7Yd8ZbXhZy3m0T4t9n7qkq3r3m0fF3eM6J8k2cN1pQs=",
+}
 PDF = b"%PDF-1.4\nA method statement\n%%EOF\n"
 HTML = {"Accept": "text/html"}
 
 
 def production(settings: Settings) -> Settings:
-    return settings.model_copy(update={"environment": Environment.PRODUCTION, "secret_key": PRODUCTION_SECRET})
+    return settings.model_copy(update={"environment": Environment.PRODUCTION, "secret_key": PRODUCTION_SECRET, **PRODUCTION_AUDIT_KEYS})
 
 
 @asynccontextmanager

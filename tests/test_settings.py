@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from registry.app import RefusedToStart, create_app
-from registry.settings import DEFAULT_SECRET_KEY, Settings
+from registry.settings import DEFAULT_AUDIT_KEY, DEFAULT_AUDIT_SIGNING_KEY, DEFAULT_SECRET_KEY, Settings
 
 STRONG_SECRET = "x" * 48
 
@@ -62,5 +62,35 @@ def test_production_applies_migrations_only_by_command():
 def test_production_refuses_the_default_password_pepper_and_development_needs_none():
     with pytest.raises(RefusedToStart, match="REGISTRY_PASSWORD_PEPPER is the development default"):
         create_app(Settings(environment="production", secret_key=STRONG_SECRET))
-    assert Settings(environment="production", secret_key=STRONG_SECRET, password_pepper=STRONG_SECRET[::-1]).production_problems() == []
+    assert Settings(environment="production", secret_key=STRONG_SECRET, password_pepper=STRONG_SECRET[::-1], **AUDIT_KEYS).production_problems() == []
     assert Settings().production_problems() == []
+
+
+AUDIT_KEYS = {"audit_key": "k" * 40, "audit_key_id": "2027a", "audit_signing_key": "7Yd8ZbXhZy3m0T4t9n7qkq3r3m0fF3eM6J8k2cN1pQs="}
+
+
+def test_production_refuses_the_default_audit_keys_and_development_needs_none():
+    strong = {"environment": "production", "secret_key": STRONG_SECRET, "password_pepper": STRONG_SECRET[::-1]}
+    with pytest.raises(RefusedToStart, match="REGISTRY_AUDIT_KEY is the development default"):
+        create_app(Settings(**strong, **{**AUDIT_KEYS, "audit_key": DEFAULT_AUDIT_KEY}))
+    with pytest.raises(RefusedToStart, match="REGISTRY_AUDIT_SIGNING_KEY is the development default"):
+        create_app(Settings(**strong, **{**AUDIT_KEYS, "audit_signing_key": DEFAULT_AUDIT_SIGNING_KEY}))
+    assert Settings(**strong, **AUDIT_KEYS).production_problems() == []
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"audit_key_id": "2027 key"}, "must be 1 to 32 letters, digits, dots, hyphens or underscores"),
+        ({"audit_old_keys": {"2026": "short"}}, "the key '2026' must be at least 32 characters"),
+        ({"audit_old_keys": {"dev": "o" * 40}}, "a new key needs a new id"),
+        ({"audit_signing_key": "not-base64!"}, "must be 32 bytes in base64"),
+        ({"audit_signing_key": "c2hvcnQ="}, "must be 32 bytes in base64, not 5"),
+        ({"audit_trusted_public_keys": ["c2hvcnQ="]}, "must be 32 bytes in base64, not 5"),
+        ({"audit_checkpoint_hours": 25}, "less than or equal to 24"),
+    ],
+)
+def test_bad_audit_keys_are_refused_naming_the_problem(values, message):
+    with pytest.raises(ValidationError) as error:
+        Settings(**values)
+    assert message in str(error.value)

@@ -1,12 +1,18 @@
 """Append events to the audit log and verify its hash chain.
 
-Each event stores the hash of the one before it; its own hash is SHA-256 over that previous hash and
-the canonical JSON of the event. Appends are serialised (SQLite's IMMEDIATE write lock, a
-transaction-scoped advisory lock on PostgreSQL, and a unique sequence number), so the chain cannot
-fork. Editing or deleting any event breaks the chain at that event, which `verify` reports.
+Each event stores the hash of the one before it; its own hash is HMAC-SHA256, keyed with a secret
+kept out of the database (registry.audit.keys), over that previous hash and the canonical JSON of
+the event, the key's id among it. Events recorded before keyed hashing have no key id and a plain
+SHA-256 hash; they still verify, and the first keyed event binds them. Appends are serialised
+(SQLite's IMMEDIATE write lock, a transaction-scoped advisory lock on PostgreSQL, and a unique
+sequence number), so the chain cannot fork. Editing or deleting any event breaks the chain at that
+event, which `verify` reports; so does recomputing the chain without the key. What the chain alone
+cannot show – events cut from its end, or the chain recomputed by someone holding the key – the
+published checkpoints of its head show (registry.audit.checkpoints).
 """
 
 import hashlib
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +22,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from registry import clock, db
+from registry.audit import keys as audit_keys
 from registry.audit.tables import AuditEvent
 from registry.db import units
 from registry.logs import current_request_id
@@ -62,11 +69,16 @@ def hashed_content(event: AuditEvent) -> dict[str, Any]:
         "object_id": event.object_id,
         "request_id": event.request_id,
         "payload": payload,
+        **({"key_id": event.key_id} if event.key_id is not None else {}),
     }
 
 
-def event_hash(previous_hash: str, content: dict[str, Any]) -> str:
-    return hashlib.sha256((previous_hash + canonical_json(content)).encode()).hexdigest()
+def event_hash(previous_hash: str, content: dict[str, Any], key: bytes | None) -> str:
+    """HMAC-SHA256 with `key`; plain SHA-256 for the events from before keyed hashing (no key)."""
+    message = (previous_hash + canonical_json(content)).encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 async def record(
@@ -90,6 +102,10 @@ def appending(
     payload: dict[str, Any] | None = None,
 ) -> units.Unit[AuditEvent]:
     """`record`, as the steps of an action decided in one go (registry.db.units)."""
+    return _appending(audit_keys.current(), action, actor, object_type, object_id, payload)
+
+
+def _appending(keys: audit_keys.Keys, action: str, actor: Actor, object_type: str, object_id: object, payload: dict[str, Any] | None) -> units.Unit[AuditEvent]:
     if db.kind() == "postgres":
         yield QueryString("SELECT pg_advisory_xact_lock({})", APPEND_LOCK_ID)
     rows = yield AuditEvent.select(AuditEvent.sequence, AuditEvent.hash).order_by(AuditEvent.sequence, ascending=False).limit(1)
@@ -107,45 +123,177 @@ def appending(
         request_id=current_request_id.get(),
         payload=canonical_json(payload or {}),
         previous_hash=previous_hash,
+        key_id=keys.hash_key_id,
     )
-    event.hash = event_hash(previous_hash, hashed_content(event))
+    event.hash = event_hash(previous_hash, hashed_content(event), keys.hash_key)
     (inserted,) = yield AuditEvent.insert(event)
     event.id = inserted["id"]
     event._exists_in_db = True
     return event
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Something `verify` found wrong: at which event (None: not one event's), and what."""
+
+    sequence: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A checkpoint, already known to be genuine (its signature verified): the log's head, at a moment."""
+
+    sequence: int
+    hash: str
+    made_at: datetime
+
+
 @dataclass
 class Verification:
-    checked: int
-    broken_sequence: int | None = None
-    reason: str | None = None
+    checked: int = 0  # events that verified before the first problem in the chain
+    last_sequence: int = 0
+    unkeyed: int = 0  # events from before keyed hashing (plain SHA-256)
+    key_ids: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    anchors: int = 0  # checkpoints the log was compared with
+    newest_anchor: Anchor | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken_sequence is None
+        return not self.problems
+
+    @property
+    def broken_sequence(self) -> int | None:
+        return self.problems[0].sequence if self.problems else None
+
+    @property
+    def reason(self) -> str | None:
+        return self.problems[0].text if self.problems else None
 
 
-async def verify(batch_size: int = 2000) -> Verification:
-    """Recompute the whole chain; report the first event that does not verify."""
-    previous_hash, expected_sequence, checked = GENESIS_HASH, 1, 0
+@dataclass
+class _Walk:
+    """Where the walk along the chain is: the hash the next event must follow, and the current run
+    of events that fail the same way (reported as one problem: a segment recomputed without the key)."""
+
+    previous_hash: str = GENESIS_HASH
+    expected: int = 1
+    keyed_since: int | None = None
+    run: tuple[str, int, int] | None = None  # (what is wrong, first event, last event)
+    broken: bool = False
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _run_problem(kind: str, first: int, last: int, keyed_since: int | None) -> Problem:
+    if kind == "unkeyed":
+        if first == last:
+            return Problem(first, f"it has no key, though event {keyed_since} before it has one: added, or the chain recomputed, without the key")
+        return Problem(first, f"events {first} to {last} have no key, though event {keyed_since} before them has one: added, or the chain recomputed, without the key")
+    if first == last:
+        return Problem(first, "its content does not match its hash (edited?)")
+    return Problem(first, f"events {first} to {last} do not match their hashes: edited, or the chain recomputed without the key")
+
+
+async def verify(anchors: list[Anchor] = (), batch_size: int = 2000) -> Verification:
+    """Recompute the whole chain with the audit keys, and compare it with `anchors` (checkpoints
+    whose signatures were verified). Reports each break of the chain – a missing event, a broken
+    link, a segment whose hashes do not match under their keys – and each checkpoint the log no
+    longer matches: events cut from its end, or a segment rewritten and re-chained with the key."""
+    keys = audit_keys.current()
+    wanted = {anchor.sequence for anchor in anchors}
+    hashes_at: dict[int, str] = {}
+    result, walk = Verification(), _Walk()
+
+    def problem(found: Problem) -> None:
+        walk.broken = True
+        result.problems.append(found)
+
+    def end_run() -> None:
+        if walk.run is not None:
+            problem(_run_problem(*walk.run, walk.keyed_since))
+            walk.run = None
+
+    def extend_run(kind: str, sequence: int) -> None:
+        if walk.run is not None and walk.run[0] != kind:
+            end_run()
+        walk.run = (kind, walk.run[1] if walk.run else sequence, sequence)
+
     while True:
         events = (
             await AuditEvent.objects()
-            .where(AuditEvent.sequence >= expected_sequence)
+            .where(AuditEvent.sequence >= walk.expected)
             .order_by(AuditEvent.sequence)
             .limit(batch_size)
         )
         if not events:
-            return Verification(checked=checked)
+            break
         for event in events:
-            if event.sequence != expected_sequence:
-                return Verification(checked, expected_sequence, f"event {expected_sequence} is missing (deleted?)")
-            if event.previous_hash != previous_hash:
-                return Verification(checked, event.sequence, "its previous-hash does not match the event before it")
-            if event_hash(previous_hash, hashed_content(event)) != event.hash:
-                return Verification(checked, event.sequence, "its content does not match its hash (edited?)")
-            previous_hash, expected_sequence, checked = event.hash, expected_sequence + 1, checked + 1
+            if event.sequence in wanted:
+                hashes_at[event.sequence] = event.hash
+            result.last_sequence = event.sequence
+            if event.sequence != walk.expected:
+                end_run()
+                first, last = walk.expected, event.sequence - 1
+                problem(Problem(first, f"event {first} is missing (deleted?)" if first == last else f"events {first} to {last} are missing (deleted?)"))
+            elif event.previous_hash != walk.previous_hash:
+                end_run()
+                problem(Problem(event.sequence, "its previous-hash does not match the event before it"))
+            if event.key_id is None and walk.keyed_since is not None:
+                extend_run("unkeyed", event.sequence)  # an unkeyed event can only be older than every keyed one
+            elif event.key_id is not None and event.key_id not in keys.hash_keys:
+                end_run()
+                problem(Problem(
+                    event.sequence,
+                    f"it is hashed with the key {event.key_id!r}, which this service does not have (REGISTRY_AUDIT_KEY_ID, REGISTRY_AUDIT_OLD_KEYS)",
+                ))
+            elif event_hash(event.previous_hash, hashed_content(event), keys.hash_keys[event.key_id] if event.key_id else None) != event.hash:
+                extend_run("mismatch", event.sequence)
+            else:
+                end_run()
+                if not walk.broken:
+                    result.checked += 1
+            if event.key_id is None:
+                result.unkeyed += 1
+            else:
+                result.key_ids.add(event.key_id)
+                walk.keyed_since = walk.keyed_since or event.sequence
+            walk.previous_hash, walk.expected = event.hash, event.sequence + 1
+    end_run()
+    _compare_with(anchors, hashes_at, result)
+    return result
+
+
+def _compare_with(anchors: list[Anchor], hashes_at: dict[int, str], result: Verification) -> None:
+    """Each checkpoint against the log: the event it names must be there, with the hash it names."""
+    last_matching = 0
+    beyond_the_end: Anchor | None = None
+    for anchor in sorted(anchors, key=lambda a: (a.sequence, a.made_at)):
+        result.anchors += 1
+        if result.newest_anchor is None or anchor.sequence >= result.newest_anchor.sequence:
+            result.newest_anchor = anchor
+        if anchor.sequence > result.last_sequence:
+            beyond_the_end = anchor
+        elif anchor.sequence not in hashes_at:
+            continue  # the event is missing: reported by the walk
+        elif hashes_at[anchor.sequence] != anchor.hash:
+            result.problems.append(Problem(
+                anchor.sequence,
+                f"its hash differs from the checkpoint made {_utc(anchor.made_at)}: events {last_matching + 1} to {anchor.sequence} "
+                "were rewritten, and the chain recomputed with the key",
+            ))
+        else:
+            last_matching = anchor.sequence
+    if beyond_the_end is not None:
+        end = result.last_sequence
+        result.problems.append(Problem(
+            end + 1,
+            f"the log ends at event {end}, but the checkpoint made {_utc(beyond_the_end.made_at)} covers event {beyond_the_end.sequence}: "
+            f"events {end + 1} to {beyond_the_end.sequence} at least were cut from its end (truncated)",
+        ))
 
 
 # --- Reading the log ------------------------------------------------------------------------------

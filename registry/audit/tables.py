@@ -17,3 +17,16 @@ class AuditEvent(Table):
     payload = JSON(default="{}")
     previous_hash = Varchar(length=64)
     hash = Varchar(length=64)
+    key_id = Varchar(length=32, null=True, default=None)  # the HMAC key's id; None: plain SHA-256, from before keyed hashing
+
+
+class AuditCheckpoint(Table):
+    """The log's head (its last event's sequence number and hash) at a moment, signed and published
+    at /open-data/audit-checkpoints.json. Append-only, as the events are."""
+
+    sequence = Integer(index=True)
+    hash = Varchar(length=64)
+    made_at = Timestamptz()
+    reason = Varchar(length=40)  # why it was made (daily, tenders_opened, ...): kept here, never published
+    signing_key_id = Varchar(length=32)
+    signature = Varchar(length=100)  # Ed25519, base64

@@ -16,6 +16,7 @@ from registry.dates import local_time
 from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import User
+from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import service as audit
 from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
@@ -260,7 +261,7 @@ async def propose(
 
 async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framework:
     """A different officer approves a lot's proposal. When every lot with tenders has an approved
-    proposal, the framework's award is approved."""
+    proposal, the framework's award is approved, and the audit log's head checkpointed."""
     async with _action(user, reference, "approve"):
         if problem := await duties.officer_too_new(user, "approve an award"):
             raise NotPermitted(problem)
@@ -281,6 +282,7 @@ async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framewo
         )
         if not await _approval_problems(framework):
             framework = await frameworks.move(user, reference, State.AWARD_APPROVED)
+            await audit_checkpoints.checkpoint(audit_checkpoints.AWARD_APPROVED)
     return framework
 
 
@@ -457,7 +459,7 @@ async def resolve_challenge(user: CurrentUser, reference: str, challenge_id: int
 
 async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Framework:
     """After the standstill, with no challenge open: appoint the approved suppliers, make the framework
-    live and publish the award notice."""
+    live and publish the award notice; then checkpoint the audit log's head."""
     async with _action(user, reference, "appoint"):
         framework = await _framework_for_change(user, reference)
         _in_state(framework, State.STANDSTILL, "Appointing suppliers")
@@ -504,6 +506,7 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
                 "criteria": assessment["criteria"], "tie_break": scoring.TIE_BREAK_RULE,
             },
         )
+        await audit_checkpoints.checkpoint(audit_checkpoints.SUPPLIERS_APPOINTED)
     return await frameworks.get(reference)
 
 

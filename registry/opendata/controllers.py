@@ -1,6 +1,6 @@
-"""The open data, public: the open-data page, the OCDS release package and records, and the CSV
-downloads. (The iCalendar feeds are the frameworks' own: /open-data/calendar.ics and
-/frameworks/{reference}/calendar.ics.)"""
+"""The open data, public: the open-data page, the OCDS release package and records, the CSV
+downloads, and the audit log's signed checkpoints. (The iCalendar feeds are the frameworks' own:
+/open-data/calendar.ics and /frameworks/{reference}/calendar.ics.)"""
 
 from urllib.parse import urlencode
 
@@ -8,6 +8,8 @@ from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from registry.audit import checkpoints as audit_checkpoints
+from registry.audit import keys as audit_keys
 from registry.opendata import downloads, ocds
 from registry.opendata import service as opendata
 from registry.opendata.downloads import APPOINTED_SUPPLIERS, ENGAGEMENTS, NOTICES
@@ -48,12 +50,14 @@ class OpenDataController(Controller):
     @get("/", name="open_data")
     async def index(self, request: Request) -> Template:
         settings = request.app.state["settings"]
+        keys = audit_keys.current()
         return page(
             "opendata/index.html",
             processes=await opendata.processes(), counts=await downloads.counts(), prefix=settings.ocid_prefix,
             unregistered=ocds.is_unregistered(settings.ocid_prefix), publisher=settings.open_data_publisher, licence=ocds.LICENCE,
             default_page_size=opendata.DEFAULT_PAGE_SIZE, max_page_size=opendata.MAX_PAGE_SIZE, extensions=ocds.EXTENSIONS,
             columns={"appointed_suppliers": APPOINTED_SUPPLIERS, "notices": NOTICES, "engagements": ENGAGEMENTS},
+            checkpoint=await audit_checkpoints.latest(), signing_key_id=keys.signing_key_id, public_key=audit_keys.public_key_text(keys.public_key),
         )
 
     @get("/ocds/releases.json")
@@ -93,6 +97,12 @@ class OpenDataController(Controller):
         package["packages"] = [links.absolute(RELEASES_PATH)]
         package["records"] = [record]
         return Response(package, media_type=MediaType.JSON, headers=OPEN)
+
+    @get("/audit-checkpoints.json")
+    async def audit_checkpoints(self, request: Request) -> Response:
+        """The audit log's checkpoints, signed: to keep, and to hold the log to later (`registry audit verify --checkpoints`)."""
+        document = await audit_checkpoints.published_document(request.app.state["settings"].open_data_publisher)
+        return Response(document, media_type=MediaType.JSON, headers=OPEN)
 
     @get("/appointed-suppliers.csv")
     async def appointed_suppliers(self) -> Response:

@@ -4,6 +4,7 @@ different one confirms it. Until both have acted, every tender stays sealed."""
 from registry import clock, db
 from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
+from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import service as audit
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
@@ -66,7 +67,8 @@ async def request(user: CurrentUser, reference: str) -> TenderOpening:
 
 
 async def confirm(user: CurrentUser, reference: str) -> Framework:
-    """The second officer's step: the tenders are opened and the framework moves to tenders_opened."""
+    """The second officer's step: the tenders are opened and the framework moves to tenders_opened.
+    The audit log's head, with the opening in it, is checkpointed (published, signed) as it lands."""
     await _check_officer_not_too_new(user, reference)
     async with db.transaction():
         framework = await _officers_framework(user, reference)
@@ -77,4 +79,6 @@ async def confirm(user: CurrentUser, reference: str) -> Framework:
             raise OpeningError("You requested the opening, so a different procurement officer must confirm it")
         await TenderOpening.update({TenderOpening.confirmed_by: user.id, TenderOpening.confirmed_at: clock.now()}).where(TenderOpening.id == record.id)
         await audit.record("tenders.opening_confirmed", actor=user.actor, object_type="framework", object_id=reference, payload={"requested_by": record.requested_by})
-        return await frameworks.move(user, reference, State.TENDERS_OPENED)
+        framework = await frameworks.move(user, reference, State.TENDERS_OPENED)
+        await audit_checkpoints.checkpoint(audit_checkpoints.TENDERS_OPENED)
+        return framework
