@@ -103,6 +103,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /organisation/users": only(("supplier",), 400),
     "GET /organisation/users/{user_id:int}/remove": only(("supplier",), 404),  # the user asked for is not of the supplier's organisation
     "POST /organisation/users/{user_id:int}/remove": only(("supplier",), 404),
+    "GET /organisation/users/{user_id:int}/admin": only(("supplier",), 404),
+    "POST /organisation/users/{user_id:int}/admin": only(("supplier",), 404),
     "GET /admin/users": only(("admin",), 200),
     "GET /admin/users/new": only(("admin",), 200),
     "POST /admin/users/new": only(("admin",), 400),

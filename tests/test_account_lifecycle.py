@@ -202,6 +202,36 @@ async def test_a_colleague_who_is_not_an_admin_cannot_remove_anyone_and_the_last
     assert own.status_code == 400 and "You cannot deactivate your own account" in own.text
 
 
+async def test_the_last_admin_makes_a_colleague_admin_then_can_be_removed(client, database):
+    lead = await make_user(email="lead@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await User.update({User.is_organisation_admin: True}).where(User.id == lead.id)
+    employee = await colleague_of(lead, "employee@supplier.example")
+    await sign_in(client, employee.email)
+    assert (await client.get(f"/organisation/users/{employee.id}/admin")).status_code == 403  # not an admin: cannot make one
+    await post_form(client, "/sign-out", {})
+
+    await sign_in(client, lead.email)
+    listing = await client.get("/organisation/users")
+    assert f'href="/organisation/users/{employee.id}/admin"' in listing.text
+    check = await client.get(f"/organisation/users/{employee.id}/admin")
+    assert "Make Test Person an administrator" in check.text and "including you" in check.text
+    unconfirmed = await post_form(client, f"/organisation/users/{employee.id}/admin", {}, form_page=f"/organisation/users/{employee.id}/admin")
+    assert unconfirmed.status_code == 303 and not (await User.objects().get(User.id == employee.id)).is_organisation_admin
+    done = await confirm(client, f"/organisation/users/{employee.id}/admin")
+    assert done.status_code == 303
+    assert "employee@supplier.example is now an administrator" in (await client.get(done.headers["location"])).text
+    assert (await User.objects().get(User.id == employee.id)).is_organisation_admin
+    assert await AuditEvent.count().where(AuditEvent.action == "user.made_organisation_admin") == 1
+    assert await Notification.count().where(
+        (Notification.recipient == employee.email) & (Notification.subject == "You are now an administrator of your organisation")
+    ) == 1
+    await post_form(client, "/sign-out", {})
+
+    await sign_in(client, employee.email)  # the new admin removes the one who made them
+    removed = await confirm(client, f"/organisation/users/{lead.id}/remove")
+    assert removed.status_code == 303 and not (await User.objects().get(User.id == lead.id)).is_active
+
+
 async def test_the_service_admin_deactivates_and_reactivates_an_account_after_checking(client, database):
     admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
     officer = await colleague_of(admin, "officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,), kind=OrganisationKind.AUTHORITY)

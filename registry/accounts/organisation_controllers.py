@@ -19,8 +19,11 @@ class OrganisationUsersController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/", name="organisation_users")
-    async def list_colleagues(self, request: Request, invited: FromQuery[str | None] = None, removed: FromQuery[str | None] = None) -> Template:
-        return await self._page(request, invited=invited, removed=removed)
+    async def list_colleagues(
+        self, request: Request, invited: FromQuery[str | None] = None, removed: FromQuery[str | None] = None,
+        made_admin: FromQuery[str | None] = None,
+    ) -> Template:
+        return await self._page(request, invited=invited, removed=removed, made_admin=made_admin)
 
     @post("/")
     async def invite(self, request: Request) -> Template | Redirect:
@@ -66,22 +69,48 @@ class OrganisationUsersController(Controller):
             return await self._page(request, FormResult(data=None, errors={"people": str(problem)}))
         return Redirect(f"/organisation/users?removed={colleague['email']}", status_code=303)
 
+    @get("/{user_id:int}/admin")
+    async def confirm_making_admin(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        colleague = await self._colleague(request, user_id)
+        if not colleague["is_active"] or colleague["is_organisation_admin"]:
+            return Redirect("/organisation/users", status_code=303)
+        return confirmation(Confirmation(
+            title=f"Make {colleague['full_name']} an administrator of {current_user(request).organisation_name}",
+            rows=[{"key": {"text": "Name"}, "value": {"text": colleague["full_name"]}},
+                  {"key": {"text": "Email address"}, "value": {"text": colleague["email"]}}],
+            warning="They will be able to invite and remove your organisation's people, including you. They are emailed.",
+            action=f"/organisation/users/{user_id}/admin", button="Make them an administrator", back="/organisation/users",
+        ))
+
+    @post("/{user_id:int}/admin")
+    async def make_admin(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        colleague = await self._colleague(request, user_id)
+        if not await confirmed(request):
+            return Redirect(f"/organisation/users/{user_id}/admin", status_code=303)
+        user = current_user(request)
+        try:
+            await service.make_colleague_admin(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
+        except service.AccountError as problem:
+            return await self._page(request, FormResult(data=None, errors={"people": str(problem)}))
+        return Redirect(f"/organisation/users?made_admin={colleague['email']}", status_code=303)
+
     async def _colleague(self, request: Request, user_id: int) -> dict:
         """Someone of the admin's own organisation: anyone else is not found."""
         user = current_user(request)
         if not user.is_organisation_admin:
-            await deny(request, user, "only the organisation's admins remove colleagues")
+            await deny(request, user, "only the organisation's admins remove colleagues or make them admins")
         colleague = next((person for person in await service.colleagues(user.organisation_id) if person["id"] == user_id), None)
         if colleague is None:
             raise NotFoundException("There is no such person in your organisation")
         return colleague
 
     async def _page(
-        self, request: Request, result: FormResult | None = None, invited: str | None = None, removed: str | None = None
+        self, request: Request, result: FormResult | None = None, invited: str | None = None, removed: str | None = None,
+        made_admin: str | None = None,
     ) -> Template:
         user = current_user(request)
         people = await service.colleagues(user.organisation_id)
         return page(
-            "accounts/organisation_users.html", result, people=people, invited=invited, removed=removed,
+            "accounts/organisation_users.html", result, people=people, invited=invited, removed=removed, made_admin=made_admin,
             can_invite=user.is_organisation_admin, me=user.id,
         )

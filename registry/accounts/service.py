@@ -408,6 +408,28 @@ async def invite_colleague(*, inviter: audit.Actor, organisation_id: int, email:
     return await _create_invited_user(actor=inviter, organisation=organisation, email=email, full_name=full_name, roles=[Role.SUPPLIER])
 
 
+async def make_colleague_admin(*, admin: audit.Actor, organisation_id: int, user_id: int) -> User:
+    """A supplier organisation's admin makes a colleague an admin too: they can then invite and
+    remove people, and the one who made them can leave (an organisation keeps an admin)."""
+    async with db.transaction():
+        await db.queue_under(User, user_id)
+        colleague = await User.objects().where((User.id == user_id) & (User.organisation == organisation_id)).first()
+        if colleague is None:
+            raise AccountError("There is no such person in your organisation")
+        if not colleague.is_active:
+            raise AccountError(f"{colleague.full_name} has been removed from your organisation")
+        if colleague.is_organisation_admin:
+            raise AccountError(f"{colleague.full_name} is already an administrator")
+        await User.update({User.is_organisation_admin: True}).where(User.id == user_id)
+        await audit.record("user.made_organisation_admin", actor=admin, object_type="user", object_id=user_id, payload={"email": colleague.email})
+        await notifications.enqueue(
+            recipient=colleague.email, subject="You are now an administrator of your organisation",
+            body=f"Dear {colleague.full_name},\n\n{admin.email or 'An administrator'} has made you an administrator of your "
+            "organisation on the Participation Framework Registry: you can now invite and remove its people.",
+        )
+    return await User.objects().get(User.id == user_id)
+
+
 async def _create_invited_user(
     *, actor: audit.Actor, organisation: Organisation, email: str, full_name: str, roles: list[Role], waiting: Iterable[Role] = ()
 ) -> User:
