@@ -13,7 +13,7 @@ from registry.frameworks import calendar, documents, lifecycle, service
 from registry.frameworks.regimes import RULES
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
-from registry.reference import taxonomies
+from registry.reference import cpv, taxonomies
 from registry.web.pages import page
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to every text type
@@ -101,6 +101,12 @@ class PublicFrameworksController(Controller):
             award=service.notice_content(latest_award_notice) if latest_award_notice else None,
             debrief_lots=await own_debrief_lots(user, framework.id),
         )
+
+    @get("/reference/cpv")
+    async def cpv_search(self, q: FromQuery[str | None] = None) -> Template:
+        """The CPV list, searched by words or by the code's first digits: the officer's picker without JavaScript."""
+        text = (q or "").strip()[:100]
+        return page("frameworks/cpv_search.html", q=text, results=cpv.search(text), participation=cpv.participation_codes(), limit=50)
 
     @get("/frameworks/{reference:str}/notices/{kind:str}/{version:int}")
     async def notice(self, reference: FromPath[str], kind: FromPath[str], version: FromPath[int]) -> Template:
