@@ -113,7 +113,7 @@ class ManageFrameworksController(Controller):
         framework = await self._framework(request, reference)
         if framework.state != State.DRAFT:
             return Redirect(f"/manage/frameworks/{reference}/amend", status_code=303)
-        return page(
+        return details_page(
             "frameworks/details_form.html", FormResult(data=None, values=details_values(framework)), framework=framework,
             terms_frozen=frozen_explanation(framework),
         )
@@ -225,7 +225,7 @@ class ManageFrameworksController(Controller):
     @get("/{reference:str}/amend")
     async def amend_form(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await self._framework(request, reference)
-        return page(
+        return details_page(
             "frameworks/amend_form.html", FormResult(data=None, values=details_values(framework)), framework=framework,
             terms_frozen=frozen_explanation(framework),
         )

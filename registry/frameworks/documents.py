@@ -211,7 +211,7 @@ async def recorded_files() -> list[RecordedFile]:
 
 def read_document_type(form) -> tuple[str, dict[str, str]]:
     """The kind of document the officer says it is (a documentType code), and what is wrong with it."""
-    chosen = str(form.get("document_type") or "")
+    chosen = str(form.get("document_type") or DEFAULT_DOCUMENT_TYPE)  # the select always sends one; a bare post gets the default
     if chosen not in DOCUMENT_TYPES:
         return chosen, {"document_type": "Select what kind of document it is"}
     return chosen, {}
