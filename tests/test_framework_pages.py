@@ -264,7 +264,11 @@ async def test_the_officer_picks_cpv_codes_participation_services_first_and_give
     again = await client.get(url)
     assert 'value="73110000-6"' in again.text and 'value="79952000" checked' in again.text
 
+    check = await client.get(f"/manage/frameworks/{framework.reference}/check")
+    assert "79311000, 79315000, 79952000, 73110000" in check.text and "Commercial team, frameworks@testing.example, 0131 496 0000" in check.text
     await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    notice = await client.get(f"/frameworks/{framework.reference}/notices/pin/1")
+    assert "79311000, 79315000, 79952000, 73110000" in notice.text and "frameworks@testing.example" in notice.text
     public = await client.get(f"/frameworks/{framework.reference}")
     for shown in ("79311000-7 Survey services", "73110000-6 Research services", "Commercial team", "mailto:frameworks@testing.example", "0131 496 0000"):
         assert shown in public.text, shown
