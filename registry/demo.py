@@ -119,7 +119,8 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
         framework = await frameworks.create(officer, frameworks.Details(
             title=row["title"], summary=row["summary"], description=row["description"], estimated_value=row["estimated_value"],
             start_date=start_date, duration_months=row["duration_months"], regime=Regime(row["regime"]),
-            call_off_routes=tuple(row["call_off_routes"]),
+            call_off_routes=tuple(row["call_off_routes"]), contact_name=row["contact"]["name"], contact_email=row["contact"]["email"],
+            contact_telephone=row["contact"]["telephone"], cpv_codes=tuple(row["cpv_codes"]),
         ), reference=row["reference"])  # the README's tour names it
         for lot in row["lots"]:
             await frameworks.save_lot(officer, framework.reference, number=None, **lot)

@@ -269,6 +269,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /frameworks/{reference:str}/notices/{kind:str}/{version:int}": everyone(200),
     "GET /frameworks/{reference:str}/calendar.ics": everyone(200),
     "GET /open-data/calendar.ics": everyone(200),
+    "GET /reference/cpv": everyone(200),  # the CPV list, searched: reference data for the officers' picker
     # Open data: public (the matrix framework's prior information notice is its one release)
     "GET /open-data": everyone(200),
     "GET /open-data/ocds/releases.json": everyone(200),

@@ -173,7 +173,10 @@ async def test_a_challenge_holds_appointment_then_the_suppliers_are_appointed_an
 
     async with as_user(settings, None) as anonymous:
         public = text_of(await anonymous.get(f"/frameworks/{walked.reference}"))
-        assert "Appointed suppliers" in public and "Tenders received for lot 1: 4." in public and "Tenders received for lot 2: 1." in public
+        assert "Appointed suppliers" in public and "Tenders received for lot 1: 4, of which compliant: " in public
+        assert "Tenders received for lot 2: 1, of which compliant: 1." in public
+        for row in ("Tenders closed", "Award decision sent to bidders", "Standstill period ended", "Suppliers appointed and framework agreements signed"):
+            assert row in public, row
         assert re.search(r"Lot 1: Lot title 1</caption>.*?>1</td>\s*<td[^>]*>Beta</td>.*?>2</td>\s*<td[^>]*>Alpha</td>.*?>3</td>\s*<td[^>]*>Gamma</td>", public, re.S)
         assert "How tenders will be assessed" in public and "Award notice, version 1" in public
         notice = await anonymous.get(f"/frameworks/{walked.reference}/notices/award/1")

@@ -269,6 +269,14 @@ async def test_the_demos_open_data_is_valid_ocds_by_the_communitys_own_tool(demo
     problems = [f"{address}: {problem}" for address, package in packages.items() for problem in cove_problems(package)]
     assert problems == []
 
+    live = next(package["records"][0]["compiledRelease"] for package in packages.values() if package.get("records") and package["records"][0]["ocid"].endswith("-PF-DEMO-001"))
+    assert [item["classification"]["id"] for item in live["tender"]["items"]] == ["79311000", "79315000", "79400000", "79952000"]
+    authority = next(party for party in live["parties"] if "procuringEntity" in party["roles"])
+    assert authority["contactPoint"]["email"] == "frameworks@civic-participation.example"
+    assert {item["relatedLot"] for item in live["bids"]["statistics"]} == {"1", "2", "3"}
+    assert live["tender"]["awardPeriod"]["endDate"] and live["tender"]["milestones"][0]["id"] == "standstill"
+    assert len(live["contracts"]) == len(live["awards"]) and all(contract["dateSigned"] for contract in live["contracts"])
+
 
 URL = re.compile(r"""https?://[^\s"'<>\\]+""")
 

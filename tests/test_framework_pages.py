@@ -228,3 +228,75 @@ async def test_the_email_that_announces_tendering_says_what_it_means_and_gives_b
     assert "Suppliers that registered interest can prepare and submit tenders" in email.body
     assert "Clarification questions close: 13 March 2027, 9am" in email.body and "Tenders close: 23 March 2027, midday" in email.body
     assert f"/frameworks/{framework.reference}" in email.body and "moved to" not in email.body
+
+
+async def test_the_officer_picks_cpv_codes_participation_services_first_and_gives_a_contact_point(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await sign_in(client, "officer@authority.example")
+    url = f"/manage/frameworks/{framework.reference}/details"
+    form = await client.get(url)
+    picker = form.text[form.text.index("name=\"cpv_codes\""):]
+    assert picker.index("79311000-7 Survey services") < picker.index("79315000-5 Social research services") < picker.index("79400000-8") < picker.index("79952000-2 Event services")
+    assert 'href="/reference/cpv"' in form.text  # the search works without JavaScript: a page of its own
+
+    details = {
+        "title": DETAILS.title, "summary": DETAILS.summary, "description": DETAILS.description, "estimated_value": "4000000", "start_day": "1",
+        "start_month": "6", "start_year": "2027", "duration_months": "36", "call_off_routes": ["direct_award"],
+        "regime": "scotland", "cpv_codes": ["79315000", "99999999"], "other_cpv_codes": "73110000-6, 79311000-3",
+        "contact_name": "Commercial team", "contact_email": "frameworks.testing.example", "contact_telephone": "call us",
+    }
+    bad = await post_form(client, url, details)
+    assert bad.status_code == 400
+    for message in (
+        "Select CPV codes from the list", "“79311000-3” is not a CPV code: enter codes from the CPV list, like 79311000-7",
+        "Enter the contact email address in the correct format", "Enter a telephone number, like 0131 496 0000",
+    ):
+        assert message in bad.text, message
+    assert 'href="#other_cpv_codes"' in bad.text and 'href="#contact_email"' in bad.text  # the error summary links to each field
+    assert 'value="73110000-6, 79311000-3"' in bad.text and 'value="Commercial team"' in bad.text
+
+    good = {**details, "cpv_codes": ["79315000", "79311000"], "other_cpv_codes": "73110000, 79952000-2", "contact_email": "frameworks@testing.example", "contact_telephone": "0131 496 0000"}
+    assert (await post_form(client, url, good)).status_code == 303
+    saved = await service.get(framework.reference)
+    assert saved.cpv_codes == ["79311000", "79315000", "79952000", "73110000"]  # participation services first, each once
+    assert (saved.contact_name, saved.contact_email, saved.contact_telephone) == ("Commercial team", "frameworks@testing.example", "0131 496 0000")
+    again = await client.get(url)
+    assert 'value="73110000-6"' in again.text and 'value="79952000" checked' in again.text
+
+    check = await client.get(f"/manage/frameworks/{framework.reference}/check")
+    assert "79311000, 79315000, 79952000, 73110000" in check.text and "Commercial team, frameworks@testing.example, 0131 496 0000" in check.text
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    notice = await client.get(f"/frameworks/{framework.reference}/notices/pin/1")
+    assert "79311000, 79315000, 79952000, 73110000" in notice.text and "frameworks@testing.example" in notice.text
+    public = await client.get(f"/frameworks/{framework.reference}")
+    for shown in ("79311000-7 Survey services", "73110000-6 Research services", "Commercial team", "mailto:frameworks@testing.example", "0131 496 0000"):
+        assert shown in public.text, shown
+
+
+async def test_anyone_can_search_the_cpv_list_by_words_or_digits(client, database):
+    start = await client.get("/reference/cpv")
+    assert start.status_code == 200 and "79315000-5" in start.text and "Social research services" in start.text
+    words = await client.get("/reference/cpv", params={"q": "survey"})
+    assert "79311200-9" in words.text and "Survey conduction services" in words.text
+    digits = await client.get("/reference/cpv", params={"q": "7995"})
+    assert "79952000-2" in digits.text and "Event services" in digits.text
+    nothing = await client.get("/reference/cpv", params={"q": "zzzzqqq"})
+    assert nothing.status_code == 200 and "No codes match zzzzqqq" in nothing.text
+
+
+async def test_a_document_is_published_with_its_type_and_sha256(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    await sign_in(client, "officer@authority.example")
+    url = f"/manage/frameworks/{framework.reference}/documents"
+    token = csrf_from((await client.get(url)).text)
+    unknown = await client.post(url, data={"_csrf_token": token, "title": "Terms", "document_type": "winningBid"}, files={"file": ("terms.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    assert unknown.status_code == 400 and "Select what kind of document it is" in unknown.text
+    saved = await client.post(url, data={"_csrf_token": token, "title": "Terms", "document_type": "contractDraft"}, files={"file": ("terms.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    assert saved.status_code == 303
+    document = await Document.objects().first()
+    assert document.document_type == "contractDraft"
+    public = await client.get(f"/frameworks/{framework.reference}")
+    assert "contract draft; PDF" in public.text and document.sha256 in public.text

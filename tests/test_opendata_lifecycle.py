@@ -7,11 +7,13 @@ the whole module; the tests only read it (the immutability test's writes are all
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import ocdsmerge
 import pytest
@@ -28,6 +30,7 @@ from registry.criteria.service import CriterionSpec
 from registry.criteria.tables import CriterionKind
 from registry.engagements import service as engagements
 from registry.engagements.tables import Invitation
+from registry.frameworks import documents
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
 from registry.opendata import ocds
@@ -39,6 +42,7 @@ from registry.surveys import service as surveys
 from registry.tenders import opening
 from registry.tenders import service as tenders
 from registry.tenders.tables import Tender
+from registry.web import links
 from tests.awarding import SHARE, Bid, Walked, moderate, officers, supplier_named, user
 from tests.conftest import app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
 from tests.ocds_validation import codelist_errors, cove_problems, date_order_problems, extended_release_schema, schema_errors
@@ -48,6 +52,12 @@ from tests.test_frameworks import DETAILS, draft_with_lots
 AMENDED_SUMMARY = "Citizens' panels, deliberation and online participation across Scotland"
 SECRET_ANSWER = "LIFECYCLE-SEALED-ANSWER-TEXT"
 SECRET_PROPOSAL = "LIFECYCLE-SEALED-PROPOSAL-TEXT"
+CONTACT_AND_CPV = {
+    "contact_name": "Commercial team", "contact_email": "frameworks@testing.example", "contact_telephone": "0131 496 0000",
+    "cpv_codes": ("79311000", "79315000", "73110000"),
+}
+SPECIFICATION = b"%PDF-1.4\nSpecification\n%%EOF\n"
+PRICING = "Lot,Rate\n1,Day rate\n".encode()
 BIDS = [
     Bid("Alpha Engagement Ltd", "41234.56", approach=4, team=3),
     Bid("Beta Voices Trust", "43210.98", approach=3, team=4),
@@ -82,8 +92,13 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
     await surveys.add_reasoned_entry(officer, survey.id, theme="Reaching rural communities", what_we_heard="Travel costs", what_we_will_do="Fund travel")
     moment.set(START + timedelta(days=30, hours=1))
     await surveys.publish_reasoned_response(officer, survey.id)
+    moment.set(START + timedelta(days=30, hours=1, minutes=30))  # a document of the published framework: a release of its own
+    await documents.attach(
+        officer, reference, title="Specification", filename="spec.pdf", data=SPECIFICATION, files_dir=published.settings.files_dir,
+        document_type="technicalSpecifications",
+    )
     moment.set(START + timedelta(days=30, hours=2))
-    await frameworks.amend_notice(officer, reference, replace(DETAILS, estimated_value=4_500_000), "Estimated value raised")
+    await frameworks.amend_notice(officer, reference, replace(DETAILS, estimated_value=4_500_000, **CONTACT_AND_CPV), "Estimated value raised")
     found = await add_criteria(officer, reference)
     await invitation.publish(officer, reference, clarification_deadline=CLARIFICATION_DEADLINE, tender_deadline=TENDER_DEADLINE)
 
@@ -109,6 +124,10 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
         officer, reference, asked.id, published_question="May a supplier subcontract translation?", answer="Yes, if the subcontractor is named in the tender.",
         publish=True,
     )
+    moment.set(START + timedelta(days=32, hours=1))
+    await documents.attach(
+        officer, reference, title="Pricing schedule", filename="pricing.csv", data=PRICING, files_dir=published.settings.files_dir, document_type="contractSchedule",
+    )
     moment.set(START + timedelta(days=33))
     await criteria.save_criterion(
         officer, reference, found["team"].id,
@@ -116,7 +135,9 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
         change_summary="The team criterion's guidance now asks for experience",
     )
     moment.set(START + timedelta(days=34))  # the details amended once the invitation is out: the tender notice's next version
-    await frameworks.amend_notice(officer, reference, replace(DETAILS, estimated_value=4_500_000, summary=AMENDED_SUMMARY), "The summary says where")
+    await frameworks.amend_notice(
+        officer, reference, replace(DETAILS, estimated_value=4_500_000, summary=AMENDED_SUMMARY, **CONTACT_AND_CPV), "The summary says where",
+    )
 
     moment.set(START + timedelta(days=45))
     for bid in BIDS:
@@ -291,11 +312,14 @@ async def test_every_release_and_package_validates_against_the_ocds_schema_and_c
 async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(bound):
     releases = {item["id"]: item for item in await opendata.releases_of(bound.ocid(bound.framework))}
     ref = bound.framework
+    specification, pricing = await documents.for_framework((await frameworks.get(ref)).id)
     assert [(i, item["tag"]) for i, item in releases.items()] == [
-        (f"{ref}-pin-v1", ["planning"]), (f"{ref}-reasoned-response-1", ["planningUpdate"]), (f"{ref}-pin-v2", ["planningUpdate"]),
+        (f"{ref}-pin-v1", ["planning"]), (f"{ref}-reasoned-response-1", ["planningUpdate"]),
+        (f"{ref}-document-{specification.id}", ["planningUpdate"]), (f"{ref}-pin-v2", ["planningUpdate"]),
         (f"{ref}-tender-v1", ["tender"]),
-        (f"{ref}-clarification-Q1", ["tenderUpdate"]), (f"{ref}-tender-v2", ["tenderAmendment"]), (f"{ref}-tender-v3", ["tenderAmendment"]),
-        (f"{ref}-award-v1", ["award"]),
+        (f"{ref}-clarification-Q1", ["tenderUpdate"]), (f"{ref}-document-{pricing.id}", ["tenderUpdate"]),
+        (f"{ref}-tender-v2", ["tenderAmendment"]), (f"{ref}-tender-v3", ["tenderAmendment"]),
+        (f"{ref}-award-v1", ["award", "contract"]),
     ]
     planning = releases[f"{ref}-pin-v1"]
     assert planning["tender"]["status"] == "planning" and planning["planning"]["budget"]["amount"] == {"amount": 4_000_000, "currency": "GBP"}
@@ -328,7 +352,9 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     details_amended = releases[f"{ref}-tender-v3"]["tender"]  # after the invitation, the details change the tender notice, not the PIN
     assert details_amended["amendments"][0]["amendsReleaseID"] == f"{ref}-tender-v2"
     assert details_amended["amendments"][0]["rationale"] == "The summary says where"
-    assert [(d["documentType"], d["title"]) for d in details_amended["documents"]] == [("tenderNotice", "Tender notice, version 3")]
+    assert [(d["documentType"], d["title"]) for d in details_amended["documents"]] == [
+        ("tenderNotice", "Tender notice, version 3"), ("technicalSpecifications", "Specification"), ("contractSchedule", "Pricing schedule"),
+    ]
     assert details_amended["description"].startswith(AMENDED_SUMMARY)
     for kept in ("tenderPeriod", "enquiryPeriod", "awardCriteriaDetails", "eligibilityCriteria"):  # what the invitation published stays
         assert details_amended[kept] == amended[kept], kept
@@ -353,6 +379,65 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     assert "value" not in json.dumps(awarded["awards"])  # no tender price, ever, for a place on the framework
     for secret in (SECRET_ANSWER, "41234.56", "41234", "Consensus on"):
         assert secret not in everything
+
+
+async def test_the_framework_publishes_its_documents_contact_point_and_cpv_codes(bound):
+    ref = bound.framework
+    releases = {item["id"]: item for item in await opendata.releases_of(bound.ocid(ref))}
+    specification, pricing = await documents.for_framework((await frameworks.get(ref)).id)
+    published = releases[f"{ref}-document-{specification.id}"]["planning"]["documents"]
+    assert published == [{
+        "id": f"document-{specification.id}", "documentType": "technicalSpecifications", "title": "Specification",
+        "description": f"spec.pdf, {len(SPECIFICATION)} bytes. SHA-256: {hashlib.sha256(SPECIFICATION).hexdigest()}",
+        "url": links.absolute(f"/frameworks/{ref}/documents/{specification.id}"), "datePublished": ocds.timestamp(START + timedelta(days=30, hours=1, minutes=30)),
+        "format": "application/pdf",
+    }]
+    assert releases[f"{ref}-document-{pricing.id}"]["tender"]["documents"][0]["format"] == "text/csv"
+    async with app_client(bound.settings) as client:  # the address published serves the very file whose SHA-256 is published
+        download = await client.get(urlsplit(published[0]["url"]).path)
+        assert download.status_code == 200 and download.content == SPECIFICATION
+
+    assert "items" not in releases[f"{ref}-pin-v1"]["tender"]  # chosen with the amendment
+    items = releases[f"{ref}-pin-v2"]["tender"]["items"]
+    assert [item["classification"] for item in items] == [
+        {"scheme": "CPV", "id": "79311000", "description": "Survey services"},
+        {"scheme": "CPV", "id": "79315000", "description": "Social research services"},
+        {"scheme": "CPV", "id": "73110000", "description": "Research services"},
+    ]
+    compiled = (await opendata.releases_of(bound.ocid(ref)))
+    compiled = ocds.compile_releases(compiled)
+    authority = next(party for party in compiled["parties"] if "procuringEntity" in party["roles"])
+    assert authority["roles"] == ["buyer", "procuringEntity"] and compiled["buyer"]["id"] == authority["id"]
+    assert authority["contactPoint"] == {"name": "Commercial team", "email": "frameworks@testing.example", "telephone": "0131 496 0000"}
+    assert [item["id"] for item in compiled["tender"]["items"]] == ["79311000", "79315000", "73110000"]
+
+
+async def test_the_award_release_has_the_award_and_standstill_periods_bid_statistics_per_lot_and_signed_agreements(bound):
+    ref = bound.framework
+    framework = await frameworks.get(ref)
+    releases = {item["id"]: item for item in await opendata.releases_of(bound.ocid(ref))}
+    awarded = releases[f"{ref}-award-v1"]
+    tender = awarded["tender"]
+    assert tender["awardPeriod"] == {"startDate": ocds.timestamp(TENDER_DEADLINE), "endDate": ocds.timestamp(TENDER_DEADLINE + timedelta(days=3))}
+    [standstill] = tender["milestones"]
+    assert standstill["id"] == "standstill" and standstill["status"] == "met"
+    assert standstill["dueDate"] == standstill["dateMet"] == ocds.timestamp(framework.standstill_ends_at)
+    assert "10 calendar days, ending on a working day, Public Contracts (Scotland) Regulations 2015" in standstill["description"]
+
+    statistics = {(item["relatedLot"], item["measure"]): item["value"] for item in awarded["bids"]["statistics"]}
+    assert statistics == {("1", "bids"): 3, ("1", "validBids"): 3, ("2", "bids"): 1, ("2", "validBids"): 1}
+    assert {item["date"] for item in awarded["bids"]["statistics"]} == {ocds.timestamp(TENDER_DEADLINE)}
+
+    awards = {item["id"]: item for item in awarded["awards"]}
+    assert len(awarded["contracts"]) == len(awards) == 4  # one framework agreement per appointed supplier and lot
+    for contract in awarded["contracts"]:
+        award_ = awards[contract["awardID"]]
+        assert contract["status"] == "active" and contract["dateSigned"] == award_["date"]
+        assert contract["period"] == tender["contractPeriod"] and contract["title"] == f"Framework agreement, {award_['title']}"
+
+    for release_id, item in releases.items():  # nothing of the tenders, not even their number, before the award
+        if release_id != f"{ref}-award-v1":
+            assert not {"bids", "awards", "contracts"} & set(item) and "awardPeriod" not in item.get("tender", {}), release_id
 
 
 async def test_each_call_off_is_its_own_process_related_to_the_framework(bound):
@@ -412,9 +497,12 @@ async def test_a_record_has_the_releases_and_their_compiled_release(bound):
     assert compiled["tag"] == ["compiled"] and compiled["date"] == stored[-1]["date"] and compiled["id"] == f"{ocid}-{stored[-1]['date']}"
     tender = compiled["tender"]
     assert tender["status"] == "complete" and tender["procurementMethod"] == "open" and tender["value"]["amount"] == 4_500_000
-    assert [document["id"] for document in tender["documents"]] == ["tender-notice-v1", "clarification-Q1", "tender-notice-v2", "tender-notice-v3"]
-    assert [document["id"] for document in compiled["planning"]["documents"]] == ["pin-notice-v1", "rfi-reasoned-response-1", "pin-notice-v2"]
-    assert len(compiled["awards"]) == 4 and compiled["planning"]["budget"]["amount"]["amount"] == 4_500_000
+    specification, pricing = (f"document-{document.id}" for document in await documents.for_framework((await frameworks.get(bound.framework)).id))
+    assert [document["id"] for document in tender["documents"]] == [
+        "tender-notice-v1", specification, "clarification-Q1", pricing, "tender-notice-v2", "tender-notice-v3",
+    ]
+    assert [document["id"] for document in compiled["planning"]["documents"]] == ["pin-notice-v1", "rfi-reasoned-response-1", specification, "pin-notice-v2"]
+    assert len(compiled["awards"]) == len(compiled["contracts"]) == 4 and compiled["planning"]["budget"]["amount"]["amount"] == 4_500_000
     assert [lot["status"] for lot in tender["lots"]] == ["complete", "complete"]
     assert package["packages"] == ["http://127.0.0.1:8000/open-data/ocds/releases.json"]
     assert package["publishedDate"] == compiled["date"]

@@ -471,10 +471,13 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
             raise AwardError("A challenge is open: resolve it before appointing")
         received = await tenders_received(framework) or {}  # after the opening: never sealed
         lots_content = []
+        notified_at = None  # when the bidders were told the award decision: the standstill period's start
         for lot in await frameworks.lots(framework.id):
             proposal = await current_proposal(lot.id)
             chosen = json.loads(proposal.tenders) if proposal and proposal.approved_at else []
-            letters = {d.tender: json.loads(d.content) for d in await Debrief.objects().where(Debrief.lot == lot.id)}
+            debriefs = await Debrief.objects().where(Debrief.lot == lot.id)
+            letters = {d.tender: json.loads(d.content) for d in debriefs}
+            notified_at = min([d.written_at for d in debriefs] + ([notified_at] if notified_at else []), default=None)
             appointed = []
             for tender_id in chosen:
                 result = letters[tender_id]["tender"]
@@ -491,7 +494,10 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
                             f"ranked {_ordinal(result['rank'])}.\n\nRead the award notice: {links.absolute('/frameworks/' + framework.reference)}\n"
                         ),
                     )
-            lots_content.append({"number": lot.number, "title": lot.title, "tenders_received": received.get(lot.id, 0), "appointed": appointed})
+            lots_content.append({
+                "number": lot.number, "title": lot.title, "tenders_received": received.get(lot.id, 0),
+                "compliant_tenders": sum(1 for d in debriefs if d.outcome != Outcome.EXCLUDED), "appointed": appointed,
+            })
         await audit.record(
             "award.suppliers_appointed", actor=user.actor, object_type="framework", object_id=reference,
             payload={"lots": [{"lot": c["number"], "appointed": [a["supplier"] for a in c["appointed"]]} for c in lots_content]},
@@ -501,7 +507,11 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
         await frameworks.publish_notice(
             framework, NoticeKind.AWARD, user, change_summary=None,
             extra={
-                "award": {"lots": lots_content, "appointed_at": now.isoformat(), "standstill_ends_at": framework.standstill_ends_at.isoformat()},
+                "award": {
+                    "lots": lots_content, "appointed_at": now.isoformat(), "standstill_ends_at": framework.standstill_ends_at.isoformat(),
+                    "bidders_notified_at": notified_at.isoformat() if notified_at else None,
+                    "tenders_closed_at": framework.tender_deadline.isoformat() if framework.tender_deadline else None,
+                },
                 "quality_share": assessment["quality_share"], "price_share": assessment["price_share"], "scale": assessment["scale"],
                 "criteria": assessment["criteria"], "tie_break": scoring.TIE_BREAK_RULE,
             },

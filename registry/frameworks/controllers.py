@@ -12,7 +12,7 @@ from registry.frameworks import documents, lifecycle, service, terms
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
-from registry.reference import taxonomies
+from registry.reference import cpv, taxonomies
 from registry.web.forms import FormResult, add_error, read_form
 from registry.web.downloads import csv_file
 from registry.web.pages import page
@@ -25,7 +25,15 @@ def details_values(framework: Framework) -> dict:
         "estimated_value": "" if framework.estimated_value is None else str(framework.estimated_value),
         "start_day": start.day if start else "", "start_month": start.month if start else "", "start_year": start.year if start else "",
         "duration_months": framework.duration_months or "", "regime": framework.regime, "call_off_routes": list(framework.call_off_routes or []),
+        "contact_name": framework.contact_name, "contact_email": framework.contact_email, "contact_telephone": framework.contact_telephone,
+        "cpv_codes": [code for code in framework.cpv_codes or [] if code in cpv.PARTICIPATION_CODES],
+        "other_cpv_codes": ", ".join(code.label for code in cpv.in_order(framework.cpv_codes or []) if code.code not in cpv.PARTICIPATION_CODES),
     }
+
+
+def details_page(template: str, result: FormResult | None = None, **context) -> Template:
+    """The details or amendment form, with the participation services offered first in its CPV picker."""
+    return page(template, result, cpv_choices=cpv.participation_codes(), **context)
 
 
 def frozen_explanation(framework: Framework) -> str | None:
@@ -68,13 +76,13 @@ class ManageFrameworksController(Controller):
 
     @get("/new")
     async def new(self) -> Template:
-        return page("frameworks/details_form.html", FormResult(data=None, values={"regime": "scotland"}), framework=None)
+        return details_page("frameworks/details_form.html", FormResult(data=None, values={"regime": "scotland"}), framework=None)
 
     @post("/new")
     async def create(self, request: Request) -> Template | Redirect:
         result = await read_form(request, FrameworkForm)
         if not result.ok:
-            return page("frameworks/details_form.html", result, framework=None)
+            return details_page("frameworks/details_form.html", result, framework=None)
         framework = await service.create(current_user(request), result.data.details())
         return Redirect(f"/manage/frameworks/{framework.reference}", status_code=303)
 
@@ -105,7 +113,7 @@ class ManageFrameworksController(Controller):
         framework = await self._framework(request, reference)
         if framework.state != State.DRAFT:
             return Redirect(f"/manage/frameworks/{reference}/amend", status_code=303)
-        return page(
+        return details_page(
             "frameworks/details_form.html", FormResult(data=None, values=details_values(framework)), framework=framework,
             terms_frozen=frozen_explanation(framework),
         )
@@ -116,13 +124,13 @@ class ManageFrameworksController(Controller):
         result = await read_form(request, FrameworkForm)
         frozen = frozen_explanation(framework)
         if not result.ok:
-            return page("frameworks/details_form.html", result, framework=framework, terms_frozen=frozen)
+            return details_page("frameworks/details_form.html", result, framework=framework, terms_frozen=frozen)
         try:
             await service.update_details(current_user(request), reference, result.data.details())
         except service.TermsFrozen as refusal:
-            return page("frameworks/details_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
+            return details_page("frameworks/details_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
         except service.FrameworkError as problem:
-            return page("frameworks/details_form.html", add_error(result, "title", str(problem)), framework=framework, terms_frozen=frozen)
+            return details_page("frameworks/details_form.html", add_error(result, "title", str(problem)), framework=framework, terms_frozen=frozen)
         return Redirect(f"/manage/frameworks/{reference}", status_code=303)
 
     @get("/{reference:str}/lots/new")
@@ -217,7 +225,7 @@ class ManageFrameworksController(Controller):
     @get("/{reference:str}/amend")
     async def amend_form(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await self._framework(request, reference)
-        return page(
+        return details_page(
             "frameworks/amend_form.html", FormResult(data=None, values=details_values(framework)), framework=framework,
             terms_frozen=frozen_explanation(framework),
         )
@@ -228,13 +236,13 @@ class ManageFrameworksController(Controller):
         result = await read_form(request, AmendmentForm)
         frozen = frozen_explanation(framework)
         if not result.ok:
-            return page("frameworks/amend_form.html", result, framework=framework, terms_frozen=frozen)
+            return details_page("frameworks/amend_form.html", result, framework=framework, terms_frozen=frozen)
         try:
             await service.amend_notice(current_user(request), reference, result.data.details(), result.data.change_summary)
         except service.TermsFrozen as refusal:
-            return page("frameworks/amend_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
+            return details_page("frameworks/amend_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
         except service.FrameworkError as problem:
-            return page("frameworks/amend_form.html", add_error(result, "change_summary", str(problem)), framework=framework, terms_frozen=frozen)
+            return details_page("frameworks/amend_form.html", add_error(result, "change_summary", str(problem)), framework=framework, terms_frozen=frozen)
         return Redirect(f"/frameworks/{reference}", status_code=303)
 
     @get("/{reference:str}/cancel")
@@ -256,24 +264,29 @@ class ManageFrameworksController(Controller):
     @get("/{reference:str}/documents")
     async def documents_form(self, request: Request, reference: FromPath[str]) -> Template:
         framework = await self._framework(request, reference)
-        return page("frameworks/documents.html", framework=framework, documents=await documents.for_framework(framework.id))
+        return page(
+            "frameworks/documents.html", framework=framework, documents=await documents.for_framework(framework.id), document_types=documents.DOCUMENT_TYPES,
+        )
 
     @post("/{reference:str}/documents")
     async def upload(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
         framework = await self._framework(request, reference)
-        title, upload, errors = documents.read_upload(await request.form())
+        form = await request.form()
+        title, upload, errors = documents.read_upload(form)
+        document_type, type_errors = documents.read_document_type(form)
+        errors = {name: message for name in ("title", "document_type", "file") if (message := {**errors, **type_errors}.get(name))}
         if not errors:
             try:
                 await documents.attach(
                     current_user(request), reference, title=title, filename=upload.filename,
-                    data=await upload.read(), files_dir=request.app.state["settings"].files_dir,
+                    data=await upload.read(), files_dir=request.app.state["settings"].files_dir, document_type=document_type,
                 )
                 return Redirect(f"/manage/frameworks/{reference}/documents", status_code=303)
             except service.FrameworkError as problem:
                 errors["file"] = str(problem)
         return page(
-            "frameworks/documents.html", FormResult(data=None, errors=errors, values={"title": title}),
-            framework=framework, documents=await documents.for_framework(framework.id),
+            "frameworks/documents.html", FormResult(data=None, errors=errors, values={"title": title, "document_type": document_type}),
+            framework=framework, documents=await documents.for_framework(framework.id), document_types=documents.DOCUMENT_TYPES,
         )
 
     @get("/{reference:str}/interest")

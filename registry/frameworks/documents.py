@@ -33,6 +33,20 @@ KINDS = {
     "csv": ("text/csv", "CSV"),
 }
 ALLOWED_WORDS = "a PDF, DOCX, XLSX, ODT or CSV file"
+# What a framework's document may be, from OCDS's documentType code list (its code and its title there).
+DOCUMENT_TYPES = {
+    "biddingDocuments": "Bidding documents",
+    "technicalSpecifications": "Technical specifications",
+    "evaluationCriteria": "Evaluation criteria",
+    "eligibilityCriteria": "Eligibility criteria",
+    "contractDraft": "Contract draft",
+    "contractSchedule": "Contract schedules",
+    "marketStudies": "Market studies",
+    "needsAssessment": "Needs assessment",
+    "conflictOfInterest": "Conflict of interest",
+    "illustration": "Illustrations",
+}
+DEFAULT_DOCUMENT_TYPE = "biddingDocuments"
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
 
@@ -195,6 +209,14 @@ async def recorded_files() -> list[RecordedFile]:
     return [RecordedFile(f"framework document {row['id']}", row["storage_key"], row["sha256"]) for row in rows]
 
 
+def read_document_type(form) -> tuple[str, dict[str, str]]:
+    """The kind of document the officer says it is (a documentType code), and what is wrong with it."""
+    chosen = str(form.get("document_type") or DEFAULT_DOCUMENT_TYPE)  # the select always sends one; a bare post gets the default
+    if chosen not in DOCUMENT_TYPES:
+        return chosen, {"document_type": "Select what kind of document it is"}
+    return chosen, {}
+
+
 def read_upload(form) -> tuple[str, UploadFile | None, dict[str, str]]:
     """The title and file of a document upload form, and what is wrong with them."""
     title = str(form.get("title") or "").strip()
@@ -210,7 +232,13 @@ def read_upload(form) -> tuple[str, UploadFile | None, dict[str, str]]:
     return title, upload, errors
 
 
-async def attach(user: CurrentUser, reference: str, *, title: str, filename: str, data: bytes, files_dir: Path) -> Document:
+async def attach(
+    user: CurrentUser, reference: str, *, title: str, filename: str, data: bytes, files_dir: Path, document_type: str = DEFAULT_DOCUMENT_TYPE,
+) -> Document:
+    """Keep a document of the framework. Once the framework is published, the document is too: on
+    its page, and in the open data as a release of its own."""
+    if document_type not in DOCUMENT_TYPES:
+        raise FrameworkError("Select what kind of document it is")
     framework = await get(reference)
     if framework is None:
         raise FrameworkError(f"There is no framework {reference}")
@@ -220,12 +248,18 @@ async def attach(user: CurrentUser, reference: str, *, title: str, filename: str
     try:
         async with stored(data, filename, files_dir) as file:
             async with db.transaction():
-                document = Document(framework=framework.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
+                document = Document(
+                    framework=framework.id, title=title, document_type=document_type, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file),
+                )
                 await document.save()
                 await audit.record(
                     "document.attached", actor=user.actor, object_type="framework", object_id=reference,
-                    payload={"title": title, "filename": document.filename, "sha256": document.sha256, "bytes": len(data)},
+                    payload={"title": title, "filename": document.filename, "sha256": document.sha256, "bytes": len(data), "type": document_type},
                 )
+                if framework.state != State.DRAFT:  # a draft's documents are published with its first notice
+                    from registry.opendata import service as opendata  # open data builds on every stage
+
+                    await opendata.document_published(framework, document)
     except DocumentRejected as rejected:
         raise FrameworkError(str(rejected)) from None
     return document

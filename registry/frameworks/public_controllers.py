@@ -13,7 +13,7 @@ from registry.frameworks import calendar, documents, lifecycle, service
 from registry.frameworks.regimes import RULES
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
-from registry.reference import taxonomies
+from registry.reference import cpv, taxonomies
 from registry.web.pages import page
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to every text type
@@ -94,13 +94,20 @@ class PublicFrameworksController(Controller):
             key_dates=calendar.key_dates(framework), regime=RULES[framework.regime], followed=followed,
             open_for_interest=lifecycle.open_for_interest(framework.state, framework.tender_deadline, clock.now()),
             subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
-            documents=await documents.for_framework(framework.id),
+            documents=await documents.for_framework(framework.id), document_types=documents.DOCUMENT_TYPES,
+            cpv_codes=cpv.in_order(framework.cpv_codes or []),
             reasoned=await published_reasoned_response(framework.id),
             assessment=service.notice_content(latest_tender_notice) if latest_tender_notice else None,
             clarifications=await published_clarifications(framework.id),
             award=service.notice_content(latest_award_notice) if latest_award_notice else None,
             debrief_lots=await own_debrief_lots(user, framework.id),
         )
+
+    @get("/reference/cpv")
+    async def cpv_search(self, q: FromQuery[str | None] = None) -> Template:
+        """The CPV list, searched by words or by the code's first digits: the officer's picker without JavaScript."""
+        text = (q or "").strip()[:100]
+        return page("frameworks/cpv_search.html", q=text, results=cpv.search(text), participation=cpv.participation_codes(), limit=50)
 
     @get("/frameworks/{reference:str}/notices/{kind:str}/{version:int}")
     async def notice(self, reference: FromPath[str], kind: FromPath[str], version: FromPath[int]) -> Template:

@@ -1,5 +1,6 @@
 """The officers' framework forms: what each field must be, and what to say when it is not."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -10,7 +11,7 @@ from registry import money
 from registry.frameworks.regimes import Regime
 from registry.frameworks.service import MAX_DURATION_MONTHS, Details
 from registry.frameworks.tables import CallOffRoute
-from registry.reference import taxonomies
+from registry.reference import cpv, taxonomies
 from registry.web.forms import Form, is_whole_number
 
 
@@ -37,9 +38,10 @@ class FrameworkForm(Form):
         "title": "Enter the framework's title",
         "title:invalid": "Title must be 200 characters or fewer",
         "summary:invalid": "Summary must be 600 characters or fewer",
+        "contact_name:invalid": "Contact name must be 200 characters or fewer",
         "regime": "Select the procurement regime",
     }
-    multi_value_fields: ClassVar = ("call_off_routes",)
+    multi_value_fields: ClassVar = ("call_off_routes", "cpv_codes")
     title: str = Field(max_length=200)
     summary: str = Field(default="", max_length=600)
     description: str = ""
@@ -51,11 +53,50 @@ class FrameworkForm(Form):
     duration_months: str | None = None
     regime: Regime = Regime.SCOTLAND
     call_off_routes: list[CallOffRoute] = []
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = ""
+    contact_telephone: str = ""
+    cpv_codes: list[str] = []  # ticked among the participation services
+    other_cpv_codes: str = ""  # typed: any other codes of the vocabulary
 
     @field_validator("estimated_value")
     @classmethod
     def _value(cls, value: str | None) -> str | None:
         return _pounds(value)
+
+    @field_validator("contact_email")
+    @classmethod
+    def _contact_email(cls, value: str) -> str:
+        local, _, domain = value.partition("@")
+        if value and (not local or "." not in domain or " " in value or len(value) > 254):
+            raise ValueError("Enter the contact email address in the correct format, like procurement@council.example")
+        return value
+
+    @field_validator("contact_telephone")
+    @classmethod
+    def _contact_telephone(cls, value: str) -> str:
+        if value and (not re.fullmatch(r"\+?[0-9 ()-]{6,30}", value) or sum(c.isdigit() for c in value) < 6):
+            raise ValueError("Enter a telephone number, like 0131 496 0000 or +44 131 496 0000")
+        return value
+
+    @field_validator("cpv_codes")
+    @classmethod
+    def _cpv_ticked(cls, value: list[str]) -> list[str]:
+        if any(code not in cpv.PARTICIPATION_CODES for code in value):
+            raise ValueError("Select CPV codes from the list")
+        return value
+
+    @field_validator("other_cpv_codes")
+    @classmethod
+    def _cpv_typed(cls, value: str) -> str:
+        codes = cpv.parse(value)
+        if len(codes) > cpv.MAX_CODES:
+            raise ValueError(f"Enter at most {cpv.MAX_CODES} CPV codes")
+        return value
+
+    def chosen_cpv_codes(self) -> tuple[str, ...]:
+        """The ticked codes and the typed ones, each once, participation services first."""
+        return tuple(code.code for code in cpv.in_order(set(self.cpv_codes) | set(cpv.parse(self.other_cpv_codes))))
 
     @field_validator("duration_months")
     @classmethod
@@ -91,6 +132,10 @@ class FrameworkForm(Form):
             duration_months=int(self.duration_months) if self.duration_months else None,
             regime=self.regime,
             call_off_routes=tuple(str(route) for route in self.call_off_routes),
+            contact_name=self.contact_name,
+            contact_email=self.contact_email,
+            contact_telephone=self.contact_telephone,
+            cpv_codes=self.chosen_cpv_codes(),
         )
 
 

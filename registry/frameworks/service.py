@@ -58,6 +58,10 @@ class Details:
     duration_months: int | None
     regime: Regime
     call_off_routes: tuple[str, ...]
+    contact_name: str = ""  # the procuring entity's contact point, for the notices and the open data
+    contact_email: str = ""
+    contact_telephone: str = ""
+    cpv_codes: tuple[str, ...] = ()  # CPV 2008 codes, eight digits (registry.reference.cpv)
 
 
 def is_officer(user: CurrentUser | None, framework: Framework) -> bool:
@@ -117,6 +121,10 @@ def _columns(details: Details) -> dict:
         "duration_months": details.duration_months,
         "regime": details.regime,
         "call_off_routes": list(details.call_off_routes),
+        "contact_name": details.contact_name,
+        "contact_email": details.contact_email,
+        "contact_telephone": details.contact_telephone,
+        "cpv_codes": list(details.cpv_codes),
     }
 
 
@@ -300,7 +308,10 @@ def _stage_dates(framework: Framework, target: State) -> list[tuple[str, datetim
 
 
 # What every notice says of the framework itself (publish_notice); the rest of a notice is what its stage adds.
-NOTICE_DETAILS = ("title", "summary", "description", "estimated_value", "start_date", "duration_months", "regime", "call_off_routes", "lots")
+NOTICE_DETAILS = (
+    "title", "summary", "description", "estimated_value", "start_date", "duration_months", "regime", "call_off_routes", "lots", "contact",
+    "cpv_codes",
+)
 
 
 async def publish_notice(
@@ -320,6 +331,8 @@ async def publish_notice(
         "regime": fresh.regime,
         "call_off_routes": list(fresh.call_off_routes or []),
         "lots": [{"number": lot.number, "title": lot.title, "scope": lot.scope, "max_suppliers": lot.max_suppliers} for lot in await lots(framework.id)],
+        "contact": {"name": fresh.contact_name, "email": fresh.contact_email, "telephone": fresh.contact_telephone},
+        "cpv_codes": list(fresh.cpv_codes or []),
         **(extra or {}),
     }
     notice = Notice(
@@ -398,7 +411,7 @@ def changes_between(previous: dict, current: dict) -> list[str]:
         "title": "Title", "summary": "Summary", "description": "Description", "estimated_value": "Estimated value",
         "start_date": "Start date", "duration_months": "Duration", "regime": "Regime", "call_off_routes": "Call-off routes", "lots": "Lots",
         "clarification_deadline": "Clarification deadline", "tender_deadline": "Tender deadline", "quality_share": "Quality and price split",
-        "scale": "Scoring scale", "criteria": "Assessment criteria",
+        "scale": "Scoring scale", "criteria": "Assessment criteria", "contact": "Contact", "cpv_codes": "CPV codes",
     }
     return [label for key, label in labels.items() if previous.get(key) != current.get(key)]
 

@@ -52,6 +52,10 @@ class Framework(Table):
     clarification_deadline = Timestamptz(null=True, default=None)
     tender_deadline = Timestamptz(null=True, default=None)
     standstill_ends_at = Timestamptz(null=True, default=None)
+    contact_name = Varchar(length=200, default="")  # the contact point the notices and the open data give
+    contact_email = Varchar(length=254, default="")
+    contact_telephone = Varchar(length=30, default="")
+    cpv_codes = Array(base_column=Varchar(length=8), default=list)  # CPV 2008 codes, eight digits (registry.reference.cpv)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -97,6 +101,7 @@ class Document(Table):
     title = Varchar(length=200)
     filename = Varchar(length=200)
     content_type = Varchar(length=120)
+    document_type = Varchar(length=40, default="biddingDocuments")  # from OCDS's documentType code list (documents.DOCUMENT_TYPES)
     size_bytes = Integer()
     sha256 = Varchar(length=64)
     storage_key = Varchar(length=100, unique=True)

@@ -16,14 +16,15 @@ STANDARD_TAG = "1__1__5"
 STANDARD_DIR = SCHEMA_DIR / "standard" / STANDARD_TAG
 EXTENSIONS_DIR = SCHEMA_DIR / "extensions"
 RAW = "https://raw.githubusercontent.com/open-contracting-extensions"
-# Each extension's repository and the version declared. Lots is at its last release tag (1.1.5):
-# its master branch refers to a definition (SubmissionTerms) that OCDS 1.1.5 lacks. The others have
-# no tags: each is pinned to the commit at the head of its default branch when it was vendored.
+# Each extension's repository and the version declared. Lots and Bids are at their last release tags
+# (1.1.5): lots' master branch refers to a definition (SubmissionTerms) that OCDS 1.1.5 lacks. The
+# others have no tags: each is pinned to the commit at the head of its default branch when it was vendored.
 EXTENSION_VERSIONS = {
     "ocds_lots_extension": "v1.1.5",
     "ocds_techniques_extension": "5568b00a8dd694a3d34441bdd9ef2bd3f9d44b11",
     "ocds_competitive_extension": "66a0805c26a786fa5c4066c886964e2808654c10",
     "ocds_pagination_extension": "a0df51b5214325561d4efde52f775ea75271c683",
+    "ocds_bid_extension": "v1.1.5",
 }
 EXTENSIONS = [f"{RAW}/{repository}/{version}/extension.json" for repository, version in EXTENSION_VERSIONS.items()]
 

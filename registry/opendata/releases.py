@@ -6,7 +6,12 @@ release (open procedure, lots, award criteria, tender and enquiry periods, the f
 contract period, `techniques.hasFrameworkAgreement`), each published clarification a `tenderUpdate`,
 an amended notice a `planningUpdate` (before the invitation to tender) or a `tenderAmendment` naming
 the release it amends (after it), the appointments an `award` release with one award per appointed
-supplier and lot, and a cancellation a `tenderCancellation`. Each call-off is
+supplier and lot (and the framework agreement concluded with each as a contract, signed on
+appointment), the award period, the standstill period as a tender milestone, the number of tenders
+each lot received as bid statistics (bids extension: only now, never before the award), and a
+cancellation a `tenderCancellation`. Every notice's release names the framework's CPV codes as items,
+its published documents (type, public address, format, SHA-256) and the procuring entity's contact
+point; a document added after the framework is published is a release of its own. Each call-off is
 a contracting process of its own, related to its framework's: a mini-competition's invitation is a
 `tender` release (selective), its award (or a direct award) an `award` and `contract` release, the
 start of delivery a `contractUpdate`, the completion an `implementation` release.
@@ -21,8 +26,10 @@ from datetime import date, datetime
 from registry.accounts.tables import Organisation
 from registry.award.tables import Appointment
 from registry.engagements.tables import BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, Reach
-from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, NoticeKind, State
+from registry.frameworks.regimes import RULES, Regime
+from registry.frameworks.tables import CallOffRoute, Document, Framework, Lot, Notice, NoticeKind, State
 from registry.opendata.ocds import add_months, day_start, money, ocid_for, pence, prune, timestamp
+from registry.reference import cpv
 from registry.suppliers.tables import SupplierProfile
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
@@ -89,6 +96,12 @@ class Parties:
     def __init__(self) -> None:
         self._roles: dict[int, list[str]] = {}
         self._organisations: dict[int, Organisation] = {}
+        self._contacts: dict[int, dict] = {}
+
+    def contact(self, organisation_id: int, contact: dict | None) -> None:
+        """The organisation's contact point for this process (the framework's, as its notice published it)."""
+        if contact and any(contact.values()):
+            self._contacts[organisation_id] = {"name": contact.get("name"), "email": contact.get("email"), "telephone": contact.get("telephone")}
 
     async def add(self, organisation_id: int, *roles: str) -> dict:
         organisation = self._organisations.get(organisation_id)
@@ -109,6 +122,7 @@ class Parties:
                 **reference_to(organisation),
                 "identifier": organisation_identifier(organisation),
                 "address": {"locality": profile.town, "countryName": "United Kingdom"} if profile and profile.town else None,
+                "contactPoint": self._contacts.get(organisation_id),
                 "roles": roles,
             })
         return found
@@ -185,6 +199,7 @@ def framework_tender(framework: Framework, content: dict, authority: dict, lots:
             "selection questions are assessed with the tenders"
         ),
         "mainProcurementCategory": SERVICES,
+        "items": cpv_items(content.get("cpv_codes") or []),
         "contractPeriod": term(content),
         "techniques": {"hasFrameworkAgreement": True, "frameworkAgreement": {"method": call_off_method(content.get("call_off_routes") or [])}},
         "lots": [
@@ -196,6 +211,49 @@ def framework_tender(framework: Framework, content: dict, authority: dict, lots:
             for lot in content.get("lots", [])
         ],
     }
+
+
+def cpv_items(codes: list[str]) -> list[dict]:
+    """What the framework buys, one item per CPV code the officer chose (the code is the item's id)."""
+    items = []
+    for code in cpv.in_order(codes):
+        classification = {"scheme": "CPV", "id": code.code, "description": code.description}
+        items.append({"id": code.code, "description": code.description, "classification": classification})
+    return items
+
+
+def document_link(reference: str, document_id: int) -> str:
+    return links.absolute(f"/frameworks/{reference}/documents/{document_id}")
+
+
+def framework_document(reference: str, document: Document, published_at: datetime) -> dict:
+    """A document of the framework as OCDS publishes it: its type, public address and format. OCDS 1.1
+    has no field for a file's hash, so its SHA-256 is in the description (so is its size)."""
+    return {
+        "id": f"document-{document.id}", "documentType": document.document_type, "title": document.title,
+        "description": f"{document.filename}, {document.size_bytes:,} bytes. SHA-256: {document.sha256}",
+        "url": document_link(reference, document.id), "datePublished": timestamp(max(document.uploaded_at, published_at)),
+        "format": document.content_type,
+    }
+
+
+async def framework_documents(framework: Framework, published_at: datetime) -> list[dict]:
+    """Every document of the framework, public from `published_at` (the first notice) or from its upload."""
+    rows = await Document.objects().where(Document.framework == framework.id).order_by(Document.uploaded_at).order_by(Document.id)
+    return [framework_document(framework.reference, row, published_at) for row in rows]
+
+
+async def first_published(framework: Framework, fallback: datetime) -> datetime:
+    first = await Notice.select(Notice.published_at).where(Notice.framework == framework.id).order_by(Notice.published_at).first()
+    return first["published_at"] if first else fallback
+
+
+async def add_buyers(framework: Framework, parties: Parties, contact: dict | None) -> dict:
+    """The organisations that may call off under the framework, each a `buyer`: its own authority,
+    which also runs the procurement (with the contact point its notice gives). A framework does not
+    yet name other eligible users; when it does, they join here."""
+    parties.contact(framework.authority, contact)
+    return await parties.add(framework.authority, "buyer", "procuringEntity")
 
 
 def award_criteria_details(content: dict) -> str:
@@ -231,7 +289,7 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
     """The release for a newly published notice of `framework` (as it stands in the same transaction)."""
     content = json.loads(notice.body)
     parties = Parties()
-    authority = await parties.add(framework.authority, "buyer", "procuringEntity")
+    authority = await add_buyers(framework, parties, content.get("contact"))
     lots = await Lot.objects().where(Lot.framework == framework.id).order_by(Lot.number)
     ocid = ocid_for(framework.reference)
     release_id = notice_release_id(framework.reference, notice.kind, notice.version)
@@ -241,11 +299,14 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
     ).output(as_list=True))
     tender = framework_tender(framework, content, authority, lots, framework_status(framework.state), appointed_lots)
     document = notice_document(framework.reference, notice, notice.change_summary)
+    attached = await framework_documents(framework, await first_published(framework, notice.published_at))
     sections: dict = {"buyer": authority}
 
     if kind == NoticeKind.PIN:  # amended only before the invitation to tender: after it, the tender notice is (frameworks.amend_notice)
         tags = ["planning"] if notice.version == 1 else ["planningUpdate"]
-        sections["planning"] = {"rationale": content.get("summary"), "budget": {"amount": money(content.get("estimated_value"))}, "documents": [document]}
+        sections["planning"] = {
+            "rationale": content.get("summary"), "budget": {"amount": money(content.get("estimated_value"))}, "documents": [document, *attached],
+        }
     elif kind == NoticeKind.TENDER:
         first = await Notice.objects().where(
             (Notice.framework == framework.id) & (Notice.kind == NoticeKind.TENDER) & (Notice.version == 1)
@@ -263,22 +324,85 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
             "eligibilityCriteria": eligibility_criteria(content),
             "submissionMethod": ["electronicSubmission"],
             "submissionMethodDetails": f"Tenders are prepared and submitted through this registry: {framework_link(framework.reference)}",
-            "documents": [document],
+            "documents": [document, *attached],
         })
         if notice.version > 1:
             tender["amendments"] = [amendment(release_id, notice, framework.reference)]
     elif kind == NoticeKind.AWARD:
-        tags = ["award"]
+        tags = ["award", "contract"]
         sections["awards"] = await framework_awards(framework, parties, content, document)
+        sections["contracts"] = framework_agreements(sections["awards"], content)
+        sections["bids"] = {"statistics": bid_statistics(content)}
         tenderers = await framework_tenderers(framework.id)
         tender["tenderers"] = [await parties.add(organisation_id, "tenderer") for organisation_id in tenderers]
         tender["numberOfTenderers"] = len(tenderers)
+        tender["awardPeriod"] = award_period(content)
+        tender["milestones"] = standstill_milestones(framework, content)
+        tender["documents"] = attached
     else:  # cancellation
         tags = ["tenderCancellation"]
-        tender["documents"] = [document]
+        tender["documents"] = [document, *attached]
     sections["parties"] = await parties.as_list()
     sections["tender"] = tender
     return release(ocid, release_id, notice.published_at, tags, **sections)
+
+
+def award_period(content: dict) -> dict | None:
+    """From the tender deadline (the assessment starts) to the award decision, when the bidders were told it."""
+    award = content.get("award") or {}
+    if not award.get("bidders_notified_at"):
+        return None
+    return {
+        "startDate": award.get("tenders_closed_at") and timestamp(datetime.fromisoformat(award["tenders_closed_at"])),
+        "endDate": timestamp(datetime.fromisoformat(award["bidders_notified_at"])),
+    }
+
+
+def standstill_milestones(framework: Framework, content: dict) -> list[dict]:
+    """The standstill period, as a tender milestone met when it ended: OCDS 1.1 and its registered
+    extensions have no field for it. Its start is the award period's end."""
+    award = content.get("award") or {}
+    if not award.get("standstill_ends_at"):
+        return []
+    ended = timestamp(datetime.fromisoformat(award["standstill_ends_at"]))
+    rules = RULES[Regime(content.get("regime") or framework.regime)]
+    began = f" from {timestamp(datetime.fromisoformat(award['bidders_notified_at']))}, when the bidders were told the award decision," if award.get("bidders_notified_at") else ""
+    return [{
+        "id": "standstill", "title": "End of the standstill period", "type": "assessment",
+        "description": (
+            f"The standstill period ({rules.standstill_description}, {rules.legislation}) ran{began} until {ended}: "
+            "no supplier could be appointed before it ended, and the award decision could be challenged during it."
+        ),
+        "dueDate": ended, "dateMet": ended, "status": "met",
+    }]
+
+
+def bid_statistics(content: dict) -> list[dict]:
+    """How many tenders each lot received, and how many were compliant (bids extension): published
+    with the award, never before it."""
+    award = content.get("award") or {}
+    moment = award.get("tenders_closed_at") and timestamp(datetime.fromisoformat(award["tenders_closed_at"]))
+    statistics = []
+    for lot in award.get("lots", []):
+        statistics.append({"id": f"lot-{lot['number']}-bids", "measure": "bids", "value": lot["tenders_received"], "date": moment, "relatedLot": str(lot["number"])})
+        if lot.get("compliant_tenders") is not None:
+            statistics.append({
+                "id": f"lot-{lot['number']}-valid-bids", "measure": "validBids", "value": lot["compliant_tenders"], "date": moment,
+                "relatedLot": str(lot["number"]), "notes": "Tenders that passed every selection question and met every minimum score",
+            })
+    return statistics
+
+
+def framework_agreements(awards: list[dict], content: dict) -> list[dict]:
+    """The framework agreement concluded with each appointed supplier for a lot, signed when it was appointed."""
+    return [
+        {
+            "id": f"{award['id']}-agreement", "awardID": award["id"], "title": f"Framework agreement, {award['title']}",
+            "description": f"The framework agreement with {award['suppliers'][0]['name']}.", "status": "active",
+            "period": term(content), "dateSigned": award["date"],
+        }
+        for award in awards
+    ]
 
 
 def amendment(release_id: str, notice: Notice, reference: str) -> dict:
@@ -327,7 +451,7 @@ async def framework_awards(framework: Framework, parties: Parties, content: dict
 async def clarification_release(framework: Framework, clarification) -> dict:
     """A published clarification: its published wording and answer (never who asked), as a tender update."""
     parties = Parties()
-    authority = await parties.add(framework.authority, "buyer", "procuringEntity")
+    authority = await add_buyers(framework, parties, None)
     label = f"Q{clarification.number}"
     return release(
         ocid_for(framework.reference), f"{framework.reference}-clarification-{label}", clarification.published_at, ["tenderUpdate"],
@@ -355,7 +479,7 @@ async def reasoned_response_release(framework: Framework, survey_id: int, number
     ).order_by(ReasonedResponse.position)
     published_at = max(entry.published_at for entry in entries)
     parties = Parties()
-    authority = await parties.add(framework.authority, "buyer", "procuringEntity")
+    authority = await add_buyers(framework, parties, None)
     return release(
         ocid_for(framework.reference), f"{framework.reference}-reasoned-response-{number}", published_at, ["planningUpdate"],
         buyer=authority, parties=await parties.as_list(),
@@ -365,6 +489,19 @@ async def reasoned_response_release(framework: Framework, survey_id: int, number
             "description": "Themes: " + "; ".join(entry.theme for entry in entries) + ".",
             "url": framework_link(framework.reference), "datePublished": timestamp(published_at), "format": "text/html", "language": "en",
         }]},
+    )
+
+
+async def document_release(framework: Framework, document: Document) -> dict:
+    """A document added to a published framework: a planning or tender update that publishes it."""
+    parties = Parties()
+    authority = await add_buyers(framework, parties, None)
+    published = framework_document(framework.reference, document, document.uploaded_at)
+    before_tender = framework_status(framework.state) == "planning"
+    sections = {"planning": {"documents": [published]}} if before_tender else {"tender": {"id": framework.reference, "documents": [published]}}
+    return release(
+        ocid_for(framework.reference), f"{framework.reference}-document-{document.id}", document.uploaded_at,
+        ["planningUpdate" if before_tender else "tenderUpdate"], buyer=authority, parties=await parties.as_list(), **sections,
     )
 
 

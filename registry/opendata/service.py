@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from registry.engagements.tables import Engagement
-from registry.frameworks.tables import Framework, Notice
+from registry.frameworks.tables import Document, Framework, Notice
 from registry.opendata import releases
 from registry.opendata.ocds import compile_releases, ocid_for
 from registry.opendata.tables import Release
@@ -34,6 +34,11 @@ async def store(data: dict) -> Release:
 async def notice_published(framework: Framework, notice: Notice) -> Release:
     """A framework's notice was published (a new version of the PIN, tender, award or cancellation notice)."""
     return await store(await releases.notice_releases(framework, notice))
+
+
+async def document_published(framework: Framework, document: Document) -> Release:
+    """A document was added to a published framework."""
+    return await store(await releases.document_release(framework, document))
 
 
 async def clarification_published(framework: Framework, clarification_id: int) -> Release:
