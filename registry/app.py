@@ -22,6 +22,7 @@ from registry.accounts.api_token_controllers import ApiTokensController
 from registry.accounts.organisation_controllers import OrganisationUsersController
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
+from registry.accounts.two_factor_controllers import SecondStepController, TwoFactorAccountController, TwoFactorResetController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
 from registry.audit.controllers import AuditLogController
 from registry.award.controllers import AwardController, DebriefController
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HealthController,
         *static_routers(settings),
         SignInController,
+        SecondStepController,
+        TwoFactorAccountController,
+        TwoFactorResetController,
         RegistrationController,
         PasswordController,
         AccountController,

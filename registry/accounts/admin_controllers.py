@@ -3,7 +3,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from registry.accounts import service
+from registry.accounts import service, two_factor
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
@@ -66,7 +66,7 @@ class UsersAdminController(Controller):
         roles = [Role.SUPPLIER] if user["organisation_kind"] == OrganisationKind.SUPPLIER else AUTHORITY_ROLES
         if result is None:
             result = FormResult(data=None, values={"roles": user["roles"]})
-        return page("accounts/admin_user_roles.html", result, user=user, roles=roles)
+        return page("accounts/admin_user_roles.html", result, user=user, roles=roles, two_factor_on=await two_factor.enrolled(user_id))
 
     async def _form(self, result: FormResult | None = None) -> Template:
         authorities = await service.organisations_of_kind(OrganisationKind.AUTHORITY)

@@ -2,7 +2,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from registry.accounts import service
+from registry.accounts import service, two_factor
 from registry.accounts.auth import current_user, deny, requires_role
 from registry.accounts.schemas import InviteColleagueForm
 from registry.accounts.tables import Role
@@ -40,4 +40,7 @@ class OrganisationUsersController(Controller):
     async def _page(self, request: Request, result: FormResult | None = None, invited: FromQuery[str | None] = None) -> Template:
         user = current_user(request)
         people = await service.colleagues(user.organisation_id)
-        return page("accounts/organisation_users.html", result, people=people, invited=invited, can_invite=user.is_organisation_admin)
+        with_two_factor = await two_factor.enrolled_among([person["id"] for person in people]) if user.is_organisation_admin else set()
+        return page(
+            "accounts/organisation_users.html", result, people=people, invited=invited, can_invite=user.is_organisation_admin, with_two_factor=with_two_factor,
+        )
