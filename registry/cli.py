@@ -54,13 +54,13 @@ async def load_fixtures(settings: Settings, args: argparse.Namespace) -> None:
             sign_ins = await load_fixtures()
         await db.analyze()
     print(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
-    print("Officials (marked *) then enter a two-factor code: `registry demo-code EMAIL` (.venv/bin/registry) prints the current one.")
+    print("Officials (marked *) then enter a two-factor code, which `.venv/bin/registry demo-code EMAIL` prints.")
     width = max(len(s.email) for s in sign_ins)
     for sign_in in sign_ins:
         roles = ", ".join(sign_in.roles)
         if "supplier" in sign_in.roles:
             roles += " (organisation admin)" if sign_in.is_organisation_admin else " (team member)"
-        print(f"{'*' if sign_in.two_factor else ' '} {sign_in.email:<{width}}  {roles:<32} {sign_in.organisation}")
+        print(f"  {sign_in.email:<{width}}  {roles + (' *' if sign_in.two_factor else ''):<34} {sign_in.organisation}")
 
 
 async def demo_code(settings: Settings, args: argparse.Namespace) -> None:
