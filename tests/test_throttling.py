@@ -87,6 +87,17 @@ def test_the_client_address_is_the_connections_unless_a_trusted_proxy_forwards_i
     assert address_of(None, [], trust_forwarded_for=False, trusted_proxies=()) == "unknown"
 
 
+def test_trusted_proxies_must_be_addresses_or_networks():
+    from pydantic import ValidationError
+
+    from registry.settings import Settings
+
+    assert Settings(trusted_proxies=["10.0.0.0/8", "::1"]).trusted_proxies == ["10.0.0.0/8", "::1"]
+    assert Settings().trust_forwarded_for is False  # off unless set: a client could otherwise name any address
+    with pytest.raises(ValidationError, match="is not an IP address or network"):
+        Settings(trusted_proxies=["proxy.example"])
+
+
 async def test_behind_a_trusted_proxy_each_client_is_throttled_by_its_own_address(database, settings):
     proxied = settings.model_copy(update={"trust_forwarded_for": True, "trusted_proxies": ["127.0.0.1"]})
     await make_user()
