@@ -235,21 +235,28 @@ def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD
     page.goto(base_url + "/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # the answer to the password decides what comes next: wait for it
+        page.get_by_role("button", name="Sign in").click()
     step = urlsplit(page.url).path
     if step == "/sign-in/set-up-two-factor":
         assert_accessible(page)
         TWO_FACTOR_SECRETS[email] = page.locator("#two-factor-key").inner_text().replace(" ", "")
         page.get_by_label("Code", exact=True).fill(two_factor_code(email))
-        page.get_by_role("button", name="Turn on two-factor sign-in").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Turn on two-factor sign-in").click()
         expect(page.locator("#recovery-codes li")).to_have_count(10)
         assert_accessible(page)
         page.get_by_role("link", name="I have kept my recovery codes: continue").click()
         return True
     if step == "/sign-in/code":
         assert_accessible(page)
-        page.get_by_label("Code", exact=True).fill(two_factor_code(email))
-        page.get_by_role("button", name="Continue").click()
+        code = two_factor_code(email)
+        page.get_by_label("Code", exact=True).fill(code)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
+        if urlsplit(page.url).path == "/sign-in/code":
+            problem = page.locator(".govuk-error-summary").inner_text() if page.locator(".govuk-error-summary").count() else page.title()
+            raise AssertionError(f"{email}'s code {code} (step {_LAST_STEP[email]}, now {int(time.time()) // 30}) was refused: {problem}")
         return True
     return False
 
