@@ -348,13 +348,13 @@ async def _one_complete_draft(reference: str, user_id: int) -> str:
 
 
 async def _sessions(user_ids: list[int], now: datetime) -> list[str]:
-    """Signed-in sessions, stored as the session middleware stores them (compact JSON: otherwise the
+    """Signed-in sessions (with the second factor entered, as officials' must be), stored as the session middleware stores them (compact JSON: otherwise the
     middleware stores each again on its first request, a write no real session makes); returns their
     ids (the cookie values)."""
     stamps = {row["id"]: row["session_stamp"] for row in await User.select(User.id, User.session_stamp).where(User.id.is_in(user_ids))}
     keys = [secrets.token_hex(32) for _ in user_ids]
     await db.insert_many(SessionRecord, [
-        SessionRecord(key=key, value=json.dumps({"user_id": user_id, "stamp": stamps[user_id], "signed_in_at": now.timestamp()}, separators=(",", ":")).encode(),
+        SessionRecord(key=key, value=json.dumps({"user_id": user_id, "stamp": stamps[user_id], "signed_in_at": now.timestamp(), "second_factor": True}, separators=(",", ":")).encode(),
                       expires_at=now + IDLE_TIMEOUT)
         for key, user_id in zip(keys, user_ids)
     ])

@@ -24,6 +24,7 @@ from registry.accounts.role_request_controllers import RoleRequestsController
 from registry.accounts.session_controllers import SessionsController
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
+from registry.accounts.two_factor_controllers import SecondStepController, TwoFactorAccountController, TwoFactorResetController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
 from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import keys as audit_keys
@@ -87,6 +88,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HealthController,
         *static_routers(settings),
         SignInController,
+        SecondStepController,
+        TwoFactorAccountController,
+        TwoFactorResetController,
         RegistrationController,
         PasswordController,
         AccountController,

@@ -1,5 +1,5 @@
-"""The `registry` command line: serve, migrate, load-fixtures, create-user, deactivate-user, reactivate-user, audit,
-notifications, files, backup, restore."""
+"""The `registry` command line: serve, migrate, load-fixtures, demo-code, create-user, deactivate-user, reactivate-user,
+audit, notifications, files, backup, restore."""
 
 import argparse
 import asyncio
@@ -60,12 +60,30 @@ async def load_fixtures(settings: Settings, args: argparse.Namespace) -> None:
             sign_ins = await load_fixtures()
         await db.analyze()
     print(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
+    print("Officials (marked *) then enter a two-factor code, which `.venv/bin/registry demo-code EMAIL` prints.")
     width = max(len(s.email) for s in sign_ins)
     for sign_in in sign_ins:
         roles = ", ".join(sign_in.roles)
         if "supplier" in sign_in.roles:
             roles += " (organisation admin)" if sign_in.is_organisation_admin else " (team member)"
-        print(f"  {sign_in.email:<{width}}  {roles:<32} {sign_in.organisation}")
+        print(f"  {sign_in.email:<{width}}  {roles + (' *' if sign_in.two_factor else ''):<34} {sign_in.organisation}")
+
+
+async def demo_code(settings: Settings, args: argparse.Namespace) -> None:
+    """The code a demo official's authenticator would show now: the demo's secrets are fixed (fixtures/users.json)."""
+    from registry.accounts import two_factor
+    from registry.accounts.tables import User
+
+    if settings.is_production:
+        raise CommandError("refusing to show two-factor codes in production (REGISTRY_ENVIRONMENT=production)")
+    async with database(settings):
+        user = await User.objects().where(User.email == accounts.normalise_email(args.email)).first()
+        if user is None or not user.is_demo:
+            raise CommandError(f"{args.email} is not a demo account: only the demo's codes can be shown")
+        secret = await two_factor.secret_of(user.id)
+    if secret is None:
+        raise CommandError(f"{user.email} has no authenticator set up")
+    print(two_factor.code_at(secret))
 
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:
@@ -278,7 +296,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         http="registry.web.server:GuardedHttpToolsProtocol",  # deadlines for headers and body (REGISTRY_HEADER_TIMEOUT_SECONDS, …)
         timeout_keep_alive=settings.keep_alive_seconds,
-        proxy_headers=True,
+        proxy_headers=False,  # the app reads the client's address itself (registry.web.client, REGISTRY_TRUST_FORWARDED_FOR)
         server_header=False,
     )
 
@@ -299,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     fixtures_parser = commands.add_parser("load-fixtures", help="load the demo data set (not in production)")
     fixtures_parser.set_defaults(handler=load_fixtures)
+
+    demo_code_parser = commands.add_parser(
+        "demo-code", help="print a demo official's current two-factor code (development only)",
+        description="Print the 6-digit code a demo account's authenticator app would show now, for signing in to the demo. "
+        "Only for accounts loaded by `registry load-fixtures`; refused in production.",
+    )
+    demo_code_parser.add_argument("email", metavar="EMAIL")
+    demo_code_parser.set_defaults(handler=demo_code)
 
     user_parser = commands.add_parser("create-user", help="create a user in an existing organisation")
     user_parser.add_argument("--email", required=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from registry import clock
 
 from registry.accounts import service as accounts
+from registry.accounts import two_factor
 from registry.accounts.passwords import hash_password
 from registry.accounts.tables import OrganisationKind, Role, User
 from registry.dates import LONDON
@@ -25,6 +26,7 @@ class DemoSignIn:
     organisation: str
     roles: tuple[str, ...]
     is_organisation_admin: bool = False
+    two_factor: bool = False  # signs in with a code after the password: `registry demo-code EMAIL` prints it
 
 
 def _read(directory: Path, name: str) -> list[dict]:
@@ -51,8 +53,9 @@ async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
     sign_ins = []
     demo_password_hash = await hash_password(DEMO_PASSWORD)  # one hash: every demo account shares the password
     for row in _read(directory, "users.json"):
-        if not await User.exists().where(User.email == accounts.normalise_email(row["email"])):
-            await accounts.create_user(
+        user = await User.objects().where(User.email == accounts.normalise_email(row["email"])).first()
+        if user is None:
+            user = await accounts.create_user(
                 email=row["email"],
                 full_name=row["full_name"],
                 organisation=organisations[row["organisation"]],
@@ -62,7 +65,13 @@ async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
                 is_organisation_admin=row.get("is_organisation_admin", False),
                 is_demo=True,
             )
-        sign_ins.append(DemoSignIn(row["email"], row["full_name"], row["organisation"], tuple(row["roles"]), row.get("is_organisation_admin", False)))
+        if "two_factor_secret" in row and user.is_demo and not await two_factor.enrolled(user.id):
+            # A fixed secret, so that `registry demo-code` can say the code (development only: production refuses demo accounts).
+            await two_factor.enrol_with_secret(user.id, row["two_factor_secret"])
+        sign_ins.append(DemoSignIn(
+            row["email"], row["full_name"], row["organisation"], tuple(row["roles"]), row.get("is_organisation_admin", False),
+            two_factor="two_factor_secret" in row,
+        ))
     await _load_profiles(directory, organisations)
     await _load_frameworks(directory, organisations)
     await _load_engagements(directory, organisations)

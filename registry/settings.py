@@ -4,6 +4,7 @@ import base64
 import binascii
 import re
 from enum import StrEnum
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -136,6 +137,14 @@ class Settings(BaseSettings):
         default=30, gt=0, description="`registry serve` answers 408 and disconnects a client whose request body stops arriving for this long"
     )
     keep_alive_seconds: float = Field(default=5, gt=0, description="`registry serve` closes a connection idle between requests after this")
+    trust_forwarded_for: bool = Field(
+        default=False, description="Take the client's address from X-Forwarded-For when the request comes from one of "
+        "REGISTRY_TRUSTED_PROXIES (the rightmost address in it that is not a trusted proxy); off: the address the connection comes from",
+    )
+    trusted_proxies: list[str] = Field(
+        default=["127.0.0.1", "::1"], description="The reverse proxies whose X-Forwarded-For is believed (addresses or networks, "
+        "like 10.0.0.0/8), when REGISTRY_TRUST_FORWARDED_FOR is on",
+    )
     files_dir: Path = Field(default=PROJECT_ROOT / "var" / "files", description="Where uploaded documents are kept (outside the web root)")
     assets_dir: Path = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
@@ -146,6 +155,16 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network, like 10.0.0.1 or 10.0.0.0/8") from None
         return value
 
     @field_validator("ocid_prefix")

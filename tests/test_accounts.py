@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from tests.support import PASSWORD, csrf_from, make_user, post_form, set_session_cookie
+from tests.support import PASSWORD, csrf_from, make_user, post_form, set_session_cookie, sign_in
 
-from registry.accounts import service
+from registry.accounts import service, throttling
 from registry.accounts.passwords_policy import password_problem
 from registry.accounts.tables import OrganisationKind, Role, SessionRecord, User
 from registry.audit import service as audit
@@ -25,7 +25,7 @@ async def test_sign_in_then_out_with_a_new_session_id_each_time(client, database
     await make_user()
     await client.get("/sign-in")
     set_session_cookie(client, "attacker-chosen-session-id")
-    response = await post_form(client, "/sign-in", {"email": "Officer@Authority.example", "password": PASSWORD, "next": "/account"})
+    response = await sign_in(client, "Officer@Authority.example", PASSWORD, next="/account")
     assert response.status_code == 303 and response.headers["location"] == "/account"
     session_id = client.cookies.get("registry_session")
     assert session_id and session_id != "attacker-chosen-session-id"
@@ -45,7 +45,7 @@ async def test_sign_in_then_out_with_a_new_session_id_each_time(client, database
 async def test_a_failed_sign_in_is_generic_keeps_the_email_and_is_audited(client, database):
     await make_user()
     for email in ("officer@authority.example", "nobody@authority.example"):
-        response = await post_form(client, "/sign-in", {"email": email, "password": "wrong password entirely"})
+        response = await sign_in(client, email, "wrong password entirely")
         assert response.status_code == 400
         assert "There is a problem" in response.text
         assert "Enter the email address and password for your account" in response.text
@@ -55,19 +55,19 @@ async def test_a_failed_sign_in_is_generic_keeps_the_email_and_is_audited(client
 
 
 async def test_empty_sign_in_fields_get_their_own_messages(client, database):
-    response = await post_form(client, "/sign-in", {"email": "", "password": ""})
+    response = await sign_in(client, "", "")
     assert response.status_code == 400
     assert "Enter your email address" in response.text and "Enter your password" in response.text
     assert 'href="#email"' in response.text and 'href="#password"' in response.text
 
 
-async def test_repeated_failures_are_rate_limited_per_account(client, database):
+async def test_repeated_failures_from_one_address_make_it_wait_before_trying_that_account_again(client, database):
     await make_user()
-    for _ in range(service.MAX_FAILURES_PER_ACCOUNT):
-        await post_form(client, "/sign-in", {"email": "officer@authority.example", "password": "not the right one"})
-    response = await post_form(client, "/sign-in", {"email": "officer@authority.example", "password": PASSWORD})
-    assert response.status_code == 429
-    assert "Too many failed attempts to sign in" in response.text
+    for _ in range(throttling.FREE_FAILURES_PER_CLIENT):
+        await sign_in(client, "officer@authority.example", "not the right one")
+    response = await sign_in(client, "officer@authority.example", PASSWORD)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "30"
+    assert "Too many failed attempts to sign in from this device. Wait 1 minute" in response.text
 
 
 async def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(client, database):
@@ -91,7 +91,7 @@ async def test_supplier_registration_confirmation_and_sign_in(client, database):
     }
     response = await post_form(client, "/register", form)
     assert response.status_code == 200 and "Check your email" in response.text
-    early = await post_form(client, "/sign-in", {"email": form["email"], "password": PASSWORD})
+    early = await sign_in(client, form["email"], PASSWORD)
     assert "Confirm your email address before you sign in" in early.text
 
     message = await Notification.objects().where(Notification.recipient == form["email"]).order_by(Notification.id).first()
@@ -104,7 +104,7 @@ async def test_supplier_registration_confirmation_and_sign_in(client, database):
     assert used_again.status_code == 400 and "expired or been used" in used_again.text
 
     await post_form(client, "/sign-out", {})
-    signed_in = await post_form(client, "/sign-in", {"email": form["email"], "password": PASSWORD})
+    signed_in = await sign_in(client, form["email"], PASSWORD)
     assert signed_in.status_code == 303
     user = await User.objects().get(User.email == form["email"])
     assert user.roles == ["supplier"] and user.is_organisation_admin
@@ -115,11 +115,11 @@ async def test_signing_in_unconfirmed_sends_at_most_three_new_links_an_hour_with
 
     user = await make_user(email="new@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER, confirmed=False)
     for _ in range(5):
-        early = await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+        early = await sign_in(client, user.email, PASSWORD)
         assert early.status_code == 400 and "Confirm your email address before you sign in" in early.text
     assert await Notification.count().where(Notification.subject == "Confirm your email address") == service.MAX_LINK_EMAILS_PER_HOUR
     controlled_clock.advance(timedelta(hours=1, seconds=1))
-    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    await sign_in(client, user.email, PASSWORD)
     assert await Notification.count().where(Notification.subject == "Confirm your email address") == service.MAX_LINK_EMAILS_PER_HOUR + 1
 
 
@@ -148,7 +148,7 @@ async def test_password_reset_link_works_once_expires_and_ends_other_sessions(cl
     from registry import clock
 
     user = await make_user()
-    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    await sign_in(client, user.email, PASSWORD)
     old_session = client.cookies.get("registry_session")
     unknown = await post_form(client, "/password-reset", {"email": "nobody@authority.example"})
     known = await post_form(client, "/password-reset", {"email": user.email})
@@ -180,7 +180,7 @@ async def test_password_reset_link_works_once_expires_and_ends_other_sessions(cl
 
 async def test_change_password_needs_the_current_one(client, database):
     user = await make_user()
-    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    await sign_in(client, user.email, PASSWORD)
     wrong = await post_form(client, "/account/password", {"current_password": "not my password", "new_password": "another long pass phrase"})
     assert wrong.status_code == 400 and "Your current password is not correct" in wrong.text
     right = await post_form(client, "/account/password", {"current_password": PASSWORD, "new_password": "another long pass phrase"})
@@ -190,7 +190,7 @@ async def test_change_password_needs_the_current_one(client, database):
 
 async def test_admin_creates_an_authority_user_who_is_emailed_a_link(client, database):
     admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
-    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    await sign_in(client, admin.email, PASSWORD)
     authority = await service.find_organisation("Org of admin@authority.example")
     bad = await post_form(client, "/admin/users/new", {"full_name": "New Evaluator", "email": "eval@authority.example"}, form_page="/admin/users/new")
     assert bad.status_code == 400 and "Select at least one role" in bad.text and "Select their organisation" in bad.text
@@ -220,7 +220,7 @@ async def test_security_headers_are_on_every_response(client, database):
 
 async def test_api_tokens_are_shown_once_act_as_their_user_and_can_be_revoked(client, database):
     officer = await make_user()
-    await post_form(client, "/sign-in", {"email": officer.email, "password": PASSWORD})
+    await sign_in(client, officer.email, PASSWORD)
     empty = await post_form(client, "/account/api-tokens", {"name": ""})
     assert empty.status_code == 400 and "Enter a name for the token" in empty.text
     created = await post_form(client, "/account/api-tokens", {"name": "Nightly export"})
@@ -239,7 +239,7 @@ async def test_api_tokens_are_shown_once_act_as_their_user_and_can_be_revoked(cl
     wrong = await client.get("/api/me", headers={"Authorization": "Bearer pfr_not-a-token"})
     assert wrong.status_code == 401 and "not valid" in wrong.json()["detail"]
 
-    await post_form(client, "/sign-in", {"email": officer.email, "password": PASSWORD})
+    await sign_in(client, officer.email, PASSWORD)
     page = await client.get("/account/api-tokens")
     revoked = await client.post(f"/account/api-tokens/{stored.id}/revoke", data={"_csrf_token": csrf_from(page.text)})
     assert "Token revoked" in revoked.text
@@ -249,7 +249,7 @@ async def test_api_tokens_are_shown_once_act_as_their_user_and_can_be_revoked(cl
 
 async def test_suppliers_cannot_have_api_tokens(client, database):
     supplier = await make_user(email="bids@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
-    await post_form(client, "/sign-in", {"email": supplier.email, "password": PASSWORD})
+    await sign_in(client, supplier.email, PASSWORD)
     assert (await client.get("/account/api-tokens")).status_code == 403
     denied = await AuditEvent.objects().where(AuditEvent.action == "access.denied").first()
     assert denied.object_id == "GET /account/api-tokens" and denied.actor_email == supplier.email
@@ -258,7 +258,7 @@ async def test_suppliers_cannot_have_api_tokens(client, database):
 async def test_a_supplier_admin_invites_a_colleague_but_a_colleague_cannot(client, database):
     admin = await make_user(email="lead@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
     await User.update({User.is_organisation_admin: True}).where(User.id == admin.id)
-    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    await sign_in(client, admin.email, PASSWORD)
     response = await post_form(client, "/organisation/users", {"full_name": "Sam Colleague", "email": "sam@supplier.example"})
     assert response.status_code == 303
     colleague = await User.objects().get(User.email == "sam@supplier.example")
@@ -268,7 +268,7 @@ async def test_a_supplier_admin_invites_a_colleague_but_a_colleague_cannot(clien
 
     client.cookies.clear()
     await post_form(client, link, {"password": "colleague pass phrase"})
-    await post_form(client, "/sign-in", {"email": "sam@supplier.example", "password": "colleague pass phrase"})
+    await sign_in(client, "sam@supplier.example", "colleague pass phrase")
     page = await client.get("/organisation/users")
     assert page.status_code == 200 and "Sam Colleague" in page.text and "Invite a colleague" not in page.text
     refused = await post_form(client, "/organisation/users", {"full_name": "X", "email": "x@supplier.example"}, form_page="/sign-out")
@@ -279,7 +279,7 @@ async def test_a_supplier_admin_invites_a_colleague_but_a_colleague_cannot(clien
 async def test_admin_changes_roles_and_the_change_is_audited(client, database):
     admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
     officer = await make_user(email="officer@authority.example")
-    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    await sign_in(client, admin.email, PASSWORD)
     form = await client.get(f"/admin/users/{officer.id}")
     assert form.status_code == 200 and 'value="procurement_officer" checked' in form.text
     none = await client.post(f"/admin/users/{officer.id}", data={"_csrf_token": csrf_from(form.text)})
@@ -304,7 +304,7 @@ async def test_a_session_ends_after_30_idle_minutes(client, database, controlled
     from datetime import timedelta
 
     user = await make_user()
-    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    await sign_in(client, user.email, PASSWORD)
     controlled_clock.advance(timedelta(minutes=29))
     assert (await client.get("/account")).status_code == 200  # activity renews the idle timeout
     controlled_clock.advance(timedelta(minutes=29))
@@ -317,7 +317,7 @@ async def test_a_session_ends_12_hours_after_sign_in_however_active(client, data
     from datetime import timedelta
 
     user = await make_user()
-    await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    await sign_in(client, user.email, PASSWORD)
     for _ in range(28):  # active every 25 minutes, to 11 hours 40 minutes
         controlled_clock.advance(timedelta(minutes=25))
         assert (await client.get("/account")).status_code == 200
@@ -327,7 +327,7 @@ async def test_a_session_ends_12_hours_after_sign_in_however_active(client, data
 
 
 async def test_many_failures_from_one_address_are_rate_limited_across_accounts(database):
-    for n in range(service.MAX_FAILURES_PER_ADDRESS):
+    for n in range(throttling.FREE_FAILURES_PER_ADDRESS):
         with pytest.raises(service.SignInRefused):
             await service.authenticate(f"guess{n}@authority.example", "wrong password guess", remote_address="203.0.113.9")
     with pytest.raises(service.TooManyAttempts):

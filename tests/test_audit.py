@@ -119,11 +119,11 @@ async def test_search_filters_by_actor_object_and_action(database):
 
 async def test_the_admin_audit_page_filters_events(client, database):
     from registry.accounts.tables import Role
-    from tests.support import PASSWORD, make_user, post_form
+    from tests.support import PASSWORD, make_user, post_form, sign_in
 
     admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
     await record_three()
-    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    await sign_in(client, admin.email, PASSWORD)
     everything = await client.get("/admin/audit")
     assert everything.status_code == 200 and "framework.created" in everything.text and "user.signed_in" in everything.text
     filtered = await client.get("/admin/audit", params={"action": "framework.created", "object_id": "1"})

@@ -77,6 +77,8 @@ async def test_load_fixtures_is_idempotent_and_lists_the_demo_sign_ins(database,
         assert line is not None, row["email"]
         assert row["organisation"] in line and row["roles"][0] in line
     assert "supplier (organisation admin)" in first.stdout and "supplier (team member)" in first.stdout
+    officer = next(line for line in first.stdout.splitlines() if "officer@civic-participation.example" in line.split())
+    assert "procurement_officer *" in officer and "registry demo-code EMAIL" in first.stdout  # officials sign in with a code
     users, organisations = await User.count(), await Organisation.count()
     assert users >= 40 and await Organisation.count().where(Organisation.kind == OrganisationKind.SUPPLIER) >= 35
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from registry import clock, db
+from registry.accounts import two_factor
 from registry.accounts.passwords import verify_password
 from registry.accounts.tables import Organisation, OrganisationKind, OrganisationSize, Role, User
 from registry.award.tables import Appointment
@@ -70,6 +72,7 @@ async def empty_database(engine_kind: str, migrated_database: str, directory: Pa
 def demo_settings(url: str, directory: Path, base_url: str) -> Settings:
     return Settings(
         database_url=url, migrate_on_start=False, environment="development", postgres_pool_size=2, files_dir=directory / "files", base_url=base_url,
+        password_pepper=TEST_PASSWORD_PEPPER,  # as `registry load-fixtures` was run with
     )
 
 
@@ -221,11 +224,31 @@ async def test_every_role_signs_in_with_the_demo_password_and_the_readme_lists_e
     assert len({user.password_hash for user in users}) == 1  # one password for every demo account
     suppliers = [user for user in users if Role.SUPPLIER in user.roles]
     assert {user.is_organisation_admin for user in suppliers} == {True, False}  # an organisation admin and a team member
+    secrets = {row["email"]: row.get("two_factor_secret") for row in json.loads((FIXTURES_DIR / "users.json").read_text(encoding="utf-8"))}
+    for user in users:  # every official signs in with a code from the fixtures' fixed secret; suppliers need none
+        assert await two_factor.secret_of(user.id) == secrets[user.email]
+        assert await two_factor.asked_of(user.id) == (Role.SUPPLIER not in user.roles)
 
     section = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split("## Demo sign-ins", 1)[1].split("\n## ", 1)[0]
-    assert DEMO_PASSWORD in section
+    assert DEMO_PASSWORD in section and "registry demo-code" in section
     listed = re.findall(r"^\| (\S+@\S+\.example) \|", section, flags=re.MULTILINE)
     assert sorted(listed) == sorted(fixture_emails)
+
+
+async def test_demo_code_prints_a_demo_officials_current_code_and_nothing_else(demo_engine: Demo):
+    officer = await User.objects().get(User.email == "officer@civic-participation.example")
+    secret = await two_factor.secret_of(officer.id)
+    environment = {"REGISTRY_DATABASE_URL": demo_engine.settings.database_url, "REGISTRY_PASSWORD_PEPPER": TEST_PASSWORD_PEPPER}
+    printed = await asyncio.to_thread(run_registry, "demo-code", officer.email, env=environment)
+    assert printed.returncode == 0, printed.stderr
+    now = two_factor.step_at(datetime.now(UTC))
+    assert printed.stdout.strip() in {pyotp.TOTP(secret).generate_otp(step) for step in (now - 1, now, now + 1)}
+    supplier = await asyncio.to_thread(run_registry, "demo-code", "bids@commonground.example", env=environment)
+    assert supplier.returncode == 1 and "has no authenticator" in supplier.stderr
+    unknown = await asyncio.to_thread(run_registry, "demo-code", "someone@real.example", env=environment)
+    assert unknown.returncode == 1 and "not a demo account" in unknown.stderr
+    production = await asyncio.to_thread(run_registry, "demo-code", officer.email, env={**environment, "REGISTRY_ENVIRONMENT": "production"})
+    assert production.returncode == 1 and "refusing" in production.stderr
 
 
 async def test_loading_again_changes_nothing():
@@ -377,6 +400,33 @@ async def tour_problems() -> list[str]:
     return problems
 
 
+async def tour_sign_in_problems(demo: Demo) -> list[str]:
+    """Each sign-in the tour names, made as its reader would: the demo password, then for an official
+    the code `registry demo-code EMAIL` prints (the code of the fixtures' fixed secret, now)."""
+    problems = []
+    section = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split("## A tour, role by role", 1)[1].split("\n- **", 1)[0]
+    if "registry demo-code" not in section:
+        problems.append("the tour does not say how officials get their two-factor code")
+    for heading, email, _ in tour():
+        if email is None:
+            continue
+        user = await User.objects().get(User.email == email)
+        code = two_factor.code_at(secret) if (secret := await two_factor.secret_of(user.id)) else None
+        async with app_client(demo.settings) as client:
+            form = await client.get("/sign-in")
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text).group(1)
+            step = await client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD, "_csrf_token": token})
+            if Role.SUPPLIER not in user.roles:
+                if step.headers.get("location") != "/sign-in/code" or code is None:
+                    problems.append(f"{heading}: {email} is not asked for a two-factor code")
+                    continue
+                step = await client.post("/sign-in/code", data={"code": code, "_csrf_token": token})
+            if step.status_code != 303 or (await client.get("/home")).status_code != 200:
+                problems.append(f"{heading}: {email} does not sign in as the tour says")
+        db.bind(demo.engine)
+    return problems
+
+
 async def what_the_user_cannot_do(clause: str, user: User | None, framework: Framework) -> list[str]:
     """What the tour asks this user to do with this framework that the demo does not let them."""
     if user is None:
@@ -413,6 +463,7 @@ async def what_the_user_cannot_do(clause: str, user: User | None, framework: Fra
 
 async def test_the_readme_tour_names_the_demos_frameworks_stages_and_sign_ins_loaded_today_or_next_january(demo_engine, january_demo):
     assert await tour_problems() == []
+    assert await tour_sign_in_problems(demo_engine) == []
     today = {f.reference: f.title for f in await Framework.objects()}
     db.bind(january_demo.engine)
     moment = clock.ControlledClock()
@@ -420,6 +471,7 @@ async def test_the_readme_tour_names_the_demos_frameworks_stages_and_sign_ins_lo
     previous = clock.use(moment)
     try:
         assert await tour_problems() == []
+        assert await tour_sign_in_problems(january_demo) == []
         assert {f.reference: f.title for f in await Framework.objects()} == today  # the same references, whatever the year
     finally:
         clock.use(previous)

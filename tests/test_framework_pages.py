@@ -11,6 +11,7 @@ from registry.frameworks import service
 from registry.frameworks.tables import Document, Framework, State
 from registry.interest.service import calendar_token
 from registry.notifications.tables import Notification
+from tests import support
 from tests.support import PASSWORD, csrf_from, officer_and_supplier, post_form
 from tests.test_frameworks import DETAILS, draft_with_lots
 
@@ -26,7 +27,7 @@ def docx_bytes() -> bytes:
 
 
 async def sign_in(client, email):
-    response = await post_form(client, "/sign-in", {"email": email, "password": PASSWORD})
+    response = await support.sign_in(client, email, PASSWORD)
     assert response.status_code == 303
 
 

@@ -8,7 +8,7 @@ from registry.engagements import service as engagements
 from registry.evaluation import service as evaluation
 from registry.home import service as home
 from registry.tenders import service as tenders
-from tests import test_engagements
+from tests import support, test_engagements
 from tests.support import PASSWORD, officer_and_supplier, post_form
 from tests.test_engagements import live  # noqa: F401 (a fixture)
 from tests.test_framework_pages import sign_in
@@ -23,7 +23,7 @@ async def test_sign_in_lands_on_the_home_page_with_the_next_steps(client, databa
     officer, supplier = await officer_and_supplier()
     framework, found = await open_for_tenders(officer, controlled_clock)
     await registered(supplier, framework.reference)
-    response = await post_form(client, "/sign-in", {"email": "bids@supplier.example", "password": PASSWORD})
+    response = await support.sign_in(client, "bids@supplier.example", PASSWORD)
     assert response.status_code == 303 and response.headers["location"] == "/home"
     page = await client.get("/home")
     assert page.status_code == 200

@@ -4,7 +4,7 @@ from registry import clock
 from registry.accounts.passwords import hash_password, needs_rehash, verify_password
 from registry.accounts.sessions import PiccoloSessionStore
 from registry.accounts.tables import SessionRecord
-from tests.support import PASSWORD, make_user, post_form
+from tests.support import PASSWORD, make_user, post_form, sign_in
 
 
 async def test_passwords_are_stored_as_salted_argon2id_hashes():
@@ -59,7 +59,7 @@ async def test_a_visitor_who_has_not_signed_in_gets_no_session_and_no_cookie(cli
 
 async def test_a_signed_in_page_view_writes_nothing_new_and_renews_at_most_once_a_minute(client, database, controlled_clock):
     await make_user()
-    await post_form(client, "/sign-in", {"email": "officer@authority.example", "password": PASSWORD})
+    await sign_in(client, "officer@authority.example", PASSWORD)
     session_id = client.cookies.get("registry_session")
 
     async def stored() -> dict:

@@ -18,7 +18,7 @@ import pytest
 
 from registry.accounts import api_tokens
 from registry.accounts import service as accounts
-from registry.accounts import tokens
+from registry.accounts import throttling, tokens
 from registry.accounts.tables import AccountToken, ApiToken, OrganisationKind, Role, TokenPurpose, User
 from registry.audit.tables import AuditEvent
 from registry.frameworks import documents
@@ -30,6 +30,7 @@ from registry.tenders import service as tenders
 from registry.tenders.tables import TenderDocument
 from tests.api_support import bearer
 from tests.conftest import app_for, serving
+from tests import support
 from tests.support import PASSWORD, csrf_from, current, make_user, officer_and_supplier, post_form
 from tests.tendering import TENDER_DEADLINE, open_for_tenders, registered
 from tests.test_frameworks import draft_with_lots
@@ -58,8 +59,8 @@ async def browser(settings: Settings, *, https: bool = False) -> AsyncIterator[h
             yield client
 
 
-async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
-    response = await post_form(client, "/sign-in", {"email": email, "password": password})
+async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD, **fields: str) -> httpx.Response:
+    response = await support.sign_in(client, email, password, **fields)
     assert response.status_code == 303, response.text
     return response
 
@@ -99,7 +100,7 @@ async def test_a_long_password_of_any_characters_is_used_whole(client, database)
     assert "Your password has been changed" in changed.text
     client.cookies.clear()
     for cut_short in (long_password[:72], long_password[:128], long_password[:-1]):
-        refused = await post_form(client, "/sign-in", {"email": user.email, "password": cut_short})
+        refused = await support.sign_in(client, user.email, cut_short)
         assert refused.status_code == 400 and "Enter the email address and password for your account" in refused.text
     await sign_in(client, user.email, long_password)
 
@@ -137,7 +138,7 @@ async def test_session_and_csrf_cookies_are_httponly_samesite_and_not_secure_onl
     form = await client.get("/sign-in")
     csrf_value, csrf_attributes = set_cookies(form)["registry_csrf"]
     assert {"httponly", "samesite=lax", "path=/"} <= csrf_attributes and "secure" not in csrf_attributes
-    signed_in = await post_form(client, "/sign-in", {"email": "officer@authority.example", "password": PASSWORD})
+    signed_in = await sign_in(client, "officer@authority.example", PASSWORD)
     session_id, attributes = set_cookies(signed_in)["registry_session"]
     assert re.fullmatch(r"[0-9a-f]{64}", session_id)  # 256 random bits
     assert {"httponly", "samesite=lax", "path=/", "max-age=1800"} <= attributes
@@ -301,7 +302,7 @@ async def test_a_suppliers_public_profile_shows_its_text_escaped_and_links_only_
 @pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example/", "//evil.example/", "https://evil.example/", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)", "evil.example"])
 async def test_signing_in_never_redirects_to_another_site(client, database, target):
     await make_user()
-    response = await post_form(client, "/sign-in", {"email": "officer@authority.example", "password": PASSWORD, "next": target})
+    response = await sign_in(client, "officer@authority.example", PASSWORD, next=target)
     location = response.headers["location"]
     assert response.status_code == 303
     assert not re.search(r"[\x00-\x20\\]", location)  # nothing a browser strips or turns into a slash
@@ -315,7 +316,7 @@ async def test_passwords_typed_at_sign_in_are_in_neither_the_audit_log_nor_the_a
     caplog.set_level("DEBUG")
     user = await make_user()
     wrong = "a-mistyped-but-nearly-right pass phrase"
-    assert (await post_form(client, "/sign-in", {"email": user.email, "password": wrong})).status_code == 400
+    assert (await support.sign_in(client, user.email, wrong)).status_code == 400
     await sign_in(client, user.email)
     stored = " ".join(str(row) for row in await AuditEvent.select())
     assert "user.sign_in_failed" in stored and "user.signed_in" in stored
@@ -473,10 +474,10 @@ async def test_a_supplier_cannot_fill_the_servers_disk_with_tender_documents(dat
 async def test_guessing_the_current_password_on_the_change_form_is_throttled_and_audited(client, database):
     user = await make_user()
     await sign_in(client, user.email)
-    for n in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+    for n in range(throttling.FREE_FAILURES_PER_CLIENT):
         guess = await post_form(client, "/account/password", {"current_password": f"guess number {n} of many", "new_password": "attacker chosen pass phrase"})
         assert guess.status_code == 400
-    assert await AuditEvent.count().where(AuditEvent.action.like("%fail%")) >= accounts.MAX_FAILURES_PER_ACCOUNT
+    assert await AuditEvent.count().where(AuditEvent.action.like("%fail%")) >= throttling.FREE_FAILURES_PER_CLIENT
     right = await post_form(client, "/account/password", {"current_password": PASSWORD, "new_password": "attacker chosen pass phrase"})
     assert right.status_code == 429
     await accounts.authenticate(user.email, PASSWORD, remote_address="198.51.100.1")  # unchanged

@@ -155,15 +155,16 @@ FRESH_SEED = ("/suppliers", "/api/v1/suppliers")  # the directory's fair order: 
 
 @pytest.mark.parametrize("role", ["anonymous", "procurement_officer", "commissioner"])
 async def test_every_page_and_download_answers_head_as_it_answers_get_without_the_body(database, settings, role):
-    from tests.test_access_control import PASSWORD, app_routes, concrete, csrf_token, seed_users
+    from tests.support import sign_in
+    from tests.test_access_control import PASSWORD, app_routes, concrete, seed_users
 
     ids = await seed_users()
     paths = [route.split(" ", 1)[1] for route in app_routes(create_app(settings)) if route.startswith("GET ")]
     paths += ["/static/govuk/govuk-frontend.min.css", "/no-such-page"]
     async with app_client(settings) as client:
         if role != "anonymous":
-            signed = await client.post("/sign-in", data={"email": f"{role}@matrix.example", "password": PASSWORD, "_csrf_token": await csrf_token(client)})
-            assert signed.status_code == 303
+            signed = await sign_in(client, f"{role}@matrix.example", PASSWORD)
+            assert signed.status_code == 303 and not signed.headers["location"].startswith("/sign-in")
         different, downloads = [], 0
         for path in paths:
             url = concrete(path, ids)

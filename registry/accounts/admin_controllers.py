@@ -5,7 +5,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from registry.accounts import deactivation, duties, service
+from registry.accounts import deactivation, duties, service, two_factor
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
@@ -127,7 +127,8 @@ class UsersAdminController(Controller):
         if result is None:
             result = FormResult(data=None, values={"roles": [*user["roles"], *(str(role) for role in waiting)]})
         result.values.setdefault("roles", user["roles"])
-        return page("accounts/admin_user_roles.html", result, user=user, roles=roles, waiting=waiting, guarded=duties.GUARDED_ROLES)
+        return page("accounts/admin_user_roles.html", result, user=user, roles=roles, waiting=waiting, guarded=duties.GUARDED_ROLES,
+                    two_factor_on=await two_factor.enrolled(user_id))
 
     async def _form(self, result: FormResult | None = None) -> Template:
         authorities = await service.organisations_of_kind(OrganisationKind.AUTHORITY)

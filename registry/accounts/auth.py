@@ -12,7 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.empty import value_or_default
 
-from registry.accounts import api_tokens
+from registry.accounts import api_tokens, two_factor
 from registry.accounts.sessions import session_is_current
 from registry.accounts.tables import OrganisationKind, Role, User
 from registry.audit import service as audit
@@ -28,6 +28,10 @@ class CurrentUser:
     organisation_kind: OrganisationKind
     roles: frozenset[Role]
     is_organisation_admin: bool
+
+    @property
+    def requires_second_factor(self) -> bool:
+        return two_factor.required_for(self.roles, organisation_kind=self.organisation_kind, is_organisation_admin=self.is_organisation_admin)
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -86,7 +90,7 @@ class CurrentUserMiddleware:
             loaded = await load_user(int(session["user_id"]))
             if loaded is not None:
                 user, stamp = loaded
-                if session_is_current(session, user_stamp=stamp):
+                if session_is_current(session, user_stamp=stamp, second_factor_required=user.requires_second_factor):
                     scope["user"] = user
             if scope["user"] is None:
                 ASGIConnection(scope).clear_session()

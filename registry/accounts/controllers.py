@@ -1,9 +1,8 @@
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
-from registry.accounts import service
+from registry.accounts import service, two_factor
 from registry.accounts.auth import current_user, signed_in
 from registry.accounts.schemas import (
     ORGANISATION_TYPES,
@@ -16,6 +15,8 @@ from registry.accounts.schemas import (
 from registry.accounts.sessions import end_session, start_session
 from registry.accounts.tables import OrganisationSize, TokenPurpose
 from registry.accounts.tokens import find_usable
+from registry.accounts.two_factor_controllers import begin_second_step, too_many
+from registry.web.client import client_address
 from registry.web.forms import FormResult, add_error, read_form
 from registry.web.pages import page
 
@@ -25,10 +26,6 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/home"  # each role's next steps
-
-
-def remote_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 class SignInController(Controller):
@@ -46,12 +43,14 @@ class SignInController(Controller):
         if not result.ok:
             return page("accounts/sign_in.html", result)
         try:
-            user = await service.authenticate(result.data.email, result.data.password, remote_address=remote_address(request))
+            user = await service.authenticate(result.data.email, result.data.password, remote_address=client_address(request))
         except service.TooManyAttempts as refusal:
-            return page("accounts/sign_in.html", add_error(result, "email", str(refusal)), status_code=HTTP_429_TOO_MANY_REQUESTS)
+            return too_many(page("accounts/sign_in.html", add_error(result, "email", str(refusal))), refusal)
         except service.AccountError as refusal:
             return page("accounts/sign_in.html", add_error(result, "email", str(refusal)))
-        start_session(request, user_id=user.id, session_stamp=user.session_stamp, address=remote_address(request))
+        if second_step := await begin_second_step(request, user, safe_next(next_path)):
+            return second_step
+        start_session(request, user_id=user.id, session_stamp=user.session_stamp, address=client_address(request))
         return Redirect(safe_next(next_path), status_code=303)
 
     @get("/sign-out", name="sign_out")
@@ -117,7 +116,9 @@ class RegistrationController(Controller):
         user = await service.confirm_email(token)
         if user is None:
             return page("accounts/confirm_email.html", token=token, usable=False, status_code=400)
-        start_session(request, user_id=user.id, session_stamp=user.session_stamp, address=remote_address(request))
+        if second_step := await begin_second_step(request, user, "/home?welcome=1"):
+            return second_step
+        start_session(request, user_id=user.id, session_stamp=user.session_stamp, address=client_address(request))
         return Redirect("/home?welcome=1", status_code=303)
 
 
@@ -158,8 +159,8 @@ class AccountController(Controller):
     guards = [signed_in]
 
     @get("/", name="account")
-    async def overview(self) -> Template:
-        return page("accounts/account.html")
+    async def overview(self, request: Request) -> Template:
+        return page("accounts/account.html", two_factor_on=await two_factor.enrolled(current_user(request).id))
 
     @get("/password")
     async def change_password_form(self) -> Template:
@@ -173,11 +174,12 @@ class AccountController(Controller):
         user = current_user(request)
         try:
             updated = await service.change_password(
-                user.id, result.data.current_password, result.data.new_password, remote_address=remote_address(request)
+                user.id, result.data.current_password, result.data.new_password, remote_address=client_address(request)
             )
         except service.TooManyAttempts as refusal:
-            return page("accounts/change_password.html", add_error(result, "current_password", str(refusal)), status_code=HTTP_429_TOO_MANY_REQUESTS)
+            return too_many(page("accounts/change_password.html", add_error(result, "current_password", str(refusal))), refusal)
         except service.AccountError as problem:
             return page("accounts/change_password.html", add_error(result, "current_password", str(problem)))
-        start_session(request, user_id=updated.id, session_stamp=updated.session_stamp, address=remote_address(request))  # this browser stays signed in
+        second_factor = bool(request.session.get("second_factor"))
+        start_session(request, user_id=updated.id, session_stamp=updated.session_stamp, second_factor=second_factor, address=client_address(request))  # this browser stays signed in
         return page("accounts/password_changed.html", signed_in=True)

@@ -3,7 +3,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from registry.accounts import deactivation, service
+from registry.accounts import deactivation, service, two_factor
 from registry.accounts.auth import current_user, deny, requires_role
 from registry.accounts.schemas import InviteColleagueForm
 from registry.accounts.tables import Role
@@ -110,7 +110,8 @@ class OrganisationUsersController(Controller):
     ) -> Template:
         user = current_user(request)
         people = await service.colleagues(user.organisation_id)
+        with_two_factor = await two_factor.enrolled_among([person["id"] for person in people]) if user.is_organisation_admin else set()
         return page(
             "accounts/organisation_users.html", result, people=people, invited=invited, removed=removed, made_admin=made_admin,
-            can_invite=user.is_organisation_admin, me=user.id,
+            can_invite=user.is_organisation_admin, me=user.id, with_two_factor=with_two_factor,
         )

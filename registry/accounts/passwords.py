@@ -26,13 +26,23 @@ def configure(pepper: str) -> str | None:
     return previous.decode() if previous is not None else None
 
 
-def _peppered(password: str) -> bytes:
+def _current_pepper() -> bytes:
     global _pepper
     if _pepper is None:  # a command that hashes without the app (registry create-user, load-fixtures)
         from registry.settings import Settings
 
         _pepper = Settings().password_pepper.encode()
-    return hmac.new(_pepper, password.encode(), hashlib.sha256).digest()
+    return _pepper
+
+
+def _peppered(password: str) -> bytes:
+    return hmac.new(_current_pepper(), password.encode(), hashlib.sha256).digest()
+
+
+def derived_key(purpose: str) -> bytes:
+    """A 32-byte key for one purpose (two-factor secrets), derived from the pepper: kept as far from
+    the database, and lost with it, as the passwords' own key."""
+    return hmac.new(_current_pepper(), f"registry derived key: {purpose}".encode(), hashlib.sha256).digest()
 
 
 def _matches(password_hash: str, secret: str | bytes) -> bool:

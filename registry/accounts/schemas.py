@@ -2,7 +2,7 @@
 
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from registry.accounts.passwords_policy import password_problem
 from registry.accounts.tables import OrganisationSize, Role
@@ -37,6 +37,11 @@ class SignInForm(Form):
     messages: ClassVar = {"email": "Enter your email address", "password": "Enter your password"}
     email: str
     password: str
+
+
+class CodeForm(Form):
+    messages: ClassVar = {"code": "Enter the code"}
+    code: str = Field(max_length=40)
 
 
 class RegistrationForm(Form):

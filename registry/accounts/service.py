@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from registry import clock, db
-from registry.accounts import api_tokens, duties, tokens
+from registry.accounts import api_tokens, duties, throttling, tokens, two_factor
 from registry.accounts.passwords import check_password, hash_password, verify_password
 from registry.accounts.sessions import end_sessions_of
-from registry.accounts.tables import Organisation, OrganisationKind, Role, SignInAttempt, TokenPurpose, User
+from registry.accounts.tables import Organisation, OrganisationKind, Role, TokenPurpose, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
 from registry.web import links
@@ -103,10 +103,8 @@ async def has_demo_accounts() -> bool:
 
 
 # --- Signing in -------------------------------------------------------------------------------
-
-FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
+# Wrong passwords are slowed down per (account, address) and per address (throttling.py): never per
+# account alone, so that no stranger can keep an account's owner out.
 
 
 class SignInRefused(AccountError):
@@ -118,35 +116,44 @@ class EmailNotConfirmed(AccountError):
 
 
 class TooManyAttempts(AccountError):
-    pass
+    """This client must wait `retry_after` seconds before trying again (answered 429 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-async def _check_rate_limit(
-    email: str, remote_address: str, message: str = "Too many failed attempts to sign in. Wait 15 minutes, then try again or reset your password."
+async def refuse_if_throttled(
+    key: str, remote_address: str, what: str, *, actor: audit.Actor = audit.ANONYMOUS, object_id: object = None, free_per_account: int | None = None
 ) -> None:
-    """TooManyAttempts after MAX_FAILURES_PER_ACCOUNT failures for `email` (or MAX_FAILURES_PER_ADDRESS
-    from the address) in the last FAILED_SIGN_IN_WINDOW."""
-    since = clock.now() - FAILED_SIGN_IN_WINDOW
-    recent = SignInAttempt.attempted_at >= since
-    if (
-        await SignInAttempt.count().where(recent & (SignInAttempt.email == email)) >= MAX_FAILURES_PER_ACCOUNT
-        or await SignInAttempt.count().where(recent & (SignInAttempt.remote_address == remote_address)) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        raise TooManyAttempts(message)
+    """TooManyAttempts, audited, when this client has failed too often lately (throttling.py); `what`
+    begins the message ("Too many failed attempts to sign in")."""
+    wait = await throttling.wait_before_attempt(key, remote_address, free_per_account=free_per_account)
+    if wait is None:
+        return
+    async with db.transaction():
+        await audit.record(
+            "user.attempt_throttled", actor=actor, object_type="user", object_id=object_id or key,
+            payload={"attempt": key.partition(":")[0] if ":" in key else "sign_in", "address": remote_address, "retry_after_seconds": wait.seconds, "counted": wait.scope},
+        )
+    plural = "s" if wait.minutes != 1 else ""
+    raise TooManyAttempts(f"{what} from this device. Wait {wait.minutes} minute{plural}, then try again.", retry_after=wait.seconds)
 
 
 async def _record_failure(
     email: str, remote_address: str, reason: str, *, action: str = "user.sign_in_failed", actor: audit.Actor = audit.ANONYMOUS, object_id: object = None
 ) -> None:
     async with db.transaction():
-        await SignInAttempt.insert(SignInAttempt(email=email, remote_address=remote_address, attempted_at=clock.now()))
+        await throttling.record_failure(email, remote_address)
         await audit.record(action, actor=actor, object_type="user", object_id=object_id or email, payload={"reason": reason, "address": remote_address})
 
 
-async def authenticate(email: str, password: str, *, remote_address: str) -> User:
-    """The user these credentials belong to, or SignInRefused / EmailNotConfirmed / TooManyAttempts."""
+async def authenticate(email: str, password: str, *, remote_address: str, second_factor_follows: bool | None = None) -> User:
+    """The user these credentials belong to, or SignInRefused / EmailNotConfirmed / TooManyAttempts.
+    When a second factor is asked of the user (two_factor.asked_of), the password alone signs no
+    one in: the audit log says the password was accepted, and the sign-in is recorded once the code is."""
     email = normalise_email(email)
-    await _check_rate_limit(email, remote_address)
+    await refuse_if_throttled(email, remote_address, "Too many failed attempts to sign in")
     user = await User.objects().where(User.email == email).first()
     if user is None or not user.password_hash or not user.is_active:
         await verify_password(DUMMY_HASH, password)  # the same work as a real check, so timing reveals nothing
@@ -159,16 +166,24 @@ async def authenticate(email: str, password: str, *, remote_address: str) -> Use
     if user.email_confirmed_at is None:
         await send_email_confirmation(user)
         raise EmailNotConfirmed("Confirm your email address before you sign in. We have sent you a new link.")
+    if second_factor_follows is None:
+        second_factor_follows = await two_factor.asked_of(user.id)
     new_hash = await hash_password(password) if check.needs_rehash else None  # made before the pepper, or at an older cost
     async with db.transaction():
-        await SignInAttempt.delete().where(SignInAttempt.email == email)
+        await throttling.forget(email, remote_address)  # a stranger's failures from elsewhere still count against the stranger
         if new_hash:  # the same password, so sessions stay; unless it was changed meanwhile
             await User.update({User.password_hash: new_hash}).where((User.id == user.id) & (User.password_hash == user.password_hash))
         await audit.record(
-            "user.signed_in", actor=actor_for(user), object_type="user", object_id=user.id,
+            "user.password_accepted" if second_factor_follows else "user.signed_in", actor=actor_for(user), object_type="user", object_id=user.id,
             payload={"address": remote_address, **({"password_rehashed": True} if new_hash else {})},
         )
     return user
+
+
+async def record_second_factor(user_id: int, method: str, *, remote_address: str) -> None:
+    """The sign-in, complete: the password, then a code ("totp" or "recovery_code") or setting one up ("enrolment")."""
+    user = await User.objects().get(User.id == user_id)
+    await audit.record("user.signed_in", actor=actor_for(user), object_type="user", object_id=user.id, payload={"address": remote_address, "second_factor": method})
 
 
 async def record_sign_out(user_actor: audit.Actor) -> None:
@@ -334,11 +349,10 @@ def _current_password_key(email: str) -> str:
 
 
 async def change_password(user_id: int, current_password: str, new_password: str, *, remote_address: str) -> User:
-    """TooManyAttempts after MAX_FAILURES_PER_ACCOUNT wrong current passwords in FAILED_SIGN_IN_WINDOW
-    (each audited), as for signing in."""
+    """Wrong current passwords (each audited) are slowed down as wrong passwords at sign-in are."""
     user = await User.objects().get(User.id == user_id)
     key = _current_password_key(user.email)
-    await _check_rate_limit(key, remote_address, "Too many wrong current passwords. Wait 15 minutes, then try again.")
+    await refuse_if_throttled(key, remote_address, "Too many wrong current passwords", actor=actor_for(user), object_id=user.id)
     if not user.password_hash or not await verify_password(user.password_hash, current_password):
         await _record_failure(
             key, remote_address, "wrong current password", action="user.password_change_failed", actor=actor_for(user), object_id=user.id
@@ -347,7 +361,7 @@ async def change_password(user_id: int, current_password: str, new_password: str
     password_hash = await hash_password(new_password)
     async with db.transaction():
         await _set_password(user_id, password_hash)
-        await SignInAttempt.delete().where(SignInAttempt.email == key)
+        await throttling.forget(key)
         await audit.record("user.password_changed", actor=actor_for(user), object_type="user", object_id=user.id)
         await api_tokens.revoke_all(user_id=user.id, actor=actor_for(user), reason="password changed")
         await _tell_password_changed(user)
@@ -375,7 +389,7 @@ async def _set_password(user_id: int, password_hash: str) -> None:
     """The new password, and every session of the user ended (the one that changed it is started anew)."""
     await User.update({User.password_hash: password_hash, User.session_stamp: new_session_stamp()}).where(User.id == user_id)
     await end_sessions_of(user_id)
-    await SignInAttempt.delete().where(SignInAttempt.email == (await User.select(User.email).where(User.id == user_id).first())["email"])
+    await throttling.forget((await User.select(User.email).where(User.id == user_id).first())["email"])
 
 
 # --- Users created by others: authority users by an admin, colleagues by a supplier's admin ----

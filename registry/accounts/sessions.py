@@ -39,6 +39,7 @@ SESSION_KEY = "registry.session_key"  # the id of the session this request came 
 DETAILS = "registry.session_details"  # what start_session says of the new session, for its row
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
+SECOND_STEP_TIMEOUT = timedelta(minutes=10)  # between the right password and the code, or setting up an authenticator
 RENEWAL_STEP = timedelta(minutes=1)  # reads renew a session's expiry at most this often
 COOKIE_NAME = "registry_session"
 SESSION_ID = re.compile(r"[0-9a-f]{64}")  # as generate_session_id makes them: 32 random bytes, in hex
@@ -225,15 +226,16 @@ def session_config(*, secure: bool) -> RotatingSessionConfig:
     )
 
 
-def start_session(request: Request, *, user_id: int, session_stamp: str, address: str) -> None:
+def start_session(request: Request, *, user_id: int, session_stamp: str, address: str, second_factor: bool = False) -> None:
     """Sign the user in on this browser, under a new session id. `address` is the client's, as sign-in
-    throttling sees it: the sessions page shows it."""
+    throttling sees it: the sessions page shows it. `second_factor` when they entered a code after
+    their password (a session without one is no session for a user who must)."""
     now = clock.now()
     request.scope["state"][ROTATE_FLAG] = True
     request.scope["state"][DETAILS] = SessionDetails(
         user_id=user_id, started_at=now, browser=browser_family(request.headers.get("user-agent", "")), address=address
     )
-    request.set_session({"user_id": user_id, "stamp": session_stamp, "signed_in_at": now.timestamp()})
+    request.set_session({"user_id": user_id, "stamp": session_stamp, "signed_in_at": now.timestamp(), "second_factor": second_factor})
 
 
 def this_session_key(connection: ASGIConnection) -> str | None:
@@ -252,13 +254,33 @@ async def end_sessions_of(user_id: int, *, keep: str | None = None) -> int:
     return len(ended)
 
 
+def start_half_session(request: Request, *, user_id: int, session_stamp: str, next_path: str) -> None:
+    """The password was right and a second factor is asked next: the session names the user, but
+    signs no one in (CurrentUserMiddleware looks for "user_id" only), until the code step ends it."""
+    request.scope["state"][ROTATE_FLAG] = True
+    request.set_session({"password_user_id": user_id, "stamp": session_stamp, "password_at": clock.now().timestamp(), "next": next_path})
+
+
+def half_signed_in(session: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The half-signed-in session's facts (password_user_id, stamp, next), while the code step may still follow."""
+    if not session or session.get("password_user_id") is None:
+        return None
+    if clock.now().timestamp() - float(session.get("password_at", 0)) >= SECOND_STEP_TIMEOUT.total_seconds():
+        return None
+    return session
+
+
 def end_session(request: Request) -> None:
     request.clear_session()
 
 
-def session_is_current(session: dict[str, Any], *, user_stamp: str) -> bool:
-    """False once the absolute timeout has passed or the password has changed since sign-in."""
+def session_is_current(session: dict[str, Any], *, user_stamp: str, second_factor_required: bool = False) -> bool:
+    """False once the absolute timeout has passed or the password has changed (or two-factor sign-in
+    was set up or reset) since sign-in; and for a user who must use a second factor, when the
+    session was begun without one (before the rule applied to them)."""
     signed_in_at = session.get("signed_in_at")
     if signed_in_at is None or session.get("stamp") != user_stamp:
+        return False
+    if second_factor_required and not session.get("second_factor"):
         return False
     return clock.now().timestamp() - float(signed_in_at) < ABSOLUTE_TIMEOUT.total_seconds()

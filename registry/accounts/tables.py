@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from piccolo.columns import Array, Boolean, Bytea, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Array, Boolean, Bytea, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -111,3 +111,23 @@ class RoleGrant(Table):
     decided_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
     decided_at = Timestamptz(null=True, default=None, index=True)
     approved = Boolean(null=True, default=None)  # None while waiting; False when refused or withdrawn
+
+
+class TwoFactor(Table, tablename="two_factor"):
+    """A user's authenticator app (TOTP, RFC 6238; see two_factor.py). Its secret is stored encrypted;
+    it counts once the user has entered a code from it (confirmed_at)."""
+
+    user = ForeignKey(references=User, null=False, unique=True, on_delete=OnDelete.cascade)
+    secret = Varchar(length=200)  # sealed by two_factor.seal: never shown again once confirmed
+    created_at = Timestamptz()
+    confirmed_at = Timestamptz(null=True, default=None)
+    last_used_step = Integer(default=0)  # the time step of the last code accepted: a code works once
+
+
+class RecoveryCode(Table):
+    """One of a user's single-use codes for signing in without their authenticator: only its SHA-256 is kept."""
+
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    code_hash = Varchar(length=64, index=True)
+    created_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

@@ -2,6 +2,7 @@
 whole run, driven by Debian's Chromium through pytest-playwright."""
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import pyotp
 import pytest
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
@@ -206,11 +208,57 @@ def screenshots() -> Path:
 DEMO_PASSWORD = "participation-demo-2026"
 
 
-def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+# The tests' authenticator app: the demo officials' fixed secrets, and the secret of each official
+# a test sets up (read off the set-up page, as a person's app scans it).
+TWO_FACTOR_SECRETS = {
+    row["email"]: row["two_factor_secret"]
+    for row in json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "users.json").read_text(encoding="utf-8"))
+    if "two_factor_secret" in row
+}
+_LAST_STEP: dict[str, int] = {}
+
+
+def two_factor_code(email: str) -> str:
+    """What the authenticator shows for `email` now: pyotp.TOTP(secret).now(), or, when this test has
+    used that code already (a code works once), the next step's, which the service accepts too; past
+    that, it waits for the next step."""
+    totp = pyotp.TOTP(TWO_FACTOR_SECRETS[email])
+    while (step := max(int(time.time()) // 30, _LAST_STEP.get(email, 0) + 1)) > int(time.time()) // 30 + 1:
+        time.sleep(1)
+    _LAST_STEP[email] = step
+    return totp.generate_otp(step)
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> bool:
+    """Sign in as a person does: the password, then for an official the code from their authenticator
+    app (setting the app up first, if it is their first sign-in). Whether a code was asked for."""
     page.goto(base_url + "/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # the answer to the password decides what comes next: wait for it
+        page.get_by_role("button", name="Sign in").click()
+    step = urlsplit(page.url).path
+    if step == "/sign-in/set-up-two-factor":
+        assert_accessible(page)
+        TWO_FACTOR_SECRETS[email] = page.locator("#two-factor-key").inner_text().replace(" ", "")
+        page.get_by_label("Code", exact=True).fill(two_factor_code(email))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Turn on two-factor sign-in").click()
+        expect(page.locator("#recovery-codes li")).to_have_count(10)
+        assert_accessible(page)
+        page.get_by_role("link", name="I have kept my recovery codes: continue").click()
+        return True
+    if step == "/sign-in/code":
+        assert_accessible(page)
+        code = two_factor_code(email)
+        page.get_by_label("Code", exact=True).fill(code)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
+        if urlsplit(page.url).path == "/sign-in/code":
+            problem = page.locator(".govuk-error-summary").inner_text() if page.locator(".govuk-error-summary").count() else page.title()
+            raise AssertionError(f"{email}'s code {code} (step {_LAST_STEP[email]}, now {int(time.time()) // 30}) was refused: {problem}")
+        return True
+    return False
 
 
 def set_clock(live_server: str, moment: str | None) -> None:

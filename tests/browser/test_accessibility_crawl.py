@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import assert_accessible, axe_violations, remember_passed, route_pattern, sign_in
+from tests.browser.conftest import assert_accessible, axe_violations, remember_passed, route_pattern, sign_in, two_factor_code
 
 SERVICE_NAME = "Participation Framework Registry"
 # The base template's pattern (frontend_templates/base.html): "[Error: ]<page> – <service name>",
@@ -278,6 +278,10 @@ def test_signing_in_and_choosing_emails_work_by_keyboard_alone(page: Page, live_
     page.keyboard.press("Tab")
     expect(page.locator("#password")).to_be_focused()
     page.keyboard.type("participation-demo-2026")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/sign-in/code$"))  # an official: the code from the authenticator app next
+    tab_to(page, "#code")
+    page.keyboard.type(two_factor_code("commissioner@northmoor.example"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="Sign out")).to_be_visible()
 

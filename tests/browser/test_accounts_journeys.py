@@ -119,3 +119,50 @@ def test_every_signed_in_page_is_accessible(page: Page, live_server: str):
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("#api-token")).to_have_text(re.compile(r"^pfr_"))
     assert_accessible(page)
+
+
+def test_a_new_official_sets_up_two_factor_sign_in_and_the_admin_resets_it_when_the_phone_is_lost(
+    page: Page, browser: Browser, live_server: str, smtp_inbox
+):
+    official = f"analyst-{uuid.uuid4().hex[:8]}@civic-participation.example"
+    admin = browser.new_context().new_page()
+    sign_in(admin, live_server, "admin@civic-participation.example")
+    admin.goto(live_server + "/admin/users/new")
+    admin.get_by_label("Full name").fill("Eilidh Ross")
+    admin.get_by_label("Email address").fill(official)
+    admin.get_by_label("Contracting authority").select_option(label="Department for Civic Participation")
+    admin.get_by_label("Evaluator").check()
+    admin.get_by_role("button", name="Add user").click()
+
+    page.goto(emailed_link(smtp_inbox[0], live_server, official, "/password-reset/", "Your account"))
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save password").click()
+    page.goto(live_server + "/sign-in")
+    page.get_by_label("Email address").fill(official)
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")  # nothing else before it
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    page.goto(live_server + "/home")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fhome$"))  # the password alone opens no page
+
+    assert sign_in(page, live_server, official, NEW_PASSWORD)  # reads the key, enters the code, keeps the recovery codes
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your home")
+    page.goto(live_server + "/account")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Two-factor sign-in")
+    page.goto(live_server + "/account/two-factor")
+    assert_accessible(page)
+    expect(page.locator("main")).to_contain_text("You have 10 recovery codes left")
+
+    admin.goto(live_server + "/admin/users")
+    admin.get_by_role("link", name=re.compile("Eilidh Ross")).click()
+    admin.get_by_role("button", name="Reset two-factor sign-in").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Reset two-factor sign-in for Eilidh Ross")
+    assert_accessible(admin)
+    admin.get_by_role("button", name="Reset two-factor sign-in").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in reset")
+    assert_accessible(admin)
+    smtp_inbox[0].wait_for(official, "Your two-factor sign-in was reset")
+
+    page.goto(live_server + "/account")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Faccount$"))  # signed out everywhere

@@ -7,7 +7,8 @@ question that the officer answers for every bidder; the suppliers submit sealed 
 deadline (the server's test clock) two officers open them, two evaluators score them on their own,
 the officer moderates, proposes and a second officer approves and notifies the bidders (the one that
 missed out reads its debrief); after the standstill the suppliers are appointed and the framework is
-live. A commissioner then finds an appointed supplier, awards it an engagement directly and sees it
+live (every official signs in with a code from their authenticator app after the password, computed
+from the demo's fixed secret). A commissioner then finds an appointed supplier, awards it an engagement directly and sees it
 through delivery to completion and a review, which the supplier answers; and the public open data
 shows the framework's award and the engagement (its own contracting process, related to the
 framework's) completed.
@@ -94,7 +95,8 @@ class Journey:
             self.pages[email] = self.browser.new_context().new_page()
         page = self.pages[email]
         if self.signed_in.get(email) != self.epoch:
-            sign_in(page, self.live_server, email)
+            entered_a_code = sign_in(page, self.live_server, email)  # officials: the password, then their app's code
+            assert entered_a_code == (email not in {supplier for supplier, _ in SUPPLIERS}), email
             expect(page.get_by_role("heading", level=1)).to_have_text("Your home")  # each role lands on its next steps
             expect(page.get_by_role("link", name="Sign out")).to_be_visible()
             self.signed_in[email] = self.epoch
