@@ -19,6 +19,7 @@ from registry.notifications.tables import Notification
 from registry.tenders.tables import Tender
 from tests.api_support import bearer
 from tests.conftest import app_for, serving
+from tests import support
 from tests.support import PASSWORD, csrf_from, current, make_user, post_form
 from tests.tendering import complete_draft, open_for_tenders, registered
 
@@ -39,7 +40,7 @@ async def browser(settings, *, user_agent: str = FIREFOX, address: str = "127.0.
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
-    return await post_form(client, "/sign-in", {"email": email, "password": password})
+    return await support.sign_in(client, email, password)
 
 
 async def confirm(client: httpx.AsyncClient, path: str) -> httpx.Response:

@@ -17,7 +17,7 @@ from registry.home.service import home
 from registry.notifications.tables import Notification
 from registry.tenders import opening
 from tests.awarding import Bid, in_moderation, officers, user
-from tests.support import PASSWORD, csrf_from, current, post_form
+from tests.support import csrf_from, current, post_form, sign_in
 from tests.tendering import TENDER_DEADLINE, open_for_tenders
 
 
@@ -69,7 +69,7 @@ async def test_the_two_shadow_officers_attack_fails_at_the_first_step_that_needs
     """The admin makes two officer accounts for itself and tries to open the tenders with them."""
     authority, admin, genuine = await authority_with_admin()
     framework, _ = await open_for_tenders(genuine, controlled_clock)
-    await post_form(client, "/sign-in", {"email": admin.email, "password": PASSWORD})
+    await sign_in(client, admin.email)
     for name in ("one", "two"):
         created = await post_form(client, "/admin/users/new", {
             "full_name": f"Shadow {name}", "email": f"shadow.{name}@authority.example", "organisation_id": authority.id,
