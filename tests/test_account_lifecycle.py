@@ -1,6 +1,7 @@
 """Accounts switched off and on (deactivation, removal from an organisation), API tokens that expire
 and are revoked when their user changes, and the sessions page (docs/security.md finding 14)."""
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -87,6 +88,8 @@ async def test_deactivating_an_official_ends_everything_at_once_keeps_the_accoun
 
     with pytest.raises(accounts.SignInRefused, match=FAILED_SIGN_IN):  # the right password: the same words as a wrong one
         await accounts.authenticate(evaluator.email, PASSWORD, remote_address="127.0.0.1")
+    failed = await AuditEvent.objects().where(AuditEvent.action == "user.sign_in_failed").order_by(AuditEvent.sequence, ascending=False).first()
+    assert json.loads(failed.payload)["reason"] == "deactivated account"  # the log tells it apart from a wrong password
     await accounts.request_password_reset(evaluator.email)
     assert await emails_to(evaluator.email) == ["Your account has been deactivated"]  # no reset link
     with pytest.raises(accounts.AccountError, match="already deactivated"):

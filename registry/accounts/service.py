@@ -157,7 +157,8 @@ async def authenticate(email: str, password: str, *, remote_address: str, second
     user = await User.objects().where(User.email == email).first()
     if user is None or not user.password_hash or not user.is_active:
         await verify_password(DUMMY_HASH, password)  # the same work as a real check, so timing reveals nothing
-        await _record_failure(email, remote_address, "unknown account" if user is None else "no usable password")
+        reason = "unknown account" if user is None else "deactivated account" if not user.is_active else "no usable password"
+        await _record_failure(email, remote_address, reason)  # the audit log tells them apart; the person is told the same
         raise SignInRefused("Enter the email address and password for your account")
     check = await check_password(user.password_hash, password)
     if not check.ok:
