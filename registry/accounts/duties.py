@@ -58,6 +58,10 @@ def role_name(role: Role) -> str:
     return str(role).replace("_", " ")
 
 
+def with_article(name: str) -> str:
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 async def waiting_roles(user_id: int) -> set[Role]:
     rows = await RoleGrant.select(RoleGrant.role).where((RoleGrant.user == user_id) & RoleGrant.decided_at.is_null())
     return {Role(row["role"]) for row in rows}
@@ -215,7 +219,7 @@ async def _decide(user: CurrentUser, grant_id: int, *, approve: bool) -> RoleGra
         )
         if approve:
             await notifications.enqueue(
-                recipient=subject.email, subject=f"You are now a {role_name(role)}",
+                recipient=subject.email, subject=f"You are now {with_article(role_name(role))}",
                 body=f"Dear {subject.full_name},\n\nYou have been given the {role_name(role)} role at {organisation.legal_name}. "
                 "It takes effect the next time you load a page.",
             )

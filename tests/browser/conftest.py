@@ -60,7 +60,9 @@ class Inbox:
         self.messages.append(envelope)
         return "250 OK"
 
-    def wait_for(self, recipient: str, subject_part: str, timeout: float = 15) -> str:
+    def wait_for(self, recipient: str, subject_part: str, timeout: float = 90) -> str:
+        """The email, once delivered. The demo queues some 500 emails, which the live server sends
+        first, one at a time: on a loaded machine that can take a minute."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for envelope in self.messages:
@@ -68,7 +70,7 @@ class Inbox:
                 if recipient in envelope.rcpt_tos and subject_part in text:
                     return text
             time.sleep(0.2)
-        raise AssertionError(f"no email to {recipient} about {subject_part!r} reached the SMTP server")
+        raise AssertionError(f"no email to {recipient} about {subject_part!r} reached the SMTP server ({len(self.messages)} emails did)")
 
 
 @pytest.fixture(scope="session")

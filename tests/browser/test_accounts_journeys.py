@@ -133,6 +133,14 @@ def test_a_new_official_sets_up_two_factor_sign_in_and_the_admin_resets_it_when_
     admin.get_by_label("Contracting authority").select_option(label="Department for Civic Participation")
     admin.get_by_label("Evaluator").check()
     admin.get_by_role("button", name="Add user").click()
+    expect(admin.locator(".govuk-notification-banner")).to_contain_text("The evaluator role waits for approval")
+
+    officer = browser.new_context().new_page()  # separation of duties: one of the authority's officers approves the role
+    sign_in(officer, live_server, "officer@civic-participation.example")
+    officer.goto(live_server + "/role-requests")
+    assert_accessible(officer)
+    officer.get_by_role("button", name="Approve Eilidh Ross as evaluator").click()
+    expect(officer.locator(".govuk-notification-banner")).to_contain_text("Request approved")
 
     page.goto(emailed_link(smtp_inbox[0], live_server, official, "/password-reset/", "Your account"))
     page.get_by_label("New password").fill(NEW_PASSWORD)
