@@ -242,13 +242,18 @@ def before_itt(state: State | str) -> bool:
     return state in BEFORE_ITT
 
 
+def _field(framework, name: str):
+    """A framework's column, from its row or from a selected row (a dict)."""
+    return framework.get(name) if isinstance(framework, dict) else getattr(framework, name, None)
+
+
 def stage_of(framework, now: datetime) -> State:
     """The stage `framework` is in at `now`: its recorded state, or the next one once the moment
     that closes the recorded one has passed."""
-    state = State(framework.state)
+    state = State(_field(framework, "state"))
     if state in CLOSES_AT:
         attribute, closed = CLOSES_AT[state]
-        moment = getattr(framework, attribute)
+        moment = _field(framework, attribute)
         if moment is not None and now >= moment:
             return closed
     return state
@@ -295,7 +300,7 @@ class Capabilities:
 def capabilities(framework, now: datetime) -> Capabilities:
     """What `framework` allows at `now`."""
     stage = stage_of(framework, now)
-    clarification_deadline = getattr(framework, "clarification_deadline", None)
+    clarification_deadline = _field(framework, "clarification_deadline")
     open_for_tenders = stage is State.ITT_PUBLISHED
     return Capabilities(
         stage=stage,
@@ -327,8 +332,8 @@ def describe(state: State | str) -> str:
 
 
 # What templates ask of the lifecycle (registered once, at app start), at the time of receipt of
-# the request being handled: `framework_can(framework).may_tender`, `reached(framework, "moderation")`.
+# the request being handled: `framework_can(framework).may_tender`, `stage_reached(framework, "moderation")`.
 TEMPLATE_GLOBALS = {
     "framework_can": lambda framework: capabilities(framework, clock.received()),
-    "reached": lambda framework, wanted: reached(framework, wanted, clock.received()),
+    "stage_reached": lambda framework, wanted: reached(framework, wanted, clock.received()),
 }
