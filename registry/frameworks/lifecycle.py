@@ -152,6 +152,14 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
 }
 
 
+# The moves that need more than a button, and the page (under the framework's management page)
+# that guides each: its checks, its deadlines, or the two officers or the award steps it takes.
+GUIDED_BY = {
+    State.PIN_PUBLISHED: "check", State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders",
+    State.AWARD_APPROVED: "award", State.STANDSTILL: "award", State.LIVE: "award",
+}
+
+
 class IllegalTransition(ValueError):
     pass
 
