@@ -3,7 +3,12 @@ make each, and what must hold first. Every move is audited, added to the framewo
 told to the suppliers who registered interest.
 
 Guards take plain facts and the server's current time, and return the problems that block the move
-(empty when it may go ahead), so that the task list can show the same problems before anyone tries."""
+(empty when it may go ahead), so that the task list can show the same problems before anyone tries.
+
+The stored state is the record of the moves made. The stage a framework is in is read with the
+clock (`stage_of`): past the tender deadline it is closed for tenders whether or not an officer has
+recorded the close. Pages and services ask `capabilities` and `reached` rather than listing states;
+submissions still go by their time of receipt (registry.tenders.service.accepting_tenders)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
