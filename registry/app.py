@@ -36,9 +36,11 @@ from registry.help.controllers import HelpController
 from registry.home.controllers import HomeController
 from registry.criteria.controllers import CriteriaController
 from registry.directory.controllers import DirectoryController
+from registry.engagements import lifecycle as engagement_lifecycle
 from registry.engagements.controllers import CommissioningController, SupplierEngagementsController
 from registry.engagements.report_controllers import ReportsController
 from registry.evaluation.controllers import EvaluationPanelController, EvaluatorController
+from registry.frameworks import lifecycle as framework_lifecycle
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController
@@ -134,7 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[configured, database_lifespan, mail_sender_lifespan, audit_checkpoints_lifespan],
-        template_config=template_config(settings),
+        template_config=template_config(settings, functions={**framework_lifecycle.TEMPLATE_GLOBALS, **engagement_lifecycle.TEMPLATE_GLOBALS}),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
             session_config(secure=settings.is_production).middleware,

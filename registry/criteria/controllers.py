@@ -16,7 +16,7 @@ from registry.frameworks import documents as framework_documents
 from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.controllers import framework_for_officer
-from registry.frameworks.tables import Framework, State
+from registry.frameworks.tables import Framework
 from registry.interest import service as interest
 from registry.web.forms import FormResult, add_error, is_whole_number, read_form
 from registry.web.pages import page
@@ -28,7 +28,7 @@ async def _overview_context(framework: Framework) -> dict:
     return {
         "framework": framework, "scheme": await service.scheme_of(framework.id), "criteria": all_criteria, "lots": lots,
         "lot_numbers": {lot.id: lot.number for lot in lots}, "problems": service.problems(all_criteria, lots),
-        "kinds": service.KIND_NAMES, "amending": framework.state not in service.BEFORE_ITT,
+        "kinds": service.KIND_NAMES, "amending": not lifecycle.before_itt(framework.state),
         "changeable": service.changeable(framework, clock.now()),
         "terms_frozen": terms.EXPLANATION if terms.terms_frozen(framework, clock.now()) else None,
     }
@@ -76,7 +76,7 @@ class CriteriaController(Controller):
                 return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
             except service.CriteriaError as problem:
                 result = add_error(result, problem.field, str(problem))
-        return page("criteria/scheme_form.html", result, framework=framework, amending=framework.state not in service.BEFORE_ITT)
+        return page("criteria/scheme_form.html", result, framework=framework, amending=not lifecycle.before_itt(framework.state))
 
     # --- Criteria -------------------------------------------------------------------------------
 
@@ -84,7 +84,7 @@ class CriteriaController(Controller):
         return page(
             "criteria/criterion_form.html", result, framework=framework, criterion_id=criterion_id,
             lots=await frameworks.lots(framework.id), scheme=await service.scheme_of(framework.id),
-            amending=framework.state not in service.BEFORE_ITT, kinds=service.KIND_NAMES, default_word_limit=service.DEFAULT_WORD_LIMIT,
+            amending=not lifecycle.before_itt(framework.state), kinds=service.KIND_NAMES, default_word_limit=service.DEFAULT_WORD_LIMIT,
         )
 
     @get("/criteria/new")
@@ -164,7 +164,7 @@ class CriteriaController(Controller):
 
     async def _invitation_page(self, framework: Framework, result: FormResult | None = None) -> Template:
         context = await _overview_context(framework)
-        ready = framework.state == State.RFI_CLOSED and not context["problems"]
+        ready = lifecycle.capabilities(framework, clock.received()).may_publish_itt and not context["problems"]
         return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, **context)
 
     async def _check_invitation(self, framework: Framework, result: FormResult, clarification_deadline, tender_deadline) -> Template:
@@ -185,7 +185,7 @@ class CriteriaController(Controller):
         happens only from that page (`confirmed`)."""
         framework = await framework_for_officer(request, reference)
         result = await read_form(request, InvitationForm)
-        if framework.state != State.RFI_CLOSED and framework.tender_deadline is not None:  # sent again after publishing
+        if not lifecycle.capabilities(framework, clock.received()).may_publish_itt and framework.tender_deadline is not None:  # sent again after publishing
             return Redirect(f"/manage/frameworks/{reference}?done=itt_published", status_code=303)
         if result.ok:
             clarification_deadline, tender_deadline = result.data.deadlines(request.app.state["settings"].zone)

@@ -7,6 +7,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.criteria import service as criteria
 from registry.criteria.service import CriteriaError
+from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, NoticeKind, State
 
@@ -58,6 +59,8 @@ async def publish(user: CurrentUser, reference: str, *, clarification_deadline: 
         await Framework.update({Framework.clarification_deadline: clarification_deadline, Framework.tender_deadline: tender_deadline}).where(
             Framework.id == framework.id
         )
+        if framework.state == State.RFI_OPEN and lifecycle.stage_of(framework, clock.now()) == State.RFI_CLOSED:  # closed by the clock: recorded now
+            await frameworks.move(user, reference, State.RFI_CLOSED)
         framework = await frameworks.move(user, reference, State.ITT_PUBLISHED)
         await criteria.lock(framework.id)
         await frameworks.publish_notice(framework, NoticeKind.TENDER, user, change_summary=None, extra=await criteria.tender_notice_content(framework))

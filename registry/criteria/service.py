@@ -18,7 +18,6 @@ from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
 
-BEFORE_ITT = (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED)
 KIND_ORDER = [CriterionKind.SELECTION, CriterionKind.QUALITY, CriterionKind.PRICE]
 KIND_NAMES = {CriterionKind.SELECTION: "Selection question", CriterionKind.QUALITY: "Quality criterion", CriterionKind.PRICE: "Price"}
 DEFAULT_WORD_LIMIT = 500
@@ -145,7 +144,7 @@ async def problems_for(framework_id: int) -> list[str]:
 def changeable(framework: Framework, now: datetime) -> bool:
     """Whether the criteria may change: freely before the invitation to tender, by amendment while it
     is open, and never once the tender deadline has passed."""
-    return not terms.terms_frozen(framework, now) and framework.state in (*BEFORE_ITT, State.ITT_PUBLISHED)
+    return not terms.terms_frozen(framework, now) and (lifecycle.before_itt(framework.state) or framework.state == State.ITT_PUBLISHED)
 
 
 async def _framework_for_change(user: CurrentUser, reference: str, change_summary: str | None) -> tuple[Framework, bool]:
@@ -159,7 +158,7 @@ async def _framework_for_change(user: CurrentUser, reference: str, change_summar
         raise CriteriaError(terms.refusal(["assessment criteria"]))
     if not changeable(framework, now):
         raise CriteriaError(f"The criteria of a framework that is {lifecycle.describe(framework.state)} can no longer change")
-    if framework.state in BEFORE_ITT:
+    if lifecycle.before_itt(framework.state):
         return framework, False
     if not (change_summary or "").strip():
         raise CriteriaError("The criteria are published: say what is changing and why, so that bidders are told", field="change_summary")

@@ -11,12 +11,11 @@ from litestar.response import Redirect, Response, Template
 from registry import clock
 from registry.accounts.auth import current_user, deny, requires_role
 from registry.accounts.tables import Role
-from registry.engagements import scoring, service
+from registry.engagements import lifecycle, scoring, service
 from registry.engagements.schemas import (
     AwardForm, BriefForm, CancelForm, CompetitionForm, DeclineForm, DirectAwardForm, ReplyForm, ResponseForm, ReviewForm,
 )
-from registry.engagements.sealing import deadline_passed
-from registry.engagements.tables import Engagement, EngagementState, InvitationStatus
+from registry.engagements.tables import Engagement, InvitationStatus
 from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
 from registry.money import pounds
@@ -25,7 +24,6 @@ from registry.web.forms import FormResult, add_error, is_whole_number, read_form
 from registry.web import paging
 from registry.web.pages import Confirmation, confirmation, confirmed, page
 
-S = EngagementState
 TAXONOMIES = {"groups": "groups", "regions": "regions", "methods": "engagement_methods"}
 
 
@@ -56,7 +54,7 @@ def _saved(request: Request, standing: service.Competition) -> str | None:
 
 
 def _common() -> dict:
-    return {"names": _names(), "label": service.label, "measures": service.MEASURES, "States": S}
+    return {"names": _names(), "label": service.label, "measures": service.MEASURES}
 
 
 def _missing(request: Request, exc: Exception) -> Response:
@@ -160,7 +158,7 @@ class CommissioningController(Controller):
     @get("/{reference:str}/brief")
     async def edit_brief(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
-        if engagement.state != S.DRAFT:
+        if not lifecycle.capabilities(engagement, clock.received()).may_prepare:
             return Redirect(f"/commissioning/{reference}", status_code=303)
         return await self._brief_page(request, FormResult(data=None, values=_brief_values(engagement)), engagement)
 
@@ -183,10 +181,10 @@ class CommissioningController(Controller):
         standing = await service.competition(engagement, engagement.buyer)
         return page(
             "engagements/show.html", FormResult(data=None, errors={problem.field: str(problem)} if problem else {}), engagement=engagement,
-            warning=await service.budget_warning(engagement.lot, engagement.budget_pence) if engagement.state == S.DRAFT else None,
+            warning=await service.budget_warning(engagement.lot, engagement.budget_pence) if lifecycle.capabilities(engagement, clock.received()).may_prepare else None,
             criteria=await service.criteria_of(engagement.id), standing=standing, reach=await service.reach_of(engagement.id),
             review=await service.review_of(engagement.id), appointed=(await service.appointed_counts([engagement.lot]))[engagement.lot],
-            deadline_passed=deadline_passed(engagement, clock.now()), CallOffRoute=CallOffRoute, **context, **_common(),
+            CallOffRoute=CallOffRoute, **context, **_common(),
         )
 
     @get("/{reference:str}")
@@ -449,11 +447,9 @@ class SupplierEngagementsController(Controller):
                 "proposal": invitation.proposal or "", "price": _amount(invitation.price_pence),
             } if invitation else {})
         context = await service.context(engagement)
-        now = clock.now()
         return page(
             "engagements/supplier_show.html", result, engagement=engagement, invitation=invitation, review=await service.review_of(engagement.id),
-            ours=engagement.supplier == current_user(request).organisation_id, deadline_passed=deadline_passed(engagement, now),
-            open_for_answers=engagement.state == S.INVITED and not deadline_passed(engagement, now), Status=InvitationStatus,
+            ours=engagement.supplier == current_user(request).organisation_id, Status=InvitationStatus,
             criteria=await service.criteria_of(engagement.id), reach=await service.reach_of(engagement.id), **context, **_common(),
         )
 

@@ -208,13 +208,9 @@ class ManageFrameworksController(Controller):
             return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
         if framework.state == target:  # sent again (Back, then the same button): it is done already
             return Redirect(f"/manage/frameworks/{reference}?done={target}", status_code=303)
-        pages_of_their_own = {
-            State.PIN_PUBLISHED: "check", State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders",
-            State.AWARD_APPROVED: "award", State.STANDSTILL: "award", State.LIVE: "award",
-        }
         from_its_check_page = State(target) == State.PIN_PUBLISHED and (await request.form()).get("confirmed") == "yes"
-        if State(target) in pages_of_their_own and not from_its_check_page:  # these moves need more than a button: their pages guide them
-            return Redirect(f"/manage/frameworks/{reference}/{pages_of_their_own[State(target)]}", status_code=303)
+        if (guide := lifecycle.GUIDED_BY.get(State(target))) and not from_its_check_page:
+            return Redirect(f"/manage/frameworks/{reference}/{guide}", status_code=303)
         try:
             await service.move(current_user(request), reference, State(target))
         except (service.TransitionBlocked, lifecycle.IllegalTransition) as problem:

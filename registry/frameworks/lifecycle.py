@@ -3,12 +3,18 @@ make each, and what must hold first. Every move is audited, added to the framewo
 told to the suppliers who registered interest.
 
 Guards take plain facts and the server's current time, and return the problems that block the move
-(empty when it may go ahead), so that the task list can show the same problems before anyone tries."""
+(empty when it may go ahead), so that the task list can show the same problems before anyone tries.
+
+The stored state is the record of the moves made. The stage a framework is in is read with the
+clock (`stage_of`): past the tender deadline it is closed for tenders whether or not an officer has
+recorded the close. Pages and services ask `capabilities` and `reached` rather than listing states;
+submissions still go by their time of receipt (registry.tenders.service.accepting_tenders)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from registry import clock
 from registry.accounts.tables import Role
 from registry.frameworks.tables import State
 
@@ -151,6 +157,14 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
 }
 
 
+# The moves that need more than a button, and the page (under the framework's management page)
+# that guides each: its checks, its deadlines, or the two officers or the award steps it takes.
+GUIDED_BY = {
+    State.PIN_PUBLISHED: "check", State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders",
+    State.AWARD_APPROVED: "award", State.STANDSTILL: "award", State.LIVE: "award",
+}
+
+
 class IllegalTransition(ValueError):
     pass
 
@@ -226,6 +240,97 @@ LABELS = {
 
 PUBLIC_STATES = [s for s in State if s is not State.DRAFT]
 FOLLOWED_UNTIL_TENDERING = (State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED, State.ITT_PUBLISHED)
+BEFORE_ITT = (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED)
+FINISHED = (State.EXPIRED, State.CANCELLED)
+ORDER = [s for s in State if s is not State.CANCELLED]  # the stages in the order a framework reaches them
+
+# The stages that end at a published moment rather than at an officer's click: once the moment has
+# passed the framework is in the next stage for every page and capability, whether or not anyone
+# has recorded the move yet (the record follows, from the task list or the action that needs it).
+CLOSES_AT = {State.RFI_OPEN: ("rfi_closes_at", State.RFI_CLOSED), State.ITT_PUBLISHED: ("tender_deadline", State.TENDERS_CLOSED)}
+
+
+def before_itt(state: State | str) -> bool:
+    """Whether the invitation to tender is still to come (a cancelled framework's never comes)."""
+    return state in BEFORE_ITT
+
+
+def _field(framework, name: str):
+    """A framework's column, from its row or from a selected row (a dict)."""
+    return framework.get(name) if isinstance(framework, dict) else getattr(framework, name, None)
+
+
+def stage_of(framework, now: datetime) -> State:
+    """The stage `framework` is in at `now`: its recorded state, or the next one once the moment
+    that closes the recorded one has passed."""
+    state = State(_field(framework, "state"))
+    if state in CLOSES_AT:
+        attribute, closed = CLOSES_AT[state]
+        moment = _field(framework, attribute)
+        if moment is not None and now >= moment:
+            return closed
+    return state
+
+
+def has_reached(stage: State, wanted: State | str) -> bool:
+    """Whether a framework at `stage` is at `wanted` or beyond it. A cancelled framework has reached
+    only its cancellation: whatever it had reached before no longer goes ahead."""
+    wanted = State(wanted)
+    if stage is State.CANCELLED or wanted is State.CANCELLED:
+        return stage is wanted
+    return ORDER.index(stage) >= ORDER.index(wanted)
+
+
+def reached(framework, wanted: State | str, now: datetime) -> bool:
+    return has_reached(stage_of(framework, now), wanted)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a framework's stage allows, by the clock, in the words pages and services use. Pages ask
+    these instead of listing states."""
+
+    stage: State
+    may_edit_details: bool  # the draft's details and lots, before the prior information notice
+    in_rfi_stages: bool  # announced, and the invitation to tender still to come
+    rfi_open: bool
+    may_publish_itt: bool
+    may_tender: bool
+    tendering_closed: bool  # the tender deadline has passed, for a framework that was open for tenders
+    may_ask_clarifications: bool
+    clarifications_closed: bool  # open for tenders, but the deadline for questions has passed
+    moderation_started: bool
+    may_approve_award: bool
+    may_notify_bidders: bool
+    in_standstill: bool
+    finished: bool
+
+    @property
+    def before_itt(self) -> bool:
+        return before_itt(self.stage)
+
+
+def capabilities(framework, now: datetime) -> Capabilities:
+    """What `framework` allows at `now`."""
+    stage = stage_of(framework, now)
+    clarification_deadline = _field(framework, "clarification_deadline")
+    open_for_tenders = stage is State.ITT_PUBLISHED
+    return Capabilities(
+        stage=stage,
+        may_edit_details=stage is State.DRAFT,
+        in_rfi_stages=has_reached(stage, State.PIN_PUBLISHED) and not has_reached(stage, State.ITT_PUBLISHED),
+        rfi_open=stage is State.RFI_OPEN,
+        may_publish_itt=stage is State.RFI_CLOSED,
+        may_tender=open_for_tenders,
+        tendering_closed=stage is State.TENDERS_CLOSED,
+        may_ask_clarifications=open_for_tenders and clarification_deadline is not None and now < clarification_deadline,
+        clarifications_closed=open_for_tenders and clarification_deadline is not None and now >= clarification_deadline,
+        moderation_started=has_reached(stage, State.MODERATION),
+        may_approve_award=stage is State.MODERATION,
+        may_notify_bidders=stage is State.AWARD_APPROVED,
+        in_standstill=stage is State.STANDSTILL,
+        finished=stage in FINISHED,
+    )
 
 
 def open_for_interest(state: State | str, tender_deadline: datetime | None, now: datetime) -> bool:
@@ -237,3 +342,11 @@ def open_for_interest(state: State | str, tender_deadline: datetime | None, now:
 def describe(state: State | str) -> str:
     return DESCRIPTIONS[State(state)]
 
+
+
+# What templates ask of the lifecycle (registered once, at app start), at the time of receipt of
+# the request being handled: `framework_can(framework).may_tender`, `stage_reached(framework, "moderation")`.
+TEMPLATE_GLOBALS = {
+    "framework_can": lambda framework: capabilities(framework, clock.received()),
+    "stage_reached": lambda framework, wanted: reached(framework, wanted, clock.received()),
+}

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from registry.accounts.tables import Organisation
 from registry.award.tables import Appointment
 from registry.engagements.tables import BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, Reach
+from registry.frameworks import lifecycle
 from registry.frameworks.regimes import RULES, Regime
 from registry.frameworks.tables import CallOffRoute, Document, Framework, Lot, Notice, NoticeKind, State
 from registry.opendata.ocds import add_months, day_start, money, ocid_for, pence, prune, timestamp
@@ -43,12 +44,11 @@ NOTICE_NAMES = {
     NoticeKind.PIN: "Prior information notice", NoticeKind.TENDER: "Tender notice", NoticeKind.AWARD: "Award notice",
     NoticeKind.CANCELLATION: "Cancellation notice",
 }
-BEFORE_TENDER = (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED)
 
 
 def framework_status(state: str) -> str:
     """The tender status (closed tenderStatus codelist) of a framework in `state`."""
-    if state in BEFORE_TENDER:
+    if lifecycle.before_itt(state):
         return "planning"
     if state in (State.LIVE, State.EXPIRED):
         return "complete"

@@ -25,6 +25,7 @@ from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.db import units
 from registry.frameworks import documents as framework_documents
+from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest
@@ -131,7 +132,7 @@ async def registered_for(organisation_id: int, framework_id: int, lot_number: in
 
 async def tendering_framework(reference: str) -> Framework:
     framework = await frameworks.get(reference)
-    if framework is None or framework.state in (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED):
+    if framework is None or lifecycle.before_itt(framework.state):
         raise TenderError("This framework is not open for tenders")
     return framework
 

@@ -41,8 +41,11 @@ class RegistryEnvironment(Environment):
         return super().get_template(name, parent)
 
 
-def template_config(settings: Settings, directory: Path = TEMPLATES_DIR) -> TemplateConfig:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(jinja_environment(settings.time_zone, directory)))
+def template_config(settings: Settings, directory: Path = TEMPLATES_DIR, functions: dict | None = None) -> TemplateConfig:
+    """`functions`: what the domains offer every template (their lifecycles' questions), given by the app."""
+    environment = jinja_environment(settings.time_zone, directory)
+    environment.globals.update(functions or {})
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 
 @cache

@@ -1,0 +1,50 @@
+"""An engagement's stages and what each allows, by the server clock: the questions pages ask instead
+of listing states. A mini-competition's responses close at its response deadline, whoever looks."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from registry import clock
+from registry.engagements.sealing import deadline_passed
+from registry.engagements.tables import EngagementState as S
+
+CANCELLABLE = (S.DRAFT, S.INVITED, S.AWARDED, S.IN_DELIVERY)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    stage: S
+    may_prepare: bool  # the brief and the route (direct award or a mini-competition) can still change
+    invited: bool  # a mini-competition's invitations are out and no one is awarded yet
+    responses_open: bool  # invited, and the response deadline has not passed
+    responses_closed: bool  # invited, and the response deadline has passed
+    may_score: bool  # responses are scored and the mini-competition awarded while invited
+    may_start_delivery: bool
+    may_record_completion: bool
+    completed: bool  # delivered: completion recorded, the supplier's performance can be reviewed
+    cancelled: bool
+    may_cancel: bool
+
+
+def capabilities(engagement, now: datetime) -> Capabilities:
+    """What `engagement` allows at `now`."""
+    stage = S(engagement.state)
+    invited = stage is S.INVITED
+    closed = deadline_passed(engagement, now)
+    return Capabilities(
+        stage=stage,
+        may_prepare=stage is S.DRAFT,
+        invited=invited,
+        responses_open=invited and not closed,
+        responses_closed=invited and closed,
+        may_score=invited,
+        may_start_delivery=stage is S.AWARDED,
+        may_record_completion=stage is S.IN_DELIVERY,
+        completed=stage is S.COMPLETED,
+        cancelled=stage is S.CANCELLED,
+        may_cancel=stage in CANCELLABLE,
+    )
+
+
+# What templates ask, registered once at app start: `engagement_can(engagement).may_cancel`.
+TEMPLATE_GLOBALS = {"engagement_can": lambda engagement: capabilities(engagement, clock.received())}
