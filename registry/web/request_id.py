@@ -6,7 +6,6 @@ that are secrets (one-time links' tokens, private calendar feeds) are logged as 
 import secrets
 import time
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.logs import access, current_request_id
@@ -23,6 +22,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = secrets.token_hex(8)
+        encoded_id = request_id.encode()
         token = current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500  # unless a response starts
@@ -31,7 +31,7 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)["X-Request-Id"] = request_id
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", encoded_id)]
             await send(message)
 
         try:
