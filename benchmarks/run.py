@@ -1,12 +1,16 @@
 """The benchmarks (`make bench`): generate the synthetic data set, start the real server
 (`registry serve`: one worker on SQLite; one and then two workers on PostgreSQL when
-REGISTRY_BENCH_POSTGRES_URL names a server), drive it from a second process (benchmarks/load.py)
-and print, for each page, requests per second, latency percentiles, the ratio to the bare health
-endpoint and the SQL statements per request; then the server's peak memory. The figures are also
-written as JSON (benchmarks/results/), so that two runs can be compared. Figures, not pass or fail.
+REGISTRY_BENCH_POSTGRES_URL names a server) and the anchors (benchmarks/anchors.py: a bare Litestar
+handler, and the same with the health check's database ping, served the same way), drive them from
+a second process (wrk when installed, benchmarks/wrk.py; else benchmarks/load.py) and print, for
+the anchors, the health check and each page (benchmarks/pages.py: every public page and the main
+signed-in pages), requests per second, latency percentiles, the ratios to the health check and to
+each anchor, and the SQL statements per request; then the server's peak memory. The anchors and the
+health check are measured first and again last. The figures are also written as JSON
+(benchmarks/results/), so that two runs can be compared. Figures, not pass or fail.
 
     python -m benchmarks.run --suppliers 10000 --duration 10
-    python -m benchmarks.run --suppliers 1000 --only submission    # one page (and the bare endpoint)
+    python -m benchmarks.run --suppliers 1000 --only submission    # one page (and the anchors)
 """
 
 import argparse
