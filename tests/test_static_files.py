@@ -83,5 +83,15 @@ async def test_files_go_compressed_once_and_answer_head_without_a_body(client):
     assert "content-encoding" not in plain.headers
     assert brotli.content == gzipped.content == plain.content
     assert "Accept-Encoding" in brotli.headers["vary"]
+    refused = await client.get("/static/govuk/govuk-frontend.min.js", headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert refused.headers["content-encoding"] == "gzip"
     head = await client.head("/static/govuk/govuk-frontend.min.js")
     assert head.status_code == 200 and not head.content and head.headers["etag"] == plain.headers["etag"]
+
+
+async def test_addresses_where_there_is_no_file_are_not_kept(client):
+    from registry.web import static
+
+    for n in range(50):
+        assert (await client.get(f"/static/app/no-such-file-{n}.css", headers=HTML)).status_code == 404
+    assert not any("no-such-file" in path for path in static._current._files)

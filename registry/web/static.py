@@ -73,13 +73,17 @@ class Assets:
 
     def __init__(self, roots: dict[str, Path]) -> None:
         self.roots = {prefix: root.resolve() for prefix, root in roots.items()}
-        self._files: dict[str, Asset | None] = {}
+        self._files: dict[str, Asset] = {}
 
     def file(self, path: str) -> Asset | None:
-        """The file served at `path` (a plain name), or None if there is none."""
-        if path not in self._files:
-            self._files[path] = self._read(path)
-        return self._files[path]
+        """The file served at `path` (a plain name), or None if there is none. Only files are kept:
+        a client asking for any number of addresses where there is none must not fill the memory."""
+        asset = self._files.get(path)
+        if asset is None:
+            asset = self._read(path)
+            if asset is not None:
+                self._files[path] = asset
+        return asset
 
     def url(self, path: str) -> str:
         """The address of the file at `path` named by its content; `path` itself if no file is there."""
@@ -200,10 +204,25 @@ class StaticFiles:
 
 
 def _chosen_encoding(accepted: bytes) -> str | None:
-    """brotli where the browser takes it, gzip otherwise, as the app's compression chooses."""
-    codings = {part.split(b";")[0].strip() for part in accepted.lower().split(b",")}
+    """brotli where the browser takes it, gzip otherwise, as the app's compression chooses; not a
+    coding the browser refuses with q=0 (RFC 9110 §12.5.3)."""
+    codings = set()
+    for part in accepted.lower().split(b","):
+        coding, _, parameters = part.partition(b";")
+        if _quality(parameters) > 0:
+            codings.add(coding.strip())
     if b"br" in codings:
         return "br"
     if b"gzip" in codings:
         return "gzip"
     return None
+
+
+def _quality(parameters: bytes) -> float:
+    name, _, value = parameters.strip().partition(b"=")
+    if name.strip() != b"q":
+        return 1.0
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
