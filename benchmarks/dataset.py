@@ -99,6 +99,11 @@ class Manifest:
     supplier_profile_path: str = ""  # a supplier's public profile in the directory
     engagement_path: str = ""  # a completed engagement, as its commissioner sees it
     supplier_engagement_path: str = ""  # the same, as its supplier sees it
+    officer_framework_path: str = ""  # a framework's task list, as its procurement officer sees it (the moderated one)
+    moderation_path: str = ""  # the moderation sheet of a lot whose tenders the panel has scored
+    scoring_path: str = ""  # an evaluator's scoring page of one of that lot's tenders
+    moderating_officer_session: str = ""
+    evaluator_session: str = ""
 
 
 def weighted(rng: random.Random, mix: list[tuple]) -> object:
@@ -121,9 +126,11 @@ async def generate(size: Size, seed: int = 2026, deadline_in: timedelta = timede
     await _interest(rng, frameworks, suppliers, now)
     completed = await _engagements(rng, size.engagements, frameworks, appointed, authorities, now)
     deadline = await _prepared_tenders(size.tenders, frameworks, suppliers, authorities, now)
+    moderated = await _moderated_lot(size)
     await index.rebuild()
     sessions = await _sessions([user for _, user in suppliers[: min(size.sessions, size.tenders)]], now)
     officials = await _sessions([authorities[0]["officer"], authorities[0]["commissioner"]], now)
+    moderating_officer, evaluator = await _sessions([moderated["officer"], moderated["evaluator"]], now)
     await db.analyze()
     return Manifest(
         size=asdict(size),
@@ -137,7 +144,27 @@ async def generate(size: Size, seed: int = 2026, deadline_in: timedelta = timede
         supplier_profile_path=f"/suppliers/{suppliers[0][0]}",
         engagement_path=f"/commissioning/{completed['reference']}" if completed else "",
         supplier_engagement_path=f"/organisation/engagements/{completed['reference']}" if completed else "",
+        officer_framework_path=f"/manage/frameworks/{moderated['reference']}",
+        moderation_path=f"/manage/frameworks/{moderated['reference']}/evaluation/moderation/1",
+        scoring_path=f"/evaluation/{moderated['assignment']}/tenders/{moderated['tender']}",
+        moderating_officer_session=moderating_officer,
+        evaluator_session=evaluator,
     )
+
+
+async def _moderated_lot(size: Size) -> dict:
+    """A framework in moderation whose one lot's tenders (a quarter as many as the prepared tenders, at
+    least five) three evaluators have scored on twelve criteria, as benchmarks.evaluation_scale builds it."""
+    from benchmarks import evaluation_scale
+    from registry.evaluation.tables import EvaluatorAssignment
+    from registry.evaluation.service import bidders
+
+    built = await evaluation_scale.build(tenders=max(5, size.tenders // 4))
+    assignment = await EvaluatorAssignment.objects().where(EvaluatorAssignment.lot == built.lot_id).order_by(EvaluatorAssignment.id).first()
+    return {
+        "reference": evaluation_scale.REFERENCE, "officer": built.officer_id, "evaluator": assignment.evaluator,
+        "assignment": assignment.id, "tender": (await bidders(built.lot_id))[0]["tender_id"],
+    }
 
 
 async def _search_finding(organisation_id: int) -> str:

@@ -9,7 +9,10 @@ five runs after a warm-up:
 
 - `registry.award.results.for_lot`, the lot's scores, ranks and exclusions;
 - `registry.evaluation.service.moderation_sheet`, the data of the officer's moderation page: every
-  evaluator's marks side by side with the consensus (the page's rendering is not timed).
+  evaluator's marks side by side with the consensus (the page's rendering is not timed);
+- the moderation page itself, as the officer asks for it (its first, middle and last page of
+  tenders, through the whole app in-process: every layer, the statements and the rendering), with
+  the size of its HTML.
 
 The figures are reported, not judged: the issue's aim is under a second, in one aggregate query.
 
@@ -114,6 +117,8 @@ class Figures:
     build_seconds: float
     for_lot: Timing
     moderation_sheet: Timing
+    sheet_pages: dict[str, Timing]  # the moderation page's first, middle and last page, by address
+    sheet_page_bytes: int  # the largest of them
 
 
 # --- Building -----------------------------------------------------------------------------------
@@ -216,10 +221,17 @@ async def bidders(framework: Framework, lot: Lot, count: int, rng: random.Random
     return tenders
 
 
+QUALITY_ANSWER = ("We will recruit participants through community organisations they already trust.\n\n"
+                  "Sessions run in the evenings and at weekends, with travel and childcare paid.")
+
+
 def submission(framework: Framework, lot: Lot, tender_id: int, organisation_id: int, name: str, price_pence: int) -> TenderSubmission:
-    content = json.dumps({
+    content = json.dumps({  # as the tender service freezes a tender's content (registry.tenders.service)
         "framework": framework.reference, "lot": lot.number, "supplier": {"organisation_id": organisation_id, "name": name},
-        "price": f"{price_pence // 100}.00",
+        "selection": [{"question": "Do you hold public liability insurance of at least £5 million?", "answer": "yes", "detail": ""}],
+        "quality": [{"title": f"Quality question {n}", "answer": QUALITY_ANSWER} for n in range(1, 11)],
+        "price": {"title": "Price", "amount": f"{price_pence // 100}.00"},
+        "declarations": ["We have no conflict of interest"], "documents": [],
     }, sort_keys=True, separators=(",", ":"))
     return TenderSubmission(
         tender=tender_id, number=1, content=content, sha256=hashlib.sha256(content.encode()).hexdigest(), price_pence=price_pence,
@@ -347,6 +359,44 @@ async def measure(built: Built) -> tuple[Timing, Timing]:
     return await timed(lot_results), await timed(sheet)
 
 
+async def officers_session(officer_id: int) -> str:
+    from benchmarks.dataset import _sessions
+
+    (key,) = await _sessions([officer_id], datetime.now(UTC))
+    return key
+
+
+async def measure_pages(url: str, built: Built, session: str) -> tuple[dict[str, Timing], int]:
+    """The moderation page as its officer asks for it: its first, middle and last page, each timed
+    through the whole app, in-process (the server's own time, without the network)."""
+    import httpx
+
+    from registry.app import create_app
+    from registry.evaluation.controllers import MODERATION_PAGE_SIZE
+    from registry.settings import Settings
+
+    app = create_app(Settings(database_url=url, migrate_on_start=False, postgres_pool_size=4))
+    async with app.lifespan():
+        lot = await Lot.objects().get(Lot.id == built.lot_id)
+        framework = await Framework.objects().get(Framework.id == lot.framework)
+        sheet = f"/manage/frameworks/{framework.reference}/evaluation/moderation/{lot.number}"
+        pages = -(-built.tenders // MODERATION_PAGE_SIZE)
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local", cookies={"registry_session": session}) as client:
+            timings, largest = {}, 0
+            for number in sorted({1, (pages + 1) // 2, pages}):
+                address = f"{sheet}?page={number}"
+
+                async def page(address=address):
+                    nonlocal largest
+                    response = await client.get(address, headers={"Accept": "text/html"})
+                    assert response.status_code == 200, f"{address}: {response.status_code}"
+                    largest = max(largest, len(response.content))
+
+                timings[address] = await timed(page)
+    return timings, largest
+
+
 # --- Databases ----------------------------------------------------------------------------------
 
 
@@ -379,12 +429,14 @@ async def run(kind: str, tenders: int, criteria_count: int, evaluators: int) -> 
             if kind == "postgres":
                 await engine.run_ddl("ANALYZE")  # as autovacuum would soon after a load this size
             lot_results, sheet = await measure(built)
+            session = await officers_session(built.officer_id)
         finally:
             await db.disconnect(engine)
+        sheet_pages, sheet_page_bytes = await measure_pages(url, built, session)
     return Figures(
         engine=kind, tenders=built.tenders, criteria=built.criteria, evaluators=built.evaluators,
         evaluator_scores=built.evaluator_scores, consensus_scores=built.consensus_scores, build_seconds=build_seconds,
-        for_lot=lot_results, moderation_sheet=sheet,
+        for_lot=lot_results, moderation_sheet=sheet, sheet_pages=sheet_pages, sheet_page_bytes=sheet_page_bytes,
     )
 
 
@@ -399,6 +451,9 @@ def table(figures: Figures) -> str:
         ("for_lot", f"median {figures.for_lot.median_ms} ms, best {figures.for_lot.best_ms} ms, {figures.for_lot.queries} queries"),
         ("moderation view", f"median {figures.moderation_sheet.median_ms} ms, best {figures.moderation_sheet.best_ms} ms, "
                             f"{figures.moderation_sheet.queries} queries"),
+        *((f"moderation page {address.rpartition('?')[2]}", f"median {t.median_ms} ms, best {t.best_ms} ms, {t.queries} queries")
+          for address, t in figures.sheet_pages.items()),
+        ("moderation page size", f"{figures.sheet_page_bytes / 1024:.0f} kB of HTML at most"),
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)

@@ -1,12 +1,16 @@
 """The benchmarks (`make bench`): generate the synthetic data set, start the real server
 (`registry serve`: one worker on SQLite; one and then two workers on PostgreSQL when
-REGISTRY_BENCH_POSTGRES_URL names a server), drive it from a second process (benchmarks/load.py)
-and print, for each page, requests per second, latency percentiles, the ratio to the bare health
-endpoint and the SQL statements per request; then the server's peak memory. The figures are also
-written as JSON (benchmarks/results/), so that two runs can be compared. Figures, not pass or fail.
+REGISTRY_BENCH_POSTGRES_URL names a server) and the anchors (benchmarks/anchors.py: a bare Litestar
+handler, and the same with the health check's database ping, served the same way), drive them from
+a second process (wrk when installed, benchmarks/wrk.py; else benchmarks/load.py) and print, for
+the anchors, the health check and each page (benchmarks/pages.py: every public page and the main
+signed-in pages), requests per second, latency percentiles, the ratios to the health check and to
+each anchor, and the SQL statements per request; then the server's peak memory. The anchors and the
+health check are measured first and again last. The figures are also written as JSON
+(benchmarks/results/), so that two runs can be compared. Figures, not pass or fail.
 
     python -m benchmarks.run --suppliers 10000 --duration 10
-    python -m benchmarks.run --suppliers 1000 --only submission    # one page (and the bare endpoint)
+    python -m benchmarks.run --suppliers 1000 --only submission    # one page (and the anchors)
 """
 
 import argparse
@@ -25,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import dataset
+from benchmarks import dataset, pages, wrk
 from registry.db import scratch
 from registry.db.querycount import counting
 
@@ -44,23 +48,23 @@ def free_port() -> int:
 class Server:
     """`registry serve` on a free loopback port, as deployed (the deadline rush alone moves its clock)."""
 
-    def __init__(self, database_url: str, workers: int, pool_size: int = 10, clock_control: bool = False, quiet: bool = True, env: dict | None = None):
+    def __init__(self, database_url: str, workers: int, pool_size: int = 10, clock_control: bool = False, quiet: bool = True, env: dict | None = None,
+                 anchors: bool = False):
         self.port = free_port()
         self.log = tempfile.TemporaryFile("w+")
         env = {**os.environ, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_ENVIRONMENT": "development",
                "REGISTRY_POSTGRES_POOL_SIZE": str(pool_size), "REGISTRY_MIGRATE_ON_START": "false",
                "REGISTRY_CLOCK_CONTROL": "true" if clock_control else "false", **(env or {})}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "registry", "serve", "--port", str(self.port), "--workers", str(workers), *(["--quiet"] if quiet else [])],
-            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        command = (["-m", "benchmarks.anchors", "--port", str(self.port)] if anchors else
+                   ["-m", "registry", "serve", "--port", str(self.port), "--workers", str(workers), *(["--quiet"] if quiet else [])])
+        self.process = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         self.base_url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited: {self.output()}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.base_url}{'/bare/ping' if anchors else '/healthz'}", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.2)
@@ -85,6 +89,10 @@ class Server:
 
 
 def load(server: Server, requests: list[dict], *, concurrency: int, duration: float, once: bool = False) -> dict:
+    """Drive the server with the requests, in turn: with wrk when it is installed (benchmarks/wrk.py),
+    except for requests each sent once (benchmarks/load.py)."""
+    if wrk.available() and not once:
+        return wrk.run(server.port, requests, concurrency=concurrency, duration=duration)
     scenario = {"host": "127.0.0.1", "port": server.port, "concurrency": concurrency, "duration": duration, "once": once, "requests": requests}
     done = subprocess.run([sys.executable, "-m", "benchmarks.load"], input=json.dumps(scenario), capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(done.stdout)
@@ -108,22 +116,37 @@ def with_seed(path: str, seed: int) -> str:
     return re.sub(r"seed=\d+", f"seed={seed}", path)
 
 
+BARE = "bare Litestar handler"
+BARE_PING = "bare handler + database ping"
+HEALTH = "health check (/healthz)"
+ANCHORS = (BARE, BARE_PING, HEALTH)  # measured first and again last: the figures every page is compared with
+STYLESHEET = "static: the stylesheet (124 kB, uncompressed)"
+
+
 def scenarios(manifest: dataset.Manifest, submitting: list[str], csrf: str) -> dict[str, list[dict]]:
-    """Each benchmarked request, by name: the requests the load generator cycles through."""
+    """Each benchmarked request of the registry, by name: the requests the load generator cycles through."""
+    html = {"Accept": "text/html"}
     tender = f"/frameworks/{manifest.tender_framework}/tenders/1"
-    return {
-        "bare health endpoint": [{"method": "GET", "path": "/healthz"}],
-        "directory search (text + two filters)": [
-            {"method": "GET", "path": with_seed(manifest.search_path, seed), "headers": {"Accept": "text/html"}} for seed in range(1, VISITORS + 1)
-        ],
-        "framework page": [{"method": "GET", "path": manifest.framework_path, "headers": {"Accept": "text/html"}}],
-        "supplier dashboard": [{"method": "GET", "path": "/organisation/frameworks", "headers": cookie(session)} for session in manifest.supplier_sessions],
-        "tender submission": [
-            {"method": "POST", "path": f"{tender}/submit", "body": f"_csrf_token={csrf}",
-             "headers": {**cookie(session, csrf), "Content-Type": "application/x-www-form-urlencoded"}}
-            for session in submitting
-        ],
+    measured = {
+        HEALTH: [{"method": "GET", "path": "/healthz"}],
+        STYLESHEET: [{"method": "GET", "path": "/static/govuk/govuk-frontend.min.css"}],
     }
+    for name, path in pages.public(manifest).items():
+        measured[name] = [{"method": "GET", "path": path, "headers": html}]
+    # The directory's search, each time by another visitor (its own seed, from VISITORS)
+    measured["directory search"] = [{"method": "GET", "path": with_seed(manifest.search_path, seed), "headers": html} for seed in range(1, VISITORS + 1)]
+    for name, (session, path) in pages.signed_in(manifest).items():
+        measured[name] = [{"method": "GET", "path": path, "headers": cookie(session)}]
+    # The supplier dashboard, each time by another supplier
+    measured["supplier dashboard (followed frameworks)"] = [
+        {"method": "GET", "path": "/organisation/frameworks", "headers": cookie(session)} for session in manifest.supplier_sessions
+    ]
+    measured["tender submission"] = [
+        {"method": "POST", "path": f"{tender}/submit", "body": f"_csrf_token={csrf}",
+         "headers": {**cookie(session, csrf), "Content-Type": "application/x-www-form-urlencoded"}}
+        for session in submitting
+    ]
+    return measured
 
 
 async def statements(database_url: str, requests: dict[str, list[dict]]) -> dict[str, int]:
@@ -144,7 +167,11 @@ async def statements(database_url: str, requests: dict[str, list[dict]]) -> dict
 
 
 def bench(label: str, database_url: str, manifest: dataset.Manifest, workers: int, submitting: list[str], args) -> dict:
+    """The anchors (a bare Litestar handler, the same with the health check's database ping, and the
+    health check), then every page, then the anchors again: every page is compared with the anchors
+    measured minutes apart on the same machine, by the same load generator."""
     server = Server(database_url, workers)
+    anchors = Server(database_url, 1, anchors=True)
     try:
         csrf = csrf_token(server, manifest.supplier_sessions[0], f"/frameworks/{manifest.tender_framework}/tenders/1/check")
         requests = {name: cycle for name, cycle in scenarios(manifest, submitting[1:], csrf).items() if chosen(name, args.only)}
@@ -153,33 +180,48 @@ def bench(label: str, database_url: str, manifest: dataset.Manifest, workers: in
             counted["tender submission"] = asyncio.run(statements(database_url, {"tender submission": [
                 {**requests["tender submission"][0], "headers": {**cookie(submitting[0], csrf), "Content-Type": "application/x-www-form-urlencoded"}}
             ]}))["tender submission"]
+        anchor_requests = {BARE: (anchors, [{"method": "GET", "path": "/bare"}]), BARE_PING: (anchors, [{"method": "GET", "path": "/bare/ping"}]),
+                           HEALTH: (server, requests.pop(HEALTH))}
+
+        def measure(target: Server, cycle: list[dict], once: bool = False) -> dict:
+            if not once:
+                load(target, cycle[:50], concurrency=args.concurrency, duration=1)  # warm up
+            return load(target, cycle, concurrency=args.concurrency, duration=args.duration, once=once)
+
+        first = {name: measure(target, cycle) for name, (target, cycle) in anchor_requests.items()}
         figures = {}
         for name, cycle in requests.items():
-            once = name == "tender submission"
-            if not once:
-                load(server, cycle[:50], concurrency=args.concurrency, duration=1)  # warm up
-            figures[name] = load(server, cycle, concurrency=args.concurrency, duration=args.duration, once=once)
+            figures[name] = measure(server, cycle, once=name == "tender submission")
             figures[name]["statements"] = counted[name]
-        bare = figures["bare health endpoint"]["per_second"]
-        for result in figures.values():
-            result["ratio_to_bare"] = result["per_second"] / bare if bare else 0.0
-        return {"label": label, "workers": workers, "pages": figures, "peak_memory_mib": server.peak_memory_mib(),
-                "database_is_locked_in_log": server.output().count("database is locked")}
+        last = {name: measure(target, cycle) for name, (target, cycle) in anchor_requests.items()}
+        anchored = {}
+        for name in ANCHORS:
+            runs = (first[name], last[name])
+            anchored[name] = {**first[name], "per_second": sum(r["per_second"] for r in runs) / 2,
+                              "per_second_runs": [r["per_second"] for r in runs], "statements": counted.get(name, 1 if name != BARE else 0)}
+        health = anchored[HEALTH]["per_second"]
+        for name, result in {**anchored, **figures}.items():
+            result["ratio_to_health"] = result["per_second"] / health if health else 0.0
+            result["ratio_to_bare"] = result["per_second"] / anchored[BARE]["per_second"]
+            result["ratio_to_bare_ping"] = result["per_second"] / anchored[BARE_PING]["per_second"]
+        return {"label": label, "workers": workers, "generator": "wrk" if wrk.available() else "benchmarks.load", "pages": {**anchored, **figures},
+                "peak_memory_mib": server.peak_memory_mib(), "database_is_locked_in_log": server.output().count("database is locked")}
     finally:
         server.stop()
+        anchors.stop()
 
 
 def chosen(name: str, only: list[str] | None) -> bool:
-    """Whether the page is measured: every page, or those `--only` names (the bare endpoint always, for the ratio)."""
-    return not only or name == "bare health endpoint" or any(part.lower() in name for part in only)
+    """Whether the page is measured: every page, or those `--only` names (the anchors always, for the ratios)."""
+    return not only or name in ANCHORS or any(part.lower() in name.lower() for part in only)
 
 
 def print_table(run: dict) -> None:
-    print(f"\n{run['label']} ({run['workers']} worker(s)); peak server memory {run['peak_memory_mib']:.0f} MiB")
-    print(f"{'request':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'SQL':>4}  statuses")
+    print(f"\n{run['label']} ({run['workers']} worker(s), load by {run['generator']}); peak server memory {run['peak_memory_mib']:.0f} MiB")
+    print(f"{'request':45} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'÷ health':>8} {'÷ bare':>7} {'÷ b+ping':>8} {'SQL':>4}  statuses")
     for name, r in run["pages"].items():
-        print(f"{name:40} {r['per_second']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['ratio_to_bare']:8.0%} {r['statements']:4}  "
-              f"{r['statuses']} {r['errors'] or ''}")
+        print(f"{name[:45]:45} {r['per_second']:7.0f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} {r['ratio_to_health']:8.1%} {r['ratio_to_bare']:7.1%} "
+              f"{r['ratio_to_bare_ping']:8.1%} {r['statements']:4}  {r['statuses']} {r['errors'] or ''}")
 
 
 def prepared(url: str, size: dataset.Size) -> dataset.Manifest:

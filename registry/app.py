@@ -54,7 +54,7 @@ from registry.surveys.controllers import SurveyBuilderController
 from registry.tenders.controllers import TendersController
 from registry.tenders.officer_controllers import OfficerTendersController
 from registry.web import api, links
-from registry.web.csrf import csrf_middleware
+from registry.web.csrf import WITHOUT_FORMS, csrf_middleware
 from registry.web.head import HeadAsGet
 from registry.web.outage import OutageMiddleware
 from registry.web.receipt import TimeOfReceiptMiddleware
@@ -64,7 +64,7 @@ from registry.settings import Settings
 from registry.web.controllers import StartPageController
 from registry.web.errors import EXCEPTION_HANDLERS
 from registry.web.bodies import BodyRequest
-from registry.web.static import static_routers
+from registry.web.static import StaticFiles, serving
 from registry.web.templating import SERVICE_NAME, template_config
 from registry.web.test_clock import TestClockController
 
@@ -88,7 +88,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         StartPageController,
         HelpController,
         HealthController,
-        *static_routers(settings),
         SignInController,
         SecondStepController,
         TwoFactorAccountController,
@@ -133,13 +132,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         clock.use(clock.ControlledClock())
         route_handlers.append(TestClockController)
 
+    assets = serving(settings)  # before the templates are rendered: they name the files by content
+    sessions = session_config(secure=settings.is_production)
+    sessions.exclude = [*sessions.exclude, *WITHOUT_FORMS]  # a health check has no visitor to remember
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[configured, database_lifespan, mail_sender_lifespan, audit_checkpoints_lifespan],
         template_config=template_config(settings, functions={**framework_lifecycle.TEMPLATE_GLOBALS, **engagement_lifecycle.TEMPLATE_GLOBALS}),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
-            session_config(secure=settings.is_production).middleware,
+            sessions.middleware,
             CurrentUserMiddleware,
             csrf_middleware(settings),
         ],
@@ -165,8 +167,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # (405) get the security headers and a request id, and are logged, too; and each request's
     # commits are recorded, for an answer given when the database fails. The time of receipt is
     # taken first of all, before anything a request may wait for. HEAD is answered by the GET handler.
+    # The static files are answered within the request id and security headers, before the rest.
     app.asgi_handler = TimeOfReceiptMiddleware(
-        RequestIdMiddleware(SecurityHeadersMiddleware(OutageMiddleware(HeadAsGet(app.asgi_handler)), https_only=settings.is_production)),
+        RequestIdMiddleware(SecurityHeadersMiddleware(
+            StaticFiles(OutageMiddleware(HeadAsGet(app.asgi_handler)), assets), https_only=settings.is_production,
+        )),
         max_body_size=MAX_BODY_BYTES,
     )
     return app

@@ -184,6 +184,31 @@ async def test_an_evaluators_pages_never_show_another_evaluators_marks(panel, se
         assert f'href="#c{found["approach"].id}-reason"' in missing_reason.text and "Named insurer" in missing_reason.text
 
 
+async def test_a_lots_sheet_is_read_a_page_at_a_time_and_its_progress_counted_whatever_the_bidders_names(panel):
+    """A lot of thousands of tenders is read a page at a time: every tender on exactly one page, in the
+    order its own pages step through, even when bidders share a name; the progress counts the tenders
+    with a consensus mark for every criterion."""
+    from registry.accounts.tables import Organisation
+    from registry.tenders.tables import Tender
+
+    officer, framework, found, tenders = panel["officer"], panel["framework"], panel["found"], panel["tenders"]
+    await scored_and_in_moderation(panel)
+    organisations = [row["organisation"] for row in await Tender.select(Tender.organisation).where(Tender.id.is_in(tenders))]
+    await Organisation.update({Organisation.legal_name: "Same Name Ltd"}).where(Organisation.id.is_in(organisations))
+    paged = []
+    for offset in range(len(tenders)):
+        *_, rows, _ = await evaluation.moderation_sheet(officer, framework.reference, 1, offset=offset, limit=1)
+        paged += [row.tender_id for row in rows]
+    assert sorted(paged) == sorted(tenders) and len(paged) == len(tenders)
+    positions = [(await evaluation.moderation_of_tender(officer, framework.reference, 1, tender_id)).position for tender_id in paged]
+    assert positions == list(range(1, len(tenders) + 1))
+
+    lot = await frameworks.lot_numbered(framework.id, 1)
+    assert await evaluation.moderation_progress(framework, lot) == evaluation.Progress(tenders=len(tenders), agreed=0)
+    await evaluation.save_consensus(officer, framework.reference, 1, tenders[0], full_marks(found, quality="2"))
+    assert await evaluation.moderation_progress(framework, lot) == evaluation.Progress(tenders=len(tenders), agreed=1)
+
+
 async def test_officers_set_the_panel_and_moderate_through_the_pages(panel, client):
     officer, framework, found = panel["officer"], panel["framework"], panel["found"]
     await sign_in(client, "officer@authority.example")

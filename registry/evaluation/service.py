@@ -147,15 +147,22 @@ async def own_assignment(user: CurrentUser, assignment_id: int) -> tuple[Evaluat
     return assignment, framework, lot
 
 
-async def bidders(lot_id: int) -> list[dict]:
-    """The lot's tenders that count, with the bidder's name. Sealed until the tenders are opened: shown
-    only through `bidders_for_evaluator`, and in the stages after the opening."""
-    return await TenderSubmission.select(
+async def bidders(lot_id: int, *, offset: int = 0, limit: int | None = None) -> list[dict]:
+    """The lot's tenders that count, with the bidder's name, in the bidders' order (by name; from
+    `offset`, at most `limit`). Sealed until the tenders are opened: shown only through
+    `bidders_for_evaluator`, and in the stages after the opening."""
+    query = TenderSubmission.select(
         TenderSubmission.tender.id.as_alias("tender_id"), TenderSubmission.tender.organisation.id.as_alias("organisation_id"),
         TenderSubmission.tender.organisation.legal_name.as_alias("supplier"),
     ).where(
         (TenderSubmission.tender.lot == lot_id) & TenderSubmission.counting()
-    ).order_by(TenderSubmission.tender.organisation.legal_name)
+    ).order_by(TenderSubmission.tender.organisation.legal_name, TenderSubmission.tender.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    elif offset:
+        query = query.offset(offset)
+    return await query
+
 
 
 async def bidders_for_evaluator(framework: Framework, lot: Lot, *, on_panel: bool) -> list[dict]:
@@ -407,7 +414,7 @@ async def moderation_sheet(
     """The lot's tenders (those from `offset`, at most `limit`, in the bidders' order) with every
     evaluator's marks and the consensus so far."""
     framework, lot, lot_criteria = await _moderated_lot(user, reference, lot_number)
-    shown = (await bidders(lot.id))[offset:None if limit is None else offset + limit]
+    shown = await bidders(lot.id, offset=offset, limit=limit)  # one page of a lot of thousands: only its rows are read
     rows = await _sheet_rows(lot, shown)
     completed = await LotModeration.objects().where(LotModeration.lot == lot.id).first()
     return framework, lot, lot_criteria, rows, completed
@@ -510,8 +517,25 @@ async def _sheet_rows(lot: Lot, shown: list[dict]) -> list[SheetRow]:
 
 async def moderation_progress(framework: Framework, lot: Lot) -> Progress:
     """How many of the lot's tenders have a consensus mark for every criterion."""
-    tenders = [row["tender_id"] for row in await bidders(lot.id)]
-    return Progress(tenders=len(tenders), agreed=len(await _agreed(framework, lot, tenders)))
+    needed = len(await quality_and_selection(framework, lot))
+    tenders = await TenderSubmission.count().where((TenderSubmission.tender.lot == lot.id) & TenderSubmission.counting())
+    (agreed,) = await ModeratedScore.raw(_AGREED_IN_LOT, lot.id, needed)
+    return Progress(tenders=tenders, agreed=agreed["n"])
+
+
+# How many of a lot's tenders that count have a consensus mark for every criterion (counted in the
+# database: a lot may have thousands of tenders, each with a dozen marks).
+_AGREED_IN_LOT = """
+SELECT COUNT(*) AS n FROM (
+    SELECT moderated_score.tender FROM moderated_score
+    JOIN tender ON tender.id = moderated_score.tender
+    JOIN tender_submission ON tender_submission.tender = tender.id
+        AND tender_submission.superseded_at IS NULL AND tender_submission.withdrawn_at IS NULL
+    WHERE tender.lot = {}
+    GROUP BY moderated_score.tender
+    HAVING COUNT(*) >= {}
+) AS agreed
+"""
 
 
 async def save_consensus(user: CurrentUser, reference: str, lot_number: int, tender_id: int, marks: list[Mark]) -> None:

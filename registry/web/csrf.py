@@ -1,12 +1,16 @@
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.base import DefineMiddleware
-from litestar.types import Receive, Scope, Send
+from litestar.types import HTTPSendMessage, Receive, Scope, Send
 
 from registry.accounts.auth import bearer_token
 from registry.settings import Settings
 
 CSRF_COOKIE = "registry_csrf"
+# Answers that need no CSRF token: the health checks have no form, and a load balancer asking every
+# few seconds would get a fresh cookie each time. (Static files are served before any of this:
+# registry.web.static.)
+WITHOUT_FORMS = ["^/healthz$", "^/readyz$"]
 
 
 def csrf_cookie_name(*, production: bool) -> str:
@@ -30,6 +34,13 @@ class SessionCSRFMiddleware(CSRFMiddleware):
             return
         await super().__call__(scope, receive, send)
 
+    def _set_cookie_if_needed(self, message: HTTPSendMessage, token: str) -> None:
+        """The cookie as Litestar's `Cookie.to_header` writes it for csrf_middleware's settings (HttpOnly,
+        no Domain), without building a Cookie on every page."""
+        config = self.config
+        cookie = f"{config.cookie_name}={token}; HttpOnly; Path={config.cookie_path}; SameSite={config.cookie_samesite}" + ("; Secure" if config.cookie_secure else "")
+        message["headers"] = [*message.get("headers", ()), (b"set-cookie", cookie.encode("latin-1"))]
+
 
 def csrf_middleware(settings: Settings) -> DefineMiddleware:
     config = CSRFConfig(
@@ -39,6 +50,6 @@ def csrf_middleware(settings: Settings) -> DefineMiddleware:
         cookie_secure=settings.is_production,
         cookie_samesite="lax",
         cookie_httponly=True,
-        exclude=["^/_test/"],
+        exclude=["^/_test/", *WITHOUT_FORMS],
     )
     return DefineMiddleware(SessionCSRFMiddleware, config=config)

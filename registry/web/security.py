@@ -51,6 +51,8 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https_only: bool = False) -> None:
         self.app = app
         self.headers = {**HEADERS, "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY} if https_only else HEADERS
+        # Encoded once: no response sets these itself, so they are appended, not looked for first.
+        self.encoded = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self.headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,11 +62,9 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in self.headers.items():
-                    headers[name] = value
+                message["headers"] = [*message.get("headers", ()), *self.encoded]
                 if not is_static and (scope.get("user") is not None or scope["path"].startswith(("/sign-in", "/register", "/password-reset", "/account", "/admin"))):
-                    headers["Cache-Control"] = "no-store"
+                    MutableScopeHeaders.from_message(message)["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

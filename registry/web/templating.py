@@ -12,6 +12,7 @@ from registry.dates import local_time
 from registry.settings import PROJECT_ROOT, Settings
 from registry.web.components import ComponentTemplate
 from registry.web.navigation import navigation_for
+from registry.web.static import asset_url
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend_templates"
 SERVICE_NAME = "Participation Framework Registry"
@@ -72,6 +73,7 @@ def jinja_environment(time_zone: str, directory: Path) -> Environment:
         time_zone=zone,
         navigation_for=navigation_for,
         pounds=money.pounds,
+        asset=asset_url,
     )
     environment.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     environment.globals["error_for"] = lambda errors, name: {"text": errors[name]} if errors and name in errors else None
