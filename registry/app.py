@@ -209,10 +209,15 @@ async def configured(app: Litestar) -> AsyncIterator[None]:
         audit_keys.configure(previous_audit_keys)
 
 
+def served_timeouts(settings: Settings) -> db.Timeouts:
+    """The served app's timeouts (the commands wait longer: a migration or a backup may take long)."""
+    return db.Timeouts(statement=settings.database_timeout_seconds, connect=settings.database_connect_timeout_seconds)
+
+
 @asynccontextmanager
 async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state["settings"]
-    engine = db.create_engine(settings.database_url, settings.database_timeouts)
+    engine = db.create_engine(settings.database_url, served_timeouts(settings))
     db.bind(engine)
     await db.connect(engine, pool_size=settings.postgres_pool_size)
     try:
