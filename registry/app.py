@@ -29,6 +29,13 @@ from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import keys as audit_keys
 from registry.audit.controllers import AuditLogController
 from registry.award.controllers import AwardController, DebriefController
+from registry.award import stage as award_stage
+from registry.criteria import stage as criteria_stage
+from registry.directory import stage as directory_stage
+from registry.evaluation import stage as evaluation_stage
+from registry.interest import stage as interest_stage
+from registry.opendata import stage as opendata_stage
+from registry.tenders import stage as tenders_stage
 from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
 from registry.health.controllers import HealthController
 from registry.help.controllers import HelpController
@@ -40,7 +47,8 @@ from registry.engagements.report_controllers import ReportsController
 from registry.evaluation.controllers import EvaluationPanelController, EvaluatorController
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
-from registry.interest.controllers import FollowedFrameworksController, InterestController
+from registry.interest.controllers import FollowedFrameworksController, InterestController, OfficerInterestController, SupplierCalendarController
+from registry.pages.framework import FrameworkPageController
 from registry.notifications import service as notifications
 from registry.notifications.controllers import OutboxController, PreferencesController
 from registry.opendata import ocds
@@ -66,6 +74,21 @@ from registry.web.templating import SERVICE_NAME, template_config
 from registry.web.test_clock import TestClockController
 
 logger = logging.getLogger("registry")
+
+# What each later package adds to the packages below it (registry.hooks): the lifecycle's checks and
+# the side effects of its moves, open data's releases, the directory's entries. Listed here, in the
+# order of the procedure, as Piccolo apps are listed in registry.db.piccolo_conf.
+STAGES = (interest_stage, criteria_stage, tenders_stage, evaluation_stage, award_stage, opendata_stage, directory_stage)
+
+
+def register_hooks() -> None:
+    """Register every later package's hooks (again changes nothing). Done when this module is
+    imported, so that the served app, the tests and the demo data all act through the same wiring."""
+    for stage in STAGES:
+        stage.register()
+
+
+register_hooks()
 
 
 MAX_BODY_BYTES = 25 * 1024 * 1024  # documents are at most 20 MB; the form around them is small
@@ -100,8 +123,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SessionsController,
         ManageFrameworksController,
         PublicFrameworksController,
+        FrameworkPageController,
         InterestController,
         FollowedFrameworksController,
+        OfficerInterestController,
+        SupplierCalendarController,
         ProfileController,
         DirectoryController,
         PreferencesController,
