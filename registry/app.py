@@ -22,6 +22,7 @@ from registry.accounts.api_token_controllers import ApiTokensController
 from registry.accounts.organisation_controllers import OrganisationUsersController
 from registry.accounts.role_request_controllers import RoleRequestsController
 from registry.accounts.session_controllers import SessionsController
+from registry.accounts import auth
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
@@ -49,6 +50,7 @@ from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController, OfficerInterestController, SupplierCalendarController
 from registry.pages.framework import FrameworkPageController
+from registry.pages.navigation import navigation_for
 from registry.notifications import service as notifications
 from registry.notifications.controllers import OutboxController, PreferencesController
 from registry.opendata import ocds
@@ -86,6 +88,7 @@ def register_hooks() -> None:
     imported, so that the served app, the tests and the demo data all act through the same wiring."""
     for stage in STAGES:
         stage.register()
+    api.refusals.register(auth.deny)  # the API's refusals are recorded as the pages' are
 
 
 register_hooks()
@@ -156,7 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[configured, database_lifespan, mail_sender_lifespan, audit_checkpoints_lifespan],
-        template_config=template_config(settings),
+        template_config=template_config(settings, navigation=navigation_for),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
             session_config(secure=settings.is_production).middleware,
