@@ -28,7 +28,6 @@ from registry.accounts.controllers import AccountController, PasswordController,
 from registry.accounts.sessions import PiccoloSessionStore, session_config
 from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import keys as audit_keys
-from registry.audit.controllers import AuditLogController
 from registry.award.controllers import AwardController, DebriefController
 from registry.award import stage as award_stage
 from registry.criteria import stage as criteria_stage
@@ -49,10 +48,11 @@ from registry.evaluation.controllers import EvaluationPanelController, Evaluator
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
 from registry.interest.controllers import FollowedFrameworksController, InterestController, OfficerInterestController, SupplierCalendarController
+from registry.pages.audit_log import AuditLogController
 from registry.pages.framework import FrameworkPageController
+from registry.pages.notifications import OutboxController, PreferencesController
 from registry.pages.navigation import navigation_for
 from registry.notifications import service as notifications
-from registry.notifications.controllers import OutboxController, PreferencesController
 from registry.opendata import ocds
 from registry.opendata.controllers import OpenDataController
 from registry.suppliers.controllers import ProfileController
