@@ -15,11 +15,13 @@ run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/registry load-fixtures
 	$(BIN)/registry serve
 
+# lint-imports checks that each package imports only the layers below it (pyproject.toml).
 # Browser tests run in a pytest process of their own: Playwright's sync API keeps an event loop
 # running, which the async service and API tests cannot share. The service and API tests use every
 # core (pytest-xdist); the browser journeys run in two workers, one per database engine (each
 # engine's journeys share its live server, in order: see tests/browser/conftest.py).
 test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n auto --durations=15 tests --ignore=tests/browser
 	$(BIN)/pytest -n 2 tests/browser
 

@@ -22,14 +22,21 @@ from registry.accounts.api_token_controllers import ApiTokensController
 from registry.accounts.organisation_controllers import OrganisationUsersController
 from registry.accounts.role_request_controllers import RoleRequestsController
 from registry.accounts.session_controllers import SessionsController
+from registry.accounts import auth
 from registry.accounts.auth import CurrentUserMiddleware
 from registry.accounts.controllers import AccountController, PasswordController, RegistrationController, SignInController
 from registry.accounts.two_factor_controllers import SecondStepController, TwoFactorAccountController, TwoFactorResetController
 from registry.accounts.sessions import PiccoloSessionStore, session_config
 from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import keys as audit_keys
-from registry.audit.controllers import AuditLogController
 from registry.award.controllers import AwardController, DebriefController
+from registry.award import stage as award_stage
+from registry.criteria import stage as criteria_stage
+from registry.directory import stage as directory_stage
+from registry.evaluation import stage as evaluation_stage
+from registry.interest import stage as interest_stage
+from registry.opendata import stage as opendata_stage
+from registry.tenders import stage as tenders_stage
 from registry.clarifications.controllers import ClarificationsController, ManageClarificationsController
 from registry.health.controllers import HealthController
 from registry.help.controllers import HelpController
@@ -43,9 +50,12 @@ from registry.evaluation.controllers import EvaluationPanelController, Evaluator
 from registry.frameworks import lifecycle as framework_lifecycle
 from registry.frameworks.controllers import ManageFrameworksController
 from registry.frameworks.public_controllers import PublicFrameworksController
-from registry.interest.controllers import FollowedFrameworksController, InterestController
+from registry.interest.controllers import FollowedFrameworksController, InterestController, OfficerInterestController, SupplierCalendarController
+from registry.pages.audit_log import AuditLogController
+from registry.pages.framework import FrameworkPageController
+from registry.pages.notifications import OutboxController, PreferencesController
+from registry.pages.navigation import navigation_for
 from registry.notifications import service as notifications
-from registry.notifications.controllers import OutboxController, PreferencesController
 from registry.opendata import ocds
 from registry.opendata.controllers import OpenDataController
 from registry.suppliers.controllers import ProfileController
@@ -69,6 +79,22 @@ from registry.web.templating import SERVICE_NAME, template_config
 from registry.web.test_clock import TestClockController
 
 logger = logging.getLogger("registry")
+
+# What each later package adds to the packages below it (registry.hooks): the lifecycle's checks and
+# the side effects of its moves, open data's releases, the directory's entries. Listed here, in the
+# order of the procedure, as Piccolo apps are listed in registry.db.piccolo_conf.
+STAGES = (interest_stage, criteria_stage, tenders_stage, evaluation_stage, award_stage, opendata_stage, directory_stage)
+
+
+def register_hooks() -> None:
+    """Register every later package's hooks (again changes nothing). Done when this module is
+    imported, so that the served app, the tests and the demo data all act through the same wiring."""
+    for stage in STAGES:
+        stage.register()
+    api.refusals.register(auth.deny)  # the API's refusals are recorded as the pages' are
+
+
+register_hooks()
 
 
 MAX_BODY_BYTES = 25 * 1024 * 1024  # documents are at most 20 MB; the form around them is small
@@ -105,8 +131,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SessionsController,
         ManageFrameworksController,
         PublicFrameworksController,
+        FrameworkPageController,
         InterestController,
         FollowedFrameworksController,
+        OfficerInterestController,
+        SupplierCalendarController,
         ProfileController,
         DirectoryController,
         PreferencesController,
@@ -138,7 +167,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[configured, database_lifespan, mail_sender_lifespan, audit_checkpoints_lifespan],
-        template_config=template_config(settings, functions={**framework_lifecycle.TEMPLATE_GLOBALS, **engagement_lifecycle.TEMPLATE_GLOBALS}),
+        template_config=template_config(
+            settings, functions={**framework_lifecycle.TEMPLATE_GLOBALS, **engagement_lifecycle.TEMPLATE_GLOBALS}, navigation=navigation_for,
+        ),
         stores={"sessions": PiccoloSessionStore()},
         middleware=[
             sessions.middleware,
@@ -220,10 +251,15 @@ async def configured(app: Litestar) -> AsyncIterator[None]:
         audit_keys.configure(previous_audit_keys)
 
 
+def served_timeouts(settings: Settings) -> db.Timeouts:
+    """The served app's timeouts (the commands wait longer: a migration or a backup may take long)."""
+    return db.Timeouts(statement=settings.database_timeout_seconds, connect=settings.database_connect_timeout_seconds)
+
+
 @asynccontextmanager
 async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state["settings"]
-    engine = db.create_engine(settings.database_url, settings.database_timeouts)
+    engine = db.create_engine(settings.database_url, served_timeouts(settings))
     db.bind(engine)
     await db.connect(engine, pool_size=settings.postgres_pool_size)
     try:

@@ -34,6 +34,9 @@ def _read(directory: Path, name: str) -> list[dict]:
 
 
 async def load_fixtures(directory: Path = FIXTURES_DIR) -> list[DemoSignIn]:
+    from registry.app import register_hooks  # the demo moves frameworks through every stage, as the app does
+
+    register_hooks()
     _SIGNED_IN.clear()
     _SUPPLIER_USERS.clear()
     organisations = {}

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
-from registry.db.engine import Timeouts
 from registry.logs import LogFormat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -230,11 +229,6 @@ class Settings(BaseSettings):
     @property
     def logs_as(self) -> LogFormat:
         return self.log_format or ("json" if self.is_production else "text")
-
-    @property
-    def database_timeouts(self) -> Timeouts:
-        """The served app's timeouts (the commands wait longer: a migration or a backup may take long)."""
-        return Timeouts(statement=self.database_timeout_seconds, connect=self.database_connect_timeout_seconds)
 
     @property
     def mail_host(self) -> str:

@@ -7,7 +7,7 @@ the audit log."""
 from dataclasses import dataclass
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.empty import value_or_default
@@ -16,6 +16,7 @@ from registry.accounts import api_tokens, two_factor
 from registry.accounts.sessions import session_is_current
 from registry.accounts.tables import OrganisationKind, Role, User
 from registry.audit import service as audit
+from registry.web.bearer import bearer_token
 
 
 @dataclass(frozen=True)
@@ -104,20 +105,6 @@ class CurrentUserMiddleware:
         if loaded is None:
             raise NotAuthorizedException("The API token is not valid: it is unknown, expired, revoked, or its user is deactivated")
         scope["user"] = loaded[0]
-
-
-def bearer_token(scope: Scope) -> str | None:
-    """The request's API token, if its Authorization header is a Bearer one. The one reading of the
-    header, for signing in and for the CSRF check alike; a request with more than one gets 400, so
-    that no two readers can ever disagree about which one counts."""
-    values = [value for name, value in scope.get("headers") or [] if name == b"authorization"]
-    if len(values) > 1:
-        message = "Send one Authorization header, not several"
-        raise ValidationException(detail=message, status_code=400, extra=[{"key": "Authorization", "message": message, "source": "header"}])
-    if not values:
-        return None
-    scheme, _, token = values[0].decode("latin-1").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:

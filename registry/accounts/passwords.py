@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from registry.settings import Settings
+
 _hasher = PasswordHasher()
 _pepper: bytes | None = None  # None until configured: then read once from the REGISTRY_ settings
 
@@ -29,8 +31,6 @@ def configure(pepper: str) -> str | None:
 def _current_pepper() -> bytes:
     global _pepper
     if _pepper is None:  # a command that hashes without the app (registry create-user, load-fixtures)
-        from registry.settings import Settings
-
         _pepper = Settings().password_pepper.encode()
     return _pepper
 

@@ -22,17 +22,20 @@ from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
 from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome
 from registry.criteria import service as criteria
-from registry.directory import index as directory
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
+from registry.hooks import Hook
 from registry.notifications import service as notifications
 from registry.tenders import sealing
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
 
 NotPermitted = frameworks.NotPermitted
+
+# A supplier organisation was appointed to a lot (the directory refreshes its entry: registry.directory.stage).
+supplier_appointed: Hook[[int], None] = Hook("an organisation was appointed")
 
 
 class AwardError(ValueError):
@@ -484,7 +487,7 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
                 await Appointment.insert(Appointment(
                     framework=framework.id, lot=lot.id, organisation=result["organisation_id"], tender=tender_id, rank=result["rank"], appointed_at=now,
                 ))
-                await directory.refresh(result["organisation_id"])
+                await supplier_appointed.run(result["organisation_id"])  # the directory's entry follows, in this transaction
                 appointed.append({"supplier": result["supplier"], "rank": result["rank"], "total": result["total"]})
                 for email in await User.select(User.email).where((User.organisation == result["organisation_id"]) & User.is_active.eq(True)).output(as_list=True):
                     await notifications.enqueue(

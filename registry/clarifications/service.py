@@ -12,11 +12,15 @@ from registry.dates import LONDON, local_time
 from registry.clarifications.tables import Clarification
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
+from registry.hooks import Hook
 from registry.interest import service as interest
 from registry.web import links
 
 QUESTION_LIMIT = 2000
 ANSWER_LIMIT = 10000
+
+# An answer was published to every bidder (open data: its OCDS release, registered by registry.opendata.stage).
+answer_published: Hook[[Framework, int], None] = Hook("a clarification's answer was published")
 
 
 class ClarificationError(ValueError):
@@ -140,9 +144,7 @@ async def answer(
             object_id=reference, payload={"clarification": label(clarification)},
         )
         if publish:
-            from registry.opendata import service as opendata  # open data builds on clarifications
-
-            await opendata.clarification_published(framework, clarification.id)  # its OCDS release, in this transaction
+            await answer_published.run(framework, clarification.id)  # its OCDS release, in this transaction
             await interest.tell_interested_suppliers(
                 framework.id,
                 subject=f"{reference}: clarification {label(clarification)} answered",

@@ -6,6 +6,9 @@ to write a migration: `PICCOLO_CONF=registry.db.piccolo_conf piccolo migrations 
 
 from piccolo.conf.apps import AppRegistry
 
+from registry import db
+from registry.settings import Settings
+
 APP_REGISTRY = AppRegistry(
     apps=[
         "registry.accounts.piccolo_app",
@@ -32,9 +35,6 @@ def __getattr__(name: str):
     # (binding it from the settings on first use, as Piccolo's CLI needs).
     if name != "DB":
         raise AttributeError(name)
-    from registry import db
-    from registry.settings import Settings
-
     try:
         return db.current()
     except RuntimeError:

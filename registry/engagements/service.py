@@ -26,6 +26,7 @@ from registry.engagements.tables import (
     COMMITTED_STATES, MEASURES, BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, PerformanceReview, Reach, ResponseScore,
 )
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, State
+from registry.hooks import Hook
 from registry.money import pounds
 from registry.notifications import service as notifications
 from registry.reference import taxonomies
@@ -49,6 +50,10 @@ ROUTE_NAMES = {CallOffRoute.DIRECT_AWARD: "direct award", CallOffRoute.MINI_COMP
 MAX_CRITERIA = 5
 MAX_ID = 2**31 - 1  # ids and counts are 32-bit integers in the database
 MAX_PARTICIPANTS = 1_000_000
+
+# An engagement took a step the public may read of: (reference, event, previous state). Open data
+# publishes its OCDS release (registered by registry.opendata.stage).
+step_published: Hook[[str, str, str | None], object] = Hook("an engagement's step was published")
 
 
 class EngagementError(ValueError):
@@ -157,9 +162,7 @@ def _require_state(engagement: Engagement, state: EngagementState, doing: str, f
 
 async def _open_data(reference: str, event: str, previous_state: str | None = None) -> None:
     """Publish the step's OCDS release, in the action's transaction."""
-    from registry.opendata import service as opendata  # open data builds on engagements
-
-    await opendata.engagement_published(reference, event, previous_state=previous_state)
+    await step_published.run(reference, event, previous_state)
 
 
 def check_route(framework: Framework, route: CallOffRoute, field: str = "route") -> None:

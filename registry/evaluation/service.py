@@ -16,6 +16,7 @@ from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModer
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
 from registry.notifications import service as notifications
+from registry.tenders import opening
 from registry.tenders.tables import Tender, TenderSubmission
 from registry.web import links
 from registry.web.forms import is_whole_number
@@ -172,8 +173,6 @@ async def bidders_for_evaluator(framework: Framework, lot: Lot, *, on_panel: boo
 
 
 async def _opened(framework: Framework) -> bool:
-    from registry.tenders import opening
-
     return await opening.is_opened(framework.id)
 
 

@@ -1,6 +1,6 @@
 """Procurement officers creating and running frameworks (/manage/frameworks)."""
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -11,10 +11,8 @@ from registry.accounts.tables import Role
 from registry.frameworks import documents, lifecycle, service, terms
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
 from registry.frameworks.tables import Framework, State
-from registry.interest import service as interest
 from registry.reference import cpv, taxonomies
 from registry.web.forms import FormResult, add_error, read_form
-from registry.web.downloads import csv_file
 from registry.web.pages import page
 
 
@@ -284,18 +282,5 @@ class ManageFrameworksController(Controller):
             "frameworks/documents.html", FormResult(data=None, errors=errors, values={"title": title, "document_type": document_type}),
             framework=framework, documents=await documents.for_framework(framework.id), document_types=documents.DOCUMENT_TYPES,
         )
-
-    @get("/{reference:str}/interest")
-    async def interest_list(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await self._framework(request, reference)
-        rows = await interest.list_for_officer(framework)
-        lot_numbers = [lot.number for lot in await service.lots(framework.id)]
-        region_names = {t.code: t.name for t in taxonomies.terms("regions")}
-        return page("frameworks/interest_list.html", framework=framework, rows=rows, counts=interest.counts(rows, lot_numbers), region_names=region_names)
-
-    @get("/{reference:str}/interest.csv")
-    async def interest_csv(self, request: Request, reference: FromPath[str]) -> Response:
-        framework = await self._framework(request, reference)
-        return csv_file(interest.as_csv(await interest.list_for_officer(framework)), f"{reference}-expressions-of-interest.csv")
 
 

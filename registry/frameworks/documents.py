@@ -21,6 +21,7 @@ from litestar.datastructures import UploadFile
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.audit import service as audit
+from registry.frameworks import stages
 from registry.frameworks.service import FrameworkError, check_officer, get
 from registry.frameworks.tables import Document, State
 
@@ -257,9 +258,7 @@ async def attach(
                     payload={"title": title, "filename": document.filename, "sha256": document.sha256, "bytes": len(data), "type": document_type},
                 )
                 if framework.state != State.DRAFT:  # a draft's documents are published with its first notice
-                    from registry.opendata import service as opendata  # open data builds on every stage
-
-                    await opendata.document_published(framework, document)
+                    await stages.document_published.run(framework, document)  # its OCDS release
     except DocumentRejected as rejected:
         raise FrameworkError(str(rejected)) from None
     return document

@@ -1,5 +1,6 @@
-"""What anyone can read about published frameworks: the list, each framework's page and notices,
-and their key dates as iCalendar."""
+"""What anyone can read about published frameworks: the list, their notices and documents, and
+their key dates as iCalendar. Each framework's own page gathers every stage: it is composed above
+them, in registry.pages.framework."""
 
 from zoneinfo import ZoneInfo
 
@@ -10,35 +11,11 @@ from litestar.response import Template
 
 from registry import clock
 from registry.frameworks import calendar, documents, lifecycle, service
-from registry.frameworks.regimes import RULES
 from registry.frameworks.tables import Framework, State
-from registry.interest import service as interest
 from registry.reference import cpv, taxonomies
 from registry.web.pages import page
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to every text type
-
-
-async def published_reasoned_response(framework_id: int) -> list:
-    from registry.surveys import service as surveys  # the RFI builds on frameworks
-
-    survey = await surveys.current_survey(framework_id)
-    return await surveys.reasoned_entries(survey.id, published_only=True) if survey else []
-
-
-async def published_clarifications(framework_id: int) -> list[dict]:
-    from registry.clarifications import service as clarifications  # clarifications build on frameworks
-
-    return await clarifications.published(framework_id)
-
-
-async def own_debrief_lots(user, framework_id: int) -> list[int]:
-    """The lots for which a signed-in supplier's organisation has a debrief letter."""
-    from registry.award import service as award  # the award builds on frameworks
-
-    if user is None or not user.has_role("supplier"):
-        return []
-    return await award.own_debrief_lots(user.organisation_id, framework_id)
 
 
 async def published_framework(reference: str) -> Framework:
@@ -74,33 +51,6 @@ class PublicFrameworksController(Controller):
             rows=rows, labels=lifecycle.LABELS, states=lifecycle.PUBLIC_STATES, subjects=taxonomies.terms("lot_subjects"),
             values={"q": q or "", "status": list(states), "subject": subject or "", "closing": closing or ""},
             deadlines={row["reference"]: service.next_deadline(row, now) for row in rows},
-        )
-
-    @get("/frameworks/{reference:str}", name="framework")
-    async def show(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await published_framework(reference)
-        user = request.scope.get("user")
-        followed = None
-        if user is not None and user.has_role("supplier"):
-            followed = await interest.current(user.organisation_id, framework.id)
-        notices = await service.notices(framework.id)
-        latest_pin = next((n for n in reversed(notices) if n.kind == "pin"), None)
-        latest_tender_notice = next((n for n in reversed(notices) if n.kind == "tender"), None)
-        latest_award_notice = next((n for n in reversed(notices) if n.kind == "award"), None)
-        return page(
-            "frameworks/show.html",
-            framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
-            notices=notices, latest_pin=latest_pin, timeline=await service.timeline(framework.id), labels=lifecycle.LABELS, meanings=lifecycle.MEANINGS,
-            key_dates=calendar.key_dates(framework), regime=RULES[framework.regime], followed=followed,
-            open_for_interest=lifecycle.open_for_interest(framework.state, framework.tender_deadline, clock.now()),
-            subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
-            documents=await documents.for_framework(framework.id), document_types=documents.DOCUMENT_TYPES,
-            cpv_codes=cpv.in_order(framework.cpv_codes or []),
-            reasoned=await published_reasoned_response(framework.id),
-            assessment=service.notice_content(latest_tender_notice) if latest_tender_notice else None,
-            clarifications=await published_clarifications(framework.id),
-            award=service.notice_content(latest_award_notice) if latest_award_notice else None,
-            debrief_lots=await own_debrief_lots(user, framework.id),
         )
 
     @get("/reference/cpv")
@@ -145,13 +95,3 @@ class PublicFrameworksController(Controller):
     async def all_calendar(self, request: Request) -> Response:
         frameworks = await Framework.objects().where(Framework.state != State.DRAFT).order_by(Framework.reference)
         return Response(calendar.calendar_of(frameworks, "Participation frameworks: key dates", zone_of(request)), media_type=ICS)
-
-    @get("/calendar/{feed:str}")
-    async def supplier_calendar(self, request: Request, feed: FromPath[str]) -> Response:
-        """A supplier's own feed, at a secret address ending .ics."""
-        frameworks = await interest.frameworks_for_calendar(feed.removesuffix(".ics")) if feed.endswith(".ics") else None
-        if frameworks is None:
-            raise NotFoundException("There is no calendar at this address")
-        return Response(
-            calendar.calendar_of(frameworks, "Frameworks you follow", zone_of(request)), media_type=ICS, headers={"Cache-Control": "no-store"},
-        )

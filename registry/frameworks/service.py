@@ -12,7 +12,7 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
-from registry.frameworks import lifecycle, terms
+from registry.frameworks import lifecycle, stages, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, StageChange, State
@@ -217,12 +217,15 @@ async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
 
 
 async def facts_for(framework: Framework) -> FrameworkFacts:
-    from registry.criteria import service as criteria  # the later stages build on frameworks
-    from registry.award import service as award
-    from registry.evaluation import service as evaluation
-    from registry.tenders import opening
-
-    requested_by, confirmed_by = await opening.officers_of(framework.id)
+    """The facts the guards look at: the framework's own, and what the later stages registered
+    (registry.frameworks.stages): their facts, and what blocks a move into each state."""
+    later_facts: dict = {}
+    for provided in await stages.facts.run(framework):
+        later_facts.update(provided)
+    extra_problems: dict[State, list[str]] = {}
+    for problems in await stages.checks.run(framework):
+        for state, listed in problems.items():
+            extra_problems.setdefault(State(state), []).extend(listed)
     return FrameworkFacts(
         title=framework.title,
         summary=framework.summary,
@@ -236,13 +239,8 @@ async def facts_for(framework: Framework) -> FrameworkFacts:
         clarification_deadline=framework.clarification_deadline,
         tender_deadline=framework.tender_deadline,
         standstill_ends_at=framework.standstill_ends_at,
-        opening_requested_by=requested_by,
-        opening_confirmed_by=confirmed_by,
-        extra_problems={
-            State.ITT_PUBLISHED: await criteria.problems_for(framework.id),
-            **await evaluation.stage_problems(framework),
-            **await award.stage_problems(framework),
-        },
+        extra_problems=extra_problems,
+        **later_facts,
     )
 
 
@@ -265,8 +263,6 @@ async def move(user: CurrentUser, reference: str, target: State, *, note: str | 
 
 
 async def _enter(framework: Framework, target: State, user: CurrentUser, note: str | None) -> None:
-    from registry.interest import service as interest  # interest builds on frameworks
-
     now = clock.now()
     await Framework.update({Framework.state: target, Framework.updated_at: now}).where(Framework.id == framework.id)
     await StageChange.insert(
@@ -279,9 +275,7 @@ async def _enter(framework: Framework, target: State, user: CurrentUser, note: s
         object_id=framework.reference,
         payload={"from": framework.state, "to": str(target), "note": note},
     )
-    await interest.tell_interested_suppliers(
-        framework.id, subject=f"{framework.reference}: {lifecycle.LABELS[target].lower()}", body=stage_email(framework, target, note),
-    )
+    await stages.entered.run(framework, target, note)
 
 
 def stage_email(framework: Framework, target: State, note: str | None, zone: ZoneInfo = LONDON) -> str:
@@ -353,9 +347,7 @@ async def publish_notice(
         object_id=framework.reference,
         payload={"kind": kind, "version": notice.version, "change_summary": change_summary},
     )
-    from registry.opendata import service as opendata  # open data builds on every stage
-
-    await opendata.notice_published(fresh, notice)  # its OCDS release, in this same transaction
+    await stages.notice_published.run(fresh, notice)  # its OCDS release, in this same transaction
     return notice
 
 
@@ -388,12 +380,14 @@ async def _notice_to_amend(framework: Framework) -> tuple[NoticeKind, dict | Non
 
 
 async def tell_of_amendment(framework: Framework, notice: Notice, *, what: str) -> None:
-    from registry.interest import service as interest
+    await stages.amended.run(framework, notice, what)
 
-    await interest.tell_interested_suppliers(
-        framework.id,
-        subject=f"{framework.reference}: {what[0].lower() + what[1:]} has been amended",
-        body=f"{what} for {framework.reference} – {notice.title} – has been amended (version {notice.version}).\n\nWhat changed: {notice.change_summary}\n",
+
+def amendment_email(framework: Framework, notice: Notice, what: str) -> tuple[str, str]:
+    """The subject and body of the email that tells interested suppliers of an amended notice."""
+    return (
+        f"{framework.reference}: {what[0].lower() + what[1:]} has been amended",
+        f"{what} for {framework.reference} – {notice.title} – has been amended (version {notice.version}).\n\nWhat changed: {notice.change_summary}\n",
     )
 
 

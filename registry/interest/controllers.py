@@ -1,17 +1,22 @@
-"""Suppliers registering and withdrawing interest, and the frameworks they follow."""
+"""Suppliers registering and withdrawing interest, and the frameworks they follow; the officers'
+list of who registered; a supplier's own calendar of the frameworks it follows."""
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
 from registry.accounts.auth import current_user, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks import lifecycle
+from registry.frameworks import calendar, lifecycle
 from registry.frameworks import service as frameworks
-from registry.frameworks.public_controllers import published_framework
+from registry.frameworks.controllers import framework_for_officer
+from registry.frameworks.public_controllers import ICS, published_framework, zone_of
 from registry.interest import service
+from registry.reference import taxonomies
 from registry.web import links
+from registry.web.downloads import csv_file
 from registry.web.forms import FormResult, is_whole_number
 from registry.web.pages import page
 
@@ -78,3 +83,38 @@ class FollowedFrameworksController(Controller):
         rows, now = await service.frameworks_of(organisation_id), clock.now()
         deadlines = {row["reference"]: frameworks.next_deadline(row, now) for row in rows}
         return page("interest/followed.html", rows=rows, deadlines=deadlines, labels=lifecycle.LABELS, feed=feed)
+
+
+class OfficerInterestController(Controller):
+    """Who registered interest in a framework, for its authority's procurement officers."""
+
+    path = "/manage/frameworks/{reference:str}"
+    include_in_schema = False
+    guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+
+    @get("/interest")
+    async def interest_list(self, request: Request, reference: FromPath[str]) -> Template:
+        framework = await framework_for_officer(request, reference)
+        rows = await service.list_for_officer(framework)
+        lot_numbers = [lot.number for lot in await frameworks.lots(framework.id)]
+        region_names = {t.code: t.name for t in taxonomies.terms("regions")}
+        return page("frameworks/interest_list.html", framework=framework, rows=rows, counts=service.counts(rows, lot_numbers), region_names=region_names)
+
+    @get("/interest.csv")
+    async def interest_csv(self, request: Request, reference: FromPath[str]) -> Response:
+        framework = await framework_for_officer(request, reference)
+        return csv_file(service.as_csv(await service.list_for_officer(framework)), f"{reference}-expressions-of-interest.csv")
+
+
+class SupplierCalendarController(Controller):
+    include_in_schema = False
+
+    @get("/calendar/{feed:str}")
+    async def supplier_calendar(self, request: Request, feed: FromPath[str]) -> Response:
+        """A supplier's own feed, at a secret address ending .ics."""
+        followed = await service.frameworks_for_calendar(feed.removesuffix(".ics")) if feed.endswith(".ics") else None
+        if followed is None:
+            raise NotFoundException("There is no calendar at this address")
+        return Response(
+            calendar.calendar_of(followed, "Frameworks you follow", zone_of(request)), media_type=ICS, headers={"Cache-Control": "no-store"},
+        )

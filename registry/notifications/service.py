@@ -15,8 +15,8 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from registry import clock, db
+from registry.audit import service as audit
 from registry.web import links, paging
-from registry.accounts.tables import User
 from registry.db import units
 from registry.notifications.tables import Notification, NotificationPreference
 
@@ -116,11 +116,9 @@ async def preferences(user_id: int) -> dict[str, bool]:
 
 
 async def set_preferences(user_id: int, chosen: set[str], actor) -> None:
-    from registry.audit import service as audit
-
     values = {name: name in chosen for name in PREFERENCES}
     async with db.transaction():
-        await db.queue_under(User, user_id)
+        await db.queue_for(f"notification-preferences:{user_id}")  # two first saves at once make one row
         existing = await NotificationPreference.objects().where(NotificationPreference.user_id == user_id).first()
         if existing is None:
             await NotificationPreference.insert(NotificationPreference(user_id=user_id, **values))

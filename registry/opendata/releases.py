@@ -32,6 +32,7 @@ from registry.frameworks.tables import CallOffRoute, Document, Framework, Lot, N
 from registry.opendata.ocds import add_months, day_start, money, ocid_for, pence, prune, timestamp
 from registry.reference import cpv
 from registry.suppliers.tables import SupplierProfile
+from registry.surveys.tables import ReasonedResponse
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
 
@@ -472,8 +473,6 @@ async def clarification_release(framework: Framework, clarification) -> dict:
 async def reasoned_response_release(framework: Framework, survey_id: int, number: int) -> dict:
     """The request for information's reasoned response (what the authority heard and will do), as
     published on the framework's page: a planning update, naming its themes; never who responded."""
-    from registry.surveys.tables import ReasonedResponse  # the request for information builds on frameworks
-
     entries = await ReasonedResponse.objects().where(
         (ReasonedResponse.survey == survey_id) & ReasonedResponse.published_at.is_not_null()
     ).order_by(ReasonedResponse.position)

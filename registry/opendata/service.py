@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from registry.clarifications.tables import Clarification
 from registry.engagements.tables import Engagement
 from registry.frameworks.tables import Document, Framework, Notice
 from registry.opendata import releases
@@ -42,8 +43,6 @@ async def document_published(framework: Framework, document: Document) -> Releas
 
 
 async def clarification_published(framework: Framework, clarification_id: int) -> Release:
-    from registry.clarifications.tables import Clarification
-
     clarification = await Clarification.objects().get(Clarification.id == clarification_id)
     return await store(await releases.clarification_release(framework, clarification))
 

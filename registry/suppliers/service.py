@@ -7,8 +7,11 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role
 from registry.audit import service as audit
-from registry.directory import index as directory
+from registry.hooks import Hook
 from registry.suppliers.tables import SupplierProfile
+
+# A supplier's profile was saved (the directory refreshes its entry: registry.directory.stage).
+profile_saved: Hook[[int], None] = Hook("an organisation's profile was saved")
 
 
 class NotPermitted(PermissionError):
@@ -49,7 +52,7 @@ async def save(user: CurrentUser, profile: Profile) -> SupplierProfile:
         else:
             await SupplierProfile.update({**values, "updated_at": clock.now()}).where(SupplierProfile.id == existing.id)
         await audit.record("supplier_profile.saved", actor=user.actor, object_type="organisation", object_id=user.organisation_id, payload=values)
-        await directory.refresh(user.organisation_id)
+        await profile_saved.run(user.organisation_id)  # the directory's entry follows, in this transaction
     return await profile_of(user.organisation_id)
 
 

@@ -11,10 +11,15 @@ from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
+from registry.hooks import Hook
 from registry.notifications import service as notifications
 from registry.surveys import answers
 from registry.surveys.tables import Answer, Question, QuestionKind, ReasonedResponse, ResponseStatus, Section, Survey, SurveyResponse
 from registry.web import links
+
+
+# The reasoned response was published (open data: its OCDS release, registered by registry.opendata.stage).
+reasoned_response_published: Hook[[Framework, int], None] = Hook("a reasoned response was published")
 
 
 class SurveyError(ValueError):
@@ -448,9 +453,7 @@ async def publish_reasoned_response(user: CurrentUser, survey_id: int) -> int:
         await ReasonedResponse.update({ReasonedResponse.published_at: clock.now()}).where(ReasonedResponse.id.is_in(waiting))
         framework = await Framework.objects().get(Framework.id == survey.framework)
         await audit.record("reasoned_response.published", actor=user.actor, object_type="framework", object_id=framework.reference, payload={"entries": len(waiting)})
-        from registry.opendata import service as opendata  # open data builds on the request for information
-
-        await opendata.reasoned_response_published(framework, survey.id)  # its OCDS release, in this transaction
+        await reasoned_response_published.run(framework, survey.id)  # its OCDS release, in this transaction
         organisations = await SurveyResponse.select(SurveyResponse.organisation).where(
             (SurveyResponse.survey == survey.id) & (SurveyResponse.status == ResponseStatus.SUBMITTED)
         ).output(as_list=True)

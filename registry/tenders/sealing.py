@@ -26,6 +26,7 @@ from registry.accounts.tables import Role
 from registry.audit import service as audit
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot
+from registry.hooks import Hook
 from registry.notifications import service as notifications
 from registry.tenders import opening
 from registry.tenders.service import SEALED_EVENTS, counting_submission, sealed_mail
@@ -85,10 +86,13 @@ async def check_evaluator(user: CurrentUser, framework: Framework, tender_id: in
         await _refuse(user, framework, OFFICERS_AND_PANEL, tender_id)
 
 
-async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
-    from registry.evaluation import service as evaluation  # evaluation builds on tenders
+# Whether a user may read a lot's tenders as one of its evaluators: the evaluation stage's rule,
+# registered by registry.evaluation.stage (no one, until it is).
+panel_reads_lot: Hook[[int, int], bool] = Hook("whether a user reads a lot's tenders on its panel")
 
-    return evaluation.may_read_lot(await evaluation.active_assignment(user.id, lot_id))
+
+async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
+    return any(await panel_reads_lot.run(user.id, lot_id))
 
 
 # --- How many ------------------------------------------------------------------------------------

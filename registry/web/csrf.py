@@ -3,7 +3,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.base import DefineMiddleware
 from litestar.types import HTTPSendMessage, Receive, Scope, Send
 
-from registry.accounts.auth import bearer_token
+from registry.web.bearer import bearer_token
 from registry.settings import Settings
 
 CSRF_COOKIE = "registry_csrf"

@@ -1,9 +1,11 @@
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
@@ -11,7 +13,6 @@ from registry import money
 from registry.dates import local_time
 from registry.settings import PROJECT_ROOT, Settings
 from registry.web.components import ComponentTemplate
-from registry.web.navigation import navigation_for
 from registry.web.static import asset_url
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend_templates"
@@ -42,15 +43,25 @@ class RegistryEnvironment(Environment):
         return super().get_template(name, parent)
 
 
-def template_config(settings: Settings, directory: Path = TEMPLATES_DIR, functions: dict | None = None) -> TemplateConfig:
-    """`functions`: what the domains offer every template (their lifecycles' questions), given by the app."""
-    environment = jinja_environment(settings.time_zone, directory)
+Navigation = Callable[[Request], list[dict]]  # the service navigation's links for a request (registry.pages.navigation)
+
+
+def no_navigation(request: Request) -> list[dict]:
+    return []
+
+
+def template_config(
+    settings: Settings, directory: Path = TEMPLATES_DIR, functions: dict | None = None, navigation: Navigation = no_navigation
+) -> TemplateConfig:
+    """`functions`: what the domains offer every template (their lifecycles' questions); `navigation`:
+    the service navigation; both given by the app."""
+    environment = jinja_environment(settings.time_zone, directory, navigation)
     environment.globals.update(functions or {})
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 
 @cache
-def jinja_environment(time_zone: str, directory: Path) -> Environment:
+def jinja_environment(time_zone: str, directory: Path, navigation: Navigation = no_navigation) -> Environment:
     """One environment per time zone and directory for the whole process, so that every app built in
     it (the test suite builds hundreds) shares the compiled templates instead of compiling its own."""
     zone = ZoneInfo(time_zone)
@@ -71,7 +82,7 @@ def jinja_environment(time_zone: str, directory: Path) -> Environment:
     environment.globals.update(
         service_name=SERVICE_NAME,
         time_zone=zone,
-        navigation_for=navigation_for,
+        navigation_for=navigation,
         pounds=money.pounds,
         asset=asset_url,
     )

@@ -1,3 +1,7 @@
+"""The service admin's outbox (/admin/outbox) and each user's choice of emails
+(/account/notifications). Pages of the notifications package's, composed here because they need the
+signed-in user (accounts), which builds on notifications."""
+
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect
 from litestar.params import FromQuery

@@ -1,4 +1,5 @@
-"""The service navigation, by role: each link appears only to those who may use it."""
+"""The service navigation, by role: each link appears only to those who may use it. It links to the
+pages of every package, so it is composed here, above them; the app gives it to the templates."""
 
 from litestar import Request
 

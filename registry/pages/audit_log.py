@@ -1,3 +1,6 @@
+"""The service admin's view of the audit log (/admin/audit). A page of the audit package's, composed
+here because it needs the signed-in admin (accounts), which builds on the audit log."""
+
 from datetime import date
 
 from litestar import Controller, Request, get

@@ -1,0 +1,16 @@
+"""What the evaluation adds to the stages before it (registered by registry.app.register_hooks):
+what blocks starting evaluation and moderation, and which evaluators read a lot's tenders."""
+
+from registry.evaluation import service as evaluation
+from registry.frameworks import stages
+from registry.tenders import sealing
+
+
+async def reads_lot(user_id: int, lot_id: int) -> bool:
+    """On the lot's panel, not removed, no conflict declared: the evaluation stage's rule."""
+    return evaluation.may_read_lot(await evaluation.active_assignment(user_id, lot_id))
+
+
+def register() -> None:
+    stages.checks.register(evaluation.stage_problems)
+    sealing.panel_reads_lot.register(reads_lot)

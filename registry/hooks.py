@@ -1,0 +1,35 @@
+"""How a package lets the packages above it take part in what it does, without importing them.
+
+A lower package never imports a higher one (pyproject.toml's import-linter contract). When one of
+its actions needs what a later package knows or does – the lifecycle asking the evaluation whether
+moderation may start, a published notice becoming an OCDS release – it declares a `Hook`, and the
+later package registers with it when the app starts (registry.app.register_hooks, listed the way
+Piccolo apps are). A hook's callbacks run in the order they were registered, inside the caller's
+transaction, so that what they do is committed or rolled back with the action itself."""
+
+from collections.abc import Awaitable, Callable
+from typing import Generic, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Hook(Generic[P, R]):
+    """The callbacks that later packages registered for one moment of a lower package's work."""
+
+    def __init__(self, moment: str):
+        self.moment = moment  # what the callbacks are told of, for a reader of the code and of errors
+        self._callbacks: list[Callable[P, Awaitable[R]]] = []
+
+    def register(self, callback: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        """Add a callback (once: registering it again changes nothing)."""
+        if callback not in self._callbacks:
+            self._callbacks.append(callback)
+        return callback
+
+    async def run(self, *args: P.args, **kwargs: P.kwargs) -> list[R]:
+        """Call every callback in turn, and give back what each returned."""
+        return [await callback(*args, **kwargs) for callback in self._callbacks]
+
+    def __repr__(self) -> str:
+        return f"Hook({self.moment!r}, {len(self._callbacks)} registered)"
