@@ -10,6 +10,7 @@ from registry.accounts.tables import Role
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.clarifications.tables import Clarification
+from registry.errors import Refused
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
@@ -43,8 +44,7 @@ class DeadlinePassed(ClarificationError):
         return f"The deadline for clarification questions was {local_time(self.deadline, zone)}. You can no longer ask a question"
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 def label(clarification: Clarification) -> str:

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import OrganisationSize, Role
 from registry.engagements.tables import COMMITTED_STATES, MEASURES, Engagement, EngagementState, PerformanceReview, Reach
+from registry.errors import Refused
 from registry.frameworks.tables import Framework, Lot
 from registry.reference import taxonomies
 from registry.web.downloads import spreadsheet_safe
@@ -19,8 +20,7 @@ SME_SIZES = frozenset({OrganisationSize.MICRO, OrganisationSize.SMALL, Organisat
 READERS = (Role.PROCUREMENT_OFFICER, Role.COMMISSIONER)
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 def may_read(user: CurrentUser, framework: Framework) -> bool:

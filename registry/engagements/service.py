@@ -25,6 +25,7 @@ from registry.engagements.sealing import deadline_passed, may_read_response
 from registry.engagements.tables import (
     COMMITTED_STATES, MEASURES, BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, PerformanceReview, Reach, ResponseScore,
 )
+from registry.errors import Refused
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, State
 from registry.hooks import Hook
 from registry.money import pounds
@@ -64,8 +65,7 @@ class EngagementError(ValueError):
         self.field = field
 
 
-class NotPermitted(PermissionError):
-    """The user may not see or do this (403)."""
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 class Missing(LookupError):

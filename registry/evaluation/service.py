@@ -12,6 +12,7 @@ from registry.accounts.tables import Role, User
 from registry.audit import service as audit
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
+from registry.errors import Refused
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore, Score
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
@@ -32,8 +33,7 @@ class EvaluationError(ValueError):
         self.field = field
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
+from registry.errors import Refused
 from registry.frameworks import lifecycle, stages, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
@@ -26,8 +27,7 @@ class FrameworkError(ValueError):
     """A rule was broken; the message says which, in words the officer can act on."""
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 class TermsFrozen(FrameworkError):

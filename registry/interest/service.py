@@ -10,6 +10,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
+from registry.errors import Refused
 from registry.frameworks import lifecycle
 from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest, SupplierCalendar
@@ -23,8 +24,7 @@ class InterestError(ValueError):
     pass
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 def _check_supplier(user: CurrentUser) -> None:

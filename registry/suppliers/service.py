@@ -7,6 +7,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role
 from registry.audit import service as audit
+from registry.errors import Refused
 from registry.hooks import Hook
 from registry.suppliers.tables import SupplierProfile
 
@@ -14,8 +15,7 @@ from registry.suppliers.tables import SupplierProfile
 profile_saved: Hook[[int], None] = Hook("an organisation's profile was saved")
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
+from registry.errors import Refused
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
@@ -26,8 +27,7 @@ class SurveyError(ValueError):
     pass
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 class SurveyClosed(SurveyError):

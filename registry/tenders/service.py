@@ -24,6 +24,7 @@ from registry.audit.service import canonical_json
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.db import units
+from registry.errors import Refused
 from registry.frameworks import documents as framework_documents
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
@@ -58,8 +59,7 @@ class TenderError(ValueError):
         self.field = field
 
 
-class NotPermitted(PermissionError):
-    pass
+NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 class NotRegistered(TenderError):
