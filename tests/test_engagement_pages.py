@@ -8,6 +8,7 @@ import re
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+from registry.audit.tables import AuditEvent
 from registry.engagements import service
 from registry.engagements.tables import Engagement, EngagementState
 from tests.commissioning import Supplier, add_supplier, live_framework
@@ -109,6 +110,9 @@ async def test_other_organisations_get_403_and_unknown_engagements_404(client, d
         assert (await client.get(f"/commissioning/{engagement.reference}{path}")).status_code == 403, path
     refused = await post_form(client, f"/commissioning/{engagement.reference}/cancel", {"reason": "Mine now"}, form_page="/commissioning/new")
     assert refused.status_code == 403 and (await Engagement.objects().get(Engagement.id == engagement.id)).state == EngagementState.DRAFT
+    denied = await AuditEvent.objects().where(AuditEvent.action == "access.denied").order_by(AuditEvent.sequence)
+    assert len(denied) == 9 and denied[-1].actor_email == "commissioner@other-2027.example"  # every refusal recorded
+    assert denied[-1].object_id == f"POST /commissioning/{engagement.reference}/cancel"
     assert (await client.get("/commissioning/NOPE-E001")).status_code == 404
     assert engagement.reference not in (await client.get("/commissioning")).text  # its list has only its own authority's
     assert other.reference == "OTHER-2027"

@@ -196,3 +196,36 @@ async def test_pages_data_and_the_stylesheet_go_compressed_brotli_or_gzip_as_the
     assert "content-encoding" not in plain.headers
     small = await client.get("/healthz", headers={"Accept-Encoding": "br, gzip"})
     assert "content-encoding" not in small.headers  # under 1 kB: not worth it
+
+
+async def test_a_services_refusal_no_controller_caught_is_403_and_recorded_not_a_server_error(monkeypatch):
+    """registry.errors.Refused is a PermissionError, so an OSError: it was answered as an outage (503)."""
+    from litestar import Litestar
+
+    from registry.errors import Refused
+    from registry.web import api
+    from registry.web.errors import EXCEPTION_HANDLERS
+
+    recorded = []
+
+    async def record(request, user, reason):
+        recorded.append((user, reason))
+
+    monkeypatch.setattr(api.refusals, "_callbacks", [record])
+
+    @get("/refused")
+    async def refusing() -> None:
+        raise Refused("Only the authority's commissioners may see this engagement")
+
+    def signed_in(app):
+        async def middleware(scope, receive, send):
+            scope["user"] = "someone"
+            await app(scope, receive, send)
+        return middleware
+
+    app = Litestar(route_handlers=[refusing], exception_handlers=EXCEPTION_HANDLERS, middleware=[signed_in])
+    async with AsyncTestClient(app=app) as client:
+        response = await client.get("/refused", headers={"Accept": "application/json"})
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only the authority's commissioners may see this engagement"
+    assert recorded == [("someone", "Only the authority's commissioners may see this engagement")]

@@ -61,11 +61,7 @@ def _missing(request: Request, exc: Exception) -> Response:
     return error_response(request, 404, str(exc))
 
 
-def _refused(request: Request, exc: Exception) -> Response:
-    return error_response(request, 403, str(exc))
-
-
-EXCEPTION_HANDLERS = {service.Missing: _missing, service.NotPermitted: _refused}
+EXCEPTION_HANDLERS = {service.Missing: _missing}  # refusals: the app's one handler (web.errors.refused_handler)
 
 
 async def check_commissioner(request: Request) -> None:

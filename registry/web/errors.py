@@ -13,10 +13,13 @@ import asyncpg.exceptions
 from asyncpg.exceptions import DataError
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
-from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import HTTPException, PermissionDeniedException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from registry import db
+from registry.errors import Refused
+from registry.web import api
 
 logger = logging.getLogger("registry.errors")
 
@@ -100,6 +103,23 @@ def unstorable_value_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, "The request contains a number too large or a character that cannot be stored. Check what you typed and try again.")
 
 
+def refused_handler(request: Request, exc: Refused) -> Response:
+    """A service's refusal that its controller left alone: 403, and recorded in the audit log as any
+    other refusal (web.api.refusals) once the answer has gone (Litestar's handlers are not awaited)."""
+    response = error_response(request, 403, str(exc) or None)
+    user = request.scope.get("user")
+    if user is not None:
+        response.background = BackgroundTask(_record_refusal, request, user, str(exc))
+    return response
+
+
+async def _record_refusal(request: Request, user: object, reason: str) -> None:
+    try:
+        await api.refusals.run(request, user, reason)
+    except PermissionDeniedException:  # the recorder refuses as it records; the answer is already 403
+        pass
+
+
 RETRY_AFTER_SECONDS = {db.Outage.BUSY: 5}
 RETRY_AFTER_DEFAULT = 30
 READS = ("GET", "HEAD", "OPTIONS")
@@ -155,6 +175,7 @@ def unexpected_exception_handler(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
+    Refused: refused_handler,  # before OSError: a refusal is a PermissionError
     SerializationException: malformed_body_handler,
     DataError: unstorable_value_handler,  # PostgreSQL
     OverflowError: unstorable_value_handler,  # SQLite: an integer past 64 bits
