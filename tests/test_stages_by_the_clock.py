@@ -103,3 +103,15 @@ async def test_an_rfi_closed_by_the_clock_is_recorded_when_the_invitation_is_pub
     published = await invitation.publish(officer, framework.reference, clarification_deadline=CLARIFICATION_DEADLINE, tender_deadline=TENDER_DEADLINE)
     assert published.state == State.ITT_PUBLISHED
     assert [(c["from_state"], c["to_state"]) for c in await frameworks.timeline(framework.id)][-2:] == [("rfi_open", "rfi_closed"), ("rfi_closed", "itt_published")]
+
+
+async def test_the_public_lists_status_filter_goes_by_the_clock_too(client, database, controlled_clock):
+    officer, _ = await officer_and_supplier()
+    framework, _ = await open_for_tenders(officer, controlled_clock)
+    controlled_clock.set(TENDER_DEADLINE - timedelta(minutes=1))
+    assert framework.reference in (await client.get("/frameworks?status=itt_published")).text
+
+    controlled_clock.set(TENDER_DEADLINE + timedelta(minutes=1))
+    assert await stored_state(framework.reference) is State.ITT_PUBLISHED  # nobody has clicked "Close tendering"
+    assert framework.reference not in (await client.get("/frameworks?status=itt_published")).text
+    assert framework.reference in (await client.get("/frameworks?status=tenders_closed")).text

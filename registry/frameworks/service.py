@@ -437,14 +437,14 @@ async def published(criteria: Search) -> list[dict]:
         query = query.where(
             db.contains(Framework.title, words) | db.contains(Framework.summary, words) | db.contains(Framework.reference, words)
         )
-    if criteria.states:
-        query = query.where(Framework.state.is_in(list(criteria.states)))
     if criteria.lot_subject:
         with_subject = await Lot.select(Lot.framework).where(Lot.subject == criteria.lot_subject).output(as_list=True)
         query = query.where(Framework.id.is_in(with_subject or [-1]))
     rows = await query.order_by(Framework.updated_at, ascending=False)
+    now = clock.now()
+    if criteria.states:  # by the stage the clock puts it in, as every page shows it (lifecycle.stage_of)
+        rows = [row for row in rows if lifecycle.stage_of(row, now) in criteria.states]
     if criteria.closing_within_days is not None:
-        now = clock.now()
         horizon = now.timestamp() + criteria.closing_within_days * 86400
         rows = [row for row in rows if (deadline := next_deadline(row, now)) and deadline.timestamp() <= horizon]
     return rows
