@@ -13,7 +13,7 @@ import pytest
 from registry.accounts import api_tokens, deactivation, session_list, tokens
 from registry.accounts import service as accounts
 from registry.accounts.browsers import browser_family
-from registry.accounts.tables import AccountToken, ApiToken, OrganisationKind, Role, SessionRecord, TokenPurpose, User
+from registry.accounts.tables import ApiToken, OrganisationKind, Role, SessionRecord, TokenPurpose, User
 from registry.audit import service as audit
 from registry.audit.tables import AuditEvent
 from registry.notifications.tables import Notification

@@ -7,7 +7,6 @@ from tests.support import PASSWORD, csrf_from, make_user, post_form, set_session
 from registry.accounts import service, throttling
 from registry.accounts.passwords_policy import password_problem
 from registry.accounts.tables import OrganisationKind, Role, SessionRecord, User
-from registry.audit import service as audit
 from registry.audit.tables import AuditEvent
 from registry.notifications.tables import Notification
 

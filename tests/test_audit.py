@@ -119,7 +119,7 @@ async def test_search_filters_by_actor_object_and_action(database):
 
 async def test_the_admin_audit_page_filters_events(client, database):
     from registry.accounts.tables import Role
-    from tests.support import PASSWORD, make_user, post_form, sign_in
+    from tests.support import PASSWORD, make_user, sign_in
 
     admin = await make_user(email="admin@authority.example", roles=(Role.ADMIN,))
     await record_three()

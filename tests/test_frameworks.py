@@ -5,7 +5,7 @@ import pytest
 from registry.audit.tables import AuditEvent
 from registry.frameworks import service
 from registry.frameworks.regimes import Regime
-from registry.frameworks.tables import Framework, Notice, StageChange, State
+from registry.frameworks.tables import Notice, StageChange, State
 from registry.interest import service as interest
 from registry.notifications.tables import Notification
 from tests.support import current, make_user, officer_and_supplier
@@ -138,7 +138,6 @@ async def test_interest_is_idempotent_limited_to_published_frameworks_and_can_be
 
 
 async def test_officers_see_interest_counted_by_lot_size_and_region_and_as_csv(database):
-    from registry.accounts import service as accounts
     from registry.suppliers import service as suppliers
 
     officer, supplier = await officer_and_supplier()

@@ -9,7 +9,7 @@ from registry.evaluation import service as evaluation
 from registry.home import service as home
 from registry.tenders import service as tenders
 from tests import support, test_engagements
-from tests.support import PASSWORD, officer_and_supplier, post_form
+from tests.support import PASSWORD, officer_and_supplier
 from tests.test_engagements import live  # noqa: F401 (a fixture)
 from tests.test_framework_pages import sign_in
 from tests.tendering import CLARIFICATION_DEADLINE, TENDER_DEADLINE, colleague, complete_draft, open_for_tenders, opened, registered

@@ -4,7 +4,7 @@ from registry import clock
 from registry.accounts.passwords import hash_password, needs_rehash, verify_password
 from registry.accounts.sessions import PiccoloSessionStore
 from registry.accounts.tables import SessionRecord
-from tests.support import PASSWORD, make_user, post_form, sign_in
+from tests.support import PASSWORD, make_user, sign_in
 
 
 async def test_passwords_are_stored_as_salted_argon2id_hashes():

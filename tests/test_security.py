@@ -279,7 +279,7 @@ async def test_text_people_typed_is_shown_escaped_never_as_markup(client, databa
     client.cookies.clear()
     reflected = await client.get("/frameworks", params={"q": XSS})
     assert reflected.status_code == 200 and XSS not in reflected.text and escaped in reflected.text
-    next_field = await client.get("/sign-in", params={"next": f'/account"><script>alert(1)</script>'})
+    next_field = await client.get("/sign-in", params={"next": '/account"><script>alert(1)</script>'})
     assert "<script>alert(1)</script>" not in next_field.text
 
 

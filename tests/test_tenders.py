@@ -9,7 +9,7 @@ from registry.notifications.tables import Notification
 from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
 from registry.tenders.tables import TenderDocument, TenderSubmission
-from tests.support import Role, current, make_user, officer_and_supplier
+from tests.support import current, make_user, officer_and_supplier
 from tests.tendering import TENDER_DEADLINE, complete_draft, frozen_at, open_for_tenders, registered
 
 

@@ -49,7 +49,7 @@ class OfficerTendersController(Controller):
 
     @post("/opening/request")
     async def request_opening(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+        await framework_for_officer(request, reference)  # 404 or 403 before anything is asked of the service
         try:
             await opening.request(current_user(request), reference)
         except (opening.OpeningError, frameworks.TransitionBlocked) as problem:

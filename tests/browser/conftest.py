@@ -21,7 +21,7 @@ from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database, postgres_database_url
+from tests.conftest import create_postgres_database, drop_postgres_database, postgres_database_url
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Axe()
