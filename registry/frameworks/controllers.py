@@ -13,7 +13,7 @@ from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm
 from registry.frameworks.tables import Framework, State
 from registry.reference import cpv, taxonomies
 from registry.web.forms import FormResult, add_error, read_form
-from registry.web.pages import page
+from registry.web.pages import confirmed, page
 
 
 def details_values(framework: Framework) -> dict:
@@ -206,7 +206,7 @@ class ManageFrameworksController(Controller):
             return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
         if framework.state == target:  # sent again (Back, then the same button): it is done already
             return Redirect(f"/manage/frameworks/{reference}?done={target}", status_code=303)
-        from_its_check_page = State(target) == State.PIN_PUBLISHED and (await request.form()).get("confirmed") == "yes"
+        from_its_check_page = State(target) == State.PIN_PUBLISHED and await confirmed(request)
         if (guide := lifecycle.GUIDED_BY.get(State(target))) and not from_its_check_page:
             return Redirect(f"/manage/frameworks/{reference}/{guide}", status_code=303)
         try:

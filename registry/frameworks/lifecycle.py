@@ -255,7 +255,7 @@ def before_itt(state: State | str) -> bool:
     return state in BEFORE_ITT
 
 
-def _field(framework, name: str):
+def column_of(framework, name: str):
     """A framework's column, from its row or from a selected row (a dict)."""
     return framework.get(name) if isinstance(framework, dict) else getattr(framework, name, None)
 
@@ -263,10 +263,10 @@ def _field(framework, name: str):
 def stage_of(framework, now: datetime) -> State:
     """The stage `framework` is in at `now`: its recorded state, or the next one once the moment
     that closes the recorded one has passed."""
-    state = State(_field(framework, "state"))
+    state = State(column_of(framework, "state"))
     if state in CLOSES_AT:
         attribute, closed = CLOSES_AT[state]
-        moment = _field(framework, attribute)
+        moment = column_of(framework, attribute)
         if moment is not None and now >= moment:
             return closed
     return state
@@ -313,7 +313,7 @@ class Capabilities:
 def capabilities(framework, now: datetime) -> Capabilities:
     """What `framework` allows at `now`."""
     stage = stage_of(framework, now)
-    clarification_deadline = _field(framework, "clarification_deadline")
+    clarification_deadline = column_of(framework, "clarification_deadline")
     open_for_tenders = stage is State.ITT_PUBLISHED
     return Capabilities(
         stage=stage,

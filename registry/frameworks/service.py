@@ -450,8 +450,13 @@ async def published(criteria: Search) -> list[dict]:
     return rows
 
 
-def next_deadline(row: dict, now: datetime) -> datetime | None:
-    upcoming = [moment for moment in (row.get("rfi_closes_at"), row.get("tender_deadline")) if moment and moment > now]
+DEADLINES = ("rfi_closes_at", "clarification_deadline", "tender_deadline")
+
+
+def next_deadline(framework, now: datetime) -> datetime | None:
+    """The soonest of a framework's deadlines still to come (from a Framework, or a selected row:
+    the deadlines it selected)."""
+    upcoming = [moment for name in DEADLINES if (moment := lifecycle.column_of(framework, name)) and moment > now]
     return min(upcoming, default=None)
 
 

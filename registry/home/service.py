@@ -183,13 +183,8 @@ async def _officer(user: CurrentUser, now: datetime) -> Section:
         for step in ready:
             section.tasks.append(Task(f"{name}: {step.action.lower()}", manage, "Ready", urgent=True))
         if not ready:
-            section.tasks.append(Task(name, manage, lifecycle.LABELS[State(framework.state)], due=_next_deadline(framework, now)))
+            section.tasks.append(Task(name, manage, lifecycle.LABELS[State(framework.state)], due=frameworks.next_deadline(framework, now)))
     return section
-
-
-def _next_deadline(framework: Framework, now: datetime) -> datetime | None:
-    upcoming = [m for m in (framework.rfi_closes_at, framework.clarification_deadline, framework.tender_deadline) if m and m > now]
-    return min(upcoming, default=None)
 
 
 async def _count_by_framework(query) -> dict[int, int]:
