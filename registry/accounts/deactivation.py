@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from registry import clock, db
-from registry.accounts import api_tokens
+from registry.accounts import api_tokens, duties
 from registry.accounts.service import AccountError, new_session_stamp
 from registry.accounts.sessions import end_sessions_of
 from registry.accounts.tables import AccountToken, Organisation, OrganisationKind, Role, User
@@ -146,21 +146,17 @@ async def _tell(user: User, organisation: Organisation, actor: audit.Actor, *, d
     if organisation.kind != OrganisationKind.AUTHORITY:
         return
     what = "deactivated" if deactivated else "reactivated"
-    officers = await User.select(User.email, User.roles).where(
-        (User.organisation == organisation.id) & User.is_active.eq(True) & (User.id != user.id)
-    )
-    for officer in officers:
-        if Role.PROCUREMENT_OFFICER in (officer["roles"] or []):
-            await notifications.enqueue(
-                recipient=officer["email"],
-                subject=f"An account at {organisation.legal_name} has been {what}",
-                body=(
-                    f"The account of {user.full_name} ({user.email}, {', '.join(r.replace('_', ' ') for r in sorted(user.roles))}) "
-                    f"at {organisation.legal_name} was {what} by {by_whom} on {_when()}.\n\n"
-                    "You are told because you are one of the authority's procurement officers. "
-                    "If you did not expect this, tell your organisation's administrators."
-                ),
-            )
+    for officer in await duties.officers_of(organisation.id, besides=[user.id]):
+        await notifications.enqueue(
+            recipient=officer["email"],
+            subject=f"An account at {organisation.legal_name} has been {what}",
+            body=(
+                f"The account of {user.full_name} ({user.email}, {', '.join(r.replace('_', ' ') for r in sorted(user.roles))}) "
+                f"at {organisation.legal_name} was {what} by {by_whom} on {_when()}.\n\n"
+                "You are told because you are one of the authority's procurement officers. "
+                "If you did not expect this, tell your organisation's administrators."
+            ),
+        )
 
 
 def _when() -> str:

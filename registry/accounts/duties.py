@@ -111,7 +111,7 @@ async def ask(*, admin: audit.Actor, user: User, organisation: Organisation, rol
     return (waiting & wanted) | set(asked)
 
 
-async def _officers_of(organisation_id: int, *, besides: Iterable[int] = ()) -> list[dict]:
+async def officers_of(organisation_id: int, *, besides: Iterable[int] = ()) -> list[dict]:
     """The active procurement officers of an authority (their roles in effect, not waiting ones)."""
     rows = await User.select(User.id, User.email, User.full_name, User.roles).where(
         (User.organisation == organisation_id) & User.is_active.eq(True) & User.id.not_in(list(besides) or [0])
@@ -128,7 +128,7 @@ async def _admins(*, besides: Iterable[int] = ()) -> list[dict]:
 
 async def _tell_officers(organisation: Organisation, *, subject: str, body: str, besides: Iterable[int] = ()) -> None:
     """Email the authority's officers, or the admins when it has none."""
-    people = await _officers_of(organisation.id, besides=besides) or await _admins(besides=besides)
+    people = await officers_of(organisation.id, besides=besides) or await _admins(besides=besides)
     for person in people:
         await notifications.enqueue(recipient=person["email"], subject=subject, body=f"Dear {person['full_name']},\n\n{body}")
 
@@ -136,7 +136,7 @@ async def _tell_officers(organisation: Organisation, *, subject: str, body: str,
 async def _approvers(grant: RoleGrant, organisation_id: int) -> list[dict]:
     """Who may decide a grant: never the admin who asked for it, nor the user it is for."""
     besides = [grant.user] + ([grant.asked_by] if grant.asked_by else [])
-    if Role(grant.role) != Role.ADMIN and (officers := await _officers_of(organisation_id, besides=besides)):
+    if Role(grant.role) != Role.ADMIN and (officers := await officers_of(organisation_id, besides=besides)):
         return officers
     return await _admins(besides=besides)
 
