@@ -4,8 +4,9 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -281,7 +282,14 @@ async def mail_sender_lifespan(app: Litestar) -> AsyncIterator[None]:
     if not settings.smtp_url:
         yield
         return
-    task = asyncio.create_task(run_mail_sender(settings))
+    async with running(run_mail_sender(settings)):
+        yield
+
+
+@asynccontextmanager
+async def running(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """`work` runs as a task for as long as the block does, and is cancelled when it ends."""
+    task = asyncio.create_task(work)
     try:
         yield
     finally:
@@ -318,13 +326,8 @@ async def audit_checkpoints_lifespan(app: Litestar) -> AsyncIterator[None]:
     """While the app runs, make sure the audit log gets a checkpoint at least every
     REGISTRY_AUDIT_CHECKPOINT_HOURS (registry.audit.checkpoints): every few minutes each process asks,
     and the first to find one due makes it."""
-    task = asyncio.create_task(run_audit_checkpoints(app.state["settings"]))
-    try:
+    async with running(run_audit_checkpoints(app.state["settings"])):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def run_audit_checkpoints(settings: Settings) -> None:
