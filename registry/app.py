@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
+from litestar.di import Provide
 from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -105,6 +106,18 @@ class RefusedToStart(RuntimeError):
     """The configuration is unsafe for this environment; the message says why."""
 
 
+def settings_of(request: Request) -> Settings:
+    return request.app.state["settings"]
+
+
+# What any handler may declare by name, instead of fetching it: the signed-in user (or None) and
+# the settings the app was made with.
+DEPENDENCIES = {
+    "user": Provide(auth.provide_user, sync_to_thread=False),
+    "settings": Provide(settings_of, sync_to_thread=False),
+}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     problems = settings.production_problems()
@@ -178,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             csrf_middleware(settings),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        dependencies=DEPENDENCIES,
         request_class=BodyRequest,  # a body nested too deeply is malformed (400), not a server error
         # Pages, JSON, CSV, calendars and the stylesheet go compressed: brotli where the browser takes
         # it, gzip otherwise; anything under 1 kB is not worth it.

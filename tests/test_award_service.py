@@ -15,6 +15,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Notice, State
 from registry.notifications.tables import Notification
+from registry.errors import Refused
 from tests.awarding import SHARE, Bid, in_moderation, set_max_suppliers
 
 ZONE = ZoneInfo("Europe/London")
@@ -60,7 +61,7 @@ async def test_a_different_officer_approves_and_the_award_is_approved_when_every
     proposal = await propose_default(walked, 1)
     assert json.loads(proposal.tenders) == ids(walked, "Beta", "Alpha", "Gamma")
 
-    with pytest.raises(award.NotPermitted, match="You proposed the award for lot 1, so a different procurement officer must approve it"):
+    with pytest.raises(Refused, match="You proposed the award for lot 1, so a different procurement officer must approve it"):
         await award.approve(walked.officer, walked.reference, 1)
     assert (await AwardProposal.objects().get(AwardProposal.id == proposal.id)).approved_at is None
     assert (await refusals("approve"))[0]["reason"].startswith("You proposed the award for lot 1")

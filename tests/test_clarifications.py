@@ -13,6 +13,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.interest import service as interest
 from registry.notifications.tables import Notification
+from registry.errors import Refused
 from tests.support import csrf_from, current, make_user, officer_and_supplier, post_form
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import draft_with_lots
@@ -93,7 +94,7 @@ async def test_only_suppliers_with_registered_interest_ask_and_only_while_open_f
     await interest.withdraw(stranger, framework.reference)
     with pytest.raises(service.NotRegistered):
         await service.ask(stranger, framework.reference, "May we ask now?")
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(Refused):
         await service.ask(officer, framework.reference, "An officer asking?")
     with pytest.raises(service.ClarificationError, match="2,000 characters"):
         await service.ask(supplier, framework.reference, "x" * 2001)
@@ -139,7 +140,7 @@ async def test_an_officer_of_another_authority_cannot_answer(itt):
     officer, supplier, framework = itt
     asked = await service.ask(supplier, framework.reference, IDENTIFYING)
     outsider = await current(await make_user(email="officer@elsewhere.example"))
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(Refused):
         await service.answer(outsider, framework.reference, asked.id, published_question=PUBLISHED, answer="Yes", publish=True)
     unchanged = await service.find(framework.id, asked.id)
     assert unchanged.answer is None and unchanged.published_at is None

@@ -11,6 +11,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import State
 from registry.notifications.tables import Notification
 from registry.tenders import sealing
+from registry.errors import Refused
 from tests.conftest import app_client
 from tests.support import csrf_from, officer_and_supplier, post_form
 from tests.test_framework_pages import sign_in
@@ -88,7 +89,7 @@ async def test_scores_are_checked_independent_and_final_once_submitted(panel):
     first, second = panel["evaluators"]
     a, b = panel["assignments"]
     tender_id = panel["tenders"][0]
-    with pytest.raises(evaluation.NotPermitted, match="Declare your conflicts"):
+    with pytest.raises(Refused, match="Declare your conflicts"):
         await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=False)
     for evaluator, assignment in ((first, a), (second, b)):
         await evaluation.declare(evaluator, assignment.id, conflicted=False, details="")
@@ -117,7 +118,7 @@ async def test_scores_are_checked_independent_and_final_once_submitted(panel):
     await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
     with pytest.raises(evaluation.EvaluationError, match="can no longer change"):
         await evaluation.save_marks(first, a.id, tender_id, full_marks(found, quality="1"), submit=True)
-    with pytest.raises(evaluation.NotPermitted):
+    with pytest.raises(Refused):
         await evaluation.save_marks(second, a.id, tender_id, full_marks(found), submit=True)  # someone else's assignment
     with pytest.raises(evaluation.EvaluationError, match="There is no such tender"):
         await evaluation.save_marks(first, a.id, 999999, full_marks(found), submit=True)

@@ -8,6 +8,7 @@ from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Notice, StageChange, State
 from registry.interest import service as interest
 from registry.notifications.tables import Notification
+from registry.errors import Refused
 from tests.support import current, make_user, officer_and_supplier
 
 DETAILS = service.Details(
@@ -63,9 +64,9 @@ async def test_only_officers_of_the_authority_change_a_framework(database):
     framework = await draft_with_lots(officer)
     other = await current(await make_user(email="officer@elsewhere.example"))
     for user in (supplier, other):
-        with pytest.raises(service.NotPermitted):
+        with pytest.raises(Refused):
             await service.update_details(user, framework.reference, DETAILS)
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(Refused):
         await service.create(supplier, DETAILS)
 
 
@@ -126,7 +127,7 @@ async def test_interest_is_idempotent_limited_to_published_frameworks_and_can_be
     assert first.id == again.id and again.lot_numbers == [1] and not again.all_lots
     with pytest.raises(interest.InterestError, match="Choose the lots"):
         await interest.register(supplier, framework.reference, lot_numbers=[7])
-    with pytest.raises(interest.NotPermitted):
+    with pytest.raises(Refused):
         await interest.register(officer, framework.reference, lot_numbers=None)
     await interest.withdraw(supplier, framework.reference)
     assert await interest.current(supplier.organisation_id, framework.id) is None

@@ -10,6 +10,7 @@ import pytest
 from registry.engagements import reports
 from registry.engagements.tables import Engagement, EngagementState, PerformanceReview, Reach
 from registry.frameworks.tables import CallOffRoute
+from registry.errors import Refused
 from tests.awarding import user
 from tests.commissioning import Supplier, live_framework
 from tests.test_framework_pages import sign_in
@@ -81,7 +82,7 @@ async def test_the_report_counts_reach_and_ratings_and_leaves_out_cancelled_brie
 
 
 async def test_a_supplier_cannot_read_the_report(live):
-    with pytest.raises(reports.NotPermitted):
+    with pytest.raises(Refused):
         await reports.framework_report(live.users["Alder Engagement"], live.framework)
 
 

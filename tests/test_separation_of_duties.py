@@ -16,6 +16,7 @@ from registry.award import service as award
 from registry.home.service import home
 from registry.notifications.tables import Notification
 from registry.tenders import opening
+from registry.errors import Refused
 from tests.awarding import Bid, in_moderation, officers, user
 from tests.support import csrf_from, current, post_form, sign_in
 from tests.tendering import TENDER_DEADLINE, open_for_tenders
@@ -176,7 +177,7 @@ async def test_an_officer_an_admin_appointed_lately_cannot_approve_an_award_unti
     newcomer = await appointed_lately(walked.officer.organisation_id, admin, walked.second, "new.officer@authority.example")
     _, lot_award = await award.lot_award(walked.officer, walked.reference, 1, 0.7)
     await award.propose(walked.officer, walked.reference, 1, lot_award.results.default_choice(), reason=None, low_price_note=None, abnormally_low_share=0.7)
-    with pytest.raises(award.NotPermitted, match="You cannot approve an award until"):
+    with pytest.raises(Refused, match="You cannot approve an award until"):
         await award.approve(newcomer, walked.reference, 1)
     [refused] = await events("award.refused")
     assert refused.actor_email == newcomer.email and "less than 14 days ago" in json.loads(refused.payload)["reason"]

@@ -9,6 +9,7 @@ from registry.notifications.tables import Notification
 from registry.surveys import answers, service
 from registry.surveys.service import QuestionSpec
 from registry.surveys.tables import Answer, QuestionKind, ResponseStatus, SurveyResponse
+from registry.errors import Refused
 from tests.support import officer_and_supplier
 from tests.test_frameworks import draft_with_lots
 
@@ -170,7 +171,7 @@ async def test_two_tabs_saving_different_pages_keep_both(open_rfi):
 
 async def test_only_suppliers_answer_and_only_officers_of_the_authority_build(open_rfi):
     officer, supplier, framework, survey, about, views, q = open_rfi
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(Refused):
         await service.save_section(officer, framework.reference, about.id, {})
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(Refused):
         await service.add_section(supplier, survey.id, "Sneaky")

@@ -6,7 +6,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts import deactivation, duties, service, two_factor
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
 from registry.web.pages import Confirmation, confirmation, confirmed, page
@@ -36,14 +36,14 @@ class UsersAdminController(Controller):
         return await self._form()
 
     @post("/new")
-    async def create(self, request: Request) -> Template | Redirect:
+    async def create(self, request: Request, user: SignedInUser) -> Template | Redirect:
         result = await read_form(request, NewAuthorityUserForm)
         if not result.ok:
             return await self._form(result)
         form = result.data
         try:
             user, waiting = await service.create_authority_user(
-                admin=current_user(request).actor,
+                admin=user.actor,
                 email=form.email,
                 full_name=form.full_name,
                 organisation_id=form.organisation_id,
@@ -58,12 +58,12 @@ class UsersAdminController(Controller):
         return await self._roles_page(user_id)
 
     @post("/{user_id:int}")
-    async def change_roles(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    async def change_roles(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         result = await read_form(request, RolesForm)
         if not result.ok:
             return await self._roles_page(user_id, result)
         try:
-            user, waiting = await service.change_roles(admin=current_user(request).actor, user_id=user_id, roles=result.data.roles)
+            user, waiting = await service.change_roles(admin=user.actor, user_id=user_id, roles=result.data.roles)
         except service.AccountError as problem:
             return await self._roles_page(user_id, add_error(result, "roles", str(problem)))
         return Redirect(f"/admin/users?{_query(changed=user.email, waiting=waiting)}", status_code=303)
@@ -83,11 +83,11 @@ class UsersAdminController(Controller):
         ))
 
     @post("/{user_id:int}/deactivate")
-    async def deactivate(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    async def deactivate(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         if not await confirmed(request):
             return Redirect(f"/admin/users/{user_id}/deactivate", status_code=303)
         try:
-            done = await deactivation.deactivate(actor=current_user(request).actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
+            done = await deactivation.deactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
         except service.AccountError as problem:
             return await self._roles_page(user_id, FormResult(data=None, errors={"account": str(problem)}))
         return Redirect(f"/admin/users?deactivated={done.user.email}", status_code=303)
@@ -105,11 +105,11 @@ class UsersAdminController(Controller):
         ))
 
     @post("/{user_id:int}/reactivate")
-    async def reactivate(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    async def reactivate(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         if not await confirmed(request):
             return Redirect(f"/admin/users/{user_id}/reactivate", status_code=303)
         try:
-            user = await deactivation.reactivate(actor=current_user(request).actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
+            user = await deactivation.reactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
         except service.AccountError as problem:
             return await self._roles_page(user_id, FormResult(data=None, errors={"account": str(problem)}))
         return Redirect(f"/admin/users?reactivated={user.email}", status_code=303)

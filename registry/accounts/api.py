@@ -1,9 +1,9 @@
 """The accounts part of the JSON API."""
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from pydantic import BaseModel
 
-from registry.accounts.auth import current_user, signed_in
+from registry.accounts.auth import SignedInUser, signed_in
 from registry.web import api
 
 
@@ -23,8 +23,7 @@ class MeController(Controller):
     security = api.SIGNED_IN
 
     @get("/", summary="The signed-in user, or the user whose API token this is", responses=api.errors())
-    async def me(self, request: Request) -> Me:
-        user = current_user(request)
+    async def me(self, user: SignedInUser) -> Me:
         return Me(
             id=user.id,
             email=user.email,

@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from registry.accounts import api_tokens
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role
 from registry.web.pages import page
 from registry.web.forms import Form, read_form
@@ -36,19 +36,17 @@ class ApiTokensController(Controller):
         return await self._page(request)
 
     @post("/")
-    async def create(self, request: Request) -> Template:
+    async def create(self, request: Request, user: SignedInUser) -> Template:
         result = await read_form(request, NewTokenForm)
         if not result.ok:
             return await self._page(request, result)
-        user = current_user(request)
         record, token = await api_tokens.create(
             user_id=user.id, name=result.data.name, actor=user.actor, lifetime=timedelta(days=result.data.lifetime_days)
         )
         return page("accounts/api_token_created.html", token=token, name=record.name, expires_at=record.expires_at)
 
     @post("/{token_id:int}/revoke")
-    async def revoke(self, request: Request, token_id: FromPath[int]) -> Template:
-        user = current_user(request)
+    async def revoke(self, request: Request, token_id: FromPath[int], user: SignedInUser) -> Template:
         revoked = await api_tokens.revoke(user_id=user.id, token_id=token_id, actor=user.actor)
         return await self._page(request, notice="Token revoked" if revoked else None, status_code=200 if revoked else 404)
 

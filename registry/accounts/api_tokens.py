@@ -11,6 +11,7 @@ from datetime import timedelta
 from registry import clock, db
 from registry.accounts.tables import ApiToken
 from registry.audit import service as audit
+from registry.errors import RuleBroken
 
 TOKEN_PREFIX = "pfr_"
 LAST_USED_PRECISION = timedelta(minutes=1)  # record use at most once a minute, not on every call
@@ -18,7 +19,7 @@ DEFAULT_LIFETIME = timedelta(days=90)
 MAX_LIFETIME = timedelta(days=365)
 
 
-class TokenLifetimeError(ValueError):
+class TokenLifetimeError(RuleBroken):
     pass
 
 

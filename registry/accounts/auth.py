@@ -6,7 +6,9 @@ the audit log."""
 
 from dataclasses import dataclass
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -109,6 +111,18 @@ class CurrentUserMiddleware:
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:
     return connection.scope.get("user")
+
+
+# What a handler declares to be given the user: `user: SignedInUser` behind a guard that refuses
+# anyone not signed in, `user: OptionalUser` on a page anyone may see.
+SignedInUser = NamedDependency[CurrentUser]
+OptionalUser = NamedDependency[CurrentUser | None]
+
+
+def provide_user(request: Request) -> CurrentUser | None:
+    """A handler's `user`: the signed-in user, or None (its guards have refused anyone who must be
+    signed in and is not, so a guarded handler declares `user: CurrentUser`)."""
+    return request.scope.get("user")
 
 
 async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:

@@ -3,7 +3,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts import service, two_factor
-from registry.accounts.auth import current_user, signed_in
+from registry.accounts.auth import OptionalUser, SignedInUser, signed_in
 from registry.accounts.schemas import (
     ORGANISATION_TYPES,
     ChangePasswordForm,
@@ -54,14 +54,13 @@ class SignInController(Controller):
         return Redirect(safe_next(next_path), status_code=303)
 
     @get("/sign-out", name="sign_out")
-    async def confirm_sign_out(self, request: Request) -> Template | Redirect:
-        if current_user(request) is None:
+    async def confirm_sign_out(self, user: OptionalUser) -> Template | Redirect:
+        if user is None:
             return Redirect("/sign-in", status_code=303)
         return page("accounts/sign_out.html")
 
     @post("/sign-out")
-    async def sign_out(self, request: Request) -> Template:
-        user = current_user(request)
+    async def sign_out(self, request: Request, user: OptionalUser) -> Template:
         if user is not None:
             await service.record_sign_out(user.actor)
         end_session(request)
@@ -159,19 +158,18 @@ class AccountController(Controller):
     guards = [signed_in]
 
     @get("/", name="account")
-    async def overview(self, request: Request) -> Template:
-        return page("accounts/account.html", two_factor_on=await two_factor.enrolled(current_user(request).id))
+    async def overview(self, user: SignedInUser) -> Template:
+        return page("accounts/account.html", two_factor_on=await two_factor.enrolled(user.id))
 
     @get("/password")
     async def change_password_form(self) -> Template:
         return page("accounts/change_password.html")
 
     @post("/password")
-    async def change_password(self, request: Request) -> Template:
+    async def change_password(self, request: Request, user: SignedInUser) -> Template:
         result = await read_form(request, ChangePasswordForm)
         if not result.ok:
             return page("accounts/change_password.html", result)
-        user = current_user(request)
         try:
             updated = await service.change_password(
                 user.id, result.data.current_password, result.data.new_password, remote_address=client_address(request)

@@ -25,6 +25,7 @@ from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.notifications import service as notifications
 from registry.web import links
+from registry.errors import RuleBroken
 
 GUARDED_ROLES = frozenset({Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.ADMIN})
 DEFAULT_COOLING_OFF = timedelta(days=14)
@@ -38,7 +39,7 @@ def configure(*, cooling_off_days: int, zone: ZoneInfo) -> None:
     _cooling_off, _zone = timedelta(days=cooling_off_days), zone
 
 
-class GrantError(ValueError):
+class GrantError(RuleBroken):
     """A grant cannot be decided as asked; the message says why."""
 
 

@@ -4,7 +4,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts import deactivation, service, two_factor
-from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
 from registry.accounts.schemas import InviteColleagueForm
 from registry.accounts.tables import Role
 from registry.web.pages import Confirmation, confirmation, confirmed, page
@@ -26,8 +26,7 @@ class OrganisationUsersController(Controller):
         return await self._page(request, invited=invited, removed=removed, made_admin=made_admin)
 
     @post("/")
-    async def invite(self, request: Request) -> Template | Redirect:
-        user = current_user(request)
+    async def invite(self, request: Request, user: SignedInUser) -> Template | Redirect:
         if not user.is_organisation_admin:
             await deny(request, user, "only the organisation's admins invite colleagues")
         result = await read_form(request, InviteColleagueForm)
@@ -42,12 +41,12 @@ class OrganisationUsersController(Controller):
         return Redirect(f"/organisation/users?invited={colleague.email}", status_code=303)
 
     @get("/{user_id:int}/remove")
-    async def confirm_removal(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    async def confirm_removal(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         colleague = await self._colleague(request, user_id)
         if not colleague["is_active"]:
             return Redirect("/organisation/users", status_code=303)
         return confirmation(Confirmation(
-            title=f"Remove {colleague['full_name']} from {current_user(request).organisation_name}",
+            title=f"Remove {colleague['full_name']} from {user.organisation_name}",
             rows=[{"key": {"text": "Name"}, "value": {"text": colleague["full_name"]}},
                   {"key": {"text": "Email address"}, "value": {"text": colleague["email"]}}],
             warning="They are signed out at once and can no longer sign in, see or change your organisation's tenders, or reset "
@@ -58,11 +57,10 @@ class OrganisationUsersController(Controller):
         ))
 
     @post("/{user_id:int}/remove")
-    async def remove(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    async def remove(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         colleague = await self._colleague(request, user_id)
         if not await confirmed(request):
             return Redirect(f"/organisation/users/{user_id}/remove", status_code=303)
-        user = current_user(request)
         try:
             await deactivation.remove_colleague(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
         except service.AccountError as problem:
@@ -70,12 +68,12 @@ class OrganisationUsersController(Controller):
         return Redirect(f"/organisation/users?removed={colleague['email']}", status_code=303)
 
     @get("/{user_id:int}/admin")
-    async def confirm_making_admin(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    async def confirm_making_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         colleague = await self._colleague(request, user_id)
         if not colleague["is_active"] or colleague["is_organisation_admin"]:
             return Redirect("/organisation/users", status_code=303)
         return confirmation(Confirmation(
-            title=f"Make {colleague['full_name']} an administrator of {current_user(request).organisation_name}",
+            title=f"Make {colleague['full_name']} an administrator of {user.organisation_name}",
             rows=[{"key": {"text": "Name"}, "value": {"text": colleague["full_name"]}},
                   {"key": {"text": "Email address"}, "value": {"text": colleague["email"]}}],
             warning="They will be able to invite and remove your organisation's people, including you. They are emailed.",
@@ -83,11 +81,10 @@ class OrganisationUsersController(Controller):
         ))
 
     @post("/{user_id:int}/admin")
-    async def make_admin(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    async def make_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         colleague = await self._colleague(request, user_id)
         if not await confirmed(request):
             return Redirect(f"/organisation/users/{user_id}/admin", status_code=303)
-        user = current_user(request)
         try:
             await service.make_colleague_admin(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
         except service.AccountError as problem:

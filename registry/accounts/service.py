@@ -12,12 +12,13 @@ from registry.accounts.tables import Organisation, OrganisationKind, Role, Token
 from registry.audit import service as audit
 from registry.notifications import service as notifications
 from registry.web import links
+from registry.errors import RuleBroken
 
 # A hash of a random password: checking against it costs what a real check costs.
 DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$8hqVPsS85QXZphDZp5VDDA$FuG/knEtMmT+Z0NSCC3Fts1BA2HizXUujvKg+RHZ7AE"
 
 
-class AccountError(ValueError):
+class AccountError(RuleBroken):
     """A rule about accounts was broken; the message says which, in words a user can act on."""
 
 

@@ -42,6 +42,7 @@ from registry.accounts.tables import OrganisationKind, RecoveryCode, Role, TwoFa
 from registry.audit import service as audit
 from registry.notifications import service as notifications
 from registry.web import links
+from registry.errors import RuleBroken
 
 ISSUER = "Participation Framework Registry"
 STEP_SECONDS = 30
@@ -53,7 +54,7 @@ FREE_CODE_FAILURES_PER_ACCOUNT = 10  # from every address together: see throttli
 SEAL_VERSION = "v1"
 
 
-class TwoFactorError(ValueError):
+class TwoFactorError(RuleBroken):
     """A code was wrong, or a rule about two-factor sign-in was broken; the message says which."""
 
 

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from registry.accounts import service, two_factor
-from registry.accounts.auth import current_user, deny, load_user, requires_role, signed_in
+from registry.accounts.auth import SignedInUser, current_user, deny, load_user, requires_role, signed_in
 from registry.accounts.schemas import CodeForm
 from registry.accounts.sessions import half_signed_in, start_half_session, start_session
 from registry.accounts.tables import Role, User
@@ -125,15 +125,13 @@ class TwoFactorAccountController(Controller):
     guards = [signed_in]
 
     @get("/", name="account_two_factor")
-    async def overview(self, request: Request, recovery_code_used: FromQuery[str | None] = None) -> Template:
-        user = current_user(request)
+    async def overview(self, user: SignedInUser, recovery_code_used: FromQuery[str | None] = None) -> Template:
         if await two_factor.enrolled(user.id):
             return await self._status_page(user.id, recovery_code_used=bool(recovery_code_used))
         return await _set_up_page(user.id, "/account/two-factor", at_sign_in=False)
 
     @post("/")
-    async def turn_on(self, request: Request) -> Template | Redirect:
-        user = current_user(request)
+    async def turn_on(self, request: Request, user: SignedInUser) -> Template | Redirect:
         if await two_factor.enrolled(user.id):
             return Redirect("/account/two-factor", status_code=303)
         result = await read_form(request, CodeForm)
@@ -149,8 +147,7 @@ class TwoFactorAccountController(Controller):
         return page("accounts/recovery_codes.html", codes=codes, next="/account", set_up=True)
 
     @post("/recovery-codes")
-    async def renew_recovery_codes(self, request: Request) -> Template | Redirect:
-        user = current_user(request)
+    async def renew_recovery_codes(self, request: Request, user: SignedInUser) -> Template | Redirect:
         if not await two_factor.enrolled(user.id):
             return Redirect("/account/two-factor", status_code=303)
         result = await read_form(request, CodeForm)

@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role
 from registry.award import results as scoring
 from registry.award import service
@@ -17,9 +17,11 @@ from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.regimes import RULES
-from registry.frameworks.tables import Framework, State
+from registry.frameworks.tables import State
 from registry.web.forms import FormResult, add_error, read_form
 from registry.web.pages import page
+from registry.errors import Refused
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 
 def _settings(request: Request):
@@ -27,13 +29,14 @@ def _settings(request: Request):
 
 
 def _problem_status(problem: Exception) -> int:
-    return 403 if isinstance(problem, service.NotPermitted) else 400
+    return 403 if isinstance(problem, Refused) else 400
 
 
 class AwardController(Controller):
     path = "/manage/frameworks/{reference:str}/award"
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+    dependencies = OFFICER_FRAMEWORK
 
     async def _overview(self, request: Request, reference: str, problem: str | None = None, status_code: int = 200) -> Template:
         await framework_for_officer(request, reference)
@@ -86,13 +89,12 @@ class AwardController(Controller):
         return await self._lot_page(request, reference, lot)
 
     @post("/lots/{lot:int}/propose")
-    async def propose(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
-        await framework_for_officer(request, reference)
+    async def propose(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         result = await read_form(request, ProposalForm)
         if result.ok:
             try:
                 await service.propose(
-                    current_user(request), reference, lot, result.data.tender_ids(), reason=result.data.reason,
+                    user, reference, lot, result.data.tender_ids(), reason=result.data.reason,
                     low_price_note=result.data.low_price_note, abnormally_low_share=_settings(request).abnormally_low_share,
                 )
                 return Redirect(f"/manage/frameworks/{reference}/award/lots/{lot}", status_code=303)
@@ -103,20 +105,18 @@ class AwardController(Controller):
         return await self._lot_page(request, reference, lot, result)
 
     @post("/lots/{lot:int}/approve")
-    async def approve(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
-        await framework_for_officer(request, reference)
+    async def approve(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
-            await service.approve(current_user(request), reference, lot)
+            await service.approve(user, reference, lot)
         except service.Missing as missing:
             raise NotFoundException(str(missing)) from None
-        except (service.AwardError, service.NotPermitted, frameworks.TransitionBlocked) as problem:
+        except (service.AwardError, Refused, frameworks.TransitionBlocked) as problem:
             return await self._lot_page(request, reference, lot, errors={"approve": str(problem)}, status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
     @get("/lots/{lot:int}/debriefs/{tender_id:int}")
-    async def debrief(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template:
-        await framework_for_officer(request, reference)
-        debrief = await service.debrief_for_officer(current_user(request), reference, lot, tender_id)
+    async def debrief(self, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:
+        debrief = await service.debrief_for_officer(user, reference, lot, tender_id)
         if debrief is None:
             raise NotFoundException("There is no debrief letter for that tender: bidders get their letters when they are notified")
         return page(
@@ -127,26 +127,24 @@ class AwardController(Controller):
     # --- Notifying, challenges, appointing ------------------------------------------------------
 
     @post("/notify")
-    async def notify(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        await framework_for_officer(request, reference)
+    async def notify(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
             await service.notify_bidders(
-                current_user(request), reference, zone=_settings(request).zone, abnormally_low_share=_settings(request).abnormally_low_share,
+                user, reference, zone=_settings(request).zone, abnormally_low_share=_settings(request).abnormally_low_share,
             )
-        except (service.AwardError, service.NotPermitted, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
+        except (service.AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
             return await self._overview(request, reference, str(problem), status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
     @post("/appoint")
-    async def appoint(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        await framework_for_officer(request, reference)
+    async def appoint(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
-            await service.appoint(current_user(request), reference, zone=_settings(request).zone)
-        except (service.AwardError, service.NotPermitted, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
+            await service.appoint(user, reference, zone=_settings(request).zone)
+        except (service.AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
             return await self._overview(request, reference, str(problem), status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
-    async def _challenges_page(self, request: Request, framework: Framework, result: FormResult | None = None, status_code: int = 200) -> Template:
+    async def _challenges_page(self, request: Request, framework: OfficersFramework, result: FormResult | None = None, status_code: int = 200) -> Template:
         challenges = await service.challenges(framework.id)
         bidders = await service.bidders(framework)
         return page(
@@ -156,27 +154,25 @@ class AwardController(Controller):
         )
 
     @get("/challenges")
-    async def challenges(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._challenges_page(request, await framework_for_officer(request, reference))
+    async def challenges(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
+        return await self._challenges_page(request, framework)
 
     @post("/challenges")
-    async def record_challenge(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def record_challenge(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         result = await read_form(request, ChallengeForm)
         if result.ok:
             try:
-                await service.record_challenge(current_user(request), reference, organisation_id=result.data.organisation_id(), details=result.data.details)
+                await service.record_challenge(user, reference, organisation_id=result.data.organisation_id(), details=result.data.details)
                 return Redirect(f"/manage/frameworks/{reference}/award/challenges", status_code=303)
             except service.AwardError as problem:
                 result = add_error(result, problem.field, str(problem))
         return await self._challenges_page(request, framework, result)
 
     @post("/challenges/{challenge_id:int}/resolve")
-    async def resolve_challenge(self, request: Request, reference: FromPath[str], challenge_id: FromPath[int]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def resolve_challenge(self, request: Request, reference: FromPath[str], challenge_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         resolution = str((await request.form()).get("resolution") or "")
         try:
-            await service.resolve_challenge(current_user(request), reference, challenge_id, resolution=resolution)
+            await service.resolve_challenge(user, reference, challenge_id, resolution=resolution)
         except service.Missing as missing:
             raise NotFoundException(str(missing)) from None
         except service.AwardError as problem:
@@ -193,8 +189,8 @@ class DebriefController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/{lot:int}")
-    async def letter(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        debrief = await service.debrief_for_supplier(current_user(request), reference, lot)
+    async def letter(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        debrief = await service.debrief_for_supplier(user, reference, lot)
         if debrief is None:
             raise NotFoundException("Your organisation has no debrief letter for this lot")
         letter = service.letter(debrief)

@@ -31,19 +31,15 @@ from registry.notifications import service as notifications
 from registry.tenders import sealing
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
-
-NotPermitted = frameworks.NotPermitted
+from registry.errors import Refused, RuleBroken
 
 # A supplier organisation was appointed to a lot (the directory refreshes its entry: registry.directory.stage).
 supplier_appointed: Hook[[int], None] = Hook("an organisation was appointed")
 
 
-class AwardError(ValueError):
+class AwardError(RuleBroken):
     """A rule was broken; the message says which, in words the officer can act on."""
-
-    def __init__(self, message: str, field: str = "award"):
-        super().__init__(message)
-        self.field = field
+    field = "award"
 
 
 class Missing(LookupError):
@@ -174,7 +170,7 @@ async def _action(user: CurrentUser, reference: str, action: str):
     try:
         async with db.transaction():
             yield
-    except (AwardError, NotPermitted, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as refusal:
+    except (AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as refusal:
         await audit.record(
             "award.refused", actor=user.actor, object_type="framework", object_id=reference, payload={"action": action, "reason": str(refusal)},
         )
@@ -267,7 +263,7 @@ async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framewo
     proposal, the framework's award is approved, and the audit log's head checkpointed."""
     async with _action(user, reference, "approve"):
         if problem := await duties.officer_too_new(user, "approve an award"):
-            raise NotPermitted(problem)
+            raise Refused(problem)
         framework = await _framework_for_change(user, reference)
         _in_state(framework, State.MODERATION, "Approving an award")
         lot = await _lot(framework, lot_number)
@@ -277,7 +273,7 @@ async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framewo
         if proposal.approved_at is not None:
             raise AwardError(f"The proposal for lot {lot_number} is already approved")
         if proposal.proposed_by == user.id:
-            raise NotPermitted(f"You proposed the award for lot {lot_number}, so a different procurement officer must approve it")
+            raise Refused(f"You proposed the award for lot {lot_number}, so a different procurement officer must approve it")
         await AwardProposal.update({AwardProposal.approved_by: user.id, AwardProposal.approved_at: clock.now()}).where(AwardProposal.id == proposal.id)
         await audit.record(
             "award.approved", actor=user.actor, object_type="framework", object_id=reference,

@@ -7,22 +7,24 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role
 from registry.clarifications import service
 from registry.clarifications.schemas import AnswerForm, QuestionForm
 from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.public_controllers import published_framework
-from registry.frameworks.tables import Framework
 from registry.interest import service as interest
 from registry.web.forms import FormResult, add_error, read_form
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 
 class ClarificationsController(Controller):
     path = "/frameworks/{reference:str}/clarifications"
     include_in_schema = False
     guards = [requires_role(Role.SUPPLIER)]
+    dependencies = OFFICER_FRAMEWORK
 
     @get("/")
     async def index(self, request: Request, reference: FromPath[str]) -> Template:
@@ -30,18 +32,18 @@ class ClarificationsController(Controller):
         return await self._page(request, framework, FormResult(data=None))
 
     @post("/")
-    async def ask(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def ask(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         framework = await published_framework(reference)
         result = await read_form(request, QuestionForm)
         if result.ok:
             try:
-                asked = await service.ask(current_user(request), reference, result.data.question)
+                asked = await service.ask(user, reference, result.data.question)
                 return Redirect(f"/frameworks/{reference}/clarifications?asked={asked.number}", status_code=303)
             except service.ClarificationError as problem:
-                result = add_error(result, "question", problem.explain(request.app.state["settings"].zone))
+                result = add_error(result, "question", problem.explain(settings.zone))
         return await self._page(request, framework, result)
 
-    async def _page(self, request: Request, framework: Framework, result: FormResult) -> Template:
+    async def _page(self, request: Request, framework: OfficersFramework, result: FormResult) -> Template:
         organisation_id = current_user(request).organisation_id
         return page(
             "clarifications/ask.html", result, framework=framework,
@@ -55,10 +57,10 @@ class ManageClarificationsController(Controller):
     path = "/manage/frameworks/{reference:str}/clarifications"
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+    dependencies = OFFICER_FRAMEWORK
 
     @get("/")
-    async def index(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def index(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
         return page(
             "clarifications/manage_index.html", framework=framework, rows=await service.all_for_officers(framework.id),
             published=request.query_params.get("published"), saved=request.query_params.get("saved"),
@@ -71,14 +73,14 @@ class ManageClarificationsController(Controller):
         return await self._form(framework, clarification, FormResult(data=None, values=values))
 
     @post("/{clarification_id:int}")
-    async def save_answer(self, request: Request, reference: FromPath[str], clarification_id: FromPath[int]) -> Template | Redirect:
+    async def save_answer(self, request: Request, reference: FromPath[str], clarification_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         framework, clarification = await self._clarification(request, reference, clarification_id)
         result = await read_form(request, AnswerForm)
         if result.ok:
             form = result.data
             try:
                 await service.answer(
-                    current_user(request), reference, clarification.id,
+                    user, reference, clarification.id,
                     published_question=form.published_question, answer=form.answer, publish=form.publish,
                 )
                 outcome = "published" if form.publish else "saved"
@@ -94,7 +96,7 @@ class ManageClarificationsController(Controller):
             raise NotFoundException("There is no such question")
         return framework, clarification
 
-    async def _form(self, framework: Framework, clarification, result: FormResult) -> Template:
+    async def _form(self, framework: OfficersFramework, clarification, result: FormResult) -> Template:
         return page(
             "clarifications/answer.html", result, framework=framework, clarification=clarification,
             organisation=await service.organisation_name(clarification), label=service.label(clarification),

@@ -2,7 +2,6 @@
 bidder without the asker's identity."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from registry import clock, db
 from registry.accounts.auth import CurrentUser
@@ -10,12 +9,13 @@ from registry.accounts.tables import Role
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.clarifications.tables import Clarification
-from registry.errors import Refused
+from registry.errors import Refused, RuleBroken
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
 from registry.interest import service as interest
 from registry.web import links
+from registry import errors
 
 QUESTION_LIMIT = 2000
 ANSWER_LIMIT = 10000
@@ -24,10 +24,8 @@ ANSWER_LIMIT = 10000
 answer_published: Hook[[Framework, int], None] = Hook("a clarification's answer was published")
 
 
-class ClarificationError(ValueError):
-    def explain(self, zone: ZoneInfo) -> str:
-        """The message for a person reading times in `zone`."""
-        return str(self)
+class ClarificationError(RuleBroken):
+    pass
 
 
 class NotRegistered(ClarificationError):
@@ -35,16 +33,12 @@ class NotRegistered(ClarificationError):
         super().__init__("Register your organisation's interest in this framework before asking a question")
 
 
-class DeadlinePassed(ClarificationError):
+class DeadlinePassed(errors.DeadlinePassed, ClarificationError):
     def __init__(self, deadline: datetime):
-        super().__init__("The deadline for clarification questions has passed")
-        self.deadline = deadline
-
-    def explain(self, zone: ZoneInfo) -> str:
-        return f"The deadline for clarification questions was {local_time(self.deadline, zone)}. You can no longer ask a question"
-
-
-NotPermitted = Refused  # the one refusal (registry.errors)
+        super().__init__(
+            deadline, "The deadline for clarification questions has passed",
+            explanation="The deadline for clarification questions was {deadline}. You can no longer ask a question",
+        )
 
 
 def label(clarification: Clarification) -> str:
@@ -65,7 +59,7 @@ async def _framework_for_update(reference: str) -> Framework | None:
 
 async def ask(user: CurrentUser, reference: str, question: str) -> Clarification:
     if not user.has_role(Role.SUPPLIER):
-        raise NotPermitted("Only suppliers ask clarification questions")
+        raise Refused("Only suppliers ask clarification questions")
     question = question.strip()
     if not question or len(question) > QUESTION_LIMIT:
         raise ClarificationError(f"Enter a question of {QUESTION_LIMIT:,} characters or fewer")
@@ -124,8 +118,8 @@ async def answer(
             raise ClarificationError(f"There is no framework {reference}")
         try:
             frameworks.check_officer(user, framework)
-        except frameworks.NotPermitted as refusal:
-            raise NotPermitted(str(refusal)) from None
+        except Refused as refusal:
+            raise Refused(str(refusal)) from None
         clarification = await find(framework.id, clarification_id)
         if clarification is None:
             raise ClarificationError("There is no such question")

@@ -6,11 +6,11 @@ from datetime import datetime
 from litestar import Controller, Request, get
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import current_user
 from registry.criteria import service
 from registry.criteria.tables import CriterionKind
 from registry.frameworks.api import Reference, framework_for
 from registry.web import api
+from registry.accounts.auth import OptionalUser
 
 
 class CriterionOut(BaseModel):
@@ -42,9 +42,9 @@ class CriteriaApi(Controller):
         description="Public once the invitation to tender is published; before that, only the authority's procurement officers.",
         security=api.OPTIONAL, responses=api.errors(403, 404),
     )
-    async def show(self, request: Request, reference: Reference) -> CriteriaOut:
+    async def show(self, request: Request, reference: Reference, user: OptionalUser) -> CriteriaOut:
         framework = await framework_for(request, reference)
-        content = await api.checked(request, service.readable(current_user(request), framework))
+        content = await api.checked(request, service.readable(user, framework))
         return CriteriaOut(
             framework=reference, **{name: content[name] for name in ("quality_share", "price_share", "scale", "clarification_deadline", "tender_deadline")},
             criteria=[CriterionOut(**criterion) for criterion in content["criteria"]],

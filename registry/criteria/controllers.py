@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role
 from registry.criteria import invitation, service
 from registry.criteria.schemas import CriterionForm, InvitationForm, SchemeForm
@@ -20,6 +20,8 @@ from registry.frameworks.tables import Framework
 from registry.interest import service as interest
 from registry.web.forms import FormResult, add_error, is_whole_number, read_form
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 
 async def _overview_context(framework: Framework) -> dict:
@@ -48,29 +50,27 @@ class CriteriaController(Controller):
     path = "/manage/frameworks/{reference:str}"
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+    dependencies = OFFICER_FRAMEWORK
 
     @get("/criteria")
-    async def overview(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def overview(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
         return page("criteria/overview.html", **await _overview_context(framework))
 
     # --- The split and the scale ----------------------------------------------------------------
 
     @get("/criteria/scheme")
-    async def scheme_form(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def scheme_form(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
         scheme = await service.scheme_of(framework.id)
         values = {"quality_share": str(scheme.quality_share), "scale": "\n".join(scheme.scale)}
         return page("criteria/scheme_form.html", FormResult(data=None, values=values), framework=framework, amending=scheme.locked)
 
     @post("/criteria/scheme")
-    async def save_scheme(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def save_scheme(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         result = await read_form(request, SchemeForm)
         if result.ok:
             try:
                 await service.save_scheme(
-                    current_user(request), reference, quality_share=int(result.data.quality_share), scale=result.data.scale_labels(),
+                    user, reference, quality_share=int(result.data.quality_share), scale=result.data.scale_labels(),
                     change_summary=result.data.change_summary,
                 )
                 return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
@@ -80,7 +80,7 @@ class CriteriaController(Controller):
 
     # --- Criteria -------------------------------------------------------------------------------
 
-    async def _criterion_page(self, framework: Framework, result: FormResult, criterion_id: int | None) -> Template:
+    async def _criterion_page(self, framework: OfficersFramework, result: FormResult, criterion_id: int | None) -> Template:
         return page(
             "criteria/criterion_form.html", result, framework=framework, criterion_id=criterion_id,
             lots=await frameworks.lots(framework.id), scheme=await service.scheme_of(framework.id),
@@ -88,8 +88,7 @@ class CriteriaController(Controller):
         )
 
     @get("/criteria/new")
-    async def new_criterion(self, request: Request, reference: FromPath[str], kind: FromQuery[str | None] = None) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def new_criterion(self, framework: OfficersFramework, reference: FromPath[str], kind: FromQuery[str | None] = None) -> Template:
         values = {"kind": kind if kind in set(CriterionKind) else ""}
         return await self._criterion_page(framework, FormResult(data=None, values=values), None)
 
@@ -98,8 +97,7 @@ class CriteriaController(Controller):
         return await self._save(request, reference, None)
 
     @get("/criteria/{criterion_id:int}")
-    async def edit_criterion(self, request: Request, reference: FromPath[str], criterion_id: FromPath[int]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def edit_criterion(self, reference: FromPath[str], criterion_id: FromPath[int], framework: OfficersFramework) -> Template:
         criterion = next((c for c in await service.criteria_of(framework.id) if c.id == criterion_id), None)
         if criterion is None:
             raise NotFoundException("There is no such criterion")
@@ -124,11 +122,10 @@ class CriteriaController(Controller):
         return await self._criterion_page(framework, result, criterion_id)
 
     @post("/criteria/{criterion_id:int}/remove")
-    async def remove_criterion(self, request: Request, reference: FromPath[str], criterion_id: FromPath[int]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def remove_criterion(self, request: Request, reference: FromPath[str], criterion_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         change_summary = (await request.form()).get("change_summary")
         try:
-            await service.remove_criterion(current_user(request), reference, criterion_id, change_summary=change_summary)
+            await service.remove_criterion(user, reference, criterion_id, change_summary=change_summary)
         except service.CriteriaError as problem:
             if str(problem) == "There is no such criterion":
                 raise NotFoundException(str(problem)) from None
@@ -137,15 +134,13 @@ class CriteriaController(Controller):
         return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
 
     @get("/criteria/weights")
-    async def weights_form(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def weights_form(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
         quality = [c for c in await service.criteria_of(framework.id) if c.kind == CriterionKind.QUALITY]
         values = {f"weight-{c.id}": str(c.weight) for c in quality}
         return page("criteria/weights_form.html", FormResult(data=None, values=values), **await _overview_context(framework), quality=quality)
 
     @post("/criteria/weights")
-    async def save_weights(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def save_weights(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         quality = [c for c in await service.criteria_of(framework.id) if c.kind == CriterionKind.QUALITY]
         form = await request.form()
         values = {f"weight-{c.id}": str(form.get(f"weight-{c.id}", "")).strip() for c in quality}
@@ -154,7 +149,7 @@ class CriteriaController(Controller):
         if not errors:
             try:
                 weights = {c.id: int(values[f"weight-{c.id}"]) for c in quality}
-                await service.save_weights(current_user(request), reference, weights, change_summary=values["change_summary"])
+                await service.save_weights(user, reference, weights, change_summary=values["change_summary"])
                 return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
             except service.CriteriaError as problem:
                 errors[problem.field if problem.field != "title" else "weights"] = str(problem)
@@ -162,12 +157,12 @@ class CriteriaController(Controller):
 
     # --- The invitation to tender ---------------------------------------------------------------
 
-    async def _invitation_page(self, framework: Framework, result: FormResult | None = None) -> Template:
+    async def _invitation_page(self, framework: OfficersFramework, result: FormResult | None = None) -> Template:
         context = await _overview_context(framework)
         ready = lifecycle.capabilities(framework, clock.received()).may_publish_itt and not context["problems"]
         return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, **context)
 
-    async def _check_invitation(self, framework: Framework, result: FormResult, clarification_deadline, tender_deadline) -> Template:
+    async def _check_invitation(self, framework: OfficersFramework, result: FormResult, clarification_deadline, tender_deadline) -> Template:
         return page(
             "criteria/itt_check.html", result, clarification_deadline=clarification_deadline, tender_deadline=tender_deadline,
             warnings=invitation.warnings(tender_deadline, clock.now(), len(await framework_documents.for_framework(framework.id))),
@@ -175,25 +170,23 @@ class CriteriaController(Controller):
         )
 
     @get("/itt")
-    async def invitation_form(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def invitation_form(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
         return await self._invitation_page(framework)
 
     @post("/itt")
-    async def publish_invitation(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def publish_invitation(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         """The deadlines, then a check page with what publishing will do and any warnings; publishing
         happens only from that page (`confirmed`)."""
-        framework = await framework_for_officer(request, reference)
         result = await read_form(request, InvitationForm)
         if not lifecycle.capabilities(framework, clock.received()).may_publish_itt and framework.tender_deadline is not None:  # sent again after publishing
             return Redirect(f"/manage/frameworks/{reference}?done=itt_published", status_code=303)
         if result.ok:
-            clarification_deadline, tender_deadline = result.data.deadlines(request.app.state["settings"].zone)
+            clarification_deadline, tender_deadline = result.data.deadlines(settings.zone)
             problems = invitation.check_deadlines(clarification_deadline, tender_deadline, clock.now())
             if not problems and (await request.form()).get("confirmed") != "yes":
                 return await self._check_invitation(framework, result, clarification_deadline, tender_deadline)
             try:
-                await invitation.publish(current_user(request), reference, clarification_deadline=clarification_deadline, tender_deadline=tender_deadline)
+                await invitation.publish(user, reference, clarification_deadline=clarification_deadline, tender_deadline=tender_deadline)
                 return Redirect(f"/manage/frameworks/{reference}?done=itt_published", status_code=303)
             except service.CriteriaError as problem:
                 result = add_error(result, problem.field, str(problem))

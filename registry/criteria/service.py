@@ -17,6 +17,7 @@ from registry.criteria.tables import DEFAULT_SCALE, AssessmentScheme, Criterion,
 from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
+from registry.errors import Refused, RuleBroken
 
 KIND_ORDER = [CriterionKind.SELECTION, CriterionKind.QUALITY, CriterionKind.PRICE]
 KIND_NAMES = {CriterionKind.SELECTION: "Selection question", CriterionKind.QUALITY: "Quality criterion", CriterionKind.PRICE: "Price"}
@@ -24,13 +25,8 @@ DEFAULT_WORD_LIMIT = 500
 MAX_WORD_LIMIT = 3000
 
 
-class CriteriaError(ValueError):
-    def __init__(self, message: str, field: str = "title"):
-        super().__init__(message)
-        self.field = field
-
-
-NotPermitted = frameworks.NotPermitted
+class CriteriaError(RuleBroken):
+    field = "title"
 
 
 @dataclass(frozen=True)
@@ -288,7 +284,7 @@ async def readable(user: CurrentUser | None, framework: Framework) -> dict:
         return await tender_notice_content(framework)
     published = [n for n in await frameworks.notices(framework.id) if n.kind == NoticeKind.TENDER]
     if not published:
-        raise NotPermitted("The assessment criteria are published with the invitation to tender")
+        raise Refused("The assessment criteria are published with the invitation to tender")
     return frameworks.notice_content(published[-1])
 
 

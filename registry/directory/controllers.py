@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from registry.accounts.auth import current_user
+from registry.accounts.auth import OptionalUser, current_user
 from registry.accounts.tables import Role
 from registry.directory import profiles, search
 from registry.web import paging
@@ -117,11 +117,10 @@ class DirectoryController(Controller):
         )
 
     @get("/{organisation_id:int}", name="directory_supplier")
-    async def show(self, request: Request, organisation_id: FromPath[int]) -> Template:
+    async def show(self, request: Request, organisation_id: FromPath[int], user: OptionalUser) -> Template:
         supplier = await profiles.supplier_page(organisation_id, official=is_official(request))
         if supplier is None:
             raise NotFoundException("There is no appointed supplier here")
-        user = current_user(request)
         return page(
             "directory/profile.html", supplier=supplier, names=_names(), size_labels=search.SIZE_LABELS, measures=MEASURES,
             may_commission=user is not None and user.has_role(Role.COMMISSIONER),

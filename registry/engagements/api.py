@@ -10,7 +10,7 @@ from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import current_user, signed_in
+from registry.accounts.auth import SignedInUser, current_user, signed_in
 from registry.engagements import service
 from registry.engagements.tables import Engagement, EngagementState, InvitationStatus
 from registry.frameworks.tables import CallOffRoute, Framework, Lot
@@ -92,8 +92,7 @@ class EngagementsApi(Controller):
         return paging.result(await _summaries(paging.window(chosen)), len(chosen))
 
     @get("/{reference:str}", summary="An engagement: its brief, where it is, and the responses as you may see them", responses=api.errors(403, 404))
-    async def show(self, request: Request, reference: EngagementReference) -> EngagementOut:
-        user = current_user(request)
+    async def show(self, request: Request, reference: EngagementReference, user: SignedInUser) -> EngagementOut:
         engagement = await api.checked(request, service.readable(user, reference))
         summary = (await _summaries([engagement]))[0]
         names = ("objectives", "groups", "regions", "methods", "participants_target", "budget_pence", "starts_on", "ends_on", "price_weight",

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
 from registry.accounts.tables import Role
 from registry.engagements import lifecycle, scoring, service
 from registry.engagements.schemas import (
@@ -23,6 +23,7 @@ from registry.web.errors import error_response
 from registry.web.forms import FormResult, add_error, is_whole_number, read_form
 from registry.web import paging
 from registry.web.pages import Confirmation, confirmation, confirmed, page
+from registry.errors import Refused
 
 TAXONOMIES = {"groups": "groups", "regions": "regions", "methods": "engagement_methods"}
 
@@ -68,7 +69,7 @@ async def check_commissioner(request: Request) -> None:
     """A recorded 403 for a commissioner of anything but a contracting authority."""
     try:
         service.check_commissioner(current_user(request))
-    except service.NotPermitted as refusal:
+    except Refused as refusal:
         await deny(request, current_user(request), str(refusal))
 
 
@@ -79,7 +80,7 @@ async def buyer_engagement(request: Request, reference: str) -> Engagement:
         return await service.for_buyer(user, reference)
     except service.Missing as missing:
         raise NotFoundException(str(missing)) from None
-    except service.NotPermitted as refusal:
+    except Refused as refusal:
         await deny(request, user, str(refusal))
 
 
@@ -89,7 +90,7 @@ async def supplier_engagement(request: Request, reference: str):
         return await service.for_supplier(user, reference)
     except service.Missing as missing:
         raise NotFoundException(str(missing)) from None
-    except service.NotPermitted as refusal:
+    except Refused as refusal:
         await deny(request, user, str(refusal))
 
 
@@ -112,9 +113,9 @@ class CommissioningController(Controller):
     exception_handlers = EXCEPTION_HANDLERS
 
     @get("/")
-    async def index(self, request: Request) -> Template:
+    async def index(self, request: Request, user: SignedInUser) -> Template:
         asked = request.query_params
-        listed = await service.commissioning(current_user(request), asked.get("state"), asked.get("page"))
+        listed = await service.commissioning(user, asked.get("state"), asked.get("page"))
 
         def link(number: int) -> str:
             pairs = [("state", listed.state)] if listed.state else []
@@ -140,12 +141,12 @@ class CommissioningController(Controller):
         return await self._brief_page(request, FormResult(data=None, values={"lot": lot} if is_whole_number(lot) else {}))
 
     @post("/new")
-    async def create_brief(self, request: Request) -> Template | Redirect:
+    async def create_brief(self, request: Request, user: SignedInUser) -> Template | Redirect:
         await check_commissioner(request)
         result = await read_form(request, BriefForm)
         if result.ok:
             try:
-                engagement = await service.create_brief(current_user(request), result.data.brief())
+                engagement = await service.create_brief(user, result.data.brief())
                 return Redirect(f"/commissioning/{engagement.reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_error(result, problem.field, str(problem))
@@ -159,12 +160,12 @@ class CommissioningController(Controller):
         return await self._brief_page(request, FormResult(data=None, values=_brief_values(engagement)), engagement)
 
     @post("/{reference:str}/brief")
-    async def save_brief(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def save_brief(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         result = await read_form(request, BriefForm)
         if result.ok:
             try:
-                await service.update_brief(current_user(request), reference, result.data.brief())
+                await service.update_brief(user, reference, result.data.brief())
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_error(result, problem.field, str(problem))
@@ -222,18 +223,18 @@ class CommissioningController(Controller):
         return await self._direct_award_page(request, await buyer_engagement(request, reference))
 
     @post("/{reference:str}/direct-award")
-    async def direct_award(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def direct_award(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         result = await read_form(request, DirectAwardForm)
         if result.ok:
             try:
                 if not await confirmed(request):
                     _, _, chosen, _ = await service.direct_award_choice(
-                        current_user(request), reference, int(result.data.supplier), result.data.price_pence(), result.data.reason,
+                        user, reference, int(result.data.supplier), result.data.price_pence(), result.data.reason,
                     )
                     return self._confirm_award(engagement, chosen.name, pounds(result.data.price_pence()), result.values, "direct-award")
                 await service.direct_award(
-                    current_user(request), reference, supplier_id=int(result.data.supplier), price_pence=result.data.price_pence(), reason=result.data.reason,
+                    user, reference, supplier_id=int(result.data.supplier), price_pence=result.data.price_pence(), reason=result.data.reason,
                 )
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
@@ -266,13 +267,13 @@ class CommissioningController(Controller):
         return await self._competition_page(request, await buyer_engagement(request, reference))
 
     @post("/{reference:str}/competition")
-    async def set_up_competition(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def set_up_competition(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         result = await read_form(request, CompetitionForm)
         if result.ok:
             try:
                 await service.set_up_competition(
-                    current_user(request), reference, criteria=result.data.criteria(), price_weight=int(result.data.price_weight),
+                    user, reference, criteria=result.data.criteria(), price_weight=int(result.data.price_weight),
                     deadline=result.data.deadline_in(_zone(request)),
                 )
                 return Redirect(f"/commissioning/{reference}", status_code=303)
@@ -320,7 +321,7 @@ class CommissioningController(Controller):
         return await self._response_page(request, await buyer_engagement(request, reference), invitation_id)
 
     @post("/{reference:str}/responses/{invitation_id:int}/scores")
-    async def score(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int]) -> Template | Redirect:
+    async def score(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         form = await request.form()
         marks, submitted = {}, {}
@@ -329,7 +330,7 @@ class CommissioningController(Controller):
             marks[criterion.id] = (score, note)
             submitted.update({f"score-{criterion.id}": score, f"note-{criterion.id}": note})
         try:
-            await service.record_scores(current_user(request), reference, invitation_id, marks)
+            await service.record_scores(user, reference, invitation_id, marks)
         except service.EngagementError as problem:
             field = problem.field.replace(f"score-{invitation_id}-", "score-") if problem.field.startswith("score-") else "response"
             return await self._response_page(request, engagement, invitation_id, {field: str(problem)}, submitted)
@@ -340,15 +341,15 @@ class CommissioningController(Controller):
         return Redirect(f"/commissioning/{reference}/responses?saved={invitation_id}#ranking", status_code=303)
 
     @post("/{reference:str}/award")
-    async def award(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def award(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         result = await read_form(request, AwardForm)
         if result.ok:
             try:
                 if not await confirmed(request):
-                    _, _, chosen, _ = await service.competition_choice(current_user(request), reference, int(result.data.response), result.data.reason)
+                    _, _, chosen, _ = await service.competition_choice(user, reference, int(result.data.response), result.data.reason)
                     return self._confirm_award(engagement, chosen.supplier, pounds(chosen.price_pence), result.values, "award")
-                await service.award_competition(current_user(request), reference, invitation_id=int(result.data.response), reason=result.data.reason)
+                await service.award_competition(user, reference, invitation_id=int(result.data.response), reason=result.data.reason)
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_error(result, problem.field, str(problem))
@@ -377,13 +378,13 @@ class CommissioningController(Controller):
         return await self._form_page("engagements/complete.html", request, await buyer_engagement(request, reference))
 
     @post("/{reference:str}/complete")
-    async def complete(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def complete(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         form = await request.form()
         reach = {code: str(form.get(f"reach-{code}") or "") for code in engagement.groups}
         deliverables = str(form.get("deliverables") or "")
         try:
-            await service.complete(current_user(request), reference, reach=reach, deliverables=deliverables)
+            await service.complete(user, reference, reach=reach, deliverables=deliverables)
         except service.EngagementError as problem:
             values = {**{f"reach-{code}": value for code, value in reach.items()}, "deliverables": deliverables}
             result = FormResult(data=None, errors={problem.field: str(problem)}, values=values)
@@ -395,12 +396,12 @@ class CommissioningController(Controller):
         return await self._form_page("engagements/cancel.html", request, await buyer_engagement(request, reference))
 
     @post("/{reference:str}/cancel")
-    async def cancel(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def cancel(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         result = await read_form(request, CancelForm)
         if result.ok:
             try:
-                await service.cancel(current_user(request), reference, reason=result.data.reason)
+                await service.cancel(user, reference, reason=result.data.reason)
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_error(result, problem.field, str(problem))
@@ -411,12 +412,12 @@ class CommissioningController(Controller):
         return await self._form_page("engagements/review.html", request, await buyer_engagement(request, reference))
 
     @post("/{reference:str}/review")
-    async def review(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def review(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await buyer_engagement(request, reference)
         result = await read_form(request, ReviewForm)
         if result.ok:
             try:
-                await service.review(current_user(request), reference, ratings=result.data.ratings(), comments=result.data.comments)
+                await service.review(user, reference, ratings=result.data.ratings(), comments=result.data.comments)
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_error(result, problem.field, str(problem))
@@ -432,8 +433,8 @@ class SupplierEngagementsController(Controller):
     exception_handlers = EXCEPTION_HANDLERS
 
     @get("/")
-    async def index(self, request: Request) -> Template:
-        found = await service.supplier_engagements(current_user(request))
+    async def index(self, user: SignedInUser) -> Template:
+        found = await service.supplier_engagements(user)
         return page("engagements/supplier_index.html", found=found, Status=InvitationStatus, **_common())
 
     async def _show(self, request: Request, reference: str, result: FormResult | None = None) -> Template:
@@ -465,10 +466,10 @@ class SupplierEngagementsController(Controller):
         return await self._show(request, reference, result)
 
     @post("/{reference:str}/accept")
-    async def accept(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def accept(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         await supplier_engagement(request, reference)
         try:
-            await service.accept(current_user(request), reference, zone=_zone(request))
+            await service.accept(user, reference, zone=_zone(request))
         except service.EngagementError as problem:
             return await self._show(request, reference, FormResult(data=None, errors={problem.field: str(problem)}))
         return Redirect(f"/organisation/engagements/{reference}", status_code=303)

@@ -5,13 +5,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
 from registry.engagements import reports
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.web.downloads import csv_file
 from registry.web.pages import page
+from registry.errors import Refused
 
 REPORTED_STATES = (State.LIVE, State.EXPIRED)  # frameworks under which call-offs can exist
 
@@ -27,13 +28,13 @@ class ReportsController(Controller):
             raise NotFoundException(f"There is no framework {reference}")
         try:
             return await reports.framework_report(current_user(request), framework)
-        except reports.NotPermitted as refusal:
+        except Refused as refusal:
             await deny(request, current_user(request), str(refusal))
 
     @get("/")
-    async def index(self, request: Request) -> Template:
+    async def index(self, user: SignedInUser) -> Template:
         own = await Framework.select(Framework.reference, Framework.title, Framework.state).where(
-            (Framework.authority == current_user(request).organisation_id) & Framework.state.is_in(list(REPORTED_STATES))
+            (Framework.authority == user.organisation_id) & Framework.state.is_in(list(REPORTED_STATES))
         ).order_by(Framework.title)
         return page("engagements/reports_index.html", frameworks=own, labels=lifecycle.LABELS)
 

@@ -20,9 +20,6 @@ SME_SIZES = frozenset({OrganisationSize.MICRO, OrganisationSize.SMALL, Organisat
 READERS = (Role.PROCUREMENT_OFFICER, Role.COMMISSIONER)
 
 
-NotPermitted = Refused  # the one refusal (registry.errors)
-
-
 def may_read(user: CurrentUser, framework: Framework) -> bool:
     """The authority's procurement officers and commissioners read its frameworks' reports."""
     return user.organisation_id == framework.authority and any(user.has_role(role) for role in READERS)
@@ -109,7 +106,7 @@ async def _engagements(framework_id: int) -> list[dict]:
 
 async def framework_report(user: CurrentUser, framework: Framework) -> Report:
     if not may_read(user, framework):
-        raise NotPermitted("Only the authority's procurement officers and commissioners read its framework's reports")
+        raise Refused("Only the authority's procurement officers and commissioners read its framework's reports")
     lots = await Lot.select(Lot.number, Lot.title, Lot.estimated_value).where(Lot.framework == framework.id).order_by(Lot.number)
     engagements = await _engagements(framework.id)
     reach = await Reach.select(Reach.engagement, Reach.group_code, Reach.participants).where(Reach.engagement.framework == framework.id)

@@ -25,7 +25,7 @@ from registry.engagements.sealing import deadline_passed, may_read_response
 from registry.engagements.tables import (
     COMMITTED_STATES, MEASURES, BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, PerformanceReview, Reach, ResponseScore,
 )
-from registry.errors import Refused
+from registry.errors import Refused, RuleBroken
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, State
 from registry.hooks import Hook
 from registry.money import pounds
@@ -35,6 +35,7 @@ from registry.suppliers.tables import SupplierProfile
 from registry.web import links
 from registry.web.forms import is_whole_number
 from registry.web.paging import Page, page_of
+from registry import errors
 
 LONDON = ZoneInfo("Europe/London")
 S = EngagementState
@@ -57,19 +58,20 @@ MAX_PARTICIPANTS = 1_000_000
 step_published: Hook[[str, str, str | None], object] = Hook("an engagement's step was published")
 
 
-class EngagementError(ValueError):
+class EngagementError(RuleBroken):
     """A rule was broken; the message says which, and `field` where to show it."""
-
-    def __init__(self, message: str, field: str = "engagement"):
-        super().__init__(message)
-        self.field = field
+    field = "engagement"
 
 
-NotPermitted = Refused  # the one refusal (registry.errors)
+class ResponseDeadlinePassed(errors.DeadlinePassed, EngagementError):
+    def __init__(self, deadline: datetime, field: str):
+        super().__init__(
+            deadline, "The response deadline has passed: answers are no longer accepted",
+            explanation="The response deadline passed at {deadline}: answers are no longer accepted", field=field,
+        )
 
 
-class Missing(LookupError):
-    """There is no such engagement or response (404)."""
+Missing = errors.Missing  # there is no such engagement or response (404)
 
 
 def label(state: str) -> str:
@@ -81,7 +83,7 @@ def label(state: str) -> str:
 
 def check_commissioner(user: CurrentUser) -> None:
     if not user.has_role(Role.COMMISSIONER) or user.organisation_kind != OrganisationKind.AUTHORITY:
-        raise NotPermitted("Only commissioners of a contracting authority commission engagements")
+        raise Refused("Only commissioners of a contracting authority commission engagements")
 
 
 async def _engagement(reference: str, lock: bool = False) -> Engagement:
@@ -97,19 +99,19 @@ async def for_buyer(user: CurrentUser, reference: str, lock: bool = False) -> En
     check_commissioner(user)
     engagement = await _engagement(reference, lock)
     if engagement.buyer != user.organisation_id:
-        raise NotPermitted("This engagement belongs to another organisation")
+        raise Refused("This engagement belongs to another organisation")
     return engagement
 
 
 async def for_supplier(user: CurrentUser, reference: str, lock: bool = False) -> tuple[Engagement, Invitation | None]:
     """The engagement and the organisation's invitation to it, for a supplier invited to it or awarded it."""
     if not user.has_role(Role.SUPPLIER):
-        raise NotPermitted("Only suppliers answer invitations")
+        raise Refused("Only suppliers answer invitations")
     engagement = await _engagement(reference)
     query = Invitation.objects().where((Invitation.engagement == engagement.id) & (Invitation.organisation == user.organisation_id))
     invitation = await (db.for_update(query) if lock else query).first()
     if invitation is None and engagement.supplier != user.organisation_id:
-        raise NotPermitted("Your organisation is not invited to this engagement")
+        raise Refused("Your organisation is not invited to this engagement")
     return engagement, invitation
 
 
@@ -143,7 +145,7 @@ async def _action(user: CurrentUser, reference: str | None, action: str):
     try:
         async with db.transaction():
             yield
-    except (EngagementError, NotPermitted) as refusal:
+    except (EngagementError, Refused) as refusal:
         await audit.record(
             "engagement.refused", actor=user.actor, object_type="engagement", object_id=reference, payload={"action": action, "reason": str(refusal)},
         )
@@ -576,13 +578,13 @@ def _open_for_answers(engagement: Engagement, zone: ZoneInfo, field: str) -> Non
     if engagement.state != S.INVITED:
         raise EngagementError(f"This mini-competition is {label(engagement.state).lower()}: it no longer takes answers", field)
     if deadline_passed(engagement, clock.received()):
-        raise EngagementError(f"The response deadline passed at {local_time(engagement.response_deadline, zone)}: answers are no longer accepted", field)
+        raise ResponseDeadlinePassed(engagement.response_deadline, field)
 
 
 async def _own_invitation(user: CurrentUser, reference: str) -> tuple[Engagement, Invitation]:
     engagement, invitation = await for_supplier(user, reference, lock=True)
     if invitation is None:
-        raise NotPermitted("Your organisation is not invited to this mini-competition")
+        raise Refused("Your organisation is not invited to this mini-competition")
     return engagement, invitation
 
 
@@ -925,7 +927,7 @@ async def reply(user: CurrentUser, reference: str, *, text: str) -> None:
     async with _action(user, reference, "reply"):
         engagement, _ = await for_supplier(user, reference)
         if engagement.supplier != user.organisation_id:
-            raise NotPermitted("Only the supplier that delivered the engagement can reply to its review")
+            raise Refused("Only the supplier that delivered the engagement can reply to its review")
         found = await db.for_update(PerformanceReview.objects().where(PerformanceReview.engagement == engagement.id)).first()
         if found is None:
             raise EngagementError("The engagement has not been reviewed: there is nothing to reply to", "reply")
@@ -945,7 +947,7 @@ async def reply(user: CurrentUser, reference: str, *, text: str) -> None:
 async def supplier_engagements(user: CurrentUser) -> dict[str, list[tuple[Engagement, Invitation | None]]]:
     """The organisation's open invitations, its engagements (awarded to it), and past invitations."""
     if not user.has_role(Role.SUPPLIER):
-        raise NotPermitted("Only suppliers have engagements")
+        raise Refused("Only suppliers have engagements")
     organisation_id = user.organisation_id
     invitations = {i.engagement: i for i in await Invitation.objects().where(Invitation.organisation == organisation_id)}
     rows = await Engagement.objects().where(

@@ -9,14 +9,14 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.criteria.tables import CriterionKind
 from registry.evaluation import service
 from registry.frameworks.api import Reference
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import State
 from registry.web import api
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 AssignmentId = Annotated[int, api.number("The assignment's id")]
 LotNumber = Annotated[int, api.number("The lot's number")]
@@ -99,18 +99,18 @@ class EvaluationsApi(Controller):
     path = api.PREFIX
     tags = ["evaluations"]
     security = api.SIGNED_IN
+    dependencies = OFFICER_FRAMEWORK
 
     @get("/evaluations", summary="The evaluator's own assignments", guards=[requires_role(Role.EVALUATOR)], responses=api.errors(403))
-    async def index(self, request: Request, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE) -> api.Page[AssignmentOut]:
-        rows = await service.my_assignments(current_user(request))
+    async def index(self, user: SignedInUser, request: Request, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE) -> api.Page[AssignmentOut]:
+        rows = await service.my_assignments(user)
         return api.paging(request, page, page_size).slice([assignment_out(row) for row in rows])
 
     @get(
         "/evaluations/{assignment_id:int}", summary="One of the evaluator's assignments, with its own marks on each tender",
         guards=[requires_role(Role.EVALUATOR)], responses=api.errors(403),
     )
-    async def show(self, request: Request, assignment_id: AssignmentId) -> AssignmentDetail:
-        user = current_user(request)
+    async def show(self, request: Request, assignment_id: AssignmentId, user: SignedInUser) -> AssignmentDetail:
         assignment, framework, lot = await api.checked(request, service.own_assignment(user, assignment_id))
         row = next(row for row in await service.my_assignments(user) if row["id"] == assignment.id)
         progress = await service.own_progress(assignment.id)
@@ -127,10 +127,9 @@ class EvaluationsApi(Controller):
         "/frameworks/{reference:str}/moderation/{lot:int}", guards=[requires_role(Role.PROCUREMENT_OFFICER)], responses=api.errors(403, 404),
         summary="A lot's moderation sheet: every evaluator's marks and the consensus (the authority's officers, from moderation on)",
     )
-    async def moderation(self, request: Request, reference: Reference, lot: LotNumber) -> ModerationOut:
-        await framework_for_officer(request, reference)
+    async def moderation(self, reference: Reference, lot: LotNumber, framework: OfficersFramework, user: SignedInUser) -> ModerationOut:
         try:
-            framework, lot_record, criteria, rows, completed = await service.moderation_sheet(current_user(request), reference, lot)
+            framework, lot_record, criteria, rows, completed = await service.moderation_sheet(user, reference, lot)
         except service.EvaluationError as problem:
             raise NotFoundException(str(problem)) from None
         return ModerationOut(

@@ -6,7 +6,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from registry.accounts.auth import current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
 from registry.accounts.tables import Role
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion
@@ -20,6 +20,9 @@ from registry.tenders import service as tenders
 from registry.web import paging
 from registry.web.forms import FormResult, is_whole_number
 from registry.web.pages import Confirmation, confirmation, confirmed, page
+from registry.errors import Refused
+from registry.web.dependencies import AppSettings
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 MODERATION_PAGE_SIZE = 25  # tenders on one page of the moderation sheet
 
@@ -49,8 +52,9 @@ class EvaluationPanelController(Controller):
     path = "/manage/frameworks/{reference:str}/evaluation"
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+    dependencies = OFFICER_FRAMEWORK
 
-    async def _panel_page(self, framework: Framework, errors: dict | None = None, values: dict | None = None) -> Template:
+    async def _panel_page(self, framework: OfficersFramework, errors: dict | None = None, values: dict | None = None) -> Template:
         lots = await frameworks.lots(framework.id)
         return page(
             "evaluation/panel.html", FormResult(data=None, errors=errors or {}, values=values or {}), framework=framework, lots=lots,
@@ -60,12 +64,11 @@ class EvaluationPanelController(Controller):
         )
 
     @get("/")
-    async def index(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._panel_page(await framework_for_officer(request, reference))
+    async def index(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
+        return await self._panel_page(framework)
 
     @post("/assign")
-    async def assign(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def assign(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         form = await request.form()
         values = {"lot": str(form.get("lot") or ""), "evaluator": str(form.get("evaluator") or "")}
         errors = {}
@@ -75,17 +78,16 @@ class EvaluationPanelController(Controller):
             errors["evaluator"] = "Choose the evaluator"
         if not errors:
             try:
-                await service.assign(current_user(request), reference, int(values["lot"]), int(values["evaluator"]))
+                await service.assign(user, reference, int(values["lot"]), int(values["evaluator"]))
                 return Redirect(f"/manage/frameworks/{reference}/evaluation", status_code=303)
             except service.EvaluationError as problem:
                 errors[problem.field if problem.field in ("lot", "evaluator") else "evaluator"] = str(problem)
         return await self._panel_page(framework, errors, values)
 
     @post("/assignments/{assignment_id:int}/remove")
-    async def remove(self, request: Request, reference: FromPath[str], assignment_id: FromPath[int]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def remove(self, reference: FromPath[str], assignment_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
-            await service.remove(current_user(request), reference, assignment_id)
+            await service.remove(user, reference, assignment_id)
         except service.EvaluationError as problem:
             if str(problem) == "There is no such evaluator on the panel":
                 raise NotFoundException(str(problem)) from None
@@ -144,13 +146,12 @@ class EvaluationPanelController(Controller):
         )
 
     @post("/moderation/{lot:int}/tenders/{tender_id:int}")
-    async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         lot_record = await _lot_of(framework, lot)
         form = await request.form()
         marks, values = marks_from(form, await service.quality_and_selection(framework, lot_record))
         try:
-            await service.save_consensus(current_user(request), reference, lot, tender_id, marks)
+            await service.save_consensus(user, reference, lot, tender_id, marks)
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":
                 raise NotFoundException(str(problem)) from None
@@ -162,8 +163,7 @@ class EvaluationPanelController(Controller):
         return Redirect(f"{address}/tenders/{following}?saved={tender_id}", status_code=303)
 
     @get("/moderation/{lot:int}/complete")
-    async def confirm_completion(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def confirm_completion(self, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework) -> Template:
         lot_record = await _lot_of(framework, lot)
         if not await service.lot_open_for_consensus(framework, lot_record):
             raise NotFoundException(f"Moderation of lot {lot} cannot be completed now")
@@ -178,12 +178,11 @@ class EvaluationPanelController(Controller):
         ))
 
     @post("/moderation/{lot:int}/complete")
-    async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         if not await confirmed(request) and await service.lot_open_for_consensus(framework, await _lot_of(framework, lot)):
             return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}/complete", status_code=303)
         try:
-            await service.complete_moderation(current_user(request), reference, lot)
+            await service.complete_moderation(user, reference, lot)
         except service.EvaluationError as problem:
             if str(problem).startswith("There is no lot"):
                 raise NotFoundException(str(problem)) from None
@@ -212,12 +211,12 @@ class EvaluatorController(Controller):
     async def _own(self, request: Request, assignment_id: int):
         try:
             return await service.own_assignment(current_user(request), assignment_id)
-        except service.NotPermitted as refusal:
+        except Refused as refusal:
             await deny(request, current_user(request), str(refusal))
 
     @get("/", name="evaluation")
-    async def index(self, request: Request) -> Template:
-        return page("evaluation/mine.html", assignments=await service.my_assignments(current_user(request)), labels=lifecycle.LABELS)
+    async def index(self, user: SignedInUser) -> Template:
+        return page("evaluation/mine.html", assignments=await service.my_assignments(user), labels=lifecycle.LABELS)
 
     @get("/{assignment_id:int}")
     async def assignment(self, request: Request, assignment_id: FromPath[int]) -> Template:
@@ -239,14 +238,14 @@ class EvaluatorController(Controller):
         )
 
     @post("/{assignment_id:int}/declaration")
-    async def declare(self, request: Request, assignment_id: FromPath[int]) -> Template | Redirect:
+    async def declare(self, request: Request, assignment_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         assignment, framework, lot = await self._own(request, assignment_id)
         form = await request.form()
         values = {"conflict": str(form.get("conflict") or ""), "details": str(form.get("details") or "")}
         if values["conflict"] not in ("no", "yes"):
             return await self._assignment_page(request, assignment, framework, lot, {"conflict": "Say whether you have a conflict of interest with any bidder"}, values)
         try:
-            await service.declare(current_user(request), assignment_id, conflicted=values["conflict"] == "yes", details=values["details"])
+            await service.declare(user, assignment_id, conflicted=values["conflict"] == "yes", details=values["details"])
         except service.EvaluationError as problem:
             return await self._assignment_page(request, assignment, framework, lot, {problem.field if problem.field == "details" else "conflict": str(problem)}, values)
         return Redirect(f"/evaluation/{assignment_id}", status_code=303)
@@ -288,8 +287,7 @@ class EvaluatorController(Controller):
         )
 
     @get("/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}")
-    async def document(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str]) -> Response:
-        user = current_user(request)
+    async def document(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str], user: SignedInUser, settings: AppSettings) -> Response:
         assignment, framework, lot = await self._tender_of_lot(request, assignment_id, tender_id)
         try:
             document = await sealing.readable_document(user, framework, tender_id, sha256)
@@ -298,7 +296,7 @@ class EvaluatorController(Controller):
         except LookupError as missing:
             raise NotFoundException(str(missing)) from None
         return Response(
-            tenders.read_document(document, request.app.state["settings"].files_dir), media_type=document.content_type,
+            tenders.read_document(document, settings.files_dir), media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
         )
 
@@ -307,10 +305,9 @@ class EvaluatorController(Controller):
         return await self._scoring_page(request, assignment_id, tender_id)
 
     @post("/{assignment_id:int}/tenders/{tender_id:int}")
-    async def save_scores(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int]) -> Template | Redirect:
+    async def save_scores(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         """Save a draft (incomplete marks are kept), or, to submit, save the draft and check that every
         criterion is marked with its reason, then ask for confirmation: submitted marks are final."""
-        user = current_user(request)
         assignment, framework, lot = await self._own(request, assignment_id)
         form = await request.form()
         lot_criteria = await service.quality_and_selection(framework, lot)
@@ -322,7 +319,7 @@ class EvaluatorController(Controller):
             if submitting and not final:
                 service.check_marks(lot_criteria, marks, (await criteria.scheme_of(framework.id)).scale_max, complete=True)
                 return await self._confirm_submission(request, assignment_id, tender_id, lot_criteria, values)
-        except service.NotPermitted as refusal:
+        except Refused as refusal:
             await deny(request, user, str(refusal))
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":

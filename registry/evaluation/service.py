@@ -12,7 +12,7 @@ from registry.accounts.tables import Role, User
 from registry.audit import service as audit
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
-from registry.errors import Refused
+from registry.errors import Refused, RuleBroken
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore, Score
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
@@ -27,13 +27,8 @@ PANEL_STATES = (State.ITT_PUBLISHED, State.TENDERS_CLOSED, State.TENDERS_OPENED,
 MAX_REASON = 5000
 
 
-class EvaluationError(ValueError):
-    def __init__(self, message: str, field: str = "evaluation"):
-        super().__init__(message)
-        self.field = field
-
-
-NotPermitted = Refused  # the one refusal (registry.errors)
+class EvaluationError(RuleBroken):
+    field = "evaluation"
 
 
 @dataclass(frozen=True)
@@ -142,7 +137,7 @@ async def my_assignments(user: CurrentUser) -> list[dict]:
 async def own_assignment(user: CurrentUser, assignment_id: int) -> tuple[EvaluatorAssignment, Framework, Lot]:
     assignment = await EvaluatorAssignment.objects().where((EvaluatorAssignment.id == assignment_id) & (EvaluatorAssignment.evaluator == user.id)).first()
     if assignment is None or not user.has_role(Role.EVALUATOR):
-        raise NotPermitted("That is not one of your evaluations")
+        raise Refused("That is not one of your evaluations")
     framework = await Framework.objects().get(Framework.id == assignment.framework)
     lot = await Lot.objects().get(Lot.id == assignment.lot)
     return assignment, framework, lot
@@ -300,7 +295,7 @@ async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, mark
         await db.queue_under(EvaluatorAssignment, assignment_id)  # its evaluations and scores, and its declaration: one change at a time
         assignment, framework, lot = await own_assignment(user, assignment_id)
         if not may_read_lot(assignment):
-            raise NotPermitted("Declare your conflicts of interest for this lot before scoring")
+            raise Refused("Declare your conflicts of interest for this lot before scoring")
         if framework.state != State.EVALUATION:
             raise EvaluationError("Scores can be given only while the framework is in evaluation")
         await _tender_in_lot(lot, tender_id)

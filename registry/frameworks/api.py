@@ -11,16 +11,16 @@ from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryP
 from pydantic import BaseModel, Field
 
 from registry import clock
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import service
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.regimes import Regime
 from registry.frameworks.schemas import FrameworkForm, LotForm
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, NoticeKind, State
 from registry.reference import taxonomies
 from registry.web import api
 from registry.web.forms import validate
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 Reference = Annotated[str, PathParameter(description="The framework's reference", max_length=40, pattern=api.TEXT, examples=[Example(value="PF-2026-001")])]
 
@@ -133,6 +133,7 @@ async def framework_out(framework: Framework) -> FrameworkOut:
 class FrameworksApi(Controller):
     path = f"{api.PREFIX}/frameworks"
     tags = ["frameworks"]
+    dependencies = OFFICER_FRAMEWORK
 
     @get("/", summary="Published frameworks, searched and filtered", responses=api.errors())
     async def index(
@@ -157,7 +158,7 @@ class FrameworksApi(Controller):
         "/", summary="Create a draft framework (procurement officers)", guards=[requires_role(Role.PROCUREMENT_OFFICER)],
         security=api.SIGNED_IN, responses=api.errors(403, 422),
     )
-    async def create(self, request: Request, data: JSONBody[FrameworkIn]) -> FrameworkOut:
+    async def create(self, request: Request, data: JSONBody[FrameworkIn], user: SignedInUser) -> FrameworkOut:
         start = data.start_date
         values = {
             **data.model_dump(include={"title", "summary", "description", "regime", "call_off_routes"}),
@@ -167,22 +168,21 @@ class FrameworksApi(Controller):
         result = validate(FrameworkForm, values)
         if not result.ok:
             api.invalid(result.errors)
-        framework = await api.checked(request, service.create(current_user(request), result.data.details()))
+        framework = await api.checked(request, service.create(user, result.data.details()))
         return await framework_out(framework)
 
     @post(
         "/{reference:str}/lots", summary="Add a lot to a draft framework (its procurement officers)",
         guards=[requires_role(Role.PROCUREMENT_OFFICER)], security=api.SIGNED_IN, responses=api.errors(403, 404, 422),
     )
-    async def add_lot(self, request: Request, reference: Reference, data: JSONBody[LotIn]) -> LotOut:
-        await framework_for_officer(request, reference)
+    async def add_lot(self, reference: Reference, data: JSONBody[LotIn], framework: OfficersFramework, user: SignedInUser) -> LotOut:
         result = validate(LotForm, {**data.model_dump(), "max_suppliers": str(data.max_suppliers), "estimated_value": _text(data.estimated_value)})
         if not result.ok:
             api.invalid(result.errors)
         form = result.data
         try:
             lot = await service.save_lot(
-                current_user(request), reference, number=None, title=form.title, scope=form.scope, subject=form.subject,
+                user, reference, number=None, title=form.title, scope=form.scope, subject=form.subject,
                 max_suppliers=int(form.max_suppliers), estimated_value=form.value_in_pounds(),
             )
         except service.TermsFrozen as refusal:  # after the tender deadline, naming each term it would change

@@ -14,6 +14,7 @@ from registry.frameworks import calendar, documents, lifecycle, service
 from registry.frameworks.tables import Framework, State
 from registry.reference import cpv, taxonomies
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to every text type
 
@@ -75,13 +76,13 @@ class PublicFrameworksController(Controller):
         )
 
     @get("/frameworks/{reference:str}/documents/{document_id:int}")
-    async def document(self, request: Request, reference: FromPath[str], document_id: FromPath[int]) -> Response:
+    async def document(self, reference: FromPath[str], document_id: FromPath[int], settings: AppSettings) -> Response:
         framework = await published_framework(reference)
         document = await documents.find(framework.id, document_id)
         if document is None:
             raise NotFoundException("There is no such document")
         return Response(
-            documents.read(document, request.app.state["settings"].files_dir),
+            documents.read(document, settings.files_dir),
             media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
         )

@@ -12,7 +12,7 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
-from registry.errors import Refused
+from registry.errors import Missing, Refused, RuleBroken
 from registry.frameworks import lifecycle, stages, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
@@ -23,11 +23,8 @@ from registry.web import links
 MAX_DURATION_MONTHS = 48
 
 
-class FrameworkError(ValueError):
+class FrameworkError(RuleBroken):
     """A rule was broken; the message says which, in words the officer can act on."""
-
-
-NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 class TermsFrozen(FrameworkError):
@@ -71,11 +68,23 @@ def is_officer(user: CurrentUser | None, framework: Framework) -> bool:
 
 def check_officer(user: CurrentUser, framework: Framework) -> None:
     if not is_officer(user, framework):
-        raise NotPermitted(f"Only procurement officers of the framework's authority can change {framework.reference}")
+        raise Refused(f"Only procurement officers of the framework's authority can change {framework.reference}")
 
 
 async def get(reference: str) -> Framework | None:
     return await Framework.objects().where(Framework.reference == reference).first()
+
+
+async def for_officer(user: CurrentUser, reference: str, *, lock: bool = False) -> Framework:
+    """The framework, for a procurement officer of its authority: Missing when there is none,
+    Refused for anyone else. With `lock`, inside an action's transaction, its row is held until the
+    transaction ends, so that a double click or two officers at once act one after the other."""
+    query = Framework.objects().where(Framework.reference == reference)
+    framework = await (db.for_update(query) if lock else query).first()
+    if framework is None:
+        raise Missing(f"There is no framework {reference}")
+    check_officer(user, framework)
+    return framework
 
 
 def may_read(user: CurrentUser | None, framework: Framework) -> bool:
@@ -94,7 +103,7 @@ async def create(user: CurrentUser, details: Details, *, reference: str | None =
     """A draft framework, numbered the next of the year unless given its `reference` (the demo's
     fixtures name theirs, so that they stay the same whatever day the demo is loaded)."""
     if not user.has_role(Role.PROCUREMENT_OFFICER):
-        raise NotPermitted("Only procurement officers create frameworks")
+        raise Refused("Only procurement officers create frameworks")
     now = clock.now()
     async with db.transaction():
         await db.queue_for("framework references")  # two officers creating at once get different numbers
@@ -137,23 +146,13 @@ def _audit_view(details: Details) -> dict:
 async def update_details(user: CurrentUser, reference: str, details: Details) -> Framework:
     """Edit a draft. Once its notice is published, a change is an amendment (see amend_notice)."""
     async with db.transaction():
-        framework = await _get_for_change(user, reference)
+        framework = await for_officer(user, reference, lock=True)
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         if framework.state != State.DRAFT:
             raise FrameworkError("The notice is published: change it by amending the notice, so that readers see what changed")
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         await audit.record("framework.updated", actor=user.actor, object_type="framework", object_id=reference, payload=_audit_view(details))
     return await get(reference)
-
-
-async def _get_for_change(user: CurrentUser, reference: str) -> Framework:
-    """The framework, read once earlier changes to it are done: changes queue (a double click on
-    "publish" moves it once and numbers one notice)."""
-    framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
-    if framework is None:
-        raise FrameworkError(f"There is no framework {reference}")
-    check_officer(user, framework)
-    return framework
 
 
 def _keep_frozen_terms(framework: Framework, changed: list[str], names: Mapping[str, str] = terms.FRAMEWORK_TERMS) -> None:
@@ -180,7 +179,7 @@ async def save_lot(
 ) -> Lot:
     """Add a lot (number None) or change one, while the framework is a draft."""
     async with db.transaction():
-        framework = await _get_for_change(user, reference)
+        framework = await for_officer(user, reference, lock=True)
         values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers, "estimated_value": estimated_value}
         lot = None if number is None else await lot_numbered(framework.id, number)
         if number is not None and lot is None:
@@ -203,7 +202,7 @@ async def save_lot(
 
 async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
     async with db.transaction():
-        framework = await _get_for_change(user, reference)
+        framework = await for_officer(user, reference, lock=True)
         _keep_frozen_terms(framework, [terms.LOTS])
         if framework.state != State.DRAFT:
             raise FrameworkError("Lots can only change while the framework is a draft")
@@ -247,10 +246,10 @@ async def facts_for(framework: Framework) -> FrameworkFacts:
 async def move(user: CurrentUser, reference: str, target: State, *, note: str | None = None) -> Framework:
     """Take the framework to `target` if the transition exists, the user may make it and its guard holds."""
     async with db.transaction():
-        framework = await _get_for_change(user, reference)
+        framework = await for_officer(user, reference, lock=True)
         transition = lifecycle.transition_for(framework.state, target)
         if not user.roles & transition.roles:
-            raise NotPermitted("Only procurement officers move a framework between stages")
+            raise Refused("Only procurement officers move a framework between stages")
         problems = lifecycle.problems_blocking(framework.state, target, await facts_for(framework), clock.now())
         if problems:
             raise TransitionBlocked(problems)
@@ -356,7 +355,7 @@ async def amend_notice(user: CurrentUser, reference: str, details: Details, chan
     what changed; the previous version stays readable. After the tender deadline only wording that
     changes no term may be corrected (registry.frameworks.terms)."""
     async with db.transaction():
-        framework = await _get_for_change(user, reference)
+        framework = await for_officer(user, reference, lock=True)
         if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
             raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))

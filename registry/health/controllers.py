@@ -1,10 +1,11 @@
 from typing import Literal
 
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Response, get
 from pydantic import BaseModel
 
 from registry import db
 from registry.health import readiness
+from registry.web.dependencies import AppSettings
 
 
 class Health(BaseModel):
@@ -46,7 +47,7 @@ class HealthController(Controller):
         description="503 when a write would fail (the database read-only, in recovery or unreachable; a disk read-only "
         "or nearly full) or the mail sender is stuck; `problems` says which. For a load balancer's readiness check.",
     )
-    async def ready(self, request: Request) -> Response[Ready]:
-        found = await readiness.check(request.app.state["settings"])
+    async def ready(self, settings: AppSettings) -> Response[Ready]:
+        found = await readiness.check(settings)
         body = Ready(status="ready" if found.ready else "not ready", database=db.kind(), problems=found.problems, mail_sender=found.mail_sender)
         return Response(body, status_code=200 if found.ready else 503)

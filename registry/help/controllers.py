@@ -11,6 +11,7 @@ from registry.help import feedback
 from registry.web import csrf
 from registry.web.forms import FormResult
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
 
 
 def _came_from(request: Request) -> str:
@@ -23,16 +24,16 @@ class HelpController(Controller):
     include_in_schema = False
 
     @get("/accessibility", name="accessibility")
-    async def accessibility(self, request: Request) -> Template:
-        return page("help/accessibility.html", support_email=request.app.state["settings"].support_email)
+    async def accessibility(self, settings: AppSettings) -> Template:
+        return page("help/accessibility.html", support_email=settings.support_email)
 
     @get("/privacy", name="privacy")
-    async def privacy(self, request: Request) -> Template:
-        return page("help/privacy.html", support_email=request.app.state["settings"].support_email)
+    async def privacy(self, settings: AppSettings) -> Template:
+        return page("help/privacy.html", support_email=settings.support_email)
 
     @get("/cookies", name="cookies")
-    async def cookies(self, request: Request) -> Template:
-        production = request.app.state["settings"].is_production
+    async def cookies(self, settings: AppSettings) -> Template:
+        production = settings.is_production
         return page(
             "help/cookies.html", session_cookie=sessions.cookie_name(production=production), csrf_cookie=csrf.csrf_cookie_name(production=production),
             idle_minutes=int(sessions.IDLE_TIMEOUT.total_seconds() // 60),
@@ -44,11 +45,11 @@ class HelpController(Controller):
         return page("help/feedback.html", FormResult(data=None, values={"page": request.query_params.get("from") or _came_from(request)}))
 
     @post("/feedback")
-    async def send_feedback(self, request: Request) -> Template:
+    async def send_feedback(self, request: Request, settings: AppSettings) -> Template:
         form = await request.form()
         values = {name: str(form.get(name) or "") for name in ("doing", "feedback", "email", "page")}
         errors = feedback.problems(values["doing"], values["feedback"], values["email"])
         if errors:
             return page("help/feedback.html", FormResult(data=None, errors=errors, values=values))
-        await feedback.send(request.app.state["settings"].support_email, **values)
+        await feedback.send(settings.support_email, **values)
         return page("help/feedback_sent.html")

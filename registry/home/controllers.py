@@ -3,7 +3,7 @@
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from registry.accounts.auth import current_user, signed_in
+from registry.accounts.auth import SignedInUser, signed_in
 from registry.home import service
 from registry.web.pages import page
 
@@ -14,5 +14,5 @@ class HomeController(Controller):
     guards = [signed_in]
 
     @get("/", name="home")
-    async def index(self, request: Request) -> Template:
-        return page("home/home.html", sections=await service.home(current_user(request)), welcome="welcome" in request.query_params)
+    async def index(self, request: Request, user: SignedInUser) -> Template:
+        return page("home/home.html", sections=await service.home(user), welcome="welcome" in request.query_params)

@@ -5,7 +5,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import JSONBody
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks.api import Reference, framework_for
 from registry.frameworks.tables import State
@@ -40,26 +40,26 @@ class InterestApi(Controller):
     security = api.SIGNED_IN
 
     @get("/interests", summary="The frameworks the supplier's organisation has registered interest in", responses=api.errors(403))
-    async def index(self, request: Request, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE) -> api.Page[InterestOut]:
-        rows = await service.frameworks_of(current_user(request).organisation_id)
+    async def index(self, user: SignedInUser, request: Request, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE) -> api.Page[InterestOut]:
+        rows = await service.frameworks_of(user.organisation_id)
         return api.paging(request, page, page_size).slice([interest_out(row) for row in sorted(rows, key=lambda r: r["reference"])])
 
     @post(
         "/frameworks/{reference:str}/interest", status_code=200, responses=api.errors(403, 404, 422),
         summary="Register the organisation's interest in all lots or some (again: replaces the choice of lots)",
     )
-    async def register(self, request: Request, reference: Reference, data: JSONBody[InterestIn]) -> InterestOut:
+    async def register(self, request: Request, reference: Reference, data: JSONBody[InterestIn], user: SignedInUser) -> InterestOut:
         await framework_for(request, reference)
         try:
-            await service.register(current_user(request), reference, lot_numbers=data.lots)
+            await service.register(user, reference, lot_numbers=data.lots)
         except service.InterestError as problem:
             api.invalid({"lots": str(problem)})
-        return next(interest_out(row) for row in await service.frameworks_of(current_user(request).organisation_id) if row["reference"] == reference)
+        return next(interest_out(row) for row in await service.frameworks_of(user.organisation_id) if row["reference"] == reference)
 
     @delete("/frameworks/{reference:str}/interest", summary="Withdraw the organisation's interest", responses=api.errors(403, 404, 422))
-    async def withdraw(self, request: Request, reference: Reference) -> None:
+    async def withdraw(self, request: Request, reference: Reference, user: SignedInUser) -> None:
         await framework_for(request, reference)
         try:
-            await service.withdraw(current_user(request), reference)
+            await service.withdraw(user, reference)
         except service.InterestError as problem:
             api.invalid({None: str(problem)})

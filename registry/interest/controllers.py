@@ -7,11 +7,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import calendar, lifecycle
 from registry.frameworks import service as frameworks
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.public_controllers import ICS, published_framework, zone_of
 from registry.interest import service
 from registry.reference import taxonomies
@@ -19,6 +18,7 @@ from registry.web import links
 from registry.web.downloads import csv_file
 from registry.web.forms import FormResult, is_whole_number
 from registry.web.pages import page
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 
 class InterestController(Controller):
@@ -27,16 +27,16 @@ class InterestController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/")
-    async def form(self, request: Request, reference: FromPath[str]) -> Template:
+    async def form(self, reference: FromPath[str], user: SignedInUser) -> Template:
         framework = await published_framework(reference)
-        existing = await service.current(current_user(request).organisation_id, framework.id)
+        existing = await service.current(user.organisation_id, framework.id)
         values = {"scope": "", "lots": []}  # nothing chosen for the supplier: it chooses
         if existing is not None:
             values = {"scope": "all", "lots": []} if existing.all_lots else {"scope": "chosen", "lots": [str(n) for n in existing.lot_numbers]}
         return await self._page(framework, FormResult(data=None, values=values), existing=existing)
 
     @post("/")
-    async def register(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def register(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         framework = await published_framework(reference)
         form = await request.form()
         scope = form.get("scope")
@@ -49,17 +49,17 @@ class InterestController(Controller):
             errors["lots"] = "Select at least one lot"
         if not errors:
             try:
-                await service.register(current_user(request), reference, lot_numbers=None if scope == "all" else chosen)
+                await service.register(user, reference, lot_numbers=None if scope == "all" else chosen)
                 return Redirect(f"/frameworks/{reference}?interest=registered", status_code=303)
             except service.InterestError as problem:
                 errors["scope"] = str(problem)
         return await self._page(framework, FormResult(data=None, errors=errors, values=values))
 
     @post("/withdraw")
-    async def withdraw(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def withdraw(self, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         framework = await published_framework(reference)
         try:
-            await service.withdraw(current_user(request), reference)
+            await service.withdraw(user, reference)
         except service.InterestError as problem:
             return await self._page(framework, FormResult(data=None, errors={"scope": str(problem)}, values={"scope": "all"}))
         return Redirect(f"/frameworks/{reference}?interest=withdrawn", status_code=303)
@@ -77,8 +77,8 @@ class FollowedFrameworksController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/", name="followed_frameworks")
-    async def index(self, request: Request) -> Template:
-        organisation_id = current_user(request).organisation_id
+    async def index(self, user: SignedInUser) -> Template:
+        organisation_id = user.organisation_id
         feed = links.absolute(f"/calendar/{await service.calendar_token(organisation_id)}.ics")
         rows, now = await service.frameworks_of(organisation_id), clock.now()
         deadlines = {row["reference"]: frameworks.next_deadline(row, now) for row in rows}
@@ -91,18 +91,17 @@ class OfficerInterestController(Controller):
     path = "/manage/frameworks/{reference:str}"
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+    dependencies = OFFICER_FRAMEWORK
 
     @get("/interest")
-    async def interest_list(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def interest_list(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
         rows = await service.list_for_officer(framework)
         lot_numbers = [lot.number for lot in await frameworks.lots(framework.id)]
         region_names = {t.code: t.name for t in taxonomies.terms("regions")}
         return page("frameworks/interest_list.html", framework=framework, rows=rows, counts=service.counts(rows, lot_numbers), region_names=region_names)
 
     @get("/interest.csv")
-    async def interest_csv(self, request: Request, reference: FromPath[str]) -> Response:
-        framework = await framework_for_officer(request, reference)
+    async def interest_csv(self, reference: FromPath[str], framework: OfficersFramework) -> Response:
         return csv_file(service.as_csv(await service.list_for_officer(framework)), f"{reference}-expressions-of-interest.csv")
 
 

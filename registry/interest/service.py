@@ -10,7 +10,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
-from registry.errors import Refused
+from registry.errors import Refused, RuleBroken
 from registry.frameworks import lifecycle
 from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest, SupplierCalendar
@@ -20,16 +20,13 @@ from registry.web import links
 from registry.web.downloads import spreadsheet_safe
 
 
-class InterestError(ValueError):
+class InterestError(RuleBroken):
     pass
-
-
-NotPermitted = Refused  # the one refusal (registry.errors)
 
 
 def _check_supplier(user: CurrentUser) -> None:
     if not user.has_role(Role.SUPPLIER):
-        raise NotPermitted("Only suppliers register interest")
+        raise Refused("Only suppliers register interest")
 
 
 async def _open_framework(reference: str) -> Framework:

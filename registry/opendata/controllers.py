@@ -4,7 +4,7 @@ downloads, and the audit log's signed checkpoints. (The iCalendar feeds are the 
 
 from urllib.parse import urlencode
 
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -17,6 +17,7 @@ from registry.web import links
 from registry.web.forms import is_whole_number
 from registry.web.downloads import csv_file
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
 
 OPEN = {"Access-Control-Allow-Origin": "*"}  # anyone's scripts, from anywhere, may read open data
 RELEASES_PATH = "/open-data/ocds/releases.json"
@@ -48,8 +49,8 @@ class OpenDataController(Controller):
     include_in_schema = False  # OCDS and CSV documented on the open-data page and by the standard, not in the API's schema
 
     @get("/", name="open_data")
-    async def index(self, request: Request) -> Template:
-        settings = request.app.state["settings"]
+    async def index(self, settings: AppSettings) -> Template:
+        settings = settings
         keys = audit_keys.current()
         return page(
             "opendata/index.html",
@@ -99,9 +100,9 @@ class OpenDataController(Controller):
         return Response(package, media_type=MediaType.JSON, headers=OPEN)
 
     @get("/audit-checkpoints.json")
-    async def audit_checkpoints(self, request: Request) -> Response:
+    async def audit_checkpoints(self, settings: AppSettings) -> Response:
         """The audit log's checkpoints, signed: to keep, and to hold the log to later (`registry audit verify --checkpoints`)."""
-        document = await audit_checkpoints.published_document(request.app.state["settings"].open_data_publisher)
+        document = await audit_checkpoints.published_document(settings.open_data_publisher)
         return Response(document, media_type=MediaType.JSON, headers=OPEN)
 
     @get("/appointed-suppliers.csv")

@@ -3,7 +3,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Organisation, Role
 from registry.reference import taxonomies
 from registry.suppliers import sections, service
@@ -24,8 +24,8 @@ class ProfileController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/", name="supplier_profile")
-    async def show(self, request: Request) -> Template:
-        organisation_id = current_user(request).organisation_id
+    async def show(self, request: Request, user: SignedInUser) -> Template:
+        organisation_id = user.organisation_id
         profile = await service.profile_of(organisation_id)
         names = {name: {t.code: t.name for t in taxonomies.terms(name)} for name in TAXONOMIES}
         organisation = await Organisation.objects().get(Organisation.id == organisation_id)
@@ -40,23 +40,23 @@ class ProfileController(Controller):
         return Redirect(f"/organisation/profile/{sections.SECTIONS[0].slug}", status_code=303)
 
     @get("/{part:str}")
-    async def section_form(self, request: Request, part: FromPath[str]) -> Template:
+    async def section_form(self, part: FromPath[str], user: SignedInUser) -> Template:
         section = _section(part)
-        return self._section_page(section, FormResult(data=None, values=_values(await service.profile_of(current_user(request).organisation_id))))
+        return self._section_page(section, FormResult(data=None, values=_values(await service.profile_of(user.organisation_id))))
 
     @post("/{part:str}")
-    async def save_section(self, request: Request, part: FromPath[str]) -> Template | Redirect:
+    async def save_section(self, request: Request, part: FromPath[str], user: SignedInUser) -> Template | Redirect:
         """This page's answers over what is saved: the rest of the profile stays as it is."""
         section = _section(part)
         submitted = await read_form(request, ProfileForm)
-        values = {**_values(await service.profile_of(current_user(request).organisation_id)), **{name: submitted.values.get(name) for name in section.fields}}
+        values = {**_values(await service.profile_of(user.organisation_id)), **{name: submitted.values.get(name) for name in section.fields}}
         result = validate(ProfileForm, values)
         errors = {name: message for name, message in result.errors.items() if name in section.fields}
         if section.slug == "about" and not (values.get("description") or "").strip():
             errors["description"] = "Describe your organisation and the participation work you do"
         if errors or not result.ok:
             return self._section_page(section, FormResult(data=None, errors=errors or result.errors, values=values))
-        await service.save(current_user(request), result.data.profile())
+        await service.save(user, result.data.profile())
         following = sections.after(section)
         if following is not None and (await request.form()).get("action") == "continue":
             return Redirect(f"/organisation/profile/{following.slug}", status_code=303)

@@ -15,9 +15,6 @@ from registry.suppliers.tables import SupplierProfile
 profile_saved: Hook[[int], None] = Hook("an organisation's profile was saved")
 
 
-NotPermitted = Refused  # the one refusal (registry.errors)
-
-
 @dataclass(frozen=True)
 class Profile:
     trading_name: str
@@ -42,7 +39,7 @@ async def profile_of(organisation_id: int) -> SupplierProfile | None:
 async def save(user: CurrentUser, profile: Profile) -> SupplierProfile:
     """Replace the user's organisation's profile."""
     if not user.has_role(Role.SUPPLIER):
-        raise NotPermitted("Only a supplier's own people edit its profile")
+        raise Refused("Only a supplier's own people edit its profile")
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(profile).items()}
     async with db.transaction():
         await db.queue_under(Organisation, user.organisation_id)

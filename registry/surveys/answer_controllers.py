@@ -6,7 +6,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role
 from registry.interest import service as interest
 from registry.surveys import service
@@ -65,7 +65,7 @@ class AnswerSurveyController(Controller):
         )
 
     @post("/sections/{section_id:int}")
-    async def save(self, request: Request, reference: FromPath[str], section_id: FromPath[int]) -> Template | Redirect:
+    async def save(self, request: Request, reference: FromPath[str], section_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         context = await _context(request, reference)
         form = await request.form()
         section_questions = next((qs for s, qs in context["structure"] if s.id == section_id), None)
@@ -79,7 +79,7 @@ class AnswerSurveyController(Controller):
         values = {f"q{q.id}": (raw if q.kind == "multiple_choice" else (raw[0] if raw else "")) for q, (raw, _) in zip(section_questions, submitted.values())}
         values |= {f"q{q_id}-other": other for q_id, (_, other) in submitted.items()}
         try:
-            result = await service.save_section(current_user(request), reference, section_id, submitted, require_all=not draft)
+            result = await service.save_section(user, reference, section_id, submitted, require_all=not draft)
         except service.SurveyClosed as closed:
             return self._section_page(context, section_id, values, {"__all__": str(closed)}, status_code=400)
         if result.errors:
@@ -99,14 +99,14 @@ class AnswerSurveyController(Controller):
         return page("surveys/answer_check.html", missing=missing, display=service.display, **context)
 
     @post("/submit")
-    async def submit(self, request: Request, reference: FromPath[str]) -> Template:
+    async def submit(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
         context = await _context(request, reference)
         try:
-            response = await service.submit(current_user(request), reference)
+            response = await service.submit(user, reference)
         except service.SurveyError as problem:
             missing = await service.unanswered_required(context["survey"].id, context["response"].id if context["response"] else None)
             return page("surveys/answer_check.html", missing=missing, display=service.display, problem=str(problem), status_code=400, **context)
-        following = await interest.current(current_user(request).organisation_id, context["framework"].id) is not None
-        return page("surveys/answer_submitted.html", framework=context["framework"], response=response, email=current_user(request).email, following=following)
+        following = await interest.current(user.organisation_id, context["framework"].id) is not None
+        return page("surveys/answer_submitted.html", framework=context["framework"], response=response, email=user.email, following=following)
 
 

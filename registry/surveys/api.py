@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from pydantic import BaseModel, Field
 
 from registry import clock
-from registry.accounts.auth import current_user, signed_in
+from registry.accounts.auth import OptionalUser, current_user, signed_in
 from registry.frameworks.api import Reference, framework_for
 from registry.surveys import service
 from registry.surveys.tables import QuestionKind, ResponseStatus
@@ -70,9 +70,9 @@ class SurveysApi(Controller):
     security = api.SIGNED_IN
 
     @get("/", summary="The request for information's questions", responses=api.errors(403, 404))
-    async def show(self, request: Request, reference: Reference) -> SurveyOut:
+    async def show(self, request: Request, reference: Reference, user: OptionalUser) -> SurveyOut:
         framework = await framework_for(request, reference)
-        survey = await api.checked(request, service.survey_for_reader(current_user(request), framework))
+        survey = await api.checked(request, service.survey_for_reader(user, framework))
         return SurveyOut(
             framework=reference, version=survey.version, title=survey.title, introduction=survey.introduction, opens_at=survey.opens_at,
             closes_at=survey.closes_at, is_open=service.is_open(survey, framework, clock.now()),

@@ -9,7 +9,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
-from registry.errors import Refused
+from registry.errors import Refused, RuleBroken
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
@@ -17,22 +17,23 @@ from registry.notifications import service as notifications
 from registry.surveys import answers
 from registry.surveys.tables import Answer, Question, QuestionKind, ReasonedResponse, ResponseStatus, Section, Survey, SurveyResponse
 from registry.web import links
+from registry import errors
 
 
 # The reasoned response was published (open data: its OCDS release, registered by registry.opendata.stage).
 reasoned_response_published: Hook[[Framework, int], None] = Hook("a reasoned response was published")
 
 
-class SurveyError(ValueError):
+class SurveyError(RuleBroken):
     pass
 
 
-NotPermitted = Refused  # the one refusal (registry.errors)
-
-
-class SurveyClosed(SurveyError):
+class SurveyClosed(errors.DeadlinePassed, SurveyError):
     def __init__(self, closes_at: datetime | None):
-        super().__init__("The request for information has closed. Your answers are kept and you can still read them")
+        super().__init__(
+            closes_at, "The request for information has closed. Your answers are kept and you can still read them",
+            explanation="The request for information closed at {deadline}. Your answers are kept and you can still read them",
+        )
         self.closes_at = closes_at
 
 
@@ -75,8 +76,8 @@ async def _framework_for_officer(user: CurrentUser, reference: str) -> Framework
         raise SurveyError(f"There is no framework {reference}")
     try:
         frameworks.check_officer(user, framework)
-    except frameworks.NotPermitted as refusal:
-        raise NotPermitted(str(refusal)) from None
+    except Refused as refusal:
+        raise Refused(str(refusal)) from None
     return framework
 
 
@@ -250,7 +251,7 @@ async def open_rfi(user: CurrentUser, reference: str) -> Framework:
 
 def _check_supplier(user: CurrentUser) -> None:
     if not user.has_role(Role.SUPPLIER):
-        raise NotPermitted("Only suppliers answer the request for information")
+        raise Refused("Only suppliers answer the request for information")
 
 
 async def open_survey_for(reference: str) -> tuple[Framework, Survey]:
@@ -263,7 +264,7 @@ async def open_survey_for(reference: str) -> tuple[Framework, Survey]:
 
 async def survey_for_reader(user: CurrentUser, framework: Framework) -> Survey:
     """The framework's current survey: for its authority's procurement officers at any stage, for
-    suppliers while it is open or closed. NotPermitted for anyone else; LookupError when there is none."""
+    suppliers while it is open or closed. Refused for anyone else; LookupError when there is none."""
     if frameworks.is_officer(user, framework):
         survey = await current_survey(framework.id)
         if survey is None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import current_user, requires_role, signed_in
+from registry.accounts.auth import SignedInUser, current_user, requires_role, signed_in
 from registry.accounts.tables import Role
 from registry.frameworks.api import Reference, framework_for
 from registry.tenders import sealing
@@ -66,8 +66,7 @@ class TendersApi(Controller):
         "/tenders", summary="The supplier organisation's own tenders, on every framework", guards=[requires_role(Role.SUPPLIER)],
         responses=api.errors(403),
     )
-    async def own(self, request: Request, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE) -> api.Page[TenderSummary]:
-        user = current_user(request)
+    async def own(self, user: SignedInUser, request: Request, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE) -> api.Page[TenderSummary]:
         found = await tenders.tenders_of_organisation(user)
         return api.paging(request, page, page_size).slice([
             TenderSummary(
@@ -98,7 +97,7 @@ class TendersApi(Controller):
         "/frameworks/{reference:str}/tenders/{tender_id:int}", guards=[signed_in], responses=api.errors(403, 404),
         summary="What a tender submitted: its own supplier at any time; once opened, the officers and the lot's evaluators",
     )
-    async def show(self, request: Request, reference: Reference, tender_id: TenderId) -> TenderOut:
+    async def show(self, request: Request, reference: Reference, tender_id: TenderId, user: SignedInUser) -> TenderOut:
         framework = await framework_for(request, reference)
-        tender, submission, content = await api.checked(request, sealing.readable_tender(current_user(request), framework, tender_id))
+        tender, submission, content = await api.checked(request, sealing.readable_tender(user, framework, tender_id))
         return TenderOut(id=tender.id, framework=reference, lot=content["lot"], submission=receipt(submission), content=content)

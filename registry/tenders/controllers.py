@@ -5,7 +5,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role
 from registry.criteria.tables import CriterionKind
 from registry.dates import local_time
@@ -15,6 +15,7 @@ from registry.tenders import service
 from registry.tenders.tables import TenderSubmission
 from registry.web.forms import FormResult
 from registry.web.pages import Confirmation, confirmation, confirmed, page
+from registry.web.dependencies import AppSettings
 
 def not_registered_page(request: Request, refusal: service.NotRegistered) -> Template:
     """Offer to register interest, rather than refuse: a supplier that has not registered may still bid."""
@@ -48,8 +49,7 @@ class TendersController(Controller):
         return {problem.field: str(problem)}
 
     @get("/")
-    async def index(self, request: Request, reference: FromPath[str]) -> Template:
-        user = current_user(request)
+    async def index(self, reference: FromPath[str], user: SignedInUser) -> Template:
         try:
             framework = await service.tendering_framework(reference)
         except service.TenderError as problem:
@@ -86,13 +86,13 @@ class TendersController(Controller):
         return page("tenders/selection.html", FormResult(data=None, values=values), space=space)
 
     @post("/{lot:int}/selection")
-    async def save_selection(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+    async def save_selection(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         form = await request.form()
         answers = {c.id: (str(form.get(f"c{c.id}") or ""), str(form.get(f"c{c.id}-detail") or "")) for c in space.of_kind(CriterionKind.SELECTION)}
         values = {f"c{cid}": answer for cid, (answer, _) in answers.items()} | {f"c{cid}-detail": detail for cid, (_, detail) in answers.items()}
         try:
-            await service.save_selection(current_user(request), reference, lot, answers)
+            await service.save_selection(user, reference, lot, answers)
         except service.TenderError as problem:
             return page("tenders/selection.html", FormResult(data=None, errors=self._error(request, problem), values=values), space=space)
         return Redirect(tender_path(space), status_code=303)
@@ -113,12 +113,12 @@ class TendersController(Controller):
         return page("tenders/quality.html", FormResult(data=None, values=values), space=space, criterion=criterion)
 
     @post("/{lot:int}/quality/{criterion_id:int}")
-    async def save_quality(self, request: Request, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int]) -> Template | Redirect:
+    async def save_quality(self, request: Request, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         criterion = self._quality_criterion(space, criterion_id)
         answer = str((await request.form()).get("answer") or "")
         try:
-            await service.save_quality_answer(current_user(request), reference, lot, criterion_id, answer)
+            await service.save_quality_answer(user, reference, lot, criterion_id, answer)
         except service.TenderError as problem:
             errors = self._error(request, problem)
             return page("tenders/quality.html", FormResult(data=None, errors=errors, values={"answer": answer}), space=space, criterion=criterion)
@@ -132,11 +132,11 @@ class TendersController(Controller):
         return page("tenders/price.html", FormResult(data=None, values={"price": space.draft.get("price") or ""}), space=space)
 
     @post("/{lot:int}/price")
-    async def save_price(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+    async def save_price(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         price = str((await request.form()).get("price") or "")
         try:
-            await service.save_price(current_user(request), reference, lot, price)
+            await service.save_price(user, reference, lot, price)
         except service.TenderError as problem:
             return page("tenders/price.html", FormResult(data=None, errors=self._error(request, problem), values={"price": price}), space=space)
         return Redirect(tender_path(space), status_code=303)
@@ -150,11 +150,11 @@ class TendersController(Controller):
         return page("tenders/declarations.html", FormResult(data=None, values=values), space=space, declarations=service.DECLARATIONS)
 
     @post("/{lot:int}/declarations")
-    async def save_declarations(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+    async def save_declarations(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         codes = [str(code) for code in (await request.form()).getall("declarations")] if "declarations" in await request.form() else []
         try:
-            await service.save_declarations(current_user(request), reference, lot, codes)
+            await service.save_declarations(user, reference, lot, codes)
         except service.TenderError as problem:
             result = FormResult(data=None, errors=self._error(request, problem), values={"declarations": codes})
             return page("tenders/declarations.html", result, space=space, declarations=service.DECLARATIONS)
@@ -167,14 +167,14 @@ class TendersController(Controller):
         return page("tenders/documents.html", space=await self._space(request, reference, lot))
 
     @post("/{lot:int}/documents")
-    async def upload(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+    async def upload(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         title, upload, errors = framework_documents.read_upload(await request.form())
         if not errors:
             try:
                 await service.attach_document(
-                    current_user(request), reference, lot, title=title, filename=upload.filename, data=await upload.read(),
-                    files_dir=request.app.state["settings"].files_dir,
+                    user, reference, lot, title=title, filename=upload.filename, data=await upload.read(),
+                    files_dir=settings.files_dir,
                 )
                 return Redirect(tender_path(space, "/documents"), status_code=303)
             except service.TenderError as problem:
@@ -182,22 +182,22 @@ class TendersController(Controller):
         return page("tenders/documents.html", FormResult(data=None, errors=errors, values={"title": title}), space=space)
 
     @post("/{lot:int}/documents/{document_id:int}/remove")
-    async def remove_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int]) -> Template | Redirect:
+    async def remove_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         try:
-            await service.remove_document(current_user(request), reference, lot, document_id, files_dir=request.app.state["settings"].files_dir)
+            await service.remove_document(user, reference, lot, document_id, files_dir=settings.files_dir)
         except service.TenderError as problem:
             return page("tenders/documents.html", FormResult(data=None, errors=self._error(request, problem)), space=space)
         return Redirect(tender_path(space, "/documents"), status_code=303)
 
     @get("/{lot:int}/documents/{document_id:int}")
-    async def own_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int]) -> Response:
+    async def own_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int], settings: AppSettings) -> Response:
         space = await self._space(request, reference, lot)
         document = await service.own_document(space, document_id)
         if document is None:
             raise NotFoundException("There is no such document on your tender")
         return Response(
-            service.read_document(document, request.app.state["settings"].files_dir), media_type=document.content_type,
+            service.read_document(document, settings.files_dir), media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
         )
 
@@ -209,9 +209,9 @@ class TendersController(Controller):
         return page("tenders/check.html", space=space, problems=service.task_problems(space), declarations=service.DECLARATIONS)
 
     @post("/{lot:int}/submit")
-    async def submit(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+    async def submit(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
         try:
-            receipt = await service.submit(current_user(request), reference, lot)
+            receipt = await service.submit(user, reference, lot)
         except service.NotRegistered:
             raise
         except service.TenderError as problem:
@@ -221,25 +221,25 @@ class TendersController(Controller):
         return Redirect(f"/frameworks/{reference}/tenders/{lot}/receipts/{receipt.number}", status_code=303)
 
     @get("/{lot:int}/withdraw")
-    async def confirm_withdrawal(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+    async def confirm_withdrawal(self, request: Request, reference: FromPath[str], lot: FromPath[int], settings: AppSettings) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         if space.counting is None or not space.open:
             return Redirect(tender_path(space), status_code=303)
         return confirmation(Confirmation(
             title="Withdraw your tender", caption=f"{space.framework.reference}, lot {space.lot.number}: {space.lot.title}",
-            rows=[{"key": {"text": "Submission that counts now"}, "value": {"text": f"Number {space.counting.number}, received {local_time(space.counting.received_at, request.app.state['settings'].zone)}"}},
-                  {"key": {"text": "Tender deadline"}, "value": {"text": local_time(space.framework.tender_deadline, request.app.state["settings"].zone)}}],
+            rows=[{"key": {"text": "Submission that counts now"}, "value": {"text": f"Number {space.counting.number}, received {local_time(space.counting.received_at, settings.zone)}"}},
+                  {"key": {"text": "Tender deadline"}, "value": {"text": local_time(space.framework.tender_deadline, settings.zone)}}],
             warning="Your tender will no longer count for this lot. Nothing is sent to the authority. You can submit again before the tender deadline; after it, a withdrawn tender cannot come back.",
             action=tender_path(space, "/withdraw"), button="Withdraw your tender", button_classes="govuk-button--warning", back=tender_path(space),
         ))
 
     @post("/{lot:int}/withdraw")
-    async def withdraw(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template | Redirect:
+    async def withdraw(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
         space = await self._space(request, reference, lot)
         if not await confirmed(request):
             return Redirect(tender_path(space, "/withdraw"), status_code=303)
         try:
-            await service.withdraw(current_user(request), reference, lot)
+            await service.withdraw(user, reference, lot)
         except service.TenderError as problem:
             return await self._task_list(space, FormResult(data=None, errors=self._error(request, problem)))
         return Redirect(tender_path(space) + "?withdrawn=1", status_code=303)
@@ -270,12 +270,12 @@ class TendersController(Controller):
         return page("tenders/verify.html", space=await self._space(request, reference, lot), found=None, checked=False)
 
     @post("/{lot:int}/verify")
-    async def verify(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
+    async def verify(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
         space = await self._space(request, reference, lot)
         sha256 = str((await request.form()).get("sha256") or "").strip()
         if len(sha256) != 64 or any(ch not in "0123456789abcdefABCDEF" for ch in sha256):
             errors = {"sha256": "Enter the SHA-256 from your receipt: 64 characters, 0 to 9 and a to f"}
             return page("tenders/verify.html", FormResult(data=None, errors=errors, values={"sha256": sha256}), space=space, found=None, checked=False)
-        found = await service.verify_receipt(current_user(request), reference, lot, sha256)
+        found = await service.verify_receipt(user, reference, lot, sha256)
         return page("tenders/verify.html", FormResult(data=None, values={"sha256": sha256}), space=space, found=found, checked=True)
 

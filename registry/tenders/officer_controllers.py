@@ -7,16 +7,17 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import current_user, requires_role
+from registry.accounts.auth import SignedInUser, current_user, requires_role
 from registry.accounts.tables import Role, User
 from registry.criteria import service as criteria
 from registry.frameworks import service as frameworks
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import Framework
 from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
 from registry.tenders.tables import TenderDocument
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
 
 async def _names(*user_ids: int | None) -> dict[int, str]:
@@ -29,8 +30,9 @@ class OfficerTendersController(Controller):
     path = "/manage/frameworks/{reference:str}/tenders"
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
+    dependencies = OFFICER_FRAMEWORK
 
-    async def _page(self, request: Request, framework: Framework, problem: str | None = None) -> Template:
+    async def _page(self, request: Request, framework: OfficersFramework, problem: str | None = None) -> Template:
         user = current_user(request)
         record = await opening.record_of(framework.id)
         opened = await opening.is_opened(framework.id)
@@ -44,30 +46,27 @@ class OfficerTendersController(Controller):
         )
 
     @get("/")
-    async def index(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._page(request, await framework_for_officer(request, reference))
+    async def index(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
+        return await self._page(request, framework)
 
     @post("/opening/request")
-    async def request_opening(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        await framework_for_officer(request, reference)  # 404 or 403 before anything is asked of the service
+    async def request_opening(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
-            await opening.request(current_user(request), reference)
+            await opening.request(user, reference)
         except (opening.OpeningError, frameworks.TransitionBlocked) as problem:
             return await self._page(request, await frameworks.get(reference), str(problem))
         return Redirect(f"/manage/frameworks/{reference}/tenders", status_code=303)
 
     @post("/opening/confirm")
-    async def confirm_opening(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def confirm_opening(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
-            await opening.confirm(current_user(request), reference)
+            await opening.confirm(user, reference)
         except (opening.OpeningError, frameworks.TransitionBlocked) as problem:
             return await self._page(request, framework, str(problem))
         return Redirect(f"/manage/frameworks/{reference}/tenders", status_code=303)
 
     @get("/opening-report")
-    async def opening_report(self, request: Request, reference: FromPath[str]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def opening_report(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
         received = await self._unsealed(request, framework, lambda user: sealing.tenders_received(user, framework))
         record = await opening.record_of(framework.id)
         return page(
@@ -76,8 +75,7 @@ class OfficerTendersController(Controller):
         )
 
     @get("/{tender_id:int}")
-    async def tender(self, request: Request, reference: FromPath[str], tender_id: FromPath[int]) -> Template:
-        framework = await framework_for_officer(request, reference)
+    async def tender(self, request: Request, reference: FromPath[str], tender_id: FromPath[int], framework: OfficersFramework) -> Template:
         tender, submission, content = await self._unsealed(request, framework, lambda user: sealing.readable_tender(user, framework, tender_id))
         return page(
             "tenders/officer_tender.html", framework=framework, tender=tender, submission=submission, content=content,
@@ -85,11 +83,10 @@ class OfficerTendersController(Controller):
         )
 
     @get("/{tender_id:int}/documents/{sha256:str}")
-    async def document(self, request: Request, reference: FromPath[str], tender_id: FromPath[int], sha256: FromPath[str]) -> Response:
-        framework = await framework_for_officer(request, reference)
+    async def document(self, request: Request, reference: FromPath[str], tender_id: FromPath[int], sha256: FromPath[str], framework: OfficersFramework, settings: AppSettings) -> Response:
         document: TenderDocument = await self._unsealed(request, framework, lambda user: sealing.readable_document(user, framework, tender_id, sha256))
         return Response(
-            tenders.read_document(document, request.app.state["settings"].files_dir), media_type=document.content_type,
+            tenders.read_document(document, settings.files_dir), media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
         )
 

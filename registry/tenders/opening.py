@@ -10,9 +10,10 @@ from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.tenders.tables import TenderOpening
+from registry.errors import RuleBroken
 
 
-class OpeningError(ValueError):
+class OpeningError(RuleBroken):
     pass
 
 

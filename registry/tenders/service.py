@@ -13,10 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from registry import clock, db, money
-from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role
 from registry.audit import service as audit
@@ -24,7 +22,7 @@ from registry.audit.service import canonical_json
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.db import units
-from registry.errors import Refused
+from registry.errors import Refused, RuleBroken
 from registry.frameworks import documents as framework_documents
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
@@ -34,6 +32,7 @@ from registry.notifications import service as notifications
 from registry.notifications.tables import Notification
 from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
 from registry.web import links
+from registry import errors
 
 DECLARATIONS = {
     "accurate": "The information in this tender is true, complete and accurate.",
@@ -53,26 +52,20 @@ def sealed_mail(reference: str) -> str:
     return f"tenders:{reference}"
 
 
-class TenderError(ValueError):
-    def __init__(self, message: str, field: str = "tender"):
-        super().__init__(message)
-        self.field = field
-
-
-NotPermitted = Refused  # the one refusal (registry.errors)
+class TenderError(RuleBroken):
+    field = "tender"
 
 
 class NotRegistered(TenderError):
     """The supplier has not registered interest in the lot: it may register, then tender."""
 
 
-class DeadlinePassed(TenderError):
+class DeadlinePassed(errors.DeadlinePassed, TenderError):
     def __init__(self, deadline: datetime):
-        super().__init__("The tender deadline has passed: tenders received after it are refused", field="tender")
-        self.deadline = deadline
-
-    def explain(self, zone: ZoneInfo) -> str:
-        return f"The tender deadline was {local_time(self.deadline, zone)}: tenders received after it are refused, and tenders can no longer change"
+        super().__init__(
+            deadline, "The tender deadline has passed: tenders received after it are refused",
+            explanation="The tender deadline was {deadline}: tenders received after it are refused, and tenders can no longer change",
+        )
 
 
 @dataclass(frozen=True)
@@ -119,7 +112,7 @@ def accepting_tenders(framework: Framework) -> bool:
 
 def _check_supplier(user: CurrentUser) -> None:
     if not user.has_role(Role.SUPPLIER):
-        raise NotPermitted("Only suppliers prepare tenders")
+        raise Refused("Only suppliers prepare tenders")
 
 
 async def registered_for(organisation_id: int, framework_id: int, lot_number: int) -> bool:

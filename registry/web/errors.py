@@ -18,7 +18,7 @@ from litestar.exceptions import HTTPException, PermissionDeniedException, Serial
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from registry import db
-from registry.errors import Refused
+from registry.errors import Missing, Refused, RuleBroken
 from registry.web import api
 
 logger = logging.getLogger("registry.errors")
@@ -30,6 +30,7 @@ PAGE_TITLES = {
     404: "Page not found",
     405: "You cannot do that here",
     413: "The file is too big",
+    422: "There is a problem",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
@@ -101,6 +102,21 @@ def unstorable_value_handler(request: Request, exc: Exception) -> Response:
     if request.method in ("GET", "HEAD"):
         return error_response(request, 404)
     return error_response(request, 400, "The request contains a number too large or a character that cannot be stored. Check what you typed and try again.")
+
+
+def missing_handler(request: Request, exc: Missing) -> Response:
+    """A service found nothing by what was asked for (or nothing this user may know of): 404."""
+    return error_response(request, 404, str(exc) or None)
+
+
+def rule_broken_handler(request: Request, exc: RuleBroken) -> Response:
+    """A rule a service found broken that its page did not show on a form: the API names the field
+    (422); a page says what to do, with the way back to the form it came from."""
+    message = exc.explain(request.app.state["settings"].zone)
+    if wants_json(request):
+        errors = [{"key": None if exc.field == "__all__" else exc.field, "message": message, "source": "body"}]
+        return error_response(request, 422, "Check the fields named in errors", errors)
+    return error_response(request, 422, message)
 
 
 def refused_handler(request: Request, exc: Refused) -> Response:
@@ -176,6 +192,8 @@ def unexpected_exception_handler(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     Refused: refused_handler,  # before OSError: a refusal is a PermissionError
+    Missing: missing_handler,
+    RuleBroken: rule_broken_handler,
     SerializationException: malformed_body_handler,
     DataError: unstorable_value_handler,  # PostgreSQL
     OverflowError: unstorable_value_handler,  # SQLite: an integer past 64 bits

@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any, ClassVar, Generic, TypeVar
 
+from zoneinfo import ZoneInfo
+
 from litestar import Request
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from registry.errors import RuleBroken
 
 NEVER_ECHOED = ("password", "current_password", "new_password", "_csrf_token")
 
@@ -88,6 +92,12 @@ def error_messages(form: type[Form], error: ValidationError) -> dict[str, str]:
 def add_error(result: FormResult, field_name: str, message: str) -> FormResult:
     """A rule the service found broken (for example a duplicate email), shown like any other field error."""
     return FormResult(data=None, errors={**result.errors, field_name: message}, values=result.values)
+
+
+def add_problem(result: FormResult, problem: RuleBroken, zone: ZoneInfo, *, field_name: str | None = None) -> FormResult:
+    """The one way a service's broken rule reaches a form: on its field (or `field_name`, where the
+    form names it differently), worded for the reader's time zone, with what was typed kept."""
+    return add_error(result, field_name or problem.field, problem.explain(zone))
 
 
 def moment_from_parts(day: str | None, month: str | None, year: str | None, clock_time: str | None, which: str) -> datetime:
