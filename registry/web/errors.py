@@ -14,7 +14,7 @@ from asyncpg.exceptions import DataError
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 from litestar.background_tasks import BackgroundTask
-from litestar.exceptions import HTTPException, PermissionDeniedException, SerializationException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from registry import db
@@ -122,10 +122,11 @@ def rule_broken_handler(request: Request, exc: RuleBroken) -> Response:
 def refused_handler(request: Request, exc: Refused) -> Response:
     """A service's refusal that its controller left alone: 403, and recorded in the audit log as any
     other refusal (web.api.refusals) once the answer has gone (Litestar's handlers are not awaited)."""
-    response = error_response(request, 403, str(exc) or None)
     user = request.scope.get("user")
-    if user is not None:
-        response.background = BackgroundTask(_record_refusal, request, user, str(exc))
+    if user is None:  # signing in might help: 401 for the API, the sign-in page for a browser
+        return http_exception_handler(request, NotAuthorizedException("Sign in to continue"))
+    response = error_response(request, 403, str(exc) or None)
+    response.background = BackgroundTask(_record_refusal, request, user, str(exc))
     return response
 
 
