@@ -6,6 +6,7 @@ names its field, changes nothing and is audited."""
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -269,9 +270,10 @@ async def test_after_the_deadline_answers_are_refused(live, controlled_clock):
     with pytest.raises(service.EngagementError, match="Say why"):
         await service.decline(live.users["Beta"], engagement.reference, reason=" ")
     controlled_clock.set(DEADLINE + timedelta(seconds=1))
-    with pytest.raises(service.EngagementError, match="The response deadline passed at 8 April 2027, 10am: answers are no longer accepted") as late:
+    with pytest.raises(service.EngagementError, match="The response deadline has passed: answers are no longer accepted") as late:
         await service.respond(live.users["Alpha"], engagement.reference, proposal="Late", price_pence=100)
     assert late.value.field == "proposal"
+    assert late.value.explain(ZoneInfo("Europe/London")) == "The response deadline passed at 8 April 2027, 10am: answers are no longer accepted"
     with pytest.raises(service.EngagementError, match="answers are no longer accepted"):
         await service.accept(live.users["Beta"], engagement.reference)
     invitation = await Invitation.objects().get(Invitation.organisation == live.organisations["Alpha"])

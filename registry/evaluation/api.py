@@ -16,7 +16,7 @@ from registry.evaluation import service
 from registry.frameworks.api import Reference
 from registry.frameworks.tables import State
 from registry.web import api
-from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK_IN_API, OfficersFramework
 
 AssignmentId = Annotated[int, api.number("The assignment's id")]
 LotNumber = Annotated[int, api.number("The lot's number")]
@@ -99,7 +99,7 @@ class EvaluationsApi(Controller):
     path = api.PREFIX
     tags = ["evaluations"]
     security = api.SIGNED_IN
-    dependencies = OFFICER_FRAMEWORK
+    dependencies = OFFICER_FRAMEWORK_IN_API
 
     @get("/evaluations", summary="The evaluator's own assignments", guards=[requires_role(Role.EVALUATOR)], responses=api.errors(403))
     async def index(self, user: SignedInUser, request: Request, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE) -> api.Page[AssignmentOut]:

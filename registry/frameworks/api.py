@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.openapi.spec import Example
-from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
 from registry import clock
@@ -20,9 +19,8 @@ from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, Not
 from registry.reference import taxonomies
 from registry.web import api
 from registry.web.forms import validate
-from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
+from registry.frameworks.dependencies import OFFICER_FRAMEWORK_IN_API, OfficersFramework, Reference
 
-Reference = Annotated[str, PathParameter(description="The framework's reference", max_length=40, pattern=api.TEXT, examples=[Example(value="PF-2026-001")])]
 
 
 async def framework_for(request: Request, reference: str) -> Framework:
@@ -133,7 +131,7 @@ async def framework_out(framework: Framework) -> FrameworkOut:
 class FrameworksApi(Controller):
     path = f"{api.PREFIX}/frameworks"
     tags = ["frameworks"]
-    dependencies = OFFICER_FRAMEWORK
+    dependencies = OFFICER_FRAMEWORK_IN_API
 
     @get("/", summary="Published frameworks, searched and filtered", responses=api.errors())
     async def index(
