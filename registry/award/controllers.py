@@ -8,24 +8,20 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.award import results as scoring
 from registry.award import service
 from registry.award.schemas import ChallengeForm, ProposalForm
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.regimes import RULES
 from registry.frameworks.tables import State
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_problem, read_form
 from registry.web.pages import page
 from registry.errors import Refused
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
-
-
-def _settings(request: Request):
-    return request.app.state["settings"]
+from registry.web.dependencies import AppSettings
 
 
 def _problem_status(problem: Exception) -> int:
@@ -38,16 +34,15 @@ class AwardController(Controller):
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
     dependencies = OFFICER_FRAMEWORK
 
-    async def _overview(self, request: Request, reference: str, problem: str | None = None, status_code: int = 200) -> Template:
-        await framework_for_officer(request, reference)
-        user = current_user(request)
-        framework, lots = await service.overview(user, reference, _settings(request).abnormally_low_share)
+    async def _overview(self, user: SignedInUser, settings: AppSettings, reference: str, problem: str | None = None, status_code: int = 200) -> Template:
+        """The award's overview (for a handler given the officer's framework, which checks the officer)."""
+        framework, lots = await service.overview(user, reference, settings.abnormally_low_share)
         facts = await frameworks.facts_for(framework)
         challenges = await service.challenges(framework.id)
         return page(
             "award/overview.html", framework=framework, lots=lots, labels=lifecycle.LABELS, regime=RULES[framework.regime],
             names=await service.user_names(*[lot.proposal.proposed_by for lot in lots if lot.proposal], *[lot.proposal.approved_by for lot in lots if lot.proposal]),
-            standstill_preview=service.standstill_preview(framework, _settings(request).zone) if framework.state == State.AWARD_APPROVED else None,
+            standstill_preview=service.standstill_preview(framework, settings.zone) if framework.state == State.AWARD_APPROVED else None,
             approval_problems=facts.extra_problems.get(State.AWARD_APPROVED, []) if framework.state == State.MODERATION else [],
             open_challenges=[c for c in challenges if c.resolved_at is None], challenges=challenges,
             standstill_over=framework.standstill_ends_at is not None and clock.now() >= framework.standstill_ends_at,
@@ -55,20 +50,17 @@ class AwardController(Controller):
         )
 
     @get("/")
-    async def overview(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._overview(request, reference)
+    async def overview(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template:
+        return await self._overview(user, settings, reference)
 
     # --- A lot's results, proposal and approval -------------------------------------------------
 
     async def _lot_page(
-        self, request: Request, reference: str, lot: int, result: FormResult | None = None, status_code: int = 200, errors: dict | None = None,
+        self, user: SignedInUser, settings: AppSettings, reference: str, lot: int, result: FormResult | None = None, status_code: int = 200,
+        errors: dict | None = None,
     ) -> Template:
-        await framework_for_officer(request, reference)
-        user = current_user(request)
-        try:
-            framework, lot_award = await service.lot_award(user, reference, lot, _settings(request).abnormally_low_share)
-        except service.Missing as missing:
-            raise NotFoundException(str(missing)) from None
+        """A lot's award (for a handler given the officer's framework, which checks the officer)."""
+        framework, lot_award = await service.lot_award(user, reference, lot, settings.abnormally_low_share)
         if result is None:
             chosen = lot_award.chosen if lot_award.proposal else (lot_award.results.default_choice() if lot_award.results else [])
             proposal = lot_award.proposal
@@ -85,33 +77,29 @@ class AwardController(Controller):
         )
 
     @get("/lots/{lot:int}")
-    async def lot(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        return await self._lot_page(request, reference, lot)
+    async def lot(self, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template:
+        return await self._lot_page(user, settings, reference, lot)
 
     @post("/lots/{lot:int}/propose")
-    async def propose(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def propose(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         result = await read_form(request, ProposalForm)
         if result.ok:
             try:
                 await service.propose(
                     user, reference, lot, result.data.tender_ids(), reason=result.data.reason,
-                    low_price_note=result.data.low_price_note, abnormally_low_share=_settings(request).abnormally_low_share,
+                    low_price_note=result.data.low_price_note, abnormally_low_share=settings.abnormally_low_share,
                 )
                 return Redirect(f"/manage/frameworks/{reference}/award/lots/{lot}", status_code=303)
-            except service.Missing as missing:
-                raise NotFoundException(str(missing)) from None
             except service.AwardError as problem:
-                result = add_error(result, problem.field, str(problem))
-        return await self._lot_page(request, reference, lot, result)
+                result = add_problem(result, problem, settings.zone)
+        return await self._lot_page(user, settings, reference, lot, result)
 
     @post("/lots/{lot:int}/approve")
-    async def approve(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def approve(self, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         try:
             await service.approve(user, reference, lot)
-        except service.Missing as missing:
-            raise NotFoundException(str(missing)) from None
-        except (service.AwardError, Refused, frameworks.TransitionBlocked) as problem:
-            return await self._lot_page(request, reference, lot, errors={"approve": str(problem)}, status_code=_problem_status(problem))
+        except (service.AwardError, Refused, frameworks.TransitionBlocked) as problem:  # told on the lot's page
+            return await self._lot_page(user, settings, reference, lot, errors={"approve": str(problem)}, status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
     @get("/lots/{lot:int}/debriefs/{tender_id:int}")
@@ -127,24 +115,22 @@ class AwardController(Controller):
     # --- Notifying, challenges, appointing ------------------------------------------------------
 
     @post("/notify")
-    async def notify(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def notify(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         try:
-            await service.notify_bidders(
-                user, reference, zone=_settings(request).zone, abnormally_low_share=_settings(request).abnormally_low_share,
-            )
+            await service.notify_bidders(user, reference, zone=settings.zone, abnormally_low_share=settings.abnormally_low_share)
         except (service.AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
-            return await self._overview(request, reference, str(problem), status_code=_problem_status(problem))
+            return await self._overview(user, settings, reference, str(problem), status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
     @post("/appoint")
-    async def appoint(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def appoint(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         try:
-            await service.appoint(user, reference, zone=_settings(request).zone)
+            await service.appoint(user, reference, zone=settings.zone)
         except (service.AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
-            return await self._overview(request, reference, str(problem), status_code=_problem_status(problem))
+            return await self._overview(user, settings, reference, str(problem), status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
-    async def _challenges_page(self, request: Request, framework: OfficersFramework, result: FormResult | None = None, status_code: int = 200) -> Template:
+    async def _challenges_page(self, framework: OfficersFramework, result: FormResult | None = None, status_code: int = 200) -> Template:
         challenges = await service.challenges(framework.id)
         bidders = await service.bidders(framework)
         return page(
@@ -154,30 +140,29 @@ class AwardController(Controller):
         )
 
     @get("/challenges")
-    async def challenges(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
-        return await self._challenges_page(request, framework)
+    async def challenges(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
+        return await self._challenges_page(framework)
 
     @post("/challenges")
-    async def record_challenge(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def record_challenge(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         result = await read_form(request, ChallengeForm)
         if result.ok:
             try:
                 await service.record_challenge(user, reference, organisation_id=result.data.organisation_id(), details=result.data.details)
                 return Redirect(f"/manage/frameworks/{reference}/award/challenges", status_code=303)
             except service.AwardError as problem:
-                result = add_error(result, problem.field, str(problem))
-        return await self._challenges_page(request, framework, result)
+                result = add_problem(result, problem, settings.zone)
+        return await self._challenges_page(framework, result)
 
     @post("/challenges/{challenge_id:int}/resolve")
-    async def resolve_challenge(self, request: Request, reference: FromPath[str], challenge_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def resolve_challenge(self, request: Request, reference: FromPath[str], challenge_id: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         resolution = str((await request.form()).get("resolution") or "")
         try:
             await service.resolve_challenge(user, reference, challenge_id, resolution=resolution)
-        except service.Missing as missing:
-            raise NotFoundException(str(missing)) from None
         except service.AwardError as problem:
             field = f"resolution-{challenge_id}"
-            return await self._challenges_page(request, framework, FormResult(data=None, errors={field: str(problem)}, values={field: resolution}))
+            result = add_problem(FormResult(data=None, values={field: resolution}), problem, settings.zone, field_name=field)
+            return await self._challenges_page(framework, result)
         return Redirect(f"/manage/frameworks/{reference}/award/challenges", status_code=303)
 
 

@@ -31,7 +31,7 @@ from registry.notifications import service as notifications
 from registry.tenders import sealing
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
-from registry.errors import Refused, RuleBroken
+from registry.errors import Missing, Refused, RuleBroken
 
 # A supplier organisation was appointed to a lot (the directory refreshes its entry: registry.directory.stage).
 supplier_appointed: Hook[[int], None] = Hook("an organisation was appointed")
@@ -40,10 +40,6 @@ supplier_appointed: Hook[[int], None] = Hook("an organisation was appointed")
 class AwardError(RuleBroken):
     """A rule was broken; the message says which, in words the officer can act on."""
     field = "award"
-
-
-class Missing(LookupError):
-    """There is no such framework, lot or challenge (a 404, not a refusal)."""
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -66,24 +62,6 @@ class LotAward:
     @property
     def approved(self) -> bool:
         return self.proposal is not None and self.proposal.approved_at is not None
-
-
-async def _framework(user: CurrentUser, reference: str) -> Framework:
-    framework = await frameworks.get(reference)
-    if framework is None:
-        raise Missing(f"There is no framework {reference}")
-    frameworks.check_officer(user, framework)
-    return framework
-
-
-async def _framework_for_change(user: CurrentUser, reference: str) -> Framework:
-    """The framework, its row locked until the action's transaction ends, so that a double click or two
-    officers at once act one after the other (SQLite's write transaction already does this)."""
-    framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
-    if framework is None:
-        raise Missing(f"There is no framework {reference}")
-    frameworks.check_officer(user, framework)
-    return framework
 
 
 async def _lot(framework: Framework, lot_number: int) -> Lot:
@@ -114,14 +92,14 @@ async def _lot_award(framework: Framework, lot: Lot, received: dict[int, int] | 
 
 async def overview(user: CurrentUser, reference: str, abnormally_low_share: float) -> tuple[Framework, list[LotAward]]:
     """Every lot's position, for the framework's officers (results are not computed here)."""
-    framework = await _framework(user, reference)
+    framework = await frameworks.for_officer(user, reference)
     received = await tenders_received(framework)
     return framework, [await _lot_award(framework, lot, received, abnormally_low_share, False) for lot in await frameworks.lots(framework.id)]
 
 
 async def lot_award(user: CurrentUser, reference: str, lot_number: int, abnormally_low_share: float) -> tuple[Framework, LotAward]:
     """A lot's position with its results (once its moderation is complete), for the framework's officers."""
-    framework = await _framework(user, reference)
+    framework = await frameworks.for_officer(user, reference)
     lot = await _lot(framework, lot_number)
     return framework, await _lot_award(framework, lot, await tenders_received(framework), abnormally_low_share, True)
 
@@ -224,7 +202,7 @@ async def propose(
     """Propose the suppliers to appoint to a lot (replacing an earlier proposal not yet approved)."""
     reason, low_price_note = (reason or "").strip(), (low_price_note or "").strip()
     async with _action(user, reference, "propose"):
-        framework = await _framework_for_change(user, reference)
+        framework = await frameworks.for_officer(user, reference, lock=True)
         _in_state(framework, State.MODERATION, "Proposing an award")
         lot = await _lot(framework, lot_number)
         if not await scoring.moderated(lot.id):
@@ -264,7 +242,7 @@ async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framewo
     async with _action(user, reference, "approve"):
         if problem := await duties.officer_too_new(user, "approve an award"):
             raise Refused(problem)
-        framework = await _framework_for_change(user, reference)
+        framework = await frameworks.for_officer(user, reference, lock=True)
         _in_state(framework, State.MODERATION, "Approving an award")
         lot = await _lot(framework, lot_number)
         proposal = await current_proposal(lot.id)
@@ -377,7 +355,7 @@ def _email_body(content: dict, zone: ZoneInfo) -> str:
 async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, abnormally_low_share: float) -> Framework:
     """Tell every bidder the decision, with its own debrief letter, and start the standstill period."""
     async with _action(user, reference, "notify"):
-        framework = await _framework_for_change(user, reference)
+        framework = await frameworks.for_officer(user, reference, lock=True)
         _in_state(framework, State.AWARD_APPROVED, "Notifying the bidders")
         now = clock.now()
         ends_at = standstill_ends_at(now, Regime(framework.regime), zone)
@@ -420,7 +398,7 @@ async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, a
 async def record_challenge(user: CurrentUser, reference: str, *, organisation_id: int | None, details: str) -> Challenge:
     details = (details or "").strip()
     async with _action(user, reference, "record_challenge"):
-        framework = await _framework_for_change(user, reference)
+        framework = await frameworks.for_officer(user, reference, lock=True)
         _in_state(framework, State.STANDSTILL, "Recording a challenge")
         if organisation_id is not None and organisation_id not in {b["id"] for b in await bidders(framework)}:
             raise AwardError("Choose the bidder that made the challenge", field="organisation")
@@ -438,7 +416,7 @@ async def record_challenge(user: CurrentUser, reference: str, *, organisation_id
 async def resolve_challenge(user: CurrentUser, reference: str, challenge_id: int, *, resolution: str) -> Challenge:
     resolution = (resolution or "").strip()
     async with _action(user, reference, "resolve_challenge"):
-        framework = await _framework_for_change(user, reference)
+        framework = await frameworks.for_officer(user, reference, lock=True)
         challenge = await Challenge.objects().where((Challenge.id == challenge_id) & (Challenge.framework == framework.id)).first()
         if challenge is None:
             raise Missing("There is no such challenge")
@@ -460,7 +438,7 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
     """After the standstill, with no challenge open: appoint the approved suppliers, make the framework
     live and publish the award notice; then checkpoint the audit log's head."""
     async with _action(user, reference, "appoint"):
-        framework = await _framework_for_change(user, reference)
+        framework = await frameworks.for_officer(user, reference, lock=True)
         _in_state(framework, State.STANDSTILL, "Appointing suppliers")
         now = clock.now()
         if framework.standstill_ends_at is None or now < framework.standstill_ends_at:
@@ -579,7 +557,7 @@ async def debrief_for_supplier(user: CurrentUser, reference: str, lot_number: in
 
 
 async def debrief_for_officer(user: CurrentUser, reference: str, lot_number: int, tender_id: int) -> Debrief | None:
-    framework = await _framework(user, reference)
+    framework = await frameworks.for_officer(user, reference)
     return await Debrief.objects().where(
         (Debrief.framework == framework.id) & (Debrief.lot.number == lot_number) & (Debrief.tender == tender_id)
     ).first()

@@ -10,7 +10,7 @@ from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import SignedInUser, current_user, signed_in
+from registry.accounts.auth import SignedInUser, signed_in
 from registry.engagements import service
 from registry.engagements.tables import Engagement, EngagementState, InvitationStatus
 from registry.frameworks.tables import CallOffRoute, Framework, Lot
@@ -84,16 +84,18 @@ class EngagementsApi(Controller):
 
     @get("/", summary="A commissioner's organisation's engagements, or a supplier's own", responses=api.errors(403))
     async def index(
-        self, request: Request, status: Annotated[EngagementState | None, QueryParameter(description="Only engagements in this state")] = None, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
+        self, request: Request, user: SignedInUser,
+        status: Annotated[EngagementState | None, QueryParameter(description="Only engagements in this state")] = None,
+        page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[EngagementSummary]:
-        found = await api.checked(request, service.visible_to(current_user(request)))
+        found = await service.visible_to(user)
         paging = api.paging(request, page, page_size)
         chosen = [e for e in found if status is None or e.state == status]
         return paging.result(await _summaries(paging.window(chosen)), len(chosen))
 
     @get("/{reference:str}", summary="An engagement: its brief, where it is, and the responses as you may see them", responses=api.errors(403, 404))
-    async def show(self, request: Request, reference: EngagementReference, user: SignedInUser) -> EngagementOut:
-        engagement = await api.checked(request, service.readable(user, reference))
+    async def show(self, reference: EngagementReference, user: SignedInUser) -> EngagementOut:
+        engagement = await service.readable(user, reference)
         summary = (await _summaries([engagement]))[0]
         names = ("objectives", "groups", "regions", "methods", "participants_target", "budget_pence", "starts_on", "ends_on", "price_weight",
                  "awarded_price_pence", "awarded_at", "completed_at", "cancelled_at", "cancel_reason")

@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.engagements import lifecycle, scoring, service
 from registry.engagements.schemas import (
@@ -19,17 +19,12 @@ from registry.engagements.tables import Engagement, InvitationStatus
 from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
 from registry.money import pounds
-from registry.web.errors import error_response
-from registry.web.forms import FormResult, add_error, is_whole_number, read_form
+from registry.web.forms import FormResult, add_problem, is_whole_number, read_form
 from registry.web import paging
 from registry.web.pages import Confirmation, confirmation, confirmed, page
-from registry.errors import Refused
+from registry.web.dependencies import AppSettings
 
 TAXONOMIES = {"groups": "groups", "regions": "regions", "methods": "engagement_methods"}
-
-
-def _zone(request: Request):
-    return request.app.state["settings"].zone
 
 
 def _names() -> dict:
@@ -58,42 +53,6 @@ def _common() -> dict:
     return {"names": _names(), "label": service.label, "measures": service.MEASURES}
 
 
-def _missing(request: Request, exc: Exception) -> Response:
-    return error_response(request, 404, str(exc))
-
-
-EXCEPTION_HANDLERS = {service.Missing: _missing}  # refusals: the app's one handler (web.errors.refused_handler)
-
-
-async def check_commissioner(request: Request) -> None:
-    """A recorded 403 for a commissioner of anything but a contracting authority."""
-    try:
-        service.check_commissioner(current_user(request))
-    except Refused as refusal:
-        await deny(request, current_user(request), str(refusal))
-
-
-async def buyer_engagement(request: Request, reference: str) -> Engagement:
-    """The engagement, for a commissioner of its buying organisation: 404 when there is none, and a recorded 403 for anyone else."""
-    user = current_user(request)
-    try:
-        return await service.for_buyer(user, reference)
-    except service.Missing as missing:
-        raise NotFoundException(str(missing)) from None
-    except Refused as refusal:
-        await deny(request, user, str(refusal))
-
-
-async def supplier_engagement(request: Request, reference: str):
-    user = current_user(request)
-    try:
-        return await service.for_supplier(user, reference)
-    except service.Missing as missing:
-        raise NotFoundException(str(missing)) from None
-    except Refused as refusal:
-        await deny(request, user, str(refusal))
-
-
 def _brief_values(engagement: Engagement) -> dict:
     values = {
         "lot": str(engagement.lot), "title": engagement.title, "objectives": engagement.objectives, "groups": engagement.groups,
@@ -110,7 +69,6 @@ class CommissioningController(Controller):
     path = "/commissioning"
     include_in_schema = False
     guards = [requires_role(Role.COMMISSIONER)]
-    exception_handlers = EXCEPTION_HANDLERS
 
     @get("/")
     async def index(self, request: Request, user: SignedInUser) -> Template:
@@ -134,50 +92,50 @@ class CommissioningController(Controller):
         return page("engagements/brief_form.html", result, lots=lots, engagement=engagement, choices=_choices(), **_common())
 
     @get("/new")
-    async def new_brief(self, request: Request) -> Template:
+    async def new_brief(self, request: Request, user: SignedInUser) -> Template:
         """A new brief; `lot` (from a supplier's page in the directory) chooses its lot."""
-        await check_commissioner(request)
+        service.check_commissioner(user)
         lot = request.query_params.get("lot", "")
         return await self._brief_page(request, FormResult(data=None, values={"lot": lot} if is_whole_number(lot) else {}))
 
     @post("/new")
-    async def create_brief(self, request: Request, user: SignedInUser) -> Template | Redirect:
-        await check_commissioner(request)
+    async def create_brief(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        service.check_commissioner(user)
         result = await read_form(request, BriefForm)
         if result.ok:
             try:
                 engagement = await service.create_brief(user, result.data.brief())
                 return Redirect(f"/commissioning/{engagement.reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return await self._brief_page(request, result)
 
     @get("/{reference:str}/brief")
-    async def edit_brief(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def edit_brief(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         if not lifecycle.capabilities(engagement, clock.received()).may_prepare:
             return Redirect(f"/commissioning/{reference}", status_code=303)
         return await self._brief_page(request, FormResult(data=None, values=_brief_values(engagement)), engagement)
 
     @post("/{reference:str}/brief")
-    async def save_brief(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def save_brief(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         result = await read_form(request, BriefForm)
         if result.ok:
             try:
                 await service.update_brief(user, reference, result.data.brief())
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return await self._brief_page(request, result, engagement)
 
     # --- The engagement -------------------------------------------------------------------------
 
-    async def _show(self, request: Request, engagement: Engagement, problem: service.EngagementError | None = None) -> Template:
+    async def _show(self, engagement: Engagement, result: FormResult | None = None) -> Template:
         context = await service.context(engagement)
         standing = await service.competition(engagement, engagement.buyer)
         return page(
-            "engagements/show.html", FormResult(data=None, errors={problem.field: str(problem)} if problem else {}), engagement=engagement,
+            "engagements/show.html", result or FormResult(data=None), engagement=engagement,
             warning=await service.budget_warning(engagement.lot, engagement.budget_pence) if lifecycle.capabilities(engagement, clock.received()).may_prepare else None,
             criteria=await service.criteria_of(engagement.id), standing=standing, reach=await service.reach_of(engagement.id),
             review=await service.review_of(engagement.id), appointed=(await service.appointed_counts([engagement.lot]))[engagement.lot],
@@ -185,25 +143,25 @@ class CommissioningController(Controller):
         )
 
     @get("/{reference:str}")
-    async def show(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._show(request, await buyer_engagement(request, reference))
+    async def show(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template:
+        return await self._show(await service.for_buyer(user, reference))
 
-    async def _act(self, request: Request, reference: str, action) -> Template | Redirect:
+    async def _act(self, user: SignedInUser, settings: AppSettings, reference: str, action) -> Template | Redirect:
         """A button on the engagement page: back to it, or the page again with the refusal."""
-        await buyer_engagement(request, reference)
+        await service.for_buyer(user, reference)
         try:
-            await action(current_user(request), reference)
+            await action(user, reference)
         except service.EngagementError as problem:
-            return await self._show(request, await service.for_buyer(current_user(request), reference), problem)
+            return await self._show(await service.for_buyer(user, reference), add_problem(FormResult(data=None), problem, settings.zone))
         return Redirect(f"/commissioning/{reference}", status_code=303)
 
     @post("/{reference:str}/invite")
-    async def invite(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        return await self._act(request, reference, lambda user, ref: service.invite(user, ref, zone=_zone(request)))
+    async def invite(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        return await self._act(user, settings, reference, lambda user, ref: service.invite(user, ref, zone=settings.zone))
 
     @post("/{reference:str}/start")
-    async def start_delivery(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        return await self._act(request, reference, service.start_delivery)
+    async def start_delivery(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        return await self._act(user, settings, reference, service.start_delivery)
 
     # --- Direct award ---------------------------------------------------------------------------
 
@@ -219,12 +177,12 @@ class CommissioningController(Controller):
         )
 
     @get("/{reference:str}/direct-award")
-    async def direct_award_form(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._direct_award_page(request, await buyer_engagement(request, reference))
+    async def direct_award_form(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
+        return await self._direct_award_page(request, await service.for_buyer(user, reference))
 
     @post("/{reference:str}/direct-award")
-    async def direct_award(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def direct_award(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         result = await read_form(request, DirectAwardForm)
         if result.ok:
             try:
@@ -238,19 +196,19 @@ class CommissioningController(Controller):
                 )
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return await self._direct_award_page(request, engagement, result)
 
     # --- Mini-competition -----------------------------------------------------------------------
 
-    async def _competition_page(self, request: Request, engagement: Engagement, result: FormResult | None = None) -> Template:
+    async def _competition_page(self, settings: AppSettings, engagement: Engagement, result: FormResult | None = None) -> Template:
         criteria = await service.criteria_of(engagement.id)
         if result is None:
             values = {"price_weight": "" if engagement.price_weight is None else str(engagement.price_weight)}
             for n, criterion in enumerate(criteria, start=1):
                 values.update({f"criterion_{n}_name": criterion.name, f"criterion_{n}_weight": str(criterion.weight)})
             if engagement.response_deadline:
-                local = engagement.response_deadline.astimezone(_zone(request))
+                local = engagement.response_deadline.astimezone(settings.zone)
                 values.update({
                     "deadline_day": str(local.day), "deadline_month": str(local.month), "deadline_year": str(local.year), "deadline_time": local.strftime("%H:%M"),
                 })
@@ -263,23 +221,23 @@ class CommissioningController(Controller):
         )
 
     @get("/{reference:str}/competition")
-    async def competition_form(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._competition_page(request, await buyer_engagement(request, reference))
+    async def competition_form(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template:
+        return await self._competition_page(settings, await service.for_buyer(user, reference))
 
     @post("/{reference:str}/competition")
-    async def set_up_competition(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def set_up_competition(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         result = await read_form(request, CompetitionForm)
         if result.ok:
             try:
                 await service.set_up_competition(
                     user, reference, criteria=result.data.criteria(), price_weight=int(result.data.price_weight),
-                    deadline=result.data.deadline_in(_zone(request)),
+                    deadline=result.data.deadline_in(settings.zone),
                 )
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
-        return await self._competition_page(request, engagement, result)
+                result = add_problem(result, problem, settings.zone)
+        return await self._competition_page(settings, engagement, result)
 
     async def _responses_page(self, request: Request, engagement: Engagement, errors: dict | None = None, submitted: dict | None = None) -> Template:
         """Who answered, the ranking, each response to open and score on its own page, and the award."""
@@ -292,8 +250,8 @@ class CommissioningController(Controller):
         )
 
     @get("/{reference:str}/responses")
-    async def responses(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._responses_page(request, await buyer_engagement(request, reference))
+    async def responses(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
+        return await self._responses_page(request, await service.for_buyer(user, reference))
 
     async def _response_page(
         self, request: Request, engagement: Engagement, invitation_id: int, errors: dict | None = None, submitted: dict | None = None,
@@ -317,12 +275,12 @@ class CommissioningController(Controller):
         )
 
     @get("/{reference:str}/responses/{invitation_id:int}")
-    async def response(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int]) -> Template:
-        return await self._response_page(request, await buyer_engagement(request, reference), invitation_id)
+    async def response(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int], user: SignedInUser) -> Template:
+        return await self._response_page(request, await service.for_buyer(user, reference), invitation_id)
 
     @post("/{reference:str}/responses/{invitation_id:int}/scores")
-    async def score(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def score(self, request: Request, reference: FromPath[str], invitation_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         form = await request.form()
         marks, submitted = {}, {}
         for criterion in await service.criteria_of(engagement.id):
@@ -333,7 +291,8 @@ class CommissioningController(Controller):
             await service.record_scores(user, reference, invitation_id, marks)
         except service.EngagementError as problem:
             field = problem.field.replace(f"score-{invitation_id}-", "score-") if problem.field.startswith("score-") else "response"
-            return await self._response_page(request, engagement, invitation_id, {field: str(problem)}, submitted)
+            errors = add_problem(FormResult(data=None), problem, settings.zone, field_name=field).errors
+            return await self._response_page(request, engagement, invitation_id, errors, submitted)
         unscored = (await service.competition(engagement, engagement.buyer)).unscored
         following = next((r.invitation_id for r in unscored if r.invitation_id != invitation_id), None)
         if following is not None:
@@ -341,8 +300,8 @@ class CommissioningController(Controller):
         return Redirect(f"/commissioning/{reference}/responses?saved={invitation_id}#ranking", status_code=303)
 
     @post("/{reference:str}/award")
-    async def award(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def award(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         result = await read_form(request, AwardForm)
         if result.ok:
             try:
@@ -352,7 +311,7 @@ class CommissioningController(Controller):
                 await service.award_competition(user, reference, invitation_id=int(result.data.response), reason=result.data.reason)
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return await self._responses_page(request, engagement, result.errors, result.values)
 
     def _confirm_award(self, engagement: Engagement, supplier: str, price: str, values: dict, action: str) -> Template:
@@ -374,12 +333,12 @@ class CommissioningController(Controller):
         return page(template, result or FormResult(data=None), engagement=engagement, review=await service.review_of(engagement.id), **context, **_common())
 
     @get("/{reference:str}/complete")
-    async def completion_form(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._form_page("engagements/complete.html", request, await buyer_engagement(request, reference))
+    async def completion_form(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
+        return await self._form_page("engagements/complete.html", request, await service.for_buyer(user, reference))
 
     @post("/{reference:str}/complete")
-    async def complete(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def complete(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         form = await request.form()
         reach = {code: str(form.get(f"reach-{code}") or "") for code in engagement.groups}
         deliverables = str(form.get("deliverables") or "")
@@ -387,40 +346,40 @@ class CommissioningController(Controller):
             await service.complete(user, reference, reach=reach, deliverables=deliverables)
         except service.EngagementError as problem:
             values = {**{f"reach-{code}": value for code, value in reach.items()}, "deliverables": deliverables}
-            result = FormResult(data=None, errors={problem.field: str(problem)}, values=values)
+            result = add_problem(FormResult(data=None, values=values), problem, settings.zone)
             return await self._form_page("engagements/complete.html", request, engagement, result)
         return Redirect(f"/commissioning/{reference}", status_code=303)
 
     @get("/{reference:str}/cancel")
-    async def cancel_form(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._form_page("engagements/cancel.html", request, await buyer_engagement(request, reference))
+    async def cancel_form(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
+        return await self._form_page("engagements/cancel.html", request, await service.for_buyer(user, reference))
 
     @post("/{reference:str}/cancel")
-    async def cancel(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def cancel(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         result = await read_form(request, CancelForm)
         if result.ok:
             try:
                 await service.cancel(user, reference, reason=result.data.reason)
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return await self._form_page("engagements/cancel.html", request, engagement, result)
 
     @get("/{reference:str}/review")
-    async def review_form(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._form_page("engagements/review.html", request, await buyer_engagement(request, reference))
+    async def review_form(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
+        return await self._form_page("engagements/review.html", request, await service.for_buyer(user, reference))
 
     @post("/{reference:str}/review")
-    async def review(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        engagement = await buyer_engagement(request, reference)
+    async def review(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        engagement = await service.for_buyer(user, reference)
         result = await read_form(request, ReviewForm)
         if result.ok:
             try:
                 await service.review(user, reference, ratings=result.data.ratings(), comments=result.data.comments)
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return await self._form_page("engagements/review.html", request, engagement, result)
 
 
@@ -430,15 +389,14 @@ class SupplierEngagementsController(Controller):
     path = "/organisation/engagements"
     include_in_schema = False
     guards = [requires_role(Role.SUPPLIER)]
-    exception_handlers = EXCEPTION_HANDLERS
 
     @get("/")
     async def index(self, user: SignedInUser) -> Template:
         found = await service.supplier_engagements(user)
         return page("engagements/supplier_index.html", found=found, Status=InvitationStatus, **_common())
 
-    async def _show(self, request: Request, reference: str, result: FormResult | None = None) -> Template:
-        engagement, invitation = await supplier_engagement(request, reference)
+    async def _show(self, user: SignedInUser, reference: str, result: FormResult | None = None) -> Template:
+        engagement, invitation = await service.for_supplier(user, reference)
         if result is None:
             result = FormResult(data=None, values={
                 "proposal": invitation.proposal or "", "price": _amount(invitation.price_pence),
@@ -446,48 +404,49 @@ class SupplierEngagementsController(Controller):
         context = await service.context(engagement)
         return page(
             "engagements/supplier_show.html", result, engagement=engagement, invitation=invitation, review=await service.review_of(engagement.id),
-            ours=engagement.supplier == current_user(request).organisation_id, Status=InvitationStatus,
+            ours=engagement.supplier == user.organisation_id, Status=InvitationStatus,
             criteria=await service.criteria_of(engagement.id), reach=await service.reach_of(engagement.id), **context, **_common(),
         )
 
     @get("/{reference:str}")
-    async def show(self, request: Request, reference: FromPath[str]) -> Template:
-        return await self._show(request, reference)
+    async def show(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template:
+        return await self._show(user, reference)
 
-    async def _answer(self, request: Request, reference: str, form, action) -> Template | Redirect:
-        await supplier_engagement(request, reference)
+    async def _answer(self, request: Request, user: SignedInUser, settings: AppSettings, reference: str, form, action) -> Template | Redirect:
+        await service.for_supplier(user, reference)
         result = await read_form(request, form)
         if result.ok:
             try:
-                await action(current_user(request), result.data)
+                await action(user, result.data)
                 return Redirect(f"/organisation/engagements/{reference}", status_code=303)
             except service.EngagementError as problem:
-                result = add_error(result, problem.field, str(problem))
-        return await self._show(request, reference, result)
+                result = add_problem(result, problem, settings.zone)
+        return await self._show(user, reference, result)
 
     @post("/{reference:str}/accept")
-    async def accept(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
-        await supplier_engagement(request, reference)
+    async def accept(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        await service.for_supplier(user, reference)
         try:
-            await service.accept(user, reference, zone=_zone(request))
+            await service.accept(user, reference, zone=settings.zone)
         except service.EngagementError as problem:
-            return await self._show(request, reference, FormResult(data=None, errors={problem.field: str(problem)}))
+            return await self._show(user, reference, add_problem(FormResult(data=None), problem, settings.zone))
         return Redirect(f"/organisation/engagements/{reference}", status_code=303)
 
     @post("/{reference:str}/decline")
-    async def decline(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def decline(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         return await self._answer(
-            request, reference, DeclineForm, lambda user, data: service.decline(user, reference, reason=data.decline_reason, zone=_zone(request)),
+            request, user, settings, reference, DeclineForm,
+            lambda user, data: service.decline(user, reference, reason=data.decline_reason, zone=settings.zone),
         )
 
     @post("/{reference:str}/respond")
-    async def respond(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
+    async def respond(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         return await self._answer(
-            request, reference, ResponseForm,
-            lambda user, data: service.respond(user, reference, proposal=data.proposal, price_pence=data.price_pence(), zone=_zone(request)),
+            request, user, settings, reference, ResponseForm,
+            lambda user, data: service.respond(user, reference, proposal=data.proposal, price_pence=data.price_pence(), zone=settings.zone),
         )
 
     @post("/{reference:str}/reply")
-    async def reply(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        return await self._answer(request, reference, ReplyForm, lambda user, data: service.reply(user, reference, text=data.reply))
+    async def reply(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        return await self._answer(request, user, settings, reference, ReplyForm, lambda user, data: service.reply(user, reference, text=data.reply))
 

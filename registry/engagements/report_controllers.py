@@ -1,18 +1,17 @@
 """The call-off reports an authority reads about its frameworks (/reports): on a page and as CSV."""
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.engagements import reports
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.web.downloads import csv_file
 from registry.web.pages import page
-from registry.errors import Refused
 
 REPORTED_STATES = (State.LIVE, State.EXPIRED)  # frameworks under which call-offs can exist
 
@@ -22,14 +21,11 @@ class ReportsController(Controller):
     include_in_schema = False
     guards = [requires_role(*reports.READERS)]
 
-    async def _report(self, request: Request, reference: str) -> reports.Report:
+    async def _report(self, user: SignedInUser, reference: str) -> reports.Report:
         framework = await frameworks.get(reference)
         if framework is None:
             raise NotFoundException(f"There is no framework {reference}")
-        try:
-            return await reports.framework_report(current_user(request), framework)
-        except Refused as refusal:
-            await deny(request, current_user(request), str(refusal))
+        return await reports.framework_report(user, framework)
 
     @get("/")
     async def index(self, user: SignedInUser) -> Template:
@@ -39,11 +35,11 @@ class ReportsController(Controller):
         return page("engagements/reports_index.html", frameworks=own, labels=lifecycle.LABELS)
 
     @get("/frameworks/{reference:str}")
-    async def framework(self, request: Request, reference: FromPath[str]) -> Template:
-        report = await self._report(request, reference)
+    async def framework(self, reference: FromPath[str], user: SignedInUser) -> Template:
+        report = await self._report(user, reference)
         return page("engagements/report.html", report=report, measures=reports.MEASURES)
 
     @get("/frameworks/{reference:str}/engagements.csv")
-    async def framework_csv(self, request: Request, reference: FromPath[str]) -> Response:
-        report = await self._report(request, reference)
+    async def framework_csv(self, reference: FromPath[str], user: SignedInUser) -> Response:
+        report = await self._report(user, reference)
         return csv_file(reports.as_csv(report), f"{reference}-engagements.csv")

@@ -110,8 +110,8 @@ class EvaluationsApi(Controller):
         "/evaluations/{assignment_id:int}", summary="One of the evaluator's assignments, with its own marks on each tender",
         guards=[requires_role(Role.EVALUATOR)], responses=api.errors(403),
     )
-    async def show(self, request: Request, assignment_id: AssignmentId, user: SignedInUser) -> AssignmentDetail:
-        assignment, framework, lot = await api.checked(request, service.own_assignment(user, assignment_id))
+    async def show(self, assignment_id: AssignmentId, user: SignedInUser) -> AssignmentDetail:
+        assignment, framework, lot = await service.own_assignment(user, assignment_id)
         row = next(row for row in await service.my_assignments(user) if row["id"] == assignment.id)
         progress = await service.own_progress(assignment.id)
         bidders = []

@@ -1,26 +1,26 @@
 """Evaluation: officers set the panels and moderate (/manage/frameworks/{reference}/evaluation);
 evaluators declare conflicts and score on their own (/evaluation)."""
 
+from zoneinfo import ZoneInfo
+
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion
 from registry.evaluation import service
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import Framework
 from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
 from registry.web import paging
-from registry.web.forms import FormResult, is_whole_number
+from registry.web.forms import FormResult, add_problem, is_whole_number
 from registry.web.pages import Confirmation, confirmation, confirmed, page
-from registry.errors import Refused
 from registry.web.dependencies import AppSettings
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
@@ -68,7 +68,7 @@ class EvaluationPanelController(Controller):
         return await self._panel_page(framework)
 
     @post("/assign")
-    async def assign(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def assign(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         form = await request.form()
         values = {"lot": str(form.get("lot") or ""), "evaluator": str(form.get("evaluator") or "")}
         errors = {}
@@ -81,35 +81,36 @@ class EvaluationPanelController(Controller):
                 await service.assign(user, reference, int(values["lot"]), int(values["evaluator"]))
                 return Redirect(f"/manage/frameworks/{reference}/evaluation", status_code=303)
             except service.EvaluationError as problem:
-                errors[problem.field if problem.field in ("lot", "evaluator") else "evaluator"] = str(problem)
+                field = problem.field if problem.field in ("lot", "evaluator") else "evaluator"
+                errors = add_problem(FormResult(data=None, values=values), problem, settings.zone, field_name=field).errors
         return await self._panel_page(framework, errors, values)
 
     @post("/assignments/{assignment_id:int}/remove")
-    async def remove(self, reference: FromPath[str], assignment_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def remove(self, reference: FromPath[str], assignment_id: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         try:
             await service.remove(user, reference, assignment_id)
         except service.EvaluationError as problem:
             if str(problem) == "There is no such evaluator on the panel":
                 raise NotFoundException(str(problem)) from None
-            return await self._panel_page(framework, {"evaluator": str(problem)})
+            return await self._panel_page(framework, add_problem(FormResult(data=None), problem, settings.zone, field_name="evaluator").errors)
         return Redirect(f"/manage/frameworks/{reference}/evaluation", status_code=303)
 
     # --- Moderation: the lot's sheet, then one tender per page -------------------------------------
 
     @get("/moderation/{lot:int}")
-    async def moderation(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        return await self._sheet(request, reference, lot, asked_page=request.query_params.get("page"))
+    async def moderation(self, request: Request, lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:
+        return await self._sheet(request, framework, user, lot, asked_page=request.query_params.get("page"))
 
-    async def _sheet(self, request: Request, reference: str, lot: int, errors: dict | None = None, asked_page: str | None = None) -> Template:
+    async def _sheet(self, request: Request, framework: Framework, user: SignedInUser, lot: int, errors: dict | None = None, asked_page: str | None = None) -> Template:
         """Every tender of the lot in pages, each with how many criteria to discuss and whether the
         consensus is recorded; the consensus itself is recorded on each tender's own page."""
-        framework = await framework_for_officer(request, reference)
+        reference = framework.reference
         lot_record = await _lot_of(framework, lot)
         progress = await service.moderation_progress(framework, lot_record)
         shown = paging.page_of(asked_page, progress.tenders, MODERATION_PAGE_SIZE)
         try:
             framework, lot_record, lot_criteria, rows, completed = await service.moderation_sheet(
-                current_user(request), reference, lot, offset=shown.offset, limit=shown.size,
+                user, reference, lot, offset=shown.offset, limit=shown.size,
             )
         except service.EvaluationError as problem:
             raise NotFoundException(str(problem)) from None
@@ -122,15 +123,15 @@ class EvaluationPanelController(Controller):
         )
 
     @get("/moderation/{lot:int}/tenders/{tender_id:int}")
-    async def moderate_tender(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int]) -> Template:
-        return await self._tender_page(request, reference, lot, tender_id)
+    async def moderate_tender(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:
+        return await self._tender_page(request, user, reference, lot, tender_id)
 
     async def _tender_page(
-        self, request: Request, reference: str, lot: int, tender_id: int, errors: dict | None = None, values: dict | None = None,
+        self, request: Request, user: SignedInUser, reference: str, lot: int, tender_id: int, errors: dict | None = None, values: dict | None = None,
     ) -> Template:
-        await framework_for_officer(request, reference)
+        """The moderation of one tender (for a handler given the officer's framework, which checks the officer)."""
         try:
-            moderation = await service.moderation_of_tender(current_user(request), reference, lot, tender_id)
+            moderation = await service.moderation_of_tender(user, reference, lot, tender_id)
         except service.EvaluationError as problem:
             raise NotFoundException(str(problem)) from None
         if values is None:
@@ -146,7 +147,7 @@ class EvaluationPanelController(Controller):
         )
 
     @post("/moderation/{lot:int}/tenders/{tender_id:int}")
-    async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         lot_record = await _lot_of(framework, lot)
         form = await request.form()
         marks, values = marks_from(form, await service.quality_and_selection(framework, lot_record))
@@ -155,7 +156,7 @@ class EvaluationPanelController(Controller):
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":
                 raise NotFoundException(str(problem)) from None
-            return await self._tender_page(request, reference, lot, tender_id, _problems(problem, "moderation"), values)
+            return await self._tender_page(request, user, reference, lot, tender_id, _problems(problem, "moderation", settings.zone), values)
         address = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
         following = await service.next_to_moderate(framework, lot_record, tender_id)
         if following is None:  # every tender has its consensus: back to the sheet, to complete the lot
@@ -178,7 +179,7 @@ class EvaluationPanelController(Controller):
         ))
 
     @post("/moderation/{lot:int}/complete")
-    async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         if not await confirmed(request) and await service.lot_open_for_consensus(framework, await _lot_of(framework, lot)):
             return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}/complete", status_code=303)
         try:
@@ -186,7 +187,7 @@ class EvaluationPanelController(Controller):
         except service.EvaluationError as problem:
             if str(problem).startswith("There is no lot"):
                 raise NotFoundException(str(problem)) from None
-            return await self._sheet(request, reference, lot, {"moderation": str(problem)})
+            return await self._sheet(request, framework, user, lot, add_problem(FormResult(data=None), problem, settings.zone, field_name="moderation").errors)
         return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}", status_code=303)
 
 
@@ -196,11 +197,11 @@ async def _saved_supplier(request: Request, lot) -> str | None:
     return await service.supplier_of_tender(lot, int(saved)) if is_whole_number(saved) else None
 
 
-def _problems(problem: service.EvaluationError, general: str) -> dict[str, str]:
+def _problems(problem: service.EvaluationError, general: str, zone: ZoneInfo) -> dict[str, str]:
     """A refusal as the form's errors: every rejected mark by its field, or one general problem."""
     if isinstance(problem, service.MarksRejected):
         return problem.problems
-    return {problem.field if problem.field.startswith("c") else general: str(problem)}
+    return add_problem(FormResult(data=None), problem, zone, field_name=problem.field if problem.field.startswith("c") else general).errors
 
 
 class EvaluatorController(Controller):
@@ -208,19 +209,13 @@ class EvaluatorController(Controller):
     include_in_schema = False
     guards = [requires_role(Role.EVALUATOR)]
 
-    async def _own(self, request: Request, assignment_id: int):
-        try:
-            return await service.own_assignment(current_user(request), assignment_id)
-        except Refused as refusal:
-            await deny(request, current_user(request), str(refusal))
-
     @get("/", name="evaluation")
     async def index(self, user: SignedInUser) -> Template:
         return page("evaluation/mine.html", assignments=await service.my_assignments(user), labels=lifecycle.LABELS)
 
     @get("/{assignment_id:int}")
-    async def assignment(self, request: Request, assignment_id: FromPath[int]) -> Template:
-        assignment, framework, lot = await self._own(request, assignment_id)
+    async def assignment(self, request: Request, assignment_id: FromPath[int], user: SignedInUser) -> Template:
+        assignment, framework, lot = await service.own_assignment(user, assignment_id)
         return await self._assignment_page(request, assignment, framework, lot)
 
     async def _assignment_page(self, request: Request, assignment, framework, lot, errors: dict | None = None, values: dict | None = None) -> Template:
@@ -238,8 +233,8 @@ class EvaluatorController(Controller):
         )
 
     @post("/{assignment_id:int}/declaration")
-    async def declare(self, request: Request, assignment_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        assignment, framework, lot = await self._own(request, assignment_id)
+    async def declare(self, request: Request, assignment_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        assignment, framework, lot = await service.own_assignment(user, assignment_id)
         form = await request.form()
         values = {"conflict": str(form.get("conflict") or ""), "details": str(form.get("details") or "")}
         if values["conflict"] not in ("no", "yes"):
@@ -247,29 +242,22 @@ class EvaluatorController(Controller):
         try:
             await service.declare(user, assignment_id, conflicted=values["conflict"] == "yes", details=values["details"])
         except service.EvaluationError as problem:
-            return await self._assignment_page(request, assignment, framework, lot, {problem.field if problem.field == "details" else "conflict": str(problem)}, values)
+            field = problem.field if problem.field == "details" else "conflict"
+            return await self._assignment_page(request, assignment, framework, lot, add_problem(FormResult(data=None), problem, settings.zone, field_name=field).errors, values)
         return Redirect(f"/evaluation/{assignment_id}", status_code=303)
 
-    async def _tender_of_lot(self, request: Request, assignment_id: int, tender_id: int):
+    async def _tender_of_lot(self, user: SignedInUser, assignment_id: int, tender_id: int):
         """The assignment, once the evaluator may read its lot's tenders (refused alike for every tender
         id until then: sealing), and the tender asked for, which must be one of them."""
-        user = current_user(request)
-        assignment, framework, lot = await self._own(request, assignment_id)
-        try:
-            await sealing.check_evaluator(user, framework, tender_id, reads_lot=service.may_read_lot(assignment))
-        except sealing.Sealed as refusal:
-            await deny(request, user, str(refusal))
+        assignment, framework, lot = await service.own_assignment(user, assignment_id)
+        await sealing.check_evaluator(user, framework, tender_id, reads_lot=service.may_read_lot(assignment))
         if tender_id not in {row["tender_id"] for row in await service.bidders(lot.id)}:
             raise NotFoundException("There is no such tender in this lot")
         return assignment, framework, lot
 
-    async def _scoring_page(self, request: Request, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:
-        user = current_user(request)
-        assignment, framework, lot = await self._tender_of_lot(request, assignment_id, tender_id)
-        try:
-            tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
-        except sealing.Sealed as refusal:
-            await deny(request, user, str(refusal))
+    async def _scoring_page(self, user: SignedInUser, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:
+        assignment, framework, lot = await self._tender_of_lot(user, assignment_id, tender_id)
+        tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
         evaluation, marks = await service.own_marks(assignment.id, tender_id)
         if values is None:
             values = {}
@@ -287,28 +275,23 @@ class EvaluatorController(Controller):
         )
 
     @get("/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}")
-    async def document(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str], user: SignedInUser, settings: AppSettings) -> Response:
-        assignment, framework, lot = await self._tender_of_lot(request, assignment_id, tender_id)
-        try:
-            document = await sealing.readable_document(user, framework, tender_id, sha256)
-        except sealing.Sealed as refusal:
-            await deny(request, user, str(refusal))
-        except LookupError as missing:
-            raise NotFoundException(str(missing)) from None
+    async def document(self, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str], user: SignedInUser, settings: AppSettings) -> Response:
+        assignment, framework, lot = await self._tender_of_lot(user, assignment_id, tender_id)
+        document = await sealing.readable_document(user, framework, tender_id, sha256)
         return Response(
             tenders.read_document(document, settings.files_dir), media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
         )
 
     @get("/{assignment_id:int}/tenders/{tender_id:int}")
-    async def score_form(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int]) -> Template:
-        return await self._scoring_page(request, assignment_id, tender_id)
+    async def score_form(self, assignment_id: FromPath[int], tender_id: FromPath[int], user: SignedInUser) -> Template:
+        return await self._scoring_page(user, assignment_id, tender_id)
 
     @post("/{assignment_id:int}/tenders/{tender_id:int}")
-    async def save_scores(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def save_scores(self, request: Request, assignment_id: FromPath[int], tender_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         """Save a draft (incomplete marks are kept), or, to submit, save the draft and check that every
         criterion is marked with its reason, then ask for confirmation: submitted marks are final."""
-        assignment, framework, lot = await self._own(request, assignment_id)
+        assignment, framework, lot = await service.own_assignment(user, assignment_id)
         form = await request.form()
         lot_criteria = await service.quality_and_selection(framework, lot)
         marks, values = marks_from(form, lot_criteria)
@@ -318,17 +301,15 @@ class EvaluatorController(Controller):
             await service.save_marks(user, assignment_id, tender_id, marks, submit=final)
             if submitting and not final:
                 service.check_marks(lot_criteria, marks, (await criteria.scheme_of(framework.id)).scale_max, complete=True)
-                return await self._confirm_submission(request, assignment_id, tender_id, lot_criteria, values)
-        except Refused as refusal:
-            await deny(request, user, str(refusal))
+                return await self._confirm_submission(user, assignment_id, tender_id, lot_criteria, values)
         except service.EvaluationError as problem:
             if str(problem) == "There is no such tender in this lot":
                 raise NotFoundException(str(problem)) from None
-            return await self._scoring_page(request, assignment_id, tender_id, _problems(problem, "evaluation"), values)
+            return await self._scoring_page(user, assignment_id, tender_id, _problems(problem, "evaluation", settings.zone), values)
         return Redirect(f"/evaluation/{assignment_id}?{'submitted' if final else 'saved'}={tender_id}", status_code=303)
 
-    async def _confirm_submission(self, request: Request, assignment_id: int, tender_id: int, lot_criteria: list[Criterion], values: dict) -> Template:
-        assignment, framework, lot = await self._tender_of_lot(request, assignment_id, tender_id)
+    async def _confirm_submission(self, user: SignedInUser, assignment_id: int, tender_id: int, lot_criteria: list[Criterion], values: dict) -> Template:
+        assignment, framework, lot = await self._tender_of_lot(user, assignment_id, tender_id)
         supplier = await service.supplier_of_tender(lot, tender_id)
         scoring = f"/evaluation/{assignment_id}/tenders/{tender_id}"
         return confirmation(Confirmation(

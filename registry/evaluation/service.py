@@ -43,14 +43,6 @@ class Mark:
 # --- The panel ----------------------------------------------------------------------------------
 
 
-async def _officers_framework(user: CurrentUser, reference: str) -> Framework:
-    framework = await frameworks.get(reference)
-    if framework is None:
-        raise EvaluationError(f"There is no framework {reference}")
-    frameworks.check_officer(user, framework)
-    return framework
-
-
 async def _lot(framework: Framework, lot_number: int) -> Lot:
     lot = await frameworks.lot_numbered(framework.id, lot_number)
     if lot is None:
@@ -82,7 +74,7 @@ async def panel(framework_id: int) -> list[dict]:
 
 async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_id: int) -> EvaluatorAssignment:
     async with db.transaction():
-        framework = await _officers_framework(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         if framework.state not in PANEL_STATES:
             raise EvaluationError("Evaluators can be assigned from the invitation to tender until evaluation ends", field="evaluator")
         lot = await _lot(framework, lot_number)
@@ -112,7 +104,7 @@ async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_i
 
 async def remove(user: CurrentUser, reference: str, assignment_id: int) -> None:
     async with db.transaction():
-        framework = await _officers_framework(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         if framework.state not in PANEL_STATES:
             raise EvaluationError("The panel can only change until evaluation ends")
         removed = await EvaluatorAssignment.update({EvaluatorAssignment.removed_at: clock.now()}).where(
@@ -395,7 +387,7 @@ MODERATION_STATES = (State.MODERATION, State.AWARD_APPROVED, State.STANDSTILL, S
 
 
 async def _moderated_lot(user: CurrentUser, reference: str, lot_number: int) -> tuple[Framework, Lot, list[Criterion]]:
-    framework = await _officers_framework(user, reference)
+    framework = await frameworks.for_officer(user, reference)
     if framework.state not in MODERATION_STATES:
         raise EvaluationError("Scores are seen side by side once moderation has started")
     lot = await _lot(framework, lot_number)
@@ -535,7 +527,7 @@ SELECT COUNT(*) AS n FROM (
 async def save_consensus(user: CurrentUser, reference: str, lot_number: int, tender_id: int, marks: list[Mark]) -> None:
     """The moderating officer's consensus mark and rationale for each criterion of one tender."""
     async with db.transaction():
-        framework = await _officers_framework(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         if framework.state != State.MODERATION:
             raise EvaluationError("Consensus scores are recorded while the framework is in moderation")
         lot = await _lot(framework, lot_number)
@@ -559,7 +551,7 @@ async def save_consensus(user: CurrentUser, reference: str, lot_number: int, ten
 
 async def complete_moderation(user: CurrentUser, reference: str, lot_number: int) -> LotModeration:
     async with db.transaction():
-        framework = await _officers_framework(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         if framework.state != State.MODERATION:
             raise EvaluationError("Moderation can be completed only while the framework is in moderation")
         lot = await _lot(framework, lot_number)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import SignedInUser, current_user, requires_role, signed_in
+from registry.accounts.auth import SignedInUser, requires_role, signed_in
 from registry.accounts.tables import Role
 from registry.frameworks.api import Reference, framework_for
 from registry.tenders import sealing
@@ -81,10 +81,10 @@ class TendersApi(Controller):
         summary="Every tender received, once the tenders are opened (the authority's procurement officers)",
     )
     async def received(
-        self, request: Request, reference: Reference, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
+        self, request: Request, reference: Reference, user: SignedInUser, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[TenderSummary]:
         framework = await framework_for(request, reference)
-        rows = await api.checked(request, sealing.tenders_received(current_user(request), framework))
+        rows = await sealing.tenders_received(user, framework)
         return api.paging(request, page, page_size).slice([
             TenderSummary(
                 id=row["tender_id"], framework=reference, lot=row["lot"], supplier=row["supplier"], status=TenderStatus.SUBMITTED,
@@ -99,5 +99,5 @@ class TendersApi(Controller):
     )
     async def show(self, request: Request, reference: Reference, tender_id: TenderId, user: SignedInUser) -> TenderOut:
         framework = await framework_for(request, reference)
-        tender, submission, content = await api.checked(request, sealing.readable_tender(user, framework, tender_id))
+        tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
         return TenderOut(id=tender.id, framework=reference, lot=content["lot"], submission=receipt(submission), content=content)

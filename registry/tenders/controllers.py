@@ -5,7 +5,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.criteria.tables import CriterionKind
 from registry.dates import local_time
@@ -13,7 +13,7 @@ from registry.frameworks import documents as framework_documents
 from registry.frameworks import service as frameworks
 from registry.tenders import service
 from registry.tenders.tables import TenderSubmission
-from registry.web.forms import FormResult
+from registry.web.forms import FormResult, add_problem
 from registry.web.pages import Confirmation, confirmation, confirmed, page
 from registry.web.dependencies import AppSettings
 
@@ -35,25 +35,9 @@ class TendersController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
     exception_handlers = {service.NotRegistered: not_registered_page}
 
-    async def _space(self, request: Request, reference: str, lot: int) -> service.Workspace:
-        try:
-            return await service.workspace(current_user(request), reference, lot)
-        except service.NotRegistered:
-            raise
-        except service.TenderError as problem:
-            raise NotFoundException(str(problem)) from None
-
-    def _error(self, request: Request, problem: service.TenderError) -> dict[str, str]:
-        if isinstance(problem, service.DeadlinePassed):
-            return {problem.field: problem.explain(request.app.state["settings"].zone)}
-        return {problem.field: str(problem)}
-
     @get("/")
     async def index(self, reference: FromPath[str], user: SignedInUser) -> Template:
-        try:
-            framework = await service.tendering_framework(reference)
-        except service.TenderError as problem:
-            raise NotFoundException(str(problem)) from None
+        framework = await service.tendering_framework(reference)
         lots = await frameworks.lots(framework.id)
         registered = {lot.number: await service.registered_for(user.organisation_id, framework.id, lot.number) for lot in lots}
         return page(
@@ -62,8 +46,8 @@ class TendersController(Controller):
         )
 
     @get("/{lot:int}")
-    async def task_list(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        return await self._task_list(await self._space(request, reference, lot))
+    async def task_list(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        return await self._task_list(await service.workspace(user, reference, lot))
 
     async def _task_list(self, space: service.Workspace, result: FormResult | None = None) -> Template:
         submissions = await service.submissions_of(space.tender.id) if space.tender else []
@@ -76,8 +60,8 @@ class TendersController(Controller):
     # --- Selection questions --------------------------------------------------------------------
 
     @get("/{lot:int}/selection")
-    async def selection_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        space = await self._space(request, reference, lot)
+    async def selection_form(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        space = await service.workspace(user, reference, lot)
         saved = space.draft.get("selection", {})
         values = {}
         for c in space.of_kind(CriterionKind.SELECTION):
@@ -86,15 +70,15 @@ class TendersController(Controller):
         return page("tenders/selection.html", FormResult(data=None, values=values), space=space)
 
     @post("/{lot:int}/selection")
-    async def save_selection(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+    async def save_selection(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
         form = await request.form()
         answers = {c.id: (str(form.get(f"c{c.id}") or ""), str(form.get(f"c{c.id}-detail") or "")) for c in space.of_kind(CriterionKind.SELECTION)}
         values = {f"c{cid}": answer for cid, (answer, _) in answers.items()} | {f"c{cid}-detail": detail for cid, (_, detail) in answers.items()}
         try:
             await service.save_selection(user, reference, lot, answers)
         except service.TenderError as problem:
-            return page("tenders/selection.html", FormResult(data=None, errors=self._error(request, problem), values=values), space=space)
+            return page("tenders/selection.html", add_problem(FormResult(data=None, values=values), problem, settings.zone), space=space)
         return Redirect(tender_path(space), status_code=303)
 
     # --- Quality answers ------------------------------------------------------------------------
@@ -106,69 +90,69 @@ class TendersController(Controller):
         return criterion
 
     @get("/{lot:int}/quality/{criterion_id:int}")
-    async def quality_form(self, request: Request, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int]) -> Template:
-        space = await self._space(request, reference, lot)
+    async def quality_form(self, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int], user: SignedInUser) -> Template:
+        space = await service.workspace(user, reference, lot)
         criterion = self._quality_criterion(space, criterion_id)
         values = {"answer": space.draft.get("quality", {}).get(str(criterion_id), "")}
         return page("tenders/quality.html", FormResult(data=None, values=values), space=space, criterion=criterion)
 
     @post("/{lot:int}/quality/{criterion_id:int}")
-    async def save_quality(self, request: Request, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+    async def save_quality(self, request: Request, reference: FromPath[str], lot: FromPath[int], criterion_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
         criterion = self._quality_criterion(space, criterion_id)
         answer = str((await request.form()).get("answer") or "")
         try:
             await service.save_quality_answer(user, reference, lot, criterion_id, answer)
         except service.TenderError as problem:
-            errors = self._error(request, problem)
-            return page("tenders/quality.html", FormResult(data=None, errors=errors, values={"answer": answer}), space=space, criterion=criterion)
+            result = add_problem(FormResult(data=None, values={"answer": answer}), problem, settings.zone)
+            return page("tenders/quality.html", result, space=space, criterion=criterion)
         return Redirect(tender_path(space), status_code=303)
 
     # --- Price ----------------------------------------------------------------------------------
 
     @get("/{lot:int}/price")
-    async def price_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        space = await self._space(request, reference, lot)
+    async def price_form(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        space = await service.workspace(user, reference, lot)
         return page("tenders/price.html", FormResult(data=None, values={"price": space.draft.get("price") or ""}), space=space)
 
     @post("/{lot:int}/price")
-    async def save_price(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+    async def save_price(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
         price = str((await request.form()).get("price") or "")
         try:
             await service.save_price(user, reference, lot, price)
         except service.TenderError as problem:
-            return page("tenders/price.html", FormResult(data=None, errors=self._error(request, problem), values={"price": price}), space=space)
+            return page("tenders/price.html", add_problem(FormResult(data=None, values={"price": price}), problem, settings.zone), space=space)
         return Redirect(tender_path(space), status_code=303)
 
     # --- Declarations ---------------------------------------------------------------------------
 
     @get("/{lot:int}/declarations")
-    async def declarations_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        space = await self._space(request, reference, lot)
+    async def declarations_form(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        space = await service.workspace(user, reference, lot)
         values = {"declarations": space.draft.get("declarations", [])}
         return page("tenders/declarations.html", FormResult(data=None, values=values), space=space, declarations=service.DECLARATIONS)
 
     @post("/{lot:int}/declarations")
-    async def save_declarations(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+    async def save_declarations(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
         codes = [str(code) for code in (await request.form()).getall("declarations")] if "declarations" in await request.form() else []
         try:
             await service.save_declarations(user, reference, lot, codes)
         except service.TenderError as problem:
-            result = FormResult(data=None, errors=self._error(request, problem), values={"declarations": codes})
+            result = add_problem(FormResult(data=None, values={"declarations": codes}), problem, settings.zone)
             return page("tenders/declarations.html", result, space=space, declarations=service.DECLARATIONS)
         return Redirect(tender_path(space), status_code=303)
 
     # --- Documents ------------------------------------------------------------------------------
 
     @get("/{lot:int}/documents")
-    async def documents_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        return page("tenders/documents.html", space=await self._space(request, reference, lot))
+    async def documents_form(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        return page("tenders/documents.html", space=await service.workspace(user, reference, lot))
 
     @post("/{lot:int}/documents")
     async def upload(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+        space = await service.workspace(user, reference, lot)
         title, upload, errors = framework_documents.read_upload(await request.form())
         if not errors:
             try:
@@ -178,21 +162,21 @@ class TendersController(Controller):
                 )
                 return Redirect(tender_path(space, "/documents"), status_code=303)
             except service.TenderError as problem:
-                errors = self._error(request, problem)
+                return page("tenders/documents.html", add_problem(FormResult(data=None, values={"title": title}), problem, settings.zone), space=space)
         return page("tenders/documents.html", FormResult(data=None, errors=errors, values={"title": title}), space=space)
 
     @post("/{lot:int}/documents/{document_id:int}/remove")
-    async def remove_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+    async def remove_document(self, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
         try:
             await service.remove_document(user, reference, lot, document_id, files_dir=settings.files_dir)
         except service.TenderError as problem:
-            return page("tenders/documents.html", FormResult(data=None, errors=self._error(request, problem)), space=space)
+            return page("tenders/documents.html", add_problem(FormResult(data=None), problem, settings.zone), space=space)
         return Redirect(tender_path(space, "/documents"), status_code=303)
 
     @get("/{lot:int}/documents/{document_id:int}")
-    async def own_document(self, request: Request, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int], settings: AppSettings) -> Response:
-        space = await self._space(request, reference, lot)
+    async def own_document(self, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int], settings: AppSettings, user: SignedInUser) -> Response:
+        space = await service.workspace(user, reference, lot)
         document = await service.own_document(space, document_id)
         if document is None:
             raise NotFoundException("There is no such document on your tender")
@@ -204,25 +188,25 @@ class TendersController(Controller):
     # --- Checking, submitting, withdrawing ------------------------------------------------------
 
     @get("/{lot:int}/check")
-    async def check(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        space = await self._space(request, reference, lot)
+    async def check(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        space = await service.workspace(user, reference, lot)
         return page("tenders/check.html", space=space, problems=service.task_problems(space), declarations=service.DECLARATIONS)
 
     @post("/{lot:int}/submit")
-    async def submit(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def submit(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         try:
             receipt = await service.submit(user, reference, lot)
         except service.NotRegistered:
             raise
         except service.TenderError as problem:
-            space = await self._space(request, reference, lot)  # read only for a refusal: not found if there is no such lot
-            return page("tenders/check.html", FormResult(data=None, errors=self._error(request, problem)), space=space,
+            space = await service.workspace(user, reference, lot)  # read only for a refusal: not found if there is no such lot
+            return page("tenders/check.html", add_problem(FormResult(data=None), problem, settings.zone), space=space,
                         problems=service.task_problems(space), declarations=service.DECLARATIONS)
         return Redirect(f"/frameworks/{reference}/tenders/{lot}/receipts/{receipt.number}", status_code=303)
 
     @get("/{lot:int}/withdraw")
-    async def confirm_withdrawal(self, request: Request, reference: FromPath[str], lot: FromPath[int], settings: AppSettings) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+    async def confirm_withdrawal(self, reference: FromPath[str], lot: FromPath[int], settings: AppSettings, user: SignedInUser) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
         if space.counting is None or not space.open:
             return Redirect(tender_path(space), status_code=303)
         return confirmation(Confirmation(
@@ -234,14 +218,14 @@ class TendersController(Controller):
         ))
 
     @post("/{lot:int}/withdraw")
-    async def withdraw(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        space = await self._space(request, reference, lot)
+    async def withdraw(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
         if not await confirmed(request):
             return Redirect(tender_path(space, "/withdraw"), status_code=303)
         try:
             await service.withdraw(user, reference, lot)
         except service.TenderError as problem:
-            return await self._task_list(space, FormResult(data=None, errors=self._error(request, problem)))
+            return await self._task_list(space, add_problem(FormResult(data=None), problem, settings.zone))
         return Redirect(tender_path(space) + "?withdrawn=1", status_code=303)
 
     async def _submission(self, space: service.Workspace, number: int) -> TenderSubmission:
@@ -251,14 +235,14 @@ class TendersController(Controller):
         return submission
 
     @get("/{lot:int}/receipts/{number:int}")
-    async def receipt(self, request: Request, reference: FromPath[str], lot: FromPath[int], number: FromPath[int]) -> Template:
-        space = await self._space(request, reference, lot)
+    async def receipt(self, reference: FromPath[str], lot: FromPath[int], number: FromPath[int], user: SignedInUser) -> Template:
+        space = await service.workspace(user, reference, lot)
         return page("tenders/receipt.html", space=space, submission=await self._submission(space, number))
 
     @get("/{lot:int}/receipts/{number:int}/content.json")
-    async def submitted_content(self, request: Request, reference: FromPath[str], lot: FromPath[int], number: FromPath[int]) -> Response:
+    async def submitted_content(self, reference: FromPath[str], lot: FromPath[int], number: FromPath[int], user: SignedInUser) -> Response:
         """Exactly the bytes the receipt's SHA-256 is of."""
-        space = await self._space(request, reference, lot)
+        space = await service.workspace(user, reference, lot)
         submission = await self._submission(space, number)
         return Response(
             submission.content.encode("utf-8"), media_type="application/json",
@@ -266,12 +250,12 @@ class TendersController(Controller):
         )
 
     @get("/{lot:int}/verify")
-    async def verify_form(self, request: Request, reference: FromPath[str], lot: FromPath[int]) -> Template:
-        return page("tenders/verify.html", space=await self._space(request, reference, lot), found=None, checked=False)
+    async def verify_form(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        return page("tenders/verify.html", space=await service.workspace(user, reference, lot), found=None, checked=False)
 
     @post("/{lot:int}/verify")
     async def verify(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
-        space = await self._space(request, reference, lot)
+        space = await service.workspace(user, reference, lot)
         sha256 = str((await request.form()).get("sha256") or "").strip()
         if len(sha256) != 64 or any(ch not in "0123456789abcdefABCDEF" for ch in sha256):
             errors = {"sha256": "Enter the SHA-256 from your receipt: 64 characters, 0 to 9 and a to f"}

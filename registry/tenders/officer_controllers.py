@@ -1,13 +1,12 @@
 """Procurement officers and the tenders received: counts after the deadline, the two-officer opening,
 the opening report, and each tender once opened (/manage/frameworks/{reference}/tenders)."""
 
-from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role, User
 from registry.criteria import service as criteria
 from registry.frameworks import service as frameworks
@@ -32,8 +31,7 @@ class OfficerTendersController(Controller):
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
     dependencies = OFFICER_FRAMEWORK
 
-    async def _page(self, request: Request, framework: OfficersFramework, problem: str | None = None) -> Template:
-        user = current_user(request)
+    async def _page(self, framework: Framework, user: SignedInUser, problem: str | None = None) -> Template:
         record = await opening.record_of(framework.id)
         opened = await opening.is_opened(framework.id)
         return page(
@@ -46,28 +44,28 @@ class OfficerTendersController(Controller):
         )
 
     @get("/")
-    async def index(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
-        return await self._page(request, framework)
+    async def index(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template:
+        return await self._page(framework, user)
 
     @post("/opening/request")
-    async def request_opening(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def request_opening(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
             await opening.request(user, reference)
         except (opening.OpeningError, frameworks.TransitionBlocked) as problem:
-            return await self._page(request, await frameworks.get(reference), str(problem))
+            return await self._page(await frameworks.get(reference), user, str(problem))
         return Redirect(f"/manage/frameworks/{reference}/tenders", status_code=303)
 
     @post("/opening/confirm")
-    async def confirm_opening(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def confirm_opening(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
         try:
             await opening.confirm(user, reference)
         except (opening.OpeningError, frameworks.TransitionBlocked) as problem:
-            return await self._page(request, framework, str(problem))
+            return await self._page(framework, user, str(problem))
         return Redirect(f"/manage/frameworks/{reference}/tenders", status_code=303)
 
     @get("/opening-report")
-    async def opening_report(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
-        received = await self._unsealed(request, framework, lambda user: sealing.tenders_received(user, framework))
+    async def opening_report(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template:
+        received = await sealing.tenders_received(user, framework)
         record = await opening.record_of(framework.id)
         return page(
             "tenders/opening_report.html", framework=framework, record=record, received=received,
@@ -75,25 +73,18 @@ class OfficerTendersController(Controller):
         )
 
     @get("/{tender_id:int}")
-    async def tender(self, request: Request, reference: FromPath[str], tender_id: FromPath[int], framework: OfficersFramework) -> Template:
-        tender, submission, content = await self._unsealed(request, framework, lambda user: sealing.readable_tender(user, framework, tender_id))
+    async def tender(self, reference: FromPath[str], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:
+        tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
         return page(
             "tenders/officer_tender.html", framework=framework, tender=tender, submission=submission, content=content,
             scheme=await criteria.scheme_of(framework.id),
         )
 
     @get("/{tender_id:int}/documents/{sha256:str}")
-    async def document(self, request: Request, reference: FromPath[str], tender_id: FromPath[int], sha256: FromPath[str], framework: OfficersFramework, settings: AppSettings) -> Response:
-        document: TenderDocument = await self._unsealed(request, framework, lambda user: sealing.readable_document(user, framework, tender_id, sha256))
+    async def document(self, reference: FromPath[str], tender_id: FromPath[int], sha256: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Response:
+        document: TenderDocument = await sealing.readable_document(user, framework, tender_id, sha256)
         return Response(
             tenders.read_document(document, settings.files_dir), media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
         )
 
-    async def _unsealed(self, request: Request, framework: Framework, read):
-        try:
-            return await read(current_user(request))
-        except sealing.Sealed as refusal:
-            raise PermissionDeniedException(str(refusal)) from None
-        except LookupError as missing:
-            raise NotFoundException(str(missing)) from None

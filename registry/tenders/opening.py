@@ -31,14 +31,6 @@ async def is_opened(framework_id: int) -> bool:
     return await TenderOpening.exists().where((TenderOpening.framework == framework_id) & TenderOpening.confirmed_at.is_not_null())
 
 
-async def _officers_framework(user: CurrentUser, reference: str) -> Framework:
-    framework = await frameworks.get(reference)
-    if framework is None:
-        raise OpeningError(f"There is no framework {reference}")
-    frameworks.check_officer(user, framework)
-    return framework
-
-
 async def _check_officer_not_too_new(user: CurrentUser, reference: str) -> None:
     """Separation of duties (accounts.duties): an officer an admin appointed lately takes no part."""
     if problem := await duties.officer_too_new(user, "take part in opening tenders"):
@@ -50,7 +42,7 @@ async def request(user: CurrentUser, reference: str) -> TenderOpening:
     """The first officer's step. Closes tendering first if the deadline has passed and it is still open."""
     await _check_officer_not_too_new(user, reference)
     async with db.transaction():
-        framework = await _officers_framework(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         now = clock.now()
         if framework.state == State.ITT_PUBLISHED:
             if framework.tender_deadline is None or now < framework.tender_deadline:
@@ -72,7 +64,7 @@ async def confirm(user: CurrentUser, reference: str) -> Framework:
     The audit log's head, with the opening in it, is checkpointed (published, signed) as it lands."""
     await _check_officer_not_too_new(user, reference)
     async with db.transaction():
-        framework = await _officers_framework(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         record = await record_of(framework.id)
         if record is None or framework.state != State.TENDERS_CLOSED:
             raise OpeningError("No opening is waiting to be confirmed: a procurement officer must request it first")

@@ -24,6 +24,7 @@ from registry import clock
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Role
 from registry.audit import service as audit
+from registry.errors import Missing, Refused
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot
 from registry.hooks import Hook
@@ -33,7 +34,7 @@ from registry.tenders.service import SEALED_EVENTS, counting_submission, sealed_
 from registry.tenders.tables import Tender, TenderDocument, TenderOpening, TenderSubmission
 
 
-class Sealed(PermissionError):
+class Sealed(Refused):
     """The tender's content is sealed for this user (the attempt has been recorded)."""
 
 
@@ -149,9 +150,9 @@ async def _readable(user: CurrentUser, framework: Framework, tender_id: int) -> 
             tender = None
         await check_unsealed_for(user, framework, tender_id, lot_id=tender.lot if tender else None)
     if tender is None:
-        raise LookupError("There is no such tender")
+        raise Missing("There is no such tender")
     if submission is None:
-        raise LookupError("This tender was not submitted")
+        raise Missing("This tender was not submitted")
     return tender, submission, json.loads(submission.content), own
 
 
@@ -172,7 +173,7 @@ async def readable_document(user: CurrentUser, framework: Framework, tender_id: 
     (recorded, unless it is the reader's organisation's own)."""
     tender, submission, content, own = await _readable(user, framework, tender_id)
     if sha256 not in {d["sha256"] for d in content["documents"]}:
-        raise LookupError("There is no such document in this tender")
+        raise Missing("There is no such document in this tender")
     if not own:
         await audit.record(
             "tender.document_read", actor=user.actor, object_type="tender", object_id=tender.id,

@@ -22,7 +22,7 @@ from registry.audit.service import canonical_json
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.db import units
-from registry.errors import Refused, RuleBroken
+from registry.errors import Missing, Refused, RuleBroken
 from registry.frameworks import documents as framework_documents
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
@@ -126,7 +126,7 @@ async def registered_for(organisation_id: int, framework_id: int, lot_number: in
 async def tendering_framework(reference: str) -> Framework:
     framework = await frameworks.get(reference)
     if framework is None or lifecycle.before_itt(framework.state):
-        raise TenderError("This framework is not open for tenders")
+        raise Missing("This framework is not open for tenders")
     return framework
 
 
@@ -135,7 +135,7 @@ async def workspace(user: CurrentUser, reference: str, lot_number: int) -> Works
     framework = await tendering_framework(reference)
     lot = await frameworks.lot_numbered(framework.id, lot_number)
     if lot is None:
-        raise TenderError(f"There is no lot {lot_number}")
+        raise Missing(f"There is no lot {lot_number}")
     tender = await Tender.objects().where((Tender.lot == lot.id) & (Tender.organisation == user.organisation_id)).first()
     if tender is None and not await registered_for(user.organisation_id, framework.id, lot_number):
         raise NotRegistered(f"Your organisation has not registered interest in lot {lot_number}. Register interest in it to tender")
