@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from registry.accounts import api_tokens
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.web.pages import page
 from registry.web.forms import Form, read_form
@@ -32,26 +32,26 @@ class ApiTokensController(Controller):
     guards = [requires_role(*OFFICIAL_ROLES)]
 
     @get("/", name="api_tokens")
-    async def list_tokens(self, request: Request) -> Template:
-        return await self._page(request)
+    async def list_tokens(self, user: SignedInUser) -> Template:
+        return await self._page(user)
 
     @post("/")
     async def create(self, request: Request, user: SignedInUser) -> Template:
         result = await read_form(request, NewTokenForm)
         if not result.ok:
-            return await self._page(request, result)
+            return await self._page(user, result)
         record, token = await api_tokens.create(
             user_id=user.id, name=result.data.name, actor=user.actor, lifetime=timedelta(days=result.data.lifetime_days)
         )
         return page("accounts/api_token_created.html", token=token, name=record.name, expires_at=record.expires_at)
 
     @post("/{token_id:int}/revoke")
-    async def revoke(self, request: Request, token_id: FromPath[int], user: SignedInUser) -> Template:
+    async def revoke(self, token_id: FromPath[int], user: SignedInUser) -> Template:
         revoked = await api_tokens.revoke(user_id=user.id, token_id=token_id, actor=user.actor)
-        return await self._page(request, notice="Token revoked" if revoked else None, status_code=200 if revoked else 404)
+        return await self._page(user, notice="Token revoked" if revoked else None, status_code=200 if revoked else 404)
 
-    async def _page(self, request: Request, result=None, notice: str | None = None, status_code: int = 200) -> Template:
-        tokens = await api_tokens.for_user(current_user(request).id)
+    async def _page(self, user: SignedInUser, result=None, notice: str | None = None, status_code: int = 200) -> Template:
+        tokens = await api_tokens.for_user(user.id)
         return page(
             "accounts/api_tokens.html", result, tokens=tokens, notice=notice, status_code=status_code, is_expired=api_tokens.is_expired,
             default_days=api_tokens.DEFAULT_LIFETIME.days, max_days=api_tokens.MAX_LIFETIME.days,

@@ -4,7 +4,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts import deactivation, service, two_factor
-from registry.accounts.auth import SignedInUser, current_user, deny, requires_role
+from registry.accounts.auth import SignedInUser, deny, requires_role
 from registry.accounts.schemas import InviteColleagueForm
 from registry.accounts.tables import Role
 from registry.web.pages import Confirmation, confirmation, confirmed, page
@@ -20,10 +20,10 @@ class OrganisationUsersController(Controller):
 
     @get("/", name="organisation_users")
     async def list_colleagues(
-        self, request: Request, invited: FromQuery[str | None] = None, removed: FromQuery[str | None] = None,
+        self, user: SignedInUser, invited: FromQuery[str | None] = None, removed: FromQuery[str | None] = None,
         made_admin: FromQuery[str | None] = None,
     ) -> Template:
-        return await self._page(request, invited=invited, removed=removed, made_admin=made_admin)
+        return await self._page(user, invited=invited, removed=removed, made_admin=made_admin)
 
     @post("/")
     async def invite(self, request: Request, user: SignedInUser) -> Template | Redirect:
@@ -31,18 +31,18 @@ class OrganisationUsersController(Controller):
             await deny(request, user, "only the organisation's admins invite colleagues")
         result = await read_form(request, InviteColleagueForm)
         if not result.ok:
-            return await self._page(request, result)
+            return await self._page(user, result)
         try:
             colleague = await service.invite_colleague(
                 inviter=user.actor, organisation_id=user.organisation_id, email=result.data.email, full_name=result.data.full_name
             )
         except service.AccountError as problem:
-            return await self._page(request, add_error(result, "email", str(problem)))
+            return await self._page(user, add_error(result, "email", str(problem)))
         return Redirect(f"/organisation/users?invited={colleague.email}", status_code=303)
 
     @get("/{user_id:int}/remove")
     async def confirm_removal(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        colleague = await self._colleague(request, user_id)
+        colleague = await self._colleague(request, user, user_id)
         if not colleague["is_active"]:
             return Redirect("/organisation/users", status_code=303)
         return confirmation(Confirmation(
@@ -58,18 +58,18 @@ class OrganisationUsersController(Controller):
 
     @post("/{user_id:int}/remove")
     async def remove(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        colleague = await self._colleague(request, user_id)
+        colleague = await self._colleague(request, user, user_id)
         if not await confirmed(request):
             return Redirect(f"/organisation/users/{user_id}/remove", status_code=303)
         try:
             await deactivation.remove_colleague(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
         except service.AccountError as problem:
-            return await self._page(request, FormResult(data=None, errors={"people": str(problem)}))
+            return await self._page(user, FormResult(data=None, errors={"people": str(problem)}))
         return Redirect(f"/organisation/users?removed={colleague['email']}", status_code=303)
 
     @get("/{user_id:int}/admin")
     async def confirm_making_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        colleague = await self._colleague(request, user_id)
+        colleague = await self._colleague(request, user, user_id)
         if not colleague["is_active"] or colleague["is_organisation_admin"]:
             return Redirect("/organisation/users", status_code=303)
         return confirmation(Confirmation(
@@ -82,18 +82,17 @@ class OrganisationUsersController(Controller):
 
     @post("/{user_id:int}/admin")
     async def make_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        colleague = await self._colleague(request, user_id)
+        colleague = await self._colleague(request, user, user_id)
         if not await confirmed(request):
             return Redirect(f"/organisation/users/{user_id}/admin", status_code=303)
         try:
             await service.make_colleague_admin(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
         except service.AccountError as problem:
-            return await self._page(request, FormResult(data=None, errors={"people": str(problem)}))
+            return await self._page(user, FormResult(data=None, errors={"people": str(problem)}))
         return Redirect(f"/organisation/users?made_admin={colleague['email']}", status_code=303)
 
-    async def _colleague(self, request: Request, user_id: int) -> dict:
+    async def _colleague(self, request: Request, user: SignedInUser, user_id: int) -> dict:
         """Someone of the admin's own organisation: anyone else is not found."""
-        user = current_user(request)
         if not user.is_organisation_admin:
             await deny(request, user, "only the organisation's admins remove colleagues or make them admins")
         colleague = next((person for person in await service.colleagues(user.organisation_id) if person["id"] == user_id), None)
@@ -102,10 +101,9 @@ class OrganisationUsersController(Controller):
         return colleague
 
     async def _page(
-        self, request: Request, result: FormResult | None = None, invited: str | None = None, removed: str | None = None,
+        self, user: SignedInUser, result: FormResult | None = None, invited: str | None = None, removed: str | None = None,
         made_admin: str | None = None,
     ) -> Template:
-        user = current_user(request)
         people = await service.colleagues(user.organisation_id)
         with_two_factor = await two_factor.enrolled_among([person["id"] for person in people]) if user.is_organisation_admin else set()
         return page(

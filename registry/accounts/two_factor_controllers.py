@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from registry.accounts import service, two_factor
-from registry.accounts.auth import SignedInUser, current_user, deny, load_user, requires_role, signed_in
+from registry.accounts.auth import SignedInUser, deny, load_user, requires_role, signed_in
 from registry.accounts.schemas import CodeForm
 from registry.accounts.sessions import half_signed_in, start_half_session, start_session
 from registry.accounts.tables import Role, User
@@ -175,16 +175,15 @@ class TwoFactorResetController(Controller):
     include_in_schema = False
 
     @post("/admin/users/{user_id:int}/two-factor-reset", guards=[requires_role(Role.ADMIN)])
-    async def by_service_admin(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
-        return await self._reset(request, user_id, back=f"/admin/users/{user_id}")
+    async def by_service_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+        return await self._reset(request, user, user_id, back=f"/admin/users/{user_id}")
 
     @post("/organisation/users/{user_id:int}/two-factor-reset", guards=[signed_in])
-    async def by_organisation_admin(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
-        return await self._reset(request, user_id, back="/organisation/users")
+    async def by_organisation_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+        return await self._reset(request, user, user_id, back="/organisation/users")
 
     @staticmethod
-    async def _reset(request: Request, user_id: int, *, back: str) -> Template:
-        by = current_user(request)
+    async def _reset(request: Request, by: SignedInUser, user_id: int, *, back: str) -> Template:
         person = await two_factor.person(user_id)
         if person is None or not two_factor.may_reset(by, person):
             await deny(request, by, "resets two-factor sign-in only of others it administers")
