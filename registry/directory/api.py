@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery, QueryParameter
 from pydantic import BaseModel, Field
 
-from registry.accounts.auth import current_user
+from registry.accounts.auth import OptionalUser
 from registry.directory import profiles, search
 from registry.web import api
 
@@ -108,7 +108,7 @@ class DirectoryApi(Controller):
         ),
     )
     async def index(
-        self, request: Request,
+        self, request: Request, user: OptionalUser,
         q: Annotated[str | None, QueryParameter(description=f"Words to find (at most {search.MAX_TEXT} characters)")] = None,
         framework: Annotated[Values, _filter("framework", "Framework reference")] = None,
         lot: Annotated[Values, _filter("lot", "Lot, as REFERENCE:NUMBER")] = None,
@@ -134,7 +134,7 @@ class DirectoryApi(Controller):
         paging = api.paging(request, page, page_size)
         results = await search.search(search.Query(
             text=text, filters={group: values for group, values in chosen.items() if values}, sort=sort, page=page, seed=seed,
-            official=search.is_official(current_user(request)), page_size=paging.size,
+            official=search.is_official(user), page_size=paging.size,
         ))
         if results.ignored:
             groups = {legend: group for group, legend in search.GROUPS.items()}
@@ -150,9 +150,9 @@ class DirectoryApi(Controller):
 
     @get("/{organisation_id:int}", summary="An appointed supplier's profile", responses=api.errors(404))
     async def show(
-        self, request: Request, organisation_id: Annotated[int, api.number("The supplier organisation's id")],
+        self, organisation_id: Annotated[int, api.number("The supplier organisation's id")], user: OptionalUser,
     ) -> SupplierOut:
-        found = await profiles.supplier_page(organisation_id, official=search.is_official(current_user(request)))
+        found = await profiles.supplier_page(organisation_id, official=search.is_official(user))
         if found is None:
             raise NotFoundException("There is no appointed supplier here")
         profile = found.profile

@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from registry.accounts.auth import OptionalUser, current_user
+from registry.accounts.auth import OptionalUser
 from registry.accounts.tables import Role
 from registry.directory import profiles, search
 from registry.web import paging
@@ -23,10 +23,6 @@ from registry.engagements.tables import MEASURES
 from registry.reference import taxonomies
 from registry.web.forms import FormResult
 from registry.web.pages import page
-
-def is_official(request: Request) -> bool:
-    return search.is_official(current_user(request))
-
 
 def _names() -> dict:
     return {name: {term.code: term.name for term in taxonomies.terms(name)} for name in TAXONOMIES}
@@ -85,14 +81,14 @@ class DirectoryController(Controller):
     include_in_schema = False
 
     @get("/", name="directory")
-    async def index(self, request: Request) -> Template | Redirect:
+    async def index(self, request: Request, user: OptionalUser) -> Template | Redirect:
         params = request.query_params
         typed = params.get("q") or ""
         requested_page = _whole_number(params.get("page"), below=10**9) or 1
         seed = _whole_number(params.get("seed"), below=search.PRIME)
         query = search.Query(
             text=typed.strip(), filters={group: params.getall(group) for group in search.GROUPS if group in params},
-            sort=params.get("sort") or "relevance", page=requested_page, seed=seed or 0, official=is_official(request),
+            sort=params.get("sort") or "relevance", page=requested_page, seed=seed or 0, official=search.is_official(user),
         )
         problem = search.text_problem(query.text)
         if seed is None and problem is None:  # a new search: give it its own fair order, in its address
@@ -118,7 +114,7 @@ class DirectoryController(Controller):
 
     @get("/{organisation_id:int}", name="directory_supplier")
     async def show(self, request: Request, organisation_id: FromPath[int], user: OptionalUser) -> Template:
-        supplier = await profiles.supplier_page(organisation_id, official=is_official(request))
+        supplier = await profiles.supplier_page(organisation_id, official=search.is_official(user))
         if supplier is None:
             raise NotFoundException("There is no appointed supplier here")
         return page(

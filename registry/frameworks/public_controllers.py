@@ -2,9 +2,7 @@
 their key dates as iCalendar. Each framework's own page gathers every stage: it is composed above
 them, in registry.pages.framework."""
 
-from zoneinfo import ZoneInfo
-
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -24,11 +22,6 @@ async def published_framework(reference: str) -> Framework:
     if framework is None or framework.state == State.DRAFT:
         raise NotFoundException(f"There is no published framework {reference}")
     return framework
-
-
-def zone_of(request: Request) -> ZoneInfo:
-    """The authority's time zone (REGISTRY_TIME_ZONE)."""
-    return request.app.state["settings"].zone
 
 
 class PublicFrameworksController(Controller):
@@ -88,11 +81,11 @@ class PublicFrameworksController(Controller):
         )
 
     @get("/frameworks/{reference:str}/calendar.ics")
-    async def framework_calendar(self, request: Request, reference: FromPath[str]) -> Response:
+    async def framework_calendar(self, reference: FromPath[str], settings: AppSettings) -> Response:
         framework = await published_framework(reference)
-        return Response(calendar.calendar_of([framework], f"{framework.reference} key dates", zone_of(request)), media_type=ICS)
+        return Response(calendar.calendar_of([framework], f"{framework.reference} key dates", settings.zone), media_type=ICS)
 
     @get("/open-data/calendar.ics")
-    async def all_calendar(self, request: Request) -> Response:
+    async def all_calendar(self, settings: AppSettings) -> Response:
         frameworks = await Framework.objects().where(Framework.state != State.DRAFT).order_by(Framework.reference)
-        return Response(calendar.calendar_of(frameworks, "Participation frameworks: key dates", zone_of(request)), media_type=ICS)
+        return Response(calendar.calendar_of(frameworks, "Participation frameworks: key dates", settings.zone), media_type=ICS)

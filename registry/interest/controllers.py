@@ -11,7 +11,7 @@ from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import calendar, lifecycle
 from registry.frameworks import service as frameworks
-from registry.frameworks.public_controllers import ICS, published_framework, zone_of
+from registry.frameworks.public_controllers import ICS, published_framework
 from registry.interest import service
 from registry.reference import taxonomies
 from registry.web import links
@@ -19,6 +19,7 @@ from registry.web.downloads import csv_file
 from registry.web.forms import FormResult, is_whole_number
 from registry.web.pages import page
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
+from registry.web.dependencies import AppSettings
 
 
 class InterestController(Controller):
@@ -109,11 +110,11 @@ class SupplierCalendarController(Controller):
     include_in_schema = False
 
     @get("/calendar/{feed:str}")
-    async def supplier_calendar(self, request: Request, feed: FromPath[str]) -> Response:
+    async def supplier_calendar(self, feed: FromPath[str], settings: AppSettings) -> Response:
         """A supplier's own feed, at a secret address ending .ics."""
         followed = await service.frameworks_for_calendar(feed.removesuffix(".ics")) if feed.endswith(".ics") else None
         if followed is None:
             raise NotFoundException("There is no calendar at this address")
         return Response(
-            calendar.calendar_of(followed, "Frameworks you follow", zone_of(request)), media_type=ICS, headers={"Cache-Control": "no-store"},
+            calendar.calendar_of(followed, "Frameworks you follow", settings.zone), media_type=ICS, headers={"Cache-Control": "no-store"},
         )

@@ -3,7 +3,7 @@ here because it needs the signed-in admin (accounts), which builds on the audit 
 
 from datetime import date
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -11,6 +11,7 @@ from registry.accounts.auth import requires_role
 from registry.accounts.tables import Role
 from registry.audit import service as audit
 from registry.web import paging
+from registry.web.dependencies import AppSettings
 
 
 def _date(value: str | None) -> date | None:
@@ -28,7 +29,7 @@ class AuditLogController(Controller):
     @get("/", name="admin_audit")
     async def log(
         self,
-        request: Request,
+        settings: AppSettings,
         actor: FromQuery[str | None] = None,
         object_type: FromQuery[str | None] = None,
         object_id: FromQuery[str | None] = None,
@@ -53,7 +54,7 @@ class AuditLogController(Controller):
             date_from=start,
             date_to=end,
             page=page,
-            zone=request.app.state["settings"].zone,
+            zone=settings.zone,
         )
         events, total = await audit.search(criteria)
         shown = paging.page_of(page, total, audit.PAGE_SIZE)
