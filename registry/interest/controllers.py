@@ -16,7 +16,7 @@ from registry.interest import service
 from registry.reference import taxonomies
 from registry.web import links
 from registry.web.downloads import csv_file
-from registry.web.forms import FormResult, is_whole_number
+from registry.web.forms import FormResult, add_problem, is_whole_number
 from registry.web.pages import page
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.web.dependencies import AppSettings
@@ -37,7 +37,7 @@ class InterestController(Controller):
         return await self._page(framework, FormResult(data=None, values=values), existing=existing)
 
     @post("/")
-    async def register(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
+    async def register(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         framework = await published_framework(reference)
         form = await request.form()
         scope = form.get("scope")
@@ -48,21 +48,22 @@ class InterestController(Controller):
             errors["scope"] = "Select all lots or the lots you are interested in"
         elif scope == "chosen" and not chosen:
             errors["lots"] = "Select at least one lot"
+        result = FormResult(data=None, errors=errors, values=values)
         if not errors:
             try:
                 await service.register(user, reference, lot_numbers=None if scope == "all" else chosen)
                 return Redirect(f"/frameworks/{reference}?interest=registered", status_code=303)
             except service.InterestError as problem:
-                errors["scope"] = str(problem)
-        return await self._page(framework, FormResult(data=None, errors=errors, values=values))
+                result = add_problem(result, problem, settings.zone, field_name="scope")
+        return await self._page(framework, result)
 
     @post("/withdraw")
-    async def withdraw(self, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
+    async def withdraw(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         framework = await published_framework(reference)
         try:
             await service.withdraw(user, reference)
         except service.InterestError as problem:
-            return await self._page(framework, FormResult(data=None, errors={"scope": str(problem)}, values={"scope": "all"}))
+            return await self._page(framework, add_problem(FormResult(data=None, values={"scope": "all"}), problem, settings.zone, field_name="scope"))
         return Redirect(f"/frameworks/{reference}?interest=withdrawn", status_code=303)
 
     async def _page(self, framework, result: FormResult, existing=None) -> Template:
