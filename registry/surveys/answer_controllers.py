@@ -6,7 +6,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.interest import service as interest
 from registry.surveys import service
@@ -14,12 +14,9 @@ from registry.surveys import service
 from registry.web.pages import page
 
 
-async def _context(request: Request, reference: str) -> dict:
-    try:
-        framework, survey = await service.open_survey_for(reference)
-    except service.SurveyError:
-        raise NotFoundException("This framework has no request for information open") from None
-    response = await service.response_of(current_user(request).organisation_id, survey.id)
+async def _context(user: SignedInUser, reference: str) -> dict:
+    framework, survey = await service.open_survey_for(reference)
+    response = await service.response_of(user.organisation_id, survey.id)
     given = await service.answers_of(response.id) if response else {}
     return {
         "framework": framework, "survey": survey, "response": response, "given": given,
@@ -41,14 +38,14 @@ class AnswerSurveyController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/")
-    async def overview(self, request: Request, reference: FromPath[str], saved: FromQuery[str | None] = None) -> Template:
-        context = await _context(request, reference)
+    async def overview(self, reference: FromPath[str], user: SignedInUser, saved: FromQuery[str | None] = None) -> Template:
+        context = await _context(user, reference)
         statuses = {section.id: section_status(qs, context["given"]) for section, qs in context["structure"]}
         return page("surveys/answer_overview.html", statuses=statuses, saved=saved, **context)
 
     @get("/sections/{section_id:int}")
-    async def section(self, request: Request, reference: FromPath[str], section_id: FromPath[int]) -> Template:
-        context = await _context(request, reference)
+    async def section(self, reference: FromPath[str], section_id: FromPath[int], user: SignedInUser) -> Template:
+        context = await _context(user, reference)
         return self._section_page(context, section_id, values=None, errors={})
 
     def _section_page(self, context: dict, section_id: int, values: dict | None, errors: dict, status_code: int = 200) -> Template:
@@ -66,7 +63,7 @@ class AnswerSurveyController(Controller):
 
     @post("/sections/{section_id:int}")
     async def save(self, request: Request, reference: FromPath[str], section_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        context = await _context(request, reference)
+        context = await _context(user, reference)
         form = await request.form()
         section_questions = next((qs for s, qs in context["structure"] if s.id == section_id), None)
         if section_questions is None:
@@ -93,14 +90,14 @@ class AnswerSurveyController(Controller):
         return Redirect(f"/frameworks/{reference}/rfi/check", status_code=303)
 
     @get("/check")
-    async def check(self, request: Request, reference: FromPath[str]) -> Template:
-        context = await _context(request, reference)
+    async def check(self, reference: FromPath[str], user: SignedInUser) -> Template:
+        context = await _context(user, reference)
         missing = await service.unanswered_required(context["survey"].id, context["response"].id if context["response"] else None)
         return page("surveys/answer_check.html", missing=missing, display=service.display, **context)
 
     @post("/submit")
-    async def submit(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
-        context = await _context(request, reference)
+    async def submit(self, reference: FromPath[str], user: SignedInUser) -> Template:
+        context = await _context(user, reference)
         try:
             response = await service.submit(user, reference)
         except service.SurveyError as problem:

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from pydantic import BaseModel, Field
 
 from registry import clock
-from registry.accounts.auth import OptionalUser, current_user, signed_in
+from registry.accounts.auth import SignedInUser, signed_in
 from registry.frameworks.api import Reference, framework_for
 from registry.surveys import service
 from registry.surveys.tables import QuestionKind, ResponseStatus
@@ -70,9 +70,9 @@ class SurveysApi(Controller):
     security = api.SIGNED_IN
 
     @get("/", summary="The request for information's questions", responses=api.errors(403, 404))
-    async def show(self, request: Request, reference: Reference, user: OptionalUser) -> SurveyOut:
+    async def show(self, request: Request, reference: Reference, user: SignedInUser) -> SurveyOut:
         framework = await framework_for(request, reference)
-        survey = await api.checked(request, service.survey_for_reader(user, framework))
+        survey = await service.survey_for_reader(user, framework)
         return SurveyOut(
             framework=reference, version=survey.version, title=survey.title, introduction=survey.introduction, opens_at=survey.opens_at,
             closes_at=survey.closes_at, is_open=service.is_open(survey, framework, clock.now()),
@@ -89,12 +89,11 @@ class SurveysApi(Controller):
         responses=api.errors(403, 404),
     )
     async def responses(
-        self, request: Request, reference: Reference, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
+        self, request: Request, reference: Reference, user: SignedInUser, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[SurveyResponseOut]:
-        user = current_user(request)
         framework = await framework_for(request, reference)
-        survey = await api.checked(request, service.survey_for_reader(user, framework))
-        rows = await api.checked(request, service.responses_for_reader(user, framework, survey))
+        survey = await service.survey_for_reader(user, framework)
+        rows = await service.responses_for_reader(user, framework, survey)
         paging = api.paging(request, page, page_size)
         items = []
         for row in paging.window(rows):

@@ -9,16 +9,15 @@ from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import service as frameworks
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.lifecycle import IllegalTransition
-from registry.frameworks.tables import Framework, State
+from registry.frameworks.tables import State
 from registry.accounts.schemas import ORGANISATION_TYPES
 from registry.accounts.tables import OrganisationSize
 from registry.reference import taxonomies
 from registry.surveys import analysis, service
 from registry.surveys.schemas import QuestionForm, ReasonedEntryForm, SectionForm, SurveyForm
 from registry.surveys.tables import QuestionKind, Survey
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_error, add_problem, read_form
 from registry.web.downloads import csv_file
 from registry.web.pages import page
 from registry.web.dependencies import AppSettings
@@ -40,9 +39,6 @@ class SurveyBuilderController(Controller):
     include_in_schema = False
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
     dependencies = OFFICER_FRAMEWORK
-
-    async def _framework(self, request: Request, reference: str) -> Framework:
-        return await framework_for_officer(request, reference)
 
     async def _overview(self, request: Request, framework: OfficersFramework, problems: list[str] | None = None, section_result: FormResult | None = None) -> Template:
         survey = await service.current_survey(framework.id)
@@ -88,11 +84,11 @@ class SurveyBuilderController(Controller):
                 )
                 return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
             except service.SurveyError as problem:
-                result = add_error(result, "closes_on", str(problem))
+                result = add_problem(result, problem, settings.zone, field_name="closes_on")
         return page("surveys/survey_form.html", result, framework=framework, survey=survey)
 
     @post("/sections")
-    async def add_section(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def add_section(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         survey = await self._survey(framework)
         result = await read_form(request, SectionForm)
         if result.ok:
@@ -100,7 +96,7 @@ class SurveyBuilderController(Controller):
                 await service.add_section(user, survey.id, result.data.section_title)
                 return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
             except service.SurveyError as problem:
-                result = add_error(result, "section_title", str(problem))
+                result = add_problem(result, problem, settings.zone, field_name="section_title")
         return await self._overview(request, framework, section_result=result)
 
     async def _survey(self, framework: OfficersFramework) -> Survey:
@@ -116,7 +112,7 @@ class SurveyBuilderController(Controller):
                     sections=await service.sections(survey.id), kinds=KIND_NAMES)
 
     @post("/questions/new")
-    async def add_question(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def add_question(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         survey = await self._survey(framework)
         result = await read_form(request, QuestionForm)
         if result.ok:
@@ -130,7 +126,7 @@ class SurveyBuilderController(Controller):
                     await service.add_question(user, survey.id, result.data.section_id, spec)
                     return Redirect(f"/manage/frameworks/{reference}/rfi", status_code=303)
                 except service.SurveyError as problem:
-                    result = add_error(result, "text", str(problem))
+                    result = add_problem(result, problem, settings.zone, field_name="text")
         return page("surveys/question_form.html", result, framework=framework, sections=await service.sections(survey.id), kinds=KIND_NAMES)
 
     @post("/questions/{question_id:int}/move")
@@ -188,10 +184,9 @@ class SurveyBuilderController(Controller):
 
     @get("/analysis")
     async def analysis(
-        self, request: Request, reference: FromPath[str], size: FromQuery[str | None] = None,
+        self, framework: OfficersFramework, size: FromQuery[str | None] = None,
         region: FromQuery[str | None] = None, organisation_type: FromQuery[str | None] = None,
     ) -> Template:
-        framework = await self._framework(request, reference)
         survey = await self._survey(framework)
         filters = analysis.Filters(size=size or None, region=region or None, organisation_type=organisation_type or None)
         people, results = await analysis.analyse(survey.id, filters)

@@ -9,7 +9,7 @@ from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
-from registry.errors import Refused, RuleBroken
+from registry.errors import Missing, Refused, RuleBroken
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
@@ -70,23 +70,11 @@ async def current_survey(framework_id: int) -> Survey | None:
     return await Survey.objects().where((Survey.framework == framework_id) & Survey.superseded_at.is_null()).first()
 
 
-async def _framework_for_officer(user: CurrentUser, reference: str) -> Framework:
-    framework = await frameworks.get(reference)
-    if framework is None:
-        raise SurveyError(f"There is no framework {reference}")
-    try:
-        frameworks.check_officer(user, framework)
-    except Refused as refusal:
-        raise Refused(str(refusal)) from None
-    return framework
-
-
 async def _survey_for_officer(user: CurrentUser, survey_id: int) -> Survey:
     survey = await Survey.objects().where(Survey.id == survey_id).first()
     if survey is None:
         raise SurveyError("There is no such survey")
-    framework = await Framework.objects().get(Framework.id == survey.framework)
-    await _framework_for_officer(user, framework.reference)
+    frameworks.check_officer(user, await Framework.objects().get(Framework.id == survey.framework))
     return survey
 
 
@@ -109,7 +97,7 @@ async def save_survey(
     if problems:
         raise SurveyError(next(iter(problems.values())))
     async with db.transaction():
-        framework = await _framework_for_officer(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         if framework.state not in (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN):
             raise SurveyError("The request for information has closed")
         survey = await current_survey(framework.id)
@@ -238,7 +226,7 @@ async def structure(survey_id: int) -> list[tuple[Section, list[Question]]]:
 async def open_rfi(user: CurrentUser, reference: str) -> Framework:
     """Open the survey to suppliers: the framework moves to rfi_open, closing when the survey does."""
     async with db.transaction():
-        framework = await _framework_for_officer(user, reference)
+        framework = await frameworks.for_officer(user, reference)
         survey = await current_survey(framework.id)
         if survey is None or not await questions(survey.id):
             raise frameworks.TransitionBlocked(["Write the request for information's questions first"])
@@ -258,23 +246,20 @@ async def open_survey_for(reference: str) -> tuple[Framework, Survey]:
     framework = await frameworks.get(reference)
     survey = await current_survey(framework.id) if framework else None
     if framework is None or survey is None or framework.state not in (State.RFI_OPEN, State.RFI_CLOSED):
-        raise SurveyError("This framework has no request for information open")
+        raise Missing("This framework has no request for information open")
     return framework, survey
 
 
 async def survey_for_reader(user: CurrentUser, framework: Framework) -> Survey:
     """The framework's current survey: for its authority's procurement officers at any stage, for
-    suppliers while it is open or closed. Refused for anyone else; LookupError when there is none."""
+    suppliers while it is open or closed. Refused for anyone else; Missing when there is none."""
     if frameworks.is_officer(user, framework):
         survey = await current_survey(framework.id)
         if survey is None:
-            raise LookupError("This framework has no request for information yet")
+            raise Missing("This framework has no request for information yet")
         return survey
     _check_supplier(user)
-    try:
-        return (await open_survey_for(framework.reference))[1]
-    except SurveyError as missing:
-        raise LookupError(str(missing)) from None
+    return (await open_survey_for(framework.reference))[1]
 
 
 async def responses_for_reader(user: CurrentUser, framework: Framework, survey: Survey) -> list[dict]:
