@@ -7,14 +7,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.clarifications import service
 from registry.clarifications.schemas import AnswerForm, QuestionForm
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.public_controllers import published_framework
+from registry.frameworks.tables import Framework
 from registry.interest import service as interest
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_problem, read_form
 from registry.web.pages import page
 from registry.web.dependencies import AppSettings
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
@@ -24,12 +24,11 @@ class ClarificationsController(Controller):
     path = "/frameworks/{reference:str}/clarifications"
     include_in_schema = False
     guards = [requires_role(Role.SUPPLIER)]
-    dependencies = OFFICER_FRAMEWORK
 
     @get("/")
-    async def index(self, request: Request, reference: FromPath[str]) -> Template:
+    async def index(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template:
         framework = await published_framework(reference)
-        return await self._page(request, framework, FormResult(data=None))
+        return await self._page(request, user, framework, FormResult(data=None))
 
     @post("/")
     async def ask(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
@@ -40,11 +39,11 @@ class ClarificationsController(Controller):
                 asked = await service.ask(user, reference, result.data.question)
                 return Redirect(f"/frameworks/{reference}/clarifications?asked={asked.number}", status_code=303)
             except service.ClarificationError as problem:
-                result = add_error(result, "question", problem.explain(settings.zone))
-        return await self._page(request, framework, result)
+                result = add_problem(result, problem, settings.zone, field_name="question")
+        return await self._page(request, user, framework, result)
 
-    async def _page(self, request: Request, framework: OfficersFramework, result: FormResult) -> Template:
-        organisation_id = current_user(request).organisation_id
+    async def _page(self, request: Request, user: SignedInUser, framework: Framework, result: FormResult) -> Template:
+        organisation_id = user.organisation_id
         return page(
             "clarifications/ask.html", result, framework=framework,
             registered=await interest.current(organisation_id, framework.id) is not None,
@@ -67,14 +66,17 @@ class ManageClarificationsController(Controller):
         )
 
     @get("/{clarification_id:int}")
-    async def answer_form(self, request: Request, reference: FromPath[str], clarification_id: FromPath[int]) -> Template:
-        framework, clarification = await self._clarification(request, reference, clarification_id)
+    async def answer_form(self, clarification_id: FromPath[int], framework: OfficersFramework) -> Template:
+        clarification = await self._clarification(framework, clarification_id)
         values = {"published_question": clarification.published_question or clarification.question, "answer": clarification.answer or ""}
         return await self._form(framework, clarification, FormResult(data=None, values=values))
 
     @post("/{clarification_id:int}")
-    async def save_answer(self, request: Request, reference: FromPath[str], clarification_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
-        framework, clarification = await self._clarification(request, reference, clarification_id)
+    async def save_answer(
+        self, request: Request, reference: FromPath[str], clarification_id: FromPath[int], framework: OfficersFramework, user: SignedInUser,
+        settings: AppSettings,
+    ) -> Template | Redirect:
+        clarification = await self._clarification(framework, clarification_id)
         result = await read_form(request, AnswerForm)
         if result.ok:
             form = result.data
@@ -86,15 +88,14 @@ class ManageClarificationsController(Controller):
                 outcome = "published" if form.publish else "saved"
                 return Redirect(f"/manage/frameworks/{reference}/clarifications?{outcome}={clarification.number}", status_code=303)
             except service.ClarificationError as problem:
-                result = add_error(result, "answer", str(problem))
+                result = add_problem(result, problem, settings.zone, field_name="answer")
         return await self._form(framework, clarification, result)
 
-    async def _clarification(self, request: Request, reference: str, clarification_id: int):
-        framework = await framework_for_officer(request, reference)
+    async def _clarification(self, framework: OfficersFramework, clarification_id: int):
         clarification = await service.find(framework.id, clarification_id)
         if clarification is None:
             raise NotFoundException("There is no such question")
-        return framework, clarification
+        return clarification
 
     async def _form(self, framework: OfficersFramework, clarification, result: FormResult) -> Template:
         return page(

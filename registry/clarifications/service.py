@@ -113,13 +113,7 @@ async def answer(
     if not answer or len(answer) > ANSWER_LIMIT:
         raise ClarificationError(f"Enter an answer of {ANSWER_LIMIT:,} characters or fewer")
     async with db.transaction():
-        framework = await frameworks.get(reference)
-        if framework is None:
-            raise ClarificationError(f"There is no framework {reference}")
-        try:
-            frameworks.check_officer(user, framework)
-        except Refused as refusal:
-            raise Refused(str(refusal)) from None
+        framework = await frameworks.for_officer(user, reference)
         clarification = await find(framework.id, clarification_id)
         if clarification is None:
             raise ClarificationError("There is no such question")
