@@ -44,7 +44,7 @@ class CriteriaApi(Controller):
     )
     async def show(self, request: Request, reference: Reference, user: OptionalUser) -> CriteriaOut:
         framework = await framework_for(request, reference)
-        content = await api.checked(request, service.readable(user, framework))
+        content = await service.readable(user, framework)
         return CriteriaOut(
             framework=reference, **{name: content[name] for name in ("quality_share", "price_share", "scale", "clarification_deadline", "tender_deadline")},
             criteria=[CriterionOut(**criterion) for criterion in content["criteria"]],

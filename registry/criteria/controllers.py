@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry import clock
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.criteria import invitation, service
 from registry.criteria.schemas import CriterionForm, InvitationForm, SchemeForm
@@ -15,10 +15,9 @@ from registry.criteria.tables import Criterion, CriterionKind
 from registry.frameworks import documents as framework_documents
 from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
-from registry.frameworks.controllers import framework_for_officer
 from registry.frameworks.tables import Framework
 from registry.interest import service as interest
-from registry.web.forms import FormResult, add_error, is_whole_number, read_form
+from registry.web.forms import FormResult, add_error, add_problem, is_whole_number, read_form
 from registry.web.pages import page
 from registry.web.dependencies import AppSettings
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
@@ -65,7 +64,9 @@ class CriteriaController(Controller):
         return page("criteria/scheme_form.html", FormResult(data=None, values=values), framework=framework, amending=scheme.locked)
 
     @post("/criteria/scheme")
-    async def save_scheme(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def save_scheme(
+        self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings,
+    ) -> Template | Redirect:
         result = await read_form(request, SchemeForm)
         if result.ok:
             try:
@@ -75,7 +76,7 @@ class CriteriaController(Controller):
                 )
                 return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
             except service.CriteriaError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return page("criteria/scheme_form.html", result, framework=framework, amending=not lifecycle.before_itt(framework.state))
 
     # --- Criteria -------------------------------------------------------------------------------
@@ -93,8 +94,8 @@ class CriteriaController(Controller):
         return await self._criterion_page(framework, FormResult(data=None, values=values), None)
 
     @post("/criteria/new")
-    async def add_criterion(self, request: Request, reference: FromPath[str]) -> Template | Redirect:
-        return await self._save(request, reference, None)
+    async def add_criterion(self, request: Request, framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        return await self._save(request, framework, user, settings, None)
 
     @get("/criteria/{criterion_id:int}")
     async def edit_criterion(self, reference: FromPath[str], criterion_id: FromPath[int], framework: OfficersFramework) -> Template:
@@ -105,20 +106,24 @@ class CriteriaController(Controller):
         return await self._criterion_page(framework, FormResult(data=None, values=criterion_values(criterion, lot_numbers)), criterion_id)
 
     @post("/criteria/{criterion_id:int}")
-    async def change_criterion(self, request: Request, reference: FromPath[str], criterion_id: FromPath[int]) -> Template | Redirect:
-        return await self._save(request, reference, criterion_id)
+    async def change_criterion(
+        self, request: Request, criterion_id: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings,
+    ) -> Template | Redirect:
+        return await self._save(request, framework, user, settings, criterion_id)
 
-    async def _save(self, request: Request, reference: str, criterion_id: int | None) -> Template | Redirect:
-        framework = await framework_for_officer(request, reference)
+    async def _save(
+        self, request: Request, framework: OfficersFramework, user: SignedInUser, settings: AppSettings, criterion_id: int | None,
+    ) -> Template | Redirect:
+        reference = framework.reference
         if criterion_id is not None and not await Criterion.exists().where((Criterion.id == criterion_id) & (Criterion.framework == framework.id)):
             raise NotFoundException("There is no such criterion")
         result = await read_form(request, CriterionForm)
         if result.ok:
             try:
-                await service.save_criterion(current_user(request), reference, criterion_id, result.data.spec(), change_summary=result.data.change_summary)
+                await service.save_criterion(user, reference, criterion_id, result.data.spec(), change_summary=result.data.change_summary)
                 return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
             except service.CriteriaError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
         return await self._criterion_page(framework, result, criterion_id)
 
     @post("/criteria/{criterion_id:int}/remove")
@@ -127,8 +132,6 @@ class CriteriaController(Controller):
         try:
             await service.remove_criterion(user, reference, criterion_id, change_summary=change_summary)
         except service.CriteriaError as problem:
-            if str(problem) == "There is no such criterion":
-                raise NotFoundException(str(problem)) from None
             context = await _overview_context(framework)
             return page("criteria/overview.html", status_code=400, **{**context, "refusal": str(problem)})
         return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
@@ -140,20 +143,23 @@ class CriteriaController(Controller):
         return page("criteria/weights_form.html", FormResult(data=None, values=values), **await _overview_context(framework), quality=quality)
 
     @post("/criteria/weights")
-    async def save_weights(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Redirect:
+    async def save_weights(
+        self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings,
+    ) -> Template | Redirect:
         quality = [c for c in await service.criteria_of(framework.id) if c.kind == CriterionKind.QUALITY]
         form = await request.form()
         values = {f"weight-{c.id}": str(form.get(f"weight-{c.id}", "")).strip() for c in quality}
         values["change_summary"] = str(form.get("change_summary") or "")
         errors = {name: "Enter a whole number from 1 to 100" for name, value in values.items() if name.startswith("weight-") and not is_whole_number(value)}
+        result = FormResult(data=None, errors=errors, values=values)
         if not errors:
             try:
                 weights = {c.id: int(values[f"weight-{c.id}"]) for c in quality}
                 await service.save_weights(user, reference, weights, change_summary=values["change_summary"])
                 return Redirect(f"/manage/frameworks/{reference}/criteria", status_code=303)
             except service.CriteriaError as problem:
-                errors[problem.field if problem.field != "title" else "weights"] = str(problem)
-        return page("criteria/weights_form.html", FormResult(data=None, errors=errors, values=values), **await _overview_context(framework), quality=quality)
+                result = add_problem(result, problem, settings.zone, field_name="weights" if problem.field == "title" else None)
+        return page("criteria/weights_form.html", result, **await _overview_context(framework), quality=quality)
 
     # --- The invitation to tender ---------------------------------------------------------------
 
@@ -189,7 +195,7 @@ class CriteriaController(Controller):
                 await invitation.publish(user, reference, clarification_deadline=clarification_deadline, tender_deadline=tender_deadline)
                 return Redirect(f"/manage/frameworks/{reference}?done=itt_published", status_code=303)
             except service.CriteriaError as problem:
-                result = add_error(result, problem.field, str(problem))
+                result = add_problem(result, problem, settings.zone)
             except (frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
                 result = add_error(result, "publish", str(problem))
         return await self._invitation_page(framework, result)

@@ -52,10 +52,7 @@ async def publish(user: CurrentUser, reference: str, *, clarification_deadline: 
         field, message = next(iter(found.items()))
         raise CriteriaError(message, field=field)
     async with db.transaction():
-        framework = await frameworks.get(reference)
-        if framework is None:
-            raise CriteriaError(f"There is no framework {reference}")
-        frameworks.check_officer(user, framework)
+        framework = await frameworks.for_officer(user, reference)
         await Framework.update({Framework.clarification_deadline: clarification_deadline, Framework.tender_deadline: tender_deadline}).where(
             Framework.id == framework.id
         )

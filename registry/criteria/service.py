@@ -17,7 +17,7 @@ from registry.criteria.tables import DEFAULT_SCALE, AssessmentScheme, Criterion,
 from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
-from registry.errors import Refused, RuleBroken
+from registry.errors import Missing, Refused, RuleBroken
 
 KIND_ORDER = [CriterionKind.SELECTION, CriterionKind.QUALITY, CriterionKind.PRICE]
 KIND_NAMES = {CriterionKind.SELECTION: "Selection question", CriterionKind.QUALITY: "Quality criterion", CriterionKind.PRICE: "Price"}
@@ -143,22 +143,18 @@ def changeable(framework: Framework, now: datetime) -> bool:
     return not terms.terms_frozen(framework, now) and (lifecycle.before_itt(framework.state) or framework.state == State.ITT_PUBLISHED)
 
 
-async def _framework_for_change(user: CurrentUser, reference: str, change_summary: str | None) -> tuple[Framework, bool]:
-    """The framework, and whether this change is an amendment of published criteria."""
-    framework = await frameworks.get(reference)
-    if framework is None:
-        raise CriteriaError(f"There is no framework {reference}")
-    frameworks.check_officer(user, framework)
+def _is_amendment(framework: Framework, change_summary: str | None) -> bool:
+    """Whether changing the criteria now amends published ones; refused when they may not change."""
     now = clock.now()
     if terms.terms_frozen(framework, now):
         raise CriteriaError(terms.refusal(["assessment criteria"]))
     if not changeable(framework, now):
         raise CriteriaError(f"The criteria of a framework that is {lifecycle.describe(framework.state)} can no longer change")
     if lifecycle.before_itt(framework.state):
-        return framework, False
+        return False
     if not (change_summary or "").strip():
         raise CriteriaError("The criteria are published: say what is changing and why, so that bidders are told", field="change_summary")
-    return framework, True
+    return True
 
 
 async def _after_change(user: CurrentUser, framework: Framework, amendment: bool, change_summary: str | None) -> None:
@@ -180,7 +176,8 @@ async def save_scheme(user: CurrentUser, reference: str, *, quality_share: int, 
         field, message = next(iter(found.items()))
         raise CriteriaError(message, field=field)
     async with db.transaction():
-        framework, amendment = await _framework_for_change(user, reference, change_summary)
+        framework = await frameworks.for_officer(user, reference)
+        amendment = _is_amendment(framework, change_summary)
         criteria = await criteria_of(framework.id)
         too_high = [c.title for c in criteria if c.minimum_score is not None and c.minimum_score > len(scale) - 1]
         if too_high:
@@ -203,7 +200,8 @@ async def save_criterion(
 ) -> Criterion:
     """Add a criterion (criterion_id None) or change one."""
     async with db.transaction():
-        framework, amendment = await _framework_for_change(user, reference, change_summary)
+        framework = await frameworks.for_officer(user, reference)
+        amendment = _is_amendment(framework, change_summary)
         scheme = await scheme_of(framework.id)
         if found := spec.problems(scheme.scale_max):
             field, message = next(iter(found.items()))
@@ -240,7 +238,8 @@ async def save_criterion(
 async def save_weights(user: CurrentUser, reference: str, weights: dict[int, int], *, change_summary: str | None = None) -> None:
     """Change several quality weights at once, so that they can be rebalanced to add up to 100."""
     async with db.transaction():
-        framework, amendment = await _framework_for_change(user, reference, change_summary)
+        framework = await frameworks.for_officer(user, reference)
+        amendment = _is_amendment(framework, change_summary)
         quality = {c.id: c for c in await criteria_of(framework.id) if c.kind == CriterionKind.QUALITY}
         if not weights:
             raise CriteriaError("There are no quality criteria to weigh yet", field="weights")
@@ -256,7 +255,8 @@ async def save_weights(user: CurrentUser, reference: str, weights: dict[int, int
 
 async def remove_criterion(user: CurrentUser, reference: str, criterion_id: int, *, change_summary: str | None = None) -> None:
     async with db.transaction():
-        framework, amendment = await _framework_for_change(user, reference, change_summary)
+        framework = await frameworks.for_officer(user, reference)
+        amendment = _is_amendment(framework, change_summary)
         criterion = await _criterion(framework, criterion_id)
         await Criterion.delete().where(Criterion.id == criterion.id)
         await audit.record("criteria.removed", actor=user.actor, object_type="framework", object_id=reference, payload={"criterion": criterion.id, "title": criterion.title})
@@ -266,7 +266,7 @@ async def remove_criterion(user: CurrentUser, reference: str, criterion_id: int,
 async def _criterion(framework: Framework, criterion_id: int) -> Criterion:
     criterion = await Criterion.objects().where((Criterion.id == criterion_id) & (Criterion.framework == framework.id)).first()
     if criterion is None:
-        raise CriteriaError("There is no such criterion")
+        raise Missing("There is no such criterion")
     return criterion
 
 
