@@ -36,6 +36,7 @@ from registry.directory.index import SIZE
 from registry.directory.tables import DirectoryEntry
 from registry.engagements import capacity
 from registry.reference import taxonomies
+from registry.errors import RuleBroken
 
 PAGE_SIZE = 20
 MAX_TEXT = 200
@@ -77,8 +78,10 @@ def is_official(user) -> bool:
     return user is not None and user.has_role(Role.COMMISSIONER, Role.PROCUREMENT_OFFICER)
 
 
-class InvalidSearch(ValueError):
+class InvalidSearch(RuleBroken):
     """The search cannot run as asked; the message says what to change."""
+
+    field = "q"
 
 
 @dataclass(frozen=True)
