@@ -10,7 +10,8 @@ from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.schemas import NewAuthorityUserForm, RolesForm
 from registry.accounts.tables import OrganisationKind, Role
 from registry.web.pages import Confirmation, confirmation, confirmed, page
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_problem, read_form
+from registry.web.dependencies import AppSettings
 
 AUTHORITY_ROLES = [Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.COMMISSIONER, Role.ADMIN]
 
@@ -36,7 +37,7 @@ class UsersAdminController(Controller):
         return await self._form()
 
     @post("/new")
-    async def create(self, request: Request, user: SignedInUser) -> Template | Redirect:
+    async def create(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         result = await read_form(request, NewAuthorityUserForm)
         if not result.ok:
             return await self._form(result)
@@ -50,7 +51,7 @@ class UsersAdminController(Controller):
                 roles=form.roles,
             )
         except service.AccountError as problem:
-            return await self._form(add_error(result, "email" if "account" in str(problem).lower() else "organisation_id", str(problem)))
+            return await self._form(add_problem(result, problem, settings.zone, field_name="email" if "account" in str(problem).lower() else "organisation_id"))
         return Redirect(f"/admin/users?{_query(created=user.email, waiting=waiting)}", status_code=303)
 
     @get("/{user_id:int}")
@@ -58,14 +59,14 @@ class UsersAdminController(Controller):
         return await self._roles_page(user_id)
 
     @post("/{user_id:int}")
-    async def change_roles(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def change_roles(self, request: Request, user_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         result = await read_form(request, RolesForm)
         if not result.ok:
             return await self._roles_page(user_id, result)
         try:
             user, waiting = await service.change_roles(admin=user.actor, user_id=user_id, roles=result.data.roles)
         except service.AccountError as problem:
-            return await self._roles_page(user_id, add_error(result, "roles", str(problem)))
+            return await self._roles_page(user_id, add_problem(result, problem, settings.zone, field_name="roles"))
         return Redirect(f"/admin/users?{_query(changed=user.email, waiting=waiting)}", status_code=303)
 
     @get("/{user_id:int}/deactivate")
@@ -83,13 +84,13 @@ class UsersAdminController(Controller):
         ))
 
     @post("/{user_id:int}/deactivate")
-    async def deactivate(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def deactivate(self, request: Request, user_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         if not await confirmed(request):
             return Redirect(f"/admin/users/{user_id}/deactivate", status_code=303)
         try:
             done = await deactivation.deactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
         except service.AccountError as problem:
-            return await self._roles_page(user_id, FormResult(data=None, errors={"account": str(problem)}))
+            return await self._roles_page(user_id, add_problem(FormResult(data=None), problem, settings.zone, field_name="account"))
         return Redirect(f"/admin/users?deactivated={done.user.email}", status_code=303)
 
     @get("/{user_id:int}/reactivate")
@@ -105,13 +106,13 @@ class UsersAdminController(Controller):
         ))
 
     @post("/{user_id:int}/reactivate")
-    async def reactivate(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def reactivate(self, request: Request, user_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         if not await confirmed(request):
             return Redirect(f"/admin/users/{user_id}/reactivate", status_code=303)
         try:
             user = await deactivation.reactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
         except service.AccountError as problem:
-            return await self._roles_page(user_id, FormResult(data=None, errors={"account": str(problem)}))
+            return await self._roles_page(user_id, add_problem(FormResult(data=None), problem, settings.zone, field_name="account"))
         return Redirect(f"/admin/users?reactivated={user.email}", status_code=303)
 
     async def _user(self, user_id: int) -> dict:

@@ -17,8 +17,9 @@ from registry.accounts.tables import OrganisationSize, TokenPurpose
 from registry.accounts.tokens import find_usable
 from registry.accounts.two_factor_controllers import begin_second_step, too_many
 from registry.web.client import client_address
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_problem, read_form
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
 
 
 def safe_next(target: str | None) -> str:
@@ -36,7 +37,7 @@ class SignInController(Controller):
         return page("accounts/sign_in.html", values={"next": next or ""})
 
     @post("/sign-in")
-    async def sign_in(self, request: Request) -> Template | Redirect:
+    async def sign_in(self, request: Request, settings: AppSettings) -> Template | Redirect:
         result = await read_form(request, SignInForm)
         next_path = (await request.form()).get("next")
         result.values["next"] = next_path or ""
@@ -45,9 +46,9 @@ class SignInController(Controller):
         try:
             user = await service.authenticate(result.data.email, result.data.password, remote_address=client_address(request))
         except service.TooManyAttempts as refusal:
-            return too_many(page("accounts/sign_in.html", add_error(result, "email", str(refusal))), refusal)
+            return too_many(page("accounts/sign_in.html", add_problem(result, refusal, settings.zone, field_name="email")), refusal)
         except service.AccountError as refusal:
-            return page("accounts/sign_in.html", add_error(result, "email", str(refusal)))
+            return page("accounts/sign_in.html", add_problem(result, refusal, settings.zone, field_name="email"))
         if second_step := await begin_second_step(request, user, safe_next(next_path)):
             return second_step
         start_session(request, user_id=user.id, session_stamp=user.session_stamp, address=client_address(request))
@@ -76,7 +77,7 @@ class RegistrationController(Controller):
         return self._page()
 
     @post("/register")
-    async def register(self, request: Request) -> Template:
+    async def register(self, request: Request, settings: AppSettings) -> Template:
         result = await read_form(request, RegistrationForm)
         if not result.ok:
             return self._page(result)
@@ -92,7 +93,7 @@ class RegistrationController(Controller):
                 password=form.password,
             )
         except service.AccountError as problem:
-            return self._page(add_error(result, "email", str(problem)))
+            return self._page(add_problem(result, problem, settings.zone, field_name="email"))
         return page("accounts/check_email.html", email=user.email)
 
     def _page(self, result: FormResult | None = None) -> Template:
@@ -166,7 +167,7 @@ class AccountController(Controller):
         return page("accounts/change_password.html")
 
     @post("/password")
-    async def change_password(self, request: Request, user: SignedInUser) -> Template:
+    async def change_password(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template:
         result = await read_form(request, ChangePasswordForm)
         if not result.ok:
             return page("accounts/change_password.html", result)
@@ -175,9 +176,9 @@ class AccountController(Controller):
                 user.id, result.data.current_password, result.data.new_password, remote_address=client_address(request)
             )
         except service.TooManyAttempts as refusal:
-            return too_many(page("accounts/change_password.html", add_error(result, "current_password", str(refusal))), refusal)
+            return too_many(page("accounts/change_password.html", add_problem(result, refusal, settings.zone, field_name="current_password")), refusal)
         except service.AccountError as problem:
-            return page("accounts/change_password.html", add_error(result, "current_password", str(problem)))
+            return page("accounts/change_password.html", add_problem(result, problem, settings.zone, field_name="current_password"))
         second_factor = bool(request.session.get("second_factor"))
         start_session(request, user_id=updated.id, session_stamp=updated.session_stamp, second_factor=second_factor, address=client_address(request))  # this browser stays signed in
         return page("accounts/password_changed.html", signed_in=True)

@@ -8,7 +8,8 @@ from registry.accounts.auth import SignedInUser, deny, requires_role
 from registry.accounts.schemas import InviteColleagueForm
 from registry.accounts.tables import Role
 from registry.web.pages import Confirmation, confirmation, confirmed, page
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_problem, read_form
+from registry.web.dependencies import AppSettings
 
 
 class OrganisationUsersController(Controller):
@@ -26,7 +27,7 @@ class OrganisationUsersController(Controller):
         return await self._page(user, invited=invited, removed=removed, made_admin=made_admin)
 
     @post("/")
-    async def invite(self, request: Request, user: SignedInUser) -> Template | Redirect:
+    async def invite(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         if not user.is_organisation_admin:
             await deny(request, user, "only the organisation's admins invite colleagues")
         result = await read_form(request, InviteColleagueForm)
@@ -37,7 +38,7 @@ class OrganisationUsersController(Controller):
                 inviter=user.actor, organisation_id=user.organisation_id, email=result.data.email, full_name=result.data.full_name
             )
         except service.AccountError as problem:
-            return await self._page(user, add_error(result, "email", str(problem)))
+            return await self._page(user, add_problem(result, problem, settings.zone, field_name="email"))
         return Redirect(f"/organisation/users?invited={colleague.email}", status_code=303)
 
     @get("/{user_id:int}/remove")
@@ -57,14 +58,14 @@ class OrganisationUsersController(Controller):
         ))
 
     @post("/{user_id:int}/remove")
-    async def remove(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def remove(self, request: Request, user_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         colleague = await self._colleague(request, user, user_id)
         if not await confirmed(request):
             return Redirect(f"/organisation/users/{user_id}/remove", status_code=303)
         try:
             await deactivation.remove_colleague(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
         except service.AccountError as problem:
-            return await self._page(user, FormResult(data=None, errors={"people": str(problem)}))
+            return await self._page(user, add_problem(FormResult(data=None), problem, settings.zone, field_name="people"))
         return Redirect(f"/organisation/users?removed={colleague['email']}", status_code=303)
 
     @get("/{user_id:int}/admin")
@@ -81,14 +82,14 @@ class OrganisationUsersController(Controller):
         ))
 
     @post("/{user_id:int}/admin")
-    async def make_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def make_admin(self, request: Request, user_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         colleague = await self._colleague(request, user, user_id)
         if not await confirmed(request):
             return Redirect(f"/organisation/users/{user_id}/admin", status_code=303)
         try:
             await service.make_colleague_admin(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
         except service.AccountError as problem:
-            return await self._page(user, FormResult(data=None, errors={"people": str(problem)}))
+            return await self._page(user, add_problem(FormResult(data=None), problem, settings.zone, field_name="people"))
         return Redirect(f"/organisation/users?made_admin={colleague['email']}", status_code=303)
 
     async def _colleague(self, request: Request, user: SignedInUser, user_id: int) -> dict:

@@ -14,8 +14,9 @@ from registry.accounts.schemas import CodeForm
 from registry.accounts.sessions import half_signed_in, start_half_session, start_session
 from registry.accounts.tables import Role, User
 from registry.web.client import client_address
-from registry.web.forms import FormResult, add_error, read_form
+from registry.web.forms import FormResult, add_problem, read_form
 from registry.web.pages import Confirmation, confirmation, confirmed, page
+from registry.web.dependencies import AppSettings
 
 CODE_STEP = "/sign-in/code"
 SET_UP_STEP = "/sign-in/set-up-two-factor"
@@ -63,7 +64,7 @@ class SecondStepController(Controller):
         return page("accounts/two_factor_code.html")
 
     @post(CODE_STEP)
-    async def enter_code(self, request: Request) -> Template | Redirect:
+    async def enter_code(self, request: Request, settings: AppSettings) -> Template | Redirect:
         if (half := await _half_signed_in_user(request)) is None:
             return Redirect("/sign-in", status_code=303)
         user_id, next_path = half
@@ -74,9 +75,9 @@ class SecondStepController(Controller):
         try:
             method = await two_factor.check_code(user_id, result.data.code, remote_address=address)
         except service.TooManyAttempts as refusal:
-            return too_many(page("accounts/two_factor_code.html", add_error(result, "code", str(refusal))), refusal)
+            return too_many(page("accounts/two_factor_code.html", add_problem(result, refusal, settings.zone, field_name="code")), refusal)
         except two_factor.TwoFactorError as problem:
-            return page("accounts/two_factor_code.html", add_error(result, "code", str(problem)))
+            return page("accounts/two_factor_code.html", add_problem(result, problem, settings.zone, field_name="code"))
         await service.record_second_factor(user_id, method, remote_address=address)
         start_session(request, user_id=user_id, session_stamp=request.session["stamp"], second_factor=True, address=client_address(request))
         if method == "recovery_code":
@@ -92,7 +93,7 @@ class SecondStepController(Controller):
         return await _set_up_page(half[0], SET_UP_STEP, at_sign_in=True)
 
     @post(SET_UP_STEP)
-    async def set_up(self, request: Request) -> Template | Redirect:
+    async def set_up(self, request: Request, settings: AppSettings) -> Template | Redirect:
         if (half := await _half_signed_in_user(request)) is None:
             return Redirect("/sign-in", status_code=303)
         user_id, next_path = half
@@ -103,9 +104,9 @@ class SecondStepController(Controller):
         try:
             codes, stamp = await two_factor.confirm_set_up(user_id, result.data.code, remote_address=address)
         except service.TooManyAttempts as refusal:
-            return too_many(await _set_up_page(user_id, SET_UP_STEP, add_error(result, "code", str(refusal)), at_sign_in=True), refusal)
+            return too_many(await _set_up_page(user_id, SET_UP_STEP, add_problem(result, refusal, settings.zone, field_name="code"), at_sign_in=True), refusal)
         except two_factor.TwoFactorError as problem:
-            return await _set_up_page(user_id, SET_UP_STEP, add_error(result, "code", str(problem)), at_sign_in=True)
+            return await _set_up_page(user_id, SET_UP_STEP, add_problem(result, problem, settings.zone, field_name="code"), at_sign_in=True)
         await service.record_second_factor(user_id, "enrolment", remote_address=address)
         start_session(request, user_id=user_id, session_stamp=stamp, second_factor=True, address=client_address(request))
         return page("accounts/recovery_codes.html", codes=codes, next=next_path, set_up=True)
@@ -131,7 +132,7 @@ class TwoFactorAccountController(Controller):
         return await _set_up_page(user.id, "/account/two-factor", at_sign_in=False)
 
     @post("/")
-    async def turn_on(self, request: Request, user: SignedInUser) -> Template | Redirect:
+    async def turn_on(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         if await two_factor.enrolled(user.id):
             return Redirect("/account/two-factor", status_code=303)
         result = await read_form(request, CodeForm)
@@ -140,14 +141,14 @@ class TwoFactorAccountController(Controller):
         try:
             codes, stamp = await two_factor.confirm_set_up(user.id, result.data.code, remote_address=client_address(request))
         except service.TooManyAttempts as refusal:
-            return too_many(await _set_up_page(user.id, "/account/two-factor", add_error(result, "code", str(refusal)), at_sign_in=False), refusal)
+            return too_many(await _set_up_page(user.id, "/account/two-factor", add_problem(result, refusal, settings.zone, field_name="code"), at_sign_in=False), refusal)
         except two_factor.TwoFactorError as problem:
-            return await _set_up_page(user.id, "/account/two-factor", add_error(result, "code", str(problem)), at_sign_in=False)
+            return await _set_up_page(user.id, "/account/two-factor", add_problem(result, problem, settings.zone, field_name="code"), at_sign_in=False)
         start_session(request, user_id=user.id, session_stamp=stamp, second_factor=True, address=client_address(request))  # this browser stays signed in
         return page("accounts/recovery_codes.html", codes=codes, next="/account", set_up=True)
 
     @post("/recovery-codes")
-    async def renew_recovery_codes(self, request: Request, user: SignedInUser) -> Template | Redirect:
+    async def renew_recovery_codes(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         if not await two_factor.enrolled(user.id):
             return Redirect("/account/two-factor", status_code=303)
         result = await read_form(request, CodeForm)
@@ -156,9 +157,9 @@ class TwoFactorAccountController(Controller):
         try:
             codes = await two_factor.renew_recovery_codes(user.id, result.data.code, remote_address=client_address(request))
         except service.TooManyAttempts as refusal:
-            return too_many(await self._status_page(user.id, add_error(result, "code", str(refusal))), refusal)
+            return too_many(await self._status_page(user.id, add_problem(result, refusal, settings.zone, field_name="code")), refusal)
         except two_factor.TwoFactorError as problem:
-            return await self._status_page(user.id, add_error(result, "code", str(problem)))
+            return await self._status_page(user.id, add_problem(result, problem, settings.zone, field_name="code"))
         return page("accounts/recovery_codes.html", codes=codes, next="/account/two-factor", set_up=False)
 
     async def _status_page(self, user_id: int, result: FormResult | None = None, *, recovery_code_used: bool = False) -> Template:
