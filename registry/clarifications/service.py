@@ -9,7 +9,7 @@ from registry.accounts.tables import Role
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.clarifications.tables import Clarification
-from registry.errors import Refused, RuleBroken
+from registry.errors import Missing, Refused, RuleBroken
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
@@ -51,12 +51,6 @@ def is_open(framework: Framework, now: datetime) -> bool:
     return framework.state == State.ITT_PUBLISHED and deadline is not None and now < deadline
 
 
-async def _framework_for_update(reference: str) -> Framework | None:
-    """The framework, its row locked on PostgreSQL so that questions asked at once get distinct
-    numbers (SQLite's write transactions already queue)."""
-    return await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
-
-
 async def ask(user: CurrentUser, reference: str, question: str) -> Clarification:
     if not user.has_role(Role.SUPPLIER):
         raise Refused("Only suppliers ask clarification questions")
@@ -64,9 +58,11 @@ async def ask(user: CurrentUser, reference: str, question: str) -> Clarification
     if not question or len(question) > QUESTION_LIMIT:
         raise ClarificationError(f"Enter a question of {QUESTION_LIMIT:,} characters or fewer")
     async with db.transaction():
-        framework = await _framework_for_update(reference)
+        # Its row locked on PostgreSQL, so that questions asked at once get distinct numbers (SQLite's
+        # write transactions already queue).
+        framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
         if framework is None or framework.state == State.DRAFT:
-            raise ClarificationError(f"There is no published framework {reference}")
+            raise Missing(f"There is no published framework {reference}")
         if await interest.current(user.organisation_id, framework.id) is None:
             raise NotRegistered()
         now = clock.received()
