@@ -259,7 +259,3 @@ class ManageFrameworksController(Controller):
 
 
 
-
-async def framework_for_officer(request: Request, reference: str) -> Framework:
-    """Transitional: the officer lookup for controllers not yet given OFFICER_FRAMEWORK."""
-    return await service.for_officer(request.scope.get("user"), reference)
