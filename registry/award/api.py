@@ -8,8 +8,10 @@ from litestar.params import FromQuery
 from pydantic import BaseModel, Field
 
 from registry.award import service
-from registry.frameworks.api import Reference, framework_for
+from registry.frameworks.api import Reference
 from registry.web import api
+from registry.accounts.auth import OptionalUser
+from registry.frameworks.service import readable_framework
 
 
 class AppointmentOut(BaseModel):
@@ -26,10 +28,10 @@ class AppointmentsApi(Controller):
 
     @get("/", summary="The suppliers appointed to each lot, best ranked first", responses=api.errors(404))
     async def index(
-        self, request: Request, reference: Reference, lot: FromQuery[int | None] = None,
+        self, request: Request, reference: Reference, user: OptionalUser, lot: FromQuery[int | None] = None,
         page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[AppointmentOut]:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         rows = [row for row in await service.appointments(framework.id) if lot is None or row["lot"] == lot]
         return api.paging(request, page, page_size).slice([
             AppointmentOut(

@@ -7,8 +7,10 @@ from litestar import Controller, Request, get
 from pydantic import BaseModel, Field
 
 from registry.clarifications import service
-from registry.frameworks.api import Reference, framework_for
+from registry.frameworks.api import Reference
 from registry.web import api
+from registry.accounts.auth import OptionalUser
+from registry.frameworks.service import readable_framework
 
 
 class ClarificationOut(BaseModel):
@@ -24,9 +26,9 @@ class ClarificationsApi(Controller):
 
     @get("/", summary="Published clarification questions and answers", responses=api.errors(404))
     async def index(
-        self, request: Request, reference: Reference, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
+        self, request: Request, reference: Reference, user: OptionalUser, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[ClarificationOut]:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         rows = await service.published(framework.id)
         return api.paging(request, page, page_size).slice([
             ClarificationOut(label=f"Q{row['number']}", question=row["published_question"], answer=row["answer"], published_at=row["published_at"])

@@ -8,9 +8,10 @@ from pydantic import BaseModel, Field
 
 from registry.criteria import service
 from registry.criteria.tables import CriterionKind
-from registry.frameworks.api import Reference, framework_for
+from registry.frameworks.api import Reference
 from registry.web import api
 from registry.accounts.auth import OptionalUser
+from registry.frameworks.service import readable_framework
 
 
 class CriterionOut(BaseModel):
@@ -43,7 +44,7 @@ class CriteriaApi(Controller):
         security=api.OPTIONAL, responses=api.errors(403, 404),
     )
     async def show(self, request: Request, reference: Reference, user: OptionalUser) -> CriteriaOut:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         content = await service.readable(user, framework)
         return CriteriaOut(
             framework=reference, **{name: content[name] for name in ("quality_share", "price_share", "scale", "clarification_deadline", "tender_deadline")},

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
 from registry import clock
-from registry.accounts.auth import SignedInUser, current_user, requires_role
+from registry.accounts.auth import OptionalUser, SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import service
 from registry.frameworks.regimes import Regime
@@ -20,15 +20,8 @@ from registry.reference import taxonomies
 from registry.web import api
 from registry.web.forms import validate
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK_IN_API, OfficersFramework, Reference
+from registry.frameworks.service import readable_framework
 
-
-
-async def framework_for(request: Request, reference: str) -> Framework:
-    """The framework, when the user may read it; 404 otherwise (a draft is not for others to know of)."""
-    framework = await service.get(reference)
-    if framework is None or not service.may_read(current_user(request), framework):
-        raise NotFoundException(f"There is no framework {reference}")
-    return framework
 
 
 class LotOut(BaseModel):
@@ -149,8 +142,8 @@ class FrameworksApi(Controller):
         return api.paging(request, page, page_size).slice([summary_of(row, now) for row in rows])
 
     @get("/{reference:str}", summary="A framework and its lots (a draft for its authority's officers only)", security=api.OPTIONAL, responses=api.errors(404))
-    async def show(self, request: Request, reference: Reference) -> FrameworkOut:
-        return await framework_out(await framework_for(request, reference))
+    async def show(self, request: Request, reference: Reference, user: OptionalUser) -> FrameworkOut:
+        return await framework_out(await readable_framework(user, reference))
 
     @post(
         "/", summary="Create a draft framework (procurement officers)", guards=[requires_role(Role.PROCUREMENT_OFFICER)],
@@ -196,16 +189,16 @@ class NoticesApi(Controller):
 
     @get("/", summary="A framework's notices, every version", responses=api.errors(404))
     async def notices(
-        self, request: Request, reference: Reference, kind: FromQuery[NoticeKind | None] = None,
+        self, request: Request, reference: Reference, user: OptionalUser, kind: FromQuery[NoticeKind | None] = None,
         page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[NoticeOut]:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         found = [NoticeOut.of(reference, n) for n in await service.notices(framework.id) if kind is None or n.kind == kind]
         return api.paging(request, page, page_size).slice(found)
 
     @get("/{kind:str}/{version:int}", summary="One version of a notice", responses=api.errors(404))
-    async def notice(self, request: Request, reference: Reference, kind: FromPath[NoticeKind], version: Annotated[int, api.number("The notice's version")]) -> NoticeOut:
-        framework = await framework_for(request, reference)
+    async def notice(self, request: Request, reference: Reference, user: OptionalUser, kind: FromPath[NoticeKind], version: Annotated[int, api.number("The notice's version")]) -> NoticeOut:
+        framework = await readable_framework(user, reference)
         found = next((n for n in await service.notices(framework.id) if n.kind == kind and n.version == version), None)
         if found is None:
             raise NotFoundException(f"There is no version {version} of the {kind} notice")

@@ -92,6 +92,14 @@ def may_read(user: CurrentUser | None, framework: Framework) -> bool:
     return framework.state != State.DRAFT or is_officer(user, framework)
 
 
+async def readable_framework(user: CurrentUser | None, reference: str) -> Framework:
+    """The framework, when the user may read it; Missing otherwise (a draft is not for others to know of)."""
+    framework = await get(reference)
+    if framework is None or not may_read(user, framework):
+        raise Missing(f"There is no framework {reference}")
+    return framework
+
+
 async def _next_reference(year: int) -> str:
     prefix = f"PF-{year}-"
     existing = await Framework.select(Framework.reference).where(Framework.reference.like(f"{prefix}%")).output(as_list=True)

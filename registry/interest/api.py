@@ -7,10 +7,11 @@ from pydantic import BaseModel, Field
 
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks.api import Reference, framework_for
+from registry.frameworks.api import Reference
 from registry.frameworks.tables import State
 from registry.interest import service
 from registry.web import api
+from registry.frameworks.service import readable_framework
 
 
 class InterestOut(BaseModel):
@@ -49,7 +50,7 @@ class InterestApi(Controller):
         summary="Register the organisation's interest in all lots or some (again: replaces the choice of lots)",
     )
     async def register(self, request: Request, reference: Reference, data: JSONBody[InterestIn], user: SignedInUser) -> InterestOut:
-        await framework_for(request, reference)
+        await readable_framework(user, reference)
         try:
             await service.register(user, reference, lot_numbers=data.lots)
         except service.InterestError as problem:
@@ -58,7 +59,7 @@ class InterestApi(Controller):
 
     @delete("/frameworks/{reference:str}/interest", summary="Withdraw the organisation's interest", responses=api.errors(403, 404, 422))
     async def withdraw(self, request: Request, reference: Reference, user: SignedInUser) -> None:
-        await framework_for(request, reference)
+        await readable_framework(user, reference)
         try:
             await service.withdraw(user, reference)
         except service.InterestError as problem:

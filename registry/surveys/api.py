@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 
 from registry import clock
 from registry.accounts.auth import SignedInUser, signed_in
-from registry.frameworks.api import Reference, framework_for
+from registry.frameworks.api import Reference
 from registry.surveys import service
 from registry.surveys.tables import QuestionKind, ResponseStatus
 from registry.web import api
+from registry.frameworks.service import readable_framework
 
 
 class QuestionOut(BaseModel):
@@ -71,7 +72,7 @@ class SurveysApi(Controller):
 
     @get("/", summary="The request for information's questions", responses=api.errors(403, 404))
     async def show(self, request: Request, reference: Reference, user: SignedInUser) -> SurveyOut:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         survey = await service.survey_for_reader(user, framework)
         return SurveyOut(
             framework=reference, version=survey.version, title=survey.title, introduction=survey.introduction, opens_at=survey.opens_at,
@@ -91,7 +92,7 @@ class SurveysApi(Controller):
     async def responses(
         self, request: Request, reference: Reference, user: SignedInUser, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[SurveyResponseOut]:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         survey = await service.survey_for_reader(user, framework)
         rows = await service.responses_for_reader(user, framework, survey)
         paging = api.paging(request, page, page_size)

@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 
 from registry.accounts.auth import SignedInUser, requires_role, signed_in
 from registry.accounts.tables import Role
-from registry.frameworks.api import Reference, framework_for
+from registry.frameworks.api import Reference
 from registry.tenders import sealing
 from registry.tenders import service as tenders
 from registry.tenders.tables import TenderStatus, TenderSubmission
 from registry.web import api
+from registry.frameworks.service import readable_framework
 
 TenderId = Annotated[int, api.number("The tender's id")]
 
@@ -83,7 +84,7 @@ class TendersApi(Controller):
     async def received(
         self, request: Request, reference: Reference, user: SignedInUser, page: api.PageNumber = 1, page_size: api.PageSize = api.DEFAULT_PAGE_SIZE,
     ) -> api.Page[TenderSummary]:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         rows = await sealing.tenders_received(user, framework)
         return api.paging(request, page, page_size).slice([
             TenderSummary(
@@ -98,6 +99,6 @@ class TendersApi(Controller):
         summary="What a tender submitted: its own supplier at any time; once opened, the officers and the lot's evaluators",
     )
     async def show(self, request: Request, reference: Reference, tender_id: TenderId, user: SignedInUser) -> TenderOut:
-        framework = await framework_for(request, reference)
+        framework = await readable_framework(user, reference)
         tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
         return TenderOut(id=tender.id, framework=reference, lot=content["lot"], submission=receipt(submission), content=content)
