@@ -126,7 +126,7 @@ async def test_after_the_close_answers_are_refused_and_kept(client, database, co
     page = await client.get(section_url)
     controlled_clock.advance(timedelta(seconds=61))  # the form was open as the survey closed
     late = await client.post(section_url, data={"_csrf_token": csrf_from(page.text), f"q{staff.id}": "8", "action": "draft"})
-    assert late.status_code == 400 and "The request for information has closed" in late.text
+    assert late.status_code == 400 and "The request for information closed at 1 March 2027, 5pm. Your answers are kept" in late.text
     overview = await client.get(f"/frameworks/{framework.reference}/rfi")
     assert "The survey closed at" in overview.text
     kept = await client.get(section_url)

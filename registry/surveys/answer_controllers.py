@@ -12,6 +12,7 @@ from registry.interest import service as interest
 from registry.surveys import service
 
 from registry.web.pages import page
+from registry.web.dependencies import AppSettings
 
 
 async def _context(user: SignedInUser, reference: str) -> dict:
@@ -62,7 +63,7 @@ class AnswerSurveyController(Controller):
         )
 
     @post("/sections/{section_id:int}")
-    async def save(self, request: Request, reference: FromPath[str], section_id: FromPath[int], user: SignedInUser) -> Template | Redirect:
+    async def save(self, request: Request, reference: FromPath[str], section_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         context = await _context(user, reference)
         form = await request.form()
         section_questions = next((qs for s, qs in context["structure"] if s.id == section_id), None)
@@ -78,7 +79,7 @@ class AnswerSurveyController(Controller):
         try:
             result = await service.save_section(user, reference, section_id, submitted, require_all=not draft)
         except service.SurveyClosed as closed:
-            return self._section_page(context, section_id, values, {"__all__": str(closed)}, status_code=400)
+            return self._section_page(context, section_id, values, {"__all__": closed.explain(settings.zone)}, status_code=400)
         if result.errors:
             return self._section_page(context, section_id, values, result.errors)
         if draft:
@@ -96,13 +97,13 @@ class AnswerSurveyController(Controller):
         return page("surveys/answer_check.html", missing=missing, display=service.display, **context)
 
     @post("/submit")
-    async def submit(self, reference: FromPath[str], user: SignedInUser) -> Template:
+    async def submit(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template:
         context = await _context(user, reference)
         try:
             response = await service.submit(user, reference)
         except service.SurveyError as problem:
             missing = await service.unanswered_required(context["survey"].id, context["response"].id if context["response"] else None)
-            return page("surveys/answer_check.html", missing=missing, display=service.display, problem=str(problem), status_code=400, **context)
+            return page("surveys/answer_check.html", missing=missing, display=service.display, problem=problem.explain(settings.zone), status_code=400, **context)
         following = await interest.current(user.organisation_id, context["framework"].id) is not None
         return page("surveys/answer_submitted.html", framework=context["framework"], response=response, email=user.email, following=following)
 
