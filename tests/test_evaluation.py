@@ -11,7 +11,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import State
 from registry.notifications.tables import Notification
 from registry.tenders import sealing
-from registry.errors import Refused
+from registry.errors import Missing, Refused
 from tests.conftest import app_client
 from tests.support import csrf_from, officer_and_supplier, post_form
 from tests.test_framework_pages import sign_in
@@ -120,7 +120,7 @@ async def test_scores_are_checked_independent_and_final_once_submitted(panel):
         await evaluation.save_marks(first, a.id, tender_id, full_marks(found, quality="1"), submit=True)
     with pytest.raises(Refused):
         await evaluation.save_marks(second, a.id, tender_id, full_marks(found), submit=True)  # someone else's assignment
-    with pytest.raises(evaluation.EvaluationError, match="There is no such tender"):
+    with pytest.raises(Missing, match="There is no such tender"):
         await evaluation.save_marks(first, a.id, 999999, full_marks(found), submit=True)
     with pytest.raises(frameworks.TransitionBlocked, match="has not submitted scores for every tender"):
         await frameworks.move(officer, framework.reference, State.MODERATION)

@@ -41,13 +41,6 @@ def shown_mark(score: int | None, passed: bool | None) -> str:
     return "" if score is None else str(score)
 
 
-async def _lot_of(framework: Framework, number: int):
-    lot = await frameworks.lot_numbered(framework.id, number)
-    if lot is None:
-        raise NotFoundException(f"There is no lot {number}")
-    return lot
-
-
 class EvaluationPanelController(Controller):
     path = "/manage/frameworks/{reference:str}/evaluation"
     include_in_schema = False
@@ -90,8 +83,6 @@ class EvaluationPanelController(Controller):
         try:
             await service.remove(user, reference, assignment_id)
         except service.EvaluationError as problem:
-            if str(problem) == "There is no such evaluator on the panel":
-                raise NotFoundException(str(problem)) from None
             return await self._panel_page(framework, add_problem(FormResult(data=None), problem, settings.zone, field_name="evaluator").errors)
         return Redirect(f"/manage/frameworks/{reference}/evaluation", status_code=303)
 
@@ -105,7 +96,7 @@ class EvaluationPanelController(Controller):
         """Every tender of the lot in pages, each with how many criteria to discuss and whether the
         consensus is recorded; the consensus itself is recorded on each tender's own page."""
         reference = framework.reference
-        lot_record = await _lot_of(framework, lot)
+        lot_record = await service.lot_of(framework, lot)
         progress = await service.moderation_progress(framework, lot_record)
         shown = paging.page_of(asked_page, progress.tenders, MODERATION_PAGE_SIZE)
         try:
@@ -148,14 +139,12 @@ class EvaluationPanelController(Controller):
 
     @post("/moderation/{lot:int}/tenders/{tender_id:int}")
     async def save_consensus(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
-        lot_record = await _lot_of(framework, lot)
+        lot_record = await service.lot_of(framework, lot)
         form = await request.form()
         marks, values = marks_from(form, await service.quality_and_selection(framework, lot_record))
         try:
             await service.save_consensus(user, reference, lot, tender_id, marks)
         except service.EvaluationError as problem:
-            if str(problem) == "There is no such tender in this lot":
-                raise NotFoundException(str(problem)) from None
             return await self._tender_page(request, user, reference, lot, tender_id, _problems(problem, "moderation", settings.zone), values)
         address = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
         following = await service.next_to_moderate(framework, lot_record, tender_id)
@@ -165,7 +154,7 @@ class EvaluationPanelController(Controller):
 
     @get("/moderation/{lot:int}/complete")
     async def confirm_completion(self, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework) -> Template:
-        lot_record = await _lot_of(framework, lot)
+        lot_record = await service.lot_of(framework, lot)
         if not await service.lot_open_for_consensus(framework, lot_record):
             raise NotFoundException(f"Moderation of lot {lot} cannot be completed now")
         progress = await service.moderation_progress(framework, lot_record)
@@ -180,13 +169,11 @@ class EvaluationPanelController(Controller):
 
     @post("/moderation/{lot:int}/complete")
     async def complete(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
-        if not await confirmed(request) and await service.lot_open_for_consensus(framework, await _lot_of(framework, lot)):
+        if not await confirmed(request) and await service.lot_open_for_consensus(framework, await service.lot_of(framework, lot)):
             return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}/complete", status_code=303)
         try:
             await service.complete_moderation(user, reference, lot)
         except service.EvaluationError as problem:
-            if str(problem).startswith("There is no lot"):
-                raise NotFoundException(str(problem)) from None
             return await self._sheet(request, framework, user, lot, add_problem(FormResult(data=None), problem, settings.zone, field_name="moderation").errors)
         return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}", status_code=303)
 
@@ -251,8 +238,7 @@ class EvaluatorController(Controller):
         id until then: sealing), and the tender asked for, which must be one of them."""
         assignment, framework, lot = await service.own_assignment(user, assignment_id)
         await sealing.check_evaluator(user, framework, tender_id, reads_lot=service.may_read_lot(assignment))
-        if tender_id not in {row["tender_id"] for row in await service.bidders(lot.id)}:
-            raise NotFoundException("There is no such tender in this lot")
+        await service.tender_in_lot(lot, tender_id)
         return assignment, framework, lot
 
     async def _scoring_page(self, user: SignedInUser, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:
@@ -303,8 +289,6 @@ class EvaluatorController(Controller):
                 service.check_marks(lot_criteria, marks, (await criteria.scheme_of(framework.id)).scale_max, complete=True)
                 return await self._confirm_submission(user, assignment_id, tender_id, lot_criteria, values)
         except service.EvaluationError as problem:
-            if str(problem) == "There is no such tender in this lot":
-                raise NotFoundException(str(problem)) from None
             return await self._scoring_page(user, assignment_id, tender_id, _problems(problem, "evaluation", settings.zone), values)
         return Redirect(f"/evaluation/{assignment_id}?{'submitted' if final else 'saved'}={tender_id}", status_code=303)
 

@@ -12,7 +12,7 @@ from registry.accounts.tables import Role, User
 from registry.audit import service as audit
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
-from registry.errors import Refused, RuleBroken
+from registry.errors import Missing, Refused, RuleBroken
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore, Score
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
@@ -43,10 +43,11 @@ class Mark:
 # --- The panel ----------------------------------------------------------------------------------
 
 
-async def _lot(framework: Framework, lot_number: int) -> Lot:
+async def lot_of(framework: Framework, lot_number: int) -> Lot:
+    """The framework's lot with this number; Missing when it has none."""
     lot = await frameworks.lot_numbered(framework.id, lot_number)
     if lot is None:
-        raise EvaluationError(f"There is no lot {lot_number}")
+        raise Missing(f"There is no lot {lot_number}")
     return lot
 
 
@@ -77,7 +78,9 @@ async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_i
         framework = await frameworks.for_officer(user, reference)
         if framework.state not in PANEL_STATES:
             raise EvaluationError("Evaluators can be assigned from the invitation to tender until evaluation ends", field="evaluator")
-        lot = await _lot(framework, lot_number)
+        lot = await frameworks.lot_numbered(framework.id, lot_number)
+        if lot is None:
+            raise EvaluationError("Choose the lot", field="lot")
         evaluator = next((e for e in await evaluators_of(framework.authority) if e["id"] == evaluator_id), None)
         if evaluator is None:
             raise EvaluationError("Choose an evaluator of your authority", field="evaluator")
@@ -111,7 +114,7 @@ async def remove(user: CurrentUser, reference: str, assignment_id: int) -> None:
             (EvaluatorAssignment.id == assignment_id) & (EvaluatorAssignment.framework == framework.id) & EvaluatorAssignment.removed_at.is_null()
         ).returning(EvaluatorAssignment.id)
         if not removed:
-            raise EvaluationError("There is no such evaluator on the panel")
+            raise Missing("There is no such evaluator on the panel")
         await audit.record("evaluation.unassigned", actor=user.actor, object_type="framework", object_id=reference, payload={"assignment": assignment_id})
 
 
@@ -274,9 +277,10 @@ def check_marks(lot_criteria: list[Criterion], marks: list[Mark], scale_max: int
     return checked
 
 
-async def _tender_in_lot(lot: Lot, tender_id: int) -> Tender:
+async def tender_in_lot(lot: Lot, tender_id: int) -> Tender:
+    """The tender, one of the lot's; Missing for any other id."""
     if tender_id not in {row["tender_id"] for row in await bidders(lot.id)}:
-        raise EvaluationError("There is no such tender in this lot")
+        raise Missing("There is no such tender in this lot")
     return await Tender.objects().get(Tender.id == tender_id)
 
 
@@ -290,7 +294,7 @@ async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, mark
             raise Refused("Declare your conflicts of interest for this lot before scoring")
         if framework.state != State.EVALUATION:
             raise EvaluationError("Scores can be given only while the framework is in evaluation")
-        await _tender_in_lot(lot, tender_id)
+        await tender_in_lot(lot, tender_id)
         scale_max = (await criteria.scheme_of(framework.id)).scale_max
         checked = check_marks(await quality_and_selection(framework, lot), marks, scale_max, complete=submit)
         evaluation, _ = await own_marks(assignment.id, tender_id)
@@ -390,7 +394,7 @@ async def _moderated_lot(user: CurrentUser, reference: str, lot_number: int) -> 
     framework = await frameworks.for_officer(user, reference)
     if framework.state not in MODERATION_STATES:
         raise EvaluationError("Scores are seen side by side once moderation has started")
-    lot = await _lot(framework, lot_number)
+    lot = await lot_of(framework, lot_number)
     return framework, lot, await quality_and_selection(framework, lot)
 
 
@@ -440,7 +444,7 @@ async def moderation_of_tender(user: CurrentUser, reference: str, lot_number: in
     everyone = await bidders(lot.id)
     index = next((i for i, bidder in enumerate(everyone) if bidder["tender_id"] == tender_id), None)
     if index is None:
-        raise EvaluationError("There is no such tender in this lot")
+        raise Missing("There is no such tender in this lot")
     (row,) = await _sheet_rows(lot, [everyone[index]])
     neighbour = lambda i: SheetRow(everyone[i]["tender_id"], everyone[i]["supplier"], {}, {}) if 0 <= i < len(everyone) else None  # noqa: E731
     return TenderModeration(
@@ -530,10 +534,10 @@ async def save_consensus(user: CurrentUser, reference: str, lot_number: int, ten
         framework = await frameworks.for_officer(user, reference)
         if framework.state != State.MODERATION:
             raise EvaluationError("Consensus scores are recorded while the framework is in moderation")
-        lot = await _lot(framework, lot_number)
+        lot = await lot_of(framework, lot_number)
         if await LotModeration.exists().where(LotModeration.lot == lot.id):
             raise EvaluationError(f"Moderation of lot {lot_number} is complete; its scores are final")
-        await _tender_in_lot(lot, tender_id)
+        await tender_in_lot(lot, tender_id)
         scale_max = (await criteria.scheme_of(framework.id)).scale_max
         checked = check_marks(await quality_and_selection(framework, lot), marks, scale_max, complete=True)
         now = clock.now()
@@ -554,7 +558,7 @@ async def complete_moderation(user: CurrentUser, reference: str, lot_number: int
         framework = await frameworks.for_officer(user, reference)
         if framework.state != State.MODERATION:
             raise EvaluationError("Moderation can be completed only while the framework is in moderation")
-        lot = await _lot(framework, lot_number)
+        lot = await lot_of(framework, lot_number)
         if await LotModeration.exists().where(LotModeration.lot == lot.id):
             raise EvaluationError(f"Moderation of lot {lot_number} is already complete")
         tenders = [row["tender_id"] for row in await bidders(lot.id)]
