@@ -54,6 +54,8 @@ async def test_an_officer_builds_a_survey_and_opens_the_rfi(client, database, co
     page = await client.get(base)
     assert (await client.post(f"{base}/questions/{questions[1].id}/move", data={"_csrf_token": csrf_from(page.text), "direction": "up"})).status_code == 303
     assert [q.text for q in await service.questions(survey.id)] == ["Which lot suits you best?", "How many people work for you?"]
+    no_such = await client.post(f"{base}/questions/999999/remove", data={"_csrf_token": csrf_from(page.text)})
+    assert no_such.status_code == 404  # a question of no survey, or of another's: not found, not a problem with the page
     preview = await client.get(base + "/preview")
     assert preview.status_code == 200 and "Young people" in preview.text and "Enter a number at least 1 and at most 100000" in preview.text
 

@@ -112,7 +112,7 @@ async def answer(
         framework = await frameworks.for_officer(user, reference)
         clarification = await find(framework.id, clarification_id)
         if clarification is None:
-            raise ClarificationError("There is no such question")
+            raise Missing("There is no such question")
         if clarification.published_at is not None:
             raise ClarificationError(f"The answer to {label(clarification)} has already been published")
         now = clock.now()

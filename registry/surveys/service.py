@@ -73,7 +73,7 @@ async def current_survey(framework_id: int) -> Survey | None:
 async def _survey_for_officer(user: CurrentUser, survey_id: int) -> Survey:
     survey = await Survey.objects().where(Survey.id == survey_id).first()
     if survey is None:
-        raise SurveyError("There is no such survey")
+        raise Missing("There is no such survey")
     frameworks.check_officer(user, await Framework.objects().get(Framework.id == survey.framework))
     return survey
 
@@ -167,7 +167,7 @@ async def remove_question(user: CurrentUser, survey_id: int, question_id: int) -
         await _check_editable(survey)
         removed = await Question.delete().where((Question.id == question_id) & (Question.survey == survey.id)).returning(Question.id)
         if not removed:
-            raise SurveyError("There is no such question")
+            raise Missing("There is no such question")
         await audit.record("survey.question_removed", actor=user.actor, object_type="survey", object_id=survey.id, payload={"question": question_id})
 
 
