@@ -51,7 +51,7 @@ class UsersAdminController(Controller):
                 roles=form.roles,
             )
         except service.AccountError as problem:
-            return await self._form(add_problem(result, problem, settings.zone, field_name="email" if "account" in str(problem).lower() else "organisation_id"))
+            return await self._form(add_problem(result, problem, settings.zone))
         return Redirect(f"/admin/users?{_query(created=user.email, waiting=waiting)}", status_code=303)
 
     @get("/{user_id:int}")

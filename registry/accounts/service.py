@@ -71,7 +71,7 @@ async def create_user(
     email = normalise_email(email)
     async with db.transaction():
         if await User.exists().where(User.email == email):
-            raise AccountError(f"An account already exists for {email}")
+            raise AccountError(f"An account already exists for {email}", field="email")
         now = clock.now()
         user = User(
             email=email,
@@ -92,11 +92,11 @@ async def create_user(
 def check_roles_fit_organisation(roles: Iterable[Role], organisation: Organisation) -> None:
     roles = set(roles)
     if not roles:
-        raise AccountError("Choose at least one role")
+        raise AccountError("Choose at least one role", field="roles")
     if organisation.kind == OrganisationKind.SUPPLIER and roles != {Role.SUPPLIER}:
-        raise AccountError("Users of a supplier organisation can only have the supplier role")
+        raise AccountError("Users of a supplier organisation can only have the supplier role", field="roles")
     if organisation.kind == OrganisationKind.AUTHORITY and Role.SUPPLIER in roles:
-        raise AccountError("Users of a contracting authority cannot have the supplier role")
+        raise AccountError("Users of a contracting authority cannot have the supplier role", field="roles")
 
 
 async def has_demo_accounts() -> bool:
@@ -219,7 +219,7 @@ async def register_supplier(
     password_hash = await hash_password(password)
     async with db.transaction():
         if await User.exists().where(User.email == email):
-            raise AccountError("An account already exists for this email address. Sign in or reset your password")
+            raise AccountError("An account already exists for this email address. Sign in or reset your password", field="email")
         organisation = await create_organisation(
             kind=OrganisationKind.SUPPLIER,
             legal_name=legal_name,
@@ -407,7 +407,7 @@ async def create_authority_user(
     user and the roles waiting."""
     organisation = await Organisation.objects().where(Organisation.id == organisation_id).first()
     if organisation is None or organisation.kind != OrganisationKind.AUTHORITY:
-        raise AccountError("Choose a contracting authority")
+        raise AccountError("Choose a contracting authority", field="organisation_id")
     async with db.transaction():
         user = await _create_invited_user(
             actor=admin, organisation=organisation, email=email, full_name=full_name, roles=roles, waiting=duties.GUARDED_ROLES,
