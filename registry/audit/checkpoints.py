@@ -76,6 +76,7 @@ def statement(sequence: int, hash_: str, made_at: datetime) -> bytes:
 async def checkpoint(reason: str) -> Checkpoint | None:
     """Sign and store the log's head now (None while the log is empty). Inside an action's
     transaction, it is the head with the action's own events, and it lands only if they do."""
+    await audit.append_waiting()
     return await units.run(checkpointing(reason))
 
 

@@ -17,6 +17,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from contextvars import ContextVar
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -81,6 +82,11 @@ def event_hash(previous_hash: str, content: dict[str, Any], key: bytes | None) -
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+# Inside an action (registry.audit.actions) the events it records wait here, in order, to be
+# appended together as its last statements.
+waiting_events: ContextVar[list[units.Unit[AuditEvent]] | None] = ContextVar("waiting_audit_events", default=None)
+
+
 async def record(
     action: str,
     *,
@@ -88,9 +94,22 @@ async def record(
     object_type: str,
     object_id: object = None,
     payload: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event. Call it inside the action's own transaction, so both land or neither does."""
-    return await units.run(appending(action, actor=actor, object_type=object_type, object_id=object_id, payload=payload))
+) -> None:
+    """Append one event. Call it inside the action's own transaction, so both land or neither does;
+    inside an action (registry.audit.actions) it is appended as the action's last step."""
+    unit = _appending(audit_keys.current(), action, actor, object_type, object_id, payload, clock.now(), current_request_id.get())
+    waiting = waiting_events.get()
+    if waiting is None:
+        await units.run(unit)
+    else:
+        waiting.append(unit)
+
+
+async def append_waiting() -> None:
+    """Append the events the action has recorded so far (before its audit log's head is read)."""
+    waiting = waiting_events.get()
+    while waiting:
+        await units.run(waiting.pop(0))
 
 
 def appending(
@@ -102,10 +121,13 @@ def appending(
     payload: dict[str, Any] | None = None,
 ) -> units.Unit[AuditEvent]:
     """`record`, as the steps of an action decided in one go (registry.db.units)."""
-    return _appending(audit_keys.current(), action, actor, object_type, object_id, payload)
+    return _appending(audit_keys.current(), action, actor, object_type, object_id, payload, clock.now(), current_request_id.get())
 
 
-def _appending(keys: audit_keys.Keys, action: str, actor: Actor, object_type: str, object_id: object, payload: dict[str, Any] | None) -> units.Unit[AuditEvent]:
+def _appending(
+    keys: audit_keys.Keys, action: str, actor: Actor, object_type: str, object_id: object, payload: dict[str, Any] | None,
+    occurred_at: datetime, request_id: str | None,
+) -> units.Unit[AuditEvent]:
     if db.kind() == "postgres":
         yield QueryString("SELECT pg_advisory_xact_lock({})", APPEND_LOCK_ID)
     rows = yield AuditEvent.select(AuditEvent.sequence, AuditEvent.hash).order_by(AuditEvent.sequence, ascending=False).limit(1)
@@ -113,14 +135,14 @@ def _appending(keys: audit_keys.Keys, action: str, actor: Actor, object_type: st
     previous_hash = last["hash"] if last else GENESIS_HASH
     event = AuditEvent(
         sequence=(last["sequence"] + 1) if last else 1,
-        occurred_at=clock.now(),
+        occurred_at=occurred_at,
         actor_id=actor.user_id,
         actor_email=actor.email,
         actor_roles=",".join(actor.roles),
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
-        request_id=current_request_id.get(),
+        request_id=request_id,
         payload=canonical_json(payload or {}),
         previous_hash=previous_hash,
         key_id=keys.hash_key_id,

@@ -6,18 +6,18 @@ the suppliers, the framework goes live and the award notice is published.
 Each action is one transaction, audited; a refused action changes nothing, and the refusal is audited."""
 
 import json
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from registry import clock, db, money
+from registry import clock, money
 from registry.dates import local_time
 from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import User
 from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import service as audit
+from registry.audit.actions import action
 from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
 from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome
@@ -142,17 +142,12 @@ def standstill_preview(framework: Framework, zone: ZoneInfo) -> datetime:
 # --- Acting -------------------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def _action(user: CurrentUser, reference: str, action: str):
-    """One transaction; when the action is refused nothing of it is kept, and the refusal is audited."""
-    try:
-        async with db.transaction():
-            yield
-    except (AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as refusal:
-        await audit.record(
-            "award.refused", actor=user.actor, object_type="framework", object_id=reference, payload={"action": action, "reason": str(refusal)},
-        )
-        raise
+def _action(user: CurrentUser, reference: str, name: str):
+    """One award step (registry.audit.actions): a refusal is audited as award.refused."""
+    return action(
+        name, refused_as="award.refused", actor=user.actor, object_type="framework", object_id=reference,
+        refusals=(AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition),
+    )
 
 
 def _in_state(framework: Framework, state: State, doing: str) -> None:

@@ -16,6 +16,7 @@ from registry.hooks import Hook
 from registry.interest import service as interest
 from registry.web import links
 from registry import errors
+from registry.audit.actions import action
 
 QUESTION_LIMIT = 2000
 ANSWER_LIMIT = 10000
@@ -57,7 +58,7 @@ async def ask(user: CurrentUser, reference: str, question: str) -> Clarification
     question = question.strip()
     if not question or len(question) > QUESTION_LIMIT:
         raise ClarificationError(f"Enter a question of {QUESTION_LIMIT:,} characters or fewer")
-    async with db.transaction():
+    async with action("ask"):
         # Its row locked on PostgreSQL, so that questions asked at once get distinct numbers (SQLite's
         # write transactions already queue).
         framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
@@ -108,7 +109,7 @@ async def answer(
         raise ClarificationError(f"Enter the question to publish, in {QUESTION_LIMIT:,} characters or fewer")
     if not answer or len(answer) > ANSWER_LIMIT:
         raise ClarificationError(f"Enter an answer of {ANSWER_LIMIT:,} characters or fewer")
-    async with db.transaction():
+    async with action("answer"):
         framework = await frameworks.for_officer(user, reference)
         clarification = await find(framework.id, clarification_id)
         if clarification is None:

@@ -6,7 +6,6 @@ invitations and engagements. Each action is one transaction, audited; a refused 
 nothing, and the refusal is audited. The server clock decides the response deadline."""
 
 import hashlib
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
+from registry.audit.actions import action
 from registry.award.tables import Appointment
 from registry.engagements import scoring
 from registry.engagements.capacity import active_counts, places_left
@@ -139,17 +139,9 @@ async def responses_for(user: CurrentUser, engagement: Engagement) -> list["Resp
     return views if user.organisation_id == engagement.buyer else [v for v in views if v.invitation.organisation == user.organisation_id]
 
 
-@asynccontextmanager
-async def _action(user: CurrentUser, reference: str | None, action: str):
-    """One transaction; when the action is refused nothing of it is kept, and the refusal is audited."""
-    try:
-        async with db.transaction():
-            yield
-    except (EngagementError, Refused) as refusal:
-        await audit.record(
-            "engagement.refused", actor=user.actor, object_type="engagement", object_id=reference, payload={"action": action, "reason": str(refusal)},
-        )
-        raise
+def _action(user: CurrentUser, reference: str | None, name: str):
+    """One action on an engagement (registry.audit.actions): a refusal is audited as engagement.refused."""
+    return action(name, refused_as="engagement.refused", actor=user.actor, object_type="engagement", object_id=reference, refusals=(EngagementError, Refused))
 
 
 def _move(engagement: Engagement, target: EngagementState, field: str = "engagement") -> None:

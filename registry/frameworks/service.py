@@ -19,6 +19,7 @@ from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, StageChange, State
 from registry.notifications import service as notifications
 from registry.web import links
+from registry.audit.actions import action
 
 MAX_DURATION_MONTHS = 48
 
@@ -113,7 +114,7 @@ async def create(user: CurrentUser, details: Details, *, reference: str | None =
     if not user.has_role(Role.PROCUREMENT_OFFICER):
         raise Refused("Only procurement officers create frameworks")
     now = clock.now()
-    async with db.transaction():
+    async with action("create"):
         await db.queue_for("framework references")  # two officers creating at once get different numbers
         framework = Framework(
             reference=reference or await _next_reference(now.year),
@@ -153,7 +154,7 @@ def _audit_view(details: Details) -> dict:
 
 async def update_details(user: CurrentUser, reference: str, details: Details) -> Framework:
     """Edit a draft. Once its notice is published, a change is an amendment (see amend_notice)."""
-    async with db.transaction():
+    async with action("update details"):
         framework = await for_officer(user, reference, lock=True)
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         if framework.state != State.DRAFT:
@@ -186,7 +187,7 @@ async def save_lot(
     estimated_value: int | None = None,
 ) -> Lot:
     """Add a lot (number None) or change one, while the framework is a draft."""
-    async with db.transaction():
+    async with action("save lot"):
         framework = await for_officer(user, reference, lock=True)
         values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers, "estimated_value": estimated_value}
         lot = None if number is None else await lot_numbered(framework.id, number)
@@ -209,7 +210,7 @@ async def save_lot(
 
 
 async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
-    async with db.transaction():
+    async with action("remove lot"):
         framework = await for_officer(user, reference, lock=True)
         _keep_frozen_terms(framework, [terms.LOTS])
         if framework.state != State.DRAFT:
@@ -253,7 +254,7 @@ async def facts_for(framework: Framework) -> FrameworkFacts:
 
 async def move(user: CurrentUser, reference: str, target: State, *, note: str | None = None) -> Framework:
     """Take the framework to `target` if the transition exists, the user may make it and its guard holds."""
-    async with db.transaction():
+    async with action("move"):
         framework = await for_officer(user, reference, lock=True)
         transition = lifecycle.transition_for(framework.state, target)
         if not user.roles & transition.roles:
@@ -362,7 +363,7 @@ async def amend_notice(user: CurrentUser, reference: str, details: Details, chan
     """Change a published notice: the framework takes the new details and a new notice version says
     what changed; the previous version stays readable. After the tender deadline only wording that
     changes no term may be corrected (registry.frameworks.terms)."""
-    async with db.transaction():
+    async with action("amend notice"):
         framework = await for_officer(user, reference, lock=True)
         if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
             raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")

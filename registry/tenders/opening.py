@@ -1,7 +1,7 @@
 """Opening the tenders: after the deadline one procurement officer requests the opening and a
 different one confirms it. Until both have acted, every tender stays sealed."""
 
-from registry import clock, db
+from registry import clock
 from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
 from registry.audit import checkpoints as audit_checkpoints
@@ -11,6 +11,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.tenders.tables import TenderOpening
 from registry.errors import RuleBroken
+from registry.audit.actions import action
 
 
 class OpeningError(RuleBroken):
@@ -41,7 +42,7 @@ async def _check_officer_not_too_new(user: CurrentUser, reference: str) -> None:
 async def request(user: CurrentUser, reference: str) -> TenderOpening:
     """The first officer's step. Closes tendering first if the deadline has passed and it is still open."""
     await _check_officer_not_too_new(user, reference)
-    async with db.transaction():
+    async with action("request"):
         framework = await frameworks.for_officer(user, reference)
         now = clock.now()
         if framework.state == State.ITT_PUBLISHED:
@@ -63,7 +64,7 @@ async def confirm(user: CurrentUser, reference: str) -> Framework:
     """The second officer's step: the tenders are opened and the framework moves to tenders_opened.
     The audit log's head, with the opening in it, is checkpointed (published, signed) as it lands."""
     await _check_officer_not_too_new(user, reference)
-    async with db.transaction():
+    async with action("confirm"):
         framework = await frameworks.for_officer(user, reference)
         record = await record_of(framework.id)
         if record is None or framework.state != State.TENDERS_CLOSED:
