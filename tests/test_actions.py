@@ -5,7 +5,6 @@ import pytest
 
 from registry.audit import checkpoints
 from registry.audit import service as audit
-from registry.audit.actions import action
 from registry.audit.tables import AuditEvent
 from registry.errors import Refused, RuleBroken
 
@@ -17,7 +16,7 @@ async def logged() -> list[str]:
 
 
 async def test_an_actions_events_are_appended_last_in_the_order_recorded(database):
-    async with action("publish"):
+    async with audit.action("publish"):
         await audit.record("framework.updated", actor=OFFICER, object_type="framework", object_id="PF-1")
         await audit.record("notice.published", actor=OFFICER, object_type="framework", object_id="PF-1")
         assert await logged() == []  # the chain's head is not taken while the action still works
@@ -27,7 +26,7 @@ async def test_an_actions_events_are_appended_last_in_the_order_recorded(databas
 
 async def test_a_refused_action_keeps_nothing_and_its_refusal_is_audited(database):
     with pytest.raises(RuleBroken):
-        async with action("publish", refused_as="framework.refused", actor=OFFICER, object_type="framework", object_id="PF-1"):
+        async with audit.action("publish", refused_as="framework.refused", actor=OFFICER, object_type="framework", object_id="PF-1"):
             await audit.record("framework.updated", actor=OFFICER, object_type="framework", object_id="PF-1")
             raise RuleBroken("Add at least one lot", field="lots")
     assert await logged() == ["framework.refused"]
@@ -37,7 +36,7 @@ async def test_a_refused_action_keeps_nothing_and_its_refusal_is_audited(databas
 
 async def test_an_error_that_is_not_a_refusal_is_not_recorded_as_one(database):
     with pytest.raises(RuntimeError):
-        async with action("publish", refused_as="framework.refused", actor=OFFICER, object_type="framework"):
+        async with audit.action("publish", refused_as="framework.refused", actor=OFFICER, object_type="framework"):
             await audit.record("framework.updated", actor=OFFICER, object_type="framework")
             raise RuntimeError("a fault, not a refusal")
     assert await logged() == []
@@ -45,15 +44,15 @@ async def test_an_error_that_is_not_a_refusal_is_not_recorded_as_one(database):
 
 async def test_an_action_inside_another_is_part_of_it(database):
     with pytest.raises(Refused):
-        async with action("outer", refused_as="framework.refused", actor=OFFICER, object_type="framework"):
-            async with action("inner", refused_as="framework.refused", actor=OFFICER, object_type="framework"):
+        async with audit.action("outer", refused_as="framework.refused", actor=OFFICER, object_type="framework"):
+            async with audit.action("inner", refused_as="framework.refused", actor=OFFICER, object_type="framework"):
                 await audit.record("framework.updated", actor=OFFICER, object_type="framework")
             raise Refused("not yours")
     assert await logged() == ["framework.refused"]  # the inner action's event went with the outer one
 
 
 async def test_a_checkpoint_inside_an_action_signs_the_head_with_the_actions_events(database):
-    async with action("open"):
+    async with audit.action("open"):
         await audit.record("tenders.opening_confirmed", actor=OFFICER, object_type="framework")
         made = await checkpoints.checkpoint(checkpoints.TENDERS_OPENED)
     assert made is not None and made.sequence == 1

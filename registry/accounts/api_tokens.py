@@ -12,7 +12,6 @@ from registry import clock
 from registry.accounts.tables import ApiToken
 from registry.audit import service as audit
 from registry.errors import RuleBroken
-from registry.audit.actions import action
 
 TOKEN_PREFIX = "pfr_"
 LAST_USED_PRECISION = timedelta(minutes=1)  # record use at most once a minute, not on every call
@@ -35,7 +34,7 @@ async def create(*, user_id: int, name: str, actor: audit.Actor, lifetime: timed
         raise TokenLifetimeError(f"A token lasts from 1 to {MAX_LIFETIME.days} days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
-    async with action("create"):
+    async with audit.action("create"):
         record = ApiToken(user=user_id, name=name, token_hash=_digest(token), created_at=now, expires_at=now + lifetime)
         await record.save()
         await audit.record(
@@ -47,7 +46,7 @@ async def create(*, user_id: int, name: str, actor: audit.Actor, lifetime: timed
 
 async def revoke(*, user_id: int, token_id: int, actor: audit.Actor) -> bool:
     """Revoke one of the user's own tokens; False when it is not theirs or already revoked."""
-    async with action("revoke"):
+    async with audit.action("revoke"):
         revoked = await ApiToken.update({ApiToken.revoked_at: clock.now()}).where(
             (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
         ).returning(ApiToken.id)

@@ -18,7 +18,6 @@ from registry.accounts.sessions import end_sessions_of
 from registry.accounts.tables import AccountToken, Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
-from registry.audit.actions import action
 
 
 class By(StrEnum):
@@ -48,7 +47,7 @@ async def deactivate(*, actor: audit.Actor, user_id: int, by: By, organisation_i
     removal); otherwise an unknown user is "no such user" all the same."""
     if by == By.SERVICE_ADMIN and actor.user_id == user_id:
         raise AccountError("You cannot deactivate your own account. Ask another admin")
-    async with action("deactivate"):
+    async with audit.action("deactivate"):
         user = await _locked_user(user_id)
         if user is None or (organisation_id is not None and user.organisation != organisation_id):
             raise AccountError("There is no such user")
@@ -74,7 +73,7 @@ async def deactivate(*, actor: audit.Actor, user_id: int, by: By, organisation_i
 async def reactivate(*, actor: audit.Actor, user_id: int, by: By) -> User:
     """Switch the account on again (the service admin or the command line). Its tokens stay revoked;
     its password is the one it had."""
-    async with action("reactivate"):
+    async with audit.action("reactivate"):
         user = await _locked_user(user_id)
         if user is None:
             raise AccountError("There is no such user")

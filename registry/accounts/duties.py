@@ -26,7 +26,6 @@ from registry.dates import LONDON, local_time
 from registry.notifications import service as notifications
 from registry.web import links
 from registry.errors import RuleBroken
-from registry.audit.actions import action
 
 GUARDED_ROLES = frozenset({Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.ADMIN})
 DEFAULT_COOLING_OFF = timedelta(days=14)
@@ -192,7 +191,7 @@ async def decide(user: CurrentUser, grant_id: int, *, approve: bool) -> RoleGran
 
 
 async def _decide(user: CurrentUser, grant_id: int, *, approve: bool) -> RoleGrant:
-    async with action("decide"):
+    async with audit.action("decide"):
         await db.queue_under(RoleGrant, grant_id)
         grant = await RoleGrant.objects().where(RoleGrant.id == grant_id).first()
         if grant is None or grant.decided_at is not None:

@@ -13,7 +13,6 @@ from registry.audit import service as audit
 from registry.notifications import service as notifications
 from registry.web import links
 from registry.errors import RuleBroken
-from registry.audit.actions import action
 
 # A hash of a random password: checking against it costs what a real check costs.
 DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$8hqVPsS85QXZphDZp5VDDA$FuG/knEtMmT+Z0NSCC3Fts1BA2HizXUujvKg+RHZ7AE"
@@ -70,7 +69,7 @@ async def create_user(
     check_roles_fit_organisation(roles, organisation)
     roles = sorted({Role(role) for role in roles} - set(waiting))
     email = normalise_email(email)
-    async with action("create user"):
+    async with audit.action("create user"):
         if await User.exists().where(User.email == email):
             raise AccountError(f"An account already exists for {email}", field="email")
         now = clock.now()
@@ -133,7 +132,7 @@ async def refuse_if_throttled(
     wait = await throttling.wait_before_attempt(key, remote_address, free_per_account=free_per_account)
     if wait is None:
         return
-    async with action("refuse if throttled"):
+    async with audit.action("refuse if throttled"):
         await audit.record(
             "user.attempt_throttled", actor=actor, object_type="user", object_id=object_id or key,
             payload={"attempt": key.partition(":")[0] if ":" in key else "sign_in", "address": remote_address, "retry_after_seconds": wait.seconds, "counted": wait.scope},
@@ -145,7 +144,7 @@ async def refuse_if_throttled(
 async def _record_failure(
     email: str, remote_address: str, reason: str, *, action: str = "user.sign_in_failed", actor: audit.Actor = audit.ANONYMOUS, object_id: object = None
 ) -> None:
-    async with action("record failure"):
+    async with audit.action("record failure"):
         await throttling.record_failure(email, remote_address)
         await audit.record(action, actor=actor, object_type="user", object_id=object_id or email, payload={"reason": reason, "address": remote_address})
 
@@ -172,7 +171,7 @@ async def authenticate(email: str, password: str, *, remote_address: str, second
     if second_factor_follows is None:
         second_factor_follows = await two_factor.asked_of(user.id)
     new_hash = await hash_password(password) if check.needs_rehash else None  # made before the pepper, or at an older cost
-    async with action("authenticate"):
+    async with audit.action("authenticate"):
         await throttling.forget(email, remote_address)  # a stranger's failures from elsewhere still count against the stranger
         if new_hash:  # the same password, so sessions stay; unless it was changed meanwhile
             await User.update({User.password_hash: new_hash}).where((User.id == user.id) & (User.password_hash == user.password_hash))
@@ -218,7 +217,7 @@ async def register_supplier(
     emailed link is followed."""
     email = normalise_email(email)
     password_hash = await hash_password(password)
-    async with action("register supplier"):
+    async with audit.action("register supplier"):
         if await User.exists().where(User.email == email):
             raise AccountError("An account already exists for this email address. Sign in or reset your password", field="email")
         organisation = await create_organisation(
@@ -266,7 +265,7 @@ async def _lock_user(user_id: int) -> None:
 async def send_email_confirmation(user: User) -> None:
     """Email a new confirmation link, unless the account has had its hourly number of them (then the
     links already sent still work)."""
-    async with action("send email confirmation"):
+    async with audit.action("send email confirmation"):
         await _lock_user(user.id)
         if await _link_emails_used_up(user.id, TokenPurpose.EMAIL_CONFIRMATION):
             await audit.record("user.email_confirmation_limited", actor=actor_for(user), object_type="user", object_id=user.id)
@@ -289,7 +288,7 @@ async def _send_email_confirmation(user: User) -> None:
 
 
 async def confirm_email(token: str) -> User | None:
-    async with action("confirm email"):
+    async with audit.action("confirm email"):
         user_id = await tokens.use(token, TokenPurpose.EMAIL_CONFIRMATION)
         if user_id is None:
             return None
@@ -308,7 +307,7 @@ async def request_password_reset(email: str) -> None:
     user = await User.objects().where((User.email == normalise_email(email)) & (User.is_active.eq(True))).first()
     if user is None:
         return
-    async with action("request password reset"):
+    async with audit.action("request password reset"):
         await _lock_user(user.id)
         if await _link_emails_used_up(user.id, TokenPurpose.PASSWORD_RESET):  # the page says the same: nothing to learn
             await audit.record("user.password_reset_limited", actor=actor_for(user), object_type="user", object_id=user.id)
@@ -331,7 +330,7 @@ async def reset_password(token: str, new_password: str) -> User | None:
     """Set a new password from a reset link; every existing session of the user stops working.
     Returns None when the link is unknown, expired or used."""
     password_hash = await hash_password(new_password)
-    async with action("reset password"):
+    async with audit.action("reset password"):
         user_id = await tokens.use(token, TokenPurpose.PASSWORD_RESET)
         if user_id is None:
             return None
@@ -362,7 +361,7 @@ async def change_password(user_id: int, current_password: str, new_password: str
         )
         raise AccountError("Your current password is not correct")
     password_hash = await hash_password(new_password)
-    async with action("change password"):
+    async with audit.action("change password"):
         await _set_password(user_id, password_hash)
         await throttling.forget(key)
         await audit.record("user.password_changed", actor=actor_for(user), object_type="user", object_id=user.id)
@@ -409,7 +408,7 @@ async def create_authority_user(
     organisation = await Organisation.objects().where(Organisation.id == organisation_id).first()
     if organisation is None or organisation.kind != OrganisationKind.AUTHORITY:
         raise AccountError("Choose a contracting authority", field="organisation_id")
-    async with action("create authority user"):
+    async with audit.action("create authority user"):
         user = await _create_invited_user(
             actor=admin, organisation=organisation, email=email, full_name=full_name, roles=roles, waiting=duties.GUARDED_ROLES,
         )
@@ -428,7 +427,7 @@ async def invite_colleague(*, inviter: audit.Actor, organisation_id: int, email:
 async def make_colleague_admin(*, admin: audit.Actor, organisation_id: int, user_id: int) -> User:
     """A supplier organisation's admin makes a colleague an admin too: they can then invite and
     remove people, and the one who made them can leave (an organisation keeps an admin)."""
-    async with action("make colleague admin"):
+    async with audit.action("make colleague admin"):
         await db.queue_under(User, user_id)
         colleague = await User.objects().where((User.id == user_id) & (User.organisation == organisation_id)).first()
         if colleague is None:
@@ -450,7 +449,7 @@ async def make_colleague_admin(*, admin: audit.Actor, organisation_id: int, user
 async def _create_invited_user(
     *, actor: audit.Actor, organisation: Organisation, email: str, full_name: str, roles: list[Role], waiting: Iterable[Role] = ()
 ) -> User:
-    async with action("create invited user"):
+    async with audit.action("create invited user"):
         user = await create_user(
             email=email, full_name=full_name, organisation=organisation, roles=roles, password_hash=None, email_confirmed=False, waiting=waiting
         )
@@ -480,7 +479,7 @@ async def change_roles(*, admin: audit.Actor, user_id: int, roles: list[Role]) -
     """Give a user a new set of roles; takes effect on their next request, except that a guarded
     role they do not hold yet waits for someone else's approval (accounts.duties). Returns the user
     and the roles waiting."""
-    async with action("change roles"):
+    async with audit.action("change roles"):
         user = await User.objects().where(User.id == user_id).first()
         if user is None:
             raise AccountError("There is no such user")

@@ -11,7 +11,6 @@ from registry import clock
 from registry.accounts.sessions import ABSOLUTE_TIMEOUT, end_sessions_of
 from registry.accounts.tables import SessionRecord
 from registry.audit import service as audit
-from registry.audit.actions import action
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ async def sessions_of(user_id: int, *, this_key: str | None) -> list[SignedInSes
 async def end_one(*, actor: audit.Actor, session_id: int, this_key: str | None) -> bool:
     """End one of the actor's other sessions; False when there is no such session of theirs (signing
     out ends this one)."""
-    async with action("end one"):
+    async with audit.action("end one"):
         condition = (SessionRecord.id == session_id) & (SessionRecord.user == actor.user_id)
         if this_key is not None:
             condition &= SessionRecord.key != this_key
@@ -57,7 +56,7 @@ async def end_one(*, actor: audit.Actor, session_id: int, this_key: str | None) 
 
 async def end_all_others(*, actor: audit.Actor, this_key: str | None) -> int:
     """End every session of the actor but this one; how many were ended."""
-    async with action("end all others"):
+    async with audit.action("end all others"):
         ended = await end_sessions_of(actor.user_id, keep=this_key)
         await audit.record("user.other_sessions_ended", actor=actor, object_type="user", object_id=actor.user_id, payload={"ended": ended})
     return ended

@@ -43,7 +43,6 @@ from registry.audit import service as audit
 from registry.notifications import service as notifications
 from registry.web import links
 from registry.errors import RuleBroken
-from registry.audit.actions import action
 
 ISSUER = "Participation Framework Registry"
 STEP_SECONDS = 30
@@ -184,7 +183,7 @@ async def pending_set_up(user_id: int) -> SetUp:
     """The secret being set up for this user, made now if there is none: the page shows the same
     secret each time it is loaded until a code from it is confirmed."""
     user = await person(user_id)
-    async with action("pending set up"):
+    async with audit.action("pending set up"):
         row = await db.for_update(TwoFactor.select(TwoFactor.secret, TwoFactor.confirmed_at).where(TwoFactor.user == user_id)).first()
         if row is not None and row["confirmed_at"] is not None:
             raise TwoFactorError("Two-factor sign-in is already set up for this account")
@@ -212,7 +211,7 @@ async def confirm_set_up(user_id: int, code: str, *, remote_address: str) -> tup
     if step is None:
         await _record_failure(user, key, remote_address, "wrong code while setting up")
         raise TwoFactorError("Enter the 6-digit code your authenticator app shows now")
-    async with action("confirm set up"):
+    async with audit.action("confirm set up"):
         confirmed = await TwoFactor.update({TwoFactor.confirmed_at: clock.now(), TwoFactor.last_used_step: step}).where(
             (TwoFactor.id == row.id) & (TwoFactor.secret == row.secret) & TwoFactor.confirmed_at.is_null()
         ).returning(TwoFactor.id)
@@ -233,7 +232,7 @@ async def confirm_set_up(user_id: int, code: str, *, remote_address: str) -> tup
 async def enrol_with_secret(user_id: int, secret: str) -> None:
     """Two-factor sign-in on with a secret chosen elsewhere: the demo's fixed secrets and the tests'
     own authenticators, never a user's request."""
-    async with action("enrol with secret"):
+    async with audit.action("enrol with secret"):
         await TwoFactor.delete().where(TwoFactor.user == user_id)
         await TwoFactor.insert(TwoFactor(user=user_id, secret=seal(secret, user_id), created_at=clock.now(), confirmed_at=clock.now()))
 
@@ -272,7 +271,7 @@ async def renew_recovery_codes(user_id: int, code: str, *, remote_address: str) 
     """A new set of recovery codes (the old ones stop working), for a code from the authenticator."""
     await check_code(user_id, code, remote_address=remote_address, recovery_allowed=False)
     user = await person(user_id)
-    async with action("renew recovery codes"):
+    async with audit.action("renew recovery codes"):
         codes = await _new_recovery_codes(user_id)
         await audit.record("user.recovery_codes_renewed", actor=_actor(user), object_type="user", object_id=user_id)
     return codes
@@ -294,7 +293,7 @@ async def _check_throttle(user: dict, key: str, remote_address: str) -> None:
 
 
 async def _record_failure(user: dict, key: str, remote_address: str, reason: str) -> None:
-    async with action("record failure"):
+    async with audit.action("record failure"):
         await throttling.record_failure(key, remote_address)
         await audit.record(
             "user.two_factor_failed", actor=_actor(user), object_type="user", object_id=user["id"], payload={"reason": reason, "address": remote_address}
@@ -368,7 +367,7 @@ async def reset(by, user_id: int) -> dict:
     user = await person(user_id)
     if user is None or not may_reset(by, user):
         raise TwoFactorError("You cannot reset this person's two-factor sign-in")
-    async with action("reset"):
+    async with audit.action("reset"):
         removed = await TwoFactor.exists().where(TwoFactor.user == user_id)
         await TwoFactor.delete().where(TwoFactor.user == user_id)
         await RecoveryCode.delete().where(RecoveryCode.user == user_id)

@@ -17,6 +17,8 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -25,6 +27,7 @@ from piccolo.querystring import QueryString
 from registry import clock, db
 from registry.audit import keys as audit_keys
 from registry.audit.tables import AuditEvent
+from registry.errors import Refused, RuleBroken
 from registry.db import units
 from registry.logs import current_request_id
 from registry.web import paging
@@ -110,6 +113,50 @@ async def append_waiting() -> None:
     waiting = waiting_events.get()
     while waiting:
         await units.run(waiting.pop(0))
+
+
+# --- One service action ---------------------------------------------------------------------
+# One service action: one transaction; when it is refused, nothing of it is kept and the refusal
+# is audited; the audit events it records are appended last.
+#
+# Appending to the audit log takes the chain's head (on PostgreSQL a transaction-level lock, held
+# until the commit: every other action's append waits behind it). Appended as the action's last
+# statements, the lock is held for the commit alone, not for the rest of the action's work.
+#
+#     async with audit.action("approve", refused_as="award.refused", actor=user.actor, object_type="framework", object_id=reference):
+#         ...  # checks, writes, audit.record(...)
+
+
+@asynccontextmanager
+async def action(
+    name: str, *, refused_as: str | None = None, actor: Actor | None = None, object_type: str | None = None,
+    object_id: object = None, refusals: tuple[type[Exception], ...] = (Refused, RuleBroken),
+) -> AsyncIterator[None]:
+    """Run the block as `name`, one action. An action inside another is part of it. With
+    `refused_as`, a refusal (one of `refusals`) is recorded under that name, by `actor`, about
+    `object_type` `object_id`, with the action and the reason, after the action's own work has been
+    rolled back."""
+    assert refused_as is None or (actor is not None and object_type is not None), "a recorded refusal says who and about what"
+    if waiting_events.get() is not None:
+        yield
+        return
+    waiting: list = []
+    token = waiting_events.set(waiting)
+    try:
+        async with db.transaction():
+            yield
+            await append_waiting()
+    except refusals as refusal:
+        if refused_as is None:
+            raise
+        waiting_events.reset(token)
+        token = None
+        await record(refused_as, actor=actor, object_type=object_type, object_id=object_id, payload={"action": name, "reason": str(refusal)})
+        raise
+    finally:
+        if token is not None:
+            waiting_events.reset(token)
+
 
 
 def appending(

@@ -17,7 +17,6 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import User
 from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import service as audit
-from registry.audit.actions import action
 from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
 from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome
@@ -144,7 +143,7 @@ def standstill_preview(framework: Framework, zone: ZoneInfo) -> datetime:
 
 def _action(user: CurrentUser, reference: str, name: str):
     """One award step (registry.audit.actions): a refusal is audited as award.refused."""
-    return action(
+    return audit.action(
         name, refused_as="award.refused", actor=user.actor, object_type="framework", object_id=reference,
         refusals=(AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition),
     )

@@ -16,7 +16,6 @@ from registry.hooks import Hook
 from registry.interest import service as interest
 from registry.web import links
 from registry import errors
-from registry.audit.actions import action
 
 QUESTION_LIMIT = 2000
 ANSWER_LIMIT = 10000
@@ -58,7 +57,7 @@ async def ask(user: CurrentUser, reference: str, question: str) -> Clarification
     question = question.strip()
     if not question or len(question) > QUESTION_LIMIT:
         raise ClarificationError(f"Enter a question of {QUESTION_LIMIT:,} characters or fewer")
-    async with action("ask"):
+    async with audit.action("ask"):
         # Its row locked on PostgreSQL, so that questions asked at once get distinct numbers (SQLite's
         # write transactions already queue).
         framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
@@ -71,9 +70,9 @@ async def ask(user: CurrentUser, reference: str, question: str) -> Clarification
             raise ClarificationError("Clarification questions can only be asked while the framework is open for tenders")
         if now >= framework.clarification_deadline:
             raise DeadlinePassed(framework.clarification_deadline)
-        numbers = await Clarification.select(Clarification.number).where(Clarification.framework == framework.id).output(as_list=True)
+        number = await db.next_number(Clarification.number, Clarification.framework == framework.id, series=f"clarifications of {framework.id}")
         clarification = Clarification(
-            framework=framework.id, number=max(numbers, default=0) + 1, asked_by_organisation=user.organisation_id,
+            framework=framework.id, number=number, asked_by_organisation=user.organisation_id,
             asked_by=user.id, question=question, asked_at=now,
         )
         await clarification.save()
@@ -109,7 +108,7 @@ async def answer(
         raise ClarificationError(f"Enter the question to publish, in {QUESTION_LIMIT:,} characters or fewer")
     if not answer or len(answer) > ANSWER_LIMIT:
         raise ClarificationError(f"Enter an answer of {ANSWER_LIMIT:,} characters or fewer")
-    async with action("answer"):
+    async with audit.action("answer"):
         framework = await frameworks.for_officer(user, reference)
         clarification = await find(framework.id, clarification_id)
         if clarification is None:

@@ -4,13 +4,13 @@ the tender notice, and the framework opens for tenders, in one transaction."""
 from datetime import datetime, timedelta
 
 from registry import clock
+from registry.audit import service as audit
 from registry.accounts.auth import CurrentUser
 from registry.criteria import service as criteria
 from registry.criteria.service import CriteriaError
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, NoticeKind, State
-from registry.audit.actions import action
 
 
 def check_deadlines(clarification_deadline: datetime | None, tender_deadline: datetime | None, now: datetime) -> dict[str, str]:
@@ -52,7 +52,7 @@ async def publish(user: CurrentUser, reference: str, *, clarification_deadline: 
     if found := check_deadlines(clarification_deadline, tender_deadline, clock.now()):
         field, message = next(iter(found.items()))
         raise CriteriaError(message, field=field)
-    async with action("publish"):
+    async with audit.action("publish"):
         framework = await frameworks.for_officer(user, reference)
         await Framework.update({Framework.clarification_deadline: clarification_deadline, Framework.tender_deadline: tender_deadline}).where(
             Framework.id == framework.id

@@ -10,7 +10,7 @@ its stage (registry.frameworks.terms)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from registry import clock
+from registry import clock, db
 from registry.accounts.auth import CurrentUser
 from registry.audit import service as audit
 from registry.criteria.tables import DEFAULT_SCALE, AssessmentScheme, Criterion, CriterionKind
@@ -18,7 +18,6 @@ from registry.frameworks import lifecycle, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
 from registry.errors import Missing, Refused, RuleBroken
-from registry.audit.actions import action
 
 KIND_ORDER = [CriterionKind.SELECTION, CriterionKind.QUALITY, CriterionKind.PRICE]
 KIND_NAMES = {CriterionKind.SELECTION: "Selection question", CriterionKind.QUALITY: "Quality criterion", CriterionKind.PRICE: "Price"}
@@ -176,7 +175,7 @@ async def save_scheme(user: CurrentUser, reference: str, *, quality_share: int, 
     if found := check_scheme(quality_share, scale):
         field, message = next(iter(found.items()))
         raise CriteriaError(message, field=field)
-    async with action("save scheme"):
+    async with audit.action("save scheme"):
         framework = await frameworks.for_officer(user, reference)
         amendment = _is_amendment(framework, change_summary)
         criteria = await criteria_of(framework.id)
@@ -200,7 +199,7 @@ async def save_criterion(
     user: CurrentUser, reference: str, criterion_id: int | None, spec: CriterionSpec, *, change_summary: str | None = None
 ) -> Criterion:
     """Add a criterion (criterion_id None) or change one."""
-    async with action("save criterion"):
+    async with audit.action("save criterion"):
         framework = await frameworks.for_officer(user, reference)
         amendment = _is_amendment(framework, change_summary)
         scheme = await scheme_of(framework.id)
@@ -220,8 +219,8 @@ async def save_criterion(
             "word_limit": (spec.word_limit or DEFAULT_WORD_LIMIT) if quality else None,
         }
         if criterion_id is None:
-            positions = await Criterion.select(Criterion.position).where(Criterion.framework == framework.id).output(as_list=True)
-            criterion = Criterion(framework=framework.id, position=max(positions, default=0) + 1, **values)
+            position = await db.next_number(Criterion.position, Criterion.framework == framework.id, series=f"criteria of {framework.id}")
+            criterion = Criterion(framework=framework.id, position=position, **values)
             await criterion.save()
             action = "criteria.added"
         else:
@@ -238,7 +237,7 @@ async def save_criterion(
 
 async def save_weights(user: CurrentUser, reference: str, weights: dict[int, int], *, change_summary: str | None = None) -> None:
     """Change several quality weights at once, so that they can be rebalanced to add up to 100."""
-    async with action("save weights"):
+    async with audit.action("save weights"):
         framework = await frameworks.for_officer(user, reference)
         amendment = _is_amendment(framework, change_summary)
         quality = {c.id: c for c in await criteria_of(framework.id) if c.kind == CriterionKind.QUALITY}
@@ -255,7 +254,7 @@ async def save_weights(user: CurrentUser, reference: str, weights: dict[int, int
 
 
 async def remove_criterion(user: CurrentUser, reference: str, criterion_id: int, *, change_summary: str | None = None) -> None:
-    async with action("remove criterion"):
+    async with audit.action("remove criterion"):
         framework = await frameworks.for_officer(user, reference)
         amendment = _is_amendment(framework, change_summary)
         criterion = await _criterion(framework, criterion_id)

@@ -12,6 +12,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.query import Max
 from piccolo.querystring import QueryString
 
 from registry.db import faults
@@ -288,6 +289,26 @@ async def queue_for(name: str) -> None:
     holds the whole database from BEGIN."""
     if kind() == "postgres":
         await current().run_querystring(QueryString("SELECT pg_advisory_xact_lock(hashtext({}))", name))
+
+
+async def next_number(column, where=None, *, series: str) -> int:
+    """The next number of a series (a framework's lots, a notice's versions, the questions asked
+    about a framework, positions in a list): one more than the highest so far, taken while holding
+    the series' own lock (`queue_for(series)`) so that two actions at once get different numbers.
+    Call it inside the action's transaction."""
+    await queue_for(series)
+    query = column._meta.table.select(Max(column, alias="highest"))
+    row = await (query.where(where) if where is not None else query).first()
+    return (row["highest"] if row and row["highest"] is not None else 0) + 1
+
+
+async def next_reference(column, prefix: str, *, series: str, digits: int = 3) -> str:
+    """The next reference of a series named by `prefix` ("PF-2027-" gives PF-2027-001, 002…), under
+    the series' own lock as next_number."""
+    await queue_for(series)
+    existing = await column._meta.table.select(column).where(column.like(f"{prefix}%")).output(as_list=True)
+    numbers = [int(value.removeprefix(prefix)) for value in existing if value.removeprefix(prefix).isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:0{digits}d}"
 
 
 def columns_of(table, alias: str) -> str:

@@ -17,7 +17,6 @@ from registry.dates import local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
-from registry.audit.actions import action
 from registry.award.tables import Appointment
 from registry.engagements import scoring
 from registry.engagements.capacity import active_counts, places_left
@@ -141,7 +140,7 @@ async def responses_for(user: CurrentUser, engagement: Engagement) -> list["Resp
 
 def _action(user: CurrentUser, reference: str | None, name: str):
     """One action on an engagement (registry.audit.actions): a refusal is audited as engagement.refused."""
-    return action(name, refused_as="engagement.refused", actor=user.actor, object_type="engagement", object_id=reference, refusals=(EngagementError, Refused))
+    return audit.action(name, refused_as="engagement.refused", actor=user.actor, object_type="engagement", object_id=reference, refusals=(EngagementError, Refused))
 
 
 def _move(engagement: Engagement, target: EngagementState, field: str = "engagement") -> None:
@@ -252,21 +251,13 @@ async def _check_brief(brief: Brief) -> tuple[Lot, Framework]:
     return lot, framework
 
 
-async def _next_reference(framework: Framework) -> str:
-    prefix = f"{framework.reference}-E"
-    existing = await Engagement.select(Engagement.reference).where(Engagement.framework == framework.id).output(as_list=True)
-    numbers = [int(ref.removeprefix(prefix)) for ref in existing if ref.removeprefix(prefix).isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
-
-
 async def create_brief(user: CurrentUser, brief: Brief) -> Engagement:
     async with _action(user, None, "create_brief"):
         check_commissioner(user)
         lot, framework = await _check_brief(brief)
-        await db.for_update(Framework.objects().where(Framework.id == framework.id)).first()  # one numbering at a time
         now = clock.now()
         engagement = Engagement(
-            reference=await _next_reference(framework), framework=framework.id, buyer=user.organisation_id, created_by=user.id,
+            reference=await db.next_reference(Engagement.reference, f"{framework.reference}-E", series=f"engagements of {framework.id}"), framework=framework.id, buyer=user.organisation_id, created_by=user.id,
             state=S.DRAFT, created_at=now, updated_at=now, **{column._meta.name: value for column, value in brief.columns().items()},
         )
         await engagement.save()

@@ -21,7 +21,6 @@ from registry.tenders import opening
 from registry.tenders.tables import Tender, TenderSubmission
 from registry.web import links
 from registry.web.forms import is_whole_number
-from registry.audit.actions import action
 
 MIN_EVALUATORS = 2
 PANEL_STATES = (State.ITT_PUBLISHED, State.TENDERS_CLOSED, State.TENDERS_OPENED, State.EVALUATION)
@@ -75,7 +74,7 @@ async def panel(framework_id: int) -> list[dict]:
 
 
 async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_id: int) -> EvaluatorAssignment:
-    async with action("assign"):
+    async with audit.action("assign"):
         framework = await frameworks.for_officer(user, reference)
         if framework.state not in PANEL_STATES:
             raise EvaluationError("Evaluators can be assigned from the invitation to tender until evaluation ends", field="evaluator")
@@ -107,7 +106,7 @@ async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_i
 
 
 async def remove(user: CurrentUser, reference: str, assignment_id: int) -> None:
-    async with action("remove"):
+    async with audit.action("remove"):
         framework = await frameworks.for_officer(user, reference)
         if framework.state not in PANEL_STATES:
             raise EvaluationError("The panel can only change until evaluation ends")
@@ -175,7 +174,7 @@ async def declare(user: CurrentUser, assignment_id: int, *, conflicted: bool, de
         raise EvaluationError("Say which bidder and what the conflict is", field="details")
     if len(details) > MAX_REASON:
         raise EvaluationError(f"Details must be {MAX_REASON:,} characters or fewer", field="details")
-    async with action("declare"):
+    async with audit.action("declare"):
         assignment, framework, lot = await own_assignment(user, assignment_id)
         if assignment.removed_at is not None:
             raise EvaluationError("You are no longer on this lot's panel")
@@ -288,7 +287,7 @@ async def tender_in_lot(lot: Lot, tender_id: int) -> Tender:
 async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, marks: list[Mark], *, submit: bool) -> Evaluation:
     """Save an evaluator's marks on one tender as a draft, or submit them (all criteria marked, each
     with a reason). Submitted marks are final."""
-    async with action("save marks"):
+    async with audit.action("save marks"):
         await db.queue_under(EvaluatorAssignment, assignment_id)  # its evaluations and scores, and its declaration: one change at a time
         assignment, framework, lot = await own_assignment(user, assignment_id)
         if not may_read_lot(assignment):
@@ -531,7 +530,7 @@ SELECT COUNT(*) AS n FROM (
 
 async def save_consensus(user: CurrentUser, reference: str, lot_number: int, tender_id: int, marks: list[Mark]) -> None:
     """The moderating officer's consensus mark and rationale for each criterion of one tender."""
-    async with action("save consensus"):
+    async with audit.action("save consensus"):
         framework = await frameworks.for_officer(user, reference)
         if framework.state != State.MODERATION:
             raise EvaluationError("Consensus scores are recorded while the framework is in moderation")
@@ -555,7 +554,7 @@ async def save_consensus(user: CurrentUser, reference: str, lot_number: int, ten
 
 
 async def complete_moderation(user: CurrentUser, reference: str, lot_number: int) -> LotModeration:
-    async with action("complete moderation"):
+    async with audit.action("complete moderation"):
         framework = await frameworks.for_officer(user, reference)
         if framework.state != State.MODERATION:
             raise EvaluationError("Moderation can be completed only while the framework is in moderation")

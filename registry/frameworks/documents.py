@@ -24,7 +24,6 @@ from registry.audit import service as audit
 from registry.frameworks import stages
 from registry.frameworks.service import FrameworkError, check_officer, get
 from registry.frameworks.tables import Document, State
-from registry.audit.actions import action
 
 MAX_BYTES = 20 * 1024 * 1024
 KINDS = {
@@ -249,7 +248,7 @@ async def attach(
         raise FrameworkError("Documents cannot be added to a cancelled or expired framework")
     try:
         async with stored(data, filename, files_dir) as file:
-            async with action("attach"):
+            async with audit.action("attach"):
                 document = Document(
                     framework=framework.id, title=title, document_type=document_type, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file),
                 )

@@ -19,7 +19,6 @@ from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, StageChange, State
 from registry.notifications import service as notifications
 from registry.web import links
-from registry.audit.actions import action
 
 MAX_DURATION_MONTHS = 48
 
@@ -101,23 +100,15 @@ async def readable_framework(user: CurrentUser | None, reference: str) -> Framew
     return framework
 
 
-async def _next_reference(year: int) -> str:
-    prefix = f"PF-{year}-"
-    existing = await Framework.select(Framework.reference).where(Framework.reference.like(f"{prefix}%")).output(as_list=True)
-    numbers = [int(ref.removeprefix(prefix)) for ref in existing if ref.removeprefix(prefix).isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
-
-
 async def create(user: CurrentUser, details: Details, *, reference: str | None = None) -> Framework:
     """A draft framework, numbered the next of the year unless given its `reference` (the demo's
     fixtures name theirs, so that they stay the same whatever day the demo is loaded)."""
     if not user.has_role(Role.PROCUREMENT_OFFICER):
         raise Refused("Only procurement officers create frameworks")
     now = clock.now()
-    async with action("create"):
-        await db.queue_for("framework references")  # two officers creating at once get different numbers
+    async with audit.action("create"):
         framework = Framework(
-            reference=reference or await _next_reference(now.year),
+            reference=reference or await db.next_reference(Framework.reference, f"PF-{now.year}-", series="framework references"),
             authority=user.organisation_id,
             state=State.DRAFT,
             created_at=now,
@@ -154,7 +145,7 @@ def _audit_view(details: Details) -> dict:
 
 async def update_details(user: CurrentUser, reference: str, details: Details) -> Framework:
     """Edit a draft. Once its notice is published, a change is an amendment (see amend_notice)."""
-    async with action("update details"):
+    async with audit.action("update details"):
         framework = await for_officer(user, reference, lock=True)
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         if framework.state != State.DRAFT:
@@ -187,7 +178,7 @@ async def save_lot(
     estimated_value: int | None = None,
 ) -> Lot:
     """Add a lot (number None) or change one, while the framework is a draft."""
-    async with action("save lot"):
+    async with audit.action("save lot"):
         framework = await for_officer(user, reference, lock=True)
         values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers, "estimated_value": estimated_value}
         lot = None if number is None else await lot_numbered(framework.id, number)
@@ -198,8 +189,8 @@ async def save_lot(
         if framework.state != State.DRAFT:
             raise FrameworkError("Lots can only change while the framework is a draft")
         if lot is None:
-            existing = await Lot.select(Lot.number).where(Lot.framework == framework.id).output(as_list=True)
-            lot = Lot(framework=framework.id, number=max(existing, default=0) + 1, **values)
+            number = await db.next_number(Lot.number, Lot.framework == framework.id, series=f"lots of {framework.id}")
+            lot = Lot(framework=framework.id, number=number, **values)
             await lot.save()
             action = "lot.added"
         else:
@@ -210,7 +201,7 @@ async def save_lot(
 
 
 async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
-    async with action("remove lot"):
+    async with audit.action("remove lot"):
         framework = await for_officer(user, reference, lock=True)
         _keep_frozen_terms(framework, [terms.LOTS])
         if framework.state != State.DRAFT:
@@ -254,7 +245,7 @@ async def facts_for(framework: Framework) -> FrameworkFacts:
 
 async def move(user: CurrentUser, reference: str, target: State, *, note: str | None = None) -> Framework:
     """Take the framework to `target` if the transition exists, the user may make it and its guard holds."""
-    async with action("move"):
+    async with audit.action("move"):
         framework = await for_officer(user, reference, lock=True)
         transition = lifecycle.transition_for(framework.state, target)
         if not user.roles & transition.roles:
@@ -322,7 +313,7 @@ async def publish_notice(
     """A new version of the framework's notice of this kind: the framework as it now stands, plus what
     the stage adds (`extra`, for example the tender notice's deadlines and criteria)."""
     fresh = await Framework.objects().get(Framework.id == framework.id)
-    versions = await Notice.select(Notice.version).where((Notice.framework == framework.id) & (Notice.kind == kind)).output(as_list=True)
+    version = await db.next_number(Notice.version, (Notice.framework == framework.id) & (Notice.kind == kind), series=f"{kind} notices of {framework.id}")
     content = {
         "title": fresh.title,
         "summary": fresh.summary,
@@ -340,7 +331,7 @@ async def publish_notice(
     notice = Notice(
         framework=framework.id,
         kind=kind,
-        version=max(versions, default=0) + 1,
+        version=version,
         title=fresh.title,
         body=json.dumps(content, ensure_ascii=False),
         change_summary=change_summary,
@@ -363,7 +354,7 @@ async def amend_notice(user: CurrentUser, reference: str, details: Details, chan
     """Change a published notice: the framework takes the new details and a new notice version says
     what changed; the previous version stays readable. After the tender deadline only wording that
     changes no term may be corrected (registry.frameworks.terms)."""
-    async with action("amend notice"):
+    async with audit.action("amend notice"):
         framework = await for_officer(user, reference, lock=True)
         if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
             raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")

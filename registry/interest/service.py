@@ -18,7 +18,6 @@ from registry.notifications import service as notifications
 from registry.suppliers.tables import SupplierProfile
 from registry.web import links
 from registry.web.downloads import spreadsheet_safe
-from registry.audit.actions import action
 
 
 class InterestError(RuleBroken):
@@ -44,7 +43,7 @@ async def register(user: CurrentUser, reference: str, *, lot_numbers: list[int] 
     """Register the user's organisation's interest in all lots (None) or the chosen ones. Registering
     again replaces the choice of lots: the same request twice has the same result."""
     _check_supplier(user)
-    async with action("register"):
+    async with audit.action("register"):
         await db.queue_under(Organisation, user.organisation_id)
         framework = await _open_framework(reference)
         if lot_numbers is not None:
@@ -75,7 +74,7 @@ async def register(user: CurrentUser, reference: str, *, lot_numbers: list[int] 
 
 async def withdraw(user: CurrentUser, reference: str) -> None:
     _check_supplier(user)
-    async with action("withdraw"):
+    async with audit.action("withdraw"):
         framework = await Framework.objects().where(Framework.reference == reference).first()
         existing = await _row(user.organisation_id, framework.id) if framework else None
         if existing is None or existing.withdrawn_at is not None:

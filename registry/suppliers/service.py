@@ -10,7 +10,6 @@ from registry.audit import service as audit
 from registry.errors import Refused
 from registry.hooks import Hook
 from registry.suppliers.tables import SupplierProfile
-from registry.audit.actions import action
 
 # A supplier's profile was saved (the directory refreshes its entry: registry.directory.stage).
 profile_saved: Hook[[int], None] = Hook("an organisation's profile was saved")
@@ -42,7 +41,7 @@ async def save(user: CurrentUser, profile: Profile) -> SupplierProfile:
     if not user.has_role(Role.SUPPLIER):
         raise Refused("Only a supplier's own people edit its profile")
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(profile).items()}
-    async with action("save"):
+    async with audit.action("save"):
         await db.queue_under(Organisation, user.organisation_id)
         existing = await profile_of(user.organisation_id)
         if existing is None:

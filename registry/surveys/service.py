@@ -18,7 +18,6 @@ from registry.surveys import answers
 from registry.surveys.tables import Answer, Question, QuestionKind, ReasonedResponse, ResponseStatus, Section, Survey, SurveyResponse
 from registry.web import links
 from registry import errors
-from registry.audit.actions import action
 
 
 # The reasoned response was published (open data: its OCDS release, registered by registry.opendata.stage).
@@ -97,7 +96,7 @@ async def save_survey(
     problems = check_times(opens_at, closes_at, clock.now())
     if problems:
         raise SurveyError(next(iter(problems.values())))
-    async with action("save survey"):
+    async with audit.action("save survey"):
         framework = await frameworks.for_officer(user, reference)
         if framework.state not in (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN):
             raise SurveyError("The request for information has closed")
@@ -129,11 +128,11 @@ async def _check_editable(survey: Survey) -> None:
 
 
 async def add_section(user: CurrentUser, survey_id: int, title: str) -> Section:
-    async with action("add section"):
+    async with audit.action("add section"):
         survey = await _survey_for_officer(user, survey_id)
         await _check_editable(survey)
-        positions = await Section.select(Section.position).where(Section.survey == survey.id).output(as_list=True)
-        section = Section(survey=survey.id, position=max(positions, default=0) + 1, title=title)
+        position = await db.next_number(Section.position, Section.survey == survey.id, series=f"sections of {survey.id}")
+        section = Section(survey=survey.id, position=position, title=title)
         await section.save()
         await audit.record("survey.section_added", actor=user.actor, object_type="survey", object_id=survey.id, payload={"title": title})
     return section
@@ -142,13 +141,13 @@ async def add_section(user: CurrentUser, survey_id: int, title: str) -> Section:
 async def add_question(user: CurrentUser, survey_id: int, section_id: int, spec: QuestionSpec) -> Question:
     if problems := spec.problems():
         raise SurveyError(next(iter(problems.values())))
-    async with action("add question"):
+    async with audit.action("add question"):
         survey = await _survey_for_officer(user, survey_id)
         await _check_editable(survey)
         if not await Section.exists().where((Section.id == section_id) & (Section.survey == survey.id)):
             raise SurveyError("Choose a section of this survey")
-        positions = await Question.select(Question.position).where(Question.survey == survey.id).output(as_list=True)
-        question = Question(survey=survey.id, section=section_id, position=max(positions, default=0) + 1, **_columns(spec))
+        position = await db.next_number(Question.position, Question.survey == survey.id, series=f"questions of {survey.id}")
+        question = Question(survey=survey.id, section=section_id, position=position, **_columns(spec))
         await question.save()
         await audit.record("survey.question_added", actor=user.actor, object_type="survey", object_id=survey.id, payload={"text": spec.text, "kind": str(spec.kind)})
     return question
@@ -163,7 +162,7 @@ def _columns(spec: QuestionSpec) -> dict:
 
 
 async def remove_question(user: CurrentUser, survey_id: int, question_id: int) -> None:
-    async with action("remove question"):
+    async with audit.action("remove question"):
         survey = await _survey_for_officer(user, survey_id)
         await _check_editable(survey)
         removed = await Question.delete().where((Question.id == question_id) & (Question.survey == survey.id)).returning(Question.id)
@@ -174,7 +173,7 @@ async def remove_question(user: CurrentUser, survey_id: int, question_id: int) -
 
 async def move_question(user: CurrentUser, survey_id: int, question_id: int, *, up: bool) -> None:
     """Swap the question with its neighbour in the same section."""
-    async with action("move question"):
+    async with audit.action("move question"):
         survey = await _survey_for_officer(user, survey_id)
         await _check_editable(survey)
         question = await Question.objects().where((Question.id == question_id) & (Question.survey == survey.id)).first()
@@ -193,7 +192,7 @@ async def move_question(user: CurrentUser, survey_id: int, question_id: int, *, 
 
 async def new_version(user: CurrentUser, survey_id: int) -> Survey:
     """Copy the survey and its questions into a new version; the old one is kept, superseded."""
-    async with action("new version"):
+    async with audit.action("new version"):
         old = await _survey_for_officer(user, survey_id)
         await Survey.update({Survey.superseded_at: clock.now()}).where(Survey.id == old.id)
         survey = Survey(
@@ -226,7 +225,7 @@ async def structure(survey_id: int) -> list[tuple[Section, list[Question]]]:
 
 async def open_rfi(user: CurrentUser, reference: str) -> Framework:
     """Open the survey to suppliers: the framework moves to rfi_open, closing when the survey does."""
-    async with action("open rfi"):
+    async with audit.action("open rfi"):
         framework = await frameworks.for_officer(user, reference)
         survey = await current_survey(framework.id)
         if survey is None or not await questions(survey.id):
@@ -329,7 +328,7 @@ async def save_section(
         checked[question.id] = outcome
     if result.errors:
         return result
-    async with action("save section"):
+    async with audit.action("save section"):
         response = await _response_for_writing(user, survey, reference)
         if response.status == ResponseStatus.SUBMITTED and not require_all:  # submitted while this was checked
             missing = {f"q{q.id}": answers.about(q, answers.missing_message(q)) for q in section_questions if q.required and checked[q.id].value is None}
@@ -368,7 +367,7 @@ async def submit(user: CurrentUser, reference: str) -> SurveyResponse:
     framework, survey = await open_survey_for(reference)
     if not is_open(survey, framework, clock.received()):
         raise SurveyClosed(survey.closes_at)
-    async with action("submit"):
+    async with audit.action("submit"):
         await db.queue_under(Organisation, user.organisation_id)  # a section saved meanwhile is saved before or after, whole
         response = await response_of(user.organisation_id, survey.id)
         if response is None:
@@ -417,10 +416,10 @@ async def reasoned_entries(survey_id: int, *, published_only: bool = False) -> l
 
 
 async def add_reasoned_entry(user: CurrentUser, survey_id: int, *, theme: str, what_we_heard: str, what_we_will_do: str) -> ReasonedResponse:
-    async with action("add reasoned entry"):
+    async with audit.action("add reasoned entry"):
         survey = await _survey_for_officer(user, survey_id)
-        positions = await ReasonedResponse.select(ReasonedResponse.position).where(ReasonedResponse.survey == survey.id).output(as_list=True)
-        entry = ReasonedResponse(survey=survey.id, position=max(positions, default=0) + 1, theme=theme, what_we_heard=what_we_heard, what_we_will_do=what_we_will_do)
+        position = await db.next_number(ReasonedResponse.position, ReasonedResponse.survey == survey.id, series=f"reasoned response of {survey.id}")
+        entry = ReasonedResponse(survey=survey.id, position=position, theme=theme, what_we_heard=what_we_heard, what_we_will_do=what_we_will_do)
         await entry.save()
         await audit.record("reasoned_response.entry_added", actor=user.actor, object_type="survey", object_id=survey.id, payload={"theme": theme})
     return entry
@@ -428,7 +427,7 @@ async def add_reasoned_entry(user: CurrentUser, survey_id: int, *, theme: str, w
 
 async def publish_reasoned_response(user: CurrentUser, survey_id: int) -> int:
     """Publish the entries not yet published, once the survey has closed; respondents are told."""
-    async with action("publish reasoned response"):
+    async with audit.action("publish reasoned response"):
         survey = await _survey_for_officer(user, survey_id)
         if survey.closes_at is None or clock.now() < survey.closes_at:
             raise SurveyError("The reasoned response can only be published once the survey has closed")

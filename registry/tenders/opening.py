@@ -11,7 +11,6 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.tenders.tables import TenderOpening
 from registry.errors import RuleBroken
-from registry.audit.actions import action
 
 
 class OpeningError(RuleBroken):
@@ -42,7 +41,7 @@ async def _check_officer_not_too_new(user: CurrentUser, reference: str) -> None:
 async def request(user: CurrentUser, reference: str) -> TenderOpening:
     """The first officer's step. Closes tendering first if the deadline has passed and it is still open."""
     await _check_officer_not_too_new(user, reference)
-    async with action("request"):
+    async with audit.action("request"):
         framework = await frameworks.for_officer(user, reference)
         now = clock.now()
         if framework.state == State.ITT_PUBLISHED:
@@ -64,7 +63,7 @@ async def confirm(user: CurrentUser, reference: str) -> Framework:
     """The second officer's step: the tenders are opened and the framework moves to tenders_opened.
     The audit log's head, with the opening in it, is checkpointed (published, signed) as it lands."""
     await _check_officer_not_too_new(user, reference)
-    async with action("confirm"):
+    async with audit.action("confirm"):
         framework = await frameworks.for_officer(user, reference)
         record = await record_of(framework.id)
         if record is None or framework.state != State.TENDERS_CLOSED:

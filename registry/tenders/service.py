@@ -33,7 +33,6 @@ from registry.notifications.tables import Notification
 from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
 from registry.web import links
 from registry import errors
-from registry.audit.actions import action
 
 DECLARATIONS = {
     "accurate": "The information in this tender is true, complete and accurate.",
@@ -239,7 +238,7 @@ async def _save_draft(user: CurrentUser, space: Workspace, tender: Tender, draft
 
 async def save_selection(user: CurrentUser, reference: str, lot_number: int, answers: dict[int, tuple[str, str]]) -> None:
     """Answers to the selection questions, by criterion id: ("yes" or "no", details). Unanswered questions may wait."""
-    async with action("save selection"):
+    async with audit.action("save selection"):
         space, tender = await _editable(user, reference, lot_number)
         questions = {c.id: c for c in space.of_kind(CriterionKind.SELECTION)}
         saved = dict(space.draft.get("selection", {}))
@@ -255,7 +254,7 @@ async def save_selection(user: CurrentUser, reference: str, lot_number: int, ans
 
 
 async def save_quality_answer(user: CurrentUser, reference: str, lot_number: int, criterion_id: int, text: str) -> None:
-    async with action("save quality answer"):
+    async with audit.action("save quality answer"):
         space, tender = await _editable(user, reference, lot_number)
         criterion = next((c for c in space.of_kind(CriterionKind.QUALITY) if c.id == criterion_id), None)
         if criterion is None:
@@ -287,7 +286,7 @@ def parse_price(text: str) -> Decimal:
 
 async def save_price(user: CurrentUser, reference: str, lot_number: int, price_text: str) -> None:
     price = parse_price(price_text)
-    async with action("save price"):
+    async with audit.action("save price"):
         space, tender = await _editable(user, reference, lot_number)
         await _save_draft(user, space, tender, {**space.draft, "price": str(price)}, "price")
 
@@ -295,7 +294,7 @@ async def save_price(user: CurrentUser, reference: str, lot_number: int, price_t
 async def save_declarations(user: CurrentUser, reference: str, lot_number: int, codes: list[str]) -> None:
     if unknown := set(codes) - set(DECLARATIONS):
         raise TenderError(f"Unknown declaration: {', '.join(sorted(unknown))}", field="declarations")
-    async with action("save declarations"):
+    async with audit.action("save declarations"):
         space, tender = await _editable(user, reference, lot_number)
         await _save_draft(user, space, tender, {**space.draft, "declarations": sorted(set(codes))}, "declarations")
 
@@ -326,7 +325,7 @@ async def attach_document(user: CurrentUser, reference: str, lot_number: int, *,
     """Add a document to the draft, within the tender's quota (MAX_DOCUMENTS, MAX_DOCUMENT_BYTES)."""
     try:
         async with framework_documents.stored(data, filename, files_dir) as file:
-            async with action("attach document"):
+            async with audit.action("attach document"):
                 space, tender = await _editable(user, reference, lot_number)  # concurrent uploads are counted one after the other
                 await _check_document_quota(tender.id, len(data))
                 document = TenderDocument(tender=tender.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
@@ -355,7 +354,7 @@ async def remove_document(user: CurrentUser, reference: str, lot_number: int, do
     """Take a document off the draft. When no submission lists it (by its SHA-256), it is deleted with
     its file in `files_dir`; otherwise it is kept, file and all, since that submission may be opened
     and read. (Without `files_dir` it is only marked removed, and so still counts toward the quota.)"""
-    async with action("remove document"):
+    async with audit.action("remove document"):
         space, tender = await _editable(user, reference, lot_number)  # a submit in progress finishes first
         document = await TenderDocument.objects().where(
             (TenderDocument.id == document_id) & (TenderDocument.tender == tender.id) & TenderDocument.removed_at.is_null()
@@ -509,7 +508,7 @@ def receipt_email(space: Workspace, submission: TenderSubmission) -> str:
 
 
 async def withdraw(user: CurrentUser, reference: str, lot_number: int) -> None:
-    async with action("withdraw"):
+    async with audit.action("withdraw"):
         space, tender = await _editable(user, reference, lot_number)
         counting = await counting_submission(tender.id)
         if counting is None:
