@@ -83,21 +83,23 @@ def validate(form: type[F], values: dict[str, Any]) -> FormResult[F]:
     except ValidationError as error:
         errors = error_messages(form, error)
         return FormResult(data=None, errors=in_field_order(form, {**rules_broken(form, cleaned, errors), **errors}), values=echo)
-    broken = rules_broken(form, cleaned, {})
+    broken = rules_broken(form, cleaned, {}, data)
     return FormResult(data=None if broken else data, errors=broken, values=echo)
 
 
-def rules_broken(form: type[F], cleaned: dict[str, Any], unreadable: dict[str, str]) -> dict[str, str]:
-    """What the service's rules say of the values that could be read (those of `unreadable` fields
-    left out), by field."""
+def rules_broken(form: type[F], cleaned: dict[str, Any], unreadable: dict[str, str], read: F | None = None) -> dict[str, str]:
+    """What the service's rules say of the values that could be `read` (when some could not, the
+    rest: the `unreadable` fields left out), by field."""
     if form.rules is None:
         return {}
-    skipped = set(unreadable).union(*(form.made_of.get(name, ()) for name in unreadable))
+    if read is None:
+        skipped = set(unreadable).union(*(form.made_of.get(name, ()) for name in unreadable))
+        try:
+            read = form.model_validate({name: value for name, value in cleaned.items() if name not in skipped})
+        except ValidationError:  # what is left still cannot be read: the form's own messages say why
+            return {}
     try:
-        typed = form.model_validate({name: value for name, value in cleaned.items() if name not in skipped}).typed()
-        form.rules.checked(typed)
-    except ValidationError:  # what is left still cannot be read: the form's own messages say why
-        return {}
+        form.rules.checked(read.typed())
     except Invalid as broken:
         return {name: message for name, message in broken.problems.items() if name not in unreadable}
     return {}
