@@ -44,7 +44,7 @@ async def test_an_officer_creates_a_draft_with_lots_and_publishes_its_notice(dat
 
 async def test_publishing_an_incomplete_draft_is_refused_and_changes_nothing(database):
     officer, _ = await officer_and_supplier()
-    framework = await service.create(officer, service.Details(**{**DETAILS.__dict__, "summary": "", "start_date": None}))
+    framework = await service.create(officer, DETAILS.model_copy(update={"summary": "", "start_date": None}))
     with pytest.raises(service.TransitionBlocked) as refusal:
         await service.move(officer, framework.reference, State.PIN_PUBLISHED)
     assert refusal.value.problems == ["Enter a summary", "Enter the start date", "Add at least one lot"]
@@ -85,7 +85,7 @@ async def test_an_amendment_is_a_new_version_and_the_old_one_stays(database):
     framework = await draft_with_lots(officer)
     await service.move(officer, framework.reference, State.PIN_PUBLISHED)
     await interest.register(supplier, framework.reference, lot_numbers=None)
-    amended = service.Details(**{**DETAILS.__dict__, "start_date": date(2027, 9, 1)})
+    amended = DETAILS.model_copy(update={"start_date": date(2027, 9, 1)})
     notice = await service.amend_notice(officer, framework.reference, amended, "The start date has moved to 1 September 2027")
     versions = await Notice.objects().where(Notice.framework == framework.id).order_by(Notice.version)
     assert [v.version for v in versions] == [1, 2] and notice.version == 2

@@ -2,7 +2,6 @@
 bidders priced (value, duration, regime, call-off routes, lots and their scope, the criteria) cannot
 change; wording that changes no term can still be corrected, as a published amendment."""
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -44,10 +43,10 @@ async def test_after_the_tender_deadline_each_material_term_of_the_notice_is_ref
     officer, _, framework, _ = past_the_deadline
     versions = await notice_versions(framework)
     for field, changed in [
-        ("estimated_value", replace(DETAILS, estimated_value=9_990_000)),
-        ("duration_months", replace(DETAILS, duration_months=48)),
-        ("call_off_routes", replace(DETAILS, call_off_routes=("direct_award",))),
-        ("regime", replace(DETAILS, regime=Regime.ENGLAND)),
+        ("estimated_value", DETAILS.model_copy(update=dict(estimated_value=9_990_000))),
+        ("duration_months", DETAILS.model_copy(update=dict(duration_months=48))),
+        ("call_off_routes", DETAILS.model_copy(update=dict(call_off_routes=("direct_award",)))),
+        ("regime", DETAILS.model_copy(update=dict(regime=Regime.ENGLAND))),
     ]:
         with pytest.raises(service.TermsFrozen) as refusal:
             await service.amend_notice(officer, framework.reference, changed, "Terms revised")
@@ -65,7 +64,7 @@ async def test_the_amendment_found_in_evaluation_is_refused_naming_every_term_it
     officer, _ = await officer_and_supplier()
     framework, *_ = await opened(officer, controlled_clock)
     assert (await service.get(framework.reference)).state == State.TENDERS_OPENED
-    inflated = replace(DETAILS, estimated_value=9_990_000, duration_months=48, call_off_routes=("direct_award",))
+    inflated = DETAILS.model_copy(update=dict(estimated_value=9_990_000, duration_months=48, call_off_routes=("direct_award",)))
     with pytest.raises(service.TermsFrozen) as refusal:
         await service.amend_notice(officer, framework.reference, inflated, "Scope widened")
     assert refusal.value.fields == ["estimated_value", "duration_months", "call_off_routes"]
@@ -74,14 +73,14 @@ async def test_the_amendment_found_in_evaluation_is_refused_naming_every_term_it
 
 async def test_the_order_of_the_call_off_routes_is_not_a_change(past_the_deadline):
     officer, _, framework, _ = past_the_deadline
-    reordered = replace(DETAILS, title="Public participation services (corrected)", call_off_routes=("mini_competition", "direct_award"))
+    reordered = DETAILS.model_copy(update=dict(title="Public participation services (corrected)", call_off_routes=("mini_competition", "direct_award")))
     await service.amend_notice(officer, framework.reference, reordered, "Title corrected")
     assert (await service.get(framework.reference)).title == "Public participation services (corrected)"
 
 
 async def test_after_the_tender_deadline_a_wording_correction_is_published_and_told(past_the_deadline):
     officer, supplier, framework, _ = past_the_deadline
-    corrected = replace(DETAILS, title="Public participation services", summary="Citizens' panels, deliberation and online participation.")
+    corrected = DETAILS.model_copy(update=dict(title="Public participation services", summary="Citizens' panels, deliberation and online participation."))
     notice = await service.amend_notice(officer, framework.reference, corrected, "A full stop added to the summary")
     versions = await Notice.objects().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.TENDER)).order_by(Notice.version)
     assert notice.kind == NoticeKind.TENDER and notice.version == versions[-1].version == 2  # the invitation is out: its notice is amended
@@ -115,14 +114,14 @@ async def test_a_draft_whose_tender_deadline_has_passed_is_frozen_too(database, 
     officer, _ = await officer_and_supplier()
     framework = await draft_with_lots(officer)
     await Framework.update({Framework.tender_deadline: TENDER_DEADLINE}).where(Framework.id == framework.id)
-    await service.update_details(officer, framework.reference, replace(DETAILS, estimated_value=5_000_000))  # before the deadline: a draft is a draft
+    await service.update_details(officer, framework.reference, DETAILS.model_copy(update=dict(estimated_value=5_000_000)))  # before the deadline: a draft is a draft
     controlled_clock.set(TENDER_DEADLINE + timedelta(days=1))
     with pytest.raises(service.TermsFrozen) as refusal:
-        await service.update_details(officer, framework.reference, replace(DETAILS, estimated_value=9_990_000, duration_months=48))
+        await service.update_details(officer, framework.reference, DETAILS.model_copy(update=dict(estimated_value=9_990_000, duration_months=48)))
     assert refusal.value.fields == ["estimated_value", "duration_months"]
     with pytest.raises(service.TermsFrozen):
         await service.save_lot(officer, framework.reference, number=None, title="Late lot", scope="x", subject=None, max_suppliers=1)
-    await service.update_details(officer, framework.reference, replace(DETAILS, estimated_value=5_000_000, title="Public participation services 2027"))
+    await service.update_details(officer, framework.reference, DETAILS.model_copy(update=dict(estimated_value=5_000_000, title="Public participation services 2027")))
     assert (await service.get(framework.reference)).title == "Public participation services 2027"
     assert await Lot.count().where(Lot.framework == framework.id) == 2
 
@@ -151,7 +150,7 @@ async def test_before_the_tender_deadline_a_material_change_is_published_and_tol
     framework, _ = await open_for_tenders(officer, controlled_clock)
     await registered(supplier, framework.reference)
     controlled_clock.set(TENDER_DEADLINE - timedelta(minutes=1))
-    notice = await service.amend_notice(officer, framework.reference, replace(DETAILS, estimated_value=4_800_000), "The estimated value has risen to £4.8m")
+    notice = await service.amend_notice(officer, framework.reference, DETAILS.model_copy(update=dict(estimated_value=4_800_000)), "The estimated value has risen to £4.8m")
     assert notice.version == 2 and (await service.get(framework.reference)).estimated_value == 4_800_000
     told = await Notification.objects().where((Notification.recipient == supplier.email) & Notification.subject.like("%amended")).first()
     assert told is not None and "£4.8m" in told.body

@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -98,7 +98,7 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
         document_type="technicalSpecifications",
     )
     moment.set(START + timedelta(days=30, hours=2))
-    await frameworks.amend_notice(officer, reference, replace(DETAILS, estimated_value=4_500_000, **CONTACT_AND_CPV), "Estimated value raised")
+    await frameworks.amend_notice(officer, reference, DETAILS.model_copy(update=dict(estimated_value=4_500_000, **CONTACT_AND_CPV)), "Estimated value raised")
     found = await add_criteria(officer, reference)
     await invitation.publish(officer, reference, clarification_deadline=CLARIFICATION_DEADLINE, tender_deadline=TENDER_DEADLINE)
 
@@ -136,7 +136,7 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
     )
     moment.set(START + timedelta(days=34))  # the details amended once the invitation is out: the tender notice's next version
     await frameworks.amend_notice(
-        officer, reference, replace(DETAILS, estimated_value=4_500_000, summary=AMENDED_SUMMARY, **CONTACT_AND_CPV), "The summary says where",
+        officer, reference, DETAILS.model_copy(update=dict(estimated_value=4_500_000, summary=AMENDED_SUMMARY, **CONTACT_AND_CPV)), "The summary says where",
     )
 
     moment.set(START + timedelta(days=45))

@@ -14,11 +14,9 @@ from registry.accounts.auth import OptionalUser, SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.frameworks import service
 from registry.frameworks.regimes import Regime
-from registry.frameworks.schemas import FrameworkForm, LotForm
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, NoticeKind, State
 from registry.reference import taxonomies
 from registry.web import api
-from registry.web.forms import validate
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK_IN_API, OfficersFramework, Reference
 from registry.frameworks.service import readable_framework
 
@@ -99,10 +97,6 @@ class LotIn(BaseModel):
     estimated_value: int | None = Field(default=None, description="Whole pounds sterling", examples=[750000])
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def summary_of(row: dict, now: datetime) -> FrameworkSummary:
     return FrameworkSummary(
         reference=row["reference"], title=row["title"], summary=row["summary"], state=row["state"], authority=row["authority_name"],
@@ -150,16 +144,7 @@ class FrameworksApi(Controller):
         security=api.SIGNED_IN, responses=api.errors(403, 422),
     )
     async def create(self, request: Request, data: JSONBody[FrameworkIn], user: SignedInUser) -> FrameworkOut:
-        start = data.start_date
-        values = {
-            **data.model_dump(include={"title", "summary", "description", "regime", "call_off_routes"}),
-            "estimated_value": _text(data.estimated_value), "duration_months": _text(data.duration_months),
-            "start_day": _text(start and start.day), "start_month": _text(start and start.month), "start_year": _text(start and start.year),
-        }
-        result = validate(FrameworkForm, values)
-        if not result.ok:
-            api.invalid(result.errors)
-        framework = await api.checked(request, service.create(user, result.data.details()))
+        framework = await api.checked(request, service.create(user, data.model_dump()))  # its rules broken: 422 naming each field
         return await framework_out(framework)
 
     @post(
@@ -167,20 +152,8 @@ class FrameworksApi(Controller):
         guards=[requires_role(Role.PROCUREMENT_OFFICER)], security=api.SIGNED_IN, responses=api.errors(403, 404, 422),
     )
     async def add_lot(self, reference: Reference, data: JSONBody[LotIn], framework: OfficersFramework, user: SignedInUser) -> LotOut:
-        result = validate(LotForm, {**data.model_dump(), "max_suppliers": str(data.max_suppliers), "estimated_value": _text(data.estimated_value)})
-        if not result.ok:
-            api.invalid(result.errors)
-        form = result.data
-        try:
-            lot = await service.save_lot(
-                user, reference, number=None, title=form.title, scope=form.scope, subject=form.subject,
-                max_suppliers=int(form.max_suppliers), estimated_value=form.value_in_pounds(),
-            )
-        except service.TermsFrozen as refusal:  # after the tender deadline, naming each term it would change
-            api.invalid(refusal.problems)
-        except service.FrameworkError as problem:
-            api.invalid({None: str(problem)})
-        return LotOut.of(lot)
+        # A rule broken (its values', a frozen term's, the framework's stage): 422 naming each field.
+        return LotOut.of(await service.save_lot(user, reference, number=None, **data.model_dump()))
 
 
 class NoticesApi(Controller):

@@ -11,6 +11,7 @@ from registry.accounts.tables import Role
 from registry.frameworks import documents, lifecycle, service, terms
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
+from registry.errors import RuleBroken
 from registry.frameworks.tables import Framework, State
 from registry.reference import cpv, taxonomies
 from registry.web.forms import FormResult, add_error, add_problem, read_form
@@ -111,7 +112,7 @@ class ManageFrameworksController(Controller):
             await service.update_details(user, reference, result.data.details())
         except service.TermsFrozen as refusal:
             return details_page("frameworks/details_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
-        except service.FrameworkError as problem:
+        except RuleBroken as problem:
             return details_page("frameworks/details_form.html", add_problem(result, problem, settings.zone, field_name="title"), framework=framework, terms_frozen=frozen)
         return Redirect(f"/manage/frameworks/{reference}", status_code=303)
 
@@ -155,7 +156,7 @@ class ManageFrameworksController(Controller):
                 return Redirect(f"/manage/frameworks/{reference}", status_code=303)
             except service.TermsFrozen as refusal:  # adding a lot is told beside its title
                 result = refused(result, {("title" if name == terms.LOTS else name): message for name, message in refusal.problems.items()})
-            except service.FrameworkError as problem:
+            except RuleBroken as problem:
                 result = add_problem(result, problem, settings.zone, field_name="title")
         return page(
             "frameworks/lot_form.html", result, framework=framework, lot_number=number, subjects=taxonomies.terms("lot_subjects"),
@@ -212,7 +213,7 @@ class ManageFrameworksController(Controller):
             await service.amend_notice(user, reference, result.data.details(), result.data.change_summary)
         except service.TermsFrozen as refusal:
             return details_page("frameworks/amend_form.html", refused(result, refusal.problems), framework=framework, terms_frozen=terms.EXPLANATION)
-        except service.FrameworkError as problem:
+        except RuleBroken as problem:
             return details_page("frameworks/amend_form.html", add_problem(result, problem, settings.zone, field_name="change_summary"), framework=framework, terms_frozen=frozen)
         return Redirect(f"/frameworks/{reference}", status_code=303)
 

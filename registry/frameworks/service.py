@@ -2,37 +2,43 @@
 in one transaction, audited."""
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from registry import clock, db
+from pydantic import field_validator
+
+from registry import clock, db, money
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
-from registry.errors import Missing, Refused, RuleBroken
+from registry.errors import Invalid, Missing, Refused, RuleBroken, Rules
 from registry.frameworks import lifecycle, stages, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
-from registry.frameworks.tables import Framework, Lot, Notice, NoticeKind, StageChange, State
+from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, NoticeKind, StageChange, State
 from registry.notifications import service as notifications
+from registry.reference import cpv, taxonomies
 from registry.web import links
 
 MAX_DURATION_MONTHS = 48
+MAX_ESTIMATED_VALUE = 2_000_000_000  # whole pounds: what the database's integer column holds, on either engine
 
 
 class FrameworkError(RuleBroken):
     """A rule was broken; the message says which, in words the officer can act on."""
 
 
-class TermsFrozen(FrameworkError):
-    """A material term would change after the tender deadline (registry.frameworks.terms)."""
+class TermsFrozen(FrameworkError, Invalid):
+    """A material term would change after the tender deadline (registry.frameworks.terms): `problems`
+    names each refused field, with what to say beside it."""
 
     def __init__(self, problems: dict[str, str], names: list[str]):
-        super().__init__(terms.refusal(names))
-        self.problems = problems  # each refused field, with what to say beside it
+        super().__init__(problems, terms.refusal(names))
 
     @property
     def fields(self) -> list[str]:
@@ -45,20 +51,176 @@ class TransitionBlocked(FrameworkError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Details:
+ESTIMATED_VALUE_FORMAT = "Enter the estimated value in whole pounds, like 2500000"
+ESTIMATED_VALUE_TOO_LARGE = f"Estimated value must be {money.pounds(MAX_ESTIMATED_VALUE * 100)} or less"
+DURATION_FORMAT = "Enter the duration as a whole number of months, like 36"
+MAX_SUPPLIERS_RANGE = "Enter a whole number of suppliers from 1 to 100"
+
+
+def _required(value: str, message: str) -> str:
+    if not value.strip():
+        raise ValueError(message)
+    return value
+
+
+def _at_most(value: str, characters: int, message: str) -> str:
+    if len(value) > characters:
+        raise ValueError(message)
+    return value
+
+
+def _estimated_value(value: int | None) -> int | None:
+    """Whole pounds, from nothing to what the database's integer column holds."""
+    if value is not None and value < 0:
+        raise ValueError(ESTIMATED_VALUE_FORMAT)
+    if value is not None and value > MAX_ESTIMATED_VALUE:
+        raise ValueError(ESTIMATED_VALUE_TOO_LARGE)
+    return value
+
+
+class Details(Rules):
+    """A framework's details, as a draft may have them: incomplete, but what is given must be right.
+    The task list (lifecycle.pin_problems) says what is still missing."""
+
+    messages: ClassVar = {
+        "title": "Enter the framework's title",
+        "estimated_value:invalid": ESTIMATED_VALUE_FORMAT,
+        "start_date:invalid": "The start date must be a real date, like 1 4 2027",
+        "duration_months:invalid": DURATION_FORMAT,
+        "regime": "Select the procurement regime",
+        "call_off_routes:invalid": "Select call-off routes from the list",
+        "cpv_codes:invalid": "Select CPV codes from the list",
+    }
     title: str
-    summary: str
-    description: str
-    estimated_value: int | None
-    start_date: date | None
-    duration_months: int | None
-    regime: Regime
-    call_off_routes: tuple[str, ...]
+    summary: str = ""
+    description: str = ""
+    estimated_value: int | None = None  # whole pounds
+    start_date: date | None = None
+    duration_months: int | None = None
+    regime: Regime = Regime.SCOTLAND
+    call_off_routes: tuple[CallOffRoute, ...] = ()
     contact_name: str = ""  # the procuring entity's contact point, for the notices and the open data
     contact_email: str = ""
     contact_telephone: str = ""
     cpv_codes: tuple[str, ...] = ()  # CPV 2008 codes, eight digits (registry.reference.cpv)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _at_most(_required(value, cls.messages["title"]), 200, "Title must be 200 characters or fewer")
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str) -> str:
+        return _at_most(value, 600, "Summary must be 600 characters or fewer")
+
+    @field_validator("estimated_value")
+    @classmethod
+    def _value(cls, value: int | None) -> int | None:
+        return _estimated_value(value)
+
+    @field_validator("duration_months")
+    @classmethod
+    def _duration(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError(DURATION_FORMAT)
+        if value is not None and value > MAX_DURATION_MONTHS:
+            raise ValueError(f"A framework can last at most {MAX_DURATION_MONTHS} months")
+        return value
+
+    @field_validator("call_off_routes")
+    @classmethod
+    def _routes(cls, value: tuple[CallOffRoute, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(str(route) for route in value))  # each once, as stored
+
+    @field_validator("contact_name")
+    @classmethod
+    def _contact_name(cls, value: str) -> str:
+        return _at_most(value, 200, "Contact name must be 200 characters or fewer")
+
+    @field_validator("contact_email")
+    @classmethod
+    def _contact_email(cls, value: str) -> str:
+        local, _, domain = value.partition("@")
+        if value and (not local or "." not in domain or " " in value or len(value) > 254):
+            raise ValueError("Enter the contact email address in the correct format, like procurement@council.example")
+        return value
+
+    @field_validator("contact_telephone")
+    @classmethod
+    def _contact_telephone(cls, value: str) -> str:
+        if value and (not re.fullmatch(r"\+?[0-9 ()-]{6,30}", value) or sum(c.isdigit() for c in value) < 6):
+            raise ValueError("Enter a telephone number, like 0131 496 0000 or +44 131 496 0000")
+        return value
+
+    @field_validator("cpv_codes")
+    @classmethod
+    def _cpv_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if cpv.find(code) is None]
+        if unknown:
+            raise ValueError(f"“{unknown[0][:20]}” is not a CPV code: enter codes from the CPV list, like 79311000-7")
+        if len(set(value)) > cpv.MAX_CODES:
+            raise ValueError(f"Enter at most {cpv.MAX_CODES} CPV codes")
+        return tuple(code.code for code in cpv.in_order(set(value)))  # each once, participation services first
+
+
+class Amendment(Details):
+    """The details a published notice is amended to, and what changed, said for the notice's readers."""
+
+    messages: ClassVar = {**Details.messages, "change_summary": "Say what has changed, for the notice's readers"}
+    change_summary: str
+
+    @field_validator("change_summary")
+    @classmethod
+    def _change_summary(cls, value: str) -> str:
+        return _required(value, cls.messages["change_summary"])
+
+
+class LotSpec(Rules):
+    """A lot as its officer describes it."""
+
+    messages: ClassVar = {
+        "title": "Enter the lot's title",
+        "scope": "Describe what the lot covers",
+        "subject:invalid": "Select the lot's subject from the list",
+        "max_suppliers": "Enter the most suppliers to appoint to the lot",
+        "max_suppliers:invalid": MAX_SUPPLIERS_RANGE,
+        "estimated_value:invalid": ESTIMATED_VALUE_FORMAT,
+    }
+    title: str
+    scope: str
+    subject: str | None = None  # a lot_subjects code
+    max_suppliers: int
+    estimated_value: int | None = None  # whole pounds
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _at_most(_required(value, cls.messages["title"]), 200, "Title must be 200 characters or fewer")
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        return _required(value, cls.messages["scope"])
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: str | None) -> str | None:
+        if value and value not in taxonomies.codes("lot_subjects"):
+            raise ValueError(cls.messages["subject:invalid"])
+        return value or None
+
+    @field_validator("max_suppliers")
+    @classmethod
+    def _max_suppliers(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError(MAX_SUPPLIERS_RANGE)
+        return value
+
+    @field_validator("estimated_value")
+    @classmethod
+    def _value(cls, value: int | None) -> int | None:
+        return _estimated_value(value)
 
 
 def is_officer(user: CurrentUser | None, framework: Framework) -> bool:
@@ -100,11 +262,13 @@ async def readable_framework(user: CurrentUser | None, reference: str) -> Framew
     return framework
 
 
-async def create(user: CurrentUser, details: Details, *, reference: str | None = None) -> Framework:
+async def create(user: CurrentUser, details: "Details | Mapping[str, Any]", *, reference: str | None = None) -> Framework:
     """A draft framework, numbered the next of the year unless given its `reference` (the demo's
-    fixtures name theirs, so that they stay the same whatever day the demo is loaded)."""
+    fixtures name theirs, so that they stay the same whatever day the demo is loaded). Invalid
+    names each detail that breaks a rule."""
     if not user.has_role(Role.PROCUREMENT_OFFICER):
         raise Refused("Only procurement officers create frameworks")
+    details = Details.checked(details)
     now = clock.now()
     async with audit.action("create"):
         framework = Framework(
@@ -143,8 +307,10 @@ def _audit_view(details: Details) -> dict:
     return view
 
 
-async def update_details(user: CurrentUser, reference: str, details: Details) -> Framework:
-    """Edit a draft. Once its notice is published, a change is an amendment (see amend_notice)."""
+async def update_details(user: CurrentUser, reference: str, details: "Details | Mapping[str, Any]") -> Framework:
+    """Edit a draft. Once its notice is published, a change is an amendment (see amend_notice).
+    Invalid names each detail that breaks a rule."""
+    details = Details.checked(details)
     async with audit.action("update details"):
         framework = await for_officer(user, reference, lock=True)
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
@@ -177,10 +343,12 @@ async def save_lot(
     user: CurrentUser, reference: str, *, number: int | None, title: str, scope: str, subject: str | None, max_suppliers: int,
     estimated_value: int | None = None,
 ) -> Lot:
-    """Add a lot (number None) or change one, while the framework is a draft."""
+    """Add a lot (number None) or change one, while the framework is a draft. Invalid names each of
+    its values that breaks a rule."""
+    spec = LotSpec(title=title, scope=scope, subject=subject, max_suppliers=max_suppliers, estimated_value=estimated_value)
     async with audit.action("save lot"):
         framework = await for_officer(user, reference, lock=True)
-        values = {"title": title, "scope": scope, "subject": subject, "max_suppliers": max_suppliers, "estimated_value": estimated_value}
+        values = dict(spec)
         lot = None if number is None else await lot_numbered(framework.id, number)
         if number is not None and lot is None:
             raise FrameworkError(f"There is no lot {number}")
@@ -350,10 +518,13 @@ async def publish_notice(
     return notice
 
 
-async def amend_notice(user: CurrentUser, reference: str, details: Details, change_summary: str) -> Notice:
+async def amend_notice(user: CurrentUser, reference: str, details: "Details | Mapping[str, Any]", change_summary: str) -> Notice:
     """Change a published notice: the framework takes the new details and a new notice version says
     what changed; the previous version stays readable. After the tender deadline only wording that
-    changes no term may be corrected (registry.frameworks.terms)."""
+    changes no term may be corrected (registry.frameworks.terms). Invalid names each detail that
+    breaks a rule, and the change summary when it says nothing."""
+    details = Amendment.checked({**(dict(details) if isinstance(details, Rules) else details), "change_summary": change_summary})
+    change_summary = details.change_summary
     async with audit.action("amend notice"):
         framework = await for_officer(user, reference, lock=True)
         if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):

@@ -18,7 +18,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from registry import db
-from registry.errors import Missing, Refused, RuleBroken
+from registry.errors import Invalid, Missing, Refused, RuleBroken
 from registry.web import api
 
 logger = logging.getLogger("registry.errors")
@@ -110,11 +110,13 @@ def missing_handler(request: Request, exc: Missing) -> Response:
 
 
 def rule_broken_handler(request: Request, exc: RuleBroken) -> Response:
-    """A rule a service found broken that its page did not show on a form: the API names the field
-    (422); a page says what to do, with the way back to the form it came from."""
+    """A rule a service found broken that its page did not show on a form: the API names the field,
+    or each field (Invalid), with its message (422); a page says what to do, with the way back to
+    the form it came from."""
     message = exc.explain(request.app.state["settings"].zone)
     if wants_json(request):
-        errors = [{"key": None if exc.field == "__all__" else exc.field, "message": message, "source": "body"}]
+        problems = exc.problems if isinstance(exc, Invalid) else {exc.field: message}
+        errors = [{"key": None if field == "__all__" else field, "message": said, "source": "body"} for field, said in problems.items()]
         return error_response(request, 422, "Check the fields named in errors", errors)
     return error_response(request, 422, message)
 

@@ -2,7 +2,12 @@
 
 A form model lists, in `messages`, what to say when a field is left empty; its validators raise
 ValueError with the words to show for anything else. Errors come back in the form's field order,
-with what the user typed (never passwords) so the page can show it again."""
+with what the user typed (never passwords) so the page can show it again.
+
+A form reads what people type (pounds with commas, a date in three boxes, ticked boxes) into typed
+values; where a service keeps rules of its own about them (`rules`, the service's input model, and
+`typed()`, the values for it), the form shows the service's verdict beside its own, so that one
+round shows every problem. The service checks again whatever it is given."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -13,7 +18,7 @@ from zoneinfo import ZoneInfo
 from litestar import Request
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from registry.errors import RuleBroken
+from registry.errors import Invalid, RuleBroken, Rules, in_field_order, problems_in
 
 NEVER_ECHOED = ("password", "current_password", "new_password", "_csrf_token")
 
@@ -22,6 +27,12 @@ class Form(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
     messages: ClassVar[dict[str, str]] = {}
     multi_value_fields: ClassVar[tuple[str, ...]] = ()
+    rules: ClassVar[type[Rules] | None] = None  # the service's input model, when it has one
+    made_of: ClassVar[dict[str, tuple[str, ...]]] = {}  # a typed value read from several fields: its fields
+
+    def typed(self) -> dict[str, Any]:
+        """The values the service's `rules` model is given."""
+        return {}
 
     @field_validator("*", mode="before")
     @classmethod
@@ -68,25 +79,34 @@ def validate(form: type[F], values: dict[str, Any]) -> FormResult[F]:
     cleaned = {name: value for name, value in values.items() if value not in ("", None, [])}
     echo = {name: value for name, value in values.items() if name not in NEVER_ECHOED}
     try:
-        return FormResult(data=form.model_validate(cleaned), values=echo)
+        data = form.model_validate(cleaned)
     except ValidationError as error:
-        return FormResult(data=None, errors=error_messages(form, error), values=echo)
+        errors = error_messages(form, error)
+        return FormResult(data=None, errors=in_field_order(form, {**rules_broken(form, cleaned, errors), **errors}), values=echo)
+    broken = rules_broken(form, cleaned, {}, data)
+    return FormResult(data=None if broken else data, errors=broken, values=echo)
+
+
+def rules_broken(form: type[F], cleaned: dict[str, Any], unreadable: dict[str, str], read: F | None = None) -> dict[str, str]:
+    """What the service's rules say of the values that could be `read` (when some could not, the
+    rest: the `unreadable` fields left out), by field."""
+    if form.rules is None:
+        return {}
+    if read is None:
+        skipped = set(unreadable).union(*(form.made_of.get(name, ()) for name in unreadable))
+        try:
+            read = form.model_validate({name: value for name, value in cleaned.items() if name not in skipped})
+        except ValidationError:  # what is left still cannot be read: the form's own messages say why
+            return {}
+    try:
+        form.rules.checked(read.typed())
+    except Invalid as broken:
+        return {name: message for name, message in broken.problems.items() if name not in unreadable}
+    return {}
 
 
 def error_messages(form: type[Form], error: ValidationError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for problem in error.errors():
-        name = str(problem["loc"][0]) if problem["loc"] else "__all__"
-        if name in found:
-            continue
-        if problem["type"] == "missing":
-            found[name] = form.messages.get(name, "Enter this")
-        elif problem["type"] == "value_error":
-            found[name] = str(problem["ctx"]["error"])
-        else:
-            found[name] = form.messages.get(f"{name}:invalid") or form.messages.get(name, "Check this")
-    order = list(form.model_fields)
-    return dict(sorted(found.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+    return problems_in(form, error)
 
 
 def add_error(result: FormResult, field_name: str, message: str) -> FormResult:
@@ -96,7 +116,13 @@ def add_error(result: FormResult, field_name: str, message: str) -> FormResult:
 
 def add_problem(result: FormResult, problem: RuleBroken, zone: ZoneInfo, *, field_name: str | None = None) -> FormResult:
     """The one way a service's broken rule reaches a form: on its field (or `field_name`, where the
-    form names it differently), worded for the reader's time zone, with what was typed kept."""
+    form names it differently), worded for the reader's time zone, with what was typed kept. When
+    the service names several fields (Invalid), each goes on its own; `field_name` then places only
+    a problem with what was given as a whole."""
+    if isinstance(problem, Invalid):
+        for name, message in problem.problems.items():
+            result = add_error(result, (field_name or name) if name == "__all__" else name, message)
+        return result
     return add_error(result, field_name or problem.field, problem.explain(zone))
 
 
