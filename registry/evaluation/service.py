@@ -315,8 +315,9 @@ async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, mark
 # --- What the lifecycle needs -------------------------------------------------------------------
 
 
-async def stage_problems(framework: Framework) -> dict[State, list[str]]:
-    """What blocks starting evaluation, and starting moderation."""
+async def _panel_problems(framework: Framework) -> tuple[list[str], list[str]]:
+    """What blocks starting evaluation (each lot with tenders has a panel), and what else blocks
+    starting moderation (every evaluator declared and scored every tender of their lot)."""
     lots = await frameworks.lots(framework.id)
     assignments = await EvaluatorAssignment.objects().where(EvaluatorAssignment.framework == framework.id)
     rows = await Evaluation.select(Evaluation.assignment, Evaluation.tender).where(
@@ -336,7 +337,22 @@ async def stage_problems(framework: Framework) -> dict[State, list[str]]:
                 to_moderate.append(f"Lot {lot.number}: an evaluator has not declared their conflicts of interest")
             elif any((assignment.id, tender) not in submitted for tender in tenders):
                 to_moderate.append(f"Lot {lot.number}: an evaluator has not submitted scores for every tender")
-    return {State.EVALUATION: to_start, State.MODERATION: list(dict.fromkeys(to_start + to_moderate))}
+    return to_start, list(dict.fromkeys(to_moderate))
+
+
+async def panels_assigned(framework: Framework) -> list[str]:
+    """Evaluation starts, and moderation too, only once every lot that received tenders has a panel
+    of at least MIN_EVALUATORS: no tender is assessed by one person alone (the authority's own
+    control: the regulations ask for equal treatment, PCSR 2015 reg. 19, Procurement Act 2023 s.12,
+    not for a number of evaluators)."""
+    return (await _panel_problems(framework))[0]
+
+
+async def evaluations_submitted(framework: Framework) -> list[str]:
+    """Moderation starts once every evaluator on a panel has declared their conflicts of interest
+    (PCSR 2015 reg. 24; Procurement Act 2023 ss.81–83) and submitted their own scores for every
+    tender of their lot, so that the consensus is reached from independent marks."""
+    return (await _panel_problems(framework))[1]
 
 
 # --- Moderation ---------------------------------------------------------------------------------

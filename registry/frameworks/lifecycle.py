@@ -135,6 +135,10 @@ class Transition:
     action: str  # what the button says
     guard: Guard = _nothing
     roles: frozenset[Role] = OFFICER
+    # What later stages check before this move, and the facts of theirs the guard reads, by the
+    # names they registered them under (registry.frameworks.stages): only these run for this move.
+    checks: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
 
 
 TRANSITIONS: dict[tuple[State, State], Transition] = {
@@ -143,14 +147,17 @@ TRANSITIONS: dict[tuple[State, State], Transition] = {
         Transition(State.DRAFT, State.PIN_PUBLISHED, "Publish the prior information notice", pin_problems),
         Transition(State.PIN_PUBLISHED, State.RFI_OPEN, "Open the request for information", _rfi_can_open),
         Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
-        Transition(State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish),
+        Transition(State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish, checks=("assessment criteria complete",)),
         Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
-        Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers),
-        Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation"),
-        Transition(State.EVALUATION, State.MODERATION, "Start moderation"),
-        Transition(State.MODERATION, State.AWARD_APPROVED, "Approve the award"),
-        Transition(State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period"),
-        Transition(State.STANDSTILL, State.LIVE, "Appoint the suppliers", _deadline_passed("end of the standstill period", "standstill_ends_at")),
+        Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers, facts=("opening officers",)),
+        Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation", checks=("evaluation panels assigned",)),
+        Transition(State.EVALUATION, State.MODERATION, "Start moderation", checks=("evaluation panels assigned", "evaluations submitted")),
+        Transition(State.MODERATION, State.AWARD_APPROVED, "Approve the award", checks=("award approved for every lot",)),
+        Transition(State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period", checks=("bidders notified",)),
+        Transition(
+            State.STANDSTILL, State.LIVE, "Appoint the suppliers", _deadline_passed("end of the standstill period", "standstill_ends_at"),
+            checks=("suppliers appointed",),
+        ),
         Transition(State.LIVE, State.EXPIRED, "Mark the framework as expired", _term_ended),
         *[Transition(state, State.CANCELLED, "Cancel the framework") for state in BEFORE_LIVE],
     ]

@@ -215,16 +215,20 @@ async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
 # --- The state machine, applied -----------------------------------------------------------------
 
 
-async def facts_for(framework: Framework) -> FrameworkFacts:
-    """The facts the guards look at: the framework's own, and what the later stages registered
-    (registry.frameworks.stages): their facts, and what blocks a move into each state."""
+async def facts_for(framework: Framework, targets: list[State] | None = None) -> FrameworkFacts:
+    """The facts the guards of the moves to `targets` look at (by default, every move the framework
+    can make next): the framework's own, and what the later stages registered under the names
+    those transitions give (registry.frameworks.stages), their facts and their checks. No other
+    stage's checks run."""
+    state = State(framework.state)
+    moves = [t for t in lifecycle.next_steps(state) if targets is None or t.target in targets]
     later_facts: dict = {}
-    for provided in await stages.facts.run(framework):
+    for provided in await stages.facts.run(list(dict.fromkeys(name for t in moves for name in t.facts)), framework):
         later_facts.update(provided)
     extra_problems: dict[State, list[str]] = {}
-    for problems in await stages.checks.run(framework):
-        for state, listed in problems.items():
-            extra_problems.setdefault(State(state), []).extend(listed)
+    for transition in moves:
+        for problems in await stages.checks.run(transition.checks, framework):
+            extra_problems.setdefault(transition.target, []).extend(problems)
     return FrameworkFacts(
         title=framework.title,
         summary=framework.summary,
@@ -250,7 +254,7 @@ async def move(user: CurrentUser, reference: str, target: State, *, note: str | 
         transition = lifecycle.transition_for(framework.state, target)
         if not user.roles & transition.roles:
             raise Refused("Only procurement officers move a framework between stages")
-        problems = lifecycle.problems_blocking(framework.state, target, await facts_for(framework), clock.now())
+        problems = lifecycle.problems_blocking(framework.state, target, await facts_for(framework, [State(target)]), clock.now())
         if problems:
             raise TransitionBlocked(problems)
         await _enter(framework, target, user, note)
