@@ -14,6 +14,7 @@ from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.errors import Refused, RuleBroken
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore, Score
+from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
 from registry.notifications import service as notifications
@@ -23,7 +24,6 @@ from registry.web import links
 from registry.web.forms import is_whole_number
 
 MIN_EVALUATORS = 2
-PANEL_STATES = (State.ITT_PUBLISHED, State.TENDERS_CLOSED, State.TENDERS_OPENED, State.EVALUATION)
 MAX_REASON = 5000
 
 
@@ -75,7 +75,7 @@ async def panel(framework_id: int) -> list[dict]:
 async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_id: int) -> EvaluatorAssignment:
     async with db.transaction():
         framework = await frameworks.for_officer(user, reference)
-        if framework.state not in PANEL_STATES:
+        if not lifecycle.capabilities(framework, clock.now()).may_change_panels:
             raise EvaluationError("Evaluators can be assigned from the invitation to tender until evaluation ends", field="evaluator")
         lot = await _lot(framework, lot_number)
         evaluator = next((e for e in await evaluators_of(framework.authority) if e["id"] == evaluator_id), None)
@@ -105,7 +105,7 @@ async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_i
 async def remove(user: CurrentUser, reference: str, assignment_id: int) -> None:
     async with db.transaction():
         framework = await frameworks.for_officer(user, reference)
-        if framework.state not in PANEL_STATES:
+        if not lifecycle.capabilities(framework, clock.now()).may_change_panels:
             raise EvaluationError("The panel can only change until evaluation ends")
         removed = await EvaluatorAssignment.update({EvaluatorAssignment.removed_at: clock.now()}).where(
             (EvaluatorAssignment.id == assignment_id) & (EvaluatorAssignment.framework == framework.id) & EvaluatorAssignment.removed_at.is_null()
@@ -399,12 +399,9 @@ class Progress:
     agreed: int  # of which every criterion has its consensus mark
 
 
-MODERATION_STATES = (State.MODERATION, State.AWARD_APPROVED, State.STANDSTILL, State.LIVE, State.EXPIRED)
-
-
 async def _moderated_lot(user: CurrentUser, reference: str, lot_number: int) -> tuple[Framework, Lot, list[Criterion]]:
     framework = await frameworks.for_officer(user, reference)
-    if framework.state not in MODERATION_STATES:
+    if not lifecycle.capabilities(framework, clock.now()).moderation_started:
         raise EvaluationError("Scores are seen side by side once moderation has started")
     lot = await _lot(framework, lot_number)
     return framework, lot, await quality_and_selection(framework, lot)

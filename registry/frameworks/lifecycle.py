@@ -410,6 +410,7 @@ class Capabilities:
     tendering_closed: bool  # the tender deadline has passed, for a framework that was open for tenders
     may_ask_clarifications: bool
     clarifications_closed: bool  # open for tenders, but the deadline for questions has passed
+    may_change_panels: bool  # evaluators are assigned and removed from the invitation to tender until moderation
     moderation_started: bool
     may_approve_award: bool
     may_notify_bidders: bool
@@ -438,6 +439,7 @@ def capabilities(framework, now: datetime) -> Capabilities:
         tendering_closed=stage is State.TENDERS_CLOSED,
         may_ask_clarifications=open_for_tenders and clarification_deadline is not None and now < clarification_deadline,
         clarifications_closed=open_for_tenders and clarification_deadline is not None and now >= clarification_deadline,
+        may_change_panels=has_reached(State.ITT_PUBLISHED) and not has_reached(State.MODERATION),
         moderation_started=has_reached(State.MODERATION),
         may_approve_award=stage is State.MODERATION,
         may_notify_bidders=stage is State.AWARD_APPROVED,
