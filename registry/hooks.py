@@ -33,3 +33,32 @@ class Hook(Generic[P, R]):
 
     def __repr__(self) -> str:
         return f"Hook({self.moment!r}, {len(self._callbacks)} registered)"
+
+
+class Named(Generic[P, R]):
+    """Callbacks that later packages registered under a name, for a lower package to call by the
+    names its own data gives (a transition names the checks that guard it). A name nothing
+    registered is an error of the wiring, not a pass: the move it guards must not go ahead unchecked."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self._by_name: dict[str, Callable[P, Awaitable[R]]] = {}
+
+    def register(self, name: str, callback: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        """Register `callback` as `name` (again, the same one, changes nothing)."""
+        if self._by_name.setdefault(name, callback) is not callback:
+            raise ValueError(f"The {self.what} {name!r} is registered already")
+        return callback
+
+    def registered(self, name: str) -> bool:
+        return name in self._by_name
+
+    async def run(self, names, *args: P.args, **kwargs: P.kwargs) -> list[R]:
+        """Call the callbacks registered under `names`, in that order, and give back what each returned."""
+        missing = [name for name in names if name not in self._by_name]
+        if missing:
+            raise LookupError(f"Nothing registered the {self.what} {', '.join(map(repr, missing))}: is its package in registry.app.STAGES?")
+        return [await self._by_name[name](*args, **kwargs) for name in names]
+
+    def __repr__(self) -> str:
+        return f"Named({self.what!r}, {sorted(self._by_name)})"

@@ -67,7 +67,7 @@ async def test_a_different_officer_approves_and_the_award_is_approved_when_every
     assert (await refusals("approve"))[0]["reason"].startswith("You proposed the award for lot 1")
 
     facts = await frameworks.facts_for(walked.framework)
-    assert lifecycle.problems_blocking(State.MODERATION, State.AWARD_APPROVED, facts, datetime.now(UTC)) == [
+    assert lifecycle.STANDARD.problems_blocking(State.MODERATION, State.AWARD_APPROVED, facts, datetime.now(UTC)) == [
         "Lot 1: a different officer must approve the proposal", "Lot 2: propose the suppliers to appoint",
     ]
     with pytest.raises(frameworks.TransitionBlocked):

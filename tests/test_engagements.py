@@ -446,3 +446,13 @@ async def test_other_organisations_cannot_see_or_act_on_an_engagement(live):
     assert (await service.supplier_engagements(live.users["Beta"]))["engagements"][0][0].id == engagement.id
     assert await service.supplier_engagements(live.users["Alpha"]) == {"invitations": [], "engagements": [], "past": []}
     assert [p["action"] for p in await refused_all()] == ["start_delivery"]
+
+
+def test_an_engagement_moves_by_the_framework_lifecycle_s_kind_of_transition():
+    from registry.engagements import lifecycle as engagement_lifecycle
+    from registry.engagements.tables import EngagementState
+    from registry.frameworks.lifecycle import Transition
+
+    assert all(isinstance(move, Transition) for move in engagement_lifecycle.TRANSITIONS.values())
+    assert engagement_lifecycle.transition_for(EngagementState.COMPLETED, EngagementState.CANCELLED) is None
+    assert engagement_lifecycle.transition_for(EngagementState.DRAFT, EngagementState.AWARDED).action == "Award directly"

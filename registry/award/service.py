@@ -516,28 +516,35 @@ async def _approval_problems(framework: Framework) -> list[str]:
     return problems
 
 
-async def stage_problems(framework: Framework) -> dict[State, list[str]]:
-    """What blocks the award stages of the framework's state machine, in task-list words."""
-    if framework.state == State.MODERATION:
-        return {State.AWARD_APPROVED: await _approval_problems(framework)}
-    if framework.state == State.AWARD_APPROVED:
-        if framework.standstill_ends_at is None or not await Debrief.exists().where(Debrief.framework == framework.id):
-            return {State.STANDSTILL: ["Notify the bidders from the award page: their letters start the standstill period"]}
-        return {}
-    if framework.state == State.STANDSTILL:
-        problems = []
-        if await _open_challenges(framework.id):
-            problems.append("A challenge is open: resolve it before appointing")
-        chosen = set()
-        for proposal in await AwardProposal.objects().where(
-            (AwardProposal.framework == framework.id) & AwardProposal.superseded_at.is_null() & AwardProposal.approved_at.is_not_null()
-        ):
-            chosen.update(json.loads(proposal.tenders))
-        appointed = set(await Appointment.select(Appointment.tender).where(Appointment.framework == framework.id).output(as_list=True))
-        if chosen - appointed:
-            problems.append("Appoint the suppliers from the award page")
-        return {State.LIVE: problems}
-    return {}
+async def approval_problems(framework: Framework) -> list[str]:
+    """The award is approved once every lot that received tenders has moderated results and a
+    proposal that a second officer approved (the authority's own four-eyes control)."""
+    return await _approval_problems(framework)
+
+
+async def notification_problems(framework: Framework) -> list[str]:
+    """The standstill period starts only when every bidder has been told the outcome with the
+    reasons (PCSR 2015 reg. 86; Procurement Act 2023 s.50): the letters start it."""
+    if framework.standstill_ends_at is None or not await Debrief.exists().where(Debrief.framework == framework.id):
+        return ["Notify the bidders from the award page: their letters start the standstill period"]
+    return []
+
+
+async def appointment_problems(framework: Framework) -> list[str]:
+    """The framework goes live once the approved suppliers are appointed, and not while a challenge
+    is open: a challenge suspends the award (PCSR 2015 reg. 95; Procurement Act 2023 s.101)."""
+    problems = []
+    if await _open_challenges(framework.id):
+        problems.append("A challenge is open: resolve it before appointing")
+    chosen = set()
+    for proposal in await AwardProposal.objects().where(
+        (AwardProposal.framework == framework.id) & AwardProposal.superseded_at.is_null() & AwardProposal.approved_at.is_not_null()
+    ):
+        chosen.update(json.loads(proposal.tenders))
+    appointed = set(await Appointment.select(Appointment.tender).where(Appointment.framework == framework.id).output(as_list=True))
+    if chosen - appointed:
+        problems.append("Appoint the suppliers from the award page")
+    return problems
 
 
 # --- Debrief letters ----------------------------------------------------------------------------

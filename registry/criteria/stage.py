@@ -3,12 +3,14 @@ published until they are complete (registered by registry.app.register_hooks).""
 
 from registry.criteria.service import problems_for
 from registry.frameworks import stages
-from registry.frameworks.tables import Framework, State
+from registry.frameworks.tables import Framework
 
 
-async def itt_problems(framework: Framework) -> dict[State, list[str]]:
-    return {State.ITT_PUBLISHED: await problems_for(framework.id)}
+async def criteria_complete(framework: Framework) -> list[str]:
+    """Bidders must know how their tenders will be assessed, with the weighting of each criterion,
+    when the invitation to tender is published (PCSR 2015 reg. 67; Procurement Act 2023 s.23)."""
+    return await problems_for(framework.id)
 
 
 def register() -> None:
-    stages.checks.register(itt_problems)
+    stages.checks.register("assessment criteria complete", criteria_complete)

@@ -5,10 +5,28 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from registry import clock
+from registry.accounts.tables import Role
 from registry.engagements.sealing import deadline_passed
 from registry.engagements.tables import EngagementState as S
+from registry.frameworks.lifecycle import Transition, transitions
 
+COMMISSIONER = frozenset({Role.COMMISSIONER})
 CANCELLABLE = (S.DRAFT, S.INVITED, S.AWARDED, S.IN_DELIVERY)
+
+# The only moves an engagement makes, of the same kind as a framework's (registry.frameworks.lifecycle).
+TRANSITIONS: dict[tuple[S, S], Transition[S]] = transitions(
+    Transition(S.DRAFT, S.INVITED, "Invite the suppliers to respond", roles=COMMISSIONER),
+    Transition(S.DRAFT, S.AWARDED, "Award directly", roles=COMMISSIONER),
+    Transition(S.INVITED, S.AWARDED, "Award the mini-competition", roles=COMMISSIONER),
+    Transition(S.AWARDED, S.IN_DELIVERY, "Start delivery", roles=COMMISSIONER),
+    Transition(S.IN_DELIVERY, S.COMPLETED, "Record completion", roles=COMMISSIONER),
+    *[Transition(state, S.CANCELLED, "Cancel the engagement", roles=COMMISSIONER) for state in CANCELLABLE],
+)
+
+
+def transition_for(state: S | str, target: S) -> Transition[S] | None:
+    """The move from `state` to `target`, or None when there is none."""
+    return TRANSITIONS.get((S(state), S(target)))
 
 
 @dataclass(frozen=True)
@@ -42,7 +60,7 @@ def capabilities(engagement, now: datetime) -> Capabilities:
         may_record_completion=stage is S.IN_DELIVERY,
         completed=stage is S.COMPLETED,
         cancelled=stage is S.CANCELLED,
-        may_cancel=stage in CANCELLABLE,
+        may_cancel=transition_for(stage, S.CANCELLED) is not None,
     )
 
 

@@ -18,7 +18,7 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.award.tables import Appointment
-from registry.engagements import scoring
+from registry.engagements import lifecycle, scoring
 from registry.engagements.capacity import active_counts, places_left
 from registry.engagements.sealing import deadline_passed, may_read_response
 from registry.engagements.tables import (
@@ -40,12 +40,6 @@ LONDON = ZoneInfo("Europe/London")
 S = EngagementState
 LABELS = {
     S.DRAFT: "Draft", S.INVITED: "Invited to respond", S.AWARDED: "Awarded", S.IN_DELIVERY: "In delivery", S.COMPLETED: "Completed", S.CANCELLED: "Cancelled",
-}
-TRANSITIONS = {
-    S.DRAFT: {S.INVITED, S.AWARDED, S.CANCELLED},
-    S.INVITED: {S.AWARDED, S.CANCELLED},
-    S.AWARDED: {S.IN_DELIVERY, S.CANCELLED},
-    S.IN_DELIVERY: {S.COMPLETED, S.CANCELLED},
 }
 ROUTE_NAMES = {CallOffRoute.DIRECT_AWARD: "direct award", CallOffRoute.MINI_COMPETITION: "mini-competition"}
 MAX_CRITERIA = 5
@@ -144,7 +138,7 @@ def _action(user: CurrentUser, reference: str | None, name: str):
 
 
 def _move(engagement: Engagement, target: EngagementState, field: str = "engagement") -> None:
-    if target not in TRANSITIONS.get(S(engagement.state), set()):
+    if lifecycle.transition_for(engagement.state, target) is None:
         raise EngagementError(f"The engagement is {label(engagement.state).lower()}: it cannot become {label(target).lower()}", field)
 
 

@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.criteria import service as criteria
@@ -53,7 +54,7 @@ class EvaluationPanelController(Controller):
             "evaluation/panel.html", FormResult(data=None, errors=errors or {}, values=values or {}), framework=framework, lots=lots,
             panel=await service.panel(framework.id), evaluators=await service.evaluators_of(framework.authority),
             received=await sealing.received_per_lot(framework), labels=lifecycle.LABELS,
-            changeable=framework.state in service.PANEL_STATES, minimum=service.MIN_EVALUATORS,
+            changeable=lifecycle.capabilities(framework, clock.received()).may_change_panels, minimum=service.MIN_EVALUATORS,
         )
 
     @get("/")

@@ -14,6 +14,7 @@ from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.errors import Missing, Refused, RuleBroken
 from registry.evaluation.tables import Evaluation, EvaluatorAssignment, LotModeration, ModeratedScore, Score
+from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
 from registry.notifications import service as notifications
@@ -23,7 +24,6 @@ from registry.web import links
 from registry.web.forms import is_whole_number
 
 MIN_EVALUATORS = 2
-PANEL_STATES = (State.ITT_PUBLISHED, State.TENDERS_CLOSED, State.TENDERS_OPENED, State.EVALUATION)
 MAX_REASON = 5000
 
 
@@ -76,7 +76,7 @@ async def panel(framework_id: int) -> list[dict]:
 async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_id: int) -> EvaluatorAssignment:
     async with audit.action("assign"):
         framework = await frameworks.for_officer(user, reference)
-        if framework.state not in PANEL_STATES:
+        if not lifecycle.capabilities(framework, clock.now()).may_change_panels:
             raise EvaluationError("Evaluators can be assigned from the invitation to tender until evaluation ends", field="evaluator")
         lot = await frameworks.lot_numbered(framework.id, lot_number)
         if lot is None:
@@ -108,7 +108,7 @@ async def assign(user: CurrentUser, reference: str, lot_number: int, evaluator_i
 async def remove(user: CurrentUser, reference: str, assignment_id: int) -> None:
     async with audit.action("remove"):
         framework = await frameworks.for_officer(user, reference)
-        if framework.state not in PANEL_STATES:
+        if not lifecycle.capabilities(framework, clock.now()).may_change_panels:
             raise EvaluationError("The panel can only change until evaluation ends")
         removed = await EvaluatorAssignment.update({EvaluatorAssignment.removed_at: clock.now()}).where(
             (EvaluatorAssignment.id == assignment_id) & (EvaluatorAssignment.framework == framework.id) & EvaluatorAssignment.removed_at.is_null()
@@ -319,8 +319,9 @@ async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, mark
 # --- What the lifecycle needs -------------------------------------------------------------------
 
 
-async def stage_problems(framework: Framework) -> dict[State, list[str]]:
-    """What blocks starting evaluation, and starting moderation."""
+async def _panel_problems(framework: Framework) -> tuple[list[str], list[str]]:
+    """What blocks starting evaluation (each lot with tenders has a panel), and what else blocks
+    starting moderation (every evaluator declared and scored every tender of their lot)."""
     lots = await frameworks.lots(framework.id)
     assignments = await EvaluatorAssignment.objects().where(EvaluatorAssignment.framework == framework.id)
     rows = await Evaluation.select(Evaluation.assignment, Evaluation.tender).where(
@@ -340,7 +341,22 @@ async def stage_problems(framework: Framework) -> dict[State, list[str]]:
                 to_moderate.append(f"Lot {lot.number}: an evaluator has not declared their conflicts of interest")
             elif any((assignment.id, tender) not in submitted for tender in tenders):
                 to_moderate.append(f"Lot {lot.number}: an evaluator has not submitted scores for every tender")
-    return {State.EVALUATION: to_start, State.MODERATION: list(dict.fromkeys(to_start + to_moderate))}
+    return to_start, list(dict.fromkeys(to_moderate))
+
+
+async def panels_assigned(framework: Framework) -> list[str]:
+    """Evaluation starts, and moderation too, only once every lot that received tenders has a panel
+    of at least MIN_EVALUATORS: no tender is assessed by one person alone (the authority's own
+    control: the regulations ask for equal treatment, PCSR 2015 reg. 19, Procurement Act 2023 s.12,
+    not for a number of evaluators)."""
+    return (await _panel_problems(framework))[0]
+
+
+async def evaluations_submitted(framework: Framework) -> list[str]:
+    """Moderation starts once every evaluator on a panel has declared their conflicts of interest
+    (PCSR 2015 reg. 24; Procurement Act 2023 ss.81–83) and submitted their own scores for every
+    tender of their lot, so that the consensus is reached from independent marks."""
+    return (await _panel_problems(framework))[1]
 
 
 # --- Moderation ---------------------------------------------------------------------------------
@@ -387,12 +403,9 @@ class Progress:
     agreed: int  # of which every criterion has its consensus mark
 
 
-MODERATION_STATES = (State.MODERATION, State.AWARD_APPROVED, State.STANDSTILL, State.LIVE, State.EXPIRED)
-
-
 async def _moderated_lot(user: CurrentUser, reference: str, lot_number: int) -> tuple[Framework, Lot, list[Criterion]]:
     framework = await frameworks.for_officer(user, reference)
-    if framework.state not in MODERATION_STATES:
+    if not lifecycle.capabilities(framework, clock.now()).moderation_started:
         raise EvaluationError("Scores are seen side by side once moderation has started")
     lot = await lot_of(framework, lot_number)
     return framework, lot, await quality_and_selection(framework, lot)

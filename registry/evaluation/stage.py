@@ -1,5 +1,5 @@
 """What the evaluation adds to the stages before it (registered by registry.app.register_hooks):
-what blocks starting evaluation and moderation, and which evaluators read a lot's tenders."""
+what blocks starting evaluation and moderation (the checks those transitions name), and which evaluators read a lot's tenders."""
 
 from registry.evaluation import service as evaluation
 from registry.frameworks import stages
@@ -12,5 +12,6 @@ async def reads_lot(user_id: int, lot_id: int) -> bool:
 
 
 def register() -> None:
-    stages.checks.register(evaluation.stage_problems)
+    stages.checks.register("evaluation panels assigned", evaluation.panels_assigned)
+    stages.checks.register("evaluations submitted", evaluation.evaluations_submitted)
     sealing.panel_reads_lot.register(reads_lot)

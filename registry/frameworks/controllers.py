@@ -77,19 +77,18 @@ class ManageFrameworksController(Controller):
         return await self._task_list(framework, done=request.query_params.get("done"))
 
     async def _task_list(self, framework: OfficersFramework, problems: list[str] | None = None, status_code: int = 200, done: str | None = None) -> Template:
-        facts = await service.facts_for(framework)
+        procedure = lifecycle.lifecycle_of(framework)
+        forward = procedure.forward_steps(framework.state)
+        facts = await service.facts_for(framework, [t.target for t in forward])  # the next steps' checks, not the cancellation's
         lots = await service.lots(framework.id)
-        steps = [
-            (t, lifecycle.problems_blocking(framework.state, t.target, facts, clock.now()))
-            for t in lifecycle.next_steps(State(framework.state)) if t.target != State.CANCELLED
-        ]
+        steps = [(t, procedure.problems_blocking(framework.state, t.target, facts, clock.now()), procedure.stages[t.target].page) for t in forward]
         reached = State(done) if done == framework.state else None  # the confirmation of a move just made
         return page(
             "frameworks/task_list.html",
-            framework=framework, lots=lots, labels=lifecycle.LABELS, steps=steps, problems=problems or [],
-            reached=reached, reached_meaning=lifecycle.MEANINGS[reached] if reached else None,
+            framework=framework, lots=lots, labels=procedure.labels, steps=steps, problems=problems or [],
+            reached=reached, reached_meaning=procedure.stages[reached].meaning if reached else None,
             pin_problems=lifecycle.pin_problems(facts), timeline=await service.timeline(framework.id),
-            can_cancel=framework.state in lifecycle.BEFORE_LIVE, notices=await service.notices(framework.id),
+            can_cancel=procedure.cancellable(framework.state), notices=await service.notices(framework.id),
             status_code=status_code,
         )
 
@@ -186,9 +185,11 @@ class ManageFrameworksController(Controller):
             return await self._task_list(framework, ["Choose the stage to move to"], status_code=400)
         if framework.state == target:  # sent again (Back, then the same button): it is done already
             return Redirect(f"/manage/frameworks/{reference}?done={target}", status_code=303)
-        from_its_check_page = State(target) == State.PIN_PUBLISHED and await confirmed(request)
-        if (guide := lifecycle.GUIDED_BY.get(State(target))) and not from_its_check_page:
-            return Redirect(f"/manage/frameworks/{reference}/{guide}", status_code=303)
+        guide = lifecycle.lifecycle_of(framework).stages.get(State(target))
+        guide = guide.page if guide else None
+        from_its_check_page = guide is not None and guide.once_ready and await confirmed(request)
+        if guide and not from_its_check_page:
+            return Redirect(f"/manage/frameworks/{reference}/{guide.path}", status_code=303)
         try:
             await service.move(user, reference, State(target))
         except (service.TransitionBlocked, lifecycle.IllegalTransition) as problem:

@@ -10,16 +10,18 @@ clock (`stage_of`): past the tender deadline it is closed for tenders whether or
 recorded the close. Pages and services ask `capabilities` and `reached` rather than listing states;
 submissions still go by their time of receipt (registry.tenders.service.accepting_tenders)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
+from functools import partial
+from typing import Generic, TypeVar
 
 from registry import clock
 from registry.accounts.tables import Role
-from registry.frameworks.tables import State
+from registry.frameworks.tables import Procedure, State
 
 OFFICER = frozenset({Role.PROCUREMENT_OFFICER})
-BEFORE_LIVE = [s for s in State if s not in (State.LIVE, State.EXPIRED, State.CANCELLED)]
 
 
 @dataclass(frozen=True)
@@ -128,126 +130,249 @@ def _nothing(facts: FrameworkFacts, now: datetime) -> list[str]:
     return []
 
 
+S = TypeVar("S", bound=StrEnum)
+
+
 @dataclass(frozen=True)
-class Transition:
-    source: State
-    target: State
+class Transition(Generic[S]):
+    """One move a state machine allows (a framework's, or an engagement's: registry.engagements)."""
+
+    source: S
+    target: S
     action: str  # what the button says
     guard: Guard = _nothing
     roles: frozenset[Role] = OFFICER
+    # What later stages check before this move, and the facts of theirs the guard reads, by the
+    # names they registered them under (registry.frameworks.stages): only these run for this move.
+    checks: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
 
 
-TRANSITIONS: dict[tuple[State, State], Transition] = {
-    (t.source, t.target): t
-    for t in [
-        Transition(State.DRAFT, State.PIN_PUBLISHED, "Publish the prior information notice", pin_problems),
-        Transition(State.PIN_PUBLISHED, State.RFI_OPEN, "Open the request for information", _rfi_can_open),
-        Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
-        Transition(State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish),
-        Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
-        Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers),
-        Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation"),
-        Transition(State.EVALUATION, State.MODERATION, "Start moderation"),
-        Transition(State.MODERATION, State.AWARD_APPROVED, "Approve the award"),
-        Transition(State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period"),
-        Transition(State.STANDSTILL, State.LIVE, "Appoint the suppliers", _deadline_passed("end of the standstill period", "standstill_ends_at")),
-        Transition(State.LIVE, State.EXPIRED, "Mark the framework as expired", _term_ended),
-        *[Transition(state, State.CANCELLED, "Cancel the framework") for state in BEFORE_LIVE],
-    ]
-}
-
-
-# The moves that need more than a button, and the page (under the framework's management page)
-# that guides each: its checks, its deadlines, or the two officers or the award steps it takes.
-GUIDED_BY = {
-    State.PIN_PUBLISHED: "check", State.RFI_OPEN: "rfi", State.ITT_PUBLISHED: "itt", State.TENDERS_OPENED: "tenders",
-    State.AWARD_APPROVED: "award", State.STANDSTILL: "award", State.LIVE: "award",
-}
+def transitions(*listed: Transition[S]) -> dict[tuple[S, S], Transition[S]]:
+    return {(t.source, t.target): t for t in listed}
 
 
 class IllegalTransition(ValueError):
     pass
 
 
-def transition_for(source: State, target: State) -> Transition:
-    transition = TRANSITIONS.get((State(source), State(target)))
-    if transition is None:
-        raise IllegalTransition(f"A framework that is {describe(source)} cannot become {describe(target)}")
-    return transition
+@dataclass(frozen=True)
+class Page:
+    """A page under the framework's management page that guides a move needing more than a button:
+    its checks, its deadlines, or the two officers or the award steps it takes."""
+
+    path: str
+    link: str  # what the task list's link to it says
+    # A check-your-answers page: linked only when nothing blocks the move (until then the task list
+    # lists what does), and its button confirms the move on the task list's own form.
+    once_ready: bool = False
+    meanwhile: "Page | None" = None  # while the move is blocked: the page where what blocks it is done
 
 
-def problems_blocking(source: State, target: State, facts: FrameworkFacts, now: datetime) -> list[str]:
-    transition = transition_for(source, target)
-    return [*transition.guard(facts, now), *facts.extra_problems.get(State(target), [])]
+@dataclass(frozen=True)
+class Stage:
+    label: str
+    description: str  # completes "a framework that is …"
+    meaning: str  # what the stage means for suppliers and the public, and what comes next, in plain words
+    page: Page | None = None  # the page that guides the move into this stage; None: a button on the task list
 
 
-def next_steps(state: State) -> list[Transition]:
-    return [t for (source, _), t in TRANSITIONS.items() if source == state]
+@dataclass(frozen=True)
+class Lifecycle:
+    """A procedure: its stages in the order a framework reaches them, the moves between them, and
+    the stages that end at a published moment rather than at an officer's click."""
+
+    procedure: str
+    stages: dict[State, Stage]
+    transitions: dict[tuple[State, State], Transition[State]]
+    closes_at: dict[State, tuple[str, State]] = field(default_factory=dict)  # stage: (the framework's moment, the stage after it)
+    cancelled: State | None = State.CANCELLED  # the stage that ends the procedure early, outside the order
+    finished: frozenset[State] = frozenset({State.EXPIRED, State.CANCELLED})  # nothing more happens
+
+    @property
+    def order(self) -> list[State]:
+        """The stages in the order a framework reaches them (not the cancellation)."""
+        return [state for state in self.stages if state is not self.cancelled]
+
+    @property
+    def labels(self) -> dict[State, str]:
+        return {state: stage.label for state, stage in self.stages.items()}
+
+    @property
+    def meanings(self) -> dict[State, str]:
+        return {state: stage.meaning for state, stage in self.stages.items()}
+
+    @property
+    def public(self) -> list[State]:
+        """The stages the public sees (all but the first, the draft)."""
+        return list(self.stages)[1:]
+
+    def describe(self, state: State | str) -> str:
+        """Its words for `state`, or any procedure's for a stage this one does not have."""
+        stage = self.stages.get(State(state))
+        return stage.description if stage else DESCRIPTIONS[state]
+
+    def transition_for(self, source: State | str, target: State | str) -> Transition[State]:
+        transition = self.transitions.get((State(source), State(target)))
+        if transition is None:
+            raise IllegalTransition(f"A framework that is {self.describe(source)} cannot become {self.describe(target)}")
+        return transition
+
+    def next_steps(self, state: State | str) -> list[Transition[State]]:
+        return [t for (source, _), t in self.transitions.items() if source == state]
+
+    def forward_steps(self, state: State | str) -> list[Transition[State]]:
+        """The next steps that take the procedure on (the task list's), not its cancellation."""
+        return [t for t in self.next_steps(state) if t.target is not self.cancelled]
+
+    def cancellable(self, state: State | str) -> bool:
+        return self.cancelled is not None and (State(state), self.cancelled) in self.transitions
+
+    def problems_blocking(self, source: State | str, target: State | str, facts: FrameworkFacts, now: datetime) -> list[str]:
+        transition = self.transition_for(source, target)
+        return [*transition.guard(facts, now), *facts.extra_problems.get(State(target), [])]
+
+    def has_reached(self, stage: State, wanted: State | str) -> bool:
+        """Whether a framework at `stage` is at `wanted` or beyond it. A cancelled framework has
+        reached only its cancellation: whatever it had reached before no longer goes ahead. A stage
+        this procedure does not have is never reached."""
+        wanted = State(wanted)
+        if stage is self.cancelled or wanted is self.cancelled:
+            return stage is wanted
+        order = self.order
+        return wanted in order and stage in order and order.index(stage) >= order.index(wanted)
+
+    def stage_of(self, framework, now: datetime) -> State:
+        state = State(column_of(framework, "state"))
+        if state in self.closes_at:
+            attribute, closed = self.closes_at[state]
+            moment = column_of(framework, attribute)
+            if moment is not None and now >= moment:
+                return closed
+        return state
 
 
-DESCRIPTIONS = {
-    State.DRAFT: "a draft",
-    State.PIN_PUBLISHED: "announced (prior information notice published)",
-    State.RFI_OPEN: "open for request for information responses",
-    State.RFI_CLOSED: "closed for request for information responses",
-    State.ITT_PUBLISHED: "open for tenders",
-    State.TENDERS_CLOSED: "closed for tenders",
-    State.TENDERS_OPENED: "tenders opened",
-    State.EVALUATION: "in evaluation",
-    State.MODERATION: "in moderation",
-    State.AWARD_APPROVED: "award approved",
-    State.STANDSTILL: "in the standstill period",
-    State.LIVE: "live",
-    State.EXPIRED: "expired",
-    State.CANCELLED: "cancelled",
-}
+BEFORE_LIVE = [s for s in State if s not in (State.LIVE, State.EXPIRED, State.CANCELLED)]
 
-# What each stage means for suppliers and the public, and what comes next, in plain words: for the
-# public timeline and the emails that announce a stage.
-MEANINGS = {
-    State.DRAFT: "The authority is preparing the framework.",
-    State.PIN_PUBLISHED: "The authority has announced that it plans to set up this framework. Suppliers can register interest to be kept informed. A request for information or the invitation to tender comes next.",
-    State.RFI_OPEN: "The authority is asking the market questions before it writes the tender. Any supplier can answer: answers shape the framework, and do not count towards any tender.",
-    State.RFI_CLOSED: "The request for information has closed. The authority is preparing the invitation to tender, and will publish what it heard and what it will do.",
-    State.ITT_PUBLISHED: "Suppliers that registered interest can prepare and submit tenders, and ask clarification questions until the clarification deadline. Tenders stay sealed until the deadline.",
-    State.TENDERS_CLOSED: "The tender deadline has passed: no more tenders are accepted. Two officers of the authority will open the tenders.",
-    State.TENDERS_OPENED: "The tenders have been opened. An evaluation panel will assess them against the published criteria.",
-    State.EVALUATION: "Each evaluator is assessing the tenders on their own, against the published criteria.",
-    State.MODERATION: "The evaluators are agreeing a consensus mark for each tender. Bidders will then be told the outcome.",
-    State.AWARD_APPROVED: "The authority has approved which suppliers to appoint. Every bidder will be told the outcome, with the reasons.",
-    State.STANDSTILL: "Every bidder has been told the outcome. Suppliers are appointed once the standstill period ends, unless the decision is challenged.",
-    State.LIVE: "The appointed suppliers can be commissioned under the framework until it ends.",
-    State.EXPIRED: "The framework's term has ended: no new work can be commissioned under it.",
-    State.CANCELLED: "The authority has cancelled this procurement.",
-}
+STANDARD = Lifecycle(
+    procedure=Procedure.STANDARD,
+    stages={
+        State.DRAFT: Stage("Draft", "a draft", "The authority is preparing the framework."),
+        State.PIN_PUBLISHED: Stage(
+            "Prior information notice", "announced (prior information notice published)",
+            "The authority has announced that it plans to set up this framework. Suppliers can register interest to be kept informed. A request for information or the invitation to tender comes next.",
+            Page("check", "Check and publish the prior information notice", once_ready=True),
+        ),
+        State.RFI_OPEN: Stage(
+            "Request for information open", "open for request for information responses",
+            "The authority is asking the market questions before it writes the tender. Any supplier can answer: answers shape the framework, and do not count towards any tender.",
+            Page("rfi", "Prepare and open the request for information"),
+        ),
+        State.RFI_CLOSED: Stage(
+            "Request for information closed", "closed for request for information responses",
+            "The request for information has closed. The authority is preparing the invitation to tender, and will publish what it heard and what it will do.",
+        ),
+        State.ITT_PUBLISHED: Stage(
+            "Open for tenders", "open for tenders",
+            "Suppliers that registered interest can prepare and submit tenders, and ask clarification questions until the clarification deadline. Tenders stay sealed until the deadline.",
+            Page("itt", "Prepare and publish the invitation to tender"),
+        ),
+        State.TENDERS_CLOSED: Stage(
+            "Tenders closed", "closed for tenders",
+            "The tender deadline has passed: no more tenders are accepted. Two officers of the authority will open the tenders.",
+        ),
+        State.TENDERS_OPENED: Stage(
+            "Tenders opened", "tenders opened",
+            "The tenders have been opened. An evaluation panel will assess them against the published criteria.",
+            Page("tenders", "Open the tenders (two procurement officers)"),
+        ),
+        State.EVALUATION: Stage("Evaluation", "in evaluation", "Each evaluator is assessing the tenders on their own, against the published criteria."),
+        State.MODERATION: Stage(
+            "Moderation", "in moderation",
+            "The evaluators are agreeing a consensus mark for each tender. Bidders will then be told the outcome.",
+        ),
+        State.AWARD_APPROVED: Stage(
+            "Award approved", "award approved",
+            "The authority has approved which suppliers to appoint. Every bidder will be told the outcome, with the reasons.",
+            Page(
+                "award", "Propose the suppliers to appoint to each lot, for a different officer to approve",
+                meanwhile=Page("evaluation", "Moderate each lot: record the panel's consensus for every tender, then complete the lot"),
+            ),
+        ),
+        State.STANDSTILL: Stage(
+            "Standstill", "in the standstill period",
+            "Every bidder has been told the outcome. Suppliers are appointed once the standstill period ends, unless the decision is challenged.",
+            Page("award", "Notify the bidders and start the standstill period"),
+        ),
+        State.LIVE: Stage(
+            "Live", "live", "The appointed suppliers can be commissioned under the framework until it ends.",
+            Page("award", "Appoint the suppliers after the standstill period"),
+        ),
+        State.EXPIRED: Stage("Expired", "expired", "The framework's term has ended: no new work can be commissioned under it."),
+        State.CANCELLED: Stage("Cancelled", "cancelled", "The authority has cancelled this procurement."),
+    },
+    transitions=transitions(
+        Transition(State.DRAFT, State.PIN_PUBLISHED, "Publish the prior information notice", pin_problems),
+        Transition(State.PIN_PUBLISHED, State.RFI_OPEN, "Open the request for information", _rfi_can_open),
+        Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
+        Transition(State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish, checks=("assessment criteria complete",)),
+        Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
+        Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers, facts=("opening officers",)),
+        Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation", checks=("evaluation panels assigned",)),
+        Transition(State.EVALUATION, State.MODERATION, "Start moderation", checks=("evaluation panels assigned", "evaluations submitted")),
+        Transition(State.MODERATION, State.AWARD_APPROVED, "Approve the award", checks=("award approved for every lot",)),
+        Transition(State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period", checks=("bidders notified",)),
+        Transition(
+            State.STANDSTILL, State.LIVE, "Appoint the suppliers", _deadline_passed("end of the standstill period", "standstill_ends_at"),
+            checks=("suppliers appointed",),
+        ),
+        Transition(State.LIVE, State.EXPIRED, "Mark the framework as expired", _term_ended),
+        *[Transition(state, State.CANCELLED, "Cancel the framework") for state in BEFORE_LIVE],
+    ),
+    # The stages that end at a published moment rather than at an officer's click: once the moment
+    # has passed the framework is in the next stage for every page and capability, whether or not
+    # anyone has recorded the move yet (the record follows, from the task list or the action that needs it).
+    closes_at={State.RFI_OPEN: ("rfi_closes_at", State.RFI_CLOSED), State.ITT_PUBLISHED: ("tender_deadline", State.TENDERS_CLOSED)},
+)
 
-LABELS = {
-    State.DRAFT: "Draft",
-    State.PIN_PUBLISHED: "Prior information notice",
-    State.RFI_OPEN: "Request for information open",
-    State.RFI_CLOSED: "Request for information closed",
-    State.ITT_PUBLISHED: "Open for tenders",
-    State.TENDERS_CLOSED: "Tenders closed",
-    State.TENDERS_OPENED: "Tenders opened",
-    State.EVALUATION: "Evaluation",
-    State.MODERATION: "Moderation",
-    State.AWARD_APPROVED: "Award approved",
-    State.STANDSTILL: "Standstill",
-    State.LIVE: "Live",
-    State.EXPIRED: "Expired",
-    State.CANCELLED: "Cancelled",
-}
+# Every procedure a framework may follow, by the name its `procedure` column keeps.
+LIFECYCLES: dict[Procedure, Lifecycle] = {Procedure.STANDARD: STANDARD}
 
-PUBLIC_STATES = [s for s in State if s is not State.DRAFT]
+
+def lifecycle_of(framework) -> Lifecycle:
+    """The procedure `framework` follows (a Framework, or a selected row with its `procedure`)."""
+    return LIFECYCLES[column_of(framework, "procedure") or Procedure.STANDARD]
+
+
+class _AnyProcedure(Mapping):
+    """What the stages are called, whichever procedure has them: for pages that list frameworks of
+    several procedures side by side."""
+
+    def __init__(self, of_stage: Callable[[Stage], str]):
+        self._of_stage = of_stage
+
+    def _stages(self) -> dict[State, Stage]:
+        merged: dict[State, Stage] = {}
+        for cycle in reversed(list(LIFECYCLES.values())):  # the standard procedure's words first
+            merged.update(cycle.stages)
+        return merged
+
+    def __getitem__(self, state: State | str) -> str:
+        return self._of_stage(self._stages()[State(state)])
+
+    def __iter__(self):
+        return iter(self._stages())
+
+    def __len__(self) -> int:
+        return len(self._stages())
+
+
+LABELS = _AnyProcedure(lambda stage: stage.label)
+DESCRIPTIONS = _AnyProcedure(lambda stage: stage.description)
+MEANINGS = _AnyProcedure(lambda stage: stage.meaning)
+PUBLIC_STATES = STANDARD.public
 FOLLOWED_UNTIL_TENDERING = (State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED, State.ITT_PUBLISHED)
 BEFORE_ITT = (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN, State.RFI_CLOSED)
-FINISHED = (State.EXPIRED, State.CANCELLED)
-ORDER = [s for s in State if s is not State.CANCELLED]  # the stages in the order a framework reaches them
-
-# The stages that end at a published moment rather than at an officer's click: once the moment has
-# passed the framework is in the next stage for every page and capability, whether or not anyone
-# has recorded the move yet (the record follows, from the task list or the action that needs it).
-CLOSES_AT = {State.RFI_OPEN: ("rfi_closes_at", State.RFI_CLOSED), State.ITT_PUBLISHED: ("tender_deadline", State.TENDERS_CLOSED)}
 
 
 def before_itt(state: State | str) -> bool:
@@ -263,26 +388,12 @@ def column_of(framework, name: str):
 def stage_of(framework, now: datetime) -> State:
     """The stage `framework` is in at `now`: its recorded state, or the next one once the moment
     that closes the recorded one has passed."""
-    state = State(column_of(framework, "state"))
-    if state in CLOSES_AT:
-        attribute, closed = CLOSES_AT[state]
-        moment = column_of(framework, attribute)
-        if moment is not None and now >= moment:
-            return closed
-    return state
-
-
-def has_reached(stage: State, wanted: State | str) -> bool:
-    """Whether a framework at `stage` is at `wanted` or beyond it. A cancelled framework has reached
-    only its cancellation: whatever it had reached before no longer goes ahead."""
-    wanted = State(wanted)
-    if stage is State.CANCELLED or wanted is State.CANCELLED:
-        return stage is wanted
-    return ORDER.index(stage) >= ORDER.index(wanted)
+    return lifecycle_of(framework).stage_of(framework, now)
 
 
 def reached(framework, wanted: State | str, now: datetime) -> bool:
-    return has_reached(stage_of(framework, now), wanted)
+    cycle = lifecycle_of(framework)
+    return cycle.has_reached(cycle.stage_of(framework, now), wanted)
 
 
 @dataclass(frozen=True)
@@ -299,6 +410,7 @@ class Capabilities:
     tendering_closed: bool  # the tender deadline has passed, for a framework that was open for tenders
     may_ask_clarifications: bool
     clarifications_closed: bool  # open for tenders, but the deadline for questions has passed
+    may_change_panels: bool  # evaluators are assigned and removed from the invitation to tender until moderation
     moderation_started: bool
     may_approve_award: bool
     may_notify_bidders: bool
@@ -312,24 +424,27 @@ class Capabilities:
 
 def capabilities(framework, now: datetime) -> Capabilities:
     """What `framework` allows at `now`."""
-    stage = stage_of(framework, now)
+    cycle = lifecycle_of(framework)
+    stage = cycle.stage_of(framework, now)
+    has_reached = partial(cycle.has_reached, stage)
     clarification_deadline = column_of(framework, "clarification_deadline")
     open_for_tenders = stage is State.ITT_PUBLISHED
     return Capabilities(
         stage=stage,
         may_edit_details=stage is State.DRAFT,
-        in_rfi_stages=has_reached(stage, State.PIN_PUBLISHED) and not has_reached(stage, State.ITT_PUBLISHED),
+        in_rfi_stages=has_reached(State.PIN_PUBLISHED) and not has_reached(State.ITT_PUBLISHED),
         rfi_open=stage is State.RFI_OPEN,
         may_publish_itt=stage is State.RFI_CLOSED,
         may_tender=open_for_tenders,
         tendering_closed=stage is State.TENDERS_CLOSED,
         may_ask_clarifications=open_for_tenders and clarification_deadline is not None and now < clarification_deadline,
         clarifications_closed=open_for_tenders and clarification_deadline is not None and now >= clarification_deadline,
-        moderation_started=has_reached(stage, State.MODERATION),
+        may_change_panels=has_reached(State.ITT_PUBLISHED) and not has_reached(State.MODERATION),
+        moderation_started=has_reached(State.MODERATION),
         may_approve_award=stage is State.MODERATION,
         may_notify_bidders=stage is State.AWARD_APPROVED,
         in_standstill=stage is State.STANDSTILL,
-        finished=stage in FINISHED,
+        finished=stage in cycle.finished,
     )
 
 

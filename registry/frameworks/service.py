@@ -383,16 +383,19 @@ async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
 # --- The state machine, applied -----------------------------------------------------------------
 
 
-async def facts_for(framework: Framework) -> FrameworkFacts:
-    """The facts the guards look at: the framework's own, and what the later stages registered
-    (registry.frameworks.stages): their facts, and what blocks a move into each state."""
+async def facts_for(framework: Framework, targets: list[State] | None = None) -> FrameworkFacts:
+    """The facts the guards of the moves to `targets` look at (by default, every move the framework
+    can make next): the framework's own, and what the later stages registered under the names
+    those transitions give (registry.frameworks.stages), their facts and their checks. No other
+    stage's checks run."""
+    moves = [t for t in lifecycle.lifecycle_of(framework).next_steps(framework.state) if targets is None or t.target in targets]
     later_facts: dict = {}
-    for provided in await stages.facts.run(framework):
+    for provided in await stages.facts.run(list(dict.fromkeys(name for t in moves for name in t.facts)), framework):
         later_facts.update(provided)
     extra_problems: dict[State, list[str]] = {}
-    for problems in await stages.checks.run(framework):
-        for state, listed in problems.items():
-            extra_problems.setdefault(State(state), []).extend(listed)
+    for transition in moves:
+        for problems in await stages.checks.run(transition.checks, framework):
+            extra_problems.setdefault(transition.target, []).extend(problems)
     return FrameworkFacts(
         title=framework.title,
         summary=framework.summary,
@@ -415,10 +418,11 @@ async def move(user: CurrentUser, reference: str, target: State, *, note: str | 
     """Take the framework to `target` if the transition exists, the user may make it and its guard holds."""
     async with audit.action("move"):
         framework = await for_officer(user, reference, lock=True)
-        transition = lifecycle.transition_for(framework.state, target)
+        procedure = lifecycle.lifecycle_of(framework)
+        transition = procedure.transition_for(framework.state, target)
         if not user.roles & transition.roles:
             raise Refused("Only procurement officers move a framework between stages")
-        problems = lifecycle.problems_blocking(framework.state, target, await facts_for(framework), clock.now())
+        problems = procedure.problems_blocking(framework.state, target, await facts_for(framework, [State(target)]), clock.now())
         if problems:
             raise TransitionBlocked(problems)
         await _enter(framework, target, user, note)
@@ -448,9 +452,10 @@ async def _enter(framework: Framework, target: State, user: CurrentUser, note: s
 def stage_email(framework: Framework, target: State, note: str | None, zone: ZoneInfo = LONDON) -> str:
     """The email that tells interested suppliers of a new stage: what it means, its deadlines, where to read more."""
     dates = [(what, moment) for what, moment in _stage_dates(framework, target) if moment is not None]
+    stage = lifecycle.lifecycle_of(framework).stages[State(target)]
     return (
-        f"{framework.title} ({framework.reference}) has reached a new stage: {lifecycle.LABELS[target].lower()}.\n\n"
-        f"{lifecycle.MEANINGS[target]}\n\n"
+        f"{framework.title} ({framework.reference}) has reached a new stage: {stage.label.lower()}.\n\n"
+        f"{stage.meaning}\n\n"
         + "".join(f"{what}: {local_time(moment, zone)}\n" for what, moment in dates) + ("\n" if dates else "")
         + (f"{note}\n\n" if note else "")
         + f"Read the framework: {links.absolute(f'/frameworks/{framework.reference}')}\n"
@@ -528,7 +533,7 @@ async def amend_notice(user: CurrentUser, reference: str, details: "Details | Ma
     async with audit.action("amend notice"):
         framework = await for_officer(user, reference, lock=True)
         if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
-            raise FrameworkError(f"A framework that is {lifecycle.describe(framework.state)} has no notice to amend")
+            raise FrameworkError(f"A framework that is {lifecycle.lifecycle_of(framework).describe(framework.state)} has no notice to amend")
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         kind, stage_content = await _notice_to_amend(framework)
@@ -598,7 +603,7 @@ class Search:
 async def published(criteria: Search) -> list[dict]:
     """Published frameworks (never drafts) matching the search, soonest deadline first."""
     query = Framework.select(
-        Framework.id, Framework.reference, Framework.title, Framework.summary, Framework.state,
+        Framework.id, Framework.reference, Framework.title, Framework.summary, Framework.state, Framework.procedure,
         Framework.estimated_value, Framework.rfi_closes_at, Framework.tender_deadline,
         Framework.authority.legal_name.as_alias("authority_name"),
     ).where(Framework.state != State.DRAFT)

@@ -8,13 +8,15 @@ Every callback runs inside the action's transaction."""
 from typing import Any
 
 from registry.frameworks.tables import Document, Framework, Notice, State
-from registry.hooks import Hook
+from registry.hooks import Hook, Named
 
-# Facts a later stage keeps, as FrameworkFacts fields (tenders: who requested and confirmed the opening).
-facts: Hook[[Framework], dict[str, Any]] = Hook("the facts a move's guards look at")
+# Facts a later stage keeps, as FrameworkFacts fields, under the name a transition gives in its
+# `facts` (tenders: "opening officers", who requested and who confirmed the opening).
+facts: Named[[Framework], dict[str, Any]] = Named("facts")
 
-# What blocks a move into each state, as a later stage sees it (criteria: the assessment is incomplete).
-checks: Hook[[Framework], dict[State, list[str]]] = Hook("what blocks a move, by target state")
+# What blocks a move, as a later stage sees it, under the name a transition gives in its `checks`
+# (criteria: "assessment criteria complete"): the problems, in task-list words, none when it may go ahead.
+checks: Named[[Framework], list[str]] = Named("check")
 
 # The framework has entered a new stage (interest: tell the suppliers who follow it).
 entered: Hook[[Framework, State, str | None], None] = Hook("a framework entered a stage")

@@ -24,6 +24,12 @@ class State(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Procedure(StrEnum):
+    """The procedure a framework follows (registry.frameworks.lifecycle.LIFECYCLES)."""
+
+    STANDARD = "standard"
+
+
 class CallOffRoute(StrEnum):
     DIRECT_AWARD = "direct_award"
     MINI_COMPETITION = "mini_competition"
@@ -48,6 +54,7 @@ class Framework(Table):
     regime = Varchar(length=20, choices=Regime, default=Regime.SCOTLAND)
     call_off_routes = Array(base_column=Varchar(length=30), default=list)
     state = Varchar(length=30, choices=State, default=State.DRAFT, index=True)
+    procedure = Varchar(length=30, default=Procedure.STANDARD)  # its stages and moves: registry.frameworks.lifecycle.LIFECYCLES
     rfi_closes_at = Timestamptz(null=True, default=None)
     clarification_deadline = Timestamptz(null=True, default=None)
     tender_deadline = Timestamptz(null=True, default=None)

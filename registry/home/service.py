@@ -154,7 +154,7 @@ async def _officer(user: CurrentUser, now: datetime) -> Section:
     """For each of the authority's frameworks still running: the steps it is ready for, questions
     waiting for an answer, and award proposals waiting for another officer's approval."""
     section = Section("Your authority's frameworks", none="Your authority has no framework in progress.")
-    running = [f for f in await frameworks.managed_by(user.organisation_id) if f.state not in FINISHED]
+    running = [f for f in await frameworks.managed_by(user.organisation_id) if f.state not in lifecycle.lifecycle_of(f).finished]
     ids = [f.id for f in running] or [-1]
     unanswered = await _count_by_framework(Clarification.select(Clarification.framework).where(
         Clarification.framework.is_in(ids) & Clarification.published_at.is_null()
@@ -175,15 +175,14 @@ async def _officer(user: CurrentUser, now: datetime) -> Section:
                 f"{name}: the award for lot {proposal['lot']} " + ("is waiting for your approval" if approver else "is waiting for another officer's approval"),
                 f"{manage}/award/lots/{proposal['lot']}", "To approve" if approver else "Proposed", urgent=approver,
             ))
-        facts = await frameworks.facts_for(framework)
-        ready = [
-            t for t in lifecycle.next_steps(State(framework.state))
-            if t.target != State.CANCELLED and not lifecycle.problems_blocking(framework.state, t.target, facts, now)
-        ]
+        procedure = lifecycle.lifecycle_of(framework)
+        forward = procedure.forward_steps(framework.state)
+        facts = await frameworks.facts_for(framework, [t.target for t in forward])
+        ready = [t for t in forward if not procedure.problems_blocking(framework.state, t.target, facts, now)]
         for step in ready:
             section.tasks.append(Task(f"{name}: {step.action.lower()}", manage, "Ready", urgent=True))
         if not ready:
-            section.tasks.append(Task(name, manage, lifecycle.LABELS[State(framework.state)], due=frameworks.next_deadline(framework, now)))
+            section.tasks.append(Task(name, manage, procedure.labels[State(framework.state)], due=frameworks.next_deadline(framework, now)))
     return section
 
 

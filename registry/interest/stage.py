@@ -10,7 +10,7 @@ from registry.interest.service import tell_interested_suppliers
 async def tell_of_stage(framework: Framework, target: State, note: str | None) -> None:
     await tell_interested_suppliers(
         framework.id,
-        subject=f"{framework.reference}: {lifecycle.LABELS[target].lower()}",
+        subject=f"{framework.reference}: {lifecycle.lifecycle_of(framework).stages[target].label.lower()}",
         body=frameworks.stage_email(framework, target, note),
     )
 

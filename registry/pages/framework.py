@@ -52,7 +52,7 @@ class FrameworkPageController(Controller):
         return page(
             "frameworks/show.html",
             framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
-            notices=notices, latest_pin=latest_pin, timeline=await service.timeline(framework.id), labels=lifecycle.LABELS, meanings=lifecycle.MEANINGS,
+            notices=notices, latest_pin=latest_pin, timeline=await service.timeline(framework.id), labels=lifecycle.lifecycle_of(framework).labels, meanings=lifecycle.lifecycle_of(framework).meanings,
             key_dates=calendar.key_dates(framework), regime=RULES[framework.regime], followed=followed,
             open_for_interest=lifecycle.open_for_interest(framework.state, framework.tender_deadline, clock.now()),
             subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},

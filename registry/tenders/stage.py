@@ -9,9 +9,12 @@ from registry.tenders import opening
 
 
 async def opening_officers(framework: Framework) -> dict[str, Any]:
+    """Who requested and who confirmed the opening: two different officers open the tenders, so
+    that no one sees them alone before the other is there (the authority's own control; the
+    law asks that no tender is read before the deadline, Directive 2014/24/EU art. 22(3))."""
     requested_by, confirmed_by = await opening.officers_of(framework.id)
     return {"opening_requested_by": requested_by, "opening_confirmed_by": confirmed_by}
 
 
 def register() -> None:
-    stages.facts.register(opening_officers)
+    stages.facts.register("opening officers", opening_officers)
