@@ -524,7 +524,7 @@ async def approval_problems(framework: Framework) -> list[str]:
 
 async def notification_problems(framework: Framework) -> list[str]:
     """The standstill period starts only when every bidder has been told the outcome with the
-    reasons (PCSR 2015 reg. 86; Procurement Act 2023 s.50): the letters start it."""
+    reasons (PCSR 2015 regs. 85 and 86; Procurement Act 2023 ss.50 and 51): the letters start it."""
     if framework.standstill_ends_at is None or not await Debrief.exists().where(Debrief.framework == framework.id):
         return ["Notify the bidders from the award page: their letters start the standstill period"]
     return []
@@ -532,7 +532,7 @@ async def notification_problems(framework: Framework) -> list[str]:
 
 async def appointment_problems(framework: Framework) -> list[str]:
     """The framework goes live once the approved suppliers are appointed, and not while a challenge
-    is open: a challenge suspends the award (PCSR 2015 reg. 95; Procurement Act 2023 s.101)."""
+    is open: a challenge suspends the award (PCSR 2015 reg. 89; Procurement Act 2023 s.101)."""
     problems = []
     if await _open_challenges(framework.id):
         problems.append("A challenge is open: resolve it before appointing")

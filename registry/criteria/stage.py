@@ -8,7 +8,7 @@ from registry.frameworks.tables import Framework
 
 async def criteria_complete(framework: Framework) -> list[str]:
     """Bidders must know how their tenders will be assessed, with the weighting of each criterion,
-    when the invitation to tender is published (PCSR 2015 reg. 67; Procurement Act 2023 s.23)."""
+    when the invitation to tender is published (the award criteria, stated in the procurement documents under PCSR 2015; Procurement Act 2023 s.23)."""
     return await problems_for(framework.id)
 
 

@@ -354,7 +354,7 @@ async def panels_assigned(framework: Framework) -> list[str]:
 
 async def evaluations_submitted(framework: Framework) -> list[str]:
     """Moderation starts once every evaluator on a panel has declared their conflicts of interest
-    (PCSR 2015 reg. 24; Procurement Act 2023 ss.81–83) and submitted their own scores for every
+    (PCSR 2015 reg. 25; Procurement Act 2023 ss.81–83) and submitted their own scores for every
     tender of their lot, so that the consensus is reached from independent marks."""
     return (await _panel_problems(framework))[1]
 

@@ -10,8 +10,9 @@ from registry.tenders import opening
 
 async def opening_officers(framework: Framework) -> dict[str, Any]:
     """Who requested and who confirmed the opening: two different officers open the tenders, so
-    that no one sees them alone before the other is there (the authority's own control; the
-    law asks that no tender is read before the deadline, Directive 2014/24/EU art. 22(3))."""
+    that no one sees them alone before the other is there (the authority's own control; in
+    Scotland no tender may be examined before the deadline: Directive 2014/24/EU art. 22(3), the
+    requirement behind reg. 23 of the Public Contracts (Scotland) Regulations 2015)."""
     requested_by, confirmed_by = await opening.officers_of(framework.id)
     return {"opening_requested_by": requested_by, "opening_confirmed_by": confirmed_by}
 
