@@ -303,3 +303,63 @@ async def test_once_moderation_has_started_the_task_list_leads_to_moderating_eac
     task_list = (await client.get(f"/manage/frameworks/{panel['framework'].reference}")).text
     assert "Moderate each lot: record the panel's consensus for every tender, then complete the lot" in task_list
     assert "Lot 1: complete the moderation, then propose the suppliers to appoint" in task_list
+
+
+async def test_an_evaluator_sees_no_price_until_its_marks_for_the_tender_are_submitted(panel, client):
+    """The price envelope: a quality evaluator reads no tender's price, on its scoring page or in the API,
+    until it has submitted final marks for that tender; the price is scored by formula."""
+    from tests.api_support import bearer
+
+    first, _ = panel["evaluators"]
+    a, _ = panel["assignments"]
+    officer, framework, found, tenders = panel["officer"], panel["framework"], panel["found"], panel["tenders"]
+    await evaluation.declare(first, a.id, conflicted=False, details="")
+    await frameworks.move(officer, framework.reference, State.EVALUATION)
+    prices = {}
+    for tender_id in tenders:
+        _, _, content = await sealing.readable_tender(officer, framework, tender_id)
+        prices[tender_id] = "£{:,.2f}".format(float(content["price"]["amount"]))
+    marked, unmarked = tenders[0], tenders[1]
+
+    async def evaluator_reads(tender_id: int) -> tuple[str, dict]:
+        page = await client.get(f"/evaluation/{a.id}/tenders/{tender_id}")
+        assert page.status_code == 200
+        read = await client.get(f"/api/v1/frameworks/{framework.reference}/tenders/{tender_id}", headers=await bearer(first))
+        assert read.status_code == 200
+        return page.text, read.json()
+
+    await sign_in(client, "eva@authority.example")
+    for tender_id in tenders:
+        page, read = await evaluator_reads(tender_id)
+        assert prices[tender_id] not in page and "We go where people already are." in page
+        assert "kept from you until you have submitted your marks for this tender" in page
+        assert "price" not in read["content"] and read["price_withheld"] is True
+        assert "quality" in read["content"]
+        _, _, content = await sealing.readable_tender(first, framework, tender_id)
+        assert "price" not in content
+
+    await evaluation.save_marks(first, a.id, marked, full_marks(found), submit=True)
+    page, read = await evaluator_reads(marked)
+    assert prices[marked] in page and "now that you have submitted your marks for this tender" in page
+    assert read["content"]["price"]["amount"] == (await sealing.readable_tender(officer, framework, marked))[2]["price"]["amount"]
+    assert read["price_withheld"] is False
+    page, read = await evaluator_reads(unmarked)  # each tender's price only after its own marks
+    assert prices[unmarked] not in page and "price" not in read["content"] and read["price_withheld"] is True
+
+
+async def test_the_officers_read_the_whole_tender_and_moderate_as_before(panel, client):
+    from tests.api_support import bearer
+
+    officer, framework, tenders = panel["officer"], panel["framework"], panel["tenders"]
+    await scored_and_in_moderation(panel)
+    _, _, content = await sealing.readable_tender(officer, framework, tenders[0])
+    price = "£{:,.2f}".format(float(content["price"]["amount"]))
+    await sign_in(client, "officer@authority.example")
+    tender_page = (await client.get(f"/manage/frameworks/{framework.reference}/tenders/{tenders[0]}")).text
+    assert price in tender_page and "kept from" not in tender_page and "submitted your marks" not in tender_page
+    read = (await client.get(f"/api/v1/frameworks/{framework.reference}/tenders/{tenders[0]}", headers=await bearer(officer))).json()
+    assert read["content"]["price"] == content["price"] and read["price_withheld"] is False
+    moderation = await client.get(f"/manage/frameworks/{framework.reference}/evaluation/moderation/1/tenders/{tenders[0]}")
+    assert moderation.status_code == 200 and "An experienced team" in moderation.text
+    sheet = (await client.get(f"/api/v1/frameworks/{framework.reference}/moderation/1", headers=await bearer(officer))).json()
+    assert len(sheet["tenders"]) == len(tenders) and "price" not in sheet["tenders"][0]

@@ -217,6 +217,14 @@ async def own_marks(assignment_id: int, tender_id: int) -> tuple[Evaluation | No
     return evaluation, {score.criterion: score for score in await Score.objects().where(Score.evaluation == evaluation.id)}
 
 
+async def marks_submitted(user_id: int, tender_id: int) -> bool:
+    """Whether the user has submitted final marks for the tender as one of its evaluators: from then on
+    the tender's price is no longer kept from it (the price envelope, registry.tenders.sealing)."""
+    return await Evaluation.exists().where(
+        (Evaluation.assignment.evaluator == user_id) & (Evaluation.tender == tender_id) & Evaluation.submitted_at.is_not_null()
+    )
+
+
 async def own_progress(assignment_id: int) -> dict[int, str]:
     """The state of the evaluator's assessment of each tender: "submitted" or "draft", by tender id."""
     rows = await Evaluation.select(Evaluation.tender, Evaluation.submitted_at).where(Evaluation.assignment == assignment_id)

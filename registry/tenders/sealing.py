@@ -12,10 +12,16 @@ supplier organisation knows its own tenders at any time. Everyone else, at each 
   tender, and an evaluator reads the tenders of a lot on whose panel it is, once it has declared no
   conflict of interest; the admin's views show the tender events in full.
 
+The price envelope: an evaluator scores quality, and reads no tender's price until it has submitted
+its final marks for that tender (`price_withheld`); price is scored by formula, never by the panel.
+Tenders keep no priced documents apart from the others, so the price in the content is all it keeps
+back. Not required by either regime's law: good practice, docs/regimes.md "Price kept from quality
+evaluators" gives the guidance.
+
 Every refused attempt to read a tender is an audit event, and so is every read of another
 organisation's tender or document (who, which, when; never what it says). Every page and endpoint
 goes through this module: `stage_of`, `received_per_lot`, `counts_per_lot`, `tenders_received`,
-`check_evaluator`, `readable_tender` and `readable_document`."""
+`check_evaluator`, `readable_tender` (with `price_withheld`) and `readable_document`."""
 
 import json
 from enum import StrEnum
@@ -96,6 +102,28 @@ async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
     return any(await panel_reads_lot.run(user.id, lot_id))
 
 
+# Whether an evaluator has submitted its final marks for a tender: registered by
+# registry.evaluation.stage (no one has, until it is).
+marks_submitted: Hook[[int, int], bool] = Hook("whether an evaluator has submitted final marks for a tender")
+
+
+async def price_withheld(user: CurrentUser, framework: Framework, tender_id: int, *, as_evaluator: bool = False) -> bool:
+    """Whether the tender's price is kept from the reader: it is from an evaluator (anyone reading as
+    one: `as_evaluator`, or not the authority's officer) until it has submitted its final marks for the
+    tender. Procurement Journey (Scotland), route 2, Evaluation, "Evaluation Tools": the panel should not
+    assess both the quality/technical and the commercial elements of a tender; good practice in England
+    too (docs/regimes.md)."""
+    officer = user.has_role(Role.PROCUREMENT_OFFICER) and user.organisation_id == framework.authority
+    if officer and not as_evaluator:
+        return False
+    return not any(await marks_submitted.run(user.id, tender_id))
+
+
+def without_price(content: dict) -> dict:
+    """A tender's content as a quality evaluator reads it: everything but the price (the commercial envelope)."""
+    return {key: value for key, value in content.items() if key != "price"}
+
+
 # --- How many ------------------------------------------------------------------------------------
 
 
@@ -156,14 +184,20 @@ async def _readable(user: CurrentUser, framework: Framework, tender_id: int) -> 
     return tender, submission, json.loads(submission.content), own
 
 
-async def readable_tender(user: CurrentUser, framework: Framework, tender_id: int) -> tuple[Tender, TenderSubmission, dict]:
+async def readable_tender(
+    user: CurrentUser, framework: Framework, tender_id: int, *, as_evaluator: bool = False,
+) -> tuple[Tender, TenderSubmission, dict]:
     """A tender's counting submission and its content, for someone allowed to read it (recorded, unless
-    it is the reader's organisation's own)."""
+    it is the reader's organisation's own); without the price for an evaluator who has not yet
+    submitted its marks for the tender (`price_withheld`: check the content for "price")."""
     tender, submission, content, own = await _readable(user, framework, tender_id)
     if not own:
+        withheld = await price_withheld(user, framework, tender.id, as_evaluator=as_evaluator)
+        if withheld:
+            content = without_price(content)
         await audit.record(
             "tender.read", actor=user.actor, object_type="tender", object_id=tender.id,
-            payload={"framework": framework.reference, "lot": content["lot"], "submission": submission.number},
+            payload={"framework": framework.reference, "lot": content["lot"], "submission": submission.number, "price_withheld": withheld},
         )
     return tender, submission, content
 
