@@ -110,9 +110,11 @@ marks_submitted: Hook[[int, int], bool] = Hook("whether an evaluator has submitt
 async def price_withheld(user: CurrentUser, framework: Framework, tender_id: int, *, as_evaluator: bool = False) -> bool:
     """Whether the tender's price is kept from the reader: it is from an evaluator (anyone reading as
     one: `as_evaluator`, or not the authority's officer) until it has submitted its final marks for the
-    tender. Procurement Journey (Scotland), route 2, Evaluation, "Evaluation Tools": the panel should not
-    assess both the quality/technical and the commercial elements of a tender; good practice in England
-    too (docs/regimes.md)."""
+    tender. Good practice, required by neither regime's law: the Scottish Government's Procurement
+    Journey, route 2, Evaluation, "Evaluation Tools" (panel members should not assess both the
+    quality/technical and the commercial elements of a tender); in England neither the Procurement Act
+    2023 (ss.19, 23) nor the Cabinet Office's guidance on assessing competitive tenders requires it, and
+    the same practice applies (docs/regimes.md, "Price kept from quality evaluators")."""
     officer = user.has_role(Role.PROCUREMENT_OFFICER) and user.organisation_id == framework.authority
     if officer and not as_evaluator:
         return False
