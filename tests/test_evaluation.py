@@ -305,9 +305,10 @@ async def test_once_moderation_has_started_the_task_list_leads_to_moderating_eac
     assert "Lot 1: complete the moderation, then propose the suppliers to appoint" in task_list
 
 
-async def test_an_evaluator_sees_no_price_until_its_marks_for_the_tender_are_submitted(panel, client):
-    """The price envelope: a quality evaluator reads no tender's price, on its scoring page or in the API,
-    until it has submitted final marks for that tender; the price is scored by formula."""
+async def test_an_evaluator_sees_no_price_in_a_lot_until_its_marks_for_every_tender_of_the_lot_are_submitted(panel, client):
+    """The price envelope: a quality evaluator reads no price of a lot's tenders, on its scoring page or in
+    the API, until it has submitted final marks for every tender of the lot: knowing one bidder's price
+    would colour the marks it still gives the others. The price is scored by formula."""
     from tests.api_support import bearer
 
     first, _ = panel["evaluators"]
@@ -319,7 +320,6 @@ async def test_an_evaluator_sees_no_price_until_its_marks_for_the_tender_are_sub
     for tender_id in tenders:
         _, _, content = await sealing.readable_tender(officer, framework, tender_id)
         prices[tender_id] = "£{:,.2f}".format(float(content["price"]["amount"]))
-    marked, unmarked = tenders[0], tenders[1]
 
     async def evaluator_reads(tender_id: int) -> tuple[str, dict]:
         page = await client.get(f"/evaluation/{a.id}/tenders/{tender_id}")
@@ -328,23 +328,40 @@ async def test_an_evaluator_sees_no_price_until_its_marks_for_the_tender_are_sub
         assert read.status_code == 200
         return page.text, read.json()
 
+    async def every_price_withheld() -> None:
+        for tender_id in tenders:
+            page, read = await evaluator_reads(tender_id)
+            assert prices[tender_id] not in page and "We go where people already are." in page
+            assert "kept from you until you have submitted your marks for every tender in this lot" in page
+            assert "price" not in read["content"] and read["price_withheld"] is True
+            assert "quality" in read["content"]
+            _, _, content = await sealing.readable_tender(first, framework, tender_id)
+            assert "price" not in content
+
     await sign_in(client, "eva@authority.example")
+    await every_price_withheld()
+    for tender_id in tenders[:-1]:
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
+        await every_price_withheld()  # not even the price of a tender whose marks are in
+    await evaluation.save_marks(first, a.id, tenders[-1], full_marks(found), submit=True)
     for tender_id in tenders:
         page, read = await evaluator_reads(tender_id)
-        assert prices[tender_id] not in page and "We go where people already are." in page
-        assert "kept from you until you have submitted your marks for this tender" in page
-        assert "price" not in read["content"] and read["price_withheld"] is True
-        assert "quality" in read["content"]
-        _, _, content = await sealing.readable_tender(first, framework, tender_id)
-        assert "price" not in content
+        assert prices[tender_id] in page and "now that you have submitted your marks for every tender in this lot" in page
+        assert read["content"]["price"] == (await sealing.readable_tender(officer, framework, tender_id))[2]["price"]
+        assert read["price_withheld"] is False
 
-    await evaluation.save_marks(first, a.id, marked, full_marks(found), submit=True)
-    page, read = await evaluator_reads(marked)
-    assert prices[marked] in page and "now that you have submitted your marks for this tender" in page
-    assert read["content"]["price"]["amount"] == (await sealing.readable_tender(officer, framework, marked))[2]["price"]["amount"]
-    assert read["price_withheld"] is False
-    page, read = await evaluator_reads(unmarked)  # each tender's price only after its own marks
-    assert prices[unmarked] not in page and "price" not in read["content"] and read["price_withheld"] is True
+
+async def test_a_removed_evaluator_never_has_the_lots_prices_unlocked(panel):
+    first, _ = panel["evaluators"]
+    a, _ = panel["assignments"]
+    officer, framework, found, tenders = panel["officer"], panel["framework"], panel["found"], panel["tenders"]
+    await evaluation.declare(first, a.id, conflicted=False, details="")
+    await frameworks.move(officer, framework.reference, State.EVALUATION)
+    for tender_id in tenders:
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
+    assert await evaluation.lot_marks_submitted(first.id, a.lot)
+    await evaluation.remove(officer, framework.reference, a.id)
+    assert not await evaluation.lot_marks_submitted(first.id, a.lot)
 
 
 async def test_the_officers_read_the_whole_tender_and_moderate_as_before(panel, client):

@@ -1,6 +1,6 @@
 """What the evaluation adds to the stages before it (registered by registry.app.register_hooks):
 what blocks starting evaluation and moderation, which evaluators read a lot's tenders, and which of
-them have submitted their marks for a tender (and so may read its price)."""
+them have submitted their marks for every tender of a lot (and so may read the lot's prices)."""
 
 from registry.evaluation import service as evaluation
 from registry.frameworks import stages
@@ -15,4 +15,4 @@ async def reads_lot(user_id: int, lot_id: int) -> bool:
 def register() -> None:
     stages.checks.register(evaluation.stage_problems)
     sealing.panel_reads_lot.register(reads_lot)
-    sealing.marks_submitted.register(evaluation.marks_submitted)
+    sealing.lot_marks_submitted.register(evaluation.lot_marks_submitted)

@@ -45,7 +45,7 @@ class TenderOut(BaseModel):
     submission: SubmissionOut
     content: dict[str, Any] = Field(description="Exactly what was submitted (the receipt's SHA-256 is of its canonical JSON), but without `price` when it is withheld")
     price_withheld: bool = Field(
-        description="True for an evaluator who has not yet submitted final marks for this tender: `content` has no `price` (scored by formula, "
+        description="True for an evaluator who has not yet submitted final marks for every tender of its lot: `content` has no `price` (scored by formula, "
                     "never by the panel) and so no longer matches the receipt's SHA-256",
         examples=[False],
     )

@@ -12,8 +12,9 @@ supplier organisation knows its own tenders at any time. Everyone else, at each 
   tender, and an evaluator reads the tenders of a lot on whose panel it is, once it has declared no
   conflict of interest; the admin's views show the tender events in full.
 
-The price envelope: an evaluator scores quality, and reads no tender's price until it has submitted
-its final marks for that tender (`price_withheld`); price is scored by formula, never by the panel.
+The price envelope: an evaluator scores quality, and reads no price of a lot's tenders until it has
+submitted its final marks for every tender of that lot (`price_withheld`); price is scored by
+formula, never by the panel.
 Tenders keep no priced documents apart from the others, so the price in the content is all it keeps
 back. Not required by either regime's law: good practice, docs/regimes.md "Price kept from quality
 evaluators" gives the guidance.
@@ -102,15 +103,16 @@ async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
     return any(await panel_reads_lot.run(user.id, lot_id))
 
 
-# Whether an evaluator has submitted its final marks for a tender: registered by
-# registry.evaluation.stage (no one has, until it is).
-marks_submitted: Hook[[int, int], bool] = Hook("whether an evaluator has submitted final marks for a tender")
+# Whether an evaluator, on a lot's panel, has submitted its final marks for every tender of the lot
+# (user id, lot id): registered by registry.evaluation.stage (no one has, until it is).
+lot_marks_submitted: Hook[[int, int], bool] = Hook("whether an evaluator has submitted final marks for every tender of a lot")
 
 
-async def price_withheld(user: CurrentUser, framework: Framework, tender_id: int, *, as_evaluator: bool = False) -> bool:
-    """Whether the tender's price is kept from the reader: it is from an evaluator (anyone reading as
-    one: `as_evaluator`, or not the authority's officer) until it has submitted its final marks for the
-    tender. Good practice, required by neither regime's law: the Scottish Government's Procurement
+async def price_withheld(user: CurrentUser, framework: Framework, lot_id: int, *, as_evaluator: bool = False) -> bool:
+    """Whether the prices of the lot's tenders are kept from the reader: they are from an evaluator
+    (anyone reading as one: `as_evaluator`, or not the authority's officer) until it has submitted its
+    final marks for every tender of the lot, since one price known would colour the quality marks
+    still to give the others. Good practice, required by neither regime's law: the Scottish Government's Procurement
     Journey, route 2, Evaluation, "Evaluation Tools" (panel members should not assess both the
     quality/technical and the commercial elements of a tender); in England neither the Procurement Act
     2023 (ss.19, 23) nor the Cabinet Office's guidance on assessing competitive tenders requires it, and
@@ -118,7 +120,7 @@ async def price_withheld(user: CurrentUser, framework: Framework, tender_id: int
     officer = user.has_role(Role.PROCUREMENT_OFFICER) and user.organisation_id == framework.authority
     if officer and not as_evaluator:
         return False
-    return not any(await marks_submitted.run(user.id, tender_id))
+    return not any(await lot_marks_submitted.run(user.id, lot_id))
 
 
 def without_price(content: dict) -> dict:
@@ -191,10 +193,10 @@ async def readable_tender(
 ) -> tuple[Tender, TenderSubmission, dict]:
     """A tender's counting submission and its content, for someone allowed to read it (recorded, unless
     it is the reader's organisation's own); without the price for an evaluator who has not yet
-    submitted its marks for the tender (`price_withheld`: check the content for "price")."""
+    submitted its marks for every tender of the lot (`price_withheld`: check the content for "price")."""
     tender, submission, content, own = await _readable(user, framework, tender_id)
     if not own:
-        withheld = await price_withheld(user, framework, tender.id, as_evaluator=as_evaluator)
+        withheld = await price_withheld(user, framework, tender.lot, as_evaluator=as_evaluator)
         if withheld:
             content = without_price(content)
         await audit.record(
