@@ -277,7 +277,7 @@ class EvaluatorController(Controller):
     @get("/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}")
     async def document(self, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str], user: SignedInUser, settings: AppSettings) -> Response:
         assignment, framework, lot = await self._tender_of_lot(user, assignment_id, tender_id)
-        document = await sealing.readable_document(user, framework, tender_id, sha256)
+        document = await sealing.readable_document(user, framework, tender_id, sha256, as_evaluator=True)  # no priced document before the lot's marks
         return Response(
             tenders.read_document(document, settings.files_dir), media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},

@@ -43,10 +43,11 @@ class TenderOut(BaseModel):
     framework: str = Field(examples=["PF-2026-001"])
     lot: int = Field(examples=[1])
     submission: SubmissionOut
-    content: dict[str, Any] = Field(description="Exactly what was submitted (the receipt's SHA-256 is of its canonical JSON), but without `price` when it is withheld")
+    content: dict[str, Any] = Field(description="Exactly what was submitted (the receipt's SHA-256 is of its canonical JSON), but without `price`, and without the documents "
+                                                 "marked `priced`, when they are withheld")
     price_withheld: bool = Field(
         description="True for an evaluator who has not yet submitted final marks for every tender of its lot: `content` has no `price` (scored by formula, "
-                    "never by the panel) and so no longer matches the receipt's SHA-256",
+                    "never by the panel) nor any document marked `priced`, and so no longer matches the receipt's SHA-256",
         examples=[False],
     )
 

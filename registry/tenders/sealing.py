@@ -14,10 +14,10 @@ supplier organisation knows its own tenders at any time. Everyone else, at each 
 
 The price envelope: an evaluator scores quality, and reads no price of a lot's tenders until it has
 submitted its final marks for every tender of that lot (`price_withheld`); price is scored by
-formula, never by the panel.
-Tenders keep no priced documents apart from the others, so the price in the content is all it keeps
-back. Not required by either regime's law: good practice, docs/regimes.md "Price kept from quality
-evaluators" gives the guidance.
+formula, never by the panel. What it keeps back is the price in the content and the documents the
+supplier marked as priced: such a document is left out of the list, and asking for it gets the
+answer a document that does not exist gets. Not required by either regime's law: good practice,
+docs/regimes.md "Price kept from quality evaluators" gives the guidance.
 
 Every refused attempt to read a tender is an audit event, and so is every read of another
 organisation's tender or document (who, which, when; never what it says). Every page and endpoint
@@ -124,8 +124,10 @@ async def price_withheld(user: CurrentUser, framework: Framework, lot_id: int, *
 
 
 def without_price(content: dict) -> dict:
-    """A tender's content as a quality evaluator reads it: everything but the price (the commercial envelope)."""
-    return {key: value for key, value in content.items() if key != "price"}
+    """A tender's content as a quality evaluator reads it: everything but the price and the documents
+    marked as priced (the commercial envelope)."""
+    documents = [document for document in content["documents"] if not document.get("priced")]
+    return {key: value for key, value in content.items() if key != "price"} | {"documents": documents}
 
 
 # --- How many ------------------------------------------------------------------------------------
@@ -206,10 +208,15 @@ async def readable_tender(
     return tender, submission, content
 
 
-async def readable_document(user: CurrentUser, framework: Framework, tender_id: int, sha256: str) -> TenderDocument:
+async def readable_document(
+    user: CurrentUser, framework: Framework, tender_id: int, sha256: str, *, as_evaluator: bool = False,
+) -> TenderDocument:
     """A document of a tender's counting submission (by its SHA-256), for someone allowed to read it
-    (recorded, unless it is the reader's organisation's own)."""
+    (recorded, unless it is the reader's organisation's own). A document marked as priced is, to an
+    evaluator from whom the price is withheld, no document at all."""
     tender, submission, content, own = await _readable(user, framework, tender_id)
+    if not own and await price_withheld(user, framework, tender.lot, as_evaluator=as_evaluator):
+        content = without_price(content)
     if sha256 not in {d["sha256"] for d in content["documents"]}:
         raise Missing("There is no such document in this tender")
     if not own:
