@@ -97,8 +97,9 @@ async def colleague(officer, email: str, roles):
     return await current(user)
 
 
-async def opened(officer, controlled_clock, *, bidders: int = 3, lots: int = 2):
-    """A framework whose tenders (one per bidder, on lot 1) have been opened by two officers.
+async def opened(officer, controlled_clock, *, bidders: int = 3, lots: int = 2, before_submitting=None):
+    """A framework whose tenders (one per bidder, on lot 1) have been opened by two officers;
+    `before_submitting(supplier, reference, n)`, when given, runs on each draft before it is sent.
     Returns the framework, its criteria, the bidding suppliers and the second officer."""
     from registry.accounts.tables import OrganisationKind, Role
     from registry.tenders import opening
@@ -111,6 +112,8 @@ async def opened(officer, controlled_clock, *, bidders: int = 3, lots: int = 2):
         supplier = await current(await make_user(email=f"bids{n}@bidder{n}.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER))
         await registered(supplier, framework.reference)
         await complete_draft(supplier, framework.reference, 1, found, price=str(40000 + 5000 * n))
+        if before_submitting is not None:
+            await before_submitting(supplier, framework.reference, n)
         await tenders.submit(supplier, framework.reference, 1)
         suppliers.append(supplier)
     second = await colleague(officer, "second.officer@authority.example", (Role.PROCUREMENT_OFFICER,))

@@ -11,6 +11,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import State
 from registry.notifications.tables import Notification
 from registry.tenders import sealing
+from registry.tenders.tables import Tender
 from registry.errors import Missing, Refused
 from tests.conftest import app_client
 from tests.support import csrf_from, officer_and_supplier, post_form
@@ -303,3 +304,175 @@ async def test_once_moderation_has_started_the_task_list_leads_to_moderating_eac
     task_list = (await client.get(f"/manage/frameworks/{panel['framework'].reference}")).text  # the link text is the lifecycle's, escaped as any value is
     assert "Moderate each lot: record the panel&#39;s consensus for every tender, then complete the lot" in task_list
     assert "Lot 1: complete the moderation, then propose the suppliers to appoint" in task_list
+
+
+async def test_an_evaluator_sees_no_price_in_a_lot_until_its_marks_for_every_tender_of_the_lot_are_submitted(panel, client):
+    """The price envelope: a quality evaluator reads no price of a lot's tenders, on its scoring page or in
+    the API, until it has submitted final marks for every tender of the lot: knowing one bidder's price
+    would colour the marks it still gives the others. The price is scored by formula."""
+    from tests.api_support import bearer
+
+    first, _ = panel["evaluators"]
+    a, _ = panel["assignments"]
+    officer, framework, found, tenders = panel["officer"], panel["framework"], panel["found"], panel["tenders"]
+    await evaluation.declare(first, a.id, conflicted=False, details="")
+    await frameworks.move(officer, framework.reference, State.EVALUATION)
+    prices = {}
+    for tender_id in tenders:
+        _, _, content = await sealing.readable_tender(officer, framework, tender_id)
+        prices[tender_id] = "£{:,.2f}".format(float(content["price"]["amount"]))
+
+    async def evaluator_reads(tender_id: int) -> tuple[str, dict]:
+        page = await client.get(f"/evaluation/{a.id}/tenders/{tender_id}")
+        assert page.status_code == 200
+        read = await client.get(f"/api/v1/frameworks/{framework.reference}/tenders/{tender_id}", headers=await bearer(first))
+        assert read.status_code == 200
+        return page.text, read.json()
+
+    async def every_price_withheld() -> None:
+        for tender_id in tenders:
+            page, read = await evaluator_reads(tender_id)
+            assert prices[tender_id] not in page and "We go where people already are." in page
+            assert "kept from you until you have submitted your marks for every tender in this lot" in page
+            assert "price" not in read["content"] and read["price_withheld"] is True
+            assert "quality" in read["content"]
+            _, _, content = await sealing.readable_tender(first, framework, tender_id)
+            assert "price" not in content
+
+    await sign_in(client, "eva@authority.example")
+    await every_price_withheld()
+    for tender_id in tenders[:-1]:
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
+        await every_price_withheld()  # not even the price of a tender whose marks are in
+    await evaluation.save_marks(first, a.id, tenders[-1], full_marks(found), submit=True)
+    for tender_id in tenders:
+        page, read = await evaluator_reads(tender_id)
+        assert prices[tender_id] in page and "now that you have submitted your marks for every tender in this lot" in page
+        assert read["content"]["price"] == (await sealing.readable_tender(officer, framework, tender_id))[2]["price"]
+        assert read["price_withheld"] is False
+
+
+async def test_a_removed_evaluator_never_has_the_lots_prices_unlocked(panel):
+    first, _ = panel["evaluators"]
+    a, _ = panel["assignments"]
+    officer, framework, found, tenders = panel["officer"], panel["framework"], panel["found"], panel["tenders"]
+    await evaluation.declare(first, a.id, conflicted=False, details="")
+    await frameworks.move(officer, framework.reference, State.EVALUATION)
+    for tender_id in tenders:
+        await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
+    assert await evaluation.lot_marks_submitted(first.id, a.lot)
+    await evaluation.remove(officer, framework.reference, a.id)
+    assert not await evaluation.lot_marks_submitted(first.id, a.lot)
+
+
+async def test_the_officers_read_the_whole_tender_and_moderate_as_before(panel, client):
+    from tests.api_support import bearer
+
+    officer, framework, tenders = panel["officer"], panel["framework"], panel["tenders"]
+    await scored_and_in_moderation(panel)
+    _, _, content = await sealing.readable_tender(officer, framework, tenders[0])
+    price = "£{:,.2f}".format(float(content["price"]["amount"]))
+    await sign_in(client, "officer@authority.example")
+    tender_page = (await client.get(f"/manage/frameworks/{framework.reference}/tenders/{tenders[0]}")).text
+    assert price in tender_page and "kept from" not in tender_page and "submitted your marks" not in tender_page
+    read = (await client.get(f"/api/v1/frameworks/{framework.reference}/tenders/{tenders[0]}", headers=await bearer(officer))).json()
+    assert read["content"]["price"] == content["price"] and read["price_withheld"] is False
+    moderation = await client.get(f"/manage/frameworks/{framework.reference}/evaluation/moderation/1/tenders/{tenders[0]}")
+    assert moderation.status_code == 200 and "An experienced team" in moderation.text
+    sheet = (await client.get(f"/api/v1/frameworks/{framework.reference}/moderation/1", headers=await bearer(officer))).json()
+    assert len(sheet["tenders"]) == len(tenders) and "price" not in sheet["tenders"][0]
+
+
+METHOD = b"%PDF-1.4\nMETHOD-STATEMENT-BYTES\n%%EOF\n"
+PRICING = b"%PDF-1.4\nPRICING-SCHEDULE-BYTES\n%%EOF\n"
+
+
+@pytest.fixture
+async def priced_panel(database, settings, controlled_clock):
+    """The panel, where the first bidder attached, on its upload form, a method statement and a pricing
+    schedule it marked as containing prices."""
+    officer, _ = await officer_and_supplier()
+
+    async def documents(supplier, reference: str, n: int) -> None:
+        if n:
+            return
+        async with app_client(settings) as bidder:
+            await sign_in(bidder, supplier.email)
+            url = f"/frameworks/{reference}/tenders/1/documents"
+            form = (await bidder.get(url)).text
+            assert "This document contains prices" in form and "kept from the quality evaluators" in form
+            for title, data, priced in (("Method statement", METHOD, {}), ("Pricing schedule", PRICING, {"priced": "yes"})):
+                attached = await bidder.post(
+                    url, data={"_csrf_token": csrf_from(form), "title": title, **priced}, files={"file": (f"{title}.pdf", data, "application/pdf")},
+                )
+                assert attached.status_code == 303
+            assert "Pricing schedule</a> (Pricing schedule.pdf) <strong" in (await bidder.get(url)).text  # tagged as priced
+
+    framework, found, suppliers, second = await opened(officer, controlled_clock, before_submitting=documents)
+    evaluators = [await colleague(officer, email, (Role.EVALUATOR,)) for email in ("eva@authority.example", "evan@authority.example")]
+    assignments = [await evaluation.assign(officer, framework.reference, 1, e.id) for e in evaluators]
+    tenders = [row["tender_id"] for row in await evaluation.bidders((await frameworks.lots(framework.id))[0].id)]
+    priced_tender = (await Tender.objects().where(Tender.organisation == suppliers[0].organisation_id).first()).id
+    return {
+        "officer": officer, "framework": framework, "found": found, "tenders": tenders, "priced_tender": priced_tender,
+        "evaluators": evaluators, "assignments": assignments,
+    }
+
+
+async def test_a_priced_document_is_in_the_submission_and_only_it_says_so(priced_panel):
+    """A document not marked as priced is listed as before, so that receipts' SHA-256 do not change."""
+    _, _, content = await sealing.readable_tender(priced_panel["officer"], priced_panel["framework"], priced_panel["priced_tender"])
+    method, pricing = content["documents"]
+    assert (method["title"], pricing["title"]) == ("Method statement", "Pricing schedule")
+    assert set(method) == {"title", "filename", "sha256", "size_bytes"} and pricing["priced"] is True
+
+
+async def test_a_priced_document_is_no_document_to_an_evaluator_until_the_lots_prices_unlock(priced_panel, client, settings):
+    from tests.api_support import bearer
+
+    first, _ = priced_panel["evaluators"]
+    a, _ = priced_panel["assignments"]
+    officer, framework, found, tenders, tender_id = (priced_panel[k] for k in ("officer", "framework", "found", "tenders", "priced_tender"))
+    _, _, content = await sealing.readable_tender(officer, framework, tender_id)
+    method, pricing = (d["sha256"] for d in content["documents"])
+    await evaluation.declare(first, a.id, conflicted=False, details="")
+    await frameworks.move(officer, framework.reference, State.EVALUATION)
+    base = f"/evaluation/{a.id}/tenders/{tender_id}"
+    api = f"/api/v1/frameworks/{framework.reference}/tenders/{tender_id}"
+
+    await sign_in(client, "eva@authority.example")
+    page = (await client.get(base)).text
+    assert "Method statement" in page and "Pricing schedule" not in page and pricing not in page
+    assert [d["title"] for d in (await client.get(api, headers=await bearer(first))).json()["content"]["documents"]] == ["Method statement"]
+    assert (await client.get(f"{base}/documents/{method}")).content == METHOD
+    withheld, missing = await client.get(f"{base}/documents/{pricing}"), await client.get(f"{base}/documents/{'0' * 64}")
+    assert withheld.status_code == missing.status_code == 404 and withheld.text == missing.text
+    assert "PRICING-SCHEDULE-BYTES" not in withheld.text
+
+    await evaluation.save_marks(first, a.id, tender_id, full_marks(found), submit=True)
+    assert (await client.get(f"{base}/documents/{pricing}")).text == missing.text  # one tender marked: not yet
+    for other in tenders:
+        if other != tender_id:
+            await evaluation.save_marks(first, a.id, other, full_marks(found), submit=True)
+    page = (await client.get(base)).text
+    assert "Method statement" in page and "Pricing schedule" in page
+    assert (await client.get(f"{base}/documents/{pricing}")).content == PRICING
+    listed = (await client.get(api, headers=await bearer(first))).json()["content"]["documents"]
+    assert [(d["title"], d.get("priced", False)) for d in listed] == [("Method statement", False), ("Pricing schedule", True)]
+
+
+async def test_the_officers_read_priced_documents_as_before(priced_panel, settings):
+    from tests.api_support import bearer
+
+    officer, framework, tender_id = priced_panel["officer"], priced_panel["framework"], priced_panel["priced_tender"]
+    _, _, content = await sealing.readable_tender(officer, framework, tender_id)
+    method, pricing = (d["sha256"] for d in content["documents"])
+    base = f"/manage/frameworks/{framework.reference}/tenders/{tender_id}"
+    async with app_client(settings) as client:
+        await sign_in(client, "officer@authority.example")
+        page = (await client.get(base)).text
+        assert "Method statement" in page and "Pricing schedule" in page
+        assert (await client.get(f"{base}/documents/{method}")).content == METHOD
+        assert (await client.get(f"{base}/documents/{pricing}")).content == PRICING
+        read = (await client.get(f"/api/v1/frameworks/{framework.reference}/tenders/{tender_id}", headers=await bearer(officer))).json()
+    assert [d["title"] for d in read["content"]["documents"]] == ["Method statement", "Pricing schedule"]

@@ -244,7 +244,7 @@ class EvaluatorController(Controller):
 
     async def _scoring_page(self, user: SignedInUser, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:
         assignment, framework, lot = await self._tender_of_lot(user, assignment_id, tender_id)
-        tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
+        tender, submission, content = await sealing.readable_tender(user, framework, tender_id, as_evaluator=True)  # no price before final marks
         evaluation, marks = await service.own_marks(assignment.id, tender_id)
         if values is None:
             values = {}
@@ -255,7 +255,7 @@ class EvaluatorController(Controller):
         index = next(i for i, b in enumerate(bidders) if b["tender_id"] == tender_id)
         return page(
             "evaluation/score.html", FormResult(data=None, errors=errors or {}, values=values), assignment=assignment, framework=framework,
-            lot=lot, content=content, tender_id=tender_id, evaluation=evaluation, criteria=await service.quality_and_selection(framework, lot),
+            lot=lot, content=content, tender_id=tender_id, evaluation=evaluation, price_envelope=True, criteria=await service.quality_and_selection(framework, lot),
             scheme=await criteria.scheme_of(framework.id), open_for_scoring=framework.state == "evaluation",
             position=index + 1, tenders=len(bidders),
             previous=bidders[index - 1] if index > 0 else None, next=bidders[index + 1] if index + 1 < len(bidders) else None,
@@ -264,7 +264,7 @@ class EvaluatorController(Controller):
     @get("/{assignment_id:int}/tenders/{tender_id:int}/documents/{sha256:str}")
     async def document(self, assignment_id: FromPath[int], tender_id: FromPath[int], sha256: FromPath[str], user: SignedInUser, settings: AppSettings) -> Response:
         assignment, framework, lot = await self._tender_of_lot(user, assignment_id, tender_id)
-        document = await sealing.readable_document(user, framework, tender_id, sha256)
+        document = await sealing.readable_document(user, framework, tender_id, sha256, as_evaluator=True)  # no priced document before the lot's marks
         return Response(
             tenders.read_document(document, settings.files_dir), media_type=document.content_type,
             headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},

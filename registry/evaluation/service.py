@@ -220,6 +220,21 @@ async def own_marks(assignment_id: int, tender_id: int) -> tuple[Evaluation | No
     return evaluation, {score.criterion: score for score in await Score.objects().where(Score.evaluation == evaluation.id)}
 
 
+async def lot_marks_submitted(user_id: int, lot_id: int) -> bool:
+    """Whether the user, on the lot's panel (a removed assignment never counts), has submitted final
+    marks for every tender of the lot: from then on the prices of the lot's tenders are no longer kept
+    from it (the price envelope, registry.tenders.sealing). Not before: one bidder's price would colour
+    the quality marks still to be given to the others."""
+    assignment = await active_assignment(user_id, lot_id)
+    if not may_read_lot(assignment):
+        return False
+    submitted = set(await Evaluation.select(Evaluation.tender).where(
+        (Evaluation.assignment == assignment.id) & Evaluation.submitted_at.is_not_null()
+    ).output(as_list=True))
+    lot_tenders = {row["tender_id"] for row in await bidders(lot_id)}
+    return bool(lot_tenders) and lot_tenders <= submitted
+
+
 async def own_progress(assignment_id: int) -> dict[int, str]:
     """The state of the evaluator's assessment of each tender: "submitted" or "draft", by tender id."""
     rows = await Evaluation.select(Evaluation.tender, Evaluation.submitted_at).where(Evaluation.assignment == assignment_id)

@@ -1,5 +1,7 @@
 """What the evaluation adds to the stages before it (registered by registry.app.register_hooks):
-what blocks starting evaluation and moderation (the checks those transitions name), and which evaluators read a lot's tenders."""
+what blocks starting evaluation and moderation (the checks those transitions name), which
+evaluators read a lot's tenders, and which of them have submitted their marks for every tender of a
+lot (and so may read the lot's prices)."""
 
 from registry.evaluation import service as evaluation
 from registry.frameworks import stages
@@ -15,3 +17,4 @@ def register() -> None:
     stages.checks.register("evaluation panels assigned", evaluation.panels_assigned)
     stages.checks.register("evaluations submitted", evaluation.evaluations_submitted)
     sealing.panel_reads_lot.register(reads_lot)
+    sealing.lot_marks_submitted.register(evaluation.lot_marks_submitted)

@@ -44,7 +44,13 @@ class TenderOut(BaseModel):
     framework: str = Field(examples=["PF-2026-001"])
     lot: int = Field(examples=[1])
     submission: SubmissionOut
-    content: dict[str, Any] = Field(description="Exactly what was submitted: the receipt's SHA-256 is of its canonical JSON")
+    content: dict[str, Any] = Field(description="Exactly what was submitted (the receipt's SHA-256 is of its canonical JSON), but without `price`, and without the documents "
+                                                 "marked `priced`, when they are withheld")
+    price_withheld: bool = Field(
+        description="True for an evaluator who has not yet submitted final marks for every tender of its lot: `content` has no `price` (scored by formula, "
+                    "never by the panel) nor any document marked `priced`, and so no longer matches the receipt's SHA-256",
+        examples=[False],
+    )
 
 
 def receipt(submission: TenderSubmission | dict | None) -> SubmissionOut | None:
@@ -101,4 +107,6 @@ class TendersApi(Controller):
     async def show(self, request: Request, reference: Reference, tender_id: TenderId, user: SignedInUser) -> TenderOut:
         framework = await readable_framework(user, reference)
         tender, submission, content = await sealing.readable_tender(user, framework, tender_id)
-        return TenderOut(id=tender.id, framework=reference, lot=content["lot"], submission=receipt(submission), content=content)
+        return TenderOut(
+            id=tender.id, framework=reference, lot=content["lot"], submission=receipt(submission), content=content, price_withheld="price" not in content,
+        )

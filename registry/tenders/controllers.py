@@ -153,17 +153,20 @@ class TendersController(Controller):
     @post("/{lot:int}/documents")
     async def upload(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         space = await service.workspace(user, reference, lot)
-        title, upload, errors = framework_documents.read_upload(await request.form())
+        form = await request.form()
+        title, upload, errors = framework_documents.read_upload(form)
+        priced = form.get("priced") == "yes"
+        values = {"title": title, "priced": priced}
         if not errors:
             try:
                 await service.attach_document(
                     user, reference, lot, title=title, filename=upload.filename, data=await upload.read(),
-                    files_dir=settings.files_dir,
+                    files_dir=settings.files_dir, priced=priced,
                 )
                 return Redirect(tender_path(space, "/documents"), status_code=303)
             except service.TenderError as problem:
-                return page("tenders/documents.html", add_problem(FormResult(data=None, values={"title": title}), problem, settings.zone), space=space)
-        return page("tenders/documents.html", FormResult(data=None, errors=errors, values={"title": title}), space=space)
+                return page("tenders/documents.html", add_problem(FormResult(data=None, values=values), problem, settings.zone), space=space)
+        return page("tenders/documents.html", FormResult(data=None, errors=errors, values=values), space=space)
 
     @post("/{lot:int}/documents/{document_id:int}/remove")
     async def remove_document(self, reference: FromPath[str], lot: FromPath[int], document_id: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:

@@ -12,10 +12,17 @@ supplier organisation knows its own tenders at any time. Everyone else, at each 
   tender, and an evaluator reads the tenders of a lot on whose panel it is, once it has declared no
   conflict of interest; the admin's views show the tender events in full.
 
+The price envelope: an evaluator scores quality, and reads no price of a lot's tenders until it has
+submitted its final marks for every tender of that lot (`price_withheld`); price is scored by
+formula, never by the panel. What it keeps back is the price in the content and the documents the
+supplier marked as priced: such a document is left out of the list, and asking for it gets the
+answer a document that does not exist gets. Not required by either regime's law: good practice,
+docs/regimes.md "Price kept from quality evaluators" gives the guidance.
+
 Every refused attempt to read a tender is an audit event, and so is every read of another
 organisation's tender or document (who, which, when; never what it says). Every page and endpoint
 goes through this module: `stage_of`, `received_per_lot`, `counts_per_lot`, `tenders_received`,
-`check_evaluator`, `readable_tender` and `readable_document`."""
+`check_evaluator`, `readable_tender` (with `price_withheld`) and `readable_document`."""
 
 import json
 from enum import StrEnum
@@ -96,6 +103,33 @@ async def _evaluating(user: CurrentUser, lot_id: int) -> bool:
     return any(await panel_reads_lot.run(user.id, lot_id))
 
 
+# Whether an evaluator, on a lot's panel, has submitted its final marks for every tender of the lot
+# (user id, lot id): registered by registry.evaluation.stage (no one has, until it is).
+lot_marks_submitted: Hook[[int, int], bool] = Hook("whether an evaluator has submitted final marks for every tender of a lot")
+
+
+async def price_withheld(user: CurrentUser, framework: Framework, lot_id: int, *, as_evaluator: bool = False) -> bool:
+    """Whether the prices of the lot's tenders are kept from the reader: they are from an evaluator
+    (anyone reading as one: `as_evaluator`, or not the authority's officer) until it has submitted its
+    final marks for every tender of the lot, since one price known would colour the quality marks
+    still to give the others. Good practice, required by neither regime's law: the Scottish Government's Procurement
+    Journey, route 2, Evaluation, "Evaluation Tools" (panel members should not assess both the
+    quality/technical and the commercial elements of a tender); in England neither the Procurement Act
+    2023 (ss.19, 23) nor the Cabinet Office's guidance on assessing competitive tenders requires it, and
+    the same practice applies (docs/regimes.md, "Price kept from quality evaluators")."""
+    officer = user.has_role(Role.PROCUREMENT_OFFICER) and user.organisation_id == framework.authority
+    if officer and not as_evaluator:
+        return False
+    return not any(await lot_marks_submitted.run(user.id, lot_id))
+
+
+def without_price(content: dict) -> dict:
+    """A tender's content as a quality evaluator reads it: everything but the price and the documents
+    marked as priced (the commercial envelope)."""
+    documents = [document for document in content["documents"] if not document.get("priced")]
+    return {key: value for key, value in content.items() if key != "price"} | {"documents": documents}
+
+
 # --- How many ------------------------------------------------------------------------------------
 
 
@@ -156,22 +190,33 @@ async def _readable(user: CurrentUser, framework: Framework, tender_id: int) -> 
     return tender, submission, json.loads(submission.content), own
 
 
-async def readable_tender(user: CurrentUser, framework: Framework, tender_id: int) -> tuple[Tender, TenderSubmission, dict]:
+async def readable_tender(
+    user: CurrentUser, framework: Framework, tender_id: int, *, as_evaluator: bool = False,
+) -> tuple[Tender, TenderSubmission, dict]:
     """A tender's counting submission and its content, for someone allowed to read it (recorded, unless
-    it is the reader's organisation's own)."""
+    it is the reader's organisation's own); without the price for an evaluator who has not yet
+    submitted its marks for every tender of the lot (`price_withheld`: check the content for "price")."""
     tender, submission, content, own = await _readable(user, framework, tender_id)
     if not own:
+        withheld = await price_withheld(user, framework, tender.lot, as_evaluator=as_evaluator)
+        if withheld:
+            content = without_price(content)
         await audit.record(
             "tender.read", actor=user.actor, object_type="tender", object_id=tender.id,
-            payload={"framework": framework.reference, "lot": content["lot"], "submission": submission.number},
+            payload={"framework": framework.reference, "lot": content["lot"], "submission": submission.number, "price_withheld": withheld},
         )
     return tender, submission, content
 
 
-async def readable_document(user: CurrentUser, framework: Framework, tender_id: int, sha256: str) -> TenderDocument:
+async def readable_document(
+    user: CurrentUser, framework: Framework, tender_id: int, sha256: str, *, as_evaluator: bool = False,
+) -> TenderDocument:
     """A document of a tender's counting submission (by its SHA-256), for someone allowed to read it
-    (recorded, unless it is the reader's organisation's own)."""
+    (recorded, unless it is the reader's organisation's own). A document marked as priced is, to an
+    evaluator from whom the price is withheld, no document at all."""
     tender, submission, content, own = await _readable(user, framework, tender_id)
+    if not own and await price_withheld(user, framework, tender.lot, as_evaluator=as_evaluator):
+        content = without_price(content)
     if sha256 not in {d["sha256"] for d in content["documents"]}:
         raise Missing("There is no such document in this tender")
     if not own:

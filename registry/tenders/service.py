@@ -321,18 +321,21 @@ async def _check_document_quota(tender_id: int, size: int) -> None:
         )
 
 
-async def attach_document(user: CurrentUser, reference: str, lot_number: int, *, title: str, filename: str, data: bytes, files_dir: Path) -> TenderDocument:
-    """Add a document to the draft, within the tender's quota (MAX_DOCUMENTS, MAX_DOCUMENT_BYTES)."""
+async def attach_document(
+    user: CurrentUser, reference: str, lot_number: int, *, title: str, filename: str, data: bytes, files_dir: Path, priced: bool = False,
+) -> TenderDocument:
+    """Add a document to the draft, within the tender's quota (MAX_DOCUMENTS, MAX_DOCUMENT_BYTES); `priced` when the
+    supplier says it contains prices."""
     try:
         async with framework_documents.stored(data, filename, files_dir) as file:
             async with audit.action("attach document"):
                 space, tender = await _editable(user, reference, lot_number)  # concurrent uploads are counted one after the other
                 await _check_document_quota(tender.id, len(data))
-                document = TenderDocument(tender=tender.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, **asdict(file))
+                document = TenderDocument(tender=tender.id, title=title, uploaded_at=clock.now(), uploaded_by=user.id, priced=priced, **asdict(file))
                 await document.save()
                 await audit.record(
                     "tender.document_attached", actor=user.actor, object_type="tender", object_id=tender.id,
-                    payload={"framework": reference, "lot": lot_number, "sha256": document.sha256, "bytes": len(data)},
+                    payload={"framework": reference, "lot": lot_number, "sha256": document.sha256, "bytes": len(data), "priced": priced},
                 )
     except framework_documents.DocumentRejected as rejected:
         raise TenderError(str(rejected), field="file") from None
@@ -400,9 +403,16 @@ def canonical_content(space: Workspace, organisation_name: str) -> bytes:
         "quality": [{"criterion": c.id, "title": c.title, "answer": draft.get("quality", {}).get(str(c.id), "")} for c in space.of_kind(CriterionKind.QUALITY)],
         "price": {"criterion": price.id if price else None, "title": price.title if price else None, "amount": draft.get("price"), "currency": "GBP"},
         "declarations": [DECLARATIONS[code] for code in sorted(draft.get("declarations", []))],
-        "documents": [{"title": d.title, "filename": d.filename, "sha256": d.sha256, "size_bytes": d.size_bytes} for d in space.documents],
+        "documents": [listed(d) for d in space.documents],
     }
     return canonical_json(content).encode("utf-8")
+
+
+def listed(document: TenderDocument) -> dict:
+    """A document as the submission lists it. "priced" only when true: a document without it lists as it
+    always has, so that the draft of a tender submitted before there was a flag still matches its receipt."""
+    entry = {"title": document.title, "filename": document.filename, "sha256": document.sha256, "size_bytes": document.size_bytes}
+    return (entry | {"priced": True}) if document.priced else entry
 
 
 def digest(content: bytes) -> str:

@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from piccolo.columns import BigInt, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from registry.accounts.tables import Organisation
@@ -27,7 +27,9 @@ class Tender(Table):
 
 
 class TenderDocument(Table):
-    """A file attached to a tender. Once part of a submission it is never deleted, only taken off the draft."""
+    """A file attached to a tender. Once part of a submission it is never deleted, only taken off the draft.
+    `priced`: the supplier says it contains prices, so it is kept from the quality evaluators with the
+    price (registry.tenders.sealing)."""
 
     tender = ForeignKey(references=Tender, null=False, on_delete=OnDelete.cascade)
     title = Varchar(length=200)
@@ -39,6 +41,7 @@ class TenderDocument(Table):
     uploaded_at = Timestamptz()
     uploaded_by = Integer(null=True, default=None)
     removed_at = Timestamptz(null=True, default=None)
+    priced = Boolean(default=False)
 
 
 class TenderSubmission(Table):
