@@ -2,7 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Boolean
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-07T09:00:00:000000"
+ID = "2026-12-06T14:00:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "A tender document the supplier marks as containing prices"
 

@@ -2,7 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2027-01-10T12:00:00:000000"
+ID = "2026-12-06T14:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "The procedure a framework follows (registry.frameworks.lifecycle.LIFECYCLES); every existing one follows the standard procedure"
 
