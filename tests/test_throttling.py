@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from registry.accounts.errors import TooManyAttempts
 from registry.accounts import service, throttling
 from registry.audit.tables import AuditEvent
 from registry.web.client import address_of
@@ -28,7 +29,7 @@ async def test_a_strangers_wrong_passwords_never_keep_the_owner_out_and_the_stra
 
     waits = []
     for _ in range(4):
-        with pytest.raises(service.TooManyAttempts) as refused:
+        with pytest.raises(TooManyAttempts) as refused:
             await service.authenticate(user.email, PASSWORD, remote_address=STRANGER)  # even the right password: not looked at
         waits.append(refused.value.retry_after)
         assert (await service.authenticate(user.email, PASSWORD, remote_address=OWNER)).id == user.id
@@ -48,7 +49,7 @@ async def test_the_wait_doubles_up_to_a_longest_and_old_failures_are_forgotten(d
     for _ in range(throttling.FREE_FAILURES_PER_CLIENT):
         with pytest.raises(service.SignInRefused):
             await service.authenticate("nobody@authority.example", "guess", remote_address=STRANGER)
-    with pytest.raises(service.TooManyAttempts):
+    with pytest.raises(TooManyAttempts):
         await service.authenticate("nobody@authority.example", "guess", remote_address=STRANGER)
     controlled_clock.advance(throttling.WINDOW)
     with pytest.raises(service.SignInRefused):

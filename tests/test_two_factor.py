@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pyotp
 import pytest
 
+from registry.accounts.errors import TooManyAttempts
 from registry.accounts import service, two_factor
 from registry.accounts.auth import load_user
 from registry.accounts.tables import OrganisationKind, RecoveryCode, Role, SessionRecord, TwoFactor, User
@@ -196,14 +197,14 @@ async def test_wrong_codes_are_slowed_down_like_wrong_passwords_and_from_every_a
     for _ in range(5):
         with pytest.raises(two_factor.TwoFactorError):
             await two_factor.check_code(user.id, "000000" if code_now() != "000000" else "111111", remote_address="203.0.113.1")
-    with pytest.raises(service.TooManyAttempts) as waited:
+    with pytest.raises(TooManyAttempts) as waited:
         await two_factor.check_code(user.id, code_now(), remote_address="203.0.113.1")
     assert waited.value.retry_after == 30
     # Wrong codes come after the right password, so they also count from every address together.
     for n in range(5):
         with pytest.raises(two_factor.TwoFactorError):
             await two_factor.check_code(user.id, "abcde-fghij", remote_address=f"198.51.100.{n}")
-    with pytest.raises(service.TooManyAttempts):
+    with pytest.raises(TooManyAttempts):
         await two_factor.check_code(user.id, code_now(), remote_address="192.0.2.99")
     assert "user.attempt_throttled" in await actions()
 

@@ -3,6 +3,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts import service, two_factor
+from registry.accounts.errors import TooManyAttempts
 from registry.accounts.auth import OptionalUser, SignedInUser, signed_in
 from registry.accounts.schemas import (
     ORGANISATION_TYPES,
@@ -45,7 +46,7 @@ class SignInController(Controller):
             return page("accounts/sign_in.html", result)
         try:
             user = await service.authenticate(result.data.email, result.data.password, remote_address=client_address(request))
-        except service.TooManyAttempts as refusal:
+        except TooManyAttempts as refusal:
             return too_many(page("accounts/sign_in.html", add_problem(result, refusal, settings.zone, field_name="email")), refusal)
         except service.AccountError as refusal:
             return page("accounts/sign_in.html", add_problem(result, refusal, settings.zone, field_name="email"))
@@ -175,7 +176,7 @@ class AccountController(Controller):
             updated = await service.change_password(
                 user.id, result.data.current_password, result.data.new_password, remote_address=client_address(request)
             )
-        except service.TooManyAttempts as refusal:
+        except TooManyAttempts as refusal:
             return too_many(page("accounts/change_password.html", add_problem(result, refusal, settings.zone, field_name="current_password")), refusal)
         except service.AccountError as problem:
             return page("accounts/change_password.html", add_problem(result, problem, settings.zone, field_name="current_password"))

@@ -1,25 +1,22 @@
 """Rules about organisations and users, callable without HTTP."""
 
-import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
 from registry import clock, db
 from registry.accounts import api_tokens, duties, throttling, tokens, two_factor
+from registry.accounts.errors import AccountError
+from registry.accounts.throttling import refuse_if_throttled
+from registry.accounts.tokens import new_session_stamp
 from registry.accounts.passwords import check_password, hash_password, verify_password
 from registry.accounts.sessions import end_sessions_of
 from registry.accounts.tables import Organisation, OrganisationKind, Role, TokenPurpose, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
 from registry.web import links
-from registry.errors import RuleBroken
 
 # A hash of a random password: checking against it costs what a real check costs.
 DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$8hqVPsS85QXZphDZp5VDDA$FuG/knEtMmT+Z0NSCC3Fts1BA2HizXUujvKg+RHZ7AE"
-
-
-class AccountError(RuleBroken):
-    """A rule about accounts was broken; the message says which, in words a user can act on."""
 
 
 def normalise_email(email: str) -> str:
@@ -116,31 +113,6 @@ class EmailNotConfirmed(AccountError):
     pass
 
 
-class TooManyAttempts(AccountError):
-    """This client must wait `retry_after` seconds before trying again (answered 429 with Retry-After)."""
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-async def refuse_if_throttled(
-    key: str, remote_address: str, what: str, *, actor: audit.Actor = audit.ANONYMOUS, object_id: object = None, free_per_account: int | None = None
-) -> None:
-    """TooManyAttempts, audited, when this client has failed too often lately (throttling.py); `what`
-    begins the message ("Too many failed attempts to sign in")."""
-    wait = await throttling.wait_before_attempt(key, remote_address, free_per_account=free_per_account)
-    if wait is None:
-        return
-    async with audit.action("refuse if throttled"):
-        await audit.record(
-            "user.attempt_throttled", actor=actor, object_type="user", object_id=object_id or key,
-            payload={"attempt": key.partition(":")[0] if ":" in key else "sign_in", "address": remote_address, "retry_after_seconds": wait.seconds, "counted": wait.scope},
-        )
-    plural = "s" if wait.minutes != 1 else ""
-    raise TooManyAttempts(f"{what} from this device. Wait {wait.minutes} minute{plural}, then try again.", retry_after=wait.seconds)
-
-
 async def _record_failure(
     email: str, remote_address: str, reason: str, *, action: str = "user.sign_in_failed", actor: audit.Actor = audit.ANONYMOUS, object_id: object = None
 ) -> None:
@@ -194,10 +166,6 @@ async def record_sign_out(user_actor: audit.Actor) -> None:
 
 def actor_for(user: User) -> audit.Actor:
     return audit.Actor(user_id=user.id, email=user.email, roles=tuple(sorted(user.roles)))
-
-
-def new_session_stamp() -> str:
-    return secrets.token_hex(16)
 
 
 # --- Registering a supplier -------------------------------------------------------------------

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from registry import clock
+from registry.accounts.errors import TooManyAttempts
+from registry.audit import service as audit
 from registry.accounts.tables import SignInAttempt
 
 WINDOW = timedelta(hours=1)  # failures older than this are forgotten
@@ -89,3 +91,19 @@ async def forget(key: str, address: str | None = None) -> None:
         where &= SignInAttempt.remote_address == address
     await SignInAttempt.delete().where(where)
 
+
+async def refuse_if_throttled(
+    key: str, remote_address: str, what: str, *, actor: audit.Actor = audit.ANONYMOUS, object_id: object = None, free_per_account: int | None = None
+) -> None:
+    """TooManyAttempts, audited, when this client has failed too often lately (throttling.py); `what`
+    begins the message ("Too many failed attempts to sign in")."""
+    wait = await wait_before_attempt(key, remote_address, free_per_account=free_per_account)
+    if wait is None:
+        return
+    async with audit.action("refuse if throttled"):
+        await audit.record(
+            "user.attempt_throttled", actor=actor, object_type="user", object_id=object_id or key,
+            payload={"attempt": key.partition(":")[0] if ":" in key else "sign_in", "address": remote_address, "retry_after_seconds": wait.seconds, "counted": wait.scope},
+        )
+    plural = "s" if wait.minutes != 1 else ""
+    raise TooManyAttempts(f"{what} from this device. Wait {wait.minutes} minute{plural}, then try again.", retry_after=wait.seconds)

@@ -62,3 +62,8 @@ async def issued_since(user_id: int, purpose: TokenPurpose, since: datetime) -> 
     return await AccountToken.count().where(
         (AccountToken.user == user_id) & (AccountToken.purpose == purpose) & (AccountToken.created_at >= since)
     )
+
+
+def new_session_stamp() -> str:
+    """A fresh stamp for a user's sessions: changing it ends every session signed in under the old one."""
+    return secrets.token_hex(16)

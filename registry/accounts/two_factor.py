@@ -38,6 +38,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from registry import clock, db
 from registry.accounts import passwords, throttling
+from registry.accounts.throttling import refuse_if_throttled
+from registry.accounts.tokens import new_session_stamp
 from registry.accounts.tables import OrganisationKind, RecoveryCode, Role, TwoFactor, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
@@ -198,7 +200,6 @@ async def confirm_set_up(user_id: int, code: str, *, remote_address: str) -> tup
     """Turn two-factor sign-in on with the secret being set up, once a code from it is entered.
     Returns the recovery codes (to be shown once) and the user's new session stamp: every session
     made before now ends."""
-    from registry.accounts.service import new_session_stamp
 
     user = await person(user_id)
     key = _failure_key(user["email"])
@@ -285,7 +286,6 @@ def _failure_key(email: str) -> str:
 
 
 async def _check_throttle(user: dict, key: str, remote_address: str) -> None:
-    from registry.accounts.service import refuse_if_throttled
 
     await refuse_if_throttled(
         key, remote_address, "Too many wrong codes", actor=_actor(user), object_id=user["id"], free_per_account=FREE_CODE_FAILURES_PER_ACCOUNT,
@@ -362,7 +362,6 @@ def may_reset(by, user: dict) -> bool:
 async def reset(by, user_id: int) -> dict:
     """Forget a user's authenticator and recovery codes (their device is lost): their sessions end,
     they are emailed, and they set a new one up at their next sign-in. `by` is the signed-in admin."""
-    from registry.accounts.service import new_session_stamp
 
     user = await person(user_id)
     if user is None or not may_reset(by, user):

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from registry.accounts import service, two_factor
+from registry.accounts.errors import TooManyAttempts
 from registry.accounts.auth import SignedInUser, deny, load_user, requires_role, signed_in
 from registry.accounts.schemas import CodeForm
 from registry.accounts.sessions import half_signed_in, start_half_session, start_session
@@ -22,7 +23,7 @@ CODE_STEP = "/sign-in/code"
 SET_UP_STEP = "/sign-in/set-up-two-factor"
 
 
-def too_many(response: Template, refusal: service.TooManyAttempts) -> Template:
+def too_many(response: Template, refusal: TooManyAttempts) -> Template:
     """429, saying when to come back: the client waits, no worker does."""
     response.status_code = HTTP_429_TOO_MANY_REQUESTS
     response.headers["Retry-After"] = str(refusal.retry_after)
@@ -74,7 +75,7 @@ class SecondStepController(Controller):
         address = client_address(request)
         try:
             method = await two_factor.check_code(user_id, result.data.code, remote_address=address)
-        except service.TooManyAttempts as refusal:
+        except TooManyAttempts as refusal:
             return too_many(page("accounts/two_factor_code.html", add_problem(result, refusal, settings.zone, field_name="code")), refusal)
         except two_factor.TwoFactorError as problem:
             return page("accounts/two_factor_code.html", add_problem(result, problem, settings.zone, field_name="code"))
@@ -103,7 +104,7 @@ class SecondStepController(Controller):
         address = client_address(request)
         try:
             codes, stamp = await two_factor.confirm_set_up(user_id, result.data.code, remote_address=address)
-        except service.TooManyAttempts as refusal:
+        except TooManyAttempts as refusal:
             return too_many(await _set_up_page(user_id, SET_UP_STEP, add_problem(result, refusal, settings.zone, field_name="code"), at_sign_in=True), refusal)
         except two_factor.TwoFactorError as problem:
             return await _set_up_page(user_id, SET_UP_STEP, add_problem(result, problem, settings.zone, field_name="code"), at_sign_in=True)
@@ -140,7 +141,7 @@ class TwoFactorAccountController(Controller):
             return await _set_up_page(user.id, "/account/two-factor", result, at_sign_in=False)
         try:
             codes, stamp = await two_factor.confirm_set_up(user.id, result.data.code, remote_address=client_address(request))
-        except service.TooManyAttempts as refusal:
+        except TooManyAttempts as refusal:
             return too_many(await _set_up_page(user.id, "/account/two-factor", add_problem(result, refusal, settings.zone, field_name="code"), at_sign_in=False), refusal)
         except two_factor.TwoFactorError as problem:
             return await _set_up_page(user.id, "/account/two-factor", add_problem(result, problem, settings.zone, field_name="code"), at_sign_in=False)
@@ -156,7 +157,7 @@ class TwoFactorAccountController(Controller):
             return await self._status_page(user.id, result)
         try:
             codes = await two_factor.renew_recovery_codes(user.id, result.data.code, remote_address=client_address(request))
-        except service.TooManyAttempts as refusal:
+        except TooManyAttempts as refusal:
             return too_many(await self._status_page(user.id, add_problem(result, refusal, settings.zone, field_name="code")), refusal)
         except two_factor.TwoFactorError as problem:
             return await self._status_page(user.id, add_problem(result, problem, settings.zone, field_name="code"))
