@@ -21,8 +21,8 @@ from litestar.datastructures import UploadFile
 from registry import clock
 from registry.accounts.auth import CurrentUser
 from registry.audit import service as audit
-from registry.frameworks import stages
-from registry.frameworks.service import FrameworkError, check_officer, get
+from registry.frameworks import lifecycle, stages
+from registry.frameworks.service import FrameworkError, for_officer
 from registry.frameworks.tables import Document, State
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -240,11 +240,8 @@ async def attach(
     its page, and in the open data as a release of its own."""
     if document_type not in DOCUMENT_TYPES:
         raise FrameworkError("Select what kind of document it is")
-    framework = await get(reference)
-    if framework is None:
-        raise FrameworkError(f"There is no framework {reference}")
-    check_officer(user, framework)
-    if framework.state in (State.CANCELLED, State.EXPIRED):
+    framework = await for_officer(user, reference)
+    if framework.state in lifecycle.lifecycle_of(framework).finished:
         raise FrameworkError("Documents cannot be added to a cancelled or expired framework")
     try:
         async with stored(data, filename, files_dir) as file:

@@ -532,8 +532,9 @@ async def amend_notice(user: CurrentUser, reference: str, details: "Details | Ma
     change_summary = details.change_summary
     async with audit.action("amend notice"):
         framework = await for_officer(user, reference, lock=True)
-        if framework.state in (State.DRAFT, State.CANCELLED, State.EXPIRED):
-            raise FrameworkError(f"A framework that is {lifecycle.lifecycle_of(framework).describe(framework.state)} has no notice to amend")
+        cycle = lifecycle.lifecycle_of(framework)
+        if framework.state == State.DRAFT or framework.state in cycle.finished:
+            raise FrameworkError(f"A framework that is {cycle.describe(framework.state)} has no notice to amend")
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         kind, stage_content = await _notice_to_amend(framework)

@@ -22,7 +22,6 @@ from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest
 from registry.tenders import service as tenders
 
-FINISHED = (State.EXPIRED, State.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,7 @@ async def _count_by_framework(query) -> dict[int, int]:
 async def _evaluator(user: CurrentUser) -> Section:
     section = Section("Lots to evaluate", none="You are not on any evaluation panel.")
     for assignment in await evaluation.my_assignments(user):
-        if assignment["removed_at"] is not None or assignment["state"] in FINISHED:
+        if assignment["removed_at"] is not None or assignment["state"] in lifecycle.lifecycle_of(assignment).finished:
             continue
         href = f"/evaluation/{assignment['id']}"
         name = f"{assignment['framework_title']} ({assignment['reference']}), lot {assignment['lot_number']}: {assignment['lot_title']}"
