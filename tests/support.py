@@ -31,13 +31,15 @@ async def post_form(client, path: str, data: dict, *, form_page: str | None = No
 async def fresh_code(user_id: int, secret: str = TWO_FACTOR_SECRET) -> str:
     """A code of the test's authenticator that the service has not accepted yet. A code works once,
     and a test may sign one user in several times within 30 seconds: then it is as if the test had
-    waited for the next step (the user's last used step is wound back)."""
+    waited for the next step (the user's last used step is wound back).
+    The code is of the current step where it can be, so that the step moving on before the service
+    reads it (the service takes one step either side) does not make it too old."""
     last = (await TwoFactor.select(TwoFactor.last_used_step).where(TwoFactor.user == user_id).first())["last_used_step"]
     now = two_factor.step_at(datetime.now(UTC))
-    step = max(now - 1, last + 1)
+    step = max(now, last + 1)
     if step > now + 1:
-        await TwoFactor.update({TwoFactor.last_used_step: now - 2}).where(TwoFactor.user == user_id)
-        step = now - 1
+        await TwoFactor.update({TwoFactor.last_used_step: now - 1}).where(TwoFactor.user == user_id)
+        step = now
     return pyotp.TOTP(secret).generate_otp(step)
 
 
