@@ -113,7 +113,7 @@ async def deactivate_user(settings: Settings, args: argparse.Namespace) -> None:
     async with database(settings):
         user = await _user_called(args.email)
         try:
-            done = await deactivation.deactivate(actor=COMMAND_LINE, user_id=user.id, by=deactivation.By.COMMAND_LINE)
+            done = await deactivation.deactivate(actor=COMMAND_LINE, user_id=user.id, by=deactivation.By.COMMAND_LINE, zone=settings.zone)
         except accounts.AccountError as error:
             raise CommandError(str(error)) from None
     print(f"Deactivated {done.user.email}: {done.sessions_ended} session(s) ended, {done.tokens_revoked} API token(s) revoked; they have been emailed.")
@@ -125,7 +125,7 @@ async def reactivate_user(settings: Settings, args: argparse.Namespace) -> None:
     async with database(settings):
         user = await _user_called(args.email)
         try:
-            user = await deactivation.reactivate(actor=COMMAND_LINE, user_id=user.id, by=deactivation.By.COMMAND_LINE)
+            user = await deactivation.reactivate(actor=COMMAND_LINE, user_id=user.id, by=deactivation.By.COMMAND_LINE, zone=settings.zone)
         except accounts.AccountError as error:
             raise CommandError(str(error)) from None
     print(f"Reactivated {user.email}; they have been emailed. Their old API tokens stay revoked.")

@@ -5,7 +5,8 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -62,6 +63,16 @@ async def emails_to(address: str) -> list[str]:
 
 
 # --- Deactivation: the service rules, without HTTP -----------------------------------------------
+async def test_the_officers_are_told_when_an_account_was_switched_off_as_their_clock_reads(database, controlled_clock):
+    controlled_clock.set(datetime(2027, 7, 1, 8, 30, tzinfo=UTC))  # British Summer Time: 9:30am in London
+    admin = await current(await make_user(email="admin@authority.example", roles=(Role.ADMIN,)))
+    evaluator = await make_user(email="evaluator@authority.example", roles=(Role.EVALUATOR,))
+    officer = await colleague_of(evaluator, "officer@authority.example", roles=(Role.PROCUREMENT_OFFICER,), kind=OrganisationKind.AUTHORITY)
+    await deactivation.deactivate(actor=admin.actor, user_id=evaluator.id, by=deactivation.By.SERVICE_ADMIN, zone=ZoneInfo("Europe/London"))
+    told = await Notification.objects().where(Notification.recipient == officer.email).first()
+    assert "was deactivated by admin@authority.example on 1 July 2027, 9:30am." in told.body, told.body
+
+
 
 
 async def test_deactivating_an_official_ends_everything_at_once_keeps_the_account_and_tells_the_authoritys_officers(database):

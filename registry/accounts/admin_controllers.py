@@ -88,7 +88,7 @@ class UsersAdminController(Controller):
         if not await confirmed(request):
             return Redirect(f"/admin/users/{user_id}/deactivate", status_code=303)
         try:
-            done = await deactivation.deactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
+            done = await deactivation.deactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN, zone=settings.zone)
         except service.AccountError as problem:
             return await self._roles_page(user_id, add_problem(FormResult(data=None), problem, settings.zone, field_name="account"))
         return Redirect(f"/admin/users?deactivated={done.user.email}", status_code=303)
@@ -110,7 +110,7 @@ class UsersAdminController(Controller):
         if not await confirmed(request):
             return Redirect(f"/admin/users/{user_id}/reactivate", status_code=303)
         try:
-            user = await deactivation.reactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN)
+            user = await deactivation.reactivate(actor=user.actor, user_id=user_id, by=deactivation.By.SERVICE_ADMIN, zone=settings.zone)
         except service.AccountError as problem:
             return await self._roles_page(user_id, add_problem(FormResult(data=None), problem, settings.zone, field_name="account"))
         return Redirect(f"/admin/users?reactivated={user.email}", status_code=303)

@@ -10,10 +10,13 @@ procurement officers of their authority."""
 
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from registry import clock, db
+from registry.dates import LONDON, local_time
 from registry.accounts import api_tokens, duties
-from registry.accounts.service import AccountError, new_session_stamp
+from registry.accounts.errors import AccountError
+from registry.accounts.tokens import new_session_stamp
 from registry.accounts.sessions import end_sessions_of
 from registry.accounts.tables import AccountToken, Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
@@ -35,16 +38,16 @@ class Deactivated:
     tokens_revoked: int
 
 
-async def remove_colleague(*, admin: audit.Actor, organisation_id: int, user_id: int) -> Deactivated:
+async def remove_colleague(*, admin: audit.Actor, organisation_id: int, user_id: int, zone: ZoneInfo = LONDON) -> Deactivated:
     """A supplier organisation's admin removes one of its people (never themselves)."""
     if admin.user_id == user_id:
         raise AccountError("You cannot remove yourself. Ask another of your organisation's administrators")
-    return await deactivate(actor=admin, user_id=user_id, by=By.ORGANISATION_ADMIN, organisation_id=organisation_id)
+    return await deactivate(actor=admin, user_id=user_id, by=By.ORGANISATION_ADMIN, organisation_id=organisation_id, zone=zone)
 
 
-async def deactivate(*, actor: audit.Actor, user_id: int, by: By, organisation_id: int | None = None) -> Deactivated:
+async def deactivate(*, actor: audit.Actor, user_id: int, by: By, organisation_id: int | None = None, zone: ZoneInfo = LONDON) -> Deactivated:
     """Switch the account off. `organisation_id`: the user must belong to it (an organisation admin's
-    removal); otherwise an unknown user is "no such user" all the same."""
+    removal); otherwise an unknown user is "no such user" all the same. The emails give times in `zone`."""
     if by == By.SERVICE_ADMIN and actor.user_id == user_id:
         raise AccountError("You cannot deactivate your own account. Ask another admin")
     async with audit.action("deactivate"):
@@ -66,11 +69,11 @@ async def deactivate(*, actor: audit.Actor, user_id: int, by: By, organisation_i
             "user.deactivated", actor=actor, object_type="user", object_id=user.id,
             payload={"email": user.email, "organisation": organisation.legal_name, "by": str(by), "sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked},
         )
-        await _tell(user, organisation, actor, deactivated=True)
+        await _tell(user, organisation, actor, deactivated=True, zone=zone)
     return Deactivated(user=await User.objects().get(User.id == user.id), sessions_ended=sessions_ended, tokens_revoked=tokens_revoked)
 
 
-async def reactivate(*, actor: audit.Actor, user_id: int, by: By) -> User:
+async def reactivate(*, actor: audit.Actor, user_id: int, by: By, zone: ZoneInfo = LONDON) -> User:
     """Switch the account on again (the service admin or the command line). Its tokens stay revoked;
     its password is the one it had."""
     async with audit.action("reactivate"):
@@ -85,7 +88,7 @@ async def reactivate(*, actor: audit.Actor, user_id: int, by: By) -> User:
             "user.reactivated", actor=actor, object_type="user", object_id=user.id,
             payload={"email": user.email, "organisation": organisation.legal_name, "by": str(by)},
         )
-        await _tell(user, organisation, actor, deactivated=False)
+        await _tell(user, organisation, actor, deactivated=False, zone=zone)
     return await User.objects().get(User.id == user.id)
 
 
@@ -122,7 +125,7 @@ async def _other_active(user: User, condition) -> list[dict]:
     return await db.for_update(query)
 
 
-async def _tell(user: User, organisation: Organisation, actor: audit.Actor, *, deactivated: bool) -> None:
+async def _tell(user: User, organisation: Organisation, actor: audit.Actor, *, deactivated: bool, zone: ZoneInfo) -> None:
     """The user, and for an official the other procurement officers of their authority."""
     by_whom = actor.email or "the service's administrators"
     if deactivated:
@@ -152,14 +155,11 @@ async def _tell(user: User, organisation: Organisation, actor: audit.Actor, *, d
             subject=f"An account at {organisation.legal_name} has been {what}",
             body=(
                 f"The account of {user.full_name} ({user.email}, {', '.join(r.replace('_', ' ') for r in sorted(user.roles))}) "
-                f"at {organisation.legal_name} was {what} by {by_whom} on {_when()}.\n\n"
+                f"at {organisation.legal_name} was {what} by {by_whom} on {local_time(clock.now(), zone)}.\n\n"
                 "You are told because you are one of the authority's procurement officers. "
                 "If you did not expect this, tell your organisation's administrators."
             ),
         )
 
 
-def _when() -> str:
-    now = clock.now()
-    return f"{now.day} {now:%B %Y at %H:%M} UTC"
 

@@ -63,7 +63,7 @@ class OrganisationUsersController(Controller):
         if not await confirmed(request):
             return Redirect(f"/organisation/users/{user_id}/remove", status_code=303)
         try:
-            await deactivation.remove_colleague(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id)
+            await deactivation.remove_colleague(admin=user.actor, organisation_id=user.organisation_id, user_id=user_id, zone=settings.zone)
         except service.AccountError as problem:
             return await self._page(user, add_problem(FormResult(data=None), problem, settings.zone, field_name="people"))
         return Redirect(f"/organisation/users?removed={colleague['email']}", status_code=303)
