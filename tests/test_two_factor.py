@@ -108,8 +108,7 @@ async def test_setting_up_at_first_sign_in_with_the_qr_code_or_the_key_and_recov
     assert re.search(r'<img src="data:image/svg\+xml[^"]+" alt="QR code', page.text)
     key = shown_key(page.text)
     assert shown_key((await client.get("/sign-in/set-up-two-factor")).text) == key  # the same key on reload
-    stored = await TwoFactor.objects().get(TwoFactor.user == user.id)
-    assert key not in stored.secret and stored.confirmed_at is None  # sealed at rest
+    assert not await TwoFactor.exists().where(TwoFactor.user == user.id)  # showing the page writes nothing
 
     wrong = await post_form(client, "/sign-in/set-up-two-factor", {"code": "12345"})
     assert wrong.status_code == 400 and 'href="#code"' in wrong.text and 'value="12345"' in wrong.text
@@ -117,6 +116,8 @@ async def test_setting_up_at_first_sign_in_with_the_qr_code_or_the_key_and_recov
     assert done.status_code == 200 and "Two-factor sign-in is on" in done.text
     codes = re.findall(r"<code[^>]*>([a-z2-9]{5}-[a-z2-9]{5})</code>", done.text)
     assert len(set(codes)) == 10 and 'href="/account"' in done.text
+    stored = await TwoFactor.objects().get(TwoFactor.user == user.id)
+    assert key not in stored.secret and stored.confirmed_at is not None  # kept once confirmed, sealed at rest
     assert (await client.get("/account")).status_code == 200
     assert await RecoveryCode.count().where(RecoveryCode.user == user.id) == 10
     assert not any(code in row["code_hash"] for row in await RecoveryCode.select(RecoveryCode.code_hash) for code in codes)
@@ -134,8 +135,7 @@ async def sign_in_password_only(client, email: str, next_path: str | None = None
 
 async def test_a_recovery_code_signs_in_once(client, database):
     user = await make_user()
-    await two_factor.pending_set_up(user.id)
-    secret = two_factor.unseal((await TwoFactor.objects().get(TwoFactor.user == user.id)).secret, user.id)
+    secret = (await two_factor.pending_set_up(user.id)).secret
     codes, _ = await two_factor.confirm_set_up(user.id, code_now(secret), remote_address=ADDRESS)
 
     await sign_in_password_only(client, user.email)

@@ -177,23 +177,27 @@ def _actor(user: dict | User) -> audit.Actor:
 async def person(user_id: int) -> dict | None:
     return await User.select(
         User.id, User.email, User.full_name, User.roles, User.organisation, User.is_organisation_admin,
-        User.organisation.kind.as_alias("organisation_kind"),
+        User.organisation.kind.as_alias("organisation_kind"), User.session_stamp,
     ).where(User.id == user_id).first()
 
 
+def _secret_offered(user: dict) -> str:
+    """The secret a set-up page offers the user: the same each time the page is loaded, until a code
+    from it turns two-factor sign-in on (which changes the session stamp it is made from), and
+    stored only then, so that showing the page writes nothing."""
+    material = hmac.new(passwords.derived_key("two-factor set-up"), f"{user['id']}:{user['session_stamp']}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(material[:20]).decode()
+
+
 async def pending_set_up(user_id: int) -> SetUp:
-    """The secret being set up for this user, made now if there is none: the page shows the same
-    secret each time it is loaded until a code from it is confirmed."""
+    """The secret offered to this user to set up (_secret_offered): reading it writes nothing."""
     user = await person(user_id)
-    async with audit.action("pending set up"):
-        row = await db.for_update(TwoFactor.select(TwoFactor.secret, TwoFactor.confirmed_at).where(TwoFactor.user == user_id)).first()
-        if row is not None and row["confirmed_at"] is not None:
-            raise TwoFactorError("Two-factor sign-in is already set up for this account")
-        if row is not None:
-            return set_up_for(unseal(row["secret"], user_id), user["email"])
-        secret = pyotp.random_base32()
-        await TwoFactor.insert(TwoFactor(user=user_id, secret=seal(secret, user_id), created_at=clock.now()))
-    return set_up_for(secret, user["email"])
+    row = await TwoFactor.select(TwoFactor.secret, TwoFactor.confirmed_at).where(TwoFactor.user == user_id).first()
+    if row is not None and row["confirmed_at"] is not None:
+        raise TwoFactorError("Two-factor sign-in is already set up for this account")
+    if row is not None:  # set up half-way before the secret was offered without storing it
+        return set_up_for(unseal(row["secret"], user_id), user["email"])
+    return set_up_for(_secret_offered(user), user["email"])
 
 
 async def confirm_set_up(user_id: int, code: str, *, remote_address: str) -> tuple[list[str], str]:
@@ -206,18 +210,25 @@ async def confirm_set_up(user_id: int, code: str, *, remote_address: str) -> tup
     await _check_throttle(user, key, remote_address)
     code = normalised(code)
     row = await TwoFactor.objects().where(TwoFactor.user == user_id).first()
-    if row is None or row.confirmed_at is not None:
-        raise TwoFactorError("Start setting up two-factor sign-in again")
-    step = _matching_step(unseal(row.secret, user_id), code) if looks_like_totp(code) else None
+    if row is not None and row.confirmed_at is not None:
+        raise TwoFactorError("Two-factor sign-in is already set up for this account")
+    secret = unseal(row.secret, user_id) if row is not None else _secret_offered(user)
+    step = _matching_step(secret, code) if looks_like_totp(code) else None
     if step is None:
         await _record_failure(user, key, remote_address, "wrong code while setting up")
         raise TwoFactorError("Enter the 6-digit code your authenticator app shows now")
     async with audit.action("confirm set up"):
-        confirmed = await TwoFactor.update({TwoFactor.confirmed_at: clock.now(), TwoFactor.last_used_step: step}).where(
-            (TwoFactor.id == row.id) & (TwoFactor.secret == row.secret) & TwoFactor.confirmed_at.is_null()
-        ).returning(TwoFactor.id)
-        if not confirmed:  # set up meanwhile, in another tab
-            raise TwoFactorError("Two-factor sign-in is already set up for this account")
+        if row is None:
+            await db.queue_under(User, user_id)  # two tabs confirming at once: one turns it on
+            if await TwoFactor.exists().where(TwoFactor.user == user_id):
+                raise TwoFactorError("Two-factor sign-in is already set up for this account")
+            await TwoFactor.insert(TwoFactor(user=user_id, secret=seal(secret, user_id), created_at=clock.now(), confirmed_at=clock.now(), last_used_step=step))
+        else:
+            confirmed = await TwoFactor.update({TwoFactor.confirmed_at: clock.now(), TwoFactor.last_used_step: step}).where(
+                (TwoFactor.id == row.id) & (TwoFactor.secret == row.secret) & TwoFactor.confirmed_at.is_null()
+            ).returning(TwoFactor.id)
+            if not confirmed:  # set up meanwhile, in another tab
+                raise TwoFactorError("Two-factor sign-in is already set up for this account")
         stamp = new_session_stamp()
         await User.update({User.session_stamp: stamp}).where(User.id == user_id)
         codes = await _new_recovery_codes(user_id)
