@@ -62,6 +62,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /account/two-factor": signed_in(200),
     "POST /account/two-factor": {**signed_in(400), **dict.fromkeys(OFFICIALS, 303)},  # officials have it on already: back to its page
     "POST /account/two-factor/recovery-codes": {**signed_in(303), **dict.fromkeys(OFFICIALS, 400)},  # only once it is on: a code is needed
+    "POST /account/two-factor/turn-off": {**signed_in(303), **dict.fromkeys(OFFICIALS, 400)},  # only once it is on: a code is needed
     "POST /admin/users/{user_id:int}/two-factor-reset": only(("admin",), 200),  # the confirmation page first
     # The officer is no colleague of anyone here; a service admin resets anyone's but their own.
     "POST /organisation/users/{user_id:int}/two-factor-reset": {**signed_in(403), "admin": 200},

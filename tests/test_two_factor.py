@@ -267,3 +267,29 @@ async def test_a_secret_is_sealed_for_its_user_under_the_pepper(database):
     assert TWO_FACTOR_SECRET not in sealed and two_factor.unseal(sealed, user.id) == TWO_FACTOR_SECRET
     with pytest.raises(two_factor.TwoFactorError):
         two_factor.unseal(sealed, user.id + 1)  # not another user's
+
+
+async def test_a_supplier_turns_two_factor_sign_in_off_with_a_code_and_an_official_cannot(client, database):
+    supplier = await make_user(email="bids@supplier.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)
+    await two_factor.enrol_with_secret(supplier.id, TWO_FACTOR_SECRET)
+    await sign_in(client, supplier.email)
+    page = await client.get("/account/two-factor")
+    assert "Turn off two-factor sign-in" in page.text
+    wrong = await post_form(client, "/account/two-factor/turn-off", {"off_code": "000000"}, form_page="/account/two-factor")
+    assert wrong.status_code == 400 and 'href="#off_code"' in wrong.text and await two_factor.enrolled(supplier.id)
+    done = await post_form(client, "/account/two-factor/turn-off", {"off_code": await fresh_code(supplier.id)}, form_page="/account/two-factor")
+    assert done.status_code == 303
+    assert "Two-factor sign-in is off" in (await client.get(done.headers["location"])).text
+    assert not await two_factor.enrolled(supplier.id) and await RecoveryCode.count().where(RecoveryCode.user == supplier.id) == 0
+    assert "user.two_factor_turned_off" in await actions()
+    assert await Notification.exists().where((Notification.recipient == supplier.email) & (Notification.subject == "Two-factor sign-in is off for your account"))
+    await post_form(client, "/sign-out", {})
+    assert (await post_form(client, "/sign-in", {"email": supplier.email, "password": PASSWORD})).headers["location"] == "/home"  # the password alone
+
+    official = await make_user()
+    await two_factor.enrol_with_secret(official.id, TWO_FACTOR_SECRET)
+    with pytest.raises(two_factor.TwoFactorError, match="Your role requires two-factor sign-in"):
+        await two_factor.turn_off(official.id, await fresh_code(official.id), remote_address="127.0.0.1")
+    assert await two_factor.enrolled(official.id)
+    await sign_in(client, official.email)
+    assert "Turn off two-factor sign-in" not in (await client.get("/account/two-factor")).text

@@ -44,6 +44,13 @@ class CodeForm(Form):
     code: str = Field(max_length=40)
 
 
+class TurnOffForm(Form):
+    """Turning two-factor sign-in off, on the page that also renews recovery codes (its own field)."""
+
+    messages: ClassVar = {"off_code": "Enter a code from your authenticator app, or a recovery code"}
+    off_code: str = Field(max_length=40)
+
+
 class RegistrationForm(Form):
     messages: ClassVar = {
         "legal_name": "Enter your organisation's legal name",

@@ -37,6 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from registry import clock, db
+from registry.dates import LONDON, local_time
 from registry.accounts import passwords, throttling
 from registry.accounts.throttling import refuse_if_throttled
 from registry.accounts.tokens import new_session_stamp
@@ -279,6 +280,23 @@ async def recovery_codes_left(user_id: int) -> int:
     return await RecoveryCode.count().where((RecoveryCode.user == user_id) & RecoveryCode.used_at.is_null())
 
 
+async def turn_off(user_id: int, code: str, *, remote_address: str) -> None:
+    """Two-factor sign-in off, for someone whose role does not require it (a supplier who turned it
+    on), once a code from the authenticator or a recovery code shows it is them."""
+    if await required(user_id):
+        raise TwoFactorError("Your role requires two-factor sign-in: it cannot be turned off", field="code")
+    await check_code(user_id, code, remote_address=remote_address)
+    user = await person(user_id)
+    async with audit.action("turn off"):
+        await TwoFactor.delete().where(TwoFactor.user == user_id)
+        await RecoveryCode.delete().where(RecoveryCode.user == user_id)
+        await audit.record("user.two_factor_turned_off", actor=_actor(user), object_type="user", object_id=user_id, payload={"address": remote_address})
+        await _tell(user, "Two-factor sign-in is off for your account", (
+            "Two-factor sign-in was turned off for your Participation Framework Registry account: signing in asks "
+            "for your password alone. You can turn it on again from your account page."
+        ))
+
+
 async def renew_recovery_codes(user_id: int, code: str, *, remote_address: str) -> list[str]:
     """A new set of recovery codes (the old ones stop working), for a code from the authenticator."""
     await check_code(user_id, code, remote_address=remote_address, recovery_allowed=False)
@@ -393,12 +411,11 @@ async def reset(by, user_id: int) -> dict:
 
 
 async def _tell(user: dict, subject: str, what: str) -> None:
-    now = clock.now()
     await notifications.enqueue(
         recipient=user["email"],
         subject=subject,
         body=(
-            f"Dear {user['full_name']},\n\n{what}\n\nThis happened on {now.day} {now:%B %Y at %H:%M} UTC.\n\n"
+            f"Dear {user['full_name']},\n\n{what}\n\nThis happened on {local_time(clock.now(), LONDON)}.\n\n"
             f"If it was not you or your organisation's administrator, reset your password at {links.absolute('/password-reset')} "
             "and tell your organisation's administrator."
         ),

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 from registry.accounts import service, two_factor
 from registry.accounts.errors import TooManyAttempts
 from registry.accounts.auth import SignedInUser, deny, load_user, requires_role, signed_in
-from registry.accounts.schemas import CodeForm
+from registry.accounts.schemas import CodeForm, TurnOffForm
 from registry.accounts.sessions import half_signed_in, start_half_session, start_session
 from registry.accounts.tables import Role, User
 from registry.web.client import client_address
@@ -113,9 +113,9 @@ class SecondStepController(Controller):
         return page("accounts/recovery_codes.html", codes=codes, next=next_path, set_up=True)
 
 
-async def _set_up_page(user_id: int, action: str, result: FormResult | None = None, *, at_sign_in: bool) -> Template:
+async def _set_up_page(user_id: int, action: str, result: FormResult | None = None, *, at_sign_in: bool, turned_off: bool = False) -> Template:
     set_up = await two_factor.pending_set_up(user_id)
-    return page("accounts/two_factor_set_up.html", result, set_up=set_up, action=action, at_sign_in=at_sign_in)
+    return page("accounts/two_factor_set_up.html", result, set_up=set_up, action=action, at_sign_in=at_sign_in, turned_off=turned_off)
 
 
 class TwoFactorAccountController(Controller):
@@ -127,10 +127,10 @@ class TwoFactorAccountController(Controller):
     guards = [signed_in]
 
     @get("/", name="account_two_factor")
-    async def overview(self, user: SignedInUser, recovery_code_used: FromQuery[str | None] = None) -> Template:
+    async def overview(self, user: SignedInUser, recovery_code_used: FromQuery[str | None] = None, turned_off: FromQuery[str | None] = None) -> Template:
         if await two_factor.enrolled(user.id):
             return await self._status_page(user.id, recovery_code_used=bool(recovery_code_used))
-        return await _set_up_page(user.id, "/account/two-factor", at_sign_in=False)
+        return await _set_up_page(user.id, "/account/two-factor", at_sign_in=False, turned_off=bool(turned_off))
 
     @post("/")
     async def turn_on(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
@@ -163,10 +163,26 @@ class TwoFactorAccountController(Controller):
             return await self._status_page(user.id, add_problem(result, problem, settings.zone, field_name="code"))
         return page("accounts/recovery_codes.html", codes=codes, next="/account/two-factor", set_up=False)
 
+    @post("/turn-off")
+    async def turn_off(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        if not await two_factor.enrolled(user.id):
+            return Redirect("/account/two-factor", status_code=303)
+        result = await read_form(request, TurnOffForm)
+        if not result.ok:
+            return await self._status_page(user.id, result)
+        try:
+            await two_factor.turn_off(user.id, result.data.off_code, remote_address=client_address(request))
+        except TooManyAttempts as refusal:
+            return too_many(await self._status_page(user.id, add_problem(result, refusal, settings.zone, field_name="off_code")), refusal)
+        except two_factor.TwoFactorError as problem:
+            return await self._status_page(user.id, add_problem(result, problem, settings.zone, field_name="off_code"))
+        return Redirect("/account/two-factor?turned_off=1", status_code=303)
+
     async def _status_page(self, user_id: int, result: FormResult | None = None, *, recovery_code_used: bool = False) -> Template:
         return page(
             "accounts/two_factor_account.html", result,
             codes_left=await two_factor.recovery_codes_left(user_id), recovery_code_used=recovery_code_used,
+            may_turn_off=not await two_factor.required(user_id),
         )
 
 
