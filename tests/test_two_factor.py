@@ -246,8 +246,11 @@ async def test_a_service_admin_resets_an_officials_device_but_not_their_own_and_
     await User.update({User.roles: [Role.ADMIN]}).where(User.id == admin.id)
     await sign_in(client, admin.email)
     assert "Reset two-factor sign-in" in (await client.get(f"/admin/users/{officer.id}")).text
+    listed = await client.get("/admin/users")
+    assert re.search(rf"{re.escape(officer.email)}</td>.*?<td[^>]*>On</td>", listed.text, re.S)  # who has it on, at a glance
     done = await post_form(client, f"/admin/users/{officer.id}/two-factor-reset", {"confirmed": "yes"}, form_page=f"/admin/users/{officer.id}")
     assert done.status_code == 200 and not await two_factor.enrolled(officer.id)
+    assert re.search(rf"{re.escape(officer.email)}</td>.*?<td[^>]*>Not set up</td>", (await client.get("/admin/users")).text, re.S)
     own = await post_form(client, f"/admin/users/{admin.id}/two-factor-reset", {"confirmed": "yes"}, form_page=f"/admin/users/{admin.id}")
     assert own.status_code == 403 and await two_factor.enrolled(admin.id)
 

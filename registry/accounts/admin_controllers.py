@@ -30,6 +30,7 @@ class UsersAdminController(Controller):
         return page(
             "accounts/admin_users.html", users=users, created=created, changed=changed, waiting=_named_roles(waiting),
             waiting_roles=await duties.waiting_roles_of(user["id"] for user in users), deactivated=deactivated, reactivated=reactivated,
+            with_two_factor=await two_factor.enrolled_among([user["id"] for user in users]),
         )
 
     @get("/new")
