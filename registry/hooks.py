@@ -7,7 +7,8 @@ later package registers with it when the app starts (registry.app.register_hooks
 Piccolo apps are). A hook's callbacks run in the order they were registered, inside the caller's
 transaction, so that what they do is committed or rolled back with the action itself."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -52,6 +53,20 @@ class Named(Generic[P, R]):
 
     def registered(self, name: str) -> bool:
         return name in self._by_name
+
+    @contextmanager
+    def replaced(self, name: str, callback: Callable[P, Awaitable[R]]) -> Iterator[None]:
+        """`name` answered by `callback` inside the block, and by what it was before after it (tests:
+        a procedure of their own, or a check that must not run)."""
+        before = self._by_name.get(name)
+        self._by_name[name] = callback
+        try:
+            yield
+        finally:
+            if before is None:
+                del self._by_name[name]
+            else:
+                self._by_name[name] = before
 
     async def run(self, names, *args: P.args, **kwargs: P.kwargs) -> list[R]:
         """Call the callbacks registered under `names`, in that order, and give back what each returned."""

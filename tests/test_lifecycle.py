@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
+from collections.abc import Iterator
+
 import pytest
 
 import registry.app  # noqa: F401  (registers every stage's checks, as the served app does)
@@ -53,15 +55,15 @@ THREE_STAGES = Lifecycle(
 
 
 @pytest.fixture
-def three_stages(monkeypatch) -> Lifecycle:
+def three_stages(monkeypatch) -> Iterator[Lifecycle]:
     """THREE_STAGES registered as a procedure, with its check: it is ready to open once it has a summary."""
 
     async def ready_to_open(framework) -> list[str]:
         return [] if framework.summary else ["Write a summary first"]
 
     monkeypatch.setitem(lifecycle.LIFECYCLES, THREE_STAGES.procedure, THREE_STAGES)
-    monkeypatch.setitem(stages.checks._by_name, "ready to open", ready_to_open)
-    return THREE_STAGES
+    with stages.checks.replaced("ready to open", ready_to_open):
+        yield THREE_STAGES
 
 
 @pytest.fixture(params=[*lifecycle.LIFECYCLES, THREE_STAGES.procedure])
@@ -236,8 +238,8 @@ async def test_a_move_runs_only_the_checks_its_target_names(database, monkeypatc
     async def must_not_run(framework) -> list[str]:
         raise AssertionError("the invitation to tender's check ran for another move")
 
-    monkeypatch.setitem(stages.checks._by_name, "assessment criteria complete", must_not_run)
-    assert (await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)).state == State.PIN_PUBLISHED
+    with stages.checks.replaced("assessment criteria complete", must_not_run):
+        assert (await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)).state == State.PIN_PUBLISHED
 
 
 async def test_a_framework_follows_its_own_procedure_through_the_services(database, three_stages):
