@@ -236,7 +236,15 @@ async def _submit_tender(supplier, reference: str, lot: int, by_title: dict, ans
     if draft:
         return
     await tenders.save_declarations(supplier, reference, lot, list(tenders.DECLARATIONS))
+    space = await tenders.workspace(supplier, reference, lot)
+    if "core_supplier_information" in tenders.task_problems(space):  # under the Procurement Act 2023
+        await tenders.save_core_information(supplier, reference, lot, _demo_ppon(supplier.organisation_id), f"DEMO{supplier.organisation_id:04d}")
     await tenders.submit(supplier, reference, lot)
+
+
+def _demo_ppon(organisation_id: int) -> str:
+    """A PPON of the Central Digital Platform's form for a demo organisation (registry.suppliers.service.PPON_FORM)."""
+    return f"PDMO-{1000 + organisation_id:04d}-DEMO"
 
 
 async def _open_tenders(officer, reference: str, row: dict, past, now) -> None:
@@ -302,6 +310,10 @@ async def _run_to_live(officer, reference: str, row: dict, organisations: dict, 
             await evaluation.save_consensus(officer, reference, lot.number, bidder["tender_id"], marks_for(bidder["supplier"], lot.number))
         await evaluation.complete_moderation(officer, reference, lot.number)
 
+    from registry.tenders import core_information
+
+    for waiting in await core_information.unconfirmed(framework):  # under the Procurement Act 2023: checked on the platform
+        await core_information.confirm(officer, reference, waiting["tender_id"])
     dates = row["award"]
     for lot in lots:
         past.set(_days_ago(now, dates["proposed_days_ago"]))

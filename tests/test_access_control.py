@@ -224,6 +224,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /manage/frameworks/{reference:str}/tenders/opening-report": signed_in(403),
     "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}": signed_in(403),
     "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}/documents/{sha256:str}": signed_in(403),
+    "POST /manage/frameworks/{reference:str}/tenders/{tender_id:int}/core-information": signed_in(403),
     # Evaluation panels and moderation (the matrix framework is not at those stages)
     "GET /manage/frameworks/{reference:str}/evaluation": only(OFFICER, 200),
     "POST /manage/frameworks/{reference:str}/evaluation/assign": only(OFFICER, 400),
@@ -264,6 +265,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /frameworks/{reference:str}/tenders/{lot:int}/price": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/tenders/{lot:int}/declarations": only(("supplier",), 404),
     "POST /frameworks/{reference:str}/tenders/{lot:int}/declarations": only(("supplier",), 404),
+    "GET /frameworks/{reference:str}/tenders/{lot:int}/core-information": only(("supplier",), 404),
+    "POST /frameworks/{reference:str}/tenders/{lot:int}/core-information": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/tenders/{lot:int}/documents": only(("supplier",), 404),
     "POST /frameworks/{reference:str}/tenders/{lot:int}/documents": only(("supplier",), 404),
     "GET /frameworks/{reference:str}/tenders/{lot:int}/documents/{document_id:int}": only(("supplier",), 404),

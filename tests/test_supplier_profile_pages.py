@@ -19,7 +19,7 @@ async def test_a_supplier_builds_its_profile_page_by_page(client, database):
     about = await post_form(client, "/organisation/profile/about", {"description": "Citizens' panels in Fife.", "action": "continue"})
     assert about.status_code == 303 and about.headers["location"] == "/organisation/profile/regions"
     regions = await client.get("/organisation/profile/regions")
-    assert "part 2 of 6" in regions.text and "a direct award checks that you work in every region" in regions.text
+    assert "part 2 of 7" in regions.text and "a direct award checks that you work in every region" in regions.text
     assert 'name="engagement_methods"' not in regions.text  # one kind of answer a page, not ninety checkboxes
     saved = await post_form(client, "/organisation/profile/regions", {"regions": ["fife"], "action": "back"})
     assert saved.headers["location"] == "/organisation/profile?saved=regions"
@@ -30,5 +30,9 @@ async def test_a_supplier_builds_its_profile_page_by_page(client, database):
     await post_form(client, "/organisation/profile/capacity", {"capacity": "4", "action": "back"})
     profile = await service.profile_of(supplier.organisation_id)
     assert (profile.description, profile.regions, profile.capacity) == ("Citizens' panels in Fife.", ["fife"], 4)  # each page kept the others
+    ppon = await post_form(client, "/organisation/profile/platform", {"ppon": "12-34", "action": "back"})
+    assert ppon.status_code == 400 and "like PMZV-7732-XJTM" in ppon.text
+    await post_form(client, "/organisation/profile/platform", {"ppon": "pmzv 7732-xjtm", "action": "back"})
+    assert (await service.profile_of(supplier.organisation_id)).ppon == "PMZV-7732-XJTM"
     assert (await client.get("/organisation/profile/edit")).headers["location"] == "/organisation/profile/about"
     assert (await client.get("/organisation/profile/nonsense")).status_code == 404

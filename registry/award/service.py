@@ -27,7 +27,7 @@ from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
 from registry.hooks import Hook
 from registry.notifications import service as notifications
-from registry.tenders import sealing
+from registry.tenders import core_information, sealing
 from registry.tenders.tables import TenderSubmission
 from registry.web import links
 from registry.errors import Missing, Refused, RuleBroken
@@ -246,6 +246,8 @@ async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framewo
             raise AwardError(f"The proposal for lot {lot_number} is already approved")
         if proposal.proposed_by == user.id:
             raise Refused(f"You proposed the award for lot {lot_number}, so a different procurement officer must approve it")
+        if waiting := await core_information.unconfirmed(framework, lot.id):
+            raise AwardError(core_information.waiting_message(waiting))
         await AwardProposal.update({AwardProposal.approved_by: user.id, AwardProposal.approved_at: clock.now()}).where(AwardProposal.id == proposal.id)
         await audit.record(
             "award.approved", actor=user.actor, object_type="framework", object_id=reference,

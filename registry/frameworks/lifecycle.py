@@ -320,7 +320,10 @@ STANDARD = Lifecycle(
         Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers, facts=("opening officers",)),
         Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation", checks=("evaluation panels assigned",)),
         Transition(State.EVALUATION, State.MODERATION, "Start moderation", checks=("evaluation panels assigned", "evaluations submitted")),
-        Transition(State.MODERATION, State.AWARD_APPROVED, "Approve the award", checks=("award approved for every lot",)),
+        Transition(
+            State.MODERATION, State.AWARD_APPROVED, "Approve the award",
+            checks=("award approved for every lot", "core supplier information confirmed"),
+        ),
         Transition(State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period", checks=("bidders notified",)),
         Transition(
             State.STANDSTILL, State.LIVE, "Appoint the suppliers", _deadline_passed("end of the standstill period", "standstill_ends_at"),

@@ -4,7 +4,7 @@ from typing import ClassVar
 from pydantic import field_validator
 
 from registry.reference import taxonomies
-from registry.suppliers.service import Profile
+from registry.suppliers.service import Profile, normal_ppon, ppon_problem
 from registry.web.forms import Form, is_whole_number
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -26,6 +26,15 @@ class ProfileForm(Form):
     languages: taxonomies.codes_field("languages", "languages") = []
     accessible_formats: taxonomies.codes_field("accessible_formats", "accessible formats") = []
     capacity: str | None = None
+    ppon: str = ""
+
+    @field_validator("ppon")
+    @classmethod
+    def _ppon(cls, value: str) -> str:
+        value = normal_ppon(value)
+        if value and (problem := ppon_problem(value)):
+            raise ValueError(problem)
+        return value
 
     @field_validator("description")
     @classmethod
@@ -69,5 +78,5 @@ class ProfileForm(Form):
             address_line_2=self.address_line_2, town=self.town, postcode=self.postcode, website=self.website,
             regions=tuple(self.regions), engagement_methods=tuple(self.engagement_methods), groups=tuple(self.groups),
             languages=tuple(self.languages), accessible_formats=tuple(self.accessible_formats),
-            capacity=int(self.capacity) if self.capacity else None,
+            capacity=int(self.capacity) if self.capacity else None, ppon=self.ppon,
         )

@@ -28,6 +28,10 @@ SECTIONS = (
     Section("capacity", "How much work you can take on", ("capacity",),
             "Commissioners see how many places you have left, and a direct award passes over a supplier with none left. If you do not "
             "say, you are shown as \"capacity not stated\"."),
+    Section("platform", "Central Digital Platform", ("ppon",),
+            "Not shown in the directory. Your organisation's Public Procurement Organisation Number (PPON) from the Central Digital "
+            "Platform (Find a Tender) is offered on every tender you prepare for a framework under the Procurement Act 2023, "
+            "where the Procurement Regulations 2024 (reg. 6) ask for your core supplier information."),
 )
 BY_SLUG = {section.slug: section for section in SECTIONS}
 

@@ -1,6 +1,7 @@
 """Supplier profiles: what a supplier says about itself, for the frameworks it bids for and the
 policy teams that later search for it."""
 
+import re
 from dataclasses import asdict, dataclass
 
 from registry import clock, db
@@ -30,6 +31,27 @@ class Profile:
     languages: tuple[str, ...]
     accessible_formats: tuple[str, ...]
     capacity: int | None
+    ppon: str = ""  # its Public Procurement Organisation Number (PPON_FORM), offered to each tender that asks for it
+
+
+# The unique identifier the Central Digital Platform gives an organisation that registers on it (the
+# Public Procurement Organisation Number), which a supplier's core information carries (Procurement
+# Regulations 2024 reg. 9(3)(b)) and tenders under the Procurement Act 2023 quote (registry.tenders.core_information).
+# Its form, as the platform issues it: "P" and three letters, four digits, four letters, joined by hyphens
+# (the Cabinet Office's platform source, cabinetoffice/GCGS-Central-Digital-Platform, PponService).
+PPON_FORM = re.compile(r"^P[A-Z]{3}-[0-9]{4}-[A-Z]{4}$")
+PPON_EXAMPLE = "PMZV-7732-XJTM"
+PPON_PROBLEM = f"Enter your organisation's PPON as the Central Digital Platform shows it, like {PPON_EXAMPLE}"
+
+
+def normal_ppon(text: str | None) -> str:
+    """A PPON as typed, in the platform's form: capitals, a space between its parts taken for a hyphen."""
+    return re.sub(r"\s*-\s*|\s+", "-", (text or "").strip()).upper()
+
+
+def ppon_problem(ppon: str) -> str | None:
+    """What is wrong with a PPON (already `normal_ppon`), or None."""
+    return None if PPON_FORM.match(ppon) else PPON_PROBLEM
 
 
 async def profile_of(organisation_id: int) -> SupplierProfile | None:
@@ -51,6 +73,14 @@ async def save(user: CurrentUser, profile: Profile) -> SupplierProfile:
         await audit.record("supplier_profile.saved", actor=user.actor, object_type="organisation", object_id=user.organisation_id, payload=values)
         await profile_saved.run(user.organisation_id)  # the directory's entry follows, in this transaction
     return await profile_of(user.organisation_id)
+
+
+async def remember_ppon(organisation_id: int, ppon: str) -> None:
+    """Keep on the organisation's profile a PPON it gave on a tender, when the profile has none yet
+    (so that the next tender offers it); a profile's own PPON is changed on the profile only."""
+    await SupplierProfile.update({SupplierProfile.ppon: ppon}).where(
+        (SupplierProfile.organisation == organisation_id) & (SupplierProfile.ppon == "")
+    )
 
 
 def missing(profile: SupplierProfile | None) -> list[str]:

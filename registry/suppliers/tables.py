@@ -19,4 +19,5 @@ class SupplierProfile(Table):
     languages = Array(base_column=Varchar(length=60), default=list)
     accessible_formats = Array(base_column=Varchar(length=60), default=list)
     capacity = Integer(null=True, default=None)  # engagements the supplier can run at once
+    ppon = Varchar(length=20, default="")  # the Central Digital Platform's identifier for it (service.PPON_FORM); "" until given
     updated_at = Timestamptz()

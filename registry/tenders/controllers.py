@@ -11,7 +11,8 @@ from registry.criteria.tables import CriterionKind
 from registry.dates import local_time
 from registry.frameworks import documents as framework_documents
 from registry.frameworks import service as frameworks
-from registry.tenders import service
+from registry import errors
+from registry.tenders import cdp, service
 from registry.tenders.tables import TenderSubmission
 from registry.web.forms import FormResult, add_problem
 from registry.web.pages import Confirmation, confirmation, confirmed, page
@@ -124,6 +125,31 @@ class TendersController(Controller):
         except service.TenderError as problem:
             return page("tenders/price.html", add_problem(FormResult(data=None, values={"price": price}), problem, settings.zone), space=space)
         return Redirect(tender_path(space), status_code=303)
+
+    # --- Core supplier information (Procurement Act 2023) -----------------------------------------
+
+    @get("/{lot:int}/core-information")
+    async def core_information_form(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
+        space = await service.workspace(user, reference, lot)
+        held = cdp.given(space.draft) or {}
+        values = {"ppon": await service.offered_ppon(user, space), "share_code": held.get("share_code", "")}
+        return self._core_information_page(space, FormResult(data=None, values=values))
+
+    @post("/{lot:int}/core-information")
+    async def save_core_information(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        space = await service.workspace(user, reference, lot)
+        form = await request.form()
+        values = {"ppon": str(form.get("ppon") or ""), "share_code": str(form.get("share_code") or "")}
+        try:
+            await service.save_core_information(user, reference, lot, values["ppon"], values["share_code"])
+        except (service.TenderError, errors.Invalid) as problem:
+            return self._core_information_page(space, add_problem(FormResult(data=None, values=values), problem, settings.zone))
+        return Redirect(tender_path(space), status_code=303)
+
+    def _core_information_page(self, space: service.Workspace, result: FormResult) -> Template:
+        if not cdp.applies(space.framework):
+            raise NotFoundException("This framework's tenders carry no core supplier information")
+        return page("tenders/core_information.html", result, space=space, rule=cdp.RULE)
 
     # --- Declarations ---------------------------------------------------------------------------
 

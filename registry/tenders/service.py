@@ -30,6 +30,8 @@ from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest
 from registry.notifications import service as notifications
 from registry.notifications.tables import Notification
+from registry.suppliers import service as suppliers
+from registry.tenders import cdp
 from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
 from registry.web import links
 from registry import errors
@@ -207,6 +209,8 @@ def task_problems(space: Workspace) -> dict[str, list[str]]:
         found["price"].append("Enter your price")
     if set(draft.get("declarations", [])) != set(DECLARATIONS):
         found["declarations"].append("Make every declaration")
+    if cdp.applies(space.framework):
+        found["core_supplier_information"] = cdp.task_problems(space.framework, draft)
     return found
 
 
@@ -289,6 +293,30 @@ async def save_price(user: CurrentUser, reference: str, lot_number: int, price_t
     async with audit.action("save price"):
         space, tender = await _editable(user, reference, lot_number)
         await _save_draft(user, space, tender, {**space.draft, "price": str(price)}, "price")
+
+
+async def offered_ppon(user: CurrentUser, space: Workspace) -> str:
+    """The PPON the core supplier information task offers: the draft's, or else the organisation's profile's."""
+    held = cdp.given(space.draft) or {}
+    if held.get("ppon"):
+        return held["ppon"]
+    profile = await suppliers.profile_of(user.organisation_id)
+    return profile.ppon if profile else ""
+
+
+async def save_core_information(user: CurrentUser, reference: str, lot_number: int, ppon: str, share_code: str) -> None:
+    """The organisation's PPON and the share code of its core supplier information, for a framework under
+    the Procurement Act 2023 (registry.tenders.cdp: Procurement Regulations 2024 reg. 6(3)). A PPON given
+    here is kept on the organisation's profile if it has none yet, to be offered to its next tenders."""
+    ppon, share_code = suppliers.normal_ppon(ppon), cdp.normal_share_code(share_code)
+    if problems := cdp.problems(ppon, share_code):
+        raise errors.Invalid(problems)
+    async with audit.action("save core supplier information"):
+        space, tender = await _editable(user, reference, lot_number)
+        if not cdp.applies(space.framework):
+            raise TenderError("This framework is not under the Procurement Act 2023: its tenders carry no core supplier information", field="ppon")
+        await _save_draft(user, space, tender, {**space.draft, "core_supplier_information": {"ppon": ppon, "share_code": share_code}}, "core_supplier_information")
+        await suppliers.remember_ppon(user.organisation_id, ppon)
 
 
 async def save_declarations(user: CurrentUser, reference: str, lot_number: int, codes: list[str]) -> None:
@@ -405,6 +433,9 @@ def canonical_content(space: Workspace, organisation_name: str) -> bytes:
         "declarations": [DECLARATIONS[code] for code in sorted(draft.get("declarations", []))],
         "documents": [listed(d) for d in space.documents],
     }
+    # Only where the draft carries it (under the Act): every other tender's content, and so its receipt's SHA-256, is as it was.
+    if cdp.applies(space.framework) and (held := cdp.given(draft)):
+        content["core_supplier_information"] = {"ppon": held["ppon"], "share_code": held["share_code"]}
     return canonical_json(content).encode("utf-8")
 
 

@@ -1,11 +1,13 @@
 """What tendering adds to the framework's lifecycle: who requested and who confirmed the opening of
-the tenders, which the move to "tenders opened" checks (registered by registry.app.register_hooks)."""
+the tenders, which the move to "tenders opened" checks, and, under the Procurement Act 2023, the
+officers' confirmation of every tender's core supplier information, which approving the award checks
+(registered by registry.app.register_hooks)."""
 
 from typing import Any
 
 from registry.frameworks import stages
 from registry.frameworks.tables import Framework
-from registry.tenders import opening
+from registry.tenders import core_information, opening
 
 
 async def opening_officers(framework: Framework) -> dict[str, Any]:
@@ -19,3 +21,5 @@ async def opening_officers(framework: Framework) -> dict[str, Any]:
 
 def register() -> None:
     stages.facts.register("opening officers", opening_officers)
+    # Procurement Regulations 2024 regs. 6 and 7(3): registry.tenders.core_information.
+    stages.checks.register("core supplier information confirmed", core_information.award_problems)

@@ -72,3 +72,18 @@ class TenderOpening(Table):
     requested_at = Timestamptz()
     confirmed_by = Integer(null=True, default=None)
     confirmed_at = Timestamptz(null=True, default=None)
+
+
+class CoreInformationCheck(Table):
+    """A procurement officer's record that a tender's supplier has shared its core supplier information
+    through the Central Digital Platform, under the PPON and share code recorded here (Procurement
+    Regulations 2024 reg. 6; registry.tenders.core_information). One for the submission that counts.
+    `obtained_later`: the tender did not carry them, and the officer obtained them after the tendering
+    period because the platform was not working (reg. 7(1)-(3))."""
+
+    submission = ForeignKey(references=TenderSubmission, null=False, unique=True, on_delete=OnDelete.cascade)
+    ppon = Varchar(length=20, default="")
+    share_code = Varchar(length=40, default="")
+    obtained_later = Boolean(default=False)
+    checked_by = Integer()
+    checked_at = Timestamptz()
