@@ -21,6 +21,6 @@ async def bearer(user) -> dict[str, str]:
 async def competing(live, deadline: datetime) -> Engagement:
     """A mini-competition on lot 1 of `live` (tests.commissioning), its invitations sent."""
     engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, **BRIEF))
-    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=[("Approach", 70)], price_weight=30, deadline=deadline)
+    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 70)), price_weight=30, deadline=deadline)
     await engagements.invite(live.commissioner, engagement.reference)
     return engagement
