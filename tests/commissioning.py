@@ -9,7 +9,7 @@ from registry.accounts import service as accounts
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.award.tables import Appointment
 from registry.criteria.tables import DEFAULT_SCALE, AssessmentScheme, Criterion, CriterionKind
-from registry.frameworks.tables import CallOffRoute, Framework, Lot, State
+from registry.frameworks.tables import CallOffRoute, EligibleAuthority, Framework, Lot, State
 from registry.suppliers.tables import SupplierProfile
 from registry.tenders.tables import Tender, TenderStatus
 from tests.awarding import user
@@ -92,6 +92,12 @@ async def live_framework(
 
     await index.rebuild()
     return live
+
+
+async def entitle(live: Live, organisation_id: int) -> None:
+    """Name the (registered) authority on `live`'s framework as entitled to call off under it."""
+    organisation = await Organisation.objects().get(Organisation.id == organisation_id)
+    await EligibleAuthority.insert(EligibleAuthority(framework=live.framework.id, organisation=organisation_id, name=organisation.legal_name))
 
 
 def picks(live: Live, *chosen: tuple) -> list[tuple[int, str, int]]:

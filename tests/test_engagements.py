@@ -21,7 +21,7 @@ from registry.frameworks.tables import CallOffRoute, Framework, State
 from registry.notifications.tables import Notification
 from registry.errors import Refused
 from tests.awarding import user
-from tests.commissioning import Supplier, add_supplier, live_framework, picks
+from tests.commissioning import Supplier, add_supplier, entitle, live_framework, picks
 
 NOW = datetime(2027, 4, 1, 9, 0, tzinfo=UTC)
 DEADLINE = NOW + timedelta(days=7)
@@ -75,6 +75,7 @@ async def test_briefs_are_numbered_per_framework_and_change_only_while_draft(liv
     other = await live_framework([Supplier("Delta", ranks={1: 1})], reference="OTHER-2027", authority_name="Other Council")
     assert (await service.create_brief(other.commissioner, service.Brief(lot_id=other.lots[1].id, **BRIEF))).reference == "OTHER-2027-E001"
 
+    await entitle(other, live.authority)
     changed = await service.update_brief(live.commissioner, first.reference, service.Brief(lot_id=live.lots[1].id, **{**BRIEF, "title": "Buses"}))
     assert changed.title == "Buses"
     with pytest.raises(service.EngagementError, match="A brief stays under its framework") as moved:
