@@ -5,6 +5,7 @@ from datetime import datetime
 from registry.accounts import api_tokens
 from registry.engagements import service as engagements
 from registry.engagements.tables import Engagement
+from tests.commissioning import picks
 
 BRIEF = {
     "title": "Young people's views on transport", "objectives": "Hear what young people in Glasgow need from buses.",
