@@ -136,6 +136,12 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
         ), reference=row["reference"])  # the README's tour names it
         for lot in row["lots"]:
             await frameworks.save_lot(officer, framework.reference, number=None, **lot)
+        if "eligible_authorities" in row:  # who may call off, besides the framework's own authority
+            entitled = row["eligible_authorities"]
+            await frameworks.set_eligible_authorities(
+                officer, framework.reference, organisations=[organisations[name].id for name in entitled.get("registered", [])],
+                others=[(other["name"], other["identifier"]) for other in entitled.get("others", [])],
+            )
         if row["publish"]:
             await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
         for organisation_name, lots in row["interest"].items():
@@ -410,12 +416,16 @@ async def _organisation_of(reference: str):
 async def _run_competition(commissioner, reference: str, competition: dict, organisations: dict, past, now) -> None:
     """A mini-competition: criteria and deadline, invitations, the suppliers' answers, and (once the
     deadline has passed) scores and the award."""
+    from registry.criteria.service import criteria_of
     from registry.engagements import service as engagements
 
     deadline = _days_ago(now, competition["deadline_days_ago"]).replace(hour=12, minute=0, second=0, microsecond=0)
+    # Each criterion refines one of the lot's published award criteria: [wording, weight, the framework's criterion's title].
+    engagement = await engagements.for_buyer(commissioner, reference)
+    published = {c.title: c.id for c in await criteria_of(engagement.framework)}
     await engagements.set_up_competition(
-        commissioner, reference, criteria=[(name, weight) for name, weight in competition["criteria"]], price_weight=competition["price_weight"],
-        deadline=deadline,
+        commissioner, reference, criteria=[(published[title], name, weight) for name, weight, title in competition["criteria"]],
+        price_weight=competition["price_weight"], deadline=deadline,
     )
     await engagements.invite(commissioner, reference)
     past.set(min(deadline, now) - timedelta(days=2))

@@ -5,6 +5,7 @@ from datetime import datetime
 from registry.accounts import api_tokens
 from registry.engagements import service as engagements
 from registry.engagements.tables import Engagement
+from tests.commissioning import picks
 
 BRIEF = {
     "title": "Young people's views on transport", "objectives": "Hear what young people in Glasgow need from buses.",
@@ -21,6 +22,6 @@ async def bearer(user) -> dict[str, str]:
 async def competing(live, deadline: datetime) -> Engagement:
     """A mini-competition on lot 1 of `live` (tests.commissioning), its invitations sent."""
     engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, **BRIEF))
-    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=[("Approach", 70)], price_weight=30, deadline=deadline)
+    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 70)), price_weight=30, deadline=deadline)
     await engagements.invite(live.commissioner, engagement.reference)
     return engagement

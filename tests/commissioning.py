@@ -8,7 +8,8 @@ from datetime import date, datetime, timezone
 from registry.accounts import service as accounts
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.award.tables import Appointment
-from registry.frameworks.tables import CallOffRoute, Framework, Lot, State
+from registry.criteria.tables import DEFAULT_SCALE, AssessmentScheme, Criterion, CriterionKind
+from registry.frameworks.tables import CallOffRoute, EligibleAuthority, Framework, Lot, State
 from registry.suppliers.tables import SupplierProfile
 from registry.tenders.tables import Tender, TenderStatus
 from tests.awarding import user
@@ -36,6 +37,10 @@ class Supplier:
         return f"bids@{self.name.lower().replace(' ', '-')}.example"
 
 
+QUALITY_SHARE = 70  # the framework's quality share: price has 30 of 100
+QUALITY = {"Approach": 70, "Team": 30}  # its quality criteria, for every lot, with their weights within quality
+
+
 @dataclass
 class Live:
     framework: Framework
@@ -45,6 +50,7 @@ class Live:
     commissioner: object
     organisations: dict = field(default_factory=dict)  # supplier name: organisation id
     users: dict = field(default_factory=dict)  # supplier name: CurrentUser
+    criteria: dict = field(default_factory=dict)  # the published quality criteria, by title: Approach (70% of quality), Team (30%)
 
     @property
     def reference(self) -> str:
@@ -74,12 +80,31 @@ async def live_framework(
         await lot.save()
         made_lots[number] = lot
     live = Live(framework=framework, lots=made_lots, authority=authority.id, officer=officer, commissioner=commissioner)
+    await AssessmentScheme.insert(AssessmentScheme(framework=framework.id, quality_share=QUALITY_SHARE, scale=list(DEFAULT_SCALE), locked_at=now))
+    for position, (title, weight) in enumerate(QUALITY.items(), start=1):
+        criterion = Criterion(framework=framework.id, kind=CriterionKind.QUALITY, position=position, title=title, weight=weight, minimum_score=None)
+        await criterion.save()
+        live.criteria[title] = criterion
+    await Criterion.insert(Criterion(framework=framework.id, kind=CriterionKind.PRICE, position=1, title="Price"))
     for supplier in suppliers:
         await add_supplier(live, supplier)
     from registry.directory import index
 
     await index.rebuild()
     return live
+
+
+async def entitle(live: Live, organisation_id: int) -> None:
+    """Name the (registered) authority on `live`'s framework as entitled to call off under it."""
+    organisation = await Organisation.objects().get(Organisation.id == organisation_id)
+    await EligibleAuthority.insert(EligibleAuthority(framework=live.framework.id, organisation=organisation_id, name=organisation.legal_name))
+
+
+def picks(live: Live, *chosen: tuple) -> list[tuple[int, str, int]]:
+    """A mini-competition's criteria, each (the framework criterion's title, weight) or (title, wording, weight)."""
+    return [
+        (live.criteria[c[0]].id, c[0], c[1]) if len(c) == 2 else (live.criteria[c[0]].id, c[1], c[2]) for c in chosen
+    ]
 
 
 async def add_supplier(live: Live, supplier: Supplier) -> int:

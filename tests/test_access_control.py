@@ -188,6 +188,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /manage/frameworks/{reference:str}/interest.csv": only(OFFICER, 200),
     "GET /manage/frameworks/{reference:str}/documents": only(OFFICER, 200),
     "POST /manage/frameworks/{reference:str}/documents": only(OFFICER, 400),
+    "GET /manage/frameworks/{reference:str}/eligible-authorities": only(OFFICER, 200),
+    "POST /manage/frameworks/{reference:str}/eligible-authorities": only(OFFICER, 303),
     "GET /frameworks/{reference:str}/documents/{document_id:int}": everyone(404),  # no such document
     "GET /manage/frameworks/{reference:str}/rfi": only(OFFICER, 200),
     "GET /manage/frameworks/{reference:str}/rfi/details": only(OFFICER, 200),

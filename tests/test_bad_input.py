@@ -248,7 +248,7 @@ WHOLE_NUMBER_ATTACKS = ("²", "①", "١٢", "9" * 5000, "99999999999999999999",
 async def competition_weight(client, live) -> FormPage:
     engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, **BRIEF))
     await sign_in(client, COMMISSIONER)
-    others = {"criterion_1_name": "Approach", "criterion_1_weight": "70", "price_weight": "30",
+    others = {"criterion_1_source": str(live.criteria["Approach"].id), "criterion_1_weight": "70", "price_weight": "30",
               "deadline_day": "8", "deadline_month": "4", "deadline_year": "2027", "deadline_time": "12:00"}
     return FormPage(client, f"/commissioning/{engagement.reference}/competition", "price_weight", others)
 

@@ -123,13 +123,14 @@ async def test_a_mini_competition_over_the_pages_with_sealed_responses(client, d
     await add_supplier(live, Supplier("Outsider", ranks={2: 1}))
     base = f"/commissioning/{engagement.reference}"
     await sign_in(client, COMMISSIONER)
-    setup = {"criterion_1_name": "Approach", "criterion_1_weight": "50", "criterion_2_name": "Team", "criterion_2_weight": "20",
+    setup = {"criterion_1_source": str(live.criteria["Approach"].id), "criterion_1_weight": "50",
+             "criterion_2_source": str(live.criteria["Team"].id), "criterion_2_name": "Team", "criterion_2_weight": "20",
              "deadline_day": "8", "deadline_month": "4", "deadline_year": "2027", "deadline_time": "12:00"}
     bad = await post_form(client, f"{base}/competition", {**setup, "price_weight": "20", "criterion_3_weight": "5"})
     page = text_of(bad)
-    assert bad.status_code == 400 and "Enter the name of the criterion this weight is for" in page and 'value="Approach"' in page
-    sums = await post_form(client, f"{base}/competition", {**setup, "price_weight": "20"})
-    assert sums.status_code == 400 and "must add up to 100: they add up to 90" in text_of(sums) and 'href="#price_weight"' in sums.text
+    assert bad.status_code == 400 and "Choose the criterion this weight is for" in page and 'value="Team"' in page
+    sums = await post_form(client, f"{base}/competition", {**setup, "price_weight": "25"})
+    assert sums.status_code == 400 and "must add up to 100: they add up to 95" in text_of(sums) and 'href="#price_weight"' in sums.text
     past = await post_form(client, f"{base}/competition", {**setup, "price_weight": "30", "deadline_day": "1", "deadline_time": "09:00"})
     assert past.status_code == 400 and "The response deadline must be in the future" in text_of(past)
     assert (await post_form(client, f"{base}/competition", {**setup, "price_weight": "30"})).status_code == 303

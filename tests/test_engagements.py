@@ -21,7 +21,7 @@ from registry.frameworks.tables import CallOffRoute, Framework, State
 from registry.notifications.tables import Notification
 from registry.errors import Refused
 from tests.awarding import user
-from tests.commissioning import Supplier, add_supplier, live_framework
+from tests.commissioning import Supplier, add_supplier, entitle, live_framework, picks
 
 NOW = datetime(2027, 4, 1, 9, 0, tzinfo=UTC)
 DEADLINE = NOW + timedelta(days=7)
@@ -75,6 +75,7 @@ async def test_briefs_are_numbered_per_framework_and_change_only_while_draft(liv
     other = await live_framework([Supplier("Delta", ranks={1: 1})], reference="OTHER-2027", authority_name="Other Council")
     assert (await service.create_brief(other.commissioner, service.Brief(lot_id=other.lots[1].id, **BRIEF))).reference == "OTHER-2027-E001"
 
+    await entitle(other, live.authority)
     changed = await service.update_brief(live.commissioner, first.reference, service.Brief(lot_id=live.lots[1].id, **{**BRIEF, "title": "Buses"}))
     assert changed.title == "Buses"
     with pytest.raises(service.EngagementError, match="A brief stays under its framework") as moved:
@@ -146,7 +147,7 @@ async def test_only_the_routes_the_framework_allows(database, controlled_clock):
     )
     other = await service.create_brief(direct_only.commissioner, service.Brief(lot_id=direct_only.lots[1].id, **BRIEF))
     with pytest.raises(service.EngagementError, match="does not allow mini-competition"):
-        await service.set_up_competition(direct_only.commissioner, other.reference, criteria=[("Approach", 70)], price_weight=30, deadline=DEADLINE)
+        await service.set_up_competition(direct_only.commissioner, other.reference, criteria=picks(direct_only, ("Approach", 70)), price_weight=30, deadline=DEADLINE)
 
 
 async def test_direct_award_proposes_the_highest_ranked_available_supplier_covering_the_brief(live):
@@ -195,7 +196,7 @@ async def test_with_no_covering_available_supplier_any_choice_needs_a_reason(liv
 
 async def competing(live) -> Engagement:
     engagement = await brief(live)
-    await service.set_up_competition(live.commissioner, engagement.reference, criteria=[("Approach", 50), ("Team", 20)], price_weight=30, deadline=DEADLINE)
+    await service.set_up_competition(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 50), ("Team", 20)), price_weight=30, deadline=DEADLINE)
     await service.invite(live.commissioner, engagement.reference)
     return engagement
 
@@ -203,18 +204,18 @@ async def competing(live) -> Engagement:
 async def test_setting_up_a_mini_competition_checks_the_weights_and_the_deadline(live):
     engagement = await brief(live)
     set_up = service.set_up_competition
-    with pytest.raises(service.EngagementError, match="must add up to 100: they add up to 90") as weights:
-        await set_up(live.commissioner, engagement.reference, criteria=[("Approach", 50), ("Team", 10)], price_weight=30, deadline=DEADLINE)
+    with pytest.raises(service.EngagementError, match="must add up to 100: they add up to 95") as weights:
+        await set_up(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 50), ("Team", 15)), price_weight=30, deadline=DEADLINE)
     assert weights.value.field == "price_weight"
-    with pytest.raises(service.EngagementError, match="Add at least one quality criterion"):
+    with pytest.raises(service.EngagementError, match="Choose at least one of the lot's quality criteria"):
         await set_up(live.commissioner, engagement.reference, criteria=[], price_weight=100, deadline=DEADLINE)
     with pytest.raises(service.EngagementError, match="The response deadline must be in the future") as past:
-        await set_up(live.commissioner, engagement.reference, criteria=[("Approach", 70)], price_weight=30, deadline=NOW - timedelta(minutes=1))
+        await set_up(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 70)), price_weight=30, deadline=NOW - timedelta(minutes=1))
     assert past.value.field == "deadline"
     with pytest.raises(service.EngagementError, match="Set the criteria, the weights and the response deadline before inviting"):
         await service.invite(live.commissioner, engagement.reference)
-    await set_up(live.commissioner, engagement.reference, criteria=[("Approach", 70)], price_weight=30, deadline=DEADLINE)
-    await set_up(live.commissioner, engagement.reference, criteria=[("Approach", 50), ("Team", 20)], price_weight=30, deadline=DEADLINE)  # changed
+    await set_up(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 70)), price_weight=30, deadline=DEADLINE)
+    await set_up(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 50), ("Team", 20)), price_weight=30, deadline=DEADLINE)  # changed
     assert [(c.name, c.weight) for c in await service.criteria_of(engagement.id)] == [("Approach", 50), ("Team", 20)]
 
 

@@ -184,7 +184,7 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
     competition = await engagements.create_brief(commissioner, engagements.Brief(lot_id=lot1.id, title="Deliberation on local budgets", groups=("children-and-young-people",), budget_pence=3_000_000))
     published.competition = competition.reference
     deadline = now + timedelta(days=12)
-    await engagements.set_up_competition(commissioner, competition.reference, criteria=[("Approach", 60), ("Team", 20)], price_weight=20, deadline=deadline)
+    await engagements.set_up_competition(commissioner, competition.reference, criteria=[(walked.found["approach"].id, "Approach", 40), (walked.found["team"].id, "Team", 25)], price_weight=35, deadline=deadline)
     await engagements.invite(commissioner, competition.reference)
     moment.set(now + timedelta(days=5))
     await engagements.respond(beta, competition.reference, proposal=SECRET_PROPOSAL, price_pence=2_345_678)
@@ -200,7 +200,7 @@ async def walk(published: Published, moment: clock.ControlledClock) -> None:
 
     withdrawn = await engagements.create_brief(commissioner, engagements.Brief(lot_id=lot1.id, title="A competition called off", groups=("children-and-young-people",)))
     published.withdrawn = withdrawn.reference
-    await engagements.set_up_competition(commissioner, withdrawn.reference, criteria=[("Approach", 80)], price_weight=20, deadline=clock.now() + timedelta(days=9))
+    await engagements.set_up_competition(commissioner, withdrawn.reference, criteria=[(walked.found["approach"].id, "Approach", 70)], price_weight=30, deadline=clock.now() + timedelta(days=9))
     await engagements.invite(commissioner, withdrawn.reference)
     await engagements.cancel(commissioner, withdrawn.reference, reason="The policy changed")
     draft = await engagements.create_brief(commissioner, engagements.Brief(lot_id=lot1.id, title="PRIVATE-DRAFT-BRIEF", groups=("children-and-young-people",)))

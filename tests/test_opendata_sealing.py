@@ -12,7 +12,7 @@ from registry.engagements import service as engagements
 from registry.opendata import ocds
 from registry.tenders import opening
 from registry.tenders import service as tenders
-from tests.commissioning import Supplier, live_framework
+from tests.commissioning import Supplier, live_framework, picks
 from tests.conftest import app_client
 from tests.support import officer_and_supplier
 from tests.tendering import TENDER_DEADLINE, colleague, complete_draft, open_for_tenders, registered
@@ -61,7 +61,7 @@ async def test_no_feed_shows_anything_sealed_before_the_award(database, settings
         lot_id=live.lots[1].id, title="Panel on parks", groups=("children-and-young-people",), budget_pence=900_000,
     ))
     deadline = TENDER_DEADLINE + timedelta(days=10)
-    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=[("Approach", 70)], price_weight=30, deadline=deadline)
+    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 70)), price_weight=30, deadline=deadline)
     await engagements.invite(live.commissioner, engagement.reference)
     await engagements.respond(live.users["Alpha"], engagement.reference, proposal="SEALED-PROPOSAL-TEXT", price_pence=765_432)
 

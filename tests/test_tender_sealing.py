@@ -472,14 +472,14 @@ async def test_reading_an_opened_tender_or_its_document_is_audited(database, set
 
 
 async def test_before_the_response_deadline_the_buyer_learns_nothing_of_who_responded_or_when(database, settings, controlled_clock):
-    from tests.commissioning import Supplier, live_framework
+    from tests.commissioning import Supplier, live_framework, picks
 
     deadline = datetime(2027, 4, 8, 11, 0, tzinfo=UTC)
     controlled_clock.set(deadline - timedelta(minutes=20))
     live = await live_framework([Supplier("Alpha", ranks={1: 1}), Supplier("Beta", ranks={1: 2}), Supplier("Gamma", ranks={1: 3})])
     await same_authority(live.commissioner, "admin@live-2027.example", (Role.ADMIN,))
     engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, title="Buses", objectives="Hear from people.", groups=("older-people",)))
-    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=[("Approach", 70)], price_weight=30, deadline=deadline)
+    await engagements.set_up_competition(live.commissioner, engagement.reference, criteria=picks(live, ("Approach", 70)), price_weight=30, deadline=deadline)
     await engagements.invite(live.commissioner, engagement.reference)
     base = f"/commissioning/{engagement.reference}"
     paths = ["/commissioning", base, f"{base}/responses", f"/api/v1/engagements/{engagement.reference}", "/api/v1/engagements", "/reports",

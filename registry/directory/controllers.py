@@ -20,6 +20,7 @@ from registry.directory import profiles, search
 from registry.web import paging
 from registry.directory.index import TAXONOMIES
 from registry.engagements.tables import MEASURES
+from registry.frameworks import eligibility
 from registry.reference import taxonomies
 from registry.web.forms import FormResult
 from registry.web.pages import page
@@ -120,4 +121,5 @@ class DirectoryController(Controller):
         return page(
             "directory/profile.html", supplier=supplier, names=_names(), size_labels=search.SIZE_LABELS, measures=MEASURES,
             may_commission=user is not None and user.has_role(Role.COMMISSIONER),
+            commission_under=await eligibility.references_open_to(user.organisation_id) if user is not None and user.has_role(Role.COMMISSIONER) else set(),
         )

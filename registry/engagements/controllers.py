@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
-from registry.engagements import lifecycle, scoring, service
+from registry.engagements import calloff_criteria, lifecycle, scoring, service
 from registry.engagements.schemas import (
     AwardForm, BriefForm, CancelForm, CompetitionForm, DeclineForm, DirectAwardForm, ReplyForm, ResponseForm, ReviewForm,
 )
@@ -85,8 +85,8 @@ class CommissioningController(Controller):
 
     # --- The brief ------------------------------------------------------------------------------
 
-    async def _brief_page(self, request: Request, result: FormResult, engagement: Engagement | None = None) -> Template:
-        lots = await service.live_lots()
+    async def _brief_page(self, request: Request, user: SignedInUser, result: FormResult, engagement: Engagement | None = None) -> Template:
+        lots = await service.live_lots(user)
         if engagement is not None:
             lots = [lot for lot in lots if lot["framework_id"] == engagement.framework]
         return page("engagements/brief_form.html", result, lots=lots, engagement=engagement, choices=_choices(), **_common())
@@ -96,7 +96,7 @@ class CommissioningController(Controller):
         """A new brief; `lot` (from a supplier's page in the directory) chooses its lot."""
         service.check_commissioner(user)
         lot = request.query_params.get("lot", "")
-        return await self._brief_page(request, FormResult(data=None, values={"lot": lot} if is_whole_number(lot) else {}))
+        return await self._brief_page(request, user, FormResult(data=None, values={"lot": lot} if is_whole_number(lot) else {}))
 
     @post("/new")
     async def create_brief(self, request: Request, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
@@ -108,14 +108,14 @@ class CommissioningController(Controller):
                 return Redirect(f"/commissioning/{engagement.reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_problem(result, problem, settings.zone)
-        return await self._brief_page(request, result)
+        return await self._brief_page(request, user, result)
 
     @get("/{reference:str}/brief")
     async def edit_brief(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Redirect:
         engagement = await service.for_buyer(user, reference)
         if not lifecycle.capabilities(engagement, clock.received()).may_prepare:
             return Redirect(f"/commissioning/{reference}", status_code=303)
-        return await self._brief_page(request, FormResult(data=None, values=_brief_values(engagement)), engagement)
+        return await self._brief_page(request, user, FormResult(data=None, values=_brief_values(engagement)), engagement)
 
     @post("/{reference:str}/brief")
     async def save_brief(self, request: Request, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
@@ -127,7 +127,7 @@ class CommissioningController(Controller):
                 return Redirect(f"/commissioning/{reference}", status_code=303)
             except service.EngagementError as problem:
                 result = add_problem(result, problem, settings.zone)
-        return await self._brief_page(request, result, engagement)
+        return await self._brief_page(request, user, result, engagement)
 
     # --- The engagement -------------------------------------------------------------------------
 
@@ -206,7 +206,10 @@ class CommissioningController(Controller):
         if result is None:
             values = {"price_weight": "" if engagement.price_weight is None else str(engagement.price_weight)}
             for n, criterion in enumerate(criteria, start=1):
-                values.update({f"criterion_{n}_name": criterion.name, f"criterion_{n}_weight": str(criterion.weight)})
+                values.update({
+                    f"criterion_{n}_source": "" if criterion.source is None else str(criterion.source),
+                    f"criterion_{n}_name": criterion.name, f"criterion_{n}_weight": str(criterion.weight),
+                })
             if engagement.response_deadline:
                 local = engagement.response_deadline.astimezone(settings.zone)
                 values.update({
@@ -215,8 +218,10 @@ class CommissioningController(Controller):
             result = FormResult(data=None, values=values)
         context = await service.context(engagement)
         allowed = str(CallOffRoute.MINI_COMPETITION) in context["framework"].call_off_routes
+        lot_terms = await calloff_criteria.lot_terms(context["framework"], context["lot"])
         return page(
             "engagements/competition_form.html", result, engagement=engagement, slots=range(1, service.MAX_CRITERIA + 1), allowed=allowed,
+            lot_terms=lot_terms, bound=calloff_criteria.WEIGHT_BOUND, law=calloff_criteria.source(context["framework"]),
             appointed=(await service.appointed_counts([engagement.lot]))[engagement.lot], **context, **_common(),
         )
 

@@ -143,18 +143,26 @@ def _weight_fields() -> list[str]:
 
 
 class CompetitionForm(Form):
+    """Up to MAX_CRITERIA of the lot's published quality criteria (`criterion_n_source`, the criterion's
+    id), each with its wording (blank keeps the framework's) and weight."""
+
     messages: ClassVar = {
         "price_weight": "Enter the price weight: the share of the 100 points given to price (0 if price does not count)",
-        **{f"criterion_{n}_name:invalid": "The criterion's name must be 200 characters or fewer" for n in range(1, MAX_CRITERIA + 1)},
+        **{f"criterion_{n}_name:invalid": "The criterion's wording must be 200 characters or fewer" for n in range(1, MAX_CRITERIA + 1)},
     }
+    criterion_1_source: str = ""
     criterion_1_name: str = Field(default="", max_length=200)
     criterion_1_weight: str = Field(default="", validate_default=True)
+    criterion_2_source: str = ""
     criterion_2_name: str = Field(default="", max_length=200)
     criterion_2_weight: str = Field(default="", validate_default=True)
+    criterion_3_source: str = ""
     criterion_3_name: str = Field(default="", max_length=200)
     criterion_3_weight: str = Field(default="", validate_default=True)
+    criterion_4_source: str = ""
     criterion_4_name: str = Field(default="", max_length=200)
     criterion_4_weight: str = Field(default="", validate_default=True)
+    criterion_5_source: str = ""
     criterion_5_name: str = Field(default="", max_length=200)
     criterion_5_weight: str = Field(default="", validate_default=True)
     price_weight: str
@@ -164,16 +172,23 @@ class CompetitionForm(Form):
     deadline_time: str | None = None
     deadline: datetime | None = Field(default=None, validate_default=True)
 
+    @field_validator(*(f"criterion_{n}_name" for n in range(1, MAX_CRITERIA + 1)))
+    @classmethod
+    def _wording(cls, value: str, info: ValidationInfo) -> str:
+        if value.strip() and not info.data.get(info.field_name.replace("_name", "_source")):
+            raise ValueError("Choose which of the lot's criteria this wording refines: a mini-competition uses the framework's criteria")
+        return value
+
     @field_validator(*_weight_fields())
     @classmethod
     def _weight(cls, value: str, info: ValidationInfo) -> str:
-        name = info.data.get(info.field_name.replace("_weight", "_name"), "")
+        chosen = info.data.get(info.field_name.replace("_weight", "_source"), "")
         if value and not is_whole_number(value):
             raise ValueError("Enter the weight as a whole number, like 30")
-        if name and not value:
-            raise ValueError(f"Enter the weight of “{name}”")
-        if value and not name:
-            raise ValueError("Enter the name of the criterion this weight is for")
+        if chosen and not value:
+            raise ValueError("Enter the weight of the criterion chosen")
+        if value and not chosen:
+            raise ValueError("Choose the criterion this weight is for")
         return value
 
     @field_validator("price_weight")
@@ -188,12 +203,14 @@ class CompetitionForm(Form):
     def _deadline(cls, value: object, info: ValidationInfo) -> datetime:
         return moment_from_parts(*(info.data.get(f"deadline_{part}") for part in ("day", "month", "year", "time")), "response deadline")
 
-    def criteria(self) -> list[tuple[str, int]]:
+    def criteria(self) -> list[tuple[int | None, str, int]]:
+        """(the lot's criterion id, the wording, the weight) for each slot filled in; an id that is no
+        whole number is None, which the service refuses as no criterion of the lot."""
         found = []
         for n in range(1, MAX_CRITERIA + 1):
-            name, weight = getattr(self, f"criterion_{n}_name"), getattr(self, f"criterion_{n}_weight")
-            if name:
-                found.append((name, int(weight)))
+            chosen, name, weight = (getattr(self, f"criterion_{n}_{part}") for part in ("source", "name", "weight"))
+            if chosen:
+                found.append((int(chosen) if is_whole_number(chosen) and int(chosen) < 2**31 else None, name, int(weight)))
         return found
 
     def deadline_in(self, zone: ZoneInfo) -> datetime:

@@ -18,13 +18,15 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.award.tables import Appointment
-from registry.engagements import lifecycle, scoring
+from registry.criteria.tables import Criterion
+from registry.engagements import calloff_criteria, lifecycle, scoring
 from registry.engagements.capacity import active_counts, places_left
 from registry.engagements.sealing import deadline_passed, may_read_response
 from registry.engagements.tables import (
     COMMITTED_STATES, MEASURES, BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, PerformanceReview, Reach, ResponseScore,
 )
 from registry.errors import Refused, RuleBroken
+from registry.frameworks import eligibility
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, State
 from registry.hooks import Hook
 from registry.money import pounds
@@ -206,23 +208,30 @@ async def appointed_counts(lot_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-async def live_lots() -> list[dict]:
-    """Every lot of every live framework, with how many suppliers are appointed to it: the brief's choices."""
+async def live_lots(user: CurrentUser | None = None) -> list[dict]:
+    """Every lot of every live framework, with how many suppliers are appointed to it: the brief's
+    choices. For a commissioner, only the frameworks its authority is entitled to use (eligibility)."""
     rows = await Lot.select(
         Lot.id, Lot.number, Lot.title, Lot.framework.id.as_alias("framework_id"), Lot.framework.reference.as_alias("reference"),
         Lot.framework.title.as_alias("framework_title"),
     ).where(Lot.framework.state == State.LIVE).order_by(Lot.framework.reference).order_by(Lot.number)
+    if user is not None:
+        open_to = await eligibility.frameworks_open_to(user.organisation_id)
+        rows = [row for row in rows if row["framework_id"] in open_to]
     counts = await appointed_counts([row["id"] for row in rows])
     return [{**row, "appointed": counts[row["id"]]} for row in rows]
 
 
-async def _check_brief(brief: Brief) -> tuple[Lot, Framework]:
+async def _check_brief(user: CurrentUser, brief: Brief) -> tuple[Lot, Framework]:
     lot = await Lot.objects().where(Lot.id == brief.lot_id).first() if 0 < brief.lot_id <= MAX_ID else None
     if lot is None:
         raise EngagementError("Choose the framework and lot to commission under", "lot")
     framework = await Framework.objects().get(Framework.id == lot.framework)
     if framework.state != State.LIVE:
         raise EngagementError(f"{framework.reference} is not live: engagements can be commissioned only under a live framework", "lot")
+    if not await eligibility.may_award(framework, user.organisation_id):
+        buyer = (await organisation_names([user.organisation_id])).get(user.organisation_id, "Your organisation")
+        raise EngagementError(eligibility.not_entitled_message(framework, buyer), "lot")
     if not (await appointed_counts([lot.id]))[lot.id]:
         raise EngagementError(
             f"No suppliers are appointed to lot {lot.number} of {framework.reference}: choose a lot with appointed suppliers", "lot",
@@ -248,7 +257,7 @@ async def _check_brief(brief: Brief) -> tuple[Lot, Framework]:
 async def create_brief(user: CurrentUser, brief: Brief) -> Engagement:
     async with _action(user, None, "create_brief"):
         check_commissioner(user)
-        lot, framework = await _check_brief(brief)
+        lot, framework = await _check_brief(user, brief)
         now = clock.now()
         engagement = Engagement(
             reference=await db.next_reference(Engagement.reference, f"{framework.reference}-E", series=f"engagements of {framework.id}"), framework=framework.id, buyer=user.organisation_id, created_by=user.id,
@@ -266,7 +275,7 @@ async def update_brief(user: CurrentUser, reference: str, brief: Brief) -> Engag
     async with _action(user, reference, "update_brief"):
         engagement = await for_buyer(user, reference, lock=True)
         _require_state(engagement, S.DRAFT, "Changing the brief", "title")
-        lot, framework = await _check_brief(brief)
+        lot, framework = await _check_brief(user, brief)
         if framework.id != engagement.framework:
             raise EngagementError("A brief stays under its framework: choose one of its lots, or create a new brief", "lot")
         await Engagement.update({**brief.columns(), Engagement.updated_at: clock.now()}).where(Engagement.id == engagement.id)
@@ -344,6 +353,19 @@ async def organisation_names(ids: list[int]) -> dict[int, str]:
 
 async def criteria_of(engagement_id: int) -> list[BriefCriterion]:
     return await BriefCriterion.objects().where(BriefCriterion.engagement == engagement_id).order_by(BriefCriterion.position)
+
+
+def describe_criteria(criteria: list[BriefCriterion], price_weight: int) -> str:
+    """The criteria as invited suppliers read them: each with the framework's criterion it refines."""
+    lines = []
+    for criterion in criteria:
+        line = f"- {criterion.name}: weight {criterion.weight}"
+        if criterion.source_title:
+            changes = [what for what, changed in (("reworded", criterion.name != criterion.source_title), (
+                f"the framework's weights give it {criterion.framework_weight}", criterion.weight != criterion.framework_weight)) if changed]
+            line += f" (the framework's criterion “{criterion.source_title}”" + (f"; {', '.join(changes)}" if changes else "") + ")"
+        lines.append(line)
+    return "The criteria:\n" + "\n".join(lines) + f"\n- Price: weight {price_weight}\n\n" if lines else ""
 
 
 async def reach_of(engagement_id: int) -> list[Reach]:
@@ -475,44 +497,99 @@ async def direct_award(
 
 
 async def set_up_competition(
-    user: CurrentUser, reference: str, *, criteria: list[tuple[str, int]], price_weight: int, deadline: datetime,
+    user: CurrentUser, reference: str, *, criteria: list, price_weight: int, deadline: datetime,
 ) -> Engagement:
-    """The quality criteria (name and weight), the price weight and the response deadline; changeable until the invitations go."""
+    """The quality criteria, the price weight and the response deadline; changeable until the
+    invitations go. Each criterion is one of the lot's published award criteria (its id), reworded
+    or not, with its weight: within bounds of the framework's (registry.engagements.calloff_criteria).
+    `criteria` holds calloff_criteria.Choice or (criterion id, wording, weight)."""
+    choices = [calloff_criteria.Choice.of(c) for c in criteria]
     async with _action(user, reference, "set_up_competition"):
         engagement = await for_buyer(user, reference, lock=True)
-        _require_state(engagement, S.DRAFT, "Setting up a mini-competition", "criterion_1_name")
+        _require_state(engagement, S.DRAFT, "Setting up a mini-competition", "criterion_1_source")
         framework = await Framework.objects().get(Framework.id == engagement.framework)
         check_route(framework, CallOffRoute.MINI_COMPETITION)
-        if not criteria:
-            raise EngagementError("Add at least one quality criterion, with its weight", "criterion_1_name")
-        if len(criteria) > MAX_CRITERIA:
-            raise EngagementError(f"Add at most {MAX_CRITERIA} quality criteria", "criterion_1_name")
-        for position, (name, weight) in enumerate(criteria, start=1):
-            if not name.strip():
-                raise EngagementError(f"Enter the name of criterion {position}", f"criterion_{position}_name")
-            if weight < 1:
-                raise EngagementError(f"The weight of “{name}” must be 1 or more", f"criterion_{position}_weight")
-        if not 0 <= price_weight <= 99:
-            raise EngagementError("Enter the price weight as a whole number from 0 to 99", "price_weight")
-        total = sum(weight for _, weight in criteria) + price_weight
-        if total != 100:
-            raise EngagementError(f"The criteria's weights and the price weight must add up to 100: they add up to {total}", "price_weight")
+        refined = await _refined_criteria(framework, engagement, choices, price_weight)
         if deadline.tzinfo is None:
             raise EngagementError("Enter the response deadline with its time zone", "deadline")
         if deadline <= clock.now():
             raise EngagementError("The response deadline must be in the future", "deadline")
         await BriefCriterion.delete().where(BriefCriterion.engagement == engagement.id)
-        for position, (name, weight) in enumerate(criteria, start=1):
-            await BriefCriterion.insert(BriefCriterion(engagement=engagement.id, position=position, name=name.strip(), weight=weight))
+        for position, chosen in enumerate(refined, start=1):
+            await BriefCriterion.insert(BriefCriterion(
+                engagement=engagement.id, position=position, name=chosen.name, weight=chosen.weight, source=chosen.criterion.id,
+                source_title=chosen.criterion.title, framework_weight=chosen.framework_weight,
+            ))
         await Engagement.update({
             Engagement.route: CallOffRoute.MINI_COMPETITION, Engagement.price_weight: price_weight, Engagement.response_deadline: deadline.astimezone(UTC),
             Engagement.updated_at: clock.now(),
         }).where(Engagement.id == engagement.id)
         await audit.record(
             "engagement.competition_set_up", actor=user.actor, object_type="engagement", object_id=reference,
-            payload={"criteria": [{"name": n, "weight": w} for n, w in criteria], "price_weight": price_weight, "deadline": deadline.isoformat()},
+            payload={
+                "criteria": [chosen.as_record() for chosen in refined], "price_weight": price_weight,
+                "framework_price_share": (await calloff_criteria.lot_terms(framework, await Lot.objects().get(Lot.id == engagement.lot))).price_share,
+                "deadline": deadline.isoformat(),
+            },
         )
     return await _engagement(reference)
+
+
+async def _refined_criteria(
+    framework: Framework, engagement: Engagement, choices: list["calloff_criteria.Choice"], price_weight: int,
+) -> list["calloff_criteria.Refined"]:
+    """The chosen criteria checked against the lot's published ones and the weight bounds; EngagementError
+    naming the field and the rule's source otherwise."""
+    lot = await Lot.objects().get(Lot.id == engagement.lot)
+    terms = await calloff_criteria.lot_terms(framework, lot)
+    law = calloff_criteria.source(framework)
+    if not terms.quality:
+        raise EngagementError(
+            f"Lot {lot.number} of {framework.reference} has no published quality criteria to run a mini-competition on: "
+            f"its criteria must come from the framework ({law})", "criterion_1_source",
+        )
+    if not choices:
+        raise EngagementError("Choose at least one of the lot's quality criteria, with its weight", "criterion_1_source")
+    if len(choices) > MAX_CRITERIA:
+        raise EngagementError(f"Choose at most {MAX_CRITERIA} quality criteria", "criterion_1_source")
+    published = {c.id: c for c in terms.quality}
+    chosen: list[Criterion] = []
+    for position, choice in enumerate(choices, start=1):
+        criterion = published.get(choice.source) if choice.source is not None else None
+        if criterion is None:
+            named = f"“{choice.name.strip()}”" if choice.name and choice.name.strip() else f"Criterion {position}"
+            raise EngagementError(
+                f"{named} is not one of the award criteria published for lot {lot.number} of {framework.reference}: a mini-competition "
+                f"uses the framework's award criteria, refined, never new ones ({law})", f"criterion_{position}_source",
+            )
+        if criterion in chosen:
+            raise EngagementError(f"“{criterion.title}” is chosen twice", f"criterion_{position}_source")
+        chosen.append(criterion)
+    if not 0 <= price_weight <= 99:
+        raise EngagementError("Enter the price weight as a whole number from 0 to 99", "price_weight")
+    low, high = terms.bounds(terms.price_share)
+    if not low <= price_weight <= high:
+        raise EngagementError(
+            f"The price weight must be from {low} to {high}: within {calloff_criteria.WEIGHT_BOUND} points of the framework's price share "
+            f"of {terms.price_share} ({law})", "price_weight",
+        )
+    expected = calloff_criteria.framework_weights(chosen, 100 - price_weight)
+    refined = []
+    for position, (choice, criterion) in enumerate(zip(choices, chosen, strict=True), start=1):
+        name = (choice.name or "").strip() or criterion.title
+        if len(name) > 200:
+            raise EngagementError(f"The wording of criterion {position} must be 200 characters or fewer", f"criterion_{position}_name")
+        low, high = terms.bounds(expected[criterion.id])
+        if not low <= choice.weight <= high or choice.weight < 1:
+            raise EngagementError(
+                f"The weight of “{name}” must be from {max(low, 1)} to {high}: within {calloff_criteria.WEIGHT_BOUND} points of the "
+                f"{expected[criterion.id]} the framework's weights give “{criterion.title}” here ({law})", f"criterion_{position}_weight",
+            )
+        refined.append(calloff_criteria.Refined(criterion, name, choice.weight, expected[criterion.id]))
+    total = sum(r.weight for r in refined) + price_weight
+    if total != 100:
+        raise EngagementError(f"The criteria's weights and the price weight must add up to 100: they add up to {total}", "price_weight")
+    return refined
 
 
 async def invite(user: CurrentUser, reference: str, *, zone: ZoneInfo = LONDON) -> list[int]:
@@ -540,11 +617,13 @@ async def invite(user: CurrentUser, reference: str, *, zone: ZoneInfo = LONDON) 
             payload={"organisations": organisations, "deadline": engagement.response_deadline.isoformat()},
         )
         await _open_data(reference, "invited")
+        criteria_text = describe_criteria(await criteria_of(engagement.id), engagement.price_weight or 0)
         for organisation_id in organisations:
             await _tell(
                 organisation_id, f"{reference}: invitation to a mini-competition",
                 f"You are invited to respond to a mini-competition under {framework.reference}: {reference} – {engagement.title}.\n\n"
                 f"Respond with your proposal and price by {local_time(engagement.response_deadline, zone)}.\n\n"
+                f"{criteria_text}"
                 f"Read the brief and respond: {supplier_link(reference)}\n",
                 preference="engagement_opportunities",
             )

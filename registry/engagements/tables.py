@@ -4,6 +4,7 @@ from piccolo.columns import Array, BigInt, Date, ForeignKey, Integer, OnDelete, 
 from piccolo.table import Table
 
 from registry.accounts.tables import Organisation
+from registry.criteria.tables import Criterion
 from registry.frameworks.tables import CallOffRoute, Framework, Lot
 
 
@@ -61,12 +62,18 @@ class Engagement(Table):
 
 
 class BriefCriterion(Table):
-    """A quality criterion a mini-competition's responses are scored against, with its weight."""
+    """A quality criterion a mini-competition's responses are scored against, with its weight: one of
+    the lot's published award criteria (`source`), its wording and weight refined within bounds
+    (registry.engagements.calloff_criteria). `source_title` and `framework_weight` keep what the
+    framework said, so that the refinement stays visible; a brief set up before the rule has none."""
 
     engagement = ForeignKey(references=Engagement, null=False, on_delete=OnDelete.cascade)
     position = Integer()
     name = Varchar(length=200)
     weight = Integer()
+    source = ForeignKey(references=Criterion, null=True, default=None, on_delete=OnDelete.set_null)
+    source_title = Varchar(length=200, default="")
+    framework_weight = Integer(null=True, default=None)  # the weight the framework's criteria give it in this competition
 
 
 class InvitationStatus(StrEnum):

@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks import documents, lifecycle, service, terms
+from registry.frameworks import documents, eligibility, lifecycle, service, terms
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
 from registry.errors import RuleBroken
@@ -259,5 +259,45 @@ class ManageFrameworksController(Controller):
             framework=framework, documents=await documents.for_framework(framework.id), document_types=documents.DOCUMENT_TYPES,
         )
 
+    # --- Who may use the framework ----------------------------------------------------------------
 
+    OTHER_ROWS = 3  # blank rows for authorities that are not registered, beyond those already named
 
+    async def _eligibility_page(self, framework: Framework, result: FormResult | None = None) -> Template:
+        named = [a for a in await eligibility.listed(framework.id) if a.organisation is None]
+        if result is None:
+            values = {"organisations": [str(a.organisation) for a in await eligibility.listed(framework.id) if a.organisation]}
+            for n, authority in enumerate(named, start=1):
+                values |= {f"other_{n}_name": authority.name, f"other_{n}_identifier": authority.identifier}
+            result = FormResult(data=None, values=values)
+        authorities = [o for o in await service.registered_authorities() if o.id != framework.authority]
+        return page(
+            "frameworks/eligible_authorities.html", result, framework=framework, authorities=authorities, authority=await service.authority_name(framework),
+            rows=range(1, len(named) + self.OTHER_ROWS + 1), may_change=eligibility.may_change(framework), law=eligibility.source(framework),
+        )
+
+    @get("/{reference:str}/eligible-authorities")
+    async def eligibility_form(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
+        return await self._eligibility_page(framework)
+
+    @post("/{reference:str}/eligible-authorities")
+    async def save_eligibility(
+        self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings,
+    ) -> Template | Redirect:
+        form = await request.form()
+        chosen = [str(v) for v in form.getall("organisations", [])]
+        others, values = [], {"organisations": chosen}
+        for n in range(1, service.MAX_ELIGIBLE + 1):
+            name, identifier = str(form.get(f"other_{n}_name") or ""), str(form.get(f"other_{n}_identifier") or "")
+            if f"other_{n}_name" not in form and f"other_{n}_identifier" not in form:
+                break
+            others.append((name, identifier))
+            values |= {f"other_{n}_name": name, f"other_{n}_identifier": identifier}
+        try:
+            ids = [int(v) for v in chosen if v.isdigit() and len(v) < 10]
+            if len(ids) != len(chosen):
+                raise service.FrameworkError("Choose contracting authorities from the list", "organisations")
+            await service.set_eligible_authorities(user, reference, organisations=ids, others=others)
+        except service.FrameworkError as problem:
+            return await self._eligibility_page(framework, add_problem(FormResult(data=None, values=values), problem, settings.zone))
+        return Redirect(f"/manage/frameworks/{reference}", status_code=303)

@@ -13,14 +13,14 @@ from pydantic import field_validator
 
 from registry import clock, db, money
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Organisation, Role, User
+from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.errors import Invalid, Missing, Refused, RuleBroken, Rules
-from registry.frameworks import lifecycle, stages, terms
+from registry.frameworks import eligibility, lifecycle, stages, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
-from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, NoticeKind, StageChange, State
+from registry.frameworks.tables import CallOffRoute, EligibleAuthority, Framework, Lot, Notice, NoticeKind, StageChange, State
 from registry.notifications import service as notifications
 from registry.reference import cpv, taxonomies
 from registry.web import links
@@ -476,7 +476,7 @@ def _stage_dates(framework: Framework, target: State) -> list[tuple[str, datetim
 # What every notice says of the framework itself (publish_notice); the rest of a notice is what its stage adds.
 NOTICE_DETAILS = (
     "title", "summary", "description", "estimated_value", "start_date", "duration_months", "regime", "call_off_routes", "lots", "contact",
-    "cpv_codes",
+    "cpv_codes", "eligible_authorities",
 )
 
 
@@ -499,6 +499,7 @@ async def publish_notice(
         "lots": [{"number": lot.number, "title": lot.title, "scope": lot.scope, "max_suppliers": lot.max_suppliers} for lot in await lots(framework.id)],
         "contact": {"name": fresh.contact_name, "email": fresh.contact_email, "telephone": fresh.contact_telephone},
         "cpv_codes": list(fresh.cpv_codes or []),
+        "eligible_authorities": [authority.as_content() for authority in await eligibility.entitled(fresh)],
         **(extra or {}),
     }
     notice = Notice(
@@ -555,6 +556,75 @@ async def _notice_to_amend(framework: Framework) -> tuple[NoticeKind, dict | Non
     return NoticeKind.TENDER, {key: value for key, value in json.loads(latest.body).items() if key not in NOTICE_DETAILS}
 
 
+# --- Who may use the framework (registry.frameworks.eligibility) -------------------------------
+
+
+MAX_ELIGIBLE = 200
+
+
+async def set_eligible_authorities(
+    user: CurrentUser, reference: str, *, organisations: list[int], others: list[tuple[str, str]],
+) -> list[EligibleAuthority]:
+    """Name the contracting authorities entitled to award call-offs under the framework, besides its
+    own: registered authorities by id, others by name and identifier. Only until the invitation to
+    tender is published; once a notice is out, the change is published as an amendment of it."""
+    async with audit.action("set eligible authorities"):
+        framework = await for_officer(user, reference, lock=True)
+        if not eligibility.may_change(framework):
+            raise FrameworkError(
+                "The contracting authorities entitled to use the framework cannot change once the invitation to tender is published: "
+                f"the call for competition names them ({eligibility.source(framework)})", "organisations",
+            )
+        wanted = list(dict.fromkeys(i for i in organisations if i != framework.authority))
+        rows = await Organisation.objects().where(Organisation.id.is_in(wanted)) if wanted else []
+        found = {o.id: o for o in rows if o.kind == OrganisationKind.AUTHORITY}
+        if len(found) != len(wanted):
+            raise FrameworkError("Choose contracting authorities from the list", "organisations")
+        named: list[tuple[str, str]] = []
+        for position, (name, identifier) in enumerate(others, start=1):
+            name, identifier = (name or "").strip(), (identifier or "").strip()
+            if not name and not identifier:
+                continue
+            if not name or len(name) > 200:
+                raise FrameworkError(f"Enter the name of authority {position} (200 characters or fewer)", f"other_{position}_name")
+            if not identifier or len(identifier) > 100:
+                raise FrameworkError(
+                    f"Enter how {name} is identified (its register number or other identifier, 100 characters or fewer)", f"other_{position}_identifier",
+                )
+            if any(name.casefold() == n.casefold() for n, _ in named) or any(name.casefold() == o.legal_name.casefold() for o in found.values()):
+                raise FrameworkError(f"{name} is named twice", f"other_{position}_name")
+            named.append((name, identifier))
+        if len(found) + len(named) > MAX_ELIGIBLE:
+            raise FrameworkError(f"Name at most {MAX_ELIGIBLE} contracting authorities", "organisations")
+        before = [(a.name, a.identifier, a.organisation) for a in await eligibility.listed(framework.id)]
+        await EligibleAuthority.delete().where(EligibleAuthority.framework == framework.id)
+        for organisation_id in wanted:
+            organisation = found[organisation_id]
+            await EligibleAuthority.insert(EligibleAuthority(
+                framework=framework.id, organisation=organisation_id, name=organisation.legal_name, identifier=organisation.registration_number or "",
+            ))
+        for name, identifier in named:
+            await EligibleAuthority.insert(EligibleAuthority(framework=framework.id, organisation=None, name=name, identifier=identifier))
+        after = await eligibility.listed(framework.id)
+        await audit.record(
+            "framework.eligible_authorities_set", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"authorities": [{"name": a.name, "identifier": a.identifier, "organisation": a.organisation} for a in after]},
+        )
+        changed = before != [(a.name, a.identifier, a.organisation) for a in after]
+        if changed and framework.state != State.DRAFT:
+            kind, stage_content = await _notice_to_amend(framework)
+            notice = await publish_notice(
+                framework, kind, user, change_summary="The contracting authorities entitled to use the framework changed", extra=stage_content,
+            )
+            await tell_of_amendment(framework, notice, what="The notice")
+    return after
+
+
+async def registered_authorities() -> list[Organisation]:
+    """The authorities an officer may choose from."""
+    return await Organisation.objects().where(Organisation.kind == OrganisationKind.AUTHORITY).order_by(Organisation.legal_name)
+
+
 async def tell_of_amendment(framework: Framework, notice: Notice, *, what: str) -> None:
     await stages.amended.run(framework, notice, what)
 
@@ -582,6 +652,7 @@ def changes_between(previous: dict, current: dict) -> list[str]:
         "start_date": "Start date", "duration_months": "Duration", "regime": "Regime", "call_off_routes": "Call-off routes", "lots": "Lots",
         "clarification_deadline": "Clarification deadline", "tender_deadline": "Tender deadline", "quality_share": "Quality and price split",
         "scale": "Scoring scale", "criteria": "Assessment criteria", "contact": "Contact", "cpv_codes": "CPV codes",
+        "eligible_authorities": "Contracting authorities entitled to use the framework",
     }
     return [label for key, label in labels.items() if previous.get(key) != current.get(key)]
 

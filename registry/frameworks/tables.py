@@ -114,3 +114,15 @@ class Document(Table):
     storage_key = Varchar(length=100, unique=True)
     uploaded_at = Timestamptz()
     uploaded_by = Integer(null=True, default=None)
+
+
+class EligibleAuthority(Table):
+    """A contracting authority entitled to award call-offs under the framework (Procurement Act 2023
+    s.45(5)(f); Public Contracts (Scotland) Regulations 2015 reg. 34(4)): a registered authority
+    (`organisation`), or one named by the officer with its identifier when it is not registered. The
+    framework's own authority is always entitled and is not listed here."""
+
+    framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(references=Organisation, null=True, default=None)
+    name = Varchar(length=200)
+    identifier = Varchar(length=100, default="")  # how it is known when not registered: e.g. its register number

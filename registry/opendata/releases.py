@@ -82,6 +82,10 @@ def organisation_identifier(organisation: Organisation) -> dict | None:
     return {"scheme": scheme, "id": number, "legalName": organisation.legal_name}
 
 
+def named_party_id(identifier: str) -> str:
+    return "PFR-NAMED-" + re.sub(r"[^A-Za-z0-9]+", "-", identifier).strip("-").upper()
+
+
 def party_id(organisation: Organisation) -> str:
     identifier = organisation_identifier(organisation)
     return f"{identifier['scheme']}-{identifier['id']}" if identifier else f"PFR-ORG-{organisation.id}"
@@ -98,6 +102,7 @@ class Parties:
         self._roles: dict[int, list[str]] = {}
         self._organisations: dict[int, Organisation] = {}
         self._contacts: dict[int, dict] = {}
+        self._named: dict[str, dict] = {}  # parties not registered here, by their party id
 
     def contact(self, organisation_id: int, contact: dict | None) -> None:
         """The organisation's contact point for this process (the framework's, as its notice published it)."""
@@ -111,6 +116,14 @@ class Parties:
         known = self._roles.setdefault(organisation_id, [])
         known += [role for role in roles if role not in known]
         return reference_to(organisation)
+
+    def add_named(self, name: str, identifier: str, *roles: str) -> dict:
+        """An organisation known only by the name and identifier a notice gave it (not registered here)."""
+        party = self._named.setdefault(named_party_id(identifier or name), {
+            "id": named_party_id(identifier or name), "name": name, "identifier": {"id": identifier, "legalName": name} if identifier else None, "roles": [],
+        })
+        party["roles"] += [role for role in roles if role not in party["roles"]]
+        return {"id": party["id"], "name": name}
 
     async def as_list(self) -> list[dict]:
         ids = list(self._roles)
@@ -126,7 +139,7 @@ class Parties:
                 "contactPoint": self._contacts.get(organisation_id),
                 "roles": roles,
             })
-        return found
+        return found + list(self._named.values())
 
 
 def release(ocid: str, release_id: str, moment: datetime, tags: list[str], **sections) -> dict:
@@ -249,6 +262,18 @@ async def first_published(framework: Framework, fallback: datetime) -> datetime:
     return first["published_at"] if first else fallback
 
 
+async def add_entitled(framework: Framework, parties: Parties, content: dict) -> None:
+    """The other contracting authorities the notice names as entitled to award call-offs under the
+    framework (PA23 s.45(5)(f); PCSR 2015 reg. 34(4)): each a `buyer`, whose budget pays for its call-offs."""
+    for entitled in content.get("eligible_authorities", []):
+        if entitled.get("organisation") == framework.authority:
+            continue
+        if entitled.get("organisation"):
+            await parties.add(entitled["organisation"], "buyer")
+        else:
+            parties.add_named(entitled["name"], entitled.get("identifier") or "", "buyer")
+
+
 async def add_buyers(framework: Framework, parties: Parties, contact: dict | None) -> dict:
     """The organisations that may call off under the framework, each a `buyer`: its own authority,
     which also runs the procurement (with the contact point its notice gives). A framework does not
@@ -291,6 +316,7 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
     content = json.loads(notice.body)
     parties = Parties()
     authority = await add_buyers(framework, parties, content.get("contact"))
+    await add_entitled(framework, parties, content)
     lots = await Lot.objects().where(Lot.framework == framework.id).order_by(Lot.number)
     ocid = ocid_for(framework.reference)
     release_id = notice_release_id(framework.reference, notice.kind, notice.version)
@@ -507,6 +533,13 @@ async def document_release(framework: Framework, document: Document) -> dict:
 # --- Engagements (call-offs) ----------------------------------------------------------------------
 
 
+def refines(criterion: BriefCriterion) -> str:
+    """The framework's award criterion a mini-competition's criterion refines, when reworded (PA23 s.46)."""
+    if criterion.source_title and criterion.source_title != criterion.name:
+        return f", refining the framework's criterion “{criterion.source_title}”"
+    return ""
+
+
 async def _engagement_context(engagement: Engagement, parties: Parties) -> tuple[dict, dict]:
     """The buyer, the relation to the framework's contracting process, and the tender's common fields."""
     framework = await Framework.objects().get(Framework.id == engagement.framework)
@@ -558,7 +591,7 @@ async def engagement_release(engagement: Engagement, event: str, previous_state:
             "awardCriteria": "ratedCriteria",
             "awardCriteriaDetails": (
                 f"Price {engagement.price_weight}%; quality {100 - (engagement.price_weight or 0)}%, each criterion scored 0 to 5: "
-                + "; ".join(f"{c.name} ({c.weight}%)" for c in criteria) + "."
+                + "; ".join(f"{c.name} ({c.weight}%{refines(c)})" for c in criteria) + "."
             ),
             "submissionMethod": ["electronicSubmission"],
         })

@@ -10,7 +10,7 @@ from litestar.response import Template
 from registry import clock
 from registry.award import service as award
 from registry.clarifications import service as clarifications
-from registry.frameworks import calendar, documents, lifecycle, service
+from registry.frameworks import calendar, documents, eligibility, lifecycle, service
 from registry.frameworks.public_controllers import published_framework
 from registry.frameworks.regimes import RULES
 from registry.interest import service as interest
@@ -63,4 +63,5 @@ class FrameworkPageController(Controller):
             clarifications=await published_clarifications(framework.id),
             award=service.notice_content(latest_award_notice) if latest_award_notice else None,
             debrief_lots=await own_debrief_lots(user, framework.id),
+            entitled=await eligibility.entitled(framework), entitled_source=eligibility.source(framework),
         )
