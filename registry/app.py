@@ -33,6 +33,7 @@ from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import keys as audit_keys
 from registry.award.controllers import AwardController, DebriefController
 from registry.award import stage as award_stage
+from registry.frameworks import community_benefits
 from registry.criteria import stage as criteria_stage
 from registry.directory import stage as directory_stage
 from registry.evaluation import stage as evaluation_stage
@@ -91,6 +92,7 @@ STAGES = (interest_stage, criteria_stage, tenders_stage, evaluation_stage, award
 def register_hooks() -> None:
     """Register every later package's hooks (again changes nothing). Done when this module is
     imported, so that the served app, the tests and the demo data all act through the same wiring."""
+    community_benefits.register()  # the frameworks' own named check, on the invitation to tender
     for stage in STAGES:
         stage.register()
     api.refusals.register(auth.deny)  # the API's refusals are recorded as the pages' are

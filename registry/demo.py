@@ -133,6 +133,7 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
             start_date=start_date, duration_months=row["duration_months"], regime=Regime(row["regime"]),
             call_off_routes=tuple(row["call_off_routes"]), contact_name=row["contact"]["name"], contact_email=row["contact"]["email"],
             contact_telephone=row["contact"]["telephone"], cpv_codes=tuple(row["cpv_codes"]),
+            community_benefits=row.get("community_benefits", ""),
         ), reference=row["reference"])  # the README's tour names it
         for lot in row["lots"]:
             await frameworks.save_lot(officer, framework.reference, number=None, **lot)

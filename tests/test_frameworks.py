@@ -15,6 +15,7 @@ DETAILS = service.Details(
     title="Public participation services", summary="Citizens' panels, deliberation and online participation",
     description="A framework for engaging the public.", estimated_value=4_000_000, start_date=date(2027, 6, 1),
     duration_months=36, regime=Regime.SCOTLAND, call_off_routes=("direct_award", "mini_competition"),
+    community_benefits_none_reason="The services are delivered across Scotland by small teams: no training or sub-contracting requirement fits them",
 )
 
 

@@ -13,7 +13,7 @@ from registry.accounts.tables import Role
 from registry.award import results as scoring
 from registry.award import service
 from registry.award.schemas import ChallengeForm, ProposalForm
-from registry.frameworks import lifecycle
+from registry.frameworks import community_benefits, lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES
 from registry.frameworks.tables import State
@@ -34,7 +34,10 @@ class AwardController(Controller):
     guards = [requires_role(Role.PROCUREMENT_OFFICER)]
     dependencies = OFFICER_FRAMEWORK
 
-    async def _overview(self, user: SignedInUser, settings: AppSettings, reference: str, problem: str | None = None, status_code: int = 200) -> Template:
+    async def _overview(
+        self, user: SignedInUser, settings: AppSettings, reference: str, problem: str | None = None, status_code: int = 200,
+        benefits_error: str | None = None, benefits_given: str = "",
+    ) -> Template:
         """The award's overview (for a handler given the officer's framework, which checks the officer)."""
         framework, lots = await service.overview(user, reference, settings.abnormally_low_share)
         facts = await frameworks.facts_for(framework)
@@ -47,6 +50,7 @@ class AwardController(Controller):
             open_challenges=[c for c in challenges if c.resolved_at is None], challenges=challenges,
             standstill_over=framework.standstill_ends_at is not None and clock.now() >= framework.standstill_ends_at,
             appointments=await service.appointments(framework.id), problem=problem, status_code=status_code,
+            benefits_needed=community_benefits.award_statement_needed(framework), benefits_error=benefits_error, benefits_given=benefits_given,
         )
 
     @get("/")
@@ -123,10 +127,17 @@ class AwardController(Controller):
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
     @post("/appoint")
-    async def appoint(self, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+    async def appoint(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        delivered = str((await request.form()).get("community_benefits_delivered") or "")
         try:
-            await service.appoint(user, reference, zone=settings.zone)
-        except (service.AwardError, Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
+            await service.appoint(user, reference, zone=settings.zone, community_benefits_delivered=delivered)
+        except service.AwardError as problem:
+            if problem.field != "community_benefits_delivered":
+                return await self._overview(user, settings, reference, str(problem), status_code=_problem_status(problem))
+            return await self._overview(
+                user, settings, reference, str(problem), status_code=400, benefits_error=str(problem), benefits_given=delivered,
+            )
+        except (Refused, frameworks.TransitionBlocked, lifecycle.IllegalTransition) as problem:
             return await self._overview(user, settings, reference, str(problem), status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 

@@ -21,7 +21,7 @@ from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
 from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome
 from registry.criteria import service as criteria
-from registry.frameworks import lifecycle
+from registry.frameworks import community_benefits, lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
@@ -430,12 +430,19 @@ async def resolve_challenge(user: CurrentUser, reference: str, challenge_id: int
     return await Challenge.objects().get(Challenge.id == challenge_id)
 
 
-async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Framework:
+async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, community_benefits_delivered: str = "") -> Framework:
     """After the standstill, with no challenge open: appoint the approved suppliers, make the framework
-    live and publish the award notice; then checkpoint the audit log's head."""
+    live and publish the award notice, with the community benefits the officer says will be delivered
+    (required where the contract includes community benefit requirements in a Scottish procurement of
+    £4m or more: Procurement Reform (Scotland) Act 2014 s.25(4)); then checkpoint the audit log's head."""
+    community_benefits_delivered = community_benefits_delivered.strip()
     async with _action(user, reference, "appoint"):
         framework = await frameworks.for_officer(user, reference, lock=True)
         _in_state(framework, State.STANDSTILL, "Appointing suppliers")
+        if not community_benefits_delivered and community_benefits.award_statement_needed(framework):
+            raise AwardError(community_benefits.AWARD_RULE, field="community_benefits_delivered")
+        if len(community_benefits_delivered) > 4000:
+            raise AwardError("The community benefits must be 4,000 characters or fewer", field="community_benefits_delivered")
         now = clock.now()
         if framework.standstill_ends_at is None or now < framework.standstill_ends_at:
             ends = local_time(framework.standstill_ends_at, zone) if framework.standstill_ends_at else "an unknown time"
@@ -487,6 +494,7 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo) -> Frame
                 },
                 "quality_share": assessment["quality_share"], "price_share": assessment["price_share"], "scale": assessment["scale"],
                 "criteria": assessment["criteria"], "tie_break": scoring.TIE_BREAK_RULE,
+                "community_benefits_delivered": community_benefits_delivered,
             },
         )
         await audit_checkpoints.checkpoint(audit_checkpoints.SUPPLIERS_APPOINTED)

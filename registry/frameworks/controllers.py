@@ -29,6 +29,7 @@ def details_values(framework: Framework) -> dict:
         "contact_name": framework.contact_name, "contact_email": framework.contact_email, "contact_telephone": framework.contact_telephone,
         "cpv_codes": [code for code in framework.cpv_codes or [] if code in cpv.PARTICIPATION_CODES],
         "other_cpv_codes": ", ".join(code.label for code in cpv.in_order(framework.cpv_codes or []) if code.code not in cpv.PARTICIPATION_CODES),
+        "community_benefits": framework.community_benefits or "", "community_benefits_none_reason": framework.community_benefits_none_reason or "",
     }
 
 

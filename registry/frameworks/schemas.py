@@ -60,6 +60,8 @@ class FrameworkForm(Form):
     contact_telephone: str = ""
     cpv_codes: list[str] = []  # ticked among the participation services
     other_cpv_codes: str = ""  # typed: any other codes of the vocabulary
+    community_benefits: str = ""
+    community_benefits_none_reason: str = ""
 
     @field_validator("estimated_value", mode="before")
     @classmethod
@@ -113,6 +115,7 @@ class FrameworkForm(Form):
             "start_date": self.start_date, "duration_months": self.duration_months, "regime": self.regime,
             "call_off_routes": tuple(self.call_off_routes), "contact_name": self.contact_name, "contact_email": self.contact_email,
             "contact_telephone": self.contact_telephone, "cpv_codes": self.chosen_cpv_codes(),
+            "community_benefits": self.community_benefits, "community_benefits_none_reason": self.community_benefits_none_reason,
         }
 
 

@@ -17,7 +17,7 @@ from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.errors import Invalid, Missing, Refused, RuleBroken, Rules
-from registry.frameworks import eligibility, lifecycle, stages, terms
+from registry.frameworks import community_benefits, eligibility, lifecycle, stages, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import CallOffRoute, EligibleAuthority, Framework, Lot, Notice, NoticeKind, StageChange, State
@@ -103,6 +103,10 @@ class Details(Rules):
     contact_email: str = ""
     contact_telephone: str = ""
     cpv_codes: tuple[str, ...] = ()  # CPV 2008 codes, eight digits (registry.reference.cpv)
+    # Procurement Reform (Scotland) Act 2014 s.25(3): required by the invitation to tender of a Scottish
+    # procurement of £4m or more (registry.frameworks.community_benefits), optional otherwise
+    community_benefits: str = ""
+    community_benefits_none_reason: str = ""
 
     @field_validator("title")
     @classmethod
@@ -152,6 +156,11 @@ class Details(Rules):
         if value and (not re.fullmatch(r"\+?[0-9 ()-]{6,30}", value) or sum(c.isdigit() for c in value) < 6):
             raise ValueError("Enter a telephone number, like 0131 496 0000 or +44 131 496 0000")
         return value
+
+    @field_validator("community_benefits", "community_benefits_none_reason")
+    @classmethod
+    def _community_benefits(cls, value: str) -> str:
+        return _at_most(value.strip(), 4000, "Community benefits must be 4,000 characters or fewer")
 
     @field_validator("cpv_codes")
     @classmethod
@@ -298,6 +307,8 @@ def _columns(details: Details) -> dict:
         "contact_email": details.contact_email,
         "contact_telephone": details.contact_telephone,
         "cpv_codes": list(details.cpv_codes),
+        "community_benefits": details.community_benefits,
+        "community_benefits_none_reason": details.community_benefits_none_reason,
     }
 
 
@@ -476,7 +487,7 @@ def _stage_dates(framework: Framework, target: State) -> list[tuple[str, datetim
 # What every notice says of the framework itself (publish_notice); the rest of a notice is what its stage adds.
 NOTICE_DETAILS = (
     "title", "summary", "description", "estimated_value", "start_date", "duration_months", "regime", "call_off_routes", "lots", "contact",
-    "cpv_codes", "eligible_authorities",
+    "cpv_codes", "eligible_authorities", "community_benefits",
 )
 
 
@@ -500,6 +511,7 @@ async def publish_notice(
         "contact": {"name": fresh.contact_name, "email": fresh.contact_email, "telephone": fresh.contact_telephone},
         "cpv_codes": list(fresh.cpv_codes or []),
         "eligible_authorities": [authority.as_content() for authority in await eligibility.entitled(fresh)],
+        "community_benefits": {"requirements": fresh.community_benefits or "", "none_reason": fresh.community_benefits_none_reason or ""},
         **(extra or {}),
     }
     notice = Notice(
@@ -537,8 +549,12 @@ async def amend_notice(user: CurrentUser, reference: str, details: "Details | Ma
         if framework.state == State.DRAFT or framework.state in cycle.finished:
             raise FrameworkError(f"A framework that is {cycle.describe(framework.state)} has no notice to amend")
         _keep_frozen_terms(framework, terms.material_changes(framework.to_dict(), _columns(details)))
-        await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         kind, stage_content = await _notice_to_amend(framework)
+        if kind == NoticeKind.TENDER and community_benefits.notice_problems(
+            details.regime, details.estimated_value, details.community_benefits, details.community_benefits_none_reason,
+        ):  # the contract notice must keep stating them: Procurement Reform (Scotland) Act 2014 s.25(3)
+            raise Invalid({"community_benefits": community_benefits.NOTICE_RULE})
+        await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         notice = await publish_notice(framework, kind, user, change_summary=change_summary, extra=stage_content)
         await tell_of_amendment(framework, notice, what="The notice")
     return notice
@@ -653,6 +669,7 @@ def changes_between(previous: dict, current: dict) -> list[str]:
         "clarification_deadline": "Clarification deadline", "tender_deadline": "Tender deadline", "quality_share": "Quality and price split",
         "scale": "Scoring scale", "criteria": "Assessment criteria", "contact": "Contact", "cpv_codes": "CPV codes",
         "eligible_authorities": "Contracting authorities entitled to use the framework",
+        "community_benefits": "Community benefits",
     }
     return [label for key, label in labels.items() if previous.get(key) != current.get(key)]
 

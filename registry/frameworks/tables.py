@@ -63,6 +63,10 @@ class Framework(Table):
     contact_email = Varchar(length=254, default="")
     contact_telephone = Varchar(length=30, default="")
     cpv_codes = Array(base_column=Varchar(length=8), default=list)  # CPV 2008 codes, eight digits (registry.reference.cpv)
+    # Procurement Reform (Scotland) Act 2014 s.25(3): the community benefit requirements the contract
+    # notice summarises, or the reasons for including none (registry.frameworks.community_benefits)
+    community_benefits = Text(default="")
+    community_benefits_none_reason = Text(default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

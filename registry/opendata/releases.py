@@ -173,6 +173,39 @@ def notice_document(reference: str, notice: Notice, description: str | None = No
     }
 
 
+def community_benefits_document(reference: str, notice: Notice, content: dict) -> dict | None:
+    """The contract notice's community benefit requirements, or the reasons for none (Procurement Reform
+    (Scotland) Act 2014 s.25(3)). OCDS 1.1.5 has no field for them and no vendored extension does
+    (tender.description is the framework's own description; otherRequirements and sustainability are
+    not extensions the registry declares), so they are a document of the tender notice's own type,
+    whose description is the statement and whose url is the notice that states it."""
+    stated = content.get("community_benefits") or {}
+    if stated.get("requirements"):
+        title, statement = "Community benefit requirements", stated["requirements"]
+    elif stated.get("none_reason"):
+        title, statement = "Reasons for including no community benefit requirements", stated["none_reason"]
+    else:
+        return None
+    return {
+        "id": "community-benefits", "documentType": NOTICE_DOCUMENT_TYPES[NoticeKind(notice.kind)], "title": title,
+        "description": statement, "url": notice_link(reference, notice.kind, notice.version) + "#community-benefits",
+        "datePublished": timestamp(notice.published_at), "format": "text/html", "language": "en",
+    }
+
+
+def community_benefits_delivered_document(reference: str, notice: Notice, content: dict) -> dict | None:
+    """The award notice's statement of the benefits the requirements will deliver (s.25(4)), as a
+    document of type awardNotice for the same reasons as community_benefits_document."""
+    if not content.get("community_benefits_delivered"):
+        return None
+    return {
+        "id": "community-benefits-delivered", "documentType": "awardNotice", "title": "Community benefits to be delivered",
+        "description": content["community_benefits_delivered"],
+        "url": notice_link(reference, notice.kind, notice.version) + "#community-benefits-delivered",
+        "datePublished": timestamp(notice.published_at), "format": "text/html", "language": "en",
+    }
+
+
 def term(content: dict) -> dict | None:
     """The framework's term, from its notice: when it starts and, from its duration, when it ends."""
     if not content.get("start_date"):
@@ -351,13 +384,14 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
             "eligibilityCriteria": eligibility_criteria(content),
             "submissionMethod": ["electronicSubmission"],
             "submissionMethodDetails": f"Tenders are prepared and submitted through this registry: {framework_link(framework.reference)}",
-            "documents": [document, *attached],
+            "documents": [document, *([benefits] if (benefits := community_benefits_document(framework.reference, notice, content)) else []), *attached],
         })
         if notice.version > 1:
             tender["amendments"] = [amendment(release_id, notice, framework.reference)]
     elif kind == NoticeKind.AWARD:
         tags = ["award", "contract"]
-        sections["awards"] = await framework_awards(framework, parties, content, document)
+        delivered = community_benefits_delivered_document(framework.reference, notice, content)
+        sections["awards"] = await framework_awards(framework, parties, content, document, *([delivered] if delivered else []))
         sections["contracts"] = framework_agreements(sections["awards"], content)
         sections["bids"] = {"statistics": bid_statistics(content)}
         tenderers = await framework_tenderers(framework.id)
@@ -454,7 +488,7 @@ async def framework_tenderers(framework_id: int) -> list[int]:
     return sorted({row["organisation"] for row in rows})
 
 
-async def framework_awards(framework: Framework, parties: Parties, content: dict, document: dict) -> list[dict]:
+async def framework_awards(framework: Framework, parties: Parties, content: dict, *documents: dict) -> list[dict]:
     """One award per appointed supplier and lot: the supplier's place on the framework agreement."""
     lots = {lot.id: lot for lot in await Lot.objects().where(Lot.framework == framework.id)}
     awards = []
@@ -470,7 +504,7 @@ async def framework_awards(framework: Framework, parties: Parties, content: dict
             "suppliers": [supplier],
             "contractPeriod": term(content),
             "relatedLots": [str(lot.number)],
-            "documents": [document],
+            "documents": list(documents),
         })
     return awards
 
