@@ -353,7 +353,8 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     assert details_amended["amendments"][0]["amendsReleaseID"] == f"{ref}-tender-v2"
     assert details_amended["amendments"][0]["rationale"] == "The summary says where"
     assert [(d["documentType"], d["title"]) for d in details_amended["documents"]] == [
-        ("tenderNotice", "Tender notice, version 3"), ("technicalSpecifications", "Specification"), ("contractSchedule", "Pricing schedule"),
+        ("tenderNotice", "Tender notice, version 3"), ("tenderNotice", "Reasons for including no community benefit requirements"),
+        ("technicalSpecifications", "Specification"), ("contractSchedule", "Pricing schedule"),
     ]
     assert details_amended["description"].startswith(AMENDED_SUMMARY)
     for kept in ("tenderPeriod", "enquiryPeriod", "awardCriteriaDetails", "eligibilityCriteria"):  # what the invitation published stays
@@ -499,8 +500,8 @@ async def test_a_record_has_the_releases_and_their_compiled_release(bound):
     assert tender["status"] == "complete" and tender["procurementMethod"] == "open" and tender["value"]["amount"] == 4_500_000
     specification, pricing = (f"document-{document.id}" for document in await documents.for_framework((await frameworks.get(bound.framework)).id))
     assert [document["id"] for document in tender["documents"]] == [
-        "tender-notice-v1", specification, "clarification-Q1", pricing, "tender-notice-v2", "tender-notice-v3",
-    ]
+        "tender-notice-v1", "community-benefits", specification, "clarification-Q1", pricing, "tender-notice-v2", "tender-notice-v3",
+    ]  # the reasons for no community benefit requirements: a £4.5m Scottish procurement states them (PR(S)A 2014 s.25(3))
     assert [document["id"] for document in compiled["planning"]["documents"]] == ["pin-notice-v1", "rfi-reasoned-response-1", specification, "pin-notice-v2"]
     assert len(compiled["awards"]) == len(compiled["contracts"]) == 4 and compiled["planning"]["budget"]["amount"]["amount"] == 4_500_000
     assert [lot["status"] for lot in tender["lots"]] == ["complete", "complete"]
