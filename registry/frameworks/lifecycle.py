@@ -315,7 +315,10 @@ STANDARD = Lifecycle(
         Transition(State.DRAFT, State.PIN_PUBLISHED, "Publish the prior information notice", pin_problems),
         Transition(State.PIN_PUBLISHED, State.RFI_OPEN, "Open the request for information", _rfi_can_open),
         Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
-        Transition(State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish, checks=("assessment criteria complete",)),
+        Transition(
+            State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish,
+            checks=("assessment criteria complete", "minimum tendering period"),
+        ),
         Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
         Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers, facts=("opening officers",)),
         Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation", checks=("evaluation panels assigned",)),
