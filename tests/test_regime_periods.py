@@ -13,7 +13,7 @@ from registry.errors import Invalid
 from registry.frameworks import periods
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import Regime
-from registry.frameworks.tables import Framework, Notice, NoticeKind, State
+from registry.frameworks.tables import Framework, State
 from registry.surveys import service as surveys
 from registry.surveys.service import QuestionSpec
 from registry.surveys.tables import QuestionKind
@@ -175,8 +175,6 @@ async def test_the_prior_information_notice_published_in_time_shortens_the_perio
     framework = await rfi_closed_under(regime, controlled_clock, officer, itt_day=itt_day)
     found = await periods.minimum_for(await frameworks.get(framework.reference), itt_day)
     assert found.days == days and "1 March 2027" in found.rule
-    # Amending the notice later does not move the day it was first published.
-    assert await Notice.count().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.PIN)) == 1
 
 
 async def test_the_officer_sees_the_minimum_before_picking_dates_and_the_refusal_on_the_tender_deadline(client, database, controlled_clock):
