@@ -19,6 +19,7 @@ from tests.test_frameworks import draft_with_lots
 START = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 CLARIFICATION_DEADLINE = START + timedelta(days=40)
 TENDER_DEADLINE = START + timedelta(days=50, hours=3)  # 12:00 UK time, 23 March 2027
+PIN_PUBLISHED = START - timedelta(days=15)
 
 
 class FixedClock:
@@ -32,10 +33,13 @@ class FixedClock:
 
 
 async def rfi_closed(officer, controlled_clock, lots: int = 2):
-    """A framework whose request for information has run and closed; the clock is at START + 30 days."""
-    controlled_clock.set(START)
+    """A framework whose request for information has run and closed; the clock is at START + 30 days.
+    Its prior information notice came out at PIN_PUBLISHED, 45 days before the invitation to tender
+    can be (at least 40 days: the minimum tendering period is then the shortest in either regime)."""
+    controlled_clock.set(PIN_PUBLISHED)
     framework = await draft_with_lots(officer, lots=lots)
     await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
+    controlled_clock.set(START)
     survey = await surveys.save_survey(officer, framework.reference, title="Market questions", introduction="", opens_at=None, closes_at=START + timedelta(days=21))
     section = await surveys.add_section(officer, survey.id, "About you")
     await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.SHORT_TEXT, "Your name"))

@@ -102,7 +102,10 @@ async def test_officers_script_a_draft_and_its_lots_with_the_pages_rules(client,
     assert {e["key"]: e["message"] for e in broken.json()["errors"]} == {
         "title": "Enter the framework's title",
         "estimated_value": "Enter the estimated value in whole pounds, like 2500000",
-        "duration_months": "A framework can last at most 48 months",
+        "duration_months": (
+            "A framework can last at most 48 months (4 years): Public Contracts (Scotland) Regulations 2015 reg. 34(2)"
+            " (the exceptional cases it allows need reasons the registry does not record)"
+        ),
     }
     assert await Framework.count() == 0
 

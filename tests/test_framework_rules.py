@@ -38,7 +38,10 @@ async def test_details_changed_after_they_were_made_are_checked_again_when_saved
     assert refusal.value.problems == {
         "title": "Enter the framework's title",
         "estimated_value": "Enter the estimated value in whole pounds, like 2500000",
-        "duration_months": "A framework can last at most 48 months",
+        "duration_months": (
+            "A framework can last at most 48 months (4 years): Public Contracts (Scotland) Regulations 2015 reg. 34(2)"
+            " (the exceptional cases it allows need reasons the registry does not record)"
+        ),
     }
     assert (await service.get(framework.reference)).title == DETAILS.title
 

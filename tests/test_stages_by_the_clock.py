@@ -14,7 +14,7 @@ from registry.tenders import service as tenders
 from tests.support import officer_and_supplier
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import draft_with_lots
-from tests.tendering import CLARIFICATION_DEADLINE, START, TENDER_DEADLINE, complete_draft, open_for_tenders, registered
+from tests.tendering import CLARIFICATION_DEADLINE, PIN_PUBLISHED, START, TENDER_DEADLINE, complete_draft, open_for_tenders, registered
 
 
 async def stored_state(reference: str) -> State:
@@ -69,9 +69,10 @@ async def test_past_the_clarification_deadline_the_framework_page_offers_no_ques
 
 async def test_past_the_rfi_closing_time_the_framework_page_offers_no_answers(client, database, controlled_clock):
     officer, _ = await officer_and_supplier()
-    controlled_clock.set(START)
+    controlled_clock.set(PIN_PUBLISHED)  # early enough for the notice to shorten the minimum tendering period
     framework = await draft_with_lots(officer, lots=1)
     await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
+    controlled_clock.set(START)
     survey = await surveys.save_survey(officer, framework.reference, title="Market questions", introduction="", opens_at=None, closes_at=START + timedelta(days=21))
     section = await surveys.add_section(officer, survey.id, "About you")
     await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.SHORT_TEXT, "Your name"))
@@ -91,9 +92,10 @@ async def test_an_rfi_closed_by_the_clock_is_recorded_when_the_invitation_is_pub
     from tests.tendering import add_criteria
 
     officer, _ = await officer_and_supplier()
-    controlled_clock.set(START)
+    controlled_clock.set(PIN_PUBLISHED)  # early enough for the notice to shorten the minimum tendering period
     framework = await draft_with_lots(officer, lots=1)
     await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
+    controlled_clock.set(START)
     survey = await surveys.save_survey(officer, framework.reference, title="Market questions", introduction="", opens_at=None, closes_at=START + timedelta(days=21))
     section = await surveys.add_section(officer, survey.id, "About you")
     await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.SHORT_TEXT, "Your name"))

@@ -13,7 +13,7 @@ from registry.criteria import invitation, service
 from registry.criteria.schemas import CriterionForm, InvitationForm, SchemeForm
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.frameworks import documents as framework_documents
-from registry.frameworks import lifecycle, terms
+from registry.frameworks import lifecycle, periods, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework
 from registry.interest import service as interest
@@ -166,7 +166,8 @@ class CriteriaController(Controller):
     async def _invitation_page(self, framework: OfficersFramework, result: FormResult | None = None) -> Template:
         context = await _overview_context(framework)
         ready = lifecycle.capabilities(framework, clock.received()).may_publish_itt and not context["problems"]
-        return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, **context)
+        minimum = await periods.minimum_for(framework, clock.received())  # were it published now
+        return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, minimum=minimum, **context)
 
     async def _check_invitation(self, framework: OfficersFramework, result: FormResult, clarification_deadline, tender_deadline) -> Template:
         return page(
@@ -188,7 +189,7 @@ class CriteriaController(Controller):
             return Redirect(f"/manage/frameworks/{reference}?done=itt_published", status_code=303)
         if result.ok:
             clarification_deadline, tender_deadline = result.data.deadlines(settings.zone)
-            problems = invitation.check_deadlines(clarification_deadline, tender_deadline, clock.now())
+            problems = await invitation.deadline_problems(framework, clarification_deadline, tender_deadline, clock.now())
             if not problems and (await request.form()).get("confirmed") != "yes":
                 return await self._check_invitation(framework, result, clarification_deadline, tender_deadline)
             try:

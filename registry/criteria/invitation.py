@@ -8,7 +8,7 @@ from registry.audit import service as audit
 from registry.accounts.auth import CurrentUser
 from registry.criteria import service as criteria
 from registry.criteria.service import CriteriaError
-from registry.frameworks import lifecycle
+from registry.frameworks import lifecycle, periods
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, NoticeKind, State
 
@@ -26,6 +26,17 @@ def check_deadlines(clarification_deadline: datetime | None, tender_deadline: da
     return found
 
 
+async def deadline_problems(
+    framework: Framework, clarification_deadline: datetime | None, tender_deadline: datetime | None, now: datetime,
+) -> dict[str, str]:
+    """Each deadline's problem: the order of the two, then the minimum tendering period the regime's
+    law sets for an invitation published `now` (registry.frameworks.periods)."""
+    found = check_deadlines(clarification_deadline, tender_deadline, now)
+    if "tender_deadline" not in found and (problem := periods.deadline_problem(await periods.minimum_for(framework, now), tender_deadline)):
+        found["tender_deadline"] = problem
+    return found
+
+
 SHORT_TENDER_PERIOD = timedelta(days=30)  # the shortest usual period for an open procedure with electronic tenders
 
 
@@ -37,8 +48,8 @@ def warnings(tender_deadline: datetime, now: datetime, documents: int) -> list[s
     if period < SHORT_TENDER_PERIOD:
         found.append(
             f"Suppliers would have {period.days} day{'s' if period.days != 1 else ''} to tender. Small organisations need time to write a good "
-            "tender: the usual minimum for an open procedure with electronic tenders is 30 days (Public Contracts (Scotland) Regulations "
-            "2015, reg. 27), and the law may require longer."
+            "tender: the minimum the law sets is on the invitation to tender page, and a short period may still be too short for the "
+            "work asked (Procurement Act 2023 s.54(1); Public Contracts (Scotland) Regulations 2015 reg. 28)."
         )
     if documents == 0:
         found.append(
@@ -49,11 +60,11 @@ def warnings(tender_deadline: datetime, now: datetime, documents: int) -> list[s
 
 
 async def publish(user: CurrentUser, reference: str, *, clarification_deadline: datetime | None, tender_deadline: datetime | None) -> Framework:
-    if found := check_deadlines(clarification_deadline, tender_deadline, clock.now()):
-        field, message = next(iter(found.items()))
-        raise CriteriaError(message, field=field)
     async with audit.action("publish"):
         framework = await frameworks.for_officer(user, reference)
+        if found := await deadline_problems(framework, clarification_deadline, tender_deadline, clock.now()):
+            field, message = next(iter(found.items()))
+            raise CriteriaError(message, field=field)
         await Framework.update({Framework.clarification_deadline: clarification_deadline, Framework.tender_deadline: tender_deadline}).where(
             Framework.id == framework.id
         )

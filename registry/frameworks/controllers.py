@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks import documents, eligibility, lifecycle, service, terms
+from registry.frameworks import documents, eligibility, lifecycle, periods, service, terms
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
 from registry.errors import RuleBroken
@@ -90,7 +90,7 @@ class ManageFrameworksController(Controller):
             reached=reached, reached_meaning=procedure.stages[reached].meaning if reached else None,
             pin_problems=lifecycle.pin_problems(facts), timeline=await service.timeline(framework.id),
             can_cancel=procedure.cancellable(framework.state), notices=await service.notices(framework.id),
-            status_code=status_code,
+            light_touch=periods.light_touch_of(framework), status_code=status_code,
         )
 
     @get("/{reference:str}/details")

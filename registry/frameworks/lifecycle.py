@@ -317,7 +317,7 @@ STANDARD = Lifecycle(
         Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
         Transition(
             State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish,
-            checks=("assessment criteria complete", "community benefits stated"),
+            checks=("assessment criteria complete", "minimum tendering period", "community benefits stated"),
         ),
         Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
         Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers, facts=("opening officers",)),

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 
 from registry import clock, db, money
 from registry.accounts.auth import CurrentUser
@@ -17,7 +17,7 @@ from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.errors import Invalid, Missing, Refused, RuleBroken, Rules
-from registry.frameworks import community_benefits, eligibility, lifecycle, stages, terms
+from registry.frameworks import community_benefits, eligibility, lifecycle, periods, stages, terms
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import CallOffRoute, EligibleAuthority, Framework, Lot, Notice, NoticeKind, StageChange, State
@@ -25,7 +25,7 @@ from registry.notifications import service as notifications
 from registry.reference import cpv, taxonomies
 from registry.web import links
 
-MAX_DURATION_MONTHS = 48
+MAX_DURATION_MONTHS = periods.MAX_TERM_MONTHS  # the term each regime allows: periods.TERM_LIMITS
 MAX_ESTIMATED_VALUE = 2_000_000_000  # whole pounds: what the database's integer column holds, on either engine
 
 
@@ -96,8 +96,8 @@ class Details(Rules):
     description: str = ""
     estimated_value: int | None = None  # whole pounds
     start_date: date | None = None
+    regime: Regime = Regime.SCOTLAND  # before the duration, which its law limits
     duration_months: int | None = None
-    regime: Regime = Regime.SCOTLAND
     call_off_routes: tuple[CallOffRoute, ...] = ()
     contact_name: str = ""  # the procuring entity's contact point, for the notices and the open data
     contact_email: str = ""
@@ -125,11 +125,11 @@ class Details(Rules):
 
     @field_validator("duration_months")
     @classmethod
-    def _duration(cls, value: int | None) -> int | None:
+    def _duration(cls, value: int | None, info: ValidationInfo) -> int | None:
         if value is not None and value < 1:
             raise ValueError(DURATION_FORMAT)
-        if value is not None and value > MAX_DURATION_MONTHS:
-            raise ValueError(f"A framework can last at most {MAX_DURATION_MONTHS} months")
+        if too_long := periods.term_problem(value, info.data.get("regime") or Regime.SCOTLAND):
+            raise ValueError(too_long)
         return value
 
     @field_validator("call_off_routes")
