@@ -133,6 +133,26 @@ async def test_bidders_read_only_their_own_debrief_letters(client, database, set
     assert "Consensus on approach for Gamma." in officer_view and "Back to the results" in officer_view
 
 
+async def test_england_bidders_read_assessment_summaries_and_the_public_reads_the_contract_award_notice(client, database, settings, controlled_clock):
+    """PA23 ss.50 and 51, Procurement Regulations 2024 reg. 31: the most advantageous tender's reasons in
+    each summary, and the contract award notice public from the day the bidders are told."""
+    walked = await in_moderation(controlled_clock, BIDS)
+    await Framework.update({Framework.regime: "england"}).where(Framework.id == walked.framework.id)
+    await sign_in(client, "officer@authority.example")
+    base = f"/manage/frameworks/{walked.reference}/award"
+    await post_form(client, f"{base}/lots/1/propose", {"tenders": [str(walked.tenders[("Beta", 1)])], "reason": "One supplier is enough"}, form_page=f"{base}/lots/1")
+    await approve_both_lots(walked, settings, client)
+    assert (await post_form(client, f"{base}/notify", {}, form_page=base)).status_code == 303
+    async with as_user(settings, "bids@gamma.example") as gamma:
+        page = text_of(await gamma.get(f"/frameworks/{walked.reference}/debrief/1"))
+        assert "Outcome: Unsuccessful" in page and "Consensus on approach for Gamma." in page
+        assert "The most advantageous tender: Beta" in page and "Consensus on approach for Beta." in page and "Procurement Regulations 2024 reg. 31" in page
+    async with as_user(settings, None) as anonymous:
+        notice = text_of(await anonymous.get(f"/frameworks/{walked.reference}/notices/award/1"))
+        assert "Contract award notice, version 1" in notice and "Suppliers the authority intends to appoint" in notice
+        assert "Procurement Act 2023 s.51" in notice and "Beta" in notice
+
+
 async def test_a_challenge_holds_appointment_then_the_suppliers_are_appointed_and_published(client, database, settings, controlled_clock):
     walked = await in_moderation(controlled_clock, BIDS)
     await sign_in(client, "officer@authority.example")

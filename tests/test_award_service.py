@@ -151,8 +151,9 @@ async def test_proposing_needs_completed_moderation_and_the_moderation_stage(dat
     [
         # Scotland: 10 calendar days from Wednesday 24 March is Saturday 3 April, so the next working day
         (Regime.SCOTLAND, "Monday 5 April 2027", datetime(2027, 4, 5, 23, 0, tzinfo=UTC)),
-        # England: 8 working days, skipping Good Friday (26 March) and Easter Monday (29 March)
-        (Regime.ENGLAND, "Wednesday 7 April 2027", datetime(2027, 4, 7, 23, 0, tzinfo=UTC)),
+        # England: 8 working days beginning with the day the contract award notice is published (Wednesday
+        # 24 March is day 1), skipping Good Friday (26 March) and Easter Monday (29 March): PA23 s.51(2)
+        (Regime.ENGLAND, "Tuesday 6 April 2027", datetime(2027, 4, 6, 23, 0, tzinfo=UTC)),
     ],
 )
 async def test_bidders_are_told_with_the_standstill_end_of_the_frameworks_regime(walked, controlled_clock, regime, last_day, ends_at):
@@ -179,6 +180,72 @@ async def test_bidders_are_told_with_the_standstill_end_of_the_frameworks_regime
     delta = next(e for e in emails if e.recipient == "bids@delta.example")
     assert "Outcome for Delta: excluded." in delta.body and "Failed the selection question" in delta.body
     assert await AuditEvent.exists().where(AuditEvent.action == "award.bidders_notified")
+
+
+@pytest.mark.parametrize("regime", [Regime.SCOTLAND, Regime.ENGLAND])
+async def test_england_publishes_the_contract_award_notice_when_bidders_are_told_and_the_contract_details_at_appointment(walked, controlled_clock, regime):
+    """PA23 ss.50(1) and 51(2): the contract award notice (UK6) is published with the assessment
+    summaries and starts the standstill; the contract details notice (UK7, s.53) follows appointment.
+    Scotland: nothing is published until appointment, then the award notice."""
+    from registry.opendata.tables import Release
+
+    await Framework.update({Framework.regime: regime}).where(Framework.id == walked.framework.id)
+    await approved(walked)
+    controlled_clock.set(NOTIFIED_AT)
+    framework = await award.notify_bidders(walked.officer, walked.reference, zone=ZONE, abnormally_low_share=SHARE)
+    published = await Notice.objects().where((Notice.framework == framework.id) & Notice.kind.is_in(["award", "contract_details"]))
+    releases = {r.release_id: json.loads(r.tags) for r in await Release.objects().where(Release.release_id.like(f"{walked.reference}-%award%"))}
+    if regime == Regime.SCOTLAND:
+        assert published == [] and releases == {}
+    else:
+        [notice] = published
+        assert notice.kind == "award" and notice.published_at.astimezone(ZONE).date() == NOTIFIED_AT.date()
+        content = frameworks.notice_content(notice)["award"]
+        assert datetime.fromisoformat(content["standstill_ends_at"]) == datetime(2027, 4, 6, 23, 0, tzinfo=UTC) and content["standstill_last_day"] == "2027-04-06"
+        assert "Procurement Act 2023 s.51" in content["standstill"]
+        assert [(lot["number"], [a["supplier"] for a in lot["intended"]]) for lot in content["lots"]] == [(1, ["Beta", "Alpha", "Gamma"]), (2, ["Alpha"])]
+        assert releases == {f"{walked.reference}-award-v1": ["award"]}
+        data = json.loads((await Release.objects().get(Release.release_id == f"{walked.reference}-award-v1")).data)
+        assert {a["status"] for a in data["awards"]} == {"pending"} and len(data["awards"]) == 4 and "contracts" not in data
+        # the summaries were written the same day, before the notice was published (s.50(3))
+        assert all(d.written_at.astimezone(ZONE).date() == NOTIFIED_AT.date() and d.written_at <= notice.published_at for d in await Debrief.objects())
+
+    controlled_clock.set(framework.standstill_ends_at + timedelta(minutes=1))
+    await award.appoint(walked.officer, walked.reference, zone=ZONE)
+    kinds = sorted(n.kind for n in await Notice.objects().where((Notice.framework == framework.id) & Notice.kind.is_in(["award", "contract_details"])))
+    assert kinds == (["award"] if regime == Regime.SCOTLAND else ["award", "contract_details"])
+    if regime == Regime.ENGLAND:
+        details = json.loads((await Release.objects().get(Release.release_id == f"{walked.reference}-contract_details-v1")).data)
+        assert details["tag"] == ["awardUpdate", "contract"]
+        pending = json.loads((await Release.objects().get(Release.release_id == f"{walked.reference}-award-v1")).data)
+        assert {a["id"] for a in details["awards"]} == {a["id"] for a in pending["awards"]} and {a["status"] for a in details["awards"]} == {"active"}
+
+
+@pytest.mark.parametrize("regime", [Regime.SCOTLAND, Regime.ENGLAND])
+async def test_a_losing_bidders_letter_gives_the_most_advantageous_tenders_scores(walked, controlled_clock, regime):
+    """England: the assessment summary gives the most advantageous tender's score and reasons on each
+    award criterion (PA23 s.50(3); Procurement Regulations 2024 reg. 31(2)(e), (3)). Scotland: the
+    letter gives the successful tender's scores, as before."""
+    await Framework.update({Framework.regime: regime}).where(Framework.id == walked.framework.id)
+    await set_max_suppliers(walked, 1, 1)
+    await approved(walked)
+    controlled_clock.set(NOTIFIED_AT)
+    await award.notify_bidders(walked.officer, walked.reference, zone=ZONE, abnormally_low_share=SHARE)
+    letter = award.letter(await award.debrief_for_supplier(walked.suppliers["Gamma"], walked.reference, 1))
+    assert letter["outcome"] == "unsuccessful"
+    assert letter["successful"] == [{"supplier": "Beta", "rank": 1, "quality": "60.00", "price_score": "24.00", "total": "84.00"}]
+    email = next(e for e in await Notification.objects().where(Notification.subject.like("%the award decision for lot 1")) if e.recipient == "bids@gamma.example")
+    if regime == Regime.SCOTLAND:
+        assert "most_advantageous" not in letter and "Consensus on approach for Beta" not in email.body
+        return
+    [best] = letter["most_advantageous"]
+    assert best["supplier"] == "Beta" and best["total"] == "84.00"
+    assert {m["title"]: (m["score"], m["rationale"]) for m in best["marks"] if m["kind"] == "quality"} == {
+        "Reaching seldom-heard groups": (4, "Consensus on approach for Beta."), "Your team": (4, "Consensus on team for Beta."),
+    }
+    assert "The most advantageous tender ranked 1, Beta, was assessed as follows:" in email.body
+    assert "- Reaching seldom-heard groups (weight 60%): 4 out of 4. Consensus on approach for Beta." in email.body
+    assert "Procurement Regulations 2024 reg. 31" in email.body
 
 
 async def test_a_challenge_suspends_appointment_until_resolved_and_the_standstill_must_end(walked, controlled_clock):

@@ -15,10 +15,13 @@ from registry.frameworks.regimes import Regime, is_working_day, standstill_end_d
         (date(2026, 12, 18), Regime.SCOTLAND, date(2026, 12, 29)),  # 28th is the Boxing Day substitute
         (date(2026, 12, 23), Regime.SCOTLAND, date(2027, 1, 5)),  # 2 Jan (Sat), 4 Jan (substitute)
         (date(2027, 3, 16), Regime.SCOTLAND, date(2027, 3, 29)),  # 26th is Good Friday, then the weekend
-        # England: 8 working days, skipping weekends, Christmas and Easter Monday.
-        (date(2027, 3, 1), Regime.ENGLAND, date(2027, 3, 11)),
-        (date(2026, 12, 22), Regime.ENGLAND, date(2027, 1, 6)),  # 25, 28 Dec and 1 Jan are holidays
-        (date(2027, 3, 22), Regime.ENGLAND, date(2027, 4, 5)),  # Good Friday and Easter Monday skipped
+        # England: 8 working days beginning with the day the contract award notice is published
+        # (Procurement Act 2023 s.51(2)): that day is day 1; weekends, Christmas and Easter Monday skipped.
+        (date(2027, 3, 1), Regime.ENGLAND, date(2027, 3, 10)),  # Monday 1 to Wednesday 10
+        (date(2026, 12, 22), Regime.ENGLAND, date(2027, 1, 5)),  # 25, 28 Dec and 1 Jan are holidays
+        (date(2027, 3, 22), Regime.ENGLAND, date(2027, 4, 2)),  # Good Friday and Easter Monday skipped
+        (date(2027, 3, 24), Regime.ENGLAND, date(2027, 4, 6)),  # Wednesday: 24, 25, 30, 31 March, 1, 2, 5, 6 April
+        (date(2027, 3, 27), Regime.ENGLAND, date(2027, 4, 8)),  # published on a Saturday: day 1 is Tuesday 30 March
     ],
 )
 def test_standstill_end_dates(notified, regime, ends):

@@ -301,8 +301,35 @@ def _debrief_content(
             "A tender that fails a selection question, or scores under a criterion's minimum score, is excluded.",
         ],
         "notified_at": notified_at.isoformat(), "standstill_ends_at": ends_at.isoformat(), "standstill_last_day": last_day.isoformat(),
-        "regime": rules.legislation, "standstill": rules.standstill_description,
+        "regime": rules.legislation, "standstill": rules.standstill_description, "standstill_source": rules.standstill_source,
+        **_assessment_summary(Regime(framework.regime), chosen),
     }
+
+
+def _assessment_summary(regime: Regime, chosen: list[TenderResult]) -> dict:
+    """England: the letter is the assessment summary, which gives for the most advantageous tender(s)
+    what it gives for the bidder's own: the score and its reasons on each award criterion, and the
+    totals (Procurement Act 2023 s.50(3); Procurement Regulations 2024 reg. 31(2)(e) and (3)(b)),
+    from the moderated marks. Scotland: the letter gives the successful tenders' scores (their
+    quality, price and total scores, above), as the notice of the award decision asks."""
+    if regime != Regime.ENGLAND:
+        return {}
+    return {
+        "assessment_summary": ASSESSMENT_SUMMARY_SOURCE,
+        "most_advantageous": [
+            {
+                "supplier": t.supplier, "rank": t.rank, "quality": str(t.quality), "price_score": str(t.price_score), "total": str(t.total),
+                "marks": [
+                    {"kind": m.kind, "title": m.title, "weight": m.weight, "score": m.score, "passed": m.passed, "rationale": m.rationale}
+                    for m in t.marks
+                ],
+            }
+            for t in chosen
+        ],
+    }
+
+
+ASSESSMENT_SUMMARY_SOURCE = "Procurement Act 2023 s.50(3); Procurement Regulations 2024 reg. 31"
 
 
 def debrief_path(reference: str, lot_number: int) -> str:
@@ -312,6 +339,12 @@ def debrief_path(reference: str, lot_number: int) -> str:
 def last_day_text(content: dict) -> str:
     """The standstill period's last day, like "Monday 5 April 2027"."""
     return date.fromisoformat(content["standstill_last_day"]).strftime("%A %-d %B %Y")
+
+
+def _mark_line(mark: dict, content: dict) -> str:
+    if mark["kind"] == "selection":
+        return f"- {mark['title']}: {'pass' if mark['passed'] else 'fail'}. {mark['rationale'] or ''}".rstrip()
+    return f"- {mark['title']} (weight {mark['weight']}%): {mark['score']} out of {content['scheme']['scale_max']}. {mark['rationale'] or ''}".rstrip()
 
 
 def _email_body(content: dict, zone: ZoneInfo) -> str:
@@ -324,11 +357,7 @@ def _email_body(content: dict, zone: ZoneInfo) -> str:
         "",
         "Your scores:",
     ]
-    for mark in tender["marks"]:
-        if mark["kind"] == "selection":
-            lines.append(f"- {mark['title']}: {'pass' if mark['passed'] else 'fail'}. {mark['rationale'] or ''}".rstrip())
-        else:
-            lines.append(f"- {mark['title']} (weight {mark['weight']}%): {mark['score']} out of {content['scheme']['scale_max']}. {mark['rationale'] or ''}".rstrip())
+    lines += [_mark_line(mark, content) for mark in tender["marks"]]
     lines.append(f"Quality score: {tender['quality']} of {content['scheme']['quality_share']}")
     if tender["compliant"]:
         lines += [
@@ -337,6 +366,12 @@ def _email_body(content: dict, zone: ZoneInfo) -> str:
         ]
     lines += ["", "The successful suppliers' scores (quality, price, total):"]
     lines += [f"- {s['rank']}. {s['supplier']}: {s['quality']}, {s['price_score']}, {s['total']}" for s in content["successful"]] or ["- None"]
+    for best in content.get("most_advantageous", []):
+        lines += ["", f"The most advantageous tender ranked {best['rank']}, {best['supplier']}, was assessed as follows:"]
+        lines += [_mark_line(mark, content) for mark in best["marks"]]
+        lines.append(f"Quality score: {best['quality']}; price score: {best['price_score']}; total: {best['total']}")
+    if content.get("assessment_summary"):
+        lines += ["", f"This is your assessment summary ({content['assessment_summary']})."]
     lines += [
         "", "How tenders were scored:", *[f"- {rule}" for rule in content["rules"]],
         "",
@@ -349,7 +384,10 @@ def _email_body(content: dict, zone: ZoneInfo) -> str:
 
 
 async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, abnormally_low_share: float) -> Framework:
-    """Tell every bidder the decision, with its own debrief letter, and start the standstill period."""
+    """Tell every bidder the decision, with its own debrief letter, and start the standstill period.
+    England: the letters are the assessment summaries, sent before the contract award notice (UK6),
+    which is published the same day and starts the standstill on that day (Procurement Act 2023
+    ss.50(1), 50(3) and 51(2)). Scotland: the letters start it (PCSR 2015 regs. 85 and 86)."""
     async with _action(user, reference, "notify"):
         framework = await frameworks.for_officer(user, reference, lock=True)
         _in_state(framework, State.AWARD_APPROVED, "Notifying the bidders")
@@ -360,8 +398,10 @@ async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, a
         scheme = await criteria.scheme_of(framework.id)
         received = await tenders_received(framework) or {}  # after the opening: never sealed
         letters = 0
+        intended = []  # the suppliers to be appointed to each lot, for England's contract award notice
         for lot in await frameworks.lots(framework.id):
             if not received.get(lot.id):
+                intended.append({"number": lot.number, "title": lot.title, "tenders_received": 0, "compliant_tenders": 0, "intended": []})
                 continue
             proposal = await current_proposal(lot.id)
             if proposal is None or proposal.approved_at is None:
@@ -381,14 +421,46 @@ async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, a
                         recipient=email, subject=f"{framework.reference}: the award decision for lot {lot.number}", body=_email_body(content, zone),
                     )
                 letters += 1
+            intended.append({
+                "number": lot.number, "title": lot.title, "tenders_received": received[lot.id], "compliant_tenders": len(results.compliant),
+                "intended": [{"supplier": t.supplier, "rank": t.rank, "organisation_id": t.organisation_id} for t in chosen],
+            })
+        rules = RULES[Regime(framework.regime)]
+        if rules.standstill_from_award_notice:
+            await _publish_contract_award_notice(user, framework, intended, now, ends_at, zone)
         await audit.record(
             "award.bidders_notified", actor=user.actor, object_type="framework", object_id=reference,
             payload={"letters": letters, "standstill_ends_at": ends_at.isoformat(), "regime": framework.regime},
         )
-        framework = await frameworks.move(
-            user, reference, State.STANDSTILL, note=f"Bidders told of the award decision; the standstill period ends at {local_time(ends_at, zone)}",
-        )
+        note = f"Bidders told of the award decision; the standstill period ends at {local_time(ends_at, zone)}"
+        if rules.standstill_from_award_notice:
+            note = (
+                f"Assessment summaries sent and the contract award notice published; the standstill period "
+                f"({rules.standstill_description}: {rules.standstill_source}) ends at {local_time(ends_at, zone)}"
+            )
+        framework = await frameworks.move(user, reference, State.STANDSTILL, note=note)
     return framework
+
+
+async def _publish_contract_award_notice(user: CurrentUser, framework: Framework, lots: list[dict], now: datetime, ends_at: datetime, zone: ZoneInfo) -> None:
+    """England's contract award notice (UK6): the authority intends to conclude the framework agreement
+    with these suppliers (Procurement Act 2023 s.50(1) and (2)); the standstill begins with the day it
+    is published (s.51(2))."""
+    rules = RULES[Regime.ENGLAND]
+    assessment = await criteria.tender_notice_content(framework)
+    await frameworks.publish_notice(
+        framework, NoticeKind.AWARD, user, change_summary=None,
+        extra={
+            "award": {
+                "lots": lots, "bidders_notified_at": now.isoformat(), "standstill_ends_at": ends_at.isoformat(),
+                "standstill_last_day": (ends_at.astimezone(zone) - timedelta(days=1)).date().isoformat(),
+                "standstill": f"{rules.standstill_description}: {rules.standstill_source}",
+                "tenders_closed_at": framework.tender_deadline.isoformat() if framework.tender_deadline else None,
+            },
+            "quality_share": assessment["quality_share"], "price_share": assessment["price_share"], "scale": assessment["scale"],
+            "criteria": assessment["criteria"], "tie_break": scoring.TIE_BREAK_RULE,
+        },
+    )
 
 
 async def record_challenge(user: CurrentUser, reference: str, *, organisation_id: int | None, details: str) -> Challenge:
@@ -432,9 +504,10 @@ async def resolve_challenge(user: CurrentUser, reference: str, challenge_id: int
 
 async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, community_benefits_delivered: str = "") -> Framework:
     """After the standstill, with no challenge open: appoint the approved suppliers, make the framework
-    live and publish the award notice, with the community benefits the officer says will be delivered
-    (required where the contract includes community benefit requirements in a Scottish procurement of
-    £4m or more: Procurement Reform (Scotland) Act 2014 s.25(4)); then checkpoint the audit log's head."""
+    live and publish the award notice (England: the contract details notice), with the community
+    benefits the officer says will be delivered (required where the contract includes community
+    benefit requirements in a Scottish procurement of £4m or more: Procurement Reform (Scotland) Act
+    2014 s.25(4)); then checkpoint the audit log's head."""
     community_benefits_delivered = community_benefits_delivered.strip()
     async with _action(user, reference, "appoint"):
         framework = await frameworks.for_officer(user, reference, lock=True)
@@ -484,8 +557,11 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, communit
         )
         framework = await frameworks.move(user, reference, State.LIVE)
         assessment = await criteria.tender_notice_content(framework)
+        # England: the award was announced by the contract award notice at the start of the standstill;
+        # now the contract details notice (UK7) says the framework agreements are concluded (PA23 s.53).
+        kind = NoticeKind.CONTRACT_DETAILS if RULES[Regime(framework.regime)].standstill_from_award_notice else NoticeKind.AWARD
         await frameworks.publish_notice(
-            framework, NoticeKind.AWARD, user, change_summary=None,
+            framework, kind, user, change_summary=None,
             extra={
                 "award": {
                     "lots": lots_content, "appointed_at": now.isoformat(), "standstill_ends_at": framework.standstill_ends_at.isoformat(),

@@ -22,17 +22,28 @@ class RegimeRules:
     holiday_subdivision: str
     standstill_days: int
     standstill_in_working_days: bool
+    # England: the standstill begins with the day the contract award notice is published (PA23 s.51(2)),
+    # which the notify step publishes; Scotland: it runs from the letters to the bidders (PCSR 2015
+    # regs. 85 and 86), and no notice starts it.
+    standstill_from_award_notice: bool = False
+    standstill_source: str = ""
 
     @property
     def standstill_description(self) -> str:
+        if self.standstill_from_award_notice:
+            return f"{self.standstill_days} working days beginning with the day the contract award notice is published"
         if self.standstill_in_working_days:
             return f"{self.standstill_days} working days"
         return f"{self.standstill_days} calendar days, ending on a working day"
 
 
 RULES = {
-    Regime.SCOTLAND: RegimeRules("Scotland", "Public Contracts (Scotland) Regulations 2015", "SCT", 10, False),
-    Regime.ENGLAND: RegimeRules("England", "Procurement Act 2023", "ENG", 8, True),
+    Regime.SCOTLAND: RegimeRules(
+        "Scotland", "Public Contracts (Scotland) Regulations 2015", "SCT", 10, False, standstill_source="PCSR 2015 regs. 85 and 86",
+    ),
+    Regime.ENGLAND: RegimeRules(
+        "England", "Procurement Act 2023", "ENG", 8, True, standstill_from_award_notice=True, standstill_source="Procurement Act 2023 s.51",
+    ),
 }
 
 
@@ -59,8 +70,13 @@ def add_working_days(start: date, days: int, regime: Regime) -> date:
 
 
 def standstill_end_date(notified_on: date, regime: Regime) -> date:
-    """The last day of the standstill period that starts the day after bidders are notified."""
+    """The last day of the standstill period that starts on `notified_on`'s step. England: 8 working
+    days *beginning with* the day the contract award notice is published (Procurement Act 2023
+    s.51(2)), so that day is the first when it is a working day (otherwise the next working day is).
+    Scotland: 10 days from the day after the letters are sent, ending on a working day (PCSR 2015 regs. 85 and 86)."""
     rules = RULES[regime]
+    if rules.standstill_from_award_notice:
+        return add_working_days(next_working_day(notified_on, regime), rules.standstill_days - 1, regime)
     if rules.standstill_in_working_days:
         return add_working_days(notified_on, rules.standstill_days, regime)
     return next_working_day(notified_on + timedelta(days=rules.standstill_days), regime)

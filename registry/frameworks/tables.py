@@ -38,8 +38,9 @@ class CallOffRoute(StrEnum):
 class NoticeKind(StrEnum):
     PIN = "pin"
     TENDER = "tender"
-    AWARD = "award"
+    AWARD = "award"  # England: the contract award notice (UK6), published when the bidders are told
     CANCELLATION = "cancellation"
+    CONTRACT_DETAILS = "contract_details"  # England: the contract details notice (UK7), at appointment
 
 
 class Framework(Table):

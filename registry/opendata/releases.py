@@ -39,11 +39,11 @@ from registry.web import links
 SERVICES = "services"
 NOTICE_DOCUMENT_TYPES = {
     NoticeKind.PIN: "plannedProcurementNotice", NoticeKind.TENDER: "tenderNotice", NoticeKind.AWARD: "awardNotice",
-    NoticeKind.CANCELLATION: "cancellationDetails",
+    NoticeKind.CANCELLATION: "cancellationDetails", NoticeKind.CONTRACT_DETAILS: "contractNotice",
 }
 NOTICE_NAMES = {
     NoticeKind.PIN: "Prior information notice", NoticeKind.TENDER: "Tender notice", NoticeKind.AWARD: "Award notice",
-    NoticeKind.CANCELLATION: "Cancellation notice",
+    NoticeKind.CANCELLATION: "Cancellation notice", NoticeKind.CONTRACT_DETAILS: "Contract details notice",
 }
 
 
@@ -388,10 +388,27 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
         })
         if notice.version > 1:
             tender["amendments"] = [amendment(release_id, notice, framework.reference)]
-    elif kind == NoticeKind.AWARD:
-        tags = ["award", "contract"]
+    elif kind == NoticeKind.AWARD and not (content.get("award") or {}).get("appointed_at"):
+        # England's contract award notice (UK6, Procurement Act 2023 s.50): the suppliers the authority
+        # intends to appoint, each a pending award; nothing is concluded until the standstill ends.
+        tags = ["award"]
+        sections["awards"] = await intended_awards(framework, parties, content, document)
+        sections["bids"] = {"statistics": bid_statistics(content)}
+        tenderers = await framework_tenderers(framework.id)
+        tender["tenderers"] = [await parties.add(organisation_id, "tenderer") for organisation_id in tenderers]
+        tender["numberOfTenderers"] = len(tenderers)
+        tender["awardPeriod"] = award_period(content)
+        tender["milestones"] = standstill_milestones(framework, content, met=False)
+        tender["documents"] = attached
+    elif kind in (NoticeKind.AWARD, NoticeKind.CONTRACT_DETAILS):
+        # Scotland's award notice, or England's contract details notice (UK7, s.53), which updates the
+        # contract award notice's awards (the same ids, now active) and adds the agreements concluded.
+        england = kind == NoticeKind.CONTRACT_DETAILS
+        tags = ["awardUpdate", "contract"] if england else ["award", "contract"]
         delivered = community_benefits_delivered_document(framework.reference, notice, content)
-        sections["awards"] = await framework_awards(framework, parties, content, document, *([delivered] if delivered else []))
+        sections["awards"] = await framework_awards(
+            framework, parties, content, document, *([delivered] if delivered else []), ids_by_lot_and_supplier=england,
+        )
         sections["contracts"] = framework_agreements(sections["awards"], content)
         sections["bids"] = {"statistics": bid_statistics(content)}
         tenderers = await framework_tenderers(framework.id)
@@ -419,15 +436,25 @@ def award_period(content: dict) -> dict | None:
     }
 
 
-def standstill_milestones(framework: Framework, content: dict) -> list[dict]:
-    """The standstill period, as a tender milestone met when it ended: OCDS 1.1 and its registered
-    extensions have no field for it. Its start is the award period's end."""
+def standstill_milestones(framework: Framework, content: dict, met: bool = True) -> list[dict]:
+    """The standstill period, as a tender milestone met when it ended (scheduled, in England's contract
+    award notice, which starts it): OCDS 1.1 and its registered extensions have no field for it. Its
+    start is the award period's end."""
     award = content.get("award") or {}
     if not award.get("standstill_ends_at"):
         return []
     ended = timestamp(datetime.fromisoformat(award["standstill_ends_at"]))
     rules = RULES[Regime(content.get("regime") or framework.regime)]
     began = f" from {timestamp(datetime.fromisoformat(award['bidders_notified_at']))}, when the bidders were told the award decision," if award.get("bidders_notified_at") else ""
+    if not met:
+        return [{
+            "id": "standstill", "title": "End of the standstill period", "type": "assessment",
+            "description": (
+                f"The standstill period ({rules.standstill_description}, {rules.standstill_source}) runs{began} until {ended}: "
+                "no supplier is appointed before it ends, and the award decision may be challenged during it."
+            ),
+            "dueDate": ended, "status": "scheduled",
+        }]
     return [{
         "id": "standstill", "title": "End of the standstill period", "type": "assessment",
         "description": (
@@ -488,7 +515,35 @@ async def framework_tenderers(framework_id: int) -> list[int]:
     return sorted({row["organisation"] for row in rows})
 
 
-async def framework_awards(framework: Framework, parties: Parties, content: dict, *documents: dict) -> list[dict]:
+def award_id_for(reference: str, lot_number: int, organisation_id: int) -> str:
+    """An award's id from its lot and supplier, the same in England's contract award notice (pending)
+    and in its contract details notice (active), so that the second updates the first."""
+    return f"{reference}-L{lot_number}-O{organisation_id}"
+
+
+async def intended_awards(framework: Framework, parties: Parties, content: dict, document: dict) -> list[dict]:
+    """One pending award per supplier the contract award notice says the authority intends to appoint to a lot."""
+    awards = []
+    for lot in (content.get("award") or {}).get("lots", []):
+        for intended in lot.get("intended", []):
+            supplier = await parties.add(intended["organisation_id"], "supplier", "tenderer")
+            awards.append({
+                "id": award_id_for(framework.reference, lot["number"], intended["organisation_id"]),
+                "title": f"Lot {lot['number']}: {lot['title']}",
+                "description": (
+                    f"The authority intends to appoint {supplier['name']} to lot {lot['number']} of the framework agreement, "
+                    f"ranked {ordinal(intended['rank'])}, once the standstill period ends."
+                ),
+                "status": "pending",
+                "suppliers": [supplier],
+                "contractPeriod": term(content),
+                "relatedLots": [str(lot["number"])],
+                "documents": [document],
+            })
+    return awards
+
+
+async def framework_awards(framework: Framework, parties: Parties, content: dict, *documents: dict, ids_by_lot_and_supplier: bool = False) -> list[dict]:
     """One award per appointed supplier and lot: the supplier's place on the framework agreement."""
     lots = {lot.id: lot for lot in await Lot.objects().where(Lot.framework == framework.id)}
     awards = []
@@ -496,7 +551,10 @@ async def framework_awards(framework: Framework, parties: Parties, content: dict
         lot = lots[appointment.lot]
         supplier = await parties.add(appointment.organisation, "supplier", "tenderer")
         awards.append({
-            "id": f"{framework.reference}-A{appointment.id}",
+            "id": (
+                award_id_for(framework.reference, lot.number, appointment.organisation) if ids_by_lot_and_supplier
+                else f"{framework.reference}-A{appointment.id}"
+            ),
             "title": f"Lot {lot.number}: {lot.title}",
             "description": f"{supplier['name']} is appointed to lot {lot.number} of the framework agreement, ranked {ordinal(appointment.rank)}.",
             "status": "active",

@@ -48,7 +48,10 @@ class FrameworkPageController(Controller):
         notices = await service.notices(framework.id)
         latest_pin = next((n for n in reversed(notices) if n.kind == "pin"), None)
         latest_tender_notice = next((n for n in reversed(notices) if n.kind == "tender"), None)
-        latest_award_notice = next((n for n in reversed(notices) if n.kind == "award"), None)
+        # England: the contract details notice once the suppliers are appointed, the contract award notice before
+        latest_award_notice = next((n for n in reversed(notices) if n.kind == "contract_details"), None) or next(
+            (n for n in reversed(notices) if n.kind == "award"), None,
+        )
         return page(
             "frameworks/show.html",
             framework=framework, authority=await service.authority_name(framework), lots=await service.lots(framework.id),
