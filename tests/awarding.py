@@ -5,6 +5,7 @@ moderation directly (as the evaluation stage would leave them) and put in the mo
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from registry.tenders import core_information
 from registry import clock
 from registry.accounts import service as accounts
 from registry.accounts.passwords import hash_password
@@ -138,3 +139,11 @@ async def lot(walked: Walked, number: int) -> Lot:
 
 async def set_max_suppliers(walked: Walked, number: int, maximum: int) -> None:
     await Lot.update({Lot.max_suppliers: maximum}).where((Lot.framework == walked.framework.id) & (Lot.number == number))
+
+
+async def core_information_confirmed(walked) -> None:
+    """Under the Procurement Act, the officers confirm each tender's core supplier information before
+    the award (Procurement Regulations 2024 regs. 6 and 7(3)); these tenders carry none, so the officer
+    confirms what it obtained from each supplier. Nothing to do in Scotland."""
+    for waiting in await core_information.unconfirmed(await Framework.objects().get(Framework.id == walked.framework.id)):
+        await core_information.confirm(walked.officer, walked.reference, waiting["tender_id"], ppon="PMZV-7732-XJTM", share_code="SHARE1")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from registry.audit.tables import AuditEvent
 from registry.award.tables import AwardProposal
 from registry.frameworks.tables import Framework, State
-from tests.awarding import Bid, in_moderation, set_max_suppliers
+from tests.awarding import Bid, core_information_confirmed, in_moderation, set_max_suppliers
 from tests.conftest import app_client
 from tests.support import csrf_from, post_form
 from tests.test_framework_pages import sign_in
@@ -40,7 +40,9 @@ async def state_of(walked) -> str:
 
 
 async def approve_both_lots(walked, settings, officer_client) -> None:
-    """Lot 1 as already proposed by the officer, and lot 2: proposals approved by the other officer."""
+    """Lot 1 as already proposed by the officer, and lot 2: proposals approved by the other officer
+    (under the Procurement Act once each tender's core supplier information is confirmed)."""
+    await core_information_confirmed(walked)
     base = f"/manage/frameworks/{walked.reference}/award"
     async with as_user(settings, "second.officer@authority.example") as second:
         assert (await post_form(second, f"{base}/lots/1/approve", {}, form_page=f"{base}/lots/1")).status_code == 303

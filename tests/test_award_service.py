@@ -16,8 +16,7 @@ from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, Notice, State
 from registry.notifications.tables import Notification
 from registry.errors import Refused
-from registry.tenders import core_information
-from tests.awarding import SHARE, Bid, in_moderation, set_max_suppliers
+from tests.awarding import SHARE, Bid, core_information_confirmed, in_moderation, set_max_suppliers
 
 ZONE = ZoneInfo("Europe/London")
 NOTIFIED_AT = datetime(2027, 3, 24, 10, 0, tzinfo=UTC)  # a Wednesday, two days before Good Friday
@@ -47,6 +46,7 @@ async def propose_default(walked, lot: int, *, by=None):
 
 
 async def approved(walked) -> Framework:
+    await core_information_confirmed(walked)
     for lot in sorted({bid.lot for bid in BIDS}):
         await propose_default(walked, lot)
         framework = await award.approve(walked.second, walked.reference, lot)
@@ -158,10 +158,6 @@ async def test_proposing_needs_completed_moderation_and_the_moderation_stage(dat
 )
 async def test_bidders_are_told_with_the_standstill_end_of_the_frameworks_regime(walked, controlled_clock, regime, last_day, ends_at):
     await Framework.update({Framework.regime: regime}).where(Framework.id == walked.framework.id)
-    # Under the Act the award waits for each tender's core supplier information (Procurement Regulations 2024 reg. 6):
-    # these tenders carry none, so the officer confirms what it obtained from each supplier (reg. 7(3)).
-    for waiting in await core_information.unconfirmed(await Framework.objects().get(Framework.id == walked.framework.id)):
-        await core_information.confirm(walked.officer, walked.reference, waiting["tender_id"], ppon="PMZV-7732-XJTM", share_code="SHARE1")
     await approved(walked)
     controlled_clock.set(NOTIFIED_AT)
     framework = await award.notify_bidders(walked.officer, walked.reference, zone=ZONE, abnormally_low_share=SHARE)
