@@ -66,7 +66,8 @@ from registry.surveys.answer_controllers import AnswerSurveyController
 from registry.surveys.controllers import SurveyBuilderController
 from registry.tenders.controllers import TendersController
 from registry.tenders.officer_controllers import OfficerTendersController
-from registry.web import api, links
+from registry import links
+from registry.web import api
 from registry.web.csrf import WITHOUT_FORMS, csrf_middleware
 from registry.web.head import HeadAsGet
 from registry.web.outage import OutageMiddleware

@@ -410,7 +410,7 @@ def publish_as(settings: Settings) -> None:
     and the audit log's keys. Releases are never changed once stored, so they must be right the
     first time."""
     from registry.opendata import ocds
-    from registry.web import links
+    from registry import links
 
     from registry.audit import keys as audit_keys
 

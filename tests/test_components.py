@@ -7,7 +7,7 @@ from jinja2 import Environment, PackageLoader, PrefixLoader, select_autoescape
 from markupsafe import Markup
 
 from registry.web.components import RememberedMacro, _rendered
-from registry.web.paging import pagination
+from registry.paging import pagination
 from registry.web.templating import TEMPLATES_DIR, jinja_environment
 
 IMPORTS = (

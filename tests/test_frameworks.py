@@ -157,7 +157,7 @@ async def test_officers_see_interest_counted_by_lot_size_and_region_and_as_csv(d
     csv_text = interest.as_csv(rows)
     assert csv_text.splitlines()[0].startswith("Organisation,Size,Type,Regions,Lots")
     assert "Org of bids@supplier.example" in csv_text and "Lot 2" in csv_text
-    from registry.web.downloads import spreadsheet_safe
+    from registry.spreadsheets import spreadsheet_safe
 
     assert spreadsheet_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
 

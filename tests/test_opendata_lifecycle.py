@@ -42,7 +42,7 @@ from registry.surveys import service as surveys
 from registry.tenders import opening
 from registry.tenders import service as tenders
 from registry.tenders.tables import Tender
-from registry.web import links
+from registry import links
 from tests.awarding import SHARE, Bid, Walked, moderate, officers, supplier_named, user
 from tests.conftest import app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
 from tests.ocds_validation import codelist_errors, cove_problems, date_order_problems, extended_release_schema, schema_errors

@@ -24,7 +24,7 @@ from registry.accounts.tables import Organisation, Role, RoleGrant, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.notifications import service as notifications
-from registry.web import links
+from registry import links
 from registry.errors import RuleBroken
 
 GUARDED_ROLES = frozenset({Role.PROCUREMENT_OFFICER, Role.EVALUATOR, Role.ADMIN})

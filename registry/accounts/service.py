@@ -13,7 +13,7 @@ from registry.accounts.sessions import end_sessions_of
 from registry.accounts.tables import Organisation, OrganisationKind, Role, TokenPurpose, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
-from registry.web import links
+from registry import links
 
 # A hash of a random password: checking against it costs what a real check costs.
 DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$8hqVPsS85QXZphDZp5VDDA$FuG/knEtMmT+Z0NSCC3Fts1BA2HizXUujvKg+RHZ7AE"

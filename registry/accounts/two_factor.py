@@ -44,7 +44,7 @@ from registry.accounts.tokens import new_session_stamp
 from registry.accounts.tables import OrganisationKind, RecoveryCode, Role, TwoFactor, User
 from registry.audit import service as audit
 from registry.notifications import service as notifications
-from registry.web import links
+from registry import links
 from registry.errors import RuleBroken
 
 ISSUER = "Participation Framework Registry"

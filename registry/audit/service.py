@@ -30,7 +30,7 @@ from registry.audit.tables import AuditEvent
 from registry.errors import Refused, RuleBroken
 from registry.db import units
 from registry.logs import current_request_id
-from registry.web import paging
+from registry import paging
 
 GENESIS_HASH = "0" * 64
 APPEND_LOCK_ID = 7_301_947  # any constant, shared by every process that appends to the log

@@ -2,7 +2,8 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from registry.web.forms import Form, is_whole_number
+from registry.numbers import is_whole_number
+from registry.web.forms import Form
 
 
 class ProposalForm(Form):

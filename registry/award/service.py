@@ -29,7 +29,7 @@ from registry.hooks import Hook
 from registry.notifications import service as notifications
 from registry.tenders import core_information, sealing
 from registry.tenders.tables import TenderSubmission
-from registry.web import links
+from registry import links
 from registry.errors import Missing, Refused, RuleBroken
 
 # A supplier organisation was appointed to a lot (the directory refreshes its entry: registry.directory.stage).

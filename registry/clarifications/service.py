@@ -14,7 +14,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
 from registry.interest import service as interest
-from registry.web import links
+from registry import links
 from registry import errors
 
 QUESTION_LIMIT = 2000

@@ -17,7 +17,8 @@ from registry.frameworks import lifecycle, periods, terms
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework
 from registry.interest import service as interest
-from registry.web.forms import FormResult, add_error, add_problem, is_whole_number, read_form
+from registry.numbers import is_whole_number
+from registry.web.forms import FormResult, add_error, add_problem, read_form
 from registry.web.pages import page
 from registry.web.dependencies import AppSettings
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework

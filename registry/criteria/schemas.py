@@ -6,7 +6,8 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from registry.criteria.service import CriterionSpec
 from registry.criteria.tables import CriterionKind
-from registry.web.forms import Form, is_whole_number, moment_from_parts
+from registry.numbers import is_whole_number
+from registry.web.forms import Form, moment_from_parts
 
 
 def _whole_number(value: str | None) -> str | None:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from registry.accounts.auth import OptionalUser
 from registry.accounts.tables import Role
 from registry.directory import profiles, search
-from registry.web import paging
+from registry import paging
 from registry.directory.index import TAXONOMIES
 from registry.engagements.tables import MEASURES
 from registry.frameworks import eligibility

@@ -19,8 +19,9 @@ from registry.engagements.tables import Engagement, InvitationStatus
 from registry.frameworks.tables import CallOffRoute
 from registry.reference import taxonomies
 from registry.money import pounds
-from registry.web.forms import FormResult, add_problem, is_whole_number, read_form
-from registry.web import paging
+from registry.numbers import is_whole_number
+from registry.web.forms import FormResult, add_problem, read_form
+from registry import paging
 from registry.web.pages import Confirmation, confirmation, confirmed, page
 from registry.web.dependencies import AppSettings
 

@@ -14,7 +14,7 @@ from registry.engagements.tables import COMMITTED_STATES, MEASURES, Engagement, 
 from registry.errors import Refused
 from registry.frameworks.tables import Framework, Lot
 from registry.reference import taxonomies
-from registry.web.downloads import spreadsheet_safe
+from registry.spreadsheets import spreadsheet_safe
 
 SME_SIZES = frozenset({OrganisationSize.MICRO, OrganisationSize.SMALL, OrganisationSize.MEDIUM})
 READERS = (Role.PROCUREMENT_OFFICER, Role.COMMISSIONER)

@@ -11,7 +11,8 @@ from pydantic import Field, ValidationInfo, field_validator
 from registry import money
 from registry.engagements.service import MAX_CRITERIA, MAX_PARTICIPANTS, MEASURES, Brief, check_rating
 from registry.reference import taxonomies
-from registry.web.forms import Form, is_whole_number, moment_from_parts
+from registry.numbers import is_whole_number
+from registry.web.forms import Form, moment_from_parts
 
 MAX_POUNDS = Decimal(1_000_000_000)
 

@@ -33,9 +33,9 @@ from registry.money import pounds
 from registry.notifications import service as notifications
 from registry.reference import taxonomies
 from registry.suppliers.tables import SupplierProfile
-from registry.web import links
-from registry.web.forms import is_whole_number
-from registry.web.paging import Page, page_of
+from registry import links
+from registry.numbers import is_whole_number
+from registry.paging import Page, page_of
 from registry import errors
 
 LONDON = ZoneInfo("Europe/London")

@@ -19,8 +19,9 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework
 from registry.tenders import opening, sealing
 from registry.tenders import service as tenders
-from registry.web import paging
-from registry.web.forms import FormResult, add_problem, is_whole_number
+from registry import paging
+from registry.numbers import is_whole_number
+from registry.web.forms import FormResult, add_problem
 from registry.web.pages import Confirmation, confirmation, confirmed, page
 from registry.web.dependencies import AppSettings
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework

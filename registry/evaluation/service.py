@@ -20,8 +20,8 @@ from registry.frameworks.tables import Framework, Lot, State
 from registry.notifications import service as notifications
 from registry.tenders import opening
 from registry.tenders.tables import Tender, TenderSubmission
-from registry.web import links
-from registry.web.forms import is_whole_number
+from registry import links
+from registry.numbers import is_whole_number
 
 MIN_EVALUATORS = 2
 MAX_REASON = 5000

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 
 from registry.frameworks.tables import Framework
-from registry.web import links
+from registry import links
 
 KEY_DATES = {
     "rfi_closes_at": "Request for information closes",

@@ -14,7 +14,8 @@ from registry.frameworks.regimes import Regime
 from registry.frameworks.service import DURATION_FORMAT, ESTIMATED_VALUE_FORMAT, ESTIMATED_VALUE_TOO_LARGE, MAX_SUPPLIERS_RANGE, Amendment, Details, LotSpec
 from registry.frameworks.tables import CallOffRoute
 from registry.reference import cpv
-from registry.web.forms import Form, is_whole_number
+from registry.numbers import is_whole_number
+from registry.web.forms import Form
 
 READABLE_POUNDS = Decimal(10**18)  # past any limit a rule sets, and within what an integer holds
 

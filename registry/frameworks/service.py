@@ -23,7 +23,7 @@ from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import CallOffRoute, EligibleAuthority, Framework, Lot, Notice, NoticeKind, StageChange, State
 from registry.notifications import service as notifications
 from registry.reference import cpv, taxonomies
-from registry.web import links
+from registry import links
 
 MAX_DURATION_MONTHS = periods.MAX_TERM_MONTHS  # the term each regime allows: periods.TERM_LIMITS
 MAX_ESTIMATED_VALUE = 2_000_000_000  # whole pounds: what the database's integer column holds, on either engine

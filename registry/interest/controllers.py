@@ -14,9 +14,10 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.public_controllers import ICS, published_framework
 from registry.interest import service
 from registry.reference import taxonomies
-from registry.web import links
+from registry import links
 from registry.web.downloads import csv_file
-from registry.web.forms import FormResult, add_problem, is_whole_number
+from registry.numbers import is_whole_number
+from registry.web.forms import FormResult, add_problem
 from registry.web.pages import page
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.web.dependencies import AppSettings

@@ -16,8 +16,8 @@ from registry.frameworks.tables import Framework, Lot, State
 from registry.interest.tables import ExpressionOfInterest, SupplierCalendar
 from registry.notifications import service as notifications
 from registry.suppliers.tables import SupplierProfile
-from registry.web import links
-from registry.web.downloads import spreadsheet_safe
+from registry import links
+from registry.spreadsheets import spreadsheet_safe
 
 
 class InterestError(RuleBroken):

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from registry import clock, db
 from registry.audit import service as audit
-from registry.web import links, paging
+from registry import links, paging
 from registry.db import units
 from registry.notifications.tables import Notification, NotificationPreference
 

@@ -13,8 +13,8 @@ from registry.audit import keys as audit_keys
 from registry.opendata import downloads, ocds
 from registry.opendata import service as opendata
 from registry.opendata.downloads import APPOINTED_SUPPLIERS, ENGAGEMENTS, NOTICES
-from registry.web import links
-from registry.web.forms import is_whole_number
+from registry import links
+from registry.numbers import is_whole_number
 from registry.web.downloads import csv_file
 from registry.web.pages import page
 from registry.web.dependencies import AppSettings

@@ -13,8 +13,8 @@ from registry.engagements.tables import Engagement
 from registry.frameworks.tables import Framework, Notice, State
 from registry.reference import taxonomies
 from registry.suppliers.tables import SupplierProfile
-from registry.web import links
-from registry.web.downloads import spreadsheet_safe
+from registry import links
+from registry.spreadsheets import spreadsheet_safe
 
 APPOINTED_SUPPLIERS = [
     "framework reference", "framework title", "framework state", "lot", "lot title", "rank", "organisation", "registration number", "size",

@@ -34,7 +34,7 @@ from registry.reference import cpv
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys.tables import ReasonedResponse
 from registry.tenders.tables import TenderSubmission
-from registry.web import links
+from registry import links
 
 SERVICES = "services"
 NOTICE_DOCUMENT_TYPES = {

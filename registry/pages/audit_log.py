@@ -10,7 +10,7 @@ from litestar.response import Template
 from registry.accounts.auth import requires_role
 from registry.accounts.tables import Role
 from registry.audit import service as audit
-from registry.web import paging
+from registry import paging
 from registry.web.dependencies import AppSettings
 
 

@@ -11,7 +11,7 @@ from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role, signed_in
 from registry.accounts.tables import Role
 from registry.notifications import service
-from registry.web import paging
+from registry import paging
 from registry.web.dependencies import AppSettings
 
 

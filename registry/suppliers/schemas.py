@@ -5,7 +5,8 @@ from pydantic import field_validator
 
 from registry.reference import taxonomies
 from registry.suppliers.service import Profile, normal_ppon, ppon_problem
-from registry.web.forms import Form, is_whole_number
+from registry.numbers import is_whole_number
+from registry.web.forms import Form
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 

@@ -11,7 +11,7 @@ from registry.suppliers.tables import SupplierProfile
 from registry.surveys import answers
 from registry.surveys.service import answer_value, display, structure
 from registry.surveys.tables import Answer, Question, QuestionKind, ResponseStatus, Survey, SurveyResponse
-from registry.web.downloads import spreadsheet_safe
+from registry.spreadsheets import spreadsheet_safe
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.surveys.tables import Question, QuestionKind
-from registry.web.forms import is_whole_number
+from registry.numbers import is_whole_number
 
 DEFAULT_LONG_TEXT_LIMIT = 2000
 SHORT_TEXT_LIMIT = 200

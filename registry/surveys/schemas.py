@@ -6,7 +6,8 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from registry.surveys.service import QuestionSpec
 from registry.surveys.tables import QuestionKind
-from registry.web.forms import Form, is_whole_number, moment_from_parts
+from registry.numbers import is_whole_number
+from registry.web.forms import Form, moment_from_parts
 
 
 class SurveyForm(Form):

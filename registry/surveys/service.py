@@ -16,7 +16,7 @@ from registry.hooks import Hook
 from registry.notifications import service as notifications
 from registry.surveys import answers
 from registry.surveys.tables import Answer, Question, QuestionKind, ReasonedResponse, ResponseStatus, Section, Survey, SurveyResponse
-from registry.web import links
+from registry import links
 from registry import errors
 
 

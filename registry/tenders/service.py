@@ -33,7 +33,7 @@ from registry.notifications.tables import Notification
 from registry.suppliers import service as suppliers
 from registry.tenders import cdp
 from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
-from registry.web import links
+from registry import links
 from registry import errors
 
 DECLARATIONS = {

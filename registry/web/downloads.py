@@ -6,11 +6,6 @@ CSV = "text/csv"  # Litestar adds "; charset=utf-8" to every text type
 BYTE_ORDER_MARK = "\ufeff"  # without it, Excel reads UTF-8 as the local code page: "£" becomes "Â£", dashes and quotes garble
 
 
-def spreadsheet_safe(value: str) -> str:
-    """Stop a spreadsheet from running a CSV cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def csv_file(content: str, filename: str, headers: dict[str, str] | None = None) -> Response:
     """A CSV download: UTF-8 with a byte-order mark, saved under `filename`."""
     return Response(
