@@ -211,10 +211,11 @@ async def audit_checkpoint(settings: Settings, args: argparse.Namespace) -> None
 async def files_verify(settings: Settings, args: argparse.Namespace) -> None:
     from registry.frameworks import documents
     from registry.tenders import files as tender_files
+    from registry.files import storage
 
     async with database(settings):
         recorded = await documents.recorded_files() + await tender_files.recorded_files()
-    report = await asyncio.to_thread(documents.verify_files, settings.files_dir, recorded)
+    report = await asyncio.to_thread(storage.verify_files, settings.files_dir, recorded)
     for row in report.missing:
         print(f"missing: {row.description} ({row.storage_key}) has no file")
     for row, digest in report.changed:

@@ -21,13 +21,13 @@ from registry.accounts import service as accounts
 from registry.accounts import throttling, tokens
 from registry.accounts.tables import AccountToken, ApiToken, OrganisationKind, Role, TokenPurpose, User
 from registry.audit.tables import AuditEvent
-from registry.frameworks import documents
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.notifications.tables import Notification
 from registry.settings import Environment, Settings
 from registry.tenders import service as tenders
 from registry.tenders.tables import TenderDocument
+from registry.files import storage
 from tests.api_support import bearer
 from tests.conftest import app_for, serving
 from tests import support
@@ -405,7 +405,7 @@ def test_a_small_upload_cannot_make_the_server_inflate_a_huge_zip_entry():
     assert len(bomb) < 1024 * 1024
     tracemalloc.start()
     try:
-        kind = documents.sniff(bomb)
+        kind = storage.sniff(bomb)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -17,6 +17,7 @@ from registry.reference import cpv, taxonomies
 from registry.web.forms import FormResult, add_error, add_problem, read_form
 from registry.web.pages import confirmed, page
 from registry.web.dependencies import AppSettings
+from registry.files import storage
 
 
 def details_values(framework: Framework) -> dict:
@@ -243,7 +244,7 @@ class ManageFrameworksController(Controller):
     @post("/{reference:str}/documents")
     async def upload(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         form = await request.form()
-        title, upload, errors = documents.read_upload(form)
+        title, upload, errors = storage.read_upload(form)
         document_type, type_errors = documents.read_document_type(form)
         errors = {name: message for name in ("title", "document_type", "file") if (message := {**errors, **type_errors}.get(name))}
         if not errors:

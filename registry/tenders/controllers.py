@@ -9,7 +9,6 @@ from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.criteria.tables import CriterionKind
 from registry.dates import local_time
-from registry.frameworks import documents as framework_documents
 from registry.frameworks import service as frameworks
 from registry import errors
 from registry.tenders import cdp, service
@@ -17,6 +16,7 @@ from registry.tenders.tables import TenderSubmission
 from registry.web.forms import FormResult, add_problem
 from registry.web.pages import Confirmation, confirmation, confirmed, page
 from registry.web.dependencies import AppSettings
+from registry.files import storage
 
 def not_registered_page(request: Request, refusal: service.NotRegistered) -> Template:
     """Offer to register interest, rather than refuse: a supplier that has not registered may still bid."""
@@ -180,7 +180,7 @@ class TendersController(Controller):
     async def upload(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:
         space = await service.workspace(user, reference, lot)
         form = await request.form()
-        title, upload, errors = framework_documents.read_upload(form)
+        title, upload, errors = storage.read_upload(form)
         priced = form.get("priced") == "yes"
         values = {"title": title, "priced": priced}
         if not errors:

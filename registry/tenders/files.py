@@ -1,6 +1,6 @@
-"""The tender documents' files, for `registry files verify` (registry.frameworks.documents)."""
+"""The tender documents' files, for `registry files verify` (registry.files.storage)."""
 
-from registry.frameworks.documents import RecordedFile
+from registry.files.storage import RecordedFile
 from registry.tenders.tables import TenderDocument
 
 

@@ -23,7 +23,6 @@ from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.db import units
 from registry.errors import Missing, Refused, RuleBroken
-from registry.frameworks import documents as framework_documents
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
@@ -35,6 +34,7 @@ from registry.tenders import cdp
 from registry.tenders.tables import Tender, TenderDocument, TenderStatus, TenderSubmission
 from registry import links
 from registry import errors
+from registry.files import storage
 
 DECLARATIONS = {
     "accurate": "The information in this tender is true, complete and accurate.",
@@ -327,7 +327,7 @@ async def save_declarations(user: CurrentUser, reference: str, lot_number: int, 
         await _save_draft(user, space, tender, {**space.draft, "declarations": sorted(set(codes))}, "declarations")
 
 
-# What one tender's documents may take on the server: each is at most 20 MB (documents.MAX_BYTES).
+# What one tender's documents may take on the server: each is at most 20 MB (registry.files.storage.MAX_BYTES).
 # Counted over every document row the tender keeps: those on the draft and those kept because a
 # submission lists them (a removed document that no submission lists is deleted, file and all).
 MAX_DOCUMENTS = 100
@@ -355,7 +355,7 @@ async def attach_document(
     """Add a document to the draft, within the tender's quota (MAX_DOCUMENTS, MAX_DOCUMENT_BYTES); `priced` when the
     supplier says it contains prices."""
     try:
-        async with framework_documents.stored(data, filename, files_dir) as file:
+        async with storage.stored(data, filename, files_dir) as file:
             async with audit.action("attach document"):
                 space, tender = await _editable(user, reference, lot_number)  # concurrent uploads are counted one after the other
                 await _check_document_quota(tender.id, len(data))
@@ -365,7 +365,7 @@ async def attach_document(
                     "tender.document_attached", actor=user.actor, object_type="tender", object_id=tender.id,
                     payload={"framework": reference, "lot": lot_number, "sha256": document.sha256, "bytes": len(data), "priced": priced},
                 )
-    except framework_documents.DocumentRejected as rejected:
+    except storage.DocumentRejected as rejected:
         raise TenderError(str(rejected), field="file") from None
     return document
 
