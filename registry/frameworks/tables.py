@@ -4,6 +4,7 @@ from piccolo.columns import Array, Date, ForeignKey, Integer, OnDelete, Text, Ti
 from piccolo.table import Table
 
 from registry.accounts.tables import Organisation
+from registry.files.columns import StoredFileColumns
 from registry.frameworks.regimes import Regime
 
 
@@ -106,19 +107,11 @@ class Notice(Table):
     published_by = Integer(null=True, default=None)
 
 
-class Document(Table):
+class Document(StoredFileColumns, Table):
     """A file attached to a framework. The content lives outside the web root under `storage_key`."""
 
     framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
-    title = Varchar(length=200)
-    filename = Varchar(length=200)
-    content_type = Varchar(length=120)
     document_type = Varchar(length=40, default="biddingDocuments")  # from OCDS's documentType code list (documents.DOCUMENT_TYPES)
-    size_bytes = Integer()
-    sha256 = Varchar(length=64)
-    storage_key = Varchar(length=100, unique=True)
-    uploaded_at = Timestamptz()
-    uploaded_by = Integer(null=True, default=None)
 
 
 class EligibleAuthority(Table):

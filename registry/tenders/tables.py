@@ -4,6 +4,7 @@ from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, OnDelete, Text
 from piccolo.table import Table
 
 from registry.accounts.tables import Organisation
+from registry.files.columns import StoredFileColumns
 from registry.frameworks.tables import Framework, Lot
 
 
@@ -26,20 +27,12 @@ class Tender(Table):
     updated_at = Timestamptz()
 
 
-class TenderDocument(Table):
+class TenderDocument(StoredFileColumns, Table):
     """A file attached to a tender. Once part of a submission it is never deleted, only taken off the draft.
     `priced`: the supplier says it contains prices, so it is kept from the quality evaluators with the
     price (registry.tenders.sealing)."""
 
     tender = ForeignKey(references=Tender, null=False, on_delete=OnDelete.cascade)
-    title = Varchar(length=200)
-    filename = Varchar(length=200)
-    content_type = Varchar(length=120)
-    size_bytes = Integer()
-    sha256 = Varchar(length=64)
-    storage_key = Varchar(length=100, unique=True)
-    uploaded_at = Timestamptz()
-    uploaded_by = Integer(null=True, default=None)
     removed_at = Timestamptz(null=True, default=None)
     priced = Boolean(default=False)
 
