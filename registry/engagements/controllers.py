@@ -139,6 +139,7 @@ class CommissioningController(Controller):
             "engagements/show.html", result or FormResult(data=None), engagement=engagement,
             warning=await service.budget_warning(engagement.lot, engagement.budget_pence) if lifecycle.capabilities(engagement, clock.received()).may_prepare else None,
             criteria=await service.criteria_of(engagement.id), standing=standing, reach=await service.reach_of(engagement.id),
+            award_notice=await service.call_off_award_notice(engagement),
             review=await service.review_of(engagement.id), appointed=(await service.appointed_counts([engagement.lot]))[engagement.lot],
             CallOffRoute=CallOffRoute, **context, **_common(),
         )

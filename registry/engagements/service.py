@@ -19,7 +19,7 @@ from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.award.tables import Appointment
 from registry.criteria.tables import Criterion
-from registry.engagements import calloff_criteria, lifecycle, scoring
+from registry.engagements import award_notices, calloff_criteria, lifecycle, scoring
 from registry.engagements.capacity import active_counts, places_left
 from registry.engagements.sealing import deadline_passed, may_read_response
 from registry.engagements.tables import (
@@ -344,6 +344,25 @@ async def context(engagement: Engagement) -> dict:
     lot = await Lot.objects().get(Lot.id == engagement.lot)
     names = await organisation_names([i for i in (engagement.supplier, engagement.proposed_supplier, engagement.buyer) if i])
     return {"framework": framework, "lot": lot, "organisation_names": names}
+
+
+async def call_off_award_notice(engagement: Engagement) -> award_notices.CallOffAwardNotice | None:
+    """The engagement's call-off award notice (Scotland, £50,000 or more), or None."""
+    framework = await Framework.objects().get(Framework.id == engagement.framework)
+    if not award_notices.needs_award_notice(framework, engagement.awarded_price_pence) or engagement.awarded_at is None:
+        return None
+    lot = await Lot.objects().get(Lot.id == engagement.lot)
+    names = await organisation_names([i for i in (engagement.supplier, engagement.buyer) if i])
+    return award_notices.award_notice(engagement, framework, lot.number, names)
+
+
+async def published_award_notice(framework_reference: str, reference: str) -> award_notices.CallOffAwardNotice | None:
+    """The public's call-off award notice of an engagement under the framework, or None when there is none."""
+    engagement = await Engagement.objects().where(Engagement.reference == reference).first()
+    if engagement is None:
+        return None
+    notice = await call_off_award_notice(engagement)
+    return notice if notice and notice.framework_reference == framework_reference else None
 
 
 async def organisation_names(ids: list[int]) -> dict[int, str]:

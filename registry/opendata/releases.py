@@ -25,6 +25,7 @@ from datetime import date, datetime
 
 from registry.accounts.tables import Organisation
 from registry.award.tables import Appointment
+from registry.engagements import award_notices
 from registry.engagements.tables import BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, Reach
 from registry.frameworks import lifecycle
 from registry.frameworks.regimes import RULES, Regime
@@ -658,6 +659,21 @@ def _engagement_period(engagement: Engagement) -> dict | None:
     return {"startDate": day_start(engagement.starts_on), "endDate": engagement.ends_on and day_start(engagement.ends_on)}
 
 
+def call_off_award_notice_link(framework_reference: str, reference: str) -> str:
+    return links.absolute(f"/frameworks/{framework_reference}/call-off-notices/{reference}")
+
+
+def call_off_award_notice_document(framework_reference: str, engagement: Engagement) -> dict:
+    """The call-off's contract award notice (Scotland, £50,000 or more: PRSA 2014 s.23(2) and s.3),
+    published with the award."""
+    return {
+        "id": "call-off-award-notice", "documentType": "awardNotice", "title": "Contract award notice (call-off)",
+        "description": f"Award of a call-off contract under {framework_reference}, published under {award_notices.SOURCE}.",
+        "url": call_off_award_notice_link(framework_reference, engagement.reference), "datePublished": timestamp(engagement.awarded_at),
+        "format": "text/html", "language": "en",
+    }
+
+
 async def engagement_release(engagement: Engagement, event: str, previous_state: str | None = None) -> dict | None:
     """The release for an engagement's newly published step (`event`: invited, awarded,
     delivery_started, completed or cancelled), or None when the step publishes nothing (a draft
@@ -707,6 +723,8 @@ async def engagement_release(engagement: Engagement, event: str, previous_state:
             "id": ids["award"], "title": engagement.title, "status": "active", "date": timestamp(engagement.awarded_at),
             "value": pence(engagement.awarded_price_pence), "suppliers": [supplier], "contractPeriod": _engagement_period(engagement),
         }]
+        if award_notices.needs_award_notice(framework, engagement.awarded_price_pence):
+            sections["awards"][0]["documents"] = [call_off_award_notice_document(framework.reference, engagement)]
         sections["contracts"] = [{
             "id": ids["contract"], "awardID": ids["award"], "title": engagement.title, "status": "pending",
             "period": _engagement_period(engagement), "value": pence(engagement.awarded_price_pence),

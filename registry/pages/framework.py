@@ -4,12 +4,14 @@ award – and, for a signed-in supplier, whether it follows the framework and it
 Composed here, above the stages, because it reads all of them."""
 
 from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from registry import clock
 from registry.award import service as award
 from registry.clarifications import service as clarifications
+from registry.engagements import service as engagements
 from registry.frameworks import calendar, documents, eligibility, lifecycle, service
 from registry.frameworks.public_controllers import published_framework
 from registry.frameworks.regimes import RULES
@@ -68,3 +70,12 @@ class FrameworkPageController(Controller):
             debrief_lots=await own_debrief_lots(user, framework.id),
             entitled=await eligibility.entitled(framework), entitled_source=eligibility.source(framework),
         )
+
+    @get("/frameworks/{reference:str}/call-off-notices/{engagement:str}", name="call_off_award_notice")
+    async def call_off_award_notice(self, reference: FromPath[str], engagement: FromPath[str]) -> Template:
+        """A call-off's contract award notice (Scotland-regime frameworks, £50,000 or more)."""
+        framework = await published_framework(reference)
+        notice = await engagements.published_award_notice(framework.reference, engagement)
+        if notice is None:
+            raise NotFoundException("There is no award notice for that call-off")
+        return page("frameworks/call_off_notice.html", framework=framework, notice=notice)
