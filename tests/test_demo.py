@@ -33,7 +33,7 @@ from registry.interest.tables import ExpressionOfInterest
 from registry.settings import PROJECT_ROOT, Settings
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys.tables import ResponseStatus, Survey, SurveyResponse
-from registry.tenders.tables import Tender, TenderOpening, TenderStatus, TenderSubmission
+from registry.tenders.tables import CoreInformationCheck, Tender, TenderOpening, TenderStatus, TenderSubmission
 from tests.conftest import TEST_PASSWORD_PEPPER, all_table_names, app_client, create_postgres_database, drop_postgres_database, migrate, postgres_database_url
 from tests.ocds_validation import cove_problems, date_order_problems
 from tests.test_cli import run_registry
@@ -43,6 +43,7 @@ LIVE = "Community Engagement Services Framework 2026"
 IN_EVALUATION = "Deliberative Democracy Framework 2027"
 RFI_OPEN = "Lived Experience Engagement Framework 2027"
 PIN = "Public Participation Services Framework 2027"
+ENGLAND_LIVE = "Northmoor Resident Participation Framework 2026"  # under the Procurement Act 2023
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,37 @@ async def test_the_live_framework_has_three_lots_each_with_appointed_suppliers()
         tendered = await Tender.count().where((Tender.lot == lot.id) & (Tender.status == TenderStatus.SUBMITTED))
         assert 0 < appointed <= lot.max_suppliers < tendered, lot.title  # some bidders were not appointed
     assert await Notice.exists().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.AWARD))
+
+
+async def test_the_england_framework_went_live_through_the_acts_sequence_and_the_public_sees_its_notices(demo_engine: Demo):
+    framework = await framework_called(ENGLAND_LIVE)
+    assert framework.regime == "england" and framework.state == State.LIVE
+    notices = await Notice.objects().where(Notice.framework == framework.id).order_by(Notice.published_at)
+    assert [n.kind for n in notices] == [NoticeKind.PIN, NoticeKind.TENDER, NoticeKind.AWARD, NoticeKind.CONTRACT_DETAILS]
+    award_notice, details = notices[2], notices[3]
+    # PA23 s.51: the standstill begins with the day the contract award notice (UK6) is published; the
+    # contract details notice (UK7) comes at appointment, after it.
+    assert award_notice.published_at < framework.standstill_ends_at <= details.published_at
+    assert framework.standstill_ends_at - award_notice.published_at >= timedelta(days=8)
+    tenders = await Tender.objects().where((Tender.framework == framework.id) & (Tender.status == TenderStatus.SUBMITTED))
+    assert len(tenders) >= 4
+    checks = await CoreInformationCheck.objects().where(CoreInformationCheck.submission.tender.framework == framework.id)
+    assert len(checks) == len(tenders) and all(c.ppon and c.share_code and not c.obtained_later for c in checks)  # 2024 Regulations reg. 6
+    lot = await Lot.objects().get(Lot.framework == framework.id)
+    assert 0 < await Appointment.count().where(Appointment.lot == lot.id) < len(tenders)
+    async with app_client(demo_engine.settings) as client:
+        england = await client.get(f"/frameworks/{framework.reference}")
+        scotland = await client.get("/frameworks/PF-DEMO-001")
+        pages = {
+            path: (await client.get(path)).status_code
+            for path in (f"/frameworks/{framework.reference}/notices/award/1", f"/frameworks/{framework.reference}/notices/contract_details/1",
+                         "/frameworks/PF-DEMO-001/notices/award/1")
+        }
+    db.bind(demo_engine.engine)
+    assert england.status_code == 200 and scotland.status_code == 200
+    assert "Contract award notice, version 1" in england.text and "Contract details notice, version 1" in england.text
+    assert "Award notice, version 1" in scotland.text
+    assert set(pages.values()) == {200}
 
 
 async def test_engagements_are_at_every_stage_and_completed_ones_are_reviewed():
