@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count
 
 from registry import clock, db
-from registry.dates import local_time
+from registry.dates import LONDON, local_time
 from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
@@ -38,7 +38,6 @@ from registry.numbers import is_whole_number
 from registry.paging import Page, page_of
 from registry import errors
 
-LONDON = ZoneInfo("Europe/London")
 S = EngagementState
 LABELS = {
     S.DRAFT: "Draft", S.INVITED: "Invited to respond", S.AWARDED: "Awarded", S.IN_DELIVERY: "In delivery", S.COMPLETED: "Completed", S.CANCELLED: "Cancelled",

@@ -1,7 +1,7 @@
 """What the officers' pages of every stage are given: the framework their address names, looked up
 once (frameworks.service.for_officer: 404 when there is none, a recorded 403 for anyone but a
 procurement officer of its authority). A controller lists `OFFICER_FRAMEWORK` in its dependencies
-and its handlers take `framework: Framework`."""
+and its handlers take `framework: OfficersFramework`."""
 
 from typing import Annotated
 

@@ -8,10 +8,10 @@ is the configured prefix, a hyphen and the registry's own reference (PF-2026-001
 import copy
 from datetime import UTC, date, datetime, time
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import ocdsmerge
 
+from registry.dates import LONDON
 from registry import clock
 from registry.opendata import profile
 from registry.settings import Settings
@@ -19,7 +19,6 @@ from registry.settings import Settings
 VERSION = "1.1"
 LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CURRENCY = "GBP"
-LONDON = ZoneInfo("Europe/London")
 EXTENSIONS = profile.EXTENSIONS  # versioned addresses, each with its files in the project (profile.py)
 
 _configured: dict[str, str] = {}

@@ -1,5 +1,5 @@
-"""The JSON API's conventions (/api/v1), in one place: pagination, the error body, and turning a
-domain service's refusal into the same answer the pages give.
+"""The JSON API's conventions (/api/v1), in one place: pagination and the error body. A service's
+refusal gets the same answer as on the pages, from the app's one table (registry.web.errors).
 
 - A list is a page: `{"items": [...], "page", "page_size", "total", "links": {"self", "next",
   "prev"}, "notes": [...]}`. A `page_size` over MAX_PAGE_SIZE is clamped, and `notes` says so.
@@ -11,13 +11,13 @@ domain service's refusal into the same answer the pages give.
 - Each domain's API controller calls the same service functions as its pages, so that who may see
   what is decided once, in the service."""
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, Example, SecurityScheme
 from litestar.params import PathParameter, QueryParameter
@@ -110,24 +110,6 @@ def bad_parameter(name: str, message: str) -> NoReturn:
 # registered by registry.app.register_hooks). The signed-in user is the one the middleware put on the request.
 refusals: Hook[[Request, object, str], None] = Hook("a signed-in user was refused")
 
-
-async def refuse(request: Request, reason: str) -> NoReturn:
-    """Not allowed: 401 for someone not signed in (signing in might help), else the pages' recorded 403."""
-    user = request.scope.get("user")
-    if user is None:
-        raise NotAuthorizedException("Sign in to continue")
-    await refusals.run(request, user, reason)
-    raise PermissionDeniedException("You do not have permission to do that")
-
-
-async def checked(request: Request, action: Awaitable[T]) -> T:
-    """Await a service call: its refusal (PermissionError) is refuse(), a missing thing (LookupError) 404."""
-    try:
-        return await action
-    except PermissionError as refusal:
-        await refuse(request, str(refusal))
-    except LookupError as missing:
-        raise NotFoundException(str(missing)) from None
 
 
 # --- Pagination ---------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def validate(form: type[F], values: dict[str, Any]) -> FormResult[F]:
     try:
         data = form.model_validate(cleaned)
     except ValidationError as error:
-        errors = error_messages(form, error)
+        errors = problems_in(form, error)
         return FormResult(data=None, errors=in_field_order(form, {**rules_broken(form, cleaned, errors), **errors}), values=echo)
     broken = rules_broken(form, cleaned, {}, data)
     return FormResult(data=None if broken else data, errors=broken, values=echo)
@@ -98,9 +98,6 @@ def rules_broken(form: type[F], cleaned: dict[str, Any], unreadable: dict[str, s
         return {name: message for name, message in broken.problems.items() if name not in unreadable}
     return {}
 
-
-def error_messages(form: type[Form], error: ValidationError) -> dict[str, str]:
-    return problems_in(form, error)
 
 
 def add_error(result: FormResult, field_name: str, message: str) -> FormResult:
