@@ -22,6 +22,7 @@ Other processes (another worker, a command) still meet at SQLite's own lock, as 
 """
 
 import asyncio
+import itertools
 import queue
 import sqlite3
 import threading
@@ -38,6 +39,7 @@ from registry.db.querycount import CountsQueries
 
 T = TypeVar("T")
 BUSY_TIMEOUT_SECONDS = 30
+_CHANGES = itertools.count(1)  # change tokens, unique in the process across engines (registry.db.changes)
 WRITES = ("INSERT", "UPDATE", "DELETE")  # how a statement that writes begins
 
 
@@ -135,6 +137,8 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         self._lending: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._writing: aiosqlite.Connection | None = None  # for write transactions written as awaits
         self._writer: WriterThread | None = None
+        self._versions_seen: dict[int, int] = {}  # each lent connection's last `PRAGMA data_version`
+        self._change = next(_CHANGES)
 
     # --- Reading ---------------------------------------------------------------------------------
 
@@ -163,8 +167,29 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         self._readers().release()
 
     def discard(self, connection: aiosqlite.Connection) -> None:
+        self._versions_seen.pop(id(connection), None)  # a new connection may come to have its id
         asyncio.ensure_future(connection.close())
         self._readers().release()
+
+    async def change_token(self) -> int:
+        """A number that stays the same while nothing is committed to the database, and moves once
+        something is (registry.db.changes). SQLite's own counter, `PRAGMA data_version`, moves for a
+        connection when *another* connection commits: every write here is on the writer's
+        connections, never a lent one, and other processes have connections of their own. The counter
+        is each connection's own, so the token moves when the connection asked has seen a commit
+        since it was last asked (a connection asked for the first time counts as having seen one):
+        a commit is noticed by the first request after it, whichever connection it borrows."""
+        connection = await self.get_connection()
+        try:
+            version = (await connection.execute_fetchall("PRAGMA data_version"))[0]["data_version"]
+        except BaseException:
+            self.discard(connection)
+            raise
+        self.give_back(connection)
+        if self._versions_seen.get(id(connection)) != version:
+            self._versions_seen[id(connection)] = version
+            self._change = next(_CHANGES)
+        return self._change
 
     async def _open(self) -> aiosqlite.Connection:
         pending = aiosqlite.connect(**self.connection_kwargs)
@@ -262,6 +287,7 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
 
     async def close_connections(self) -> None:
         idle, self._idle = self._idle, []
+        self._versions_seen.clear()
         for connection in idle:
             await connection.close()
         if self._writing is not None:

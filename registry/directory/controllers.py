@@ -8,13 +8,13 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from jinja2 import Environment
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from registry.accounts.auth import OptionalUser
+from registry.accounts.auth import CurrentUser, OptionalUser
 from registry.accounts.tables import Role
 from registry.directory import profiles, search
 from registry import paging
@@ -24,6 +24,7 @@ from registry.frameworks import eligibility
 from registry.reference import taxonomies
 from registry.web.forms import FormResult
 from registry.web.pages import page
+from registry.web.remembered import visitors_copy
 
 def _names() -> dict:
     return {name: {term.code: term.name for term in taxonomies.terms(name)} for name in TAXONOMIES}
@@ -82,7 +83,14 @@ class DirectoryController(Controller):
     include_in_schema = False
 
     @get("/", name="directory")
-    async def index(self, request: Request, user: OptionalUser) -> Template | Redirect:
+    async def index(self, request: Request, user: OptionalUser) -> Template | Redirect | Response:
+        return await visitors_copy(request, lambda: self.search_page(request, user))
+
+    @get("/{organisation_id:int}", name="directory_supplier")
+    async def show(self, request: Request, organisation_id: FromPath[int], user: OptionalUser) -> Template | Response:
+        return await visitors_copy(request, lambda: self.profile_page(organisation_id, user))
+
+    async def search_page(self, request: Request, user: CurrentUser | None) -> Template | Redirect:
         params = request.query_params
         typed = params.get("q") or ""
         requested_page = _whole_number(params.get("page"), below=10**9) or 1
@@ -113,8 +121,7 @@ class DirectoryController(Controller):
             filtered=any(results.chosen.values()), selected=_selected(results, query.text, seed),
         )
 
-    @get("/{organisation_id:int}", name="directory_supplier")
-    async def show(self, request: Request, organisation_id: FromPath[int], user: OptionalUser) -> Template:
+    async def profile_page(self, organisation_id: int, user: CurrentUser | None) -> Template:
         supplier = await profiles.supplier_page(organisation_id, official=search.is_official(user))
         if supplier is None:
             raise NotFoundException("There is no appointed supplier here")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
+from registry.frameworks.lifecycle import column_of
 from registry.frameworks.tables import Framework
 from registry import links
 
@@ -27,6 +28,13 @@ ZONE_RULES_FROM, ZONE_RULES_UNTIL = date(2020, 1, 1), date(2060, 1, 1)  # the sp
 
 def key_dates(framework: Framework) -> list[tuple[str, datetime]]:
     return [(label, moment) for attribute, label in KEY_DATES.items() if (moment := getattr(framework, attribute))]
+
+
+def next_key_date(framework, now: datetime) -> datetime | None:
+    """The first of a framework's key dates still to come (from a Framework, or a selected row: the
+    dates it selected): its pages read differently from then, with nothing written (the stage is
+    read with the clock: registry.frameworks.lifecycle.stage_of)."""
+    return min((moment for attribute in KEY_DATES if (moment := column_of(framework, attribute)) and moment > now), default=None)
 
 
 def event_uid(framework: Framework, attribute: str) -> str:

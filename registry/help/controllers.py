@@ -3,7 +3,7 @@ sets, and a way to send feedback. Linked from every page's footer and the phase 
 
 from urllib.parse import urlsplit
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from registry.accounts import sessions
@@ -11,7 +11,9 @@ from registry.help import feedback
 from registry.web import csrf
 from registry.web.forms import FormResult
 from registry.web.pages import page
+from registry.settings import Settings
 from registry.web.dependencies import AppSettings
+from registry.web.remembered import visitors_copy
 
 
 def _came_from(request: Request) -> str:
@@ -20,16 +22,20 @@ def _came_from(request: Request) -> str:
     return referrer.path if referrer.netloc == request.url.netloc and referrer.path != "/feedback" else ""
 
 
+async def about_the_service(template: str, settings: Settings) -> Template:
+    return page(template, support_email=settings.support_email)
+
+
 class HelpController(Controller):
     include_in_schema = False
 
     @get("/accessibility", name="accessibility")
-    async def accessibility(self, settings: AppSettings) -> Template:
-        return page("help/accessibility.html", support_email=settings.support_email)
+    async def accessibility(self, request: Request, settings: AppSettings) -> Template | Response:
+        return await visitors_copy(request, lambda: about_the_service("help/accessibility.html", settings), from_data=False)
 
     @get("/privacy", name="privacy")
-    async def privacy(self, settings: AppSettings) -> Template:
-        return page("help/privacy.html", support_email=settings.support_email)
+    async def privacy(self, request: Request, settings: AppSettings) -> Template | Response:
+        return await visitors_copy(request, lambda: about_the_service("help/privacy.html", settings), from_data=False)
 
     @get("/cookies", name="cookies")
     async def cookies(self, settings: AppSettings) -> Template:

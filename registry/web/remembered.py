@@ -1,0 +1,83 @@
+"""Public pages as a visitor who is not signed in reads them: the same for everyone, so rendered once
+for each state of the database and kept until the database changes or the moment the page's words
+depend on comes (a deadline passing turns "open" into "closed" with no write to the database).
+
+A handler opts in by returning `visitors_copy(request, build)`, where `build` renders the page (a
+Template or Response) or says as well until when it holds (`Rendered`). Signed-in users' pages (their
+own navigation, their own organisation's status) are built every time, unless the page is the same
+for everyone (`everyone=True`: open data files, calendars). A page built from no data at all
+(`from_data=False`: the start page, the accessibility statement) is built once. The database's change token (registry.db.changes) is
+read before the page's data; a page that would give a visitor a form token or a cookie, or anything
+but 200, is not kept."""
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from weakref import WeakKeyDictionary
+
+from litestar import Request, Response
+from litestar.response import Template
+
+from registry import clock, db
+from registry.db import changes
+
+PAGES_KEPT = 512  # per database: addresses with their query strings, least recently read forgotten first
+BYTES_KEPT = 64 * 1024 * 1024  # per database, in all
+LARGEST = 4 * 1024 * 1024  # bytes: a page larger than this is built each time
+FORM_TOKEN = b'name="_csrf_token"'  # Litestar's csrf_input: a visitor's own token is never kept
+
+
+@dataclass(frozen=True)
+class Rendered:
+    response: Template | Response
+    until: datetime | None = None  # when the page would read differently with the data unchanged
+    kept: bool = True  # False: it depends on the clock too finely to keep (e.g. "closing within 14 days")
+
+
+@dataclass(frozen=True)
+class _Kept:
+    token: Hashable
+    until: datetime | None
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+_kept: "WeakKeyDictionary[object, OrderedDict[tuple[str, bytes], _Kept]]" = WeakKeyDictionary()
+
+
+Build = Callable[[], Awaitable[Rendered | Template | Response]]
+
+
+async def visitors_copy(request: Request, build: Build, *, everyone: bool = False, from_data: bool = True) -> Template | Response:
+    if (request.scope.get("user") is not None and not everyone) or request.method != "GET":
+        return _rendered(await build()).response
+    engine = db.current()
+    pages = _kept.setdefault(engine, OrderedDict())
+    address = (request.scope["path"], request.scope.get("query_string", b""))
+    token = await changes.token(engine) if from_data else None
+    kept = pages.get(address)
+    if kept is not None and kept.token == token and (kept.until is None or clock.now() < kept.until):
+        pages.move_to_end(address)
+        return Response(kept.body, headers=dict(kept.headers))
+    rendered = _rendered(await build())
+    if not rendered.kept or rendered.response.cookies or rendered.response.background:
+        return rendered.response
+    response = rendered.response.to_asgi_response(None, request)
+    body = response.body
+    if response.status_code != 200 or len(body) > LARGEST or FORM_TOKEN in body:
+        pages.pop(address, None)
+        return Response(body, status_code=response.status_code, headers=_headers(response))
+    pages[address] = _Kept(token, rendered.until, body, tuple(_headers(response).items()))
+    pages.move_to_end(address)
+    while len(pages) > PAGES_KEPT or sum(len(kept.body) for kept in pages.values()) > BYTES_KEPT:
+        pages.popitem(last=False)
+    return Response(body, headers=dict(pages[address].headers))
+
+
+def _rendered(built: Rendered | Template | Response) -> Rendered:
+    return built if isinstance(built, Rendered) else Rendered(built)
+
+
+def _headers(response) -> dict[str, str]:
+    return {name: value for name, value in response.headers.items() if name.lower() != "content-length"}

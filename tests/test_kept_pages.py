@@ -1,0 +1,88 @@
+"""Public pages are kept for visitors who are not signed in (registry.web.remembered) and built
+again as soon as the database changes (registry.db.changes) or a key date the page depends on
+passes: a visitor never reads a page older than the data."""
+
+import sqlite3
+from datetime import date, timedelta
+
+from registry import db
+from registry.db import changes
+from registry.frameworks import service
+from registry.frameworks.tables import State
+from tests.support import officer_and_supplier
+from tests.test_framework_pages import sign_in
+from tests.test_frameworks import DETAILS, draft_with_lots
+from tests.tendering import TENDER_DEADLINE, open_for_tenders
+
+
+async def test_the_change_token_moves_with_a_commit(database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    first = await changes.token()
+    if db.kind() == "sqlite":  # PostgreSQL's moves with any commit in the cluster: other tests' too
+        assert await changes.token() == first and await changes.token() == first
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    moved = await changes.token()
+    assert moved != first
+    if db.kind() == "sqlite":
+        assert await changes.token() == moved
+
+
+async def test_a_commit_by_another_process_moves_the_token(database, settings):
+    await officer_and_supplier()
+    before = await changes.token()
+    if db.kind() == "sqlite":
+        with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as other:  # as another worker would
+            other.execute("UPDATE organisation SET legal_name = legal_name || ' Ltd'")
+    else:
+        import asyncpg
+
+        other = await asyncpg.connect(settings.database_url)
+        try:
+            await other.execute("UPDATE organisation SET legal_name = legal_name || ' Ltd'")
+        finally:
+            await other.close()
+    assert await changes.token() != before
+
+
+async def test_a_change_shows_on_the_next_request_to_every_kept_page(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    pages = [f"/frameworks/{framework.reference}", "/frameworks", f"/frameworks/{framework.reference}/notices/pin/1", "/open-data/notices.csv"]
+    for page in pages:  # read twice: the second time from what was kept
+        assert "Public participation services" in (await client.get(page)).text
+        assert "Public participation services" in (await client.get(page)).text
+
+    await service.amend_notice(officer, framework.reference, DETAILS.model_copy(update={"title": "Community voice services", "start_date": date(2027, 9, 1)}), "Renamed")
+    assert "Community voice services" in (await client.get(f"/frameworks/{framework.reference}")).text
+    assert "Community voice services" in (await client.get("/frameworks")).text
+    assert "Community voice services" in (await client.get(f"/frameworks/{framework.reference}/notices/pin/2")).text
+    assert "Community voice services" in (await client.get("/open-data/notices.csv")).text
+
+
+async def test_a_kept_page_changes_when_a_key_date_passes_with_nothing_written(client, database, controlled_clock):
+    officer, _ = await officer_and_supplier()
+    framework, _ = await open_for_tenders(officer, controlled_clock)
+    page = f"/frameworks/{framework.reference}"
+    controlled_clock.set(TENDER_DEADLINE - timedelta(seconds=1))
+    for _ in range(2):
+        assert "Open for tenders until" in (await client.get(page)).text
+        assert "Next deadline</dt><dd class=\"govuk-summary-list__value\">23 March 2027, midday" in (await client.get("/frameworks")).text
+    controlled_clock.set(TENDER_DEADLINE)  # the deadline itself: tendering has closed, to the second
+    assert "Open for tenders until" not in (await client.get(page)).text
+    assert "Tendering closed at" in (await client.get(page)).text
+    assert "23 March 2027, midday" not in (await client.get("/frameworks")).text
+
+
+async def test_a_signed_in_supplier_never_reads_the_visitors_copy(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    page = f"/frameworks/{framework.reference}"
+    visitors = (await client.get(page)).text
+    assert "Sign in" in visitors
+    await sign_in(client, "bids@supplier.example")
+    own = (await client.get(page)).text
+    assert "Sign out" in own and own != visitors
+    assert "Sign out" in (await client.get("/frameworks")).text
