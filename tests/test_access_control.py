@@ -250,6 +250,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/propose": only(OFFICER, 400),
     "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/approve": only(OFFICER, 400),
     "GET /manage/frameworks/{reference:str}/award/lots/{lot:int}/debriefs/{tender_id:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/withholdings": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/withholdings/{withholding_id:int}/disclose": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/award/notify": only(OFFICER, 400),
     "GET /manage/frameworks/{reference:str}/award/challenges": only(OFFICER, 200),
     "POST /manage/frameworks/{reference:str}/award/challenges": only(OFFICER, 400),
