@@ -250,6 +250,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/propose": only(OFFICER, 400),
     "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/approve": only(OFFICER, 400),
     "GET /manage/frameworks/{reference:str}/award/lots/{lot:int}/debriefs/{tender_id:int}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/withholdings": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/award/lots/{lot:int}/withholdings/{withholding_id:int}/disclose": only(OFFICER, 404),
     "POST /manage/frameworks/{reference:str}/award/notify": only(OFFICER, 400),
     "GET /manage/frameworks/{reference:str}/award/challenges": only(OFFICER, 200),
     "POST /manage/frameworks/{reference:str}/award/challenges": only(OFFICER, 400),
@@ -371,7 +373,7 @@ def concrete(path: str, ids: dict) -> str:
     path = path.replace("{token:str}", "no-such-token").replace("{token_id:int}", "999999").replace("{session_id:int}", "999999").replace("{feed:str}", "no-such-feed.ics")
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
     path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999").replace("{grant_id:int}", "999999")
-    path = path.replace("{organisation_id:int}", "999999").replace("{ocid_file:str}", ocid_for(ids["reference"]) + ".json")
+    path = path.replace("{organisation_id:int}", "999999").replace("{withholding_id:int}", "999999").replace("{ocid_file:str}", ocid_for(ids["reference"]) + ".json")
     path = path.replace("{engagement:str}", ids["reference"] + "-E999")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 

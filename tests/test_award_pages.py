@@ -3,6 +3,8 @@ bidders, debrief letters (each bidder's own only), challenges, appointing and th
 
 import html
 import re
+
+import pytest
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -126,7 +128,8 @@ async def test_bidders_read_only_their_own_debrief_letters(client, database, set
     async with as_user(settings, "bids@delta.example") as delta:
         page = text_of(await delta.get(letter_path))
         assert "Outcome: Excluded" in page and "Consensus on approach for Delta." in page and "Gamma" in page  # the successful suppliers' scores
-        assert "Consensus on approach for Gamma." not in page
+        # an unsuccessful bidder reads the characteristics and relative advantages of the successful tenders (PCSR 2015 reg. 85(2)(d)(ii))
+        assert "The successful tender: Gamma (ranked 3)" in page and "Consensus on approach for Gamma." in page and "PCSR 2015 reg. 85(2)(d)(ii)" in page
     async with as_user(settings, None) as anonymous:
         refused = await anonymous.get(letter_path)
         assert refused.status_code in (302, 303) and "/sign-in" in refused.headers["location"]
@@ -153,6 +156,51 @@ async def test_england_bidders_read_assessment_summaries_and_the_public_reads_th
         notice = text_of(await anonymous.get(f"/frameworks/{walked.reference}/notices/award/1"))
         assert "Contract award notice, version 1" in notice and "Suppliers the authority intends to appoint" in notice
         assert "Procurement Act 2023 s.51" in notice and "Beta" in notice
+
+
+@pytest.mark.parametrize("regime", ["scotland", "england"])
+async def test_the_officer_withholds_a_commercially_sensitive_part_of_the_letters_until_they_are_sent(client, database, settings, controlled_clock, regime):
+    """PA23 s.94(1)(b), (3); PCSR 2015 reg. 56(4): the part is withheld with a reason, the letters say so in its place."""
+    walked = await in_moderation(controlled_clock, BIDS)
+    await Framework.update({Framework.regime: regime}).where(Framework.id == walked.framework.id)
+    await sign_in(client, "officer@authority.example")
+    base = f"/manage/frameworks/{walked.reference}/award"
+    await post_form(client, f"{base}/lots/1/propose", {"tenders": [str(walked.tenders[("Beta", 1)])], "reason": "One supplier is enough"}, form_page=f"{base}/lots/1")
+    await approve_both_lots(walked, settings, client)
+    source = "Procurement Act 2023 s.94(1)(b)" if regime == "england" else "PCSR 2015 reg. 56(4)"
+    beta_approach = f"{walked.tenders[('Beta', 1)]}:{walked.found['approach'].id}:rationale"
+
+    lot_page = text_of(await client.get(f"{base}/lots/1"))
+    assert "Commercially sensitive parts of the letters" in lot_page and f'value="{beta_approach}"' in lot_page and source in lot_page
+    assert "Nothing is withheld: the letters give every score and reason." in lot_page
+    no_reason = await post_form(client, f"{base}/lots/1/withholdings", {"withhold_part": beta_approach, "withhold_reason": " "}, form_page=f"{base}/lots/1")
+    page = text_of(no_reason)
+    assert no_reason.status_code == 400 and "<title>Error: " in page and "There is a problem" in page and 'href="#withhold_reason"' in page
+    assert re.search(r'id="withhold_reason-error"[^>]*>\s*<span class="govuk-visually-hidden">Error:</span> Say why disclosing it would prejudice', page)
+    assert source in page and re.search(rf'value="{beta_approach}" checked', page)  # the choice is kept
+    assert "One supplier is enough" in page  # and the proposal's form still shows what is proposed
+    reason = "It describes Beta's own recruitment method"
+    no_part = await post_form(client, f"{base}/lots/1/withholdings", {"withhold_reason": reason}, form_page=f"{base}/lots/1")
+    page = text_of(no_part)
+    assert no_part.status_code == 400 and 'href="#withhold_part"' in page and "Choose the part of a proposed supplier's assessment to withhold" in page
+    assert f">{reason}</textarea>" in page  # what was typed is kept
+
+    done = await post_form(client, f"{base}/lots/1/withholdings", {"withhold_part": beta_approach, "withhold_reason": reason}, form_page=f"{base}/lots/1")
+    assert done.status_code == 303 and done.headers["location"] == f"{base}/lots/1#withholding"
+    lot_page = text_of(await client.get(f"{base}/lots/1"))
+    assert f"Withheld: commercially sensitive ({reason})" in lot_page and "Officer, " in lot_page and "Disclose again" in lot_page
+    assert f'value="{beta_approach}"' not in lot_page  # no longer offered
+
+    assert (await post_form(client, f"{base}/notify", {}, form_page=base)).status_code == 303
+    async with as_user(settings, "bids@gamma.example") as gamma:
+        page = text_of(await gamma.get(f"/frameworks/{walked.reference}/debrief/1"))
+        assert f"Withheld: commercially sensitive ({reason})" in page and "Consensus on approach for Beta." not in page
+        assert "Consensus on team for Beta." in page and f"withheld under {source}" in page
+    lot_page = text_of(await client.get(f"{base}/lots/1"))
+    assert f"Withheld: commercially sensitive ({reason})" in lot_page and "Withhold from the letters" not in lot_page and "Disclose again" not in lot_page
+    beta_team = f"{walked.tenders[('Beta', 1)]}:{walked.found['team'].id}:rationale"
+    late = await post_form(client, f"{base}/lots/1/withholdings", {"withhold_part": beta_team, "withhold_reason": reason}, form_page=f"{base}/challenges")
+    assert late.status_code == 400 and "The bidders have been notified: what their letters disclose or withhold can no longer change" in text_of(late)
 
 
 async def test_a_challenge_holds_appointment_then_the_suppliers_are_appointed_and_published(client, database, settings, controlled_clock):

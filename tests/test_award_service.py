@@ -220,8 +220,9 @@ async def test_england_publishes_the_contract_award_notice_when_bidders_are_told
 @pytest.mark.parametrize("regime", [Regime.SCOTLAND, Regime.ENGLAND])
 async def test_a_losing_bidders_letter_gives_the_most_advantageous_tenders_scores(walked, controlled_clock, regime):
     """England: the assessment summary gives the most advantageous tender's score and reasons on each
-    award criterion (PA23 s.50(3); Procurement Regulations 2024 reg. 31(2)(e), (3)). Scotland: the
-    letter gives the successful tender's scores, as before."""
+    award criterion (PA23 s.50(3); Procurement Regulations 2024 reg. 31(2)(e), (3)). Scotland: an
+    unsuccessful bidder's letter gives the successful tender's scores and, per criterion, its
+    characteristics and relative advantages (PCSR 2015 reg. 85(2)(c), (d)(ii))."""
     await Framework.update({Framework.regime: regime}).where(Framework.id == walked.framework.id)
     await set_max_suppliers(walked, 1, 1)
     await approved(walked)
@@ -231,17 +232,20 @@ async def test_a_losing_bidders_letter_gives_the_most_advantageous_tenders_score
     assert letter["outcome"] == "unsuccessful"
     assert letter["successful"] == [{"supplier": "Beta", "rank": 1, "quality": "60.00", "price_score": "24.00", "total": "84.00"}]
     email = next(e for e in await Notification.objects().where(Notification.subject.like("%the award decision for lot 1")) if e.recipient == "bids@gamma.example")
-    if regime == Regime.SCOTLAND:
-        assert "most_advantageous" not in letter and "Consensus on approach for Beta" not in email.body
-        return
+    if regime == Regime.SCOTLAND:  # the characteristics and relative advantages of the successful tender (PCSR 2015 reg. 85(2)(d)(ii))
+        assert "assessment_summary" not in letter and letter["successful_characteristics"] == "PCSR 2015 reg. 85(2)(d)(ii)"
+        assert "The successful tender ranked 1, Beta, was assessed as follows:" in email.body
+        beta = award.letter(await award.debrief_for_supplier(walked.suppliers["Beta"], walked.reference, 1))
+        assert "most_advantageous" not in beta  # a successful bidder's letter gives its own assessment and the others' scores
     [best] = letter["most_advantageous"]
     assert best["supplier"] == "Beta" and best["total"] == "84.00"
     assert {m["title"]: (m["score"], m["rationale"]) for m in best["marks"] if m["kind"] == "quality"} == {
         "Reaching seldom-heard groups": (4, "Consensus on approach for Beta."), "Your team": (4, "Consensus on team for Beta."),
     }
-    assert "The most advantageous tender ranked 1, Beta, was assessed as follows:" in email.body
     assert "- Reaching seldom-heard groups (weight 60%): 4 out of 4. Consensus on approach for Beta." in email.body
-    assert "Procurement Regulations 2024 reg. 31" in email.body
+    if regime == Regime.ENGLAND:
+        assert "The most advantageous tender ranked 1, Beta, was assessed as follows:" in email.body
+        assert "Procurement Regulations 2024 reg. 31" in email.body
 
 
 async def test_a_challenge_suspends_appointment_until_resolved_and_the_standstill_must_end(walked, controlled_clock):

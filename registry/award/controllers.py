@@ -12,7 +12,8 @@ from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.award import results as scoring
 from registry.award import service
-from registry.award.schemas import ChallengeForm, ProposalForm
+from registry.award import withholding
+from registry.award.schemas import ChallengeForm, ProposalForm, WithholdingForm
 from registry.frameworks import community_benefits, lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES
@@ -61,23 +62,27 @@ class AwardController(Controller):
 
     async def _lot_page(
         self, user: SignedInUser, settings: AppSettings, reference: str, lot: int, result: FormResult | None = None, status_code: int = 200,
-        errors: dict | None = None,
+        errors: dict | None = None, keep_proposal: bool = False,
     ) -> Template:
         """A lot's award (for a handler given the officer's framework, which checks the officer)."""
         framework, lot_award = await service.lot_award(user, reference, lot, settings.abnormally_low_share)
-        if result is None:
+        proposal = lot_award.proposal
+        if result is None or keep_proposal:  # the proposal's form shows what is proposed unless it was the form sent
             chosen = lot_award.chosen if lot_award.proposal else (lot_award.results.default_choice() if lot_award.results else [])
-            proposal = lot_award.proposal
-            result = FormResult(data=None, errors=errors or {}, values={
+            proposed = {
                 "tenders": [str(t) for t in chosen], "reason": (proposal.reason or "") if proposal else "",
                 "low_price_note": (proposal.low_price_note or "") if proposal else "",
-            })
-        proposal = lot_award.proposal
+            }
+            result = FormResult(data=None, errors={**(errors or {}), **(result.errors if result else {})}, values={**proposed, **(result.values if result else {})})
+        withheld = await service.withholdings(lot_award.lot.id)
         return page(
             "award/lot.html", result, status_code=status_code, framework=framework, lot_award=lot_award, results=lot_award.results,
             names=await service.user_names(proposal.proposed_by, proposal.approved_by) if proposal else {},
             user_id=user.id, debriefs=await service.debriefs_of(framework.id),
             rules=[scoring.ROUNDING_RULE, scoring.TIE_BREAK_RULE], can_propose=framework.state == State.MODERATION and not lot_award.approved,
+            withheld=withheld, withheld_by=await service.user_names(*[w["withheld_by"] for w in withheld]),
+            withheld_keys={f"{w['tender']}:{w['criterion_id']}:{w['part']}" for w in withheld}, may_withhold=await service.may_withhold(framework),
+            withholding=withholding.RULES[framework.regime], withheld_text=withholding.withheld_text,
         )
 
     @get("/lots/{lot:int}")
@@ -106,6 +111,26 @@ class AwardController(Controller):
             return await self._lot_page(user, settings, reference, lot, errors={"approve": str(problem)}, status_code=_problem_status(problem))
         return Redirect(f"/manage/frameworks/{reference}/award", status_code=303)
 
+    @post("/lots/{lot:int}/withholdings")
+    async def withhold(self, request: Request, reference: FromPath[str], lot: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        result = await read_form(request, WithholdingForm)
+        if result.ok:
+            tender_id, criterion_id, part = result.data.target()
+            try:
+                await service.withhold(user, reference, lot, tender_id=tender_id, criterion_id=criterion_id, part=part, reason=result.data.withhold_reason or "")
+                return Redirect(f"/manage/frameworks/{reference}/award/lots/{lot}#withholding", status_code=303)
+            except service.AwardError as problem:
+                result = add_problem(result, problem, settings.zone)
+        return await self._lot_page(user, settings, reference, lot, result, keep_proposal=True)
+
+    @post("/lots/{lot:int}/withholdings/{withholding_id:int}/disclose")
+    async def disclose_again(self, reference: FromPath[str], lot: FromPath[int], withholding_id: FromPath[int], framework: OfficersFramework, user: SignedInUser, settings: AppSettings) -> Template | Redirect:
+        try:
+            await service.disclose_again(user, reference, lot, withholding_id)
+        except service.AwardError as problem:
+            return await self._lot_page(user, settings, reference, lot, errors={problem.field: str(problem)})
+        return Redirect(f"/manage/frameworks/{reference}/award/lots/{lot}#withholding", status_code=303)
+
     @get("/lots/{lot:int}/debriefs/{tender_id:int}")
     async def debrief(self, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:
         debrief = await service.debrief_for_officer(user, reference, lot, tender_id)
@@ -113,7 +138,7 @@ class AwardController(Controller):
             raise NotFoundException("There is no debrief letter for that tender: bidders get their letters when they are notified")
         return page(
             "award/debrief.html", letter=service.letter(debrief), officer_view=True, last_day=service.last_day_text(service.letter(debrief)),
-            back=f"/manage/frameworks/{reference}/award/lots/{lot}",
+            back=f"/manage/frameworks/{reference}/award/lots/{lot}", withheld_text=withholding.withheld_text,
         )
 
     # --- Notifying, challenges, appointing ------------------------------------------------------
@@ -190,4 +215,7 @@ class DebriefController(Controller):
         if debrief is None:
             raise NotFoundException("Your organisation has no debrief letter for this lot")
         letter = service.letter(debrief)
-        return page("award/debrief.html", letter=letter, officer_view=False, last_day=service.last_day_text(letter), back=f"/frameworks/{reference}")
+        return page(
+            "award/debrief.html", letter=letter, officer_view=False, last_day=service.last_day_text(letter), back=f"/frameworks/{reference}",
+            withheld_text=withholding.withheld_text,
+        )

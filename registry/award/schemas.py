@@ -38,3 +38,28 @@ class ChallengeForm(Form):
 
     def organisation_id(self) -> int | None:
         return int(self.organisation) if is_whole_number(self.organisation) else None
+
+
+class WithholdingForm(Form):
+    """One part of what the letters say about a proposed supplier (`withhold_part`: tender, criterion
+    and part, as "12:34:rationale"), withheld with the reason the letters give in its place."""
+
+    messages: ClassVar = {
+        "withhold_part": "Choose the part of a proposed supplier's assessment to withhold",
+        "withhold_reason:invalid": "The reason must be 1,000 characters or fewer",
+    }
+    withhold_part: str
+    withhold_reason: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("withhold_part")
+    @classmethod
+    def _part(cls, value: str) -> str:
+        tender, _, rest = value.partition(":")
+        criterion, _, part = rest.partition(":")
+        if not (is_whole_number(tender) and is_whole_number(criterion) and part):
+            raise ValueError("Choose the part of a proposed supplier's assessment to withhold")
+        return value
+
+    def target(self) -> tuple[int, int, str]:
+        tender, criterion, part = self.withhold_part.split(":", 2)
+        return int(tender), int(criterion), part

@@ -19,8 +19,10 @@ from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import service as audit
 from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
-from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome
+from registry.award import withholding as withholding_rules
+from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome, WithheldPart, Withholding
 from registry.criteria import service as criteria
+from registry.criteria.tables import Criterion, CriterionKind
 from registry.frameworks import community_benefits, lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
@@ -28,7 +30,7 @@ from registry.frameworks.tables import Framework, Lot, NoticeKind, State
 from registry.hooks import Hook
 from registry.notifications import service as notifications
 from registry.tenders import core_information, sealing
-from registry.tenders.tables import TenderSubmission
+from registry.tenders.tables import Tender, TenderSubmission
 from registry import links
 from registry.errors import Missing, Refused, RuleBroken
 
@@ -262,6 +264,7 @@ async def approve(user: CurrentUser, reference: str, lot_number: int) -> Framewo
 def _debrief_content(
     framework: Framework, authority: str, lot: Lot, results: LotResults, tender: TenderResult, chosen: list[TenderResult],
     proposal: AwardProposal, received: int, ends_at: datetime, zone: ZoneInfo, notified_at: datetime,
+    withheld: dict[tuple[int, int, str], str] | None = None,
 ) -> dict:
     rules = RULES[Regime(framework.regime)]
     chosen_ids = [t.tender_id for t in chosen]
@@ -302,34 +305,46 @@ def _debrief_content(
         ],
         "notified_at": notified_at.isoformat(), "standstill_ends_at": ends_at.isoformat(), "standstill_last_day": last_day.isoformat(),
         "regime": rules.legislation, "standstill": rules.standstill_description, "standstill_source": rules.standstill_source,
-        **_assessment_summary(Regime(framework.regime), chosen),
+        **_assessment_summary(Regime(framework.regime), chosen, outcome, withheld or {}),
     }
 
 
-def _assessment_summary(regime: Regime, chosen: list[TenderResult]) -> dict:
-    """England: the letter is the assessment summary, which gives for the most advantageous tender(s)
-    what it gives for the bidder's own: the score and its reasons on each award criterion, and the
-    totals (Procurement Act 2023 s.50(3); Procurement Regulations 2024 reg. 31(2)(e) and (3)(b)),
-    from the moderated marks. Scotland: the letter gives the successful tenders' scores (their
-    quality, price and total scores, above), as the notice of the award decision asks."""
-    if regime != Regime.ENGLAND:
+def _assessment_summary(regime: Regime, chosen: list[TenderResult], outcome: Outcome, withheld: dict[tuple[int, int, str], str]) -> dict:
+    """What the letter gives about the tenders to be appointed, from the moderated marks: each
+    criterion's score and its reasons, and the totals, less the parts an officer withheld as
+    commercially sensitive (registry.award.withholding: their reason stands in their place).
+    England: every letter is an assessment summary, which gives for the most advantageous tender(s)
+    what it gives for the bidder's own (Procurement Act 2023 s.50(3); Procurement Regulations 2024
+    reg. 31(2)(e) and (3)(b)). Scotland: an unsuccessful tenderer's letter gives the characteristics
+    and relative advantages of the successful tender(s) (PCSR 2015 reg. 85(2)(d)(ii)); every letter
+    gives their quality, price and total scores (reg. 85(2)(c), the "successful" list above)."""
+    if regime == Regime.ENGLAND:
+        summary = {"assessment_summary": ASSESSMENT_SUMMARY_SOURCE}
+    elif outcome != Outcome.SUCCESSFUL:
+        summary = {"successful_characteristics": SUCCESSFUL_CHARACTERISTICS_SOURCE}
+    else:
         return {}
-    return {
-        "assessment_summary": ASSESSMENT_SUMMARY_SOURCE,
-        "most_advantageous": [
-            {
-                "supplier": t.supplier, "rank": t.rank, "quality": str(t.quality), "price_score": str(t.price_score), "total": str(t.total),
-                "marks": [
-                    {"kind": m.kind, "title": m.title, "weight": m.weight, "score": m.score, "passed": m.passed, "rationale": m.rationale}
+    best = [
+        {
+            "supplier": t.supplier, "rank": t.rank, "quality": str(t.quality), "price_score": str(t.price_score), "total": str(t.total),
+            "marks": withholding_rules.withheld_marks(
+                [
+                    {"criterion_id": m.criterion_id, "kind": m.kind, "title": m.title, "weight": m.weight, "score": m.score, "passed": m.passed,
+                     "rationale": m.rationale}
                     for m in t.marks
                 ],
-            }
-            for t in chosen
-        ],
-    }
+                {(criterion, part): reason for (tender, criterion, part), reason in withheld.items() if tender == t.tender_id},
+            ),
+        }
+        for t in chosen
+    ]
+    if any(key.endswith("_withheld") for entry in best for mark in entry["marks"] for key in mark):
+        summary["withholding_source"] = withholding_rules.RULES[regime].source
+    return {**summary, "most_advantageous": best}
 
 
 ASSESSMENT_SUMMARY_SOURCE = "Procurement Act 2023 s.50(3); Procurement Regulations 2024 reg. 31"
+SUCCESSFUL_CHARACTERISTICS_SOURCE = "PCSR 2015 reg. 85(2)(d)(ii)"
 
 
 def debrief_path(reference: str, lot_number: int) -> str:
@@ -342,9 +357,11 @@ def last_day_text(content: dict) -> str:
 
 
 def _mark_line(mark: dict, content: dict) -> str:
+    rationale = withholding_rules.withheld_text(mark["rationale_withheld"]) + "." if "rationale_withheld" in mark else mark["rationale"] or ""
     if mark["kind"] == "selection":
-        return f"- {mark['title']}: {'pass' if mark['passed'] else 'fail'}. {mark['rationale'] or ''}".rstrip()
-    return f"- {mark['title']} (weight {mark['weight']}%): {mark['score']} out of {content['scheme']['scale_max']}. {mark['rationale'] or ''}".rstrip()
+        return f"- {mark['title']}: {'pass' if mark['passed'] else 'fail'}. {rationale}".rstrip()
+    score = withholding_rules.withheld_text(mark["score_withheld"]) if "score_withheld" in mark else f"{mark['score']} out of {content['scheme']['scale_max']}"
+    return f"- {mark['title']} (weight {mark['weight']}%): {score}. {rationale}".rstrip()
 
 
 def _email_body(content: dict, zone: ZoneInfo) -> str:
@@ -367,9 +384,12 @@ def _email_body(content: dict, zone: ZoneInfo) -> str:
     lines += ["", "The successful suppliers' scores (quality, price, total):"]
     lines += [f"- {s['rank']}. {s['supplier']}: {s['quality']}, {s['price_score']}, {s['total']}" for s in content["successful"]] or ["- None"]
     for best in content.get("most_advantageous", []):
-        lines += ["", f"The most advantageous tender ranked {best['rank']}, {best['supplier']}, was assessed as follows:"]
+        which = "most advantageous" if content.get("assessment_summary") else "successful"
+        lines += ["", f"The {which} tender ranked {best['rank']}, {best['supplier']}, was assessed as follows:"]
         lines += [_mark_line(mark, content) for mark in best["marks"]]
         lines.append(f"Quality score: {best['quality']}; price score: {best['price_score']}; total: {best['total']}")
+    if content.get("withholding_source"):
+        lines += ["", f"Information withheld as commercially sensitive is withheld under {content['withholding_source']}."]
     if content.get("assessment_summary"):
         lines += ["", f"This is your assessment summary ({content['assessment_summary']})."]
     lines += [
@@ -409,8 +429,9 @@ async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, a
             results = await scoring.for_lot(lot, scheme, abnormally_low_share)
             by_tender = results.by_tender()
             chosen = [by_tender[t] for t in json.loads(proposal.tenders)]
+            withheld = await withheld_parts(lot.id)
             for tender in results.tenders:
-                content = _debrief_content(framework, authority, lot, results, tender, chosen, proposal, received[lot.id], ends_at, zone, now)
+                content = _debrief_content(framework, authority, lot, results, tender, chosen, proposal, received[lot.id], ends_at, zone, now, withheld)
                 await Debrief.insert(Debrief(
                     framework=framework.id, lot=lot.id, tender=tender.tender_id, organisation=tender.organisation_id,
                     outcome=content["outcome"], content=json.dumps(content, ensure_ascii=False), written_at=now,
@@ -665,3 +686,106 @@ async def own_debrief_lots(organisation_id: int, framework_id: int) -> list[int]
 
 def letter(debrief: Debrief) -> dict:
     return json.loads(debrief.content)
+
+
+# --- Withholding commercially sensitive parts of the letters --------------------------------------
+
+WITHHOLDING_REASON_LIMIT = 1000
+
+
+async def withheld_parts(lot_id: int) -> dict[tuple[int, int, str], str]:
+    """The lot's withheld parts, as (tender, criterion, part): reason."""
+    rows = await Withholding.select(Withholding.tender, Withholding.criterion, Withholding.part, Withholding.reason).where(Withholding.lot == lot_id)
+    return {(row["tender"], row["criterion"], row["part"]): row["reason"] for row in rows}
+
+
+async def withholdings(lot_id: int) -> list[dict]:
+    """The lot's withheld parts, for the award page: whose tender, which criterion, what, why, who and when."""
+    return await Withholding.select(
+        Withholding.id, Withholding.tender, Withholding.tender.organisation.legal_name.as_alias("supplier"),
+        Withholding.criterion.as_alias("criterion_id"), Withholding.criterion.title.as_alias("criterion"), Withholding.part, Withholding.reason, Withholding.withheld_by, Withholding.withheld_at,
+    ).where(Withholding.lot == lot_id).order_by(Withholding.withheld_at).order_by(Withholding.id)
+
+
+async def may_withhold(framework: Framework) -> bool:
+    """Parts of the letters may be withheld, or disclosed again, until the letters are written."""
+    return framework.state in (State.MODERATION, State.AWARD_APPROVED) and not await Debrief.exists().where(Debrief.framework == framework.id)
+
+
+async def _proposed_for_withholding(framework: Framework, lot: Lot) -> list[int]:
+    """The tenders proposed for the lot, when what the letters say about them may still change."""
+    if await Debrief.exists().where(Debrief.framework == framework.id):
+        raise AwardError("The bidders have been notified: what their letters disclose or withhold can no longer change", field="withholding")
+    if framework.state not in (State.MODERATION, State.AWARD_APPROVED):
+        raise AwardError(
+            f"Parts of the letters can be withheld once the suppliers to appoint are proposed, until the bidders are notified; "
+            f"the framework is {lifecycle.describe(framework.state)}",
+            field="withholding",
+        )
+    proposal = await current_proposal(lot.id)
+    if proposal is None or not json.loads(proposal.tenders):
+        raise AwardError(f"Propose the suppliers to appoint to lot {lot.number} first: only what the letters say about them can be withheld", field="withholding")
+    return json.loads(proposal.tenders)
+
+
+async def withhold(user: CurrentUser, reference: str, lot_number: int, *, tender_id: int, criterion_id: int, part: str, reason: str) -> Withholding:
+    """Withhold one part of what the letters disclose about a tender proposed for appointment (a
+    criterion's reasons or, where the regime allows, its score), as commercially sensitive, with the
+    reason the letters give in its place (registry.award.withholding)."""
+    reason = (reason or "").strip()
+    async with _action(user, reference, "withhold"):
+        framework = await frameworks.for_officer(user, reference, lock=True)
+        lot = await _lot(framework, lot_number)
+        proposed = await _proposed_for_withholding(framework, lot)
+        rules = withholding_rules.RULES[Regime(framework.regime)]
+        if tender_id not in proposed or part not in set(WithheldPart):
+            raise AwardError("Choose the part of a proposed supplier's assessment to withhold", field="withhold_part")
+        if WithheldPart(part) not in rules.parts:
+            raise AwardError(rules.score_stays, field="withhold_part")
+        criterion = await Criterion.objects().where(
+            (Criterion.id == criterion_id) & (Criterion.framework == framework.id) & (Criterion.lot.is_null() | (Criterion.lot == lot.id))
+            & Criterion.kind.is_in([CriterionKind.SELECTION, CriterionKind.QUALITY])
+        ).first()
+        if criterion is None:
+            raise AwardError("Choose the part of a proposed supplier's assessment to withhold", field="withhold_part")
+        if part == WithheldPart.SCORE and criterion.kind != CriterionKind.QUALITY:
+            raise AwardError(f"“{criterion.title}” is pass or fail: it has no score to withhold", field="withhold_part")
+        if await Withholding.exists().where((Withholding.tender == tender_id) & (Withholding.criterion == criterion_id) & (Withholding.part == part)):
+            raise AwardError(f"The {withholding_rules.PART_NAMES[WithheldPart(part)]} on “{criterion.title}” is already withheld", field="withhold_part")
+        if not reason:
+            raise AwardError(
+                f"Say why disclosing it would prejudice the supplier's commercial interests: the letters give your reason in its place ({rules.source})",
+                field="withhold_reason",
+            )
+        if len(reason) > WITHHOLDING_REASON_LIMIT:
+            raise AwardError(f"The reason must be {WITHHOLDING_REASON_LIMIT:,} characters or fewer", field="withhold_reason")
+        withholding = Withholding(
+            framework=framework.id, lot=lot.id, tender=tender_id, criterion=criterion_id, part=part, reason=reason,
+            withheld_by=user.id, withheld_at=clock.now(),
+        )
+        await withholding.save()
+        supplier = await Tender.select(Tender.organisation.legal_name.as_alias("name")).where(Tender.id == tender_id).first()
+        await audit.record(
+            "award.part_withheld", actor=user.actor, object_type="framework", object_id=reference,
+            payload={
+                "lot": lot_number, "tender": tender_id, "supplier": supplier["name"], "criterion": criterion.title, "part": part,
+                "reason": reason, "source": rules.source,
+            },
+        )
+    return withholding
+
+
+async def disclose_again(user: CurrentUser, reference: str, lot_number: int, withholding_id: int) -> None:
+    """Undo a withholding before the letters are written: the letters give that part again."""
+    async with _action(user, reference, "disclose_again"):
+        framework = await frameworks.for_officer(user, reference, lock=True)
+        lot = await _lot(framework, lot_number)
+        withholding = await Withholding.objects().where((Withholding.id == withholding_id) & (Withholding.lot == lot.id)).first()
+        if withholding is None:
+            raise Missing("There is no such withheld part")
+        await _proposed_for_withholding(framework, lot)
+        await Withholding.delete().where(Withholding.id == withholding.id)
+        await audit.record(
+            "award.part_disclosed_again", actor=user.actor, object_type="framework", object_id=reference,
+            payload={"lot": lot_number, "tender": withholding.tender, "criterion": withholding.criterion, "part": withholding.part, "withheld_reason": withholding.reason},
+        )

@@ -4,6 +4,7 @@ from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Va
 from piccolo.table import Table
 
 from registry.accounts.tables import Organisation
+from registry.criteria.tables import Criterion
 from registry.frameworks.tables import Framework, Lot
 from registry.tenders.tables import Tender
 
@@ -42,6 +43,26 @@ class Debrief(Table):
     outcome = Varchar(length=20, choices=Outcome)
     content = Text()  # JSON: everything the letter says
     written_at = Timestamptz()
+
+
+class WithheldPart(StrEnum):
+    RATIONALE = "rationale"  # the panel's reasons on a criterion
+    SCORE = "score"  # the consensus score on a quality criterion
+
+
+class Withholding(Table):
+    """A part of what the letters would disclose about a tender to be appointed, withheld by an
+    officer as commercially sensitive, with the reason the letters give in its place (Procurement Act
+    2023 s.94; PCSR 2015 reg. 56(4)). Chosen before the bidders are notified; fixed once they are."""
+
+    framework = ForeignKey(references=Framework, null=False, on_delete=OnDelete.cascade)
+    lot = ForeignKey(references=Lot, null=False, on_delete=OnDelete.cascade)
+    tender = ForeignKey(references=Tender, null=False, on_delete=OnDelete.cascade)
+    criterion = ForeignKey(references=Criterion, null=False, on_delete=OnDelete.cascade)
+    part = Varchar(length=20, choices=WithheldPart)
+    reason = Text()
+    withheld_by = Integer()
+    withheld_at = Timestamptz()
 
 
 class Challenge(Table):
