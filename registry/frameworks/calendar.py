@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
-from registry.frameworks.tables import Framework
+from registry.frameworks import notices
+from registry.frameworks.regimes import RULES, Regime
+from registry.frameworks.tables import Framework, NoticeKind
 from registry import links
 
 KEY_DATES = {
@@ -22,11 +24,36 @@ KEY_DATES = {
     "tender_deadline": "Tender deadline",
     "standstill_ends_at": "Standstill period ends",
 }
+# The notice that publishes each date, where the regime has one: the RFI's closing time in England's
+# preliminary market engagement notice (UK2), the deadlines in the tender notice, and in England the
+# standstill's end, which the contract award notice (UK6) starts (Procurement Act 2023 s.51(2)).
+PUBLISHED_BY = {
+    "rfi_closes_at": NoticeKind.MARKET_ENGAGEMENT,
+    "clarification_deadline": NoticeKind.TENDER,
+    "tender_deadline": NoticeKind.TENDER,
+    "standstill_ends_at": NoticeKind.AWARD,
+}
 ZONE_RULES_FROM, ZONE_RULES_UNTIL = date(2020, 1, 1), date(2060, 1, 1)  # the span of the VTIMEZONE's transitions
 
 
 def key_dates(framework: Framework) -> list[tuple[str, datetime]]:
     return [(label, moment) for attribute, label in KEY_DATES.items() if (moment := getattr(framework, attribute))]
+
+
+def published_by(framework: Framework, attribute: str) -> notices.NoticeType | None:
+    """The notice that publishes the key date, or None: Scotland's standstill runs from the letters, not a notice."""
+    kind = PUBLISHED_BY[attribute]
+    if not notices.publishes(framework.regime, kind):
+        return None
+    if attribute == "standstill_ends_at" and not RULES[Regime(framework.regime)].standstill_from_award_notice:
+        return None
+    return notices.notice_type(framework.regime, kind)
+
+
+def event_description(framework: Framework, attribute: str) -> str:
+    notice = published_by(framework, attribute)
+    published = f"Published in the {notice.in_sentence} ({notice.source})\n" if notice else ""
+    return f"{framework.title}\n{published}{links.absolute(f'/frameworks/{framework.reference}')}"
 
 
 def event_uid(framework: Framework, attribute: str) -> str:
@@ -57,7 +84,7 @@ def calendar_of(frameworks: list[Framework], name: str, zone: ZoneInfo) -> bytes
             event.add("dtend", moment.astimezone(UTC) + timedelta(minutes=30))
             event.add("transp", "TRANSPARENT")
             event.add("summary", f"{framework.reference}: {label}")
-            event.add("description", f"{framework.title}\n{links.absolute(f'/frameworks/{framework.reference}')}")
+            event.add("description", event_description(framework, attribute))
             event.add("url", links.absolute(f"/frameworks/{framework.reference}"))
             calendar.add_component(event)
     return calendar.to_ical()
