@@ -153,7 +153,7 @@ async def test_the_public_notice_page_names_the_notice_its_code_and_source(clien
     page = await client.get(f"/frameworks/{framework.reference}/notices/market_engagement/1")
     assert page.status_code == 200
     assert "UK2 preliminary market engagement notice, version 1" in page.text
-    assert "Notice UK2: the preliminary market engagement notice, required by Procurement Act 2023 s.17." in page.text
+    assert "Notice UK2: the preliminary market engagement notice (Procurement Act 2023 s.17)." in page.text
     assert "The request for information closes" in page.text
     listing = await client.get(f"/frameworks/{framework.reference}")
     assert "UK3 planned procurement notice, version 1" in listing.text and "UK2 preliminary market engagement notice, version 1" in listing.text

@@ -58,10 +58,9 @@ NOTICES: dict[Regime, dict[NoticeKind, NoticeType]] = {
         NoticeKind.TENDER: NoticeType("contract notice", "Public Contracts (Scotland) Regulations 2015 reg. 49", "tenderNotice"),
         NoticeKind.AWARD: NoticeType("contract award notice", "Public Contracts (Scotland) Regulations 2015 reg. 50", "awardNotice"),
         NoticeKind.CONTRACT_CHANGE: NoticeType("modification notice", "Public Contracts (Scotland) Regulations 2015 reg. 72", "contractNotice"),
-        # PCSR 2015 has no notice of its own for an abandoned procurement: the Public Contracts Scotland
-        # portal publishes it as a cancellation of the contract notice, and reg. 84 has the authority tell the
-        # candidates and tenderers why it decided not to award (docs/regimes.md says what was read).
-        NoticeKind.CANCELLATION: NoticeType("cancellation notice", "Public Contracts (Scotland) Regulations 2015 reg. 84", "cancellationDetails"),
+        # No notice of its own for an abandoned procurement was found in PCSR 2015 (docs/regimes.md says what
+        # was read): the registry still publishes one, so that the contract notice does not look open.
+        NoticeKind.CANCELLATION: NoticeType("cancellation notice", "Public Contracts (Scotland) Regulations 2015: no notice of its own", "cancellationDetails"),
     },
 }
 
