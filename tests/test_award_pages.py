@@ -154,7 +154,7 @@ async def test_england_bidders_read_assessment_summaries_and_the_public_reads_th
         assert "The most advantageous tender: Beta" in page and "Consensus on approach for Beta." in page and "Procurement Regulations 2024 reg. 31" in page
     async with as_user(settings, None) as anonymous:
         notice = text_of(await anonymous.get(f"/frameworks/{walked.reference}/notices/award/1"))
-        assert "Contract award notice, version 1" in notice and "Suppliers the authority intends to appoint" in notice
+        assert "UK6 contract award notice, version 1" in notice and "Suppliers the authority intends to appoint" in notice
         assert "Procurement Act 2023 s.51" in notice and "Beta" in notice
 
 
@@ -248,7 +248,7 @@ async def test_a_challenge_holds_appointment_then_the_suppliers_are_appointed_an
         for row in ("Tenders closed", "Award decision sent to bidders", "Standstill period ended", "Suppliers appointed and framework agreements signed"):
             assert row in public, row
         assert re.search(r"Lot 1: Lot title 1</caption>.*?>1</td>\s*<td[^>]*>Beta</td>.*?>2</td>\s*<td[^>]*>Alpha</td>.*?>3</td>\s*<td[^>]*>Gamma</td>", public, re.S)
-        assert "How tenders will be assessed" in public and "Award notice, version 1" in public
+        assert "How tenders will be assessed" in public and "Contract award notice, version 1" in public
         notice = await anonymous.get(f"/frameworks/{walked.reference}/notices/award/1")
         page = text_of(notice)
         assert notice.status_code == 200 and "Appointed suppliers" in page and "Reaching seldom-heard groups" in page and "higher quality score" in page

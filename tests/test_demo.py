@@ -163,8 +163,8 @@ async def test_the_england_framework_went_live_through_the_acts_sequence_and_the
     framework = await framework_called(ENGLAND_LIVE)
     assert framework.regime == "england" and framework.state == State.LIVE
     notices = await Notice.objects().where(Notice.framework == framework.id).order_by(Notice.published_at)
-    assert [n.kind for n in notices] == [NoticeKind.PIN, NoticeKind.TENDER, NoticeKind.AWARD, NoticeKind.CONTRACT_DETAILS]
-    award_notice, details = notices[2], notices[3]
+    assert [n.kind for n in notices] == [NoticeKind.PIN, NoticeKind.MARKET_ENGAGEMENT, NoticeKind.TENDER, NoticeKind.AWARD, NoticeKind.CONTRACT_DETAILS]
+    award_notice, details = notices[3], notices[4]
     # PA23 s.51: the standstill begins with the day the contract award notice (UK6) is published; the
     # contract details notice (UK7) comes at appointment, after it.
     assert award_notice.published_at < framework.standstill_ends_at <= details.published_at
@@ -185,8 +185,9 @@ async def test_the_england_framework_went_live_through_the_acts_sequence_and_the
         }
     db.bind(demo_engine.engine)
     assert england.status_code == 200 and scotland.status_code == 200
-    assert "Contract award notice, version 1" in england.text and "Contract details notice, version 1" in england.text
-    assert "Award notice, version 1" in scotland.text
+    for notice in ("UK3 planned procurement notice", "UK2 preliminary market engagement notice", "UK4 tender notice", "UK6 contract award notice", "UK7 contract details notice"):
+        assert f"{notice}, version 1" in england.text, notice
+    assert "Contract award notice, version 1" in scotland.text and "Contract notice, version 1" in scotland.text
     assert set(pages.values()) == {200}
 
 

@@ -347,13 +347,13 @@ async def test_the_framework_is_published_step_by_step_as_a_framework_agreement(
     amended = releases[f"{ref}-tender-v2"]["tender"]
     assert amended["amendments"] == [{
         "id": "tender-v2", "date": ocds.timestamp(START + timedelta(days=33)), "rationale": "The team criterion's guidance now asks for experience",
-        "description": "Version 2 of the tender notice", "amendsReleaseID": f"{ref}-tender-v1", "releaseID": f"{ref}-tender-v2",
+        "description": "Version 2 of the contract notice", "amendsReleaseID": f"{ref}-tender-v1", "releaseID": f"{ref}-tender-v2",
     }]
     details_amended = releases[f"{ref}-tender-v3"]["tender"]  # after the invitation, the details change the tender notice, not the PIN
     assert details_amended["amendments"][0]["amendsReleaseID"] == f"{ref}-tender-v2"
     assert details_amended["amendments"][0]["rationale"] == "The summary says where"
     assert [(d["documentType"], d["title"]) for d in details_amended["documents"]] == [
-        ("tenderNotice", "Tender notice, version 3"), ("tenderNotice", "Reasons for including no community benefit requirements"),
+        ("tenderNotice", "Contract notice, version 3"), ("tenderNotice", "Reasons for including no community benefit requirements"),
         ("technicalSpecifications", "Specification"), ("contractSchedule", "Pricing schedule"),
     ]
     assert details_amended["description"].startswith(AMENDED_SUMMARY)

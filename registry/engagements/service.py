@@ -364,6 +364,18 @@ async def published_award_notice(framework_reference: str, reference: str) -> aw
     return notice if notice and notice.framework_reference == framework_reference else None
 
 
+async def published_award_notices(framework: Framework) -> list[award_notices.CallOffAwardNotice]:
+    """Every call-off award notice published under the framework, in the order of award (its public page lists them)."""
+    if not award_notices.needs_award_notice(framework, award_notices.THRESHOLD_PENCE):
+        return []
+    awarded = await Engagement.objects().where(
+        (Engagement.framework == framework.id) & Engagement.awarded_at.is_not_null() & (Engagement.awarded_price_pence >= award_notices.THRESHOLD_PENCE)
+    ).order_by(Engagement.awarded_at)
+    lots = {lot.id: lot.number for lot in await Lot.objects().where(Lot.framework == framework.id)}
+    names = await organisation_names(list({i for e in awarded for i in (e.supplier, e.buyer) if i}))
+    return [notice for e in awarded if (notice := award_notices.award_notice(e, framework, lots[e.lot], names))]
+
+
 async def organisation_names(ids: list[int]) -> dict[int, str]:
     rows = await Organisation.select(Organisation.id, Organisation.legal_name).where(Organisation.id.is_in(list(ids))) if ids else []
     return {row["id"]: row["legal_name"] for row in rows}

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
+from registry.frameworks import notices
 from registry.frameworks.lifecycle import column_of
-from registry.frameworks.tables import Framework
+from registry.frameworks.regimes import RULES, Regime
+from registry.frameworks.tables import Framework, NoticeKind
 from registry import links
 
 KEY_DATES = {
@@ -22,6 +24,15 @@ KEY_DATES = {
     "clarification_deadline": "Clarification questions deadline",
     "tender_deadline": "Tender deadline",
     "standstill_ends_at": "Standstill period ends",
+}
+# The notice that publishes each date, where the regime has one: the RFI's closing time in England's
+# preliminary market engagement notice (UK2), the deadlines in the tender notice, and in England the
+# standstill's end, which the contract award notice (UK6) starts (Procurement Act 2023 s.51(2)).
+PUBLISHED_BY = {
+    "rfi_closes_at": NoticeKind.MARKET_ENGAGEMENT,
+    "clarification_deadline": NoticeKind.TENDER,
+    "tender_deadline": NoticeKind.TENDER,
+    "standstill_ends_at": NoticeKind.AWARD,
 }
 ZONE_RULES_FROM, ZONE_RULES_UNTIL = date(2020, 1, 1), date(2060, 1, 1)  # the span of the VTIMEZONE's transitions
 
@@ -35,6 +46,22 @@ def next_key_date(framework, now: datetime) -> datetime | None:
     dates it selected): its pages read differently from then, with nothing written (the stage is
     read with the clock: registry.frameworks.lifecycle.stage_of)."""
     return min((moment for attribute in KEY_DATES if (moment := column_of(framework, attribute)) and moment > now), default=None)
+
+
+def published_by(framework: Framework, attribute: str) -> notices.NoticeType | None:
+    """The notice that publishes the key date, or None: Scotland's standstill runs from the letters, not a notice."""
+    kind = PUBLISHED_BY[attribute]
+    if not notices.publishes(framework.regime, kind):
+        return None
+    if attribute == "standstill_ends_at" and not RULES[Regime(framework.regime)].standstill_from_award_notice:
+        return None
+    return notices.notice_type(framework.regime, kind)
+
+
+def event_description(framework: Framework, attribute: str) -> str:
+    notice = published_by(framework, attribute)
+    published = f"Published in the {notice.in_sentence} ({notice.source})\n" if notice else ""
+    return f"{framework.title}\n{published}{links.absolute(f'/frameworks/{framework.reference}')}"
 
 
 def event_uid(framework: Framework, attribute: str) -> str:
@@ -65,7 +92,7 @@ def calendar_of(frameworks: list[Framework], name: str, zone: ZoneInfo) -> bytes
             event.add("dtend", moment.astimezone(UTC) + timedelta(minutes=30))
             event.add("transp", "TRANSPARENT")
             event.add("summary", f"{framework.reference}: {label}")
-            event.add("description", f"{framework.title}\n{links.absolute(f'/frameworks/{framework.reference}')}")
+            event.add("description", event_description(framework, attribute))
             event.add("url", links.absolute(f"/frameworks/{framework.reference}"))
             calendar.add_component(event)
     return calendar.to_ical()

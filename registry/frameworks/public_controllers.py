@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from registry import clock
 from registry.frameworks import calendar, documents, lifecycle, service
+from registry.frameworks import notices as notice_types
 from registry.frameworks.tables import Framework, State
 from registry.reference import cpv, taxonomies
 from registry.web.pages import page
@@ -97,6 +98,7 @@ async def notice_page(reference: str, kind: str, version: int) -> Template:
     changed = service.changes_between(service.notice_content(previous), content) if previous else []
     return page(
         "frameworks/notice.html", framework=framework, notice=current, content=content, changed=changed,
+        notice_kind=notice_types.notice_type(framework.regime, current.kind),
         versions=notices, subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
     )
 

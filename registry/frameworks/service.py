@@ -18,6 +18,7 @@ from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.errors import Invalid, Missing, Refused, RuleBroken, Rules
 from registry.frameworks import community_benefits, eligibility, lifecycle, periods, stages, terms
+from registry.frameworks import notices as notice_types
 from registry.frameworks.lifecycle import FrameworkFacts, LotFacts
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import CallOffRoute, EligibleAuthority, Framework, Lot, Notice, NoticeKind, StageChange, State
@@ -439,6 +440,11 @@ async def move(user: CurrentUser, reference: str, target: State, *, note: str | 
         await _enter(framework, target, user, note)
         if target == State.PIN_PUBLISHED:
             await publish_notice(framework, NoticeKind.PIN, user, change_summary=None)
+        if target == State.RFI_OPEN and notice_types.publishes(framework.regime, NoticeKind.MARKET_ENGAGEMENT):
+            # the request for information is preliminary market engagement: Procurement Act 2023 s.17(1)
+            await publish_notice(framework, NoticeKind.MARKET_ENGAGEMENT, user, change_summary=None, extra={
+                "rfi_closes_at": framework.rfi_closes_at.isoformat() if framework.rfi_closes_at else None,
+            })
         if target == State.CANCELLED:
             await publish_notice(framework, NoticeKind.CANCELLATION, user, change_summary=note)
     return await get(reference)
@@ -556,20 +562,31 @@ async def amend_notice(user: CurrentUser, reference: str, details: "Details | Ma
             raise Invalid({"community_benefits": community_benefits.NOTICE_RULE})
         await Framework.update({**_columns(details), Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         notice = await publish_notice(framework, kind, user, change_summary=change_summary, extra=stage_content)
-        await tell_of_amendment(framework, notice, what="The notice")
+        await tell_of_amendment(framework, notice, what=f"The {notice_types.notice_type(framework.regime, kind).in_sentence}")
     return notice
 
 
 async def _notice_to_amend(framework: Framework) -> tuple[NoticeKind, dict | None]:
     """The notice that describes the framework now: the prior information notice until the invitation
     to tender is out, then the tender notice, keeping what the invitation added (its deadlines and
-    criteria) as its latest version published them."""
-    latest = await Notice.objects().where((Notice.framework == framework.id) & (Notice.kind == NoticeKind.TENDER)).order_by(
-        Notice.version, ascending=False,
-    ).first()
-    if latest is None:
-        return NoticeKind.PIN, None
-    return NoticeKind.TENDER, {key: value for key, value in json.loads(latest.body).items() if key not in NOTICE_DETAILS}
+    criteria) as its latest version published them. Once the suppliers are appointed (live), a change
+    of the framework agreement is a contract change notice (Procurement Act 2023 s.75; a modification
+    notice in Scotland, PCSR 2015 reg. 72), keeping what the award published."""
+    if framework.state == State.LIVE:
+        return NoticeKind.CONTRACT_CHANGE, await _stage_content(framework, NoticeKind.CONTRACT_CHANGE, NoticeKind.CONTRACT_DETAILS, NoticeKind.AWARD)
+    content = await _stage_content(framework, NoticeKind.TENDER)
+    return (NoticeKind.PIN, None) if content is None else (NoticeKind.TENDER, content)
+
+
+async def _stage_content(framework: Framework, *kinds: NoticeKind) -> dict | None:
+    """What the latest notice of the first of `kinds` that has one added to the framework's details."""
+    for kind in kinds:
+        latest = await Notice.objects().where((Notice.framework == framework.id) & (Notice.kind == kind)).order_by(
+            Notice.version, ascending=False,
+        ).first()
+        if latest is not None:
+            return {key: value for key, value in json.loads(latest.body).items() if key not in NOTICE_DETAILS}
+    return None
 
 
 # --- Who may use the framework (registry.frameworks.eligibility) -------------------------------
@@ -632,7 +649,7 @@ async def set_eligible_authorities(
             notice = await publish_notice(
                 framework, kind, user, change_summary="The contracting authorities entitled to use the framework changed", extra=stage_content,
             )
-            await tell_of_amendment(framework, notice, what="The notice")
+            await tell_of_amendment(framework, notice, what=f"The {notice_types.notice_type(framework.regime, kind).in_sentence}")
     return after
 
 

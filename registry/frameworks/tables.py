@@ -37,11 +37,15 @@ class CallOffRoute(StrEnum):
 
 
 class NoticeKind(StrEnum):
+    """What a notice is; its name, code and source under each regime: registry.frameworks.notices."""
+
+    MARKET_ENGAGEMENT = "market_engagement"  # England: the preliminary market engagement notice (UK2), when the RFI opens
     PIN = "pin"
     TENDER = "tender"
     AWARD = "award"  # England: the contract award notice (UK6), published when the bidders are told
     CANCELLATION = "cancellation"
     CONTRACT_DETAILS = "contract_details"  # England: the contract details notice (UK7), at appointment
+    CONTRACT_CHANGE = "contract_change"  # an amendment once the framework is live: UK10 (England), modification notice (Scotland)
 
 
 class Framework(Table):

@@ -28,6 +28,7 @@ from registry.award.tables import Appointment
 from registry.engagements import award_notices
 from registry.engagements.tables import BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, Reach
 from registry.frameworks import lifecycle
+from registry.frameworks.notices import notice_type
 from registry.frameworks.regimes import RULES, Regime
 from registry.frameworks.tables import CallOffRoute, Document, Framework, Lot, Notice, NoticeKind, State
 from registry.opendata.ocds import add_months, day_start, money, ocid_for, pence, prune, timestamp
@@ -38,14 +39,6 @@ from registry.tenders.tables import TenderSubmission
 from registry import links
 
 SERVICES = "services"
-NOTICE_DOCUMENT_TYPES = {
-    NoticeKind.PIN: "plannedProcurementNotice", NoticeKind.TENDER: "tenderNotice", NoticeKind.AWARD: "awardNotice",
-    NoticeKind.CANCELLATION: "cancellationDetails", NoticeKind.CONTRACT_DETAILS: "contractNotice",
-}
-NOTICE_NAMES = {
-    NoticeKind.PIN: "Prior information notice", NoticeKind.TENDER: "Tender notice", NoticeKind.AWARD: "Award notice",
-    NoticeKind.CANCELLATION: "Cancellation notice", NoticeKind.CONTRACT_DETAILS: "Contract details notice",
-}
 
 
 def framework_status(state: str) -> str:
@@ -164,10 +157,13 @@ def notice_release_id(reference: str, kind: str, version: int) -> str:
     return f"{reference}-{kind}-v{version}"
 
 
-def notice_document(reference: str, notice: Notice, description: str | None = None) -> dict:
-    name = NOTICE_NAMES[NoticeKind(notice.kind)]
+def notice_document(reference: str, notice: Notice, regime: str, description: str | None = None) -> dict:
+    """The notice as a document of its release: its type as Find a Tender gives it, its title with the
+    regime's name and code for it (registry.frameworks.notices)."""
+    kind = notice_type(regime, notice.kind)
+    name = kind.title
     return {
-        "id": f"{notice.kind}-notice-v{notice.version}", "documentType": NOTICE_DOCUMENT_TYPES[NoticeKind(notice.kind)],
+        "id": f"{notice.kind}-notice-v{notice.version}", "documentType": kind.document_type,
         "title": f"{name}, version {notice.version}" if notice.version > 1 else name, "description": description,
         "url": notice_link(reference, notice.kind, notice.version), "datePublished": timestamp(notice.published_at), "format": "text/html",
         "language": "en",
@@ -188,7 +184,7 @@ def community_benefits_document(reference: str, notice: Notice, content: dict) -
     else:
         return None
     return {
-        "id": "community-benefits", "documentType": NOTICE_DOCUMENT_TYPES[NoticeKind(notice.kind)], "title": title,
+        "id": "community-benefits", "documentType": notice_type(content.get("regime") or "scotland", notice.kind).document_type, "title": title,
         "description": statement, "url": notice_link(reference, notice.kind, notice.version) + "#community-benefits",
         "datePublished": timestamp(notice.published_at), "format": "text/html", "language": "en",
     }
@@ -359,11 +355,24 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
         Appointment.framework == framework.id
     ).output(as_list=True))
     tender = framework_tender(framework, content, authority, lots, framework_status(framework.state), appointed_lots)
-    document = notice_document(framework.reference, notice, notice.change_summary)
+    regime = content.get("regime") or framework.regime
+    document = notice_document(framework.reference, notice, regime, notice.change_summary)
     attached = await framework_documents(framework, await first_published(framework, notice.published_at))
     sections: dict = {"buyer": authority}
 
-    if kind == NoticeKind.PIN:  # amended only before the invitation to tender: after it, the tender notice is (frameworks.amend_notice)
+    if kind == NoticeKind.MARKET_ENGAGEMENT:
+        # England's preliminary market engagement notice (UK2, Procurement Act 2023 s.17): Find a Tender
+        # puts it in planning.documents, and the engagement as a planning milestone of type engagement
+        tags = ["planning"] if notice.version == 1 else ["planningUpdate"]
+        sections["planning"] = {
+            "rationale": content.get("summary"), "budget": {"amount": money(content.get("estimated_value"))}, "documents": [document, *attached],
+            "milestones": [{
+                "id": "engagement", "title": "The request for information closes", "type": "engagement", "status": "scheduled",
+                "description": "Preliminary market engagement: suppliers answer the request for information before the procurement is planned in detail.",
+                "dueDate": content.get("rfi_closes_at") and timestamp(datetime.fromisoformat(content["rfi_closes_at"])),
+            }],
+        }
+    elif kind == NoticeKind.PIN:  # amended only before the invitation to tender: after it, the tender notice is (frameworks.amend_notice)
         tags = ["planning"] if notice.version == 1 else ["planningUpdate"]
         sections["planning"] = {
             "rationale": content.get("summary"), "budget": {"amount": money(content.get("estimated_value"))}, "documents": [document, *attached],
@@ -388,7 +397,7 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
             "documents": [document, *([benefits] if (benefits := community_benefits_document(framework.reference, notice, content)) else []), *attached],
         })
         if notice.version > 1:
-            tender["amendments"] = [amendment(release_id, notice, framework.reference)]
+            tender["amendments"] = [amendment(release_id, notice, framework.reference, regime)]
     elif kind == NoticeKind.AWARD and not (content.get("award") or {}).get("appointed_at"):
         # England's contract award notice (UK6, Procurement Act 2023 s.50): the suppliers the authority
         # intends to appoint, each a pending award; nothing is concluded until the standstill ends.
@@ -417,6 +426,17 @@ async def notice_releases(framework: Framework, notice: Notice) -> dict:
         tender["numberOfTenderers"] = len(tenderers)
         tender["awardPeriod"] = award_period(content)
         tender["milestones"] = standstill_milestones(framework, content)
+        tender["documents"] = attached
+    elif kind == NoticeKind.CONTRACT_CHANGE:
+        # a change of the framework agreements once they are concluded: England's contract change notice
+        # (UK10, s.75), Scotland's modification notice (PCSR 2015 reg. 72). The agreements are the
+        # contracts; each carries the change as an amendment of the release before it, and the notice.
+        tags = ["contractAmendment"]
+        sections["awards"] = await framework_awards(framework, parties, content, ids_by_lot_and_supplier=regime == "england")
+        sections["contracts"] = [
+            {**agreement, "amendments": [await contract_change(release_id, notice, framework)], "documents": [document]}
+            for agreement in framework_agreements(sections["awards"], content)
+        ]
         tender["documents"] = attached
     else:  # cancellation
         tags = ["tenderCancellation"]
@@ -494,12 +514,29 @@ def framework_agreements(awards: list[dict], content: dict) -> list[dict]:
     ]
 
 
-def amendment(release_id: str, notice: Notice, reference: str) -> dict:
+def amendment(release_id: str, notice: Notice, reference: str, regime: str) -> dict:
     """A new version of a notice as an OCDS amendment: it amends the release of the version before."""
     return {
         "id": f"{notice.kind}-v{notice.version}", "date": timestamp(notice.published_at), "rationale": notice.change_summary,
-        "description": f"Version {notice.version} of the {NOTICE_NAMES[NoticeKind(notice.kind)].lower()}",
+        "description": f"Version {notice.version} of the {notice_type(regime, notice.kind).in_sentence}",
         "amendsReleaseID": notice_release_id(reference, notice.kind, notice.version - 1), "releaseID": release_id,
+    }
+
+
+async def contract_change(release_id: str, notice: Notice, framework: Framework) -> dict:
+    """A contract change notice as the amendment of the agreements: it amends the change before it, or
+    the release that concluded them (England's contract details notice, Scotland's award notice)."""
+    if notice.version > 1:
+        amends = notice_release_id(framework.reference, notice.kind, notice.version - 1)
+    else:
+        concluded = await Notice.objects().where(
+            (Notice.framework == framework.id) & Notice.kind.is_in([NoticeKind.CONTRACT_DETAILS, NoticeKind.AWARD]) & (Notice.published_at <= notice.published_at)
+        ).order_by(Notice.published_at, ascending=False).first()
+        amends = notice_release_id(framework.reference, concluded.kind, concluded.version) if concluded else None
+    return {
+        "id": f"{notice.kind}-v{notice.version}", "date": timestamp(notice.published_at), "rationale": notice.change_summary,
+        "description": f"The {notice_type(framework.regime, notice.kind).described}",
+        "amendsReleaseID": amends, "releaseID": release_id,
     }
 
 

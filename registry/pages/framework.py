@@ -12,7 +12,7 @@ from registry import clock
 from registry.award import service as award
 from registry.clarifications import service as clarifications
 from registry.engagements import service as engagements
-from registry.frameworks import calendar, documents, eligibility, lifecycle, service
+from registry.frameworks import calendar, documents, eligibility, lifecycle, notices as notice_types, service
 from registry.frameworks.public_controllers import published_framework
 from registry.frameworks.regimes import RULES
 from registry.interest import service as interest
@@ -84,4 +84,6 @@ async def framework_page(user, reference: str) -> Rendered:
         award=service.notice_content(latest_award_notice) if latest_award_notice else None,
         debrief_lots=await own_debrief_lots(user, framework.id),
         entitled=await eligibility.entitled(framework), entitled_source=eligibility.source(framework),
+        notice_titles=notice_types.titles(framework.regime),
+        call_off_notices=await engagements.published_award_notices(framework),
     ), until=calendar.next_key_date(framework, now))
