@@ -33,6 +33,13 @@ def test_nothing_in_the_project_refers_to_a_directory_beside_it():
     assert naming == []
 
 
+def test_no_file_of_the_project_is_a_link_to_somewhere_else():
+    """A symbolic link (a work tree's .venv, once) points at this machine's folders: in a stranger's
+    clone it points at nothing, and `make` would build into it."""
+    linked = [str(path.relative_to(PROJECT_ROOT)) for path in project_files() if path.is_symlink()]
+    assert linked == []
+
+
 def test_the_design_the_code_cites_is_in_the_project():
     design = (PROJECT_ROOT / "docs" / "design.md").read_text(encoding="utf-8")
     for rule in ("1. **Sealed means sealed.**", "3. **Independent evaluation.**"):  # cited by number in the code
