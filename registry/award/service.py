@@ -24,6 +24,7 @@ from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion, CriterionKind
 from registry.frameworks import community_benefits, lifecycle
+from registry.frameworks import notices as notice_types
 from registry.frameworks import service as frameworks
 from registry.frameworks.regimes import RULES, Regime, standstill_ends_at
 from registry.frameworks.tables import Framework, Lot, NoticeKind, State
@@ -544,6 +545,10 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, communit
         if await _open_challenges(framework.id):
             raise AwardError("A challenge is open: resolve it before appointing")
         received = await tenders_received(framework) or {}  # after the opening: never sealed
+        # England: the award was announced by the contract award notice at the start of the standstill;
+        # now the contract details notice (UK7) says the framework agreements are concluded (PA23 s.53).
+        kind = NoticeKind.CONTRACT_DETAILS if RULES[Regime(framework.regime)].standstill_from_award_notice else NoticeKind.AWARD
+        award_notice = notice_types.notice_type(framework.regime, kind)
         lots_content = []
         notified_at = None  # when the bidders were told the award decision: the standstill period's start
         for lot in await frameworks.lots(framework.id):
@@ -565,7 +570,7 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, communit
                         recipient=email, subject=f"{framework.reference}: appointed to lot {lot.number}",
                         body=(
                             f"{result['supplier']} is appointed to lot {lot.number} ({lot.title}) of {framework.reference} – {framework.title}, "
-                            f"ranked {_ordinal(result['rank'])}.\n\nRead the award notice: {links.absolute('/frameworks/' + framework.reference)}\n"
+                            f"ranked {_ordinal(result['rank'])}.\n\nRead the {award_notice.in_sentence}: {links.absolute('/frameworks/' + framework.reference)}\n"
                         ),
                     )
             lots_content.append({
@@ -578,9 +583,6 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, communit
         )
         framework = await frameworks.move(user, reference, State.LIVE)
         assessment = await criteria.tender_notice_content(framework)
-        # England: the award was announced by the contract award notice at the start of the standstill;
-        # now the contract details notice (UK7) says the framework agreements are concluded (PA23 s.53).
-        kind = NoticeKind.CONTRACT_DETAILS if RULES[Regime(framework.regime)].standstill_from_award_notice else NoticeKind.AWARD
         await frameworks.publish_notice(
             framework, kind, user, change_summary=None,
             extra={
