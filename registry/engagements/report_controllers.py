@@ -13,7 +13,6 @@ from registry.frameworks.tables import Framework, State
 from registry.web.downloads import csv_file
 from registry.web.pages import page
 
-REPORTED_STATES = (State.LIVE, State.EXPIRED)  # frameworks under which call-offs can exist
 
 
 class ReportsController(Controller):
@@ -30,7 +29,7 @@ class ReportsController(Controller):
     @get("/")
     async def index(self, user: SignedInUser) -> Template:
         own = await Framework.select(Framework.reference, Framework.title, Framework.state).where(
-            (Framework.authority == user.organisation_id) & Framework.state.is_in(list(REPORTED_STATES))
+            (Framework.authority == user.organisation_id) & Framework.state.is_in(lifecycle.reaching(State.LIVE))  # under which call-offs can exist
         ).order_by(Framework.title)
         return page("engagements/reports_index.html", frameworks=own, labels=lifecycle.LABELS)
 

@@ -397,6 +397,12 @@ def stage_of(framework, now: datetime) -> State:
     return lifecycle_of(framework).stage_of(framework, now)
 
 
+def reaching(wanted: State | str) -> list[State]:
+    """Every stored stage, of any procedure, at `wanted` or beyond it: for queries over frameworks
+    ("live or past it": the frameworks under which call-offs can exist)."""
+    return list(dict.fromkeys(stage for cycle in LIFECYCLES.values() for stage in cycle.order if cycle.has_reached(stage, wanted)))
+
+
 def reached(framework, wanted: State | str, now: datetime) -> bool:
     cycle = lifecycle_of(framework)
     return cycle.has_reached(cycle.stage_of(framework, now), wanted)

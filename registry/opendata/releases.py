@@ -45,7 +45,7 @@ def framework_status(state: str) -> str:
     """The tender status (closed tenderStatus codelist) of a framework in `state`."""
     if lifecycle.before_itt(state):
         return "planning"
-    if state in (State.LIVE, State.EXPIRED):
+    if state in lifecycle.reaching(State.LIVE):  # the framework agreements are concluded
         return "complete"
     if state == State.CANCELLED:
         return "cancelled"
