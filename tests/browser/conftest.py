@@ -84,6 +84,11 @@ def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
+# Each live server's environment (its database above all), by its address: for a journey that adds
+# data through the service functions, in a process of its own, as the demo's loading does.
+LIVE_SERVER_ENVIRONMENTS: dict[str, dict[str, str]] = {}
+
+
 @pytest.fixture(scope="session")
 def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory, smtp_inbox) -> Iterator[str]:
     postgres_name = None
@@ -116,6 +121,7 @@ def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory, smtp
         stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
+    LIVE_SERVER_ENVIRONMENTS[base_url] = env
     try:
         wait_until_healthy(base_url, process, log)
         yield base_url
@@ -125,6 +131,40 @@ def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory, smtp
         log.close()
         if postgres_name:
             run_async(drop_postgres_database(postgres_name))
+
+
+ADD_TO_THE_DEMO = """
+import asyncio, sys
+from pathlib import Path
+from registry import db
+from registry.cli import database, publish_as
+from registry.demo import load_fixtures
+from registry.settings import Settings
+
+async def add(directory):
+    settings = Settings()
+    publish_as(settings)
+    async with database(settings), db.transaction():
+        await load_fixtures(directory)
+
+asyncio.run(add(Path(sys.argv[1])))
+"""
+
+
+def add_demo_frameworks(live_server: str, frameworks: list[dict], directory: Path) -> None:
+    """More frameworks in the live server's demo data, given as rows of fixtures/frameworks.json and
+    walked through their stages by the demo's own loading (the service functions, on a clock set to
+    the past), in a process of its own: the server builds its pages again from the changed database."""
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    for name in ("organisations.json", "users.json"):
+        (directory / name).write_text((fixtures / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for name, rows in (("profiles.json", []), ("engagements.json", []), ("frameworks.json", frameworks)):
+        (directory / name).write_text(json.dumps(rows), encoding="utf-8")
+    added = subprocess.run(
+        [sys.executable, "-c", ADD_TO_THE_DEMO, str(directory)], env=LIVE_SERVER_ENVIRONMENTS[live_server],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
+    )
+    assert added.returncode == 0, added.stderr
 
 
 def run_async(coroutine):
