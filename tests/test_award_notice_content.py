@@ -110,7 +110,7 @@ async def test_the_ppon_is_the_one_the_officer_confirmed_on_the_tender_else_the_
     # Beta's submitting user leaves: the organisation's administrator's address is the contact instead
     admin = await User.objects().get(User.email == "bids@beta.example")
     await User.update({User.is_organisation_admin: False}).where(User.id == admin.id)
-    await user("admin@beta.example", (Role.SUPPLIER,), walked.suppliers["Beta"].organisation_id)
+    await user("admin@beta.example", (Role.SUPPLIER,), await Organisation.objects().get(Organisation.id == walked.suppliers["Beta"].organisation_id))
     await User.update({User.is_organisation_admin: True}).where(User.email == "admin@beta.example")
     await User.update({User.is_active: False}).where(User.id == admin.id)
     controlled_clock.set(NOTIFIED_AT)
