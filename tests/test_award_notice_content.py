@@ -70,7 +70,7 @@ async def test_englands_award_notices_give_each_suppliers_details(walked, contro
     contact postal address and email, unique identifier (PPON), and whether it is a consortium, an SME,
     a VCSE, a supported employment provider or a public service mutual ("not stated" where the registry
     does not ask); with the authority (reg. 13) and the procedure (reg. 32(2)(h), (i))."""
-    await Framework.update({Framework.regime: regime}).where(Framework.id == walked.framework.id)
+    await Framework.update({Framework.regime: regime, Framework.contact_email: "tenders@authority.example"}).where(Framework.id == walked.framework.id)
     await suppliers_described(walked)
     await approved(walked)
     controlled_clock.set(NOTIFIED_AT)
@@ -93,7 +93,7 @@ async def test_englands_award_notices_give_each_suppliers_details(walked, contro
         assert named[(1, "Beta")] == BETA and named[(2, "Alpha")]["ppon"] == CONFIRMED_PPON
         assert uk7["award"]["supplier_rule"] == "Procurement Regulations 2024 reg. 32(2)(g)"
         assert uk7["procedure"] == "Open procedure" and uk7["reserved"].startswith("Not reserved to supported employment providers")
-        assert uk7["contracting_authority"]["enquiries"]["email"] == uk6["contact"]["email"]
+        assert uk7["contracting_authority"]["enquiries"]["email"] == "tenders@authority.example" == uk6["contracting_authority"]["enquiries"]["email"]
     else:  # Scotland's award notice is as it was
         content = await published(framework.id, "award")
         assert set(suppliers_in(content, "appointed").values()) == {None}
