@@ -103,9 +103,10 @@ async def supplier(tender_id: int, organisation_id: int) -> dict:
 
 
 async def contracting_authority(framework: Framework, contact: dict | None) -> dict:
-    """The contracting authority information the registry holds (reg. 13): its name, its identifier
-    (its registration number, where given), and the contact for enquiries about the notice (the
-    framework's contact point, reg. 13(f)). The registry holds no postal address for an authority."""
+    """The contracting authority information the registry holds (reg. 13): its name (reg. 13(a)) and
+    the contact for enquiries about the notice (the framework's contact point, reg. 13(f)), with its
+    registration number where given. The registry holds no postal address for an authority, nor the
+    platform's unique identifier for it (reg. 13(c), (d))."""
     authority = await Organisation.objects().get(Organisation.id == framework.authority)
     return {
         "name": authority.legal_name, "identifier": authority.registration_number or None,
