@@ -19,6 +19,7 @@ from registry.audit import checkpoints as audit_checkpoints
 from registry.audit import service as audit
 from registry.award import results as scoring
 from registry.award.results import LotResults, TenderResult
+from registry.award import suppliers_named
 from registry.award import withholding as withholding_rules
 from registry.award.tables import Appointment, AwardProposal, Challenge, Debrief, Outcome, WithheldPart, Withholding
 from registry.criteria import service as criteria
@@ -445,7 +446,11 @@ async def notify_bidders(user: CurrentUser, reference: str, *, zone: ZoneInfo, a
                 letters += 1
             intended.append({
                 "number": lot.number, "title": lot.title, "tenders_received": received[lot.id], "compliant_tenders": len(results.compliant),
-                "intended": [{"supplier": t.supplier, "rank": t.rank, "organisation_id": t.organisation_id} for t in chosen],
+                "intended": [
+                    {"supplier": t.supplier, "rank": t.rank, "organisation_id": t.organisation_id,
+                     **({"details": await suppliers_named.supplier(t.tender_id, t.organisation_id)} if Regime(framework.regime) is Regime.ENGLAND else {})}
+                    for t in chosen
+                ],
             })
         rules = RULES[Regime(framework.regime)]
         if rules.standstill_from_award_notice:
@@ -478,11 +483,24 @@ async def _publish_contract_award_notice(user: CurrentUser, framework: Framework
                 "standstill_last_day": (ends_at.astimezone(zone) - timedelta(days=1)).date().isoformat(),
                 "standstill": f"{rules.standstill_description}: {rules.standstill_source}",
                 "tenders_closed_at": framework.tender_deadline.isoformat() if framework.tender_deadline else None,
+                "supplier_rule": suppliers_named.SUPPLIER_RULE_UK6,
             },
             "quality_share": assessment["quality_share"], "price_share": assessment["price_share"], "scale": assessment["scale"],
             "criteria": assessment["criteria"], "tie_break": scoring.TIE_BREAK_RULE,
+            **await _authority_and_procedure(framework),
         },
     )
+
+
+async def _authority_and_procedure(framework: Framework) -> dict:
+    """What England's award notices add about the authority (Procurement Regulations 2024 regs. 27(2)(a),
+    32(2)(a): the contracting authority information of reg. 13) and the procedure (reg. 32(2)(h), (i))."""
+    contact = {"name": framework.contact_name, "email": framework.contact_email, "telephone": framework.contact_telephone}
+    return {
+        "contracting_authority": await suppliers_named.contracting_authority(framework, contact),
+        "procedure": suppliers_named.PROCEDURE, "procedure_source": suppliers_named.PROCEDURE_RULE,
+        "reserved": suppliers_named.RESERVED, "reserved_source": suppliers_named.RESERVATION_RULE,
+    }
 
 
 async def record_challenge(user: CurrentUser, reference: str, *, organisation_id: int | None, details: str) -> Challenge:
@@ -547,7 +565,8 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, communit
         received = await tenders_received(framework) or {}  # after the opening: never sealed
         # England: the award was announced by the contract award notice at the start of the standstill;
         # now the contract details notice (UK7) says the framework agreements are concluded (PA23 s.53).
-        kind = NoticeKind.CONTRACT_DETAILS if RULES[Regime(framework.regime)].standstill_from_award_notice else NoticeKind.AWARD
+        england = RULES[Regime(framework.regime)].standstill_from_award_notice
+        kind = NoticeKind.CONTRACT_DETAILS if england else NoticeKind.AWARD
         award_notice = notice_types.notice_type(framework.regime, kind)
         lots_content = []
         notified_at = None  # when the bidders were told the award decision: the standstill period's start
@@ -564,7 +583,10 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, communit
                     framework=framework.id, lot=lot.id, organisation=result["organisation_id"], tender=tender_id, rank=result["rank"], appointed_at=now,
                 ))
                 await supplier_appointed.run(result["organisation_id"])  # the directory's entry follows, in this transaction
-                appointed.append({"supplier": result["supplier"], "rank": result["rank"], "total": result["total"]})
+                appointed.append({
+                    "supplier": result["supplier"], "rank": result["rank"], "total": result["total"], "organisation_id": result["organisation_id"],
+                    **({"details": await suppliers_named.supplier(tender_id, result["organisation_id"])} if england else {}),
+                })
                 for email in await User.select(User.email).where((User.organisation == result["organisation_id"]) & User.is_active.eq(True)).output(as_list=True):
                     await notifications.enqueue(
                         recipient=email, subject=f"{framework.reference}: appointed to lot {lot.number}",
@@ -590,10 +612,12 @@ async def appoint(user: CurrentUser, reference: str, *, zone: ZoneInfo, communit
                     "lots": lots_content, "appointed_at": now.isoformat(), "standstill_ends_at": framework.standstill_ends_at.isoformat(),
                     "bidders_notified_at": notified_at.isoformat() if notified_at else None,
                     "tenders_closed_at": framework.tender_deadline.isoformat() if framework.tender_deadline else None,
+                    **({"supplier_rule": suppliers_named.SUPPLIER_RULE_UK7} if england else {}),
                 },
                 "quality_share": assessment["quality_share"], "price_share": assessment["price_share"], "scale": assessment["scale"],
                 "criteria": assessment["criteria"], "tie_break": scoring.TIE_BREAK_RULE,
                 "community_benefits_delivered": community_benefits_delivered,
+                **(await _authority_and_procedure(framework) if england else {}),
             },
         )
         await audit_checkpoints.checkpoint(audit_checkpoints.SUPPLIERS_APPOINTED)

@@ -17,7 +17,11 @@ a contracting process of its own, related to its framework's: a mini-competition
 start of delivery a `contractUpdate`, the completion an `implementation` release.
 
 Only what is already public goes in: never a tender's or a response's content, a price before its
-award, an evaluator's or a commissioner's scores, nor anything about people (organisations only)."""
+award, an evaluator's or a commissioner's scores, nor anything about people (organisations only),
+save the supplier's contact email that England's award notices publish because the law asks for it
+(Procurement Regulations 2024 regs. 27(2)(e)(ii), 32(2)(g)(ii)): each supplier those notices name is
+a party with its PPON as its identifier (org-id.guide's GB-PPON scheme), its other registration as
+an additional identifier, and the postal address and contact email the notice gave."""
 
 import json
 import re
@@ -97,11 +101,18 @@ class Parties:
         self._organisations: dict[int, Organisation] = {}
         self._contacts: dict[int, dict] = {}
         self._named: dict[str, dict] = {}  # parties not registered here, by their party id
+        self._published: dict[int, dict] = {}  # what England's award notices said of a supplier, by organisation id
 
     def contact(self, organisation_id: int, contact: dict | None) -> None:
         """The organisation's contact point for this process (the framework's, as its notice published it)."""
         if contact and any(contact.values()):
             self._contacts[organisation_id] = {"name": contact.get("name"), "email": contact.get("email"), "telephone": contact.get("telephone")}
+
+    def published(self, organisation_id: int, details: dict | None) -> None:
+        """What the notice published about the supplier (registry.award.suppliers_named): its PPON,
+        postal address and contact email stand in its party."""
+        if details:
+            self._published[organisation_id] = details
 
     async def add(self, organisation_id: int, *roles: str) -> dict:
         organisation = self._organisations.get(organisation_id)
@@ -126,14 +137,40 @@ class Parties:
         for organisation_id, roles in self._roles.items():
             organisation = self._organisations[organisation_id]
             profile = profiles.get(organisation_id)
-            found.append({
+            party = {
                 **reference_to(organisation),
                 "identifier": organisation_identifier(organisation),
                 "address": {"locality": profile.town, "countryName": "United Kingdom"} if profile and profile.town else None,
                 "contactPoint": self._contacts.get(organisation_id),
                 "roles": roles,
-            })
+            }
+            if organisation_id in self._published:
+                party.update(published_party(organisation, self._published[organisation_id]))
+            found.append(party)
         return found + list(self._named.values())
+
+
+PPON_SCHEME = "GB-PPON"  # org-id.guide: the Central Digital Platform's Public Procurement Organisation Number
+
+
+def published_party(organisation: Organisation, details: dict) -> dict:
+    """A supplier's identifier, address and contact point as England's award notice published them
+    (Procurement Regulations 2024 regs. 27(2)(e), 32(2)(g)). The party's id stays the one its other
+    releases use; its registration, where known, becomes an additional identifier."""
+    registration = organisation_identifier(organisation)
+    address = details.get("address") or {}
+    found: dict = {}
+    if details.get("ppon"):
+        found["identifier"] = {"scheme": PPON_SCHEME, "id": details["ppon"], "legalName": details.get("name") or organisation.legal_name}
+        found["additionalIdentifiers"] = [registration] if registration else None
+    if address:
+        found["address"] = {
+            "streetAddress": ", ".join(address.get("lines") or []) or None, "locality": address.get("town"),
+            "postalCode": address.get("postcode"), "countryName": "United Kingdom",
+        }
+    if details.get("email"):
+        found["contactPoint"] = {"email": details["email"]}
+    return found
 
 
 def release(ocid: str, release_id: str, moment: datetime, tags: list[str], **sections) -> dict:
@@ -564,6 +601,7 @@ async def intended_awards(framework: Framework, parties: Parties, content: dict,
     awards = []
     for lot in (content.get("award") or {}).get("lots", []):
         for intended in lot.get("intended", []):
+            parties.published(intended["organisation_id"], intended.get("details"))
             supplier = await parties.add(intended["organisation_id"], "supplier", "tenderer")
             awards.append({
                 "id": award_id_for(framework.reference, lot["number"], intended["organisation_id"]),
@@ -584,6 +622,10 @@ async def intended_awards(framework: Framework, parties: Parties, content: dict,
 async def framework_awards(framework: Framework, parties: Parties, content: dict, *documents: dict, ids_by_lot_and_supplier: bool = False) -> list[dict]:
     """One award per appointed supplier and lot: the supplier's place on the framework agreement."""
     lots = {lot.id: lot for lot in await Lot.objects().where(Lot.framework == framework.id)}
+    for lot in (content.get("award") or {}).get("lots", []):
+        for appointed in lot.get("appointed", []):
+            if appointed.get("organisation_id"):
+                parties.published(appointed["organisation_id"], appointed.get("details"))
     awards = []
     for appointment in await Appointment.objects().where(Appointment.framework == framework.id).order_by(Appointment.lot).order_by(Appointment.rank):
         lot = lots[appointment.lot]
