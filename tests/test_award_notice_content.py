@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from registry.accounts.tables import Organisation, Role, User
+from registry.accounts.tables import Organisation
 from registry.award import service as award
 from registry.award import suppliers_named
 from registry.frameworks import service as frameworks
@@ -19,7 +19,6 @@ from registry.opendata.tables import Release
 from registry.suppliers.tables import SupplierProfile
 from registry.tenders.tables import CoreInformationCheck
 from registry import clock
-from tests.awarding import user
 from tests.ocds_validation import codelist_errors, cove_problems, schema_errors
 from tests.test_award_pages import as_user, text_of
 from tests.test_award_service import NOTIFIED_AT, SHARE, ZONE, approved, walked  # noqa: F401 (the fixture)
@@ -27,7 +26,7 @@ from tests.test_award_service import NOTIFIED_AT, SHARE, ZONE, approved, walked 
 CONFIRMED_PPON = "PMZV-7732-XJTM"  # what tests.awarding.core_information_confirmed records for every tender
 BETA = {
     "name": "Beta", "address": {"lines": ["1 Beta Street", "Floor 2"], "town": "Leeds", "postcode": "LS1 1AA"},
-    "email": "bids@beta.example", "ppon": CONFIRMED_PPON, "consortium": None, "sme": True, "vcse": True,
+    "email": "tenders@beta.example", "ppon": CONFIRMED_PPON, "consortium": None, "sme": True, "vcse": True,
     "supported_employment_provider": None, "public_service_mutual": None,
 }
 
@@ -43,7 +42,8 @@ async def suppliers_described(walked) -> None:
     )
     await SupplierProfile.delete().where(SupplierProfile.organisation.is_in([beta, gamma]))
     await SupplierProfile.insert(SupplierProfile(
-        organisation=beta, address_line_1="1 Beta Street", address_line_2="Floor 2", town="Leeds", postcode="LS1 1AA", updated_at=clock.now(),
+        organisation=beta, address_line_1="1 Beta Street", address_line_2="Floor 2", town="Leeds", postcode="LS1 1AA",
+        notices_email="tenders@beta.example", updated_at=clock.now(),
     ))
 
 
@@ -79,8 +79,8 @@ async def test_englands_award_notices_give_each_suppliers_details(walked, contro
         uk6 = await published(framework.id, "award")
         named = suppliers_in(uk6, "intended")
         assert named[(1, "Beta")] == BETA
-        assert named[(1, "Gamma")] == {**BETA, "name": "Gamma", "address": None, "email": "bids@gamma.example", "sme": False, "vcse": None}
-        assert named[(2, "Alpha")] == {**BETA, "name": "Alpha", "address": None, "email": "bids@alpha.example", "sme": None, "vcse": None}
+        assert named[(1, "Gamma")] == {**BETA, "name": "Gamma", "address": None, "email": None, "sme": False, "vcse": None}
+        assert named[(2, "Alpha")] == {**BETA, "name": "Alpha", "address": None, "email": None, "sme": None, "vcse": None}
         assert uk6["award"]["supplier_rule"] == "Procurement Regulations 2024 reg. 27(2)(e)"
         assert uk6["contracting_authority"]["name"] == "Department for Testing" and uk6["contracting_authority"]["source"] == "Procurement Regulations 2024 reg. 13"
         assert uk6["procedure"] == "Open procedure"
@@ -107,16 +107,10 @@ async def test_the_ppon_is_the_one_the_officer_confirmed_on_the_tender_else_the_
     await suppliers_described(walked)
     await SupplierProfile.update({SupplierProfile.ppon: "PABC-1234-DEFG"}).where(SupplierProfile.organisation == walked.suppliers["Beta"].organisation_id)
     await approved(walked)
-    # Beta's submitting user leaves: the organisation's administrator's address is the contact instead
-    admin = await User.objects().get(User.email == "bids@beta.example")
-    await User.update({User.is_organisation_admin: False}).where(User.id == admin.id)
-    await user("admin@beta.example", (Role.SUPPLIER,), await Organisation.objects().get(Organisation.id == walked.suppliers["Beta"].organisation_id))
-    await User.update({User.is_organisation_admin: True}).where(User.email == "admin@beta.example")
-    await User.update({User.is_active: False}).where(User.id == admin.id)
     controlled_clock.set(NOTIFIED_AT)
     framework = await award.notify_bidders(walked.officer, walked.reference, zone=ZONE, abnormally_low_share=SHARE)
     beta = suppliers_in(await published(framework.id, "award"), "intended")[(1, "Beta")]
-    assert beta["ppon"] == CONFIRMED_PPON and beta["email"] == "admin@beta.example"
+    assert beta["ppon"] == CONFIRMED_PPON and beta["email"] == "tenders@beta.example"
     await CoreInformationCheck.delete().where(CoreInformationCheck.ppon == CONFIRMED_PPON)
     details = await suppliers_named.supplier(walked.tenders[("Beta", 1)], walked.suppliers["Beta"].organisation_id)
     assert details["ppon"] == "PABC-1234-DEFG"
@@ -132,7 +126,8 @@ async def test_the_public_reads_each_suppliers_details_on_the_notices(client, da
         page = text_of(await anonymous.get(f"/frameworks/{walked.reference}/notices/award/1"))
     assert "Contracting authority" in page and "Department for Testing" in page and "Open procedure" in page
     assert "The suppliers (Procurement Regulations 2024 reg. 27(2)(e))" in page
-    for expected in ("1 Beta Street, Floor 2, Leeds, LS1 1AA", "bids@beta.example", CONFIRMED_PPON, "Association of companies or other consortium"):
+    assert "bids@" not in page  # no one's own address: the organisations' addresses for notices, where given
+    for expected in ("1 Beta Street, Floor 2, Leeds, LS1 1AA", "tenders@beta.example", CONFIRMED_PPON, "Association of companies or other consortium"):
         assert expected in page
     assert "Small or medium-sized enterprise" in page and "Value-driven non-governmental organisation reinvesting its surpluses" in page
     assert "Not stated" in page and "Not given" in page  # Alpha's size; Gamma's address
@@ -165,7 +160,8 @@ async def test_the_open_data_names_each_supplier_with_its_ppon_address_and_email
         beta, gamma, delta = parties["Beta"], parties["Gamma"], parties["Delta"]
         assert beta["identifier"] == {"scheme": "GB-PPON", "id": CONFIRMED_PPON, "legalName": "Beta"}
         assert beta["address"] == {"streetAddress": "1 Beta Street, Floor 2", "locality": "Leeds", "postalCode": "LS1 1AA", "countryName": "United Kingdom"}
-        assert beta["contactPoint"] == {"email": "bids@beta.example"} and "supplier" in beta["roles"]
+        assert beta["contactPoint"] == {"email": "tenders@beta.example"} and "supplier" in beta["roles"]
+        assert "contactPoint" not in gamma  # it gave no address for notices: no one's own is published instead
         assert gamma["identifier"]["scheme"] == "GB-PPON" and gamma["additionalIdentifiers"] == [{"scheme": "GB-COH", "id": "12345678", "legalName": "Gamma"}]
         assert "contactPoint" not in delta and "identifier" not in delta  # a bidder not awarded: nothing published of it
         awarded = {supplier["id"] for a in release["awards"] for supplier in a["suppliers"]}

@@ -32,7 +32,10 @@ async def test_a_supplier_builds_its_profile_page_by_page(client, database):
     assert (profile.description, profile.regions, profile.capacity) == ("Citizens' panels in Fife.", ["fife"], 4)  # each page kept the others
     ppon = await post_form(client, "/organisation/profile/platform", {"ppon": "12-34", "action": "back"})
     assert ppon.status_code == 400 and "like PMZV-7732-XJTM" in ppon.text
-    await post_form(client, "/organisation/profile/platform", {"ppon": "pmzv 7732-xjtm", "action": "back"})
-    assert (await service.profile_of(supplier.organisation_id)).ppon == "PMZV-7732-XJTM"
+    bad_email = await post_form(client, "/organisation/profile/platform", {"ppon": "PMZV-7732-XJTM", "notices_email": "tenders at example", "action": "back"})
+    assert bad_email.status_code == 400 and "like tenders@example.org" in bad_email.text and 'value="tenders at example"' in bad_email.text
+    await post_form(client, "/organisation/profile/platform", {"ppon": "pmzv 7732-xjtm", "notices_email": "Tenders@Example.org", "action": "back"})
+    saved = await service.profile_of(supplier.organisation_id)
+    assert (saved.ppon, saved.notices_email) == ("PMZV-7732-XJTM", "tenders@example.org")
     assert (await client.get("/organisation/profile/edit")).headers["location"] == "/organisation/profile/about"
     assert (await client.get("/organisation/profile/nonsense")).status_code == 404

@@ -18,7 +18,7 @@ surpluses by law. What the registry does not ask (a consortium, a supported empl
 public service mutual, and VCSE for other types) is published as "not stated" (None), never guessed.
 Scotland's notices say none of this (PCSR 2015 has its own forms, unchanged here)."""
 
-from registry.accounts.tables import Organisation, OrganisationSize, User
+from registry.accounts.tables import Organisation, OrganisationSize
 from registry.frameworks.tables import Framework
 from registry.suppliers.tables import SupplierProfile
 from registry.tenders.tables import CoreInformationCheck, TenderSubmission
@@ -69,20 +69,6 @@ async def _counting_submission(tender_id: int) -> dict | None:
     ).first()
 
 
-async def _contact_email(organisation_id: int, submitted_by: int | None) -> str | None:
-    """The supplier's contact email: the registry holds no organisation's email, only its users'. The
-    person who submitted the tender is the one who dealt with the authority in this procurement, so the
-    notice gives theirs; if that account is no longer active, the organisation's administrator's, who
-    answers for the organisation here."""
-    active = User.is_active.eq(True) & (User.organisation == organisation_id)
-    if submitted_by is not None:
-        submitter = await User.select(User.email).where(active & (User.id == submitted_by)).first()
-        if submitter:
-            return submitter["email"]
-    admin = await User.select(User.email).where(active & User.is_organisation_admin.eq(True)).order_by(User.id).first()
-    return admin["email"] if admin else None
-
-
 async def supplier(tender_id: int, organisation_id: int) -> dict:
     """What the notices say about the supplier of a tender to be awarded (regs. 27(2)(e), 32(2)(g))."""
     organisation = await Organisation.objects().get(Organisation.id == organisation_id)
@@ -92,7 +78,9 @@ async def supplier(tender_id: int, organisation_id: int) -> dict:
     return {
         "name": organisation.legal_name,
         "address": postal_address(profile),
-        "email": await _contact_email(organisation_id, submission["submitted_by"] if submission else None),
+        # The organisation's shared address for notices, from its profile; never a person's own
+        # address (the privacy notice says none is published): not given until the supplier gives one.
+        "email": (profile.notices_email or None) if profile else None,
         "ppon": (check.ppon if check and check.ppon else None) or (profile.ppon if profile and profile.ppon else None),
         "consortium": None,  # the registry does not ask: a tender is one organisation's
         "sme": is_sme(organisation.size),

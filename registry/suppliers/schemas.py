@@ -28,6 +28,16 @@ class ProfileForm(Form):
     accessible_formats: taxonomies.codes_field("accessible_formats", "accessible formats") = []
     capacity: str | None = None
     ppon: str = ""
+    notices_email: str = ""
+
+    @field_validator("notices_email")
+    @classmethod
+    def _notices_email(cls, value: str) -> str:
+        value = value.strip().lower()
+        local, _, domain = value.partition("@")
+        if value and (not local or "." not in domain or " " in value or len(value) > 254):
+            raise ValueError("Enter an email address in the correct format, like tenders@example.org")
+        return value
 
     @field_validator("ppon")
     @classmethod
@@ -79,5 +89,5 @@ class ProfileForm(Form):
             address_line_2=self.address_line_2, town=self.town, postcode=self.postcode, website=self.website,
             regions=tuple(self.regions), engagement_methods=tuple(self.engagement_methods), groups=tuple(self.groups),
             languages=tuple(self.languages), accessible_formats=tuple(self.accessible_formats),
-            capacity=int(self.capacity) if self.capacity else None, ppon=self.ppon,
+            capacity=int(self.capacity) if self.capacity else None, ppon=self.ppon, notices_email=self.notices_email,
         )

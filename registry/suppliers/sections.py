@@ -28,10 +28,11 @@ SECTIONS = (
     Section("capacity", "How much work you can take on", ("capacity",),
             "Commissioners see how many places you have left, and a direct award passes over a supplier with none left. If you do not "
             "say, you are shown as \"capacity not stated\"."),
-    Section("platform", "Central Digital Platform", ("ppon",),
+    Section("platform", "Central Digital Platform", ("ppon", "notices_email"),
             "Not shown in the directory. Your organisation's Public Procurement Organisation Number (PPON) from the Central Digital "
             "Platform (Find a Tender) is offered on every tender you prepare for a framework under the Procurement Act 2023, "
-            "where the Procurement Regulations 2024 (reg. 6) ask for your core supplier information."),
+            "where the Procurement Regulations 2024 (reg. 6) ask for your core supplier information. If you are appointed to such "
+            "a framework, its contract award notice publishes the PPON and the email address you give here for notices."),
 )
 BY_SLUG = {section.slug: section for section in SECTIONS}
 

@@ -32,6 +32,7 @@ class Profile:
     accessible_formats: tuple[str, ...]
     capacity: int | None
     ppon: str = ""  # its Public Procurement Organisation Number (PPON_FORM), offered to each tender that asks for it
+    notices_email: str = ""  # its shared address for published notices (tables.SupplierProfile.notices_email)
 
 
 # The unique identifier the Central Digital Platform gives an organisation that registers on it (the

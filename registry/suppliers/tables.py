@@ -19,5 +19,9 @@ class SupplierProfile(Table):
     languages = Array(base_column=Varchar(length=60), default=list)
     accessible_formats = Array(base_column=Varchar(length=60), default=list)
     capacity = Integer(null=True, default=None)  # engagements the supplier can run at once
+    # The organisation's shared address for published notices: England's contract award and contract
+    # details notices give each supplier's contact email (Procurement Regulations 2024 regs. 27(2)(e)(ii)
+    # and 32(2)(g)(ii)); no one's own address is published instead (registry.award.suppliers_named)
+    notices_email = Varchar(length=254, default="")
     ppon = Varchar(length=20, default="")  # the Central Digital Platform's identifier for it (service.PPON_FORM); "" until given
     updated_at = Timestamptz()
