@@ -63,9 +63,22 @@ async def add_criteria(officer, reference: str) -> dict:
     return found
 
 
+async def conflicts_assessed(officer, reference: str) -> None:
+    """Everyone acting declares no conflict, and the officer confirms the assessment (Procurement Act
+    2023 s.83; PCSR 2015 reg. 24), as the tender notice and the later key moves need."""
+    from registry.conflicts import service as conflicts
+
+    framework = await frameworks.get(reference)
+    for person in (await conflicts.assessment_of(framework)).people:
+        if not person.declared:
+            await conflicts.record(officer, reference, person.key, conflict=False)
+    await conflicts.confirm_reviewed(officer, reference)
+
+
 async def open_for_tenders(officer, controlled_clock, lots: int = 2):
     framework = await rfi_closed(officer, controlled_clock, lots=lots)
     found = await add_criteria(officer, framework.reference)
+    await conflicts_assessed(officer, framework.reference)
     framework = await invitation.publish(
         officer, framework.reference, clarification_deadline=CLARIFICATION_DEADLINE, tender_deadline=TENDER_DEADLINE,
     )
