@@ -134,6 +134,7 @@ async def opened(officer, controlled_clock, *, bidders: int = 3, lots: int = 2, 
         await tenders.submit(supplier, framework.reference, 1)
         suppliers.append(supplier)
     second = await colleague(officer, "second.officer@authority.example", (Role.PROCUREMENT_OFFICER,))
+    await conflicts_assessed(officer, framework.reference)  # a new officer acting declares before the next move
     controlled_clock.set(TENDER_DEADLINE + timedelta(minutes=5))
     await opening.request(officer, framework.reference)
     await opening.confirm(second, framework.reference)
