@@ -32,10 +32,11 @@ class FixedClock:
         return self.moment
 
 
-async def rfi_closed(officer, controlled_clock, lots: int = 2):
+async def rfi_closed(officer, controlled_clock, lots: int = 2, *, conflicts_assessment: bool = True):
     """A framework whose request for information has run and closed; the clock is at START + 30 days.
     Its prior information notice came out at PIN_PUBLISHED, 45 days before the invitation to tender
-    can be (at least 40 days: the minimum tendering period is then the shortest in either regime)."""
+    can be (at least 40 days: the minimum tendering period is then the shortest in either regime).
+    Its conflicts assessment is prepared, as the tender notice needs, unless `conflicts_assessment` is false."""
     controlled_clock.set(PIN_PUBLISHED)
     framework = await draft_with_lots(officer, lots=lots)
     await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
@@ -45,7 +46,10 @@ async def rfi_closed(officer, controlled_clock, lots: int = 2):
     await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.SHORT_TEXT, "Your name"))
     await surveys.open_rfi(officer, framework.reference)
     controlled_clock.set(START + timedelta(days=30))
-    return await frameworks.move(officer, framework.reference, State.RFI_CLOSED)
+    framework = await frameworks.move(officer, framework.reference, State.RFI_CLOSED)
+    if conflicts_assessment:
+        await conflicts_assessed(officer, framework.reference)
+    return framework
 
 
 async def add_criteria(officer, reference: str) -> dict:
@@ -78,7 +82,6 @@ async def conflicts_assessed(officer, reference: str) -> None:
 async def open_for_tenders(officer, controlled_clock, lots: int = 2):
     framework = await rfi_closed(officer, controlled_clock, lots=lots)
     found = await add_criteria(officer, framework.reference)
-    await conflicts_assessed(officer, framework.reference)
     framework = await invitation.publish(
         officer, framework.reference, clarification_deadline=CLARIFICATION_DEADLINE, tender_deadline=TENDER_DEADLINE,
     )
