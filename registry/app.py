@@ -35,6 +35,8 @@ from registry.award.controllers import AwardController, DebriefController
 from registry.award import stage as award_stage
 from registry.frameworks import community_benefits
 from registry.criteria import stage as criteria_stage
+from registry.conflicts import stage as conflicts_stage
+from registry.conflicts.controllers import ConflictsController
 from registry.directory import stage as directory_stage
 from registry.evaluation import stage as evaluation_stage
 from registry.interest import stage as interest_stage
@@ -87,7 +89,7 @@ logger = logging.getLogger("registry")
 # What each later package adds to the packages below it (registry.hooks): the lifecycle's checks and
 # the side effects of its moves, open data's releases, the directory's entries. Listed here, in the
 # order of the procedure, as Piccolo apps are listed in registry.db.piccolo_conf.
-STAGES = (interest_stage, criteria_stage, tenders_stage, evaluation_stage, award_stage, opendata_stage, directory_stage)
+STAGES = (conflicts_stage, interest_stage, criteria_stage, tenders_stage, evaluation_stage, award_stage, opendata_stage, directory_stage)
 
 
 def register_hooks() -> None:
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SurveyBuilderController,
         AnswerSurveyController,
         CriteriaController,
+        ConflictsController,
         TendersController,
         OfficerTendersController,
         EvaluationPanelController,

@@ -151,6 +151,8 @@ async def _load_frameworks(directory: Path, organisations: dict) -> None:
             await _run_rfi(officer, framework.reference, row["rfi"], past, real_clock)
         if "criteria" in row:
             await _write_criteria(officer, framework.reference, row["criteria"])
+        if "conflicts" in row and "itt" not in row:  # prepared, for the tour's officer to publish the invitation to tender
+            await _assess_conflicts(officer, framework.reference, row["conflicts"])
         if "award" in row:
             await _run_to_live(officer, framework.reference, row, organisations, past, real_clock.now())
         elif "itt" in row:
@@ -176,7 +178,7 @@ async def _run_tendering(officer, reference: str, row: dict, organisations: dict
     from registry.frameworks import service as frameworks
     from registry.frameworks.tables import State
 
-    framework, by_title = await _publish_itt(officer, reference, row["itt"], past, now)
+    framework, by_title = await _publish_itt(officer, reference, row["itt"], row["conflicts"], past, now)
     for organisation_name, tender in row["tenders"].items():
         supplier = await _supplier_user(organisations[organisation_name])
         await _submit_tender(supplier, reference, tender["lot"], by_title, tender["answers"], tender["price"], draft=tender.get("draft", False))
@@ -214,13 +216,35 @@ async def _supplier_user(organisation):
     return await _signed_in(_SUPPLIER_USERS[organisation.id])
 
 
-async def _publish_itt(officer, reference: str, itt: dict, past, now):
+async def _assess_conflicts(officer, reference: str, assessed: dict) -> None:
+    """The conflicts assessment before the tender notice (Procurement Act 2023 s.83; PCSR 2015 reg. 24):
+    the people named, each officer's declaration (none, unless the fixtures give one) and the confirmation."""
+    from registry.conflicts import service as conflicts
+    from registry.frameworks import service as frameworks
+
+    for named in assessed["named"]:
+        person = await conflicts.name_person(officer, reference, name=named["name"], role=named["role"], organisation=named["organisation"])
+        await conflicts.record(officer, reference, f"named-{person.id}", conflict=named["conflict"], details=named["details"], mitigation=named["mitigation"])
+    emails = {row["id"]: row["email"] for row in await User.select(User.id, User.email)}
+    for person in (await conflicts.assessment_of(await frameworks.get(reference))).people:
+        if person.declared:
+            continue
+        given = assessed["declarations"].get(emails.get(int(person.key.removeprefix("user-"))), {})
+        await conflicts.record(
+            officer, reference, person.key, conflict=given.get("conflict", False),
+            details=given.get("details", "No interests in any supplier in this market."), mitigation=given.get("mitigation", ""),
+        )
+    await conflicts.confirm_reviewed(officer, reference)
+
+
+async def _publish_itt(officer, reference: str, itt: dict, conflicts: dict, past, now):
     """Publish the invitation to tender on its day; the framework and its criteria by title."""
     from registry.criteria import invitation
     from registry.criteria.service import criteria_of
     from registry.frameworks import service as frameworks
 
     past.set(_days_ago(now, itt["published_days_ago"]))
+    await _assess_conflicts(officer, reference, conflicts)
     await invitation.publish(
         officer, reference, clarification_deadline=_at_midday(_days_ago(now, itt["clarification_deadline_days_ago"])),
         tender_deadline=_at_midday(_days_ago(now, itt["tender_deadline_days_ago"])),
@@ -275,6 +299,7 @@ async def _run_to_live(officer, reference: str, row: dict, organisations: dict, 
     tenders, opening, two evaluators' marks, moderation, award proposals and approval, the
     standstill period and the appointments."""
     from registry.award import service as award
+    from registry.conflicts import service as conflicts
     from registry.evaluation import service as evaluation
     from registry.evaluation.service import Mark
     from registry.frameworks import service as frameworks
@@ -282,7 +307,7 @@ async def _run_to_live(officer, reference: str, row: dict, organisations: dict, 
     from registry.settings import Settings
 
     settings = Settings()
-    framework, by_title = await _publish_itt(officer, reference, row["itt"], past, now)
+    framework, by_title = await _publish_itt(officer, reference, row["itt"], row["conflicts"], past, now)
     selection = [c for c in by_title.values() if c.kind == "selection"]
     approach, team = [c for c in by_title.values() if c.kind == "quality"]
     for organisation_name, tender in row["tenders"].items():
@@ -312,6 +337,7 @@ async def _run_to_live(officer, reference: str, row: dict, organisations: dict, 
             await evaluation.save_marks(evaluator, assignment.id, bidder["tender_id"], marks_for(bidder["supplier"], lot_of[assignment.lot]), submit=True)
     past.set(_days_ago(now, panel["moderated_days_ago"]))
     await frameworks.move(officer, reference, State.MODERATION)
+    await conflicts.confirm_reviewed(officer, reference)  # reviewed with the panel's declarations, before the award decision
     for lot in lots:
         for bidder in bidders[lot.number]:
             await evaluation.save_consensus(officer, reference, lot.number, bidder["tender_id"], marks_for(bidder["supplier"], lot.number))

@@ -16,7 +16,7 @@ from registry.tenders import opening
 from registry.tenders import service as tenders
 from registry.tenders.tables import Tender
 from tests.support import PASSWORD, current
-from tests.tendering import TENDER_DEADLINE, complete_draft, open_for_tenders, registered
+from tests.tendering import TENDER_DEADLINE, complete_draft, conflicts_assessed, open_for_tenders, registered
 
 OPENED_AT = TENDER_DEADLINE + timedelta(hours=1)
 SHARE = 0.7  # the default abnormally low share
@@ -125,6 +125,7 @@ async def moderate(walked: Walked, bids: list[Bid], *, complete_lots: tuple[int,
         await LotModeration.insert(LotModeration(lot=lot.id, completed_by=walked.officer.id, completed_at=now))
     await Framework.update({Framework.state: State.MODERATION}).where(Framework.id == walked.framework.id)
     walked.framework = await Framework.objects().get(Framework.id == walked.framework.id)
+    await conflicts_assessed(walked.officer, walked.reference)  # reviewed in moderation, before the award decision
 
 
 async def in_moderation(controlled_clock, bids: list[Bid], lots: int = 2, **options) -> Walked:

@@ -32,10 +32,11 @@ class FixedClock:
         return self.moment
 
 
-async def rfi_closed(officer, controlled_clock, lots: int = 2):
+async def rfi_closed(officer, controlled_clock, lots: int = 2, *, conflicts_assessment: bool = True):
     """A framework whose request for information has run and closed; the clock is at START + 30 days.
     Its prior information notice came out at PIN_PUBLISHED, 45 days before the invitation to tender
-    can be (at least 40 days: the minimum tendering period is then the shortest in either regime)."""
+    can be (at least 40 days: the minimum tendering period is then the shortest in either regime).
+    Its conflicts assessment is prepared, as the tender notice needs, unless `conflicts_assessment` is false."""
     controlled_clock.set(PIN_PUBLISHED)
     framework = await draft_with_lots(officer, lots=lots)
     await frameworks.move(officer, framework.reference, State.PIN_PUBLISHED)
@@ -45,7 +46,10 @@ async def rfi_closed(officer, controlled_clock, lots: int = 2):
     await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.SHORT_TEXT, "Your name"))
     await surveys.open_rfi(officer, framework.reference)
     controlled_clock.set(START + timedelta(days=30))
-    return await frameworks.move(officer, framework.reference, State.RFI_CLOSED)
+    framework = await frameworks.move(officer, framework.reference, State.RFI_CLOSED)
+    if conflicts_assessment:
+        await conflicts_assessed(officer, framework.reference)
+    return framework
 
 
 async def add_criteria(officer, reference: str) -> dict:
@@ -61,6 +65,18 @@ async def add_criteria(officer, reference: str) -> dict:
     found["price"] = await criteria.save_criterion(officer, reference, None, CriterionSpec(
         CriterionKind.PRICE, "Price for the sample engagement", "Your total price, excluding VAT."))
     return found
+
+
+async def conflicts_assessed(officer, reference: str) -> None:
+    """Everyone acting declares no conflict, and the officer confirms the assessment (Procurement Act
+    2023 s.83; PCSR 2015 reg. 24), as the tender notice and the later key moves need."""
+    from registry.conflicts import service as conflicts
+
+    framework = await frameworks.get(reference)
+    for person in (await conflicts.assessment_of(framework)).people:
+        if not person.declared:
+            await conflicts.record(officer, reference, person.key, conflict=False)
+    await conflicts.confirm_reviewed(officer, reference)
 
 
 async def open_for_tenders(officer, controlled_clock, lots: int = 2):
@@ -121,6 +137,7 @@ async def opened(officer, controlled_clock, *, bidders: int = 3, lots: int = 2, 
         await tenders.submit(supplier, framework.reference, 1)
         suppliers.append(supplier)
     second = await colleague(officer, "second.officer@authority.example", (Role.PROCUREMENT_OFFICER,))
+    await conflicts_assessed(officer, framework.reference)  # a new officer acting declares before the next move
     controlled_clock.set(TENDER_DEADLINE + timedelta(minutes=5))
     await opening.request(officer, framework.reference)
     await opening.confirm(second, framework.reference)

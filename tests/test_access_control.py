@@ -227,6 +227,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}": signed_in(403),
     "GET /manage/frameworks/{reference:str}/tenders/{tender_id:int}/documents/{sha256:str}": signed_in(403),
     "POST /manage/frameworks/{reference:str}/tenders/{tender_id:int}/core-information": signed_in(403),
+    # The conflicts assessment: internal, the framework's own officers only (no one has declared in the matrix yet)
+    "GET /manage/frameworks/{reference:str}/conflicts": only(OFFICER, 200),
+    "GET /manage/frameworks/{reference:str}/conflicts/people/{person:str}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/conflicts/people/{person:str}": only(OFFICER, 404),
+    "POST /manage/frameworks/{reference:str}/conflicts/people": only(OFFICER, 400),
+    "POST /manage/frameworks/{reference:str}/conflicts/confirm": only(OFFICER, 400),  # the officers have not declared
     # Evaluation panels and moderation (the matrix framework is not at those stages)
     "GET /manage/frameworks/{reference:str}/evaluation": only(OFFICER, 200),
     "POST /manage/frameworks/{reference:str}/evaluation/assign": only(OFFICER, 400),
@@ -374,7 +380,7 @@ def concrete(path: str, ids: dict) -> str:
     path = path.replace("{reference:str}", ids["reference"]).replace("{number:int}", "1").replace("{kind:str}", "pin").replace("{version:int}", "1").replace("{document_id:int}", "999999").replace("{question_id:int}", "999999").replace("{section_id:int}", "999999").replace("{clarification_id:int}", "999999")
     path = path.replace("{criterion_id:int}", "999999").replace("{lot:int}", "1").replace("{tender_id:int}", "999999").replace("{sha256:str}", "0" * 64).replace("{assignment_id:int}", "999999").replace("{challenge_id:int}", "999999").replace("{invitation_id:int}", "999999").replace("{grant_id:int}", "999999")
     path = path.replace("{organisation_id:int}", "999999").replace("{withholding_id:int}", "999999").replace("{ocid_file:str}", ocid_for(ids["reference"]) + ".json")
-    path = path.replace("{engagement:str}", ids["reference"] + "-E999")
+    path = path.replace("{engagement:str}", ids["reference"] + "-E999").replace("{person:str}", "user-999999")
     return path.replace("{user_id:int}", str(ids["procurement_officer"]))
 
 

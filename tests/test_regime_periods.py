@@ -20,7 +20,7 @@ from registry.surveys.tables import QuestionKind
 from tests.support import officer_and_supplier, post_form
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import DETAILS
-from tests.tendering import add_criteria
+from tests.tendering import add_criteria, conflicts_assessed
 
 LONDON_NOON = 11  # 12:00 in London is 11:00 UTC in British Summer Time
 
@@ -131,6 +131,7 @@ async def rfi_closed_under(regime: Regime, controlled_clock, officer, *, itt_day
     controlled_clock.set(itt_day)
     await frameworks.move(officer, framework.reference, State.RFI_CLOSED)
     await add_criteria(officer, framework.reference)
+    await conflicts_assessed(officer, framework.reference)
     return framework
 
 

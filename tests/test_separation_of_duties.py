@@ -19,7 +19,7 @@ from registry.tenders import opening
 from registry.errors import Refused
 from tests.awarding import Bid, in_moderation, officers, user
 from tests.support import csrf_from, current, post_form, sign_in
-from tests.tendering import TENDER_DEADLINE, open_for_tenders
+from tests.tendering import TENDER_DEADLINE, conflicts_assessed, open_for_tenders
 
 
 async def events(action: str) -> list[AuditEvent]:
@@ -175,6 +175,7 @@ async def test_an_officer_an_admin_appointed_lately_cannot_approve_an_award_unti
     walked = await in_moderation(controlled_clock, [Bid("Alpha", "40000"), Bid("Beta", "50000")], lots=1)
     admin = await user("admin@authority.example", (Role.ADMIN,), await authority_of(walked.officer))
     newcomer = await appointed_lately(walked.officer.organisation_id, admin, walked.second, "new.officer@authority.example")
+    await conflicts_assessed(walked.officer, walked.reference)  # acting in the award decision: declares first (Procurement Act 2023 s.81)
     _, lot_award = await award.lot_award(walked.officer, walked.reference, 1, 0.7)
     await award.propose(walked.officer, walked.reference, 1, lot_award.results.default_choice(), reason=None, low_price_note=None, abnormally_low_share=0.7)
     with pytest.raises(Refused, match="You cannot approve an award until"):

@@ -89,7 +89,7 @@ async def test_past_the_rfi_closing_time_the_framework_page_offers_no_answers(cl
 
 async def test_an_rfi_closed_by_the_clock_is_recorded_when_the_invitation_is_published(client, database, controlled_clock):
     from registry.criteria import invitation
-    from tests.tendering import add_criteria
+    from tests.tendering import add_criteria, conflicts_assessed
 
     officer, _ = await officer_and_supplier()
     controlled_clock.set(PIN_PUBLISHED)  # early enough for the notice to shorten the minimum tendering period
@@ -101,6 +101,7 @@ async def test_an_rfi_closed_by_the_clock_is_recorded_when_the_invitation_is_pub
     await surveys.add_question(officer, survey.id, section.id, QuestionSpec(QuestionKind.SHORT_TEXT, "Your name"))
     await surveys.open_rfi(officer, framework.reference)
     await add_criteria(officer, framework.reference)
+    await conflicts_assessed(officer, framework.reference)
     controlled_clock.set(START + timedelta(days=30))
     published = await invitation.publish(officer, framework.reference, clarification_deadline=CLARIFICATION_DEADLINE, tender_deadline=TENDER_DEADLINE)
     assert published.state == State.ITT_PUBLISHED

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
+from registry.conflicts import service as conflicts
 from registry.criteria import invitation, service
 from registry.criteria.schemas import CriterionForm, InvitationForm, SchemeForm
 from registry.criteria.tables import Criterion, CriterionKind
@@ -166,9 +167,10 @@ class CriteriaController(Controller):
 
     async def _invitation_page(self, framework: OfficersFramework, result: FormResult | None = None) -> Template:
         context = await _overview_context(framework)
-        ready = lifecycle.capabilities(framework, clock.received()).may_publish_itt and not context["problems"]
+        conflicts_problems = await conflicts.prepared_problems(framework)
+        ready = lifecycle.capabilities(framework, clock.received()).may_publish_itt and not context["problems"] and not conflicts_problems
         minimum = await periods.minimum_for(framework, clock.received())  # were it published now
-        return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, minimum=minimum, **context)
+        return page("criteria/itt.html", result, ready=ready, labels=lifecycle.LABELS, minimum=minimum, conflicts_problems=conflicts_problems, **context)
 
     async def _check_invitation(self, framework: OfficersFramework, result: FormResult, clarification_deadline, tender_deadline) -> Template:
         return page(

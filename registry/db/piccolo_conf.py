@@ -15,6 +15,7 @@ APP_REGISTRY = AppRegistry(
         "registry.audit.piccolo_app",
         "registry.notifications.piccolo_app",
         "registry.frameworks.piccolo_app",
+        "registry.conflicts.piccolo_app",
         "registry.suppliers.piccolo_app",
         "registry.interest.piccolo_app",
         "registry.surveys.piccolo_app",

@@ -317,20 +317,26 @@ STANDARD = Lifecycle(
         Transition(State.RFI_OPEN, State.RFI_CLOSED, "Close the request for information", _deadline_passed("request for information's closing time", "rfi_closes_at")),
         Transition(
             State.RFI_CLOSED, State.ITT_PUBLISHED, "Publish the invitation to tender", _itt_can_publish,
-            checks=("assessment criteria complete", "minimum tendering period", "community benefits stated"),
+            checks=("assessment criteria complete", "minimum tendering period", "community benefits stated", "conflicts assessment prepared"),
         ),
         Transition(State.ITT_PUBLISHED, State.TENDERS_CLOSED, "Close tendering", _deadline_passed("tender deadline", "tender_deadline")),
         Transition(State.TENDERS_CLOSED, State.TENDERS_OPENED, "Open the tenders", _opened_by_two_officers, facts=("opening officers",)),
         Transition(State.TENDERS_OPENED, State.EVALUATION, "Start evaluation", checks=("evaluation panels assigned",)),
-        Transition(State.EVALUATION, State.MODERATION, "Start moderation", checks=("evaluation panels assigned", "evaluations submitted")),
+        Transition(
+            State.EVALUATION, State.MODERATION, "Start moderation",
+            checks=("evaluation panels assigned", "evaluations submitted", "conflicts assessment up to date"),
+        ),
         Transition(
             State.MODERATION, State.AWARD_APPROVED, "Approve the award",
-            checks=("award approved for every lot", "core supplier information confirmed"),
+            checks=("award approved for every lot", "core supplier information confirmed", "conflicts assessment reviewed at this stage"),
         ),
-        Transition(State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period", checks=("bidders notified",)),
+        Transition(
+            State.AWARD_APPROVED, State.STANDSTILL, "Notify bidders and start the standstill period",
+            checks=("bidders notified", "conflicts assessment up to date"),
+        ),
         Transition(
             State.STANDSTILL, State.LIVE, "Appoint the suppliers", _deadline_passed("end of the standstill period", "standstill_ends_at"),
-            checks=("suppliers appointed",),
+            checks=("suppliers appointed", "conflicts assessment up to date"),
         ),
         Transition(State.LIVE, State.EXPIRED, "Mark the framework as expired", _term_ended),
         *[Transition(state, State.CANCELLED, "Cancel the framework") for state in BEFORE_LIVE],
