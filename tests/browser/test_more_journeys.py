@@ -40,6 +40,7 @@ ENGLAND_OPEN_FOR_TENDERS = {  # a Procurement Act 2023 framework open for tender
                      "weight": 100, "minimum_score": 2, "word_limit": 300}],
         "price": {"title": "Price for the sample survey", "guidance": "Your total price, excluding VAT, for the sample survey."},
     },
+    "conflicts": {"declarations": {}, "named": []},  # the assessment before the tender notice: no one declares a conflict
     "itt": {"published_days_ago": 10, "clarification_deadline_days_ago": -7, "tender_deadline_days_ago": -21},
     "tenders": {},
 }
