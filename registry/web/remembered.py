@@ -38,6 +38,7 @@ class Rendered:
 @dataclass(frozen=True)
 class _Kept:
     token: Hashable
+    since: datetime  # the moment it was built for: a clock set back (a test's, a demo's) does not read it
     until: datetime | None
     body: bytes
     headers: tuple[tuple[str, str], ...]
@@ -57,7 +58,8 @@ async def visitors_copy(request: Request, build: Build, *, everyone: bool = Fals
     address = (request.scope["path"], request.scope.get("query_string", b""))
     token = await changes.token(engine) if from_data else None
     kept = pages.get(address)
-    if kept is not None and kept.token == token and (kept.until is None or clock.now() < kept.until):
+    now = clock.now()
+    if kept is not None and kept.token == token and kept.since <= now and (kept.until is None or now < kept.until):
         pages.move_to_end(address)
         return Response(kept.body, headers=dict(kept.headers))
     rendered = _rendered(await build())
@@ -68,7 +70,7 @@ async def visitors_copy(request: Request, build: Build, *, everyone: bool = Fals
     if response.status_code != 200 or len(body) > LARGEST or FORM_TOKEN in body:
         pages.pop(address, None)
         return Response(body, status_code=response.status_code, headers=_headers(response))
-    pages[address] = _Kept(token, rendered.until, body, tuple(_headers(response).items()))
+    pages[address] = _Kept(token, now, rendered.until, body, tuple(_headers(response).items()))
     pages.move_to_end(address)
     while len(pages) > PAGES_KEPT or sum(len(kept.body) for kept in pages.values()) > BYTES_KEPT:
         pages.popitem(last=False)
