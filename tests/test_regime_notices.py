@@ -155,6 +155,10 @@ async def test_the_public_notice_page_names_the_notice_its_code_and_source(clien
     assert "UK2 preliminary market engagement notice, version 1" in page.text
     assert "Notice UK2: the preliminary market engagement notice (Procurement Act 2023 s.17)." in page.text
     assert "The request for information closes" in page.text
+    assert f'href="/sign-in?next=/frameworks/{framework.reference}/rfi"' in page.text  # a visitor signs in to answer it
+    controlled_clock.set((await frameworks.get(framework.reference)).rfi_closes_at)  # closed: nothing to take part in
+    closed = await client.get(f"/frameworks/{framework.reference}/notices/market_engagement/1")
+    assert "The request for information closes" in closed.text and "How to take part" not in closed.text and "/rfi" not in closed.text
     listing = await client.get(f"/frameworks/{framework.reference}")
     assert "UK3 planned procurement notice, version 1" in listing.text and "UK2 preliminary market engagement notice, version 1" in listing.text
 

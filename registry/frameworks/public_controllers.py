@@ -87,8 +87,11 @@ async def frameworks_page(q: str | None, status: list[str] | None, subject: str 
     ), until=min(filter(None, (calendar.next_key_date(row, now) for row in rows)), default=None), kept=within is None)
 
 
-async def notice_page(reference: str, kind: str, version: int) -> Template:
+async def notice_page(reference: str, kind: str, version: int) -> Rendered:
+    """The page holds until the framework's next key date (how to take part in a request for
+    information is shown while it is open)."""
     framework = await published_framework(reference)
+    now = clock.now()
     notices = [n for n in await service.notices(framework.id) if n.kind == kind]
     current = next((n for n in notices if n.version == version), None)
     if current is None:
@@ -96,11 +99,11 @@ async def notice_page(reference: str, kind: str, version: int) -> Template:
     previous = next((n for n in notices if n.version == version - 1), None)
     content = service.notice_content(current)
     changed = service.changes_between(service.notice_content(previous), content) if previous else []
-    return page(
+    return Rendered(page(
         "frameworks/notice.html", framework=framework, notice=current, content=content, changed=changed,
         notice_kind=notice_types.notice_type(framework.regime, current.kind),
         versions=notices, subjects={t.code: t.name for t in taxonomies.terms("lot_subjects")},
-    )
+    ), until=calendar.next_key_date(framework, now))
 
 
 async def calendar_of_framework(reference: str, settings: Settings) -> Response:

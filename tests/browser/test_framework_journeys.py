@@ -69,5 +69,5 @@ def test_a_new_supplier_completes_its_profile_registers_interest_and_is_emailed(
     officer.get_by_label("What has changed").fill("The start date has moved")
     officer.get_by_label("Year").fill("2028")
     officer.get_by_role("button", name="Publish the amended notice").click()
-    message = inbox.wait_for(email, "the notice has been amended")
+    message = inbox.wait_for(email, "prior information notice has been amended")
     assert "The start date has moved" in message
