@@ -166,6 +166,8 @@ async def test_the_officer_sees_what_is_missing_on_the_task_list_and_the_refusal
 
     itt = (await client.get(base + "/itt")).text.replace("&#39;", "'")
     assert "in the conflicts assessment: " + SOURCE[regime] in itt and f'href="{base}/conflicts"' in itt
+    # The criteria are complete: the page says what holds the invitation back, not the criteria.
+    assert "Complete the conflicts assessment first." in itt and "Complete the assessment criteria first." not in itt
     page = await client.get(base + "/conflicts")
     assert page.status_code == 200 and "Not declared" in page.text
     form = f"{base}/conflicts/people/user-{officer.id}"

@@ -1,7 +1,8 @@
 """From independent scoring to the appointment of suppliers, in a real browser: in the demo data the
 Deliberative Democracy Framework is in evaluation, with one evaluator's scores submitted. Two evaluators
-score, an officer moderates and proposes, another approves, bidders read their debriefs, and after the
-standstill the suppliers are appointed and shown on the public page."""
+score, an officer reviews the conflicts assessment at the moderation stage (with the second evaluator's
+declaration in it), moderates and proposes, another approves, bidders read their debriefs, and after
+the standstill the suppliers are appointed and shown on the public page."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -69,10 +70,31 @@ def second_evaluator_scores(browser: Browser, live_server: str) -> str:
     return reference
 
 
+def review_the_conflicts_assessment(page: Page, evaluators: tuple[str, ...]) -> None:
+    """From the framework's task list at the moderation stage: the award decision waits for an officer's
+    review of the conflicts assessment at this stage (Procurement Act 2023 s.83(5); PCSR 2015 reg. 24),
+    with the evaluators' declarations in it. Back on the task list, nothing of it blocks the award."""
+    waiting = page.locator("main li", has_text=re.compile(r"Review the conflicts assessment and confirm it at this stage \(moderation\)"))
+    expect(waiting).to_have_count(1)
+    page.get_by_role("link", name="Conflicts assessment", exact=True).click()
+    for name in evaluators:
+        expect(page.locator("#people tr", has_text=name)).to_contain_text("Lot 1 panel: no conflict with the bidders")
+    confirmed = page.locator(".govuk-inset-text")
+    before = confirmed.inner_text()
+    page.get_by_role("button", name="Confirm the assessment reviewed").click()
+    expect(confirmed).not_to_have_text(before)  # confirmed now
+    expect(confirmed).to_contain_text("Last confirmed")
+    page.get_by_role("link", name="Back", exact=True).click()
+    expect(page.get_by_role("link", name=re.compile("^Evaluation panels"))).to_be_visible()
+    expect(waiting).to_have_count(0)
+
+
 def officer_moderates(page: Page, live_server: str, reference: str) -> None:
     sign_in(page, live_server, "officer@civic-participation.example")
     page.goto(f"{live_server}/manage/frameworks/{reference}")
     page.get_by_role("button", name="Start moderation").click()
+    expect(page.locator("main .govuk-tag").first).to_have_text("Moderation")
+    review_the_conflicts_assessment(page, ("Tomasz Nowak",))
     page.get_by_role("link", name=re.compile("^Evaluation panels")).click()
     page.get_by_role("link", name="Moderate lot 1").click()
     expect(page.get_by_text("Discuss").first).to_be_visible()  # the evaluators differ by 2 on a design score

@@ -2,10 +2,11 @@
 creates it with two lots and publishes its prior information notice; three suppliers register
 interest and answer the request for information (the first saves a draft and comes back to it),
 whose answers the officer reads in charts before publishing a reasoned response; the officer
+records each officer's declaration of interests in the conflicts assessment and confirms it, then
 publishes the assessment criteria and the invitation to tender; a supplier asks a clarification
 question that the officer answers for every bidder; the suppliers submit sealed tenders; past the
 deadline (the server's test clock) two officers open them, two evaluators score them on their own,
-the officer moderates, proposes and a second officer approves and notifies the bidders (the one that
+the officer reviews the conflicts assessment at the moderation stage, moderates, proposes and a second officer approves and notifies the bidders (the one that
 missed out reads its debrief); after the standstill the suppliers are appointed and the framework is
 live (every official signs in with a code from their authenticator app after the password, computed
 from the demo's fixed secret). A commissioner then finds an appointed supplier, awards it an engagement directly and sees it
@@ -31,12 +32,13 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import add_question, assert_accessible, publish_a_reasoned_response, set_clock, sign_in
-from tests.browser.test_evaluation_journey import mark, save_consensus
+from tests.browser.test_evaluation_journey import mark, review_the_conflicts_assessment, save_consensus
 from tests.browser.test_commissioning_journey import review_the_supplier
 
 LONDON = ZoneInfo("Europe/London")
 OFFICER = "officer@civic-participation.example"
 SECOND_OFFICER = "second.officer@civic-participation.example"
+OFFICERS = ("Aileen Murray", "Rahul Mehta")  # the authority's procurement officers: each acts in its procurements
 EVALUATORS = {
     "evaluator.one@civic-participation.example": "Fiona Campbell",
     "evaluator.two@civic-participation.example": "Tomasz Nowak",
@@ -306,9 +308,37 @@ def add_criterion(page: Page, link: str, title: str, guidance: str, *, check_acc
     expect(page.get_by_role("heading", name=title)).to_be_visible()
 
 
+def officer_completes_the_conflicts_assessment(journey: Journey, page: Page) -> None:
+    """Before the tender notice (PCSR 2015 reg. 24; Procurement Act 2023 s.83(1)): the task list says
+    who has still to declare; the officer records each declaration (no conflict) and confirms the
+    assessment, and nothing of it holds the invitation to tender back any more."""
+    page.goto(journey.url(f"/manage/frameworks/{journey.reference}"))
+    waiting = page.locator("main li", has_text=re.compile("the conflicts assessment"))  # the task list's "Conflicts assessment" link is not one
+    for name in OFFICERS:
+        expect(waiting.filter(has_text=f"Record {name}'s declaration of interests (Procurement officer) in the conflicts assessment")).to_have_count(1)
+    page.get_by_role("link", name="Conflicts assessment", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Conflicts assessment")
+    assert_accessible(page)
+    undeclared = page.get_by_role("link", name=re.compile(r"^Record .+'s declaration$"))
+    for number in range(undeclared.count()):  # everyone acting: the officers, and anyone another journey added
+        undeclared.first.click()
+        page.get_by_label("No", exact=True).check()
+        if number == 0:
+            assert_accessible(page)
+        page.get_by_role("button", name="Save the declaration").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Conflicts assessment")
+    expect(undeclared).to_have_count(0)
+    page.get_by_role("button", name="Confirm the assessment reviewed").click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Last confirmed")
+    page.get_by_role("link", name="Back", exact=True).click()
+    expect(page.get_by_role("link", name="Prepare and publish the invitation to tender")).to_be_visible()
+    expect(waiting).to_have_count(0)
+
+
 def officer_publishes_criteria_and_invitation(journey: Journey, page: Page) -> None:
     page.goto(journey.url(f"/manage/frameworks/{journey.reference}"))
     page.get_by_role("link", name="Prepare and publish the invitation to tender").click()
+    expect(page.locator("#conflicts")).to_have_text("Ready: everyone acting has declared, and an officer has confirmed the assessment.")
     assert_accessible(page)
     page.get_by_role("link", name="Write the assessment criteria").click()
     expect(page.get_by_role("heading", name="Assessment criteria", level=1)).to_be_visible()
@@ -497,6 +527,7 @@ def officer_moderates(journey: Journey, page: Page) -> None:
     page.goto(journey.url(f"/manage/frameworks/{journey.reference}"))
     page.get_by_role("button", name="Start moderation").click()
     expect(stage_tag(page)).to_have_text("Moderation")
+    review_the_conflicts_assessment(page, tuple(EVALUATORS.values()))
     page.get_by_role("link", name="Evaluation panels and moderation").click()
     page.get_by_role("link", name="Moderate lot 1").click()
     expect(page.locator(".govuk-tag", has_text="Discuss")).to_have_count(1)  # the evaluators differ by 2 on Deliberata's reach
@@ -715,6 +746,8 @@ def test_a_new_framework_from_its_first_notice_to_a_completed_engagement(
         with journey.stage("rfi-closed", OFFICER) as officer:
             officer_closes_the_rfi_and_responds(journey, officer)
 
+        with journey.stage("conflicts-assessed", OFFICER) as officer:
+            officer_completes_the_conflicts_assessment(journey, officer)
         with journey.stage("itt-published", OFFICER) as officer:
             officer_publishes_criteria_and_invitation(journey, officer)
         with journey.stage("clarification-asked", DELIBERATA[0]) as supplier:
