@@ -179,8 +179,9 @@ async def test_the_officer_sees_what_is_missing_on_the_task_list_and_the_refusal
     assert saved.status_code == 303
     confirmed = await post_form(client, base + "/conflicts/confirm", {}, form_page=base + "/conflicts")
     assert confirmed.status_code == 303
-    page = (await client.get(base + "/conflicts")).text
-    assert "Sold them; no part in the evaluation." in page and "Last confirmed" in page
+    page = (await client.get(confirmed.headers["location"])).text
+    assert "You confirmed the conflicts assessment reviewed and complete at this stage (Request for information closed)." in page
+    assert "Sold them; no part in the evaluation." in page and "at the stage: Request for information closed" in page
     # Internal: not on the public page.
     public = (await client.get(f"/frameworks/{framework.reference}")).text
     assert "Shares in a bidder" not in public and "Conflicts assessment" not in public

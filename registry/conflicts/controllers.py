@@ -9,6 +9,7 @@ from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.conflicts import service
 from registry.errors import RuleBroken
+from registry.frameworks import lifecycle
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.frameworks.tables import Framework
 from registry.web.dependencies import AppSettings
@@ -18,10 +19,11 @@ from registry.web.pages import page
 CONFLICT_CHOICES = {"yes": True, "no": False}
 
 
-async def _assessment_page(framework: Framework, result: FormResult | None = None) -> Template:
+async def _assessment_page(framework: Framework, result: FormResult | None = None, *, confirmed: bool = False) -> Template:
     assessment = await service.assessment_of(framework)
     return page(
-        "conflicts/assessment.html", result or FormResult(data=None), framework=framework, assessment=assessment,
+        "conflicts/assessment.html", result or FormResult(data=None), framework=framework, assessment=assessment, confirmed=confirmed,
+        stage_labels=lifecycle.lifecycle_of(framework).labels,
         problems=service.completeness(assessment), law=service.source(framework, "prepared"), review_law=service.source(framework, "reviewed"),
     )
 
@@ -43,8 +45,8 @@ class ConflictsController(Controller):
     dependencies = OFFICER_FRAMEWORK
 
     @get("/")
-    async def assessment(self, reference: FromPath[str], framework: OfficersFramework) -> Template:
-        return await _assessment_page(framework)
+    async def assessment(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
+        return await _assessment_page(framework, confirmed="confirmed" in request.query_params)
 
     @get("/people/{person:str}")
     async def declaration_form(self, reference: FromPath[str], person: FromPath[str], framework: OfficersFramework) -> Template:
@@ -82,4 +84,4 @@ class ConflictsController(Controller):
             await service.confirm_reviewed(user, reference)
         except RuleBroken as problem:
             return await _assessment_page(framework, add_problem(FormResult(data=None), problem, settings.zone))
-        return Redirect(f"/manage/frameworks/{reference}/conflicts", status_code=303)
+        return Redirect(f"/manage/frameworks/{reference}/conflicts?confirmed", status_code=303)
