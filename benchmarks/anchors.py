@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, MediaType, get
 
 from registry import db
+from registry.app import served_timeouts
 from registry.settings import Settings
 
 
@@ -33,7 +34,7 @@ async def bare_ping() -> dict:
 @asynccontextmanager
 async def database(app: Litestar) -> AsyncIterator[None]:
     settings = Settings()
-    engine = db.create_engine(settings.database_url, settings.database_timeouts)
+    engine = db.create_engine(settings.database_url, served_timeouts(settings))  # as the served registry's
     db.bind(engine)
     await db.connect(engine, pool_size=settings.postgres_pool_size)
     try:
