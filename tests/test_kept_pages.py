@@ -49,7 +49,7 @@ async def test_a_change_shows_on_the_next_request_to_every_kept_page(client, dat
     officer, _ = await officer_and_supplier()
     framework = await draft_with_lots(officer)
     await service.move(officer, framework.reference, State.PIN_PUBLISHED)
-    pages = [f"/frameworks/{framework.reference}", "/frameworks", f"/frameworks/{framework.reference}/notices/pin/1", "/open-data/notices.csv"]
+    pages = [f"/frameworks/{framework.reference}", "/frameworks", f"/frameworks/{framework.reference}/notices/pin/1", "/open-data/notices.csv", "/api/v1/frameworks"]
     for page in pages:  # read twice: the second time from what was kept
         assert "Public participation services" in (await client.get(page)).text
         assert "Public participation services" in (await client.get(page)).text
@@ -59,6 +59,8 @@ async def test_a_change_shows_on_the_next_request_to_every_kept_page(client, dat
     assert "Community voice services" in (await client.get("/frameworks")).text
     assert "Community voice services" in (await client.get(f"/frameworks/{framework.reference}/notices/pin/2")).text
     assert "Community voice services" in (await client.get("/open-data/notices.csv")).text
+    listed = await client.get("/api/v1/frameworks")
+    assert listed.headers["content-type"] == "application/json" and listed.json()["items"][0]["title"] == "Community voice services"
 
 
 async def test_a_kept_page_changes_when_a_key_date_passes_with_nothing_written(client, database, controlled_clock):

@@ -4,7 +4,7 @@ public; a draft only its authority's procurement officers see (404 for anyone el
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
@@ -12,11 +12,12 @@ from pydantic import BaseModel, Field
 from registry import clock
 from registry.accounts.auth import OptionalUser, SignedInUser, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks import service
+from registry.frameworks import calendar, service
 from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, Notice, NoticeKind, State
 from registry.reference import taxonomies
 from registry.web import api
+from registry.web.remembered import Rendered, visitors_copy
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK_IN_API, OfficersFramework, Reference
 from registry.frameworks.service import readable_framework
 
@@ -105,6 +106,18 @@ def summary_of(row: dict, now: datetime) -> FrameworkSummary:
     )
 
 
+async def published_page(request: Request, search: service.Search, page: int, page_size: int) -> Rendered:
+    """A page of published frameworks, holding until the first key date of one it lists; "closing
+    within" moves with the clock itself, and is not kept."""
+    rows = await service.published(search)
+    now = clock.now()
+    found = api.paging(request, page, page_size).slice([summary_of(row, now) for row in rows])
+    return Rendered(
+        Response(found.model_dump(mode="json"), media_type=MediaType.JSON),
+        until=min(filter(None, (calendar.next_key_date(row, now) for row in rows)), default=None), kept=search.closing_within_days is None,
+    )
+
+
 async def framework_out(framework: Framework) -> FrameworkOut:
     row = {**framework.to_dict(), "authority_name": await service.authority_name(framework)}
     return FrameworkOut(
@@ -131,9 +144,9 @@ class FrameworksApi(Controller):
     ) -> api.Page[FrameworkSummary]:
         if subject is not None and subject not in taxonomies.codes("lot_subjects"):
             api.bad_parameter("subject", "Use a lot_subjects code")
-        rows = await service.published(service.Search(text=q, states=tuple(status or ()), lot_subject=subject, closing_within_days=closing_within_days))
-        now = clock.now()
-        return api.paging(request, page, page_size).slice([summary_of(row, now) for row in rows])
+        search = service.Search(text=q, states=tuple(status or ()), lot_subject=subject, closing_within_days=closing_within_days)
+        # The same for everyone: kept (registry.web.remembered), and given as the same JSON
+        return await visitors_copy(request, lambda: published_page(request, search, page, page_size), everyone=True)  # type: ignore[return-value]
 
     @get("/{reference:str}", summary="A framework and its lots (a draft for its authority's officers only)", security=api.OPTIONAL, responses=api.errors(404))
     async def show(self, request: Request, reference: Reference, user: OptionalUser) -> FrameworkOut:
