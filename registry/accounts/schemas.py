@@ -6,6 +6,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from registry.accounts.passwords_policy import password_problem
 from registry.accounts.tables import OrganisationSize, Role
+from registry.email_addresses import is_email_address
 from registry.web.forms import Form
 
 ORGANISATION_TYPES = [
@@ -24,8 +25,7 @@ ORGANISATION_TYPES = [
 
 def _email(value: str) -> str:
     value = value.strip()
-    local, _, domain = value.partition("@")
-    if not local or "." not in domain or " " in value or len(value) > 254:
+    if not is_email_address(value):
         raise ValueError("Enter an email address in the correct format, like name@example.com")
     return value
 

@@ -16,6 +16,7 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, OrganisationKind, Role, User
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
+from registry.email_addresses import is_email_address
 from registry.errors import Invalid, Missing, Refused, RuleBroken, Rules
 from registry.frameworks import community_benefits, eligibility, lifecycle, periods, stages, terms
 from registry.frameworks import notices as notice_types
@@ -146,8 +147,7 @@ class Details(Rules):
     @field_validator("contact_email")
     @classmethod
     def _contact_email(cls, value: str) -> str:
-        local, _, domain = value.partition("@")
-        if value and (not local or "." not in domain or " " in value or len(value) > 254):
+        if value and not is_email_address(value):
             raise ValueError("Enter the contact email address in the correct format, like procurement@council.example")
         return value
 

@@ -3,6 +3,7 @@ from typing import ClassVar
 
 from pydantic import field_validator
 
+from registry.email_addresses import is_email_address
 from registry.reference import taxonomies
 from registry.suppliers.service import Profile, normal_ppon, ppon_problem
 from registry.numbers import is_whole_number
@@ -34,8 +35,7 @@ class ProfileForm(Form):
     @classmethod
     def _notices_email(cls, value: str) -> str:
         value = value.strip().lower()
-        local, _, domain = value.partition("@")
-        if value and (not local or "." not in domain or " " in value or len(value) > 254):
+        if value and not is_email_address(value):
             raise ValueError("Enter an email address in the correct format, like tenders@example.org")
         return value
 
