@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from registry import clock
+from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Role, User
+from registry.accounts.tables import User
 from registry.audit import service as audit
 from registry.errors import Invalid, Missing, RuleBroken
 from registry.frameworks import lifecycle
@@ -135,10 +136,7 @@ class Assessment:
 
 
 async def _officers(framework: Framework) -> list[dict]:
-    rows = await User.select(User.id, User.full_name, User.roles).where(
-        (User.organisation == framework.authority) & (User.is_active == True)  # noqa: E712
-    ).order_by(User.full_name)
-    return [row for row in rows if Role.PROCUREMENT_OFFICER in (row["roles"] or [])]
+    return sorted(await duties.officers_of(framework.authority), key=lambda officer: officer["full_name"])
 
 
 async def _entered_stage_at(framework: Framework) -> datetime | None:

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationInfo, field_validator
 
 from registry import clock, db, money
+from registry.accounts import duties
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import Organisation, OrganisationKind, Role, User
+from registry.accounts.tables import Organisation, OrganisationKind, Role
 from registry.audit import service as audit
 from registry.dates import LONDON, local_time
 from registry.email_addresses import is_email_address
@@ -743,10 +744,8 @@ def next_deadline(framework, now: datetime) -> datetime | None:
 
 async def tell_officers(framework: Framework, *, subject: str, body: str) -> None:
     """Email every active procurement officer of the framework's authority."""
-    officers = await User.select(User.email, User.roles).where((User.organisation == framework.authority) & (User.is_active == True))  # noqa: E712
-    for officer in officers:
-        if Role.PROCUREMENT_OFFICER in (officer["roles"] or []):
-            await notifications.enqueue(recipient=officer["email"], subject=subject, body=body)
+    for officer in await duties.officers_of(framework.authority):
+        await notifications.enqueue(recipient=officer["email"], subject=subject, body=body)
 
 
 async def managed_by(organisation_id: int) -> list[Framework]:
