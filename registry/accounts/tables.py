@@ -17,6 +17,11 @@ class OrganisationSize(StrEnum):
     LARGE = "large"
 
 
+# A small or medium-sized enterprise: the directory's "SME" filter, the call-off reports' SME spend,
+# England's award notices (whether each supplier is an SME).
+SME_SIZES = (OrganisationSize.MICRO, OrganisationSize.SMALL, OrganisationSize.MEDIUM)
+
+
 class Role(StrEnum):
     SUPPLIER = "supplier"
     PROCUREMENT_OFFICER = "procurement_officer"

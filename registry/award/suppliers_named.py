@@ -18,10 +18,11 @@ surpluses by law. What the registry does not ask (a consortium, a supported empl
 public service mutual, and VCSE for other types) is published as "not stated" (None), never guessed.
 Scotland's notices say none of this (PCSR 2015 has its own forms, unchanged here)."""
 
-from registry.accounts.tables import Organisation, OrganisationSize
+from registry.accounts.tables import SME_SIZES, Organisation
 from registry.frameworks.tables import Framework
 from registry.suppliers.tables import SupplierProfile
-from registry.tenders.tables import CoreInformationCheck, TenderSubmission
+from registry.tenders import service as tenders
+from registry.tenders.tables import CoreInformationCheck
 
 SUPPLIER_RULE_UK6 = "Procurement Regulations 2024 reg. 27(2)(e)"
 SUPPLIER_RULE_UK7 = "Procurement Regulations 2024 reg. 32(2)(g)"
@@ -35,7 +36,6 @@ PROCEDURE = "Open procedure"
 # The registry's tender notice cannot reserve a contract (Procurement Act 2023 ss.32 and 33).
 RESERVED = "Not reserved to supported employment providers (Procurement Act 2023 s.32) or public service mutuals (s.33)"
 
-SMALL_AND_MEDIUM = {OrganisationSize.MICRO, OrganisationSize.SMALL, OrganisationSize.MEDIUM}
 # The types of accounts.schemas.ORGANISATION_TYPES whose law keeps their surpluses for their purposes
 # (a charity's objects; a community interest company's asset lock): value-driven and reinvesting. A
 # co-operative or mutual may distribute its surpluses to its members, so its type alone does not say.
@@ -46,7 +46,7 @@ def is_sme(size: str | None) -> bool | None:
     """Whether the organisation is a small or medium-sized enterprise, from the size it gave (None: not given)."""
     if not size:
         return None
-    return size in SMALL_AND_MEDIUM
+    return size in SME_SIZES
 
 
 def is_vcse(organisation_type: str | None) -> bool | None:
@@ -63,18 +63,12 @@ def postal_address(profile: SupplierProfile | None) -> dict | None:
     }
 
 
-async def _counting_submission(tender_id: int) -> dict | None:
-    return await TenderSubmission.select(TenderSubmission.id, TenderSubmission.submitted_by).where(
-        (TenderSubmission.tender == tender_id) & TenderSubmission.counting()
-    ).first()
-
-
 async def supplier(tender_id: int, organisation_id: int) -> dict:
     """What the notices say about the supplier of a tender to be awarded (regs. 27(2)(e), 32(2)(g))."""
     organisation = await Organisation.objects().get(Organisation.id == organisation_id)
     profile = await SupplierProfile.objects().where(SupplierProfile.organisation == organisation_id).first()
-    submission = await _counting_submission(tender_id)
-    check = await CoreInformationCheck.objects().where(CoreInformationCheck.submission == submission["id"]).first() if submission else None
+    submission = await tenders.counting_submission(tender_id)
+    check = await CoreInformationCheck.objects().where(CoreInformationCheck.submission == submission.id).first() if submission else None
     return {
         "name": organisation.legal_name,
         "address": postal_address(profile),

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from registry import db
-from registry.accounts.tables import OrganisationSize, Role
+from registry.accounts.tables import SME_SIZES, OrganisationSize, Role
 from registry.directory import listing
 from registry.directory.index import SIZE
 from registry.directory.tables import DirectoryEntry
@@ -48,7 +48,6 @@ LONG_RUN = 1_000  # ties whose fair order is kept for the next page of a search
 MANY_FRAMEWORKS = 3  # with more live frameworks than this, a lot is offered once its framework is chosen
 LOTS_AFTER_FRAMEWORK = "Choose a framework to filter by its lots"
 SORTS = {"relevance": "Relevance", "rank": "Lot rank (best first)", "name": "Name (A to Z)"}
-SME = ("micro", "small", "medium")
 AVAILABLE, NOT_STATED = "available", "not-stated"
 
 # The filter groups, by their name in the query string, with their legends; in the order shown.
@@ -228,7 +227,7 @@ def _group_bits(found: listing.Listing, group: str, values: Sequence[str], avail
     if group == "availability":
         return listing.union(availability[value] for value in values)
     if group == "size":
-        values = [code for value in values for code in (SME if value == "sme" else (value,))]
+        values = [code for value in values for code in (SME_SIZES if value == "sme" else (value,))]
     return found.having(TAG_TAXONOMIES.get(group, group), values)
 
 

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from registry.accounts.auth import CurrentUser
-from registry.accounts.tables import OrganisationSize, Role
+from registry.accounts.tables import SME_SIZES, Role
 from registry.engagements.tables import COMMITTED_STATES, MEASURES, Engagement, EngagementState, PerformanceReview, Reach
 from registry.errors import Refused
 from registry.frameworks.tables import Framework, Lot
 from registry.reference import taxonomies
 from registry.spreadsheets import spreadsheet_safe
 
-SME_SIZES = frozenset({OrganisationSize.MICRO, OrganisationSize.SMALL, OrganisationSize.MEDIUM})
 READERS = (Role.PROCUREMENT_OFFICER, Role.COMMISSIONER)
 
 
