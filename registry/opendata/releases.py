@@ -194,17 +194,23 @@ def notice_release_id(reference: str, kind: str, version: int) -> str:
     return f"{reference}-{kind}-v{version}"
 
 
+def page_document(document_id: str, document_type: str, title: str, description: str | None, url: str, published: datetime) -> dict:
+    """A page of the registry's, published as a document of a release: HTML, in English."""
+    return {
+        "id": document_id, "documentType": document_type, "title": title, "description": description,
+        "url": url, "datePublished": timestamp(published), "format": "text/html", "language": "en",
+    }
+
+
 def notice_document(reference: str, notice: Notice, regime: str, description: str | None = None) -> dict:
     """The notice as a document of its release: its type as Find a Tender gives it, its title with the
     regime's name and code for it (registry.frameworks.notices)."""
     kind = notice_type(regime, notice.kind)
     name = kind.title
-    return {
-        "id": f"{notice.kind}-notice-v{notice.version}", "documentType": kind.document_type,
-        "title": f"{name}, version {notice.version}" if notice.version > 1 else name, "description": description,
-        "url": notice_link(reference, notice.kind, notice.version), "datePublished": timestamp(notice.published_at), "format": "text/html",
-        "language": "en",
-    }
+    return page_document(
+        f"{notice.kind}-notice-v{notice.version}", kind.document_type, f"{name}, version {notice.version}" if notice.version > 1 else name,
+        description, notice_link(reference, notice.kind, notice.version), notice.published_at,
+    )
 
 
 def community_benefits_document(reference: str, notice: Notice, content: dict) -> dict | None:
@@ -220,11 +226,10 @@ def community_benefits_document(reference: str, notice: Notice, content: dict) -
         title, statement = "Reasons for including no community benefit requirements", stated["none_reason"]
     else:
         return None
-    return {
-        "id": "community-benefits", "documentType": notice_type(content.get("regime") or "scotland", notice.kind).document_type, "title": title,
-        "description": statement, "url": notice_link(reference, notice.kind, notice.version) + "#community-benefits",
-        "datePublished": timestamp(notice.published_at), "format": "text/html", "language": "en",
-    }
+    return page_document(
+        "community-benefits", notice_type(content.get("regime") or "scotland", notice.kind).document_type, title, statement,
+        notice_link(reference, notice.kind, notice.version) + "#community-benefits", notice.published_at,
+    )
 
 
 def community_benefits_delivered_document(reference: str, notice: Notice, content: dict) -> dict | None:
@@ -232,12 +237,10 @@ def community_benefits_delivered_document(reference: str, notice: Notice, conten
     document of type awardNotice for the same reasons as community_benefits_document."""
     if not content.get("community_benefits_delivered"):
         return None
-    return {
-        "id": "community-benefits-delivered", "documentType": "awardNotice", "title": "Community benefits to be delivered",
-        "description": content["community_benefits_delivered"],
-        "url": notice_link(reference, notice.kind, notice.version) + "#community-benefits-delivered",
-        "datePublished": timestamp(notice.published_at), "format": "text/html", "language": "en",
-    }
+    return page_document(
+        "community-benefits-delivered", "awardNotice", "Community benefits to be delivered", content["community_benefits_delivered"],
+        notice_link(reference, notice.kind, notice.version) + "#community-benefits-delivered", notice.published_at,
+    )
 
 
 def term(content: dict) -> dict | None:
@@ -658,12 +661,11 @@ async def clarification_release(framework: Framework, clarification) -> dict:
         tender={
             "id": framework.reference,
             "hasEnquiries": True,
-            "documents": [{
-                "id": f"clarification-{label}", "documentType": "clarifications", "title": f"Clarification {label}",
-                "description": f"Question: {clarification.published_question}\n\nAnswer: {clarification.answer}",
-                "url": framework_link(framework.reference) + "#clarifications", "datePublished": timestamp(clarification.published_at),
-                "format": "text/html", "language": "en",
-            }],
+            "documents": [page_document(
+                f"clarification-{label}", "clarifications", f"Clarification {label}",
+                f"Question: {clarification.published_question}\n\nAnswer: {clarification.answer}",
+                framework_link(framework.reference) + "#clarifications", clarification.published_at,
+            )],
         },
     )
 
@@ -680,12 +682,10 @@ async def reasoned_response_release(framework: Framework, survey_id: int, number
     return release(
         ocid_for(framework.reference), f"{framework.reference}-reasoned-response-{number}", published_at, ["planningUpdate"],
         buyer=authority, parties=await parties.as_list(),
-        planning={"documents": [{
-            "id": f"rfi-reasoned-response-{number}", "documentType": "marketStudies",
-            "title": "Request for information: what we heard and what we will do",
-            "description": "Themes: " + "; ".join(entry.theme for entry in entries) + ".",
-            "url": framework_link(framework.reference), "datePublished": timestamp(published_at), "format": "text/html", "language": "en",
-        }]},
+        planning={"documents": [page_document(
+            f"rfi-reasoned-response-{number}", "marketStudies", "Request for information: what we heard and what we will do",
+            "Themes: " + "; ".join(entry.theme for entry in entries) + ".", framework_link(framework.reference), published_at,
+        )]},
     )
 
 
@@ -745,12 +745,11 @@ def call_off_award_notice_link(framework_reference: str, reference: str) -> str:
 def call_off_award_notice_document(framework_reference: str, engagement: Engagement) -> dict:
     """The call-off's contract award notice (Scotland, £50,000 or more: PRSA 2014 s.23(2) and s.3),
     published with the award."""
-    return {
-        "id": "call-off-award-notice", "documentType": "awardNotice", "title": "Contract award notice (call-off)",
-        "description": f"Award of a call-off contract under {framework_reference}, published under {award_notices.SOURCE}.",
-        "url": call_off_award_notice_link(framework_reference, engagement.reference), "datePublished": timestamp(engagement.awarded_at),
-        "format": "text/html", "language": "en",
-    }
+    return page_document(
+        "call-off-award-notice", "awardNotice", "Contract award notice (call-off)",
+        f"Award of a call-off contract under {framework_reference}, published under {award_notices.SOURCE}.",
+        call_off_award_notice_link(framework_reference, engagement.reference), engagement.awarded_at,
+    )
 
 
 async def engagement_release(engagement: Engagement, event: str, previous_state: str | None = None) -> dict | None:
