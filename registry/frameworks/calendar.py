@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 
 from registry.frameworks import notices
-from registry.frameworks.lifecycle import column_of
+from registry.frameworks.lifecycle import first_after
 from registry.frameworks.regimes import RULES, Regime
 from registry.frameworks.tables import Framework, NoticeKind
 from registry import links
@@ -45,7 +45,7 @@ def next_key_date(framework, now: datetime) -> datetime | None:
     """The first of a framework's key dates still to come (from a Framework, or a selected row: the
     dates it selected): its pages read differently from then, with nothing written (the stage is
     read with the clock: registry.frameworks.lifecycle.stage_of)."""
-    return min((moment for attribute in KEY_DATES if (moment := column_of(framework, attribute)) and moment > now), default=None)
+    return first_after(framework, KEY_DATES, now)
 
 
 def published_by(framework: Framework, attribute: str) -> notices.NoticeType | None:

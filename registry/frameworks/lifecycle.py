@@ -10,7 +10,7 @@ clock (`stage_of`): past the tender deadline it is closed for tenders whether or
 recorded the close. Pages and services ask `capabilities` and `reached` rather than listing states;
 submissions still go by their time of receipt (registry.tenders.service.accepting_tenders)."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -395,6 +395,12 @@ def before_itt(state: State | str) -> bool:
 def column_of(framework, name: str):
     """A framework's column, from its row or from a selected row (a dict)."""
     return framework.get(name) if isinstance(framework, dict) else getattr(framework, name, None)
+
+
+def first_after(framework, names: Iterable[str], now: datetime) -> datetime | None:
+    """The soonest of the framework's moments `names` still to come after `now` (those it has, or a
+    selected row selected)."""
+    return min((moment for name in names if (moment := column_of(framework, name)) and moment > now), default=None)
 
 
 def stage_of(framework, now: datetime) -> State:

@@ -738,8 +738,7 @@ DEADLINES = ("rfi_closes_at", "clarification_deadline", "tender_deadline")
 def next_deadline(framework, now: datetime) -> datetime | None:
     """The soonest of a framework's deadlines still to come (from a Framework, or a selected row:
     the deadlines it selected)."""
-    upcoming = [moment for name in DEADLINES if (moment := lifecycle.column_of(framework, name)) and moment > now]
-    return min(upcoming, default=None)
+    return lifecycle.first_after(framework, DEADLINES, now)
 
 
 async def tell_officers(framework: Framework, *, subject: str, body: str) -> None:
