@@ -114,7 +114,7 @@ async def published_page(request: Request, search: service.Search, page: int, pa
     found = api.paging(request, page, page_size).slice([summary_of(row, now) for row in rows])
     return Rendered(
         Response(found.model_dump(mode="json"), media_type=MediaType.JSON),
-        until=min(filter(None, (calendar.next_key_date(row, now) for row in rows)), default=None), kept=search.closing_within_days is None,
+        until=calendar.next_key_date_of_any(rows, now), kept=search.closing_within_days is None,
     )
 
 

@@ -48,6 +48,11 @@ def next_key_date(framework, now: datetime) -> datetime | None:
     return first_after(framework, KEY_DATES, now)
 
 
+def next_key_date_of_any(frameworks, now: datetime) -> datetime | None:
+    """The first key date still to come of any of `frameworks` (a list reads differently from then)."""
+    return min(filter(None, (next_key_date(framework, now) for framework in frameworks)), default=None)
+
+
 def published_by(framework: Framework, attribute: str) -> notices.NoticeType | None:
     """The notice that publishes the key date, or None: Scotland's standstill runs from the letters, not a notice."""
     kind = PUBLISHED_BY[attribute]

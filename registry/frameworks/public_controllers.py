@@ -84,7 +84,7 @@ async def frameworks_page(q: str | None, status: list[str] | None, subject: str 
         rows=rows, labels=lifecycle.LABELS, states=lifecycle.PUBLIC_STATES, subjects=taxonomies.terms("lot_subjects"),
         values={"q": q or "", "status": list(states), "subject": subject or "", "closing": closing or ""},
         deadlines={row["reference"]: service.next_deadline(row, now) for row in rows},
-    ), until=min(filter(None, (calendar.next_key_date(row, now) for row in rows)), default=None), kept=within is None)
+    ), until=calendar.next_key_date_of_any(rows, now), kept=within is None)
 
 
 async def notice_page(reference: str, kind: str, version: int) -> Rendered:
