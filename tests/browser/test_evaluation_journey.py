@@ -116,6 +116,7 @@ def officers_propose_and_approve(page: Page, browser: Browser, live_server: str,
     assert_accessible(page)
     page.get_by_role("button", name="Propose these suppliers").click()
     expect(page.get_by_text("You proposed this award, so a different procurement officer must approve it")).to_be_visible()
+    withhold_a_sensitive_reason(page)
 
     second = browser.new_context().new_page()
     sign_in(second, live_server, "second.officer@civic-participation.example")
@@ -128,12 +129,31 @@ def officers_propose_and_approve(page: Page, browser: Browser, live_server: str,
     assert_accessible(second)
 
 
+SENSITIVE = "It names the venue hire rates Deliberata negotiated, which its competitors would use"
+
+
+def withhold_a_sensitive_reason(page: Page) -> None:
+    """Before the letters go, the officer withholds the reasons on one criterion for a supplier to be
+    appointed (Scotland: PCSR 2015 reg. 56(4)); without a reason it is refused, the choice kept."""
+    part = page.get_by_label(re.compile(re.escape(f"Deliberata Partners LLP: the reasoning on “{DESIGN}”")))
+    part.check()
+    page.get_by_role("button", name="Withhold from the letters").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why disclosing it would prejudice the supplier's commercial interests")
+    expect(page.get_by_label(re.compile(re.escape(f"Deliberata Partners LLP: the reasoning on “{DESIGN}”")))).to_be_checked()
+    assert_accessible(page)
+    page.get_by_label("Why disclosing it would prejudice the supplier's commercial interests").fill(SENSITIVE)
+    page.get_by_role("button", name="Withhold from the letters").click()
+    expect(page.locator("main")).to_contain_text(f"Withheld: commercially sensitive ({SENSITIVE})")
+
+
 def bidders_read_their_debriefs(browser: Browser, live_server: str, reference: str) -> None:
     for email, expected in (("hello@voicestogether.example", "Outcome: Excluded"), ("bids@commonground.example", "Outcome: Successful")):
         page = browser.new_context().new_page()
         sign_in(page, live_server, email)
         page.goto(f"{live_server}/frameworks/{reference}/debrief/1")
         expect(page.locator("main")).to_contain_text(expected)
+        if expected == "Outcome: Excluded":  # its letter gives the successful tenders' reasons, the withheld one replaced
+            expect(page.locator("main")).to_contain_text(f"Withheld: commercially sensitive ({SENSITIVE})")
         assert_accessible(page)
 
 
