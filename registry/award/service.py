@@ -733,21 +733,28 @@ async def withholdings(lot_id: int) -> list[dict]:
     ).where(Withholding.lot == lot_id).order_by(Withholding.withheld_at).order_by(Withholding.id)
 
 
+async def _withholding_closed(framework: Framework) -> str | None:
+    """Why parts of the letters cannot be withheld (or disclosed again) now, or None while they can:
+    from moderation, when the suppliers are proposed, until the letters are written."""
+    if await Debrief.exists().where(Debrief.framework == framework.id):
+        return "The bidders have been notified: what their letters disclose or withhold can no longer change"
+    now = clock.now()
+    if not lifecycle.reached(framework, State.MODERATION, now) or lifecycle.reached(framework, State.STANDSTILL, now):
+        return (
+            f"Parts of the letters can be withheld once the suppliers to appoint are proposed, until the bidders are notified; "
+            f"the framework is {lifecycle.describe(framework.state)}"
+        )
+    return None
+
+
 async def may_withhold(framework: Framework) -> bool:
-    """Parts of the letters may be withheld, or disclosed again, until the letters are written."""
-    return framework.state in (State.MODERATION, State.AWARD_APPROVED) and not await Debrief.exists().where(Debrief.framework == framework.id)
+    return await _withholding_closed(framework) is None
 
 
 async def _proposed_for_withholding(framework: Framework, lot: Lot) -> list[int]:
     """The tenders proposed for the lot, when what the letters say about them may still change."""
-    if await Debrief.exists().where(Debrief.framework == framework.id):
-        raise AwardError("The bidders have been notified: what their letters disclose or withhold can no longer change", field="withholding")
-    if framework.state not in (State.MODERATION, State.AWARD_APPROVED):
-        raise AwardError(
-            f"Parts of the letters can be withheld once the suppliers to appoint are proposed, until the bidders are notified; "
-            f"the framework is {lifecycle.describe(framework.state)}",
-            field="withholding",
-        )
+    if closed := await _withholding_closed(framework):
+        raise AwardError(closed, field="withholding")
     proposal = await current_proposal(lot.id)
     if proposal is None or not json.loads(proposal.tenders):
         raise AwardError(f"Propose the suppliers to appoint to lot {lot.number} first: only what the letters say about them can be withheld", field="withholding")
