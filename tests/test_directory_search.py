@@ -226,6 +226,22 @@ async def test_availability_is_for_officials_and_capacity_not_stated_is_its_own_
     assert "availability" not in {f.name for f in public.facets}
 
 
+async def test_an_engagement_awarded_shows_in_the_next_officials_search_though_the_directory_is_unchanged():
+    """Officials' availability is kept while the database is unchanged: an engagement in delivery
+    (no write to the directory's own tables) is counted by the very next search."""
+    live = await live_framework(CAST)
+    before = await search(Query(official=True, filters={"availability": ["available"]}))
+    assert {r.name: r.places_left for r in before.results}["Beta Forum"] == 3
+    await Engagement.insert(Engagement(
+        reference="LIVE-2027-E1", framework=live.framework.id, lot=live.lots[1].id, buyer=live.authority, created_by=live.commissioner.id,
+        title="A panel", state=EngagementState.IN_DELIVERY, supplier=live.organisations["Beta Forum"], created_at=NOW, updated_at=NOW,
+    ))
+    after = await search(Query(official=True, filters={"availability": ["available"]}))
+    assert {r.name: r.places_left for r in after.results}["Beta Forum"] == 2
+    facet = next(f for f in after.facets if f.name == "availability")
+    assert [(o.value, o.count) for o in facet.options] == [("available", 3), ("not-stated", 1)]
+
+
 async def search_names(**query) -> set[str]:
     return set(names(await search(Query(**query))))
 

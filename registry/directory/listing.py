@@ -88,6 +88,7 @@ class Listing:
     facets: OrderedDict = field(default_factory=OrderedDict)  # a search's text and filters: its facets
     allowed: dict = field(default_factory=dict)  # official or not: each filter group's recognised values
     multiplied: list[int] = field(default_factory=list)  # by position: the seedless part of each one's fair key (search's)
+    availability: tuple | None = None  # the change token, and officials' availability as of it (search's)
 
     def of(self, organisations) -> int:
         """The bit set of these organisations (those not listed are left out)."""

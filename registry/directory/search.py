@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from registry import db
+from registry.db import changes
 from registry.accounts.tables import SME_SIZES, OrganisationSize, Role
 from registry.directory import listing
 from registry.directory.index import SIZE
@@ -321,22 +322,27 @@ def _multiplied(found: listing.Listing) -> list[int]:
 
 
 async def _availability(found: listing.Listing) -> tuple[dict[str, int], dict[int, int | None]]:
-    """The suppliers with places left and those whose capacity is unknown; and each one's places left."""
+    """The suppliers with places left and those whose capacity is unknown; and each one's places left.
+    Kept while the database's change token (registry.db.changes) stays the same: engagements change
+    availability without a new directory generation. The token is read first, as the listing's is."""
+    token = await changes.token()
+    if found.availability is not None and found.availability[0] == token:
+        return found.availability[1]
     rows = await DirectoryEntry.select(DirectoryEntry.organisation, DirectoryEntry.capacity)
-    active = await capacity.active_counts([row["organisation"] for row in rows])
-    left = {row["organisation"]: capacity.places_left(row["capacity"], active[row["organisation"]]) for row in rows}
-    return {
+    active = await capacity.active_counts_of_all()
+    left = {row["organisation"]: capacity.places_left(row["capacity"], active.get(row["organisation"], 0)) for row in rows}
+    availability = {
         AVAILABLE: found.of(o for o, places in left.items() if places),
         NOT_STATED: found.of(o for o, places in left.items() if places is None),
     }, left
+    found.availability = (token, availability)
+    return availability
 
 
 def _kept_facets(found: listing.Listing, official: bool, text_words: list[str], base: int, filtered, chosen, allowed, availability) -> list[Facet]:
-    """The facets, kept for the next page of the same search (not for officials: availability changes
-    without a new generation)."""
-    if official:
-        return _facets(found, base, filtered, chosen, allowed, availability)
-    remembered = (tuple(text_words), tuple(chosen.items()))
+    """The facets, kept for the next page of the same search (for officials, with the availability
+    they were counted from: it changes without a new generation)."""
+    remembered = (tuple(text_words), tuple(chosen.items()), found.availability[0] if official else None)
     if (kept := listing.recall(found.facets, remembered)) is not None:
         return kept
     return listing.keep(found.facets, remembered, _facets(found, base, filtered, chosen, allowed, availability), listing.FACETS_KEPT)

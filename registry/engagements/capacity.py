@@ -19,6 +19,17 @@ async def active_counts(organisation_ids: list[int]) -> dict[int, int]:
     return {organisation_id: counts.get(organisation_id, 0) for organisation_id in organisation_ids}
 
 
+async def active_counts_of_all() -> dict[int, int]:
+    """Every organisation's engagements that use its capacity, for those with any (one statement,
+    however many suppliers: the directory's availability asks it of all of them)."""
+    rows = await (
+        Engagement.select(Engagement.supplier, Count(Engagement.id, alias="active"))
+        .where(Engagement.supplier.is_not_null() & Engagement.state.is_in([str(state) for state in ACTIVE_STATES]))
+        .group_by(Engagement.supplier)
+    )
+    return {row["supplier"]: row["active"] for row in rows}
+
+
 def places_left(capacity: int | None, active: int) -> int | None:
     """Engagements the supplier can still take on; None when its profile does not say its capacity."""
     if capacity is None:
