@@ -316,8 +316,22 @@ async def budget_warning(lot_id: int, budget_pence: int | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class EngagementLine:
+    """What the commissioner's list shows of one engagement."""
+
+    reference: str
+    title: str
+    state: str
+    budget_pence: int | None
+    updated_at: datetime
+
+
+LINE_COLUMNS = (Engagement.reference, Engagement.title, Engagement.state, Engagement.budget_pence, Engagement.updated_at)
+
+
+@dataclass(frozen=True)
 class EngagementList:
-    engagements: list[Engagement]  # one page, newest first
+    engagements: list[EngagementLine]  # one page, newest first
     counts: dict[str, int]  # the organisation's engagements in each state, in LABELS' order
     state: str | None  # the state listed; None for every state
     page: Page
@@ -331,10 +345,10 @@ async def commissioning(user: CurrentUser, state: str | None = None, page: str |
     counts = {str(label_state): 0 for label_state in LABELS} | {row["state"]: row["n"] for row in counted}
     state = state if state in counts else None
     shown = page_of(page, counts[state] if state else sum(counts.values()))
-    rows = await Engagement.objects().where(mine & (Engagement.state == state) if state else mine).order_by(
+    rows = await Engagement.select(*LINE_COLUMNS).where(mine & (Engagement.state == state) if state else mine).order_by(
         Engagement.created_at, ascending=False
     ).order_by(Engagement.id, ascending=False).limit(shown.size).offset(shown.offset)
-    return EngagementList(rows, counts, state, shown)
+    return EngagementList([EngagementLine(**row) for row in rows], counts, state, shown)
 
 
 async def context(engagement: Engagement) -> dict:
