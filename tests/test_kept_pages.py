@@ -1,18 +1,21 @@
 """Public pages are kept for visitors who are not signed in (registry.web.remembered) and built
 again as soon as the database changes (registry.db.changes) or a key date the page depends on
-passes: a visitor never reads a page older than the data."""
+passes: a visitor never reads a page older than the data. So are some pages a signed-in user comes
+back to (users_copy), each for that user in that browser alone."""
 
 import sqlite3
 from datetime import date, timedelta
 
 from registry import db
+from registry.accounts.tables import OrganisationKind, Role
 from registry.db import changes
 from registry.frameworks import service
 from registry.frameworks.tables import State
-from tests.support import officer_and_supplier
+from tests.conftest import app_client
+from tests.support import csrf_from, make_user, officer_and_supplier
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import DETAILS, draft_with_lots
-from tests.tendering import TENDER_DEADLINE, open_for_tenders
+from tests.tendering import TENDER_DEADLINE, complete_draft, open_for_tenders, registered
 
 
 async def test_the_change_token_moves_with_a_commit(database):
@@ -90,3 +93,50 @@ async def test_a_signed_in_supplier_never_reads_the_visitors_copy(client, databa
     own = (await client.get(page)).text
     assert "Sign out" in own and own != visitors
     assert "Sign out" in (await client.get("/frameworks")).text
+
+
+async def test_an_officers_kept_list_of_frameworks_shows_a_new_framework_on_the_next_request(client, database):
+    officer, _ = await officer_and_supplier()
+    await sign_in(client, "officer@authority.example")
+    for _ in range(2):  # the second time from what was kept
+        assert "Your authority has no frameworks yet" in (await client.get("/manage/frameworks")).text
+    framework = await draft_with_lots(officer)
+    assert framework.reference in (await client.get("/manage/frameworks")).text
+
+
+async def test_a_bidders_kept_tender_page_closes_at_the_deadline_to_the_second_with_nothing_written(client, database, controlled_clock):
+    officer, supplier = await officer_and_supplier()
+    framework, _ = await open_for_tenders(officer, controlled_clock)
+    await registered(supplier, framework.reference)
+    controlled_clock.set(TENDER_DEADLINE - timedelta(seconds=1))
+    await sign_in(client, "bids@supplier.example")
+    task_list = f"/frameworks/{framework.reference}/tenders/1"
+    for _ in range(2):
+        assert "The tender deadline has passed" not in (await client.get(task_list)).text
+        assert "The tender deadline has passed" not in (await client.get(task_list + "/check")).text
+    controlled_clock.set(TENDER_DEADLINE)
+    assert "The tender deadline has passed" in (await client.get(task_list)).text
+    assert "The tender deadline has passed" in (await client.get(task_list + "/check")).text
+
+
+async def test_a_users_kept_page_is_theirs_alone_and_carries_their_own_browsers_form_token(client, database, settings, controlled_clock):
+    officer, supplier = await officer_and_supplier()
+    await make_user(email="bids@elsewhere.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)  # another supplier
+    framework, found = await open_for_tenders(officer, controlled_clock)
+    await registered(supplier, framework.reference)
+    await complete_draft(supplier, framework.reference, 1, found)
+    check = f"/frameworks/{framework.reference}/tenders/1/check"
+    await sign_in(client, "bids@supplier.example")
+    mine = [(await client.get(check)).text for _ in range(2)]  # the second from what was kept
+    assert mine[0] == mine[1] and "Submit your tender" in mine[1] and csrf_from(mine[1]) == client.cookies["registry_csrf"]
+    async with app_client(settings) as other_browser:  # the same bidder, signed in elsewhere
+        await sign_in(other_browser, "bids@supplier.example")
+        elsewhere = [(await other_browser.get(check)).text for _ in range(2)]
+        assert csrf_from(elsewhere[1]) == other_browser.cookies["registry_csrf"] != csrf_from(mine[1])
+        submitted = await other_browser.post(check.removesuffix("/check") + "/submit", data={"_csrf_token": csrf_from(elsewhere[1])})
+        assert submitted.status_code == 303  # the kept page's form works in its own browser
+    async with app_client(settings) as another_supplier:
+        await sign_in(another_supplier, "bids@elsewhere.example")
+        theirs = (await another_supplier.get(check)).text
+        assert "Register interest to tender for lot 1" in theirs and "Submit your tender" not in theirs
+    assert "View your receipt" in (await client.get(check.removesuffix("/check"))).text  # the submission shows in the first browser too

@@ -14,7 +14,7 @@ from registry.accounts.tables import Role
 from registry.criteria import service as criteria
 from registry.criteria.tables import Criterion
 from registry.evaluation import service
-from registry.frameworks import lifecycle
+from registry.frameworks import calendar, lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework
 from registry.tenders import opening, sealing
@@ -23,6 +23,7 @@ from registry import paging
 from registry.numbers import is_whole_number
 from registry.web.forms import FormResult, add_problem
 from registry.web.pages import Confirmation, confirmation, confirmed, page
+from registry.web.remembered import Rendered, users_copy
 from registry.web.dependencies import AppSettings
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 
@@ -91,10 +92,10 @@ class EvaluationPanelController(Controller):
     # --- Moderation: the lot's sheet, then one tender per page -------------------------------------
 
     @get("/moderation/{lot:int}")
-    async def moderation(self, request: Request, lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:
-        return await self._sheet(request, framework, user, lot, asked_page=request.query_params.get("page"))
+    async def moderation(self, request: Request, lot: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template | Response:
+        return await users_copy(request, lambda: self._sheet(request, framework, user, lot, asked_page=request.query_params.get("page")))
 
-    async def _sheet(self, request: Request, framework: Framework, user: SignedInUser, lot: int, errors: dict | None = None, asked_page: str | None = None) -> Template:
+    async def _sheet(self, request: Request, framework: Framework, user: SignedInUser, lot: int, errors: dict | None = None, asked_page: str | None = None) -> Rendered:
         """Every tender of the lot in pages, each with how many criteria to discuss and whether the
         consensus is recorded; the consensus itself is recorded on each tender's own page."""
         reference = framework.reference
@@ -108,12 +109,12 @@ class EvaluationPanelController(Controller):
         except service.EvaluationError as problem:
             raise NotFoundException(str(problem)) from None
         address = f"/manage/frameworks/{reference}/evaluation/moderation/{lot}"
-        return page(
+        return Rendered(page(
             "evaluation/moderation.html", FormResult(data=None, errors=errors or {}), framework=framework, lot=lot_record,
             criteria=lot_criteria, rows=rows, completed=completed, open=service.consensus_open(framework, completed), progress=progress, sheet_page=shown,
             pagination=paging.pagination(shown.number, shown.pages, lambda n: f"{address}?page={n}"),
             saved=await _saved_supplier(request, lot_record),
-        )
+        ), until=calendar.next_key_date(framework, clock.now()))
 
     @get("/moderation/{lot:int}/tenders/{tender_id:int}")
     async def moderate_tender(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:
@@ -176,7 +177,7 @@ class EvaluationPanelController(Controller):
         try:
             await service.complete_moderation(user, reference, lot)
         except service.EvaluationError as problem:
-            return await self._sheet(request, framework, user, lot, add_problem(FormResult(data=None), problem, settings.zone, field_name="moderation").errors)
+            return (await self._sheet(request, framework, user, lot, add_problem(FormResult(data=None), problem, settings.zone, field_name="moderation").errors)).response
         return Redirect(f"/manage/frameworks/{reference}/evaluation/moderation/{lot}", status_code=303)
 
 
@@ -273,6 +274,7 @@ class EvaluatorController(Controller):
 
     @get("/{assignment_id:int}/tenders/{tender_id:int}")
     async def score_form(self, assignment_id: FromPath[int], tender_id: FromPath[int], user: SignedInUser) -> Template:
+        # Built every time, never a kept copy: each reading of a tender is recorded (registry.tenders.sealing).
         return await self._scoring_page(user, assignment_id, tender_id)
 
     @post("/{assignment_id:int}/tenders/{tender_id:int}")

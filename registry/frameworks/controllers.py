@@ -1,6 +1,6 @@
 """Procurement officers creating and running frameworks (/manage/frameworks)."""
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
-from registry.frameworks import documents, eligibility, lifecycle, periods, service, terms
+from registry.frameworks import calendar, documents, eligibility, lifecycle, periods, service, terms
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.frameworks.schemas import AmendmentForm, CancelForm, FrameworkForm, LotForm
 from registry.errors import RuleBroken
@@ -16,6 +16,7 @@ from registry.frameworks.tables import Framework, State
 from registry.reference import cpv, taxonomies
 from registry.web.forms import FormResult, add_error, add_problem, read_form
 from registry.web.pages import confirmed, page
+from registry.web.remembered import Rendered, users_copy
 from registry.web.dependencies import AppSettings
 from registry.files import storage
 
@@ -58,9 +59,13 @@ class ManageFrameworksController(Controller):
     dependencies = OFFICER_FRAMEWORK
 
     @get("/", name="manage_frameworks")
-    async def index(self, user: SignedInUser) -> Template:
-        frameworks = await service.managed_by(user.organisation_id)
-        return page("frameworks/manage_index.html", frameworks=frameworks, labels=lifecycle.LABELS)
+    async def index(self, request: Request, user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            frameworks = await service.managed_by(user.organisation_id)
+            listed = page("frameworks/manage_index.html", frameworks=frameworks, labels=lifecycle.LABELS)
+            return Rendered(listed, until=calendar.next_key_date_of_any(frameworks, clock.now()))  # each one's stage is read with the clock
+
+        return await users_copy(request, build)
 
     @get("/new")
     async def new(self) -> Template:

@@ -19,6 +19,7 @@ from registry.web.downloads import csv_file
 from registry.numbers import is_whole_number
 from registry.web.forms import FormResult, add_problem
 from registry.web.pages import page
+from registry.web.remembered import Rendered, users_copy
 from registry.frameworks.dependencies import OFFICER_FRAMEWORK, OfficersFramework
 from registry.web.dependencies import AppSettings
 
@@ -80,12 +81,16 @@ class FollowedFrameworksController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/", name="followed_frameworks")
-    async def index(self, user: SignedInUser) -> Template:
-        organisation_id = user.organisation_id
-        feed = links.absolute(f"/calendar/{await service.calendar_token(organisation_id)}.ics")
-        rows, now = await service.frameworks_of(organisation_id), clock.now()
-        deadlines = {row["reference"]: frameworks.next_deadline(row, now) for row in rows}
-        return page("interest/followed.html", rows=rows, deadlines=deadlines, labels=lifecycle.LABELS, feed=feed)
+    async def index(self, request: Request, user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            organisation_id = user.organisation_id
+            feed = links.absolute(f"/calendar/{await service.calendar_token(organisation_id)}.ics")
+            rows, now = await service.frameworks_of(organisation_id), clock.now()
+            deadlines = {row["reference"]: frameworks.next_deadline(row, now) for row in rows}
+            followed = page("interest/followed.html", rows=rows, deadlines=deadlines, labels=lifecycle.LABELS, feed=feed)
+            return Rendered(followed, until=calendar.next_key_date_of_any(rows, now))
+
+        return await users_copy(request, build)
 
 
 class OfficerInterestController(Controller):

@@ -9,12 +9,15 @@ from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
 from registry.criteria.tables import CriterionKind
 from registry.dates import local_time
+from registry import clock
+from registry.frameworks import calendar
 from registry.frameworks import service as frameworks
 from registry import errors
 from registry.tenders import cdp, service
 from registry.tenders.tables import TenderSubmission
 from registry.web.forms import FormResult, add_problem
 from registry.web.pages import Confirmation, confirmation, confirmed, page
+from registry.web.remembered import Rendered, users_copy
 from registry.web.dependencies import AppSettings
 from registry.files import storage
 
@@ -47,8 +50,12 @@ class TendersController(Controller):
         )
 
     @get("/{lot:int}")
-    async def task_list(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
-        return await self._task_list(await service.workspace(user, reference, lot))
+    async def task_list(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            space = await service.workspace(user, reference, lot)
+            return Rendered(await self._task_list(space), until=calendar.next_key_date(space.framework, clock.now()))
+
+        return await users_copy(request, build)
 
     async def _task_list(self, space: service.Workspace, result: FormResult | None = None) -> Template:
         submissions = await service.submissions_of(space.tender.id) if space.tender else []
@@ -217,9 +224,13 @@ class TendersController(Controller):
     # --- Checking, submitting, withdrawing ------------------------------------------------------
 
     @get("/{lot:int}/check")
-    async def check(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template:
-        space = await service.workspace(user, reference, lot)
-        return page("tenders/check.html", space=space, problems=service.task_problems(space), declarations=service.DECLARATIONS)
+    async def check(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            space = await service.workspace(user, reference, lot)
+            checked = page("tenders/check.html", space=space, problems=service.task_problems(space), declarations=service.DECLARATIONS)
+            return Rendered(checked, until=calendar.next_key_date(space.framework, clock.now()))
+
+        return await users_copy(request, build)
 
     @post("/{lot:int}/submit")
     async def submit(self, reference: FromPath[str], lot: FromPath[int], user: SignedInUser, settings: AppSettings) -> Template | Redirect:

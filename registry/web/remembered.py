@@ -4,8 +4,9 @@ depend on comes (a deadline passing turns "open" into "closed" with no write to 
 
 A handler opts in by returning `visitors_copy(request, build)`, where `build` renders the page (a
 Template or Response) or says as well until when it holds (`Rendered`). Signed-in users' pages (their
-own navigation, their own organisation's status) are built every time, unless the page is the same
-for everyone (`everyone=True`: open data files, calendars). A page built from no data at all
+own navigation, their own organisation's status) are not the visitors' copy, unless the page is the
+same for everyone (`everyone=True`: open data files, calendars); a page a user comes back to may keep
+a copy of its own (`users_copy`), when its build says until when it holds. A page built from no data at all
 (`from_data=False`: the start page, the accessibility statement) is built once. The database's change token (registry.db.changes) is
 read before the page's data; a page that would give a visitor a form token or a cookie, or anything
 but 200, is not kept."""
@@ -17,12 +18,14 @@ from datetime import datetime
 from weakref import WeakKeyDictionary
 
 from litestar import Request, Response
+from litestar.utils.scope.state import ScopeState
 from litestar.response import Template
 
 from registry import clock, db
 from registry.db import changes
 
 PAGES_KEPT = 512  # per database: addresses with their query strings, least recently read forgotten first
+USERS_PAGES_KEPT = 1024  # per database: signed-in users' own copies (users_copy), least recently read forgotten first
 BYTES_KEPT = 64 * 1024 * 1024  # per database, in all
 LARGEST = 4 * 1024 * 1024  # bytes: a page larger than this is built each time
 FORM_TOKEN = b'name="_csrf_token"'  # Litestar's csrf_input: a visitor's own token is never kept
@@ -45,6 +48,7 @@ class _Kept:
 
 
 _kept: "WeakKeyDictionary[object, OrderedDict[tuple[str, bytes], _Kept]]" = WeakKeyDictionary()
+_users_kept: "WeakKeyDictionary[object, OrderedDict[tuple[int, str, str, bytes], _Kept]]" = WeakKeyDictionary()
 
 
 Build = Callable[[], Awaitable[Rendered | Template | Response]]
@@ -54,25 +58,52 @@ async def visitors_copy(request: Request, build: Build, *, everyone: bool = Fals
     if (request.scope.get("user") is not None and not everyone) or request.method != "GET":
         return _rendered(await build()).response
     engine = db.current()
-    pages = _kept.setdefault(engine, OrderedDict())
     address = (request.scope["path"], request.scope.get("query_string", b""))
     token = await changes.token(engine) if from_data else None
+    return await _kept_or_built(request, _kept.setdefault(engine, OrderedDict()), address, token, build, with_form_token=False, limit=PAGES_KEPT)
+
+
+async def users_copy(request: Request, build: Build) -> Template | Response:
+    """A signed-in user's own copy of a page they come back to (a scoring page, the moderation sheet,
+    their tender), kept as a visitor's is: while the database is unchanged and until the page's next
+    key date, which `build` must give (`Rendered.until`; a page without one is not kept). It is given
+    only to the same user in the same browser: the address includes the browser's CSRF cookie, which
+    is the form token the page carries (Litestar's csrf_input), so a kept form stays valid; a browser
+    without the cookie yet gets a new token, and its page is built. Guards have run before: a user who
+    may no longer see the page is refused before any copy is looked at, and a change to their roles
+    is a commit, which the change token sees. A page whose every reading is recorded (another
+    organisation's tender: registry.tenders.sealing) must be built every time, never kept."""
+    user = request.scope.get("user")
+    form_token = ScopeState.from_scope(request.scope).csrf_token
+    if user is None or request.method != "GET" or not isinstance(form_token, str) or form_token not in request.cookies.values():
+        return _rendered(await build()).response
+    engine = db.current()
+    address = (user.id, form_token, request.scope["path"], request.scope.get("query_string", b""))
+    token = await changes.token(engine)
+    return await _kept_or_built(request, _users_kept.setdefault(engine, OrderedDict()), address, token, build, with_form_token=True, limit=USERS_PAGES_KEPT)
+
+
+async def _kept_or_built(request: Request, pages: OrderedDict, address: tuple, token: Hashable, build: Build, *, with_form_token: bool, limit: int) -> Template | Response:
+    """The page kept at `address` for this token and moment, or the page built (and kept, if it may be)."""
     kept = pages.get(address)
     now = clock.now()
     if kept is not None and kept.token == token and kept.since <= now and (kept.until is None or now < kept.until):
         pages.move_to_end(address)
         return Response(kept.body, headers=dict(kept.headers))
-    rendered = _rendered(await build())
-    if not rendered.kept or rendered.response.cookies or rendered.response.background:
+    built = await build()
+    rendered = _rendered(built)
+    # A user's page is kept only when its build says until when it holds (a Rendered, even "None: no
+    # key date to come"): a page that does not say has not been checked for what else it reads.
+    if not rendered.kept or rendered.response.cookies or rendered.response.background or (with_form_token and not isinstance(built, Rendered)):
         return rendered.response
     response = rendered.response.to_asgi_response(None, request)
     body = response.body
-    if response.status_code != 200 or len(body) > LARGEST or FORM_TOKEN in body:
+    if response.status_code != 200 or len(body) > LARGEST or (FORM_TOKEN in body and not with_form_token):
         pages.pop(address, None)
         return Response(body, status_code=response.status_code, headers=_headers(response))
     pages[address] = _Kept(token, now, rendered.until, body, tuple(_headers(response).items()))
     pages.move_to_end(address)
-    while len(pages) > PAGES_KEPT or sum(len(kept.body) for kept in pages.values()) > BYTES_KEPT:
+    while len(pages) > limit or sum(len(kept.body) for kept in pages.values()) > BYTES_KEPT:
         pages.popitem(last=False)
     return Response(body, headers=dict(pages[address].headers))
 
