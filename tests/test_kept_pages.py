@@ -11,7 +11,11 @@ from registry.accounts.tables import OrganisationKind, Role
 from registry.db import changes
 from registry.frameworks import service
 from registry.frameworks.tables import State
+from registry.engagements import service as engagements
+from tests.commissioning import live_framework
 from tests.conftest import app_client
+from tests.test_engagement_pages import BRIEF, COMMISSIONER, SUPPLIERS, as_user, text_of
+from tests.test_engagement_pages import NOW as ENGAGEMENTS_NOW
 from tests.support import csrf_from, make_user, officer_and_supplier
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import DETAILS, draft_with_lots
@@ -140,3 +144,21 @@ async def test_a_users_kept_page_is_theirs_alone_and_carries_their_own_browsers_
         theirs = (await another_supplier.get(check)).text
         assert "Register interest to tender for lot 1" in theirs and "Submit your tender" not in theirs
     assert "View your receipt" in (await client.get(check.removesuffix("/check"))).text  # the submission shows in the first browser too
+
+
+async def test_kept_lists_of_engagements_and_the_officials_directory_show_an_award_on_the_next_request(client, database, settings, controlled_clock):
+    controlled_clock.set(ENGAGEMENTS_NOW)
+    live = await live_framework(SUPPLIERS)
+    beta = SUPPLIERS[1]
+    search = f"/suppliers?seed=1&q={beta.name}"
+    await sign_in(client, COMMISSIONER)
+    async with as_user(settings, beta.email) as supplier:
+        for _ in range(2):  # the second time from what was kept
+            assert "has no engagements yet" in text_of(await client.get("/commissioning"))
+            assert "Places left</dt><dd class=\"govuk-summary-list__value\">3</dd>" in text_of(await client.get(search))
+            assert "LIVE-2027-E001" not in text_of(await supplier.get("/organisation/engagements"))
+        engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, **BRIEF))
+        await engagements.direct_award(live.commissioner, engagement.reference, supplier_id=live.organisations["Beta"], price_pence=4_500_000, reason=None)
+        assert "LIVE-2027-E001" in text_of(await client.get("/commissioning"))
+        assert "Places left</dt><dd class=\"govuk-summary-list__value\">2</dd>" in text_of(await client.get(search))
+        assert "LIVE-2027-E001" in text_of(await supplier.get("/organisation/engagements"))

@@ -24,7 +24,7 @@ from registry.frameworks import eligibility
 from registry.reference import taxonomies
 from registry.web.forms import FormResult
 from registry.web.pages import page
-from registry.web.remembered import visitors_copy
+from registry.web.remembered import Rendered, users_copy, visitors_copy
 
 def _names() -> dict:
     return {name: {term.code: term.name for term in taxonomies.terms(name)} for name in TAXONOMIES}
@@ -84,7 +84,10 @@ class DirectoryController(Controller):
 
     @get("/", name="directory")
     async def index(self, request: Request, user: OptionalUser) -> Template | Redirect | Response:
-        return await visitors_copy(request, lambda: self.search_page(request, user))
+        async def build() -> Rendered:
+            return Rendered(await self.search_page(request, user), until=None)  # the directory reads no clock: live frameworks are stored
+
+        return await (users_copy if user is not None else visitors_copy)(request, build)
 
     @get("/{organisation_id:int}", name="directory_supplier")
     async def show(self, request: Request, organisation_id: FromPath[int], user: OptionalUser) -> Template | Response:

@@ -3,7 +3,7 @@ and reviews (/commissioning), and suppliers' invitations and engagements (/organ
 
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -23,6 +23,7 @@ from registry.numbers import is_whole_number
 from registry.web.forms import FormResult, add_problem, read_form
 from registry import paging
 from registry.web.pages import Confirmation, confirmation, confirmed, page
+from registry.web.remembered import Rendered, users_copy
 from registry.web.dependencies import AppSettings
 
 TAXONOMIES = {"groups": "groups", "regions": "regions", "methods": "engagement_methods"}
@@ -72,17 +73,19 @@ class CommissioningController(Controller):
     guards = [requires_role(Role.COMMISSIONER)]
 
     @get("/")
-    async def index(self, request: Request, user: SignedInUser) -> Template:
-        asked = request.query_params
-        listed = await service.commissioning(user, asked.get("state"), asked.get("page"))
+    async def index(self, request: Request, user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            asked = request.query_params
+            listed = await service.commissioning(user, asked.get("state"), asked.get("page"))
 
-        def link(number: int) -> str:
-            pairs = [("state", listed.state)] if listed.state else []
-            return "/commissioning" + ("?" + urlencode(pairs + ([("page", number)] if number > 1 else [])) if pairs or number > 1 else "")
+            def link(number: int) -> str:
+                pairs = [("state", listed.state)] if listed.state else []
+                return "/commissioning" + ("?" + urlencode(pairs + ([("page", number)] if number > 1 else [])) if pairs or number > 1 else "")
 
-        return page(
-            "engagements/index.html", listed=listed, pagination=paging.pagination(listed.page.number, listed.page.pages, link), **_common(),
-        )
+            listing = page("engagements/index.html", listed=listed, pagination=paging.pagination(listed.page.number, listed.page.pages, link), **_common())
+            return Rendered(listing, until=None)  # stored states and dates only: nothing on it reads the clock
+
+        return await users_copy(request, build)
 
     # --- The brief ------------------------------------------------------------------------------
 
@@ -398,9 +401,13 @@ class SupplierEngagementsController(Controller):
     guards = [requires_role(Role.SUPPLIER)]
 
     @get("/")
-    async def index(self, user: SignedInUser) -> Template:
-        found = await service.supplier_engagements(user)
-        return page("engagements/supplier_index.html", found=found, Status=InvitationStatus, **_common())
+    async def index(self, request: Request, user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            found = await service.supplier_engagements(user)
+            listing = page("engagements/supplier_index.html", found=found, Status=InvitationStatus, **_common())
+            return Rendered(listing, until=None)  # stored states and dates only: nothing on it reads the clock
+
+        return await users_copy(request, build)
 
     async def _show(self, user: SignedInUser, reference: str, result: FormResult | None = None) -> Template:
         engagement, invitation = await service.for_supplier(user, reference)
