@@ -135,11 +135,12 @@ def scenarios(manifest: dataset.Manifest, submitting: list[str], csrf: str) -> d
         measured[name] = [{"method": "GET", "path": path, "headers": html}]
     # The directory's search, each time by another visitor (its own seed, from VISITORS)
     measured["directory search"] = [{"method": "GET", "path": with_seed(manifest.search_path, seed), "headers": html} for seed in range(1, VISITORS + 1)]
+    # Signed-in users' pages as a browser asks for them: with the CSRF cookie its first page gave it.
     for name, (session, path) in pages.signed_in(manifest).items():
-        measured[name] = [{"method": "GET", "path": path, "headers": cookie(session)}]
+        measured[name] = [{"method": "GET", "path": path, "headers": cookie(session, csrf)}]
     # The supplier dashboard, each time by another supplier
     measured["supplier dashboard (followed frameworks)"] = [
-        {"method": "GET", "path": "/organisation/frameworks", "headers": cookie(session)} for session in manifest.supplier_sessions
+        {"method": "GET", "path": "/organisation/frameworks", "headers": cookie(session, csrf)} for session in manifest.supplier_sessions
     ]
     measured["tender submission"] = [
         {"method": "POST", "path": f"{tender}/submit", "body": f"_csrf_token={csrf}",
