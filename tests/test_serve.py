@@ -171,7 +171,9 @@ def test_a_request_cut_off_at_the_end_of_the_grace_period_gets_the_services_own_
     it was already in the writer thread's hands, which would store it once the lock is free: the
     page cannot tell, and says so (here the server exits first, so nothing is stored)."""
     manifest = asyncio.run(dataset.create(database_url, SMALL))
-    server = Server(database_url, workers=1, quiet=False, env={"REGISTRY_SHUTDOWN_GRACE_SECONDS": "1", "REGISTRY_DATABASE_TIMEOUT_SECONDS": "20"})
+    # The submission waits for the lock longer than the grace period (1 s after the signal at 0.5 s),
+    # and not much longer: on SQLite the server exits only once the writer thread stops waiting.
+    server = Server(database_url, workers=1, quiet=False, env={"REGISTRY_SHUTDOWN_GRACE_SECONDS": "1", "REGISTRY_DATABASE_TIMEOUT_SECONDS": "5"})
     try:
         head, body = submission_request(server, manifest)
         with tenders_locked(database_url), socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
