@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.auth import SignedInUser, requires_role
 from registry.accounts.tables import Role
-from registry.engagements import calloff_criteria, lifecycle, scoring, service
+from registry.engagements import award_notices, calloff_criteria, lifecycle, scoring, service
 from registry.engagements.schemas import (
     AwardForm, BriefForm, CancelForm, CompetitionForm, DeclineForm, DirectAwardForm, ReplyForm, ResponseForm, ReviewForm,
 )
@@ -141,8 +141,8 @@ class CommissioningController(Controller):
         return page(
             "engagements/show.html", result or FormResult(data=None), engagement=engagement,
             warning=await service.budget_warning(engagement.lot, engagement.budget_pence) if lifecycle.capabilities(engagement, clock.received()).may_prepare else None,
-            criteria=await service.criteria_of(engagement.id), standing=standing, reach=await service.reach_of(engagement.id),
-            award_notice=await service.call_off_award_notice(engagement),
+            criteria=standing.criteria, standing=standing, reach=await service.reach_of(engagement.id),
+            award_notice=award_notices.award_notice(engagement, context["framework"], context["lot"].number, context["organisation_names"]),
             review=await service.review_of(engagement.id), appointed=(await service.appointed_counts([engagement.lot]))[engagement.lot],
             CallOffRoute=CallOffRoute, **context, **_common(),
         )
