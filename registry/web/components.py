@@ -11,6 +11,7 @@ wraps each macro of a component's template as it is imported. Calls with a `call
 block), with parameters holding anything other than plain values, or with much text (a long typed
 answer) are rendered every time and not kept."""
 
+import marshal
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from markupsafe import Markup
 PACKAGE = "govuk_frontend_jinja"
 REMEMBERED = 4096  # distinct calls kept, least recently used forgotten first
 LONGEST_TEXT = 2000  # characters of text in one call's parameters beyond which it is not kept
+LONGEST_MARSHALLED = LONGEST_TEXT + 1024  # bytes: the same, for parameters keyed by marshal (text and its structure)
 PLAIN = (bool, int, float, Decimal, date, datetime, type(None))
 
 
@@ -31,9 +33,22 @@ class Unkeyable(Exception):
     """The parameters hold something that cannot safely be part of a key."""
 
 
-def key_of(params: Any) -> tuple:
+def key_of(params: Any) -> bytes | tuple:
     """A hashable key equal for equal parameters only: every value keeps its type, so that Markup
-    and str (escaped differently) or True and 1 (printed differently) never share a key."""
+    and str (escaped differently) or True and 1 (printed differently) never share a key. Parameters
+    of the builtin types alone (most calls) are keyed by `marshal`, in C, which keeps each value's
+    exact type and refuses anything else (a subclass such as Markup, a date): those are keyed value
+    by value. The two kinds of key are never equal to each other."""
+    try:
+        marshalled = marshal.dumps(params)
+    except ValueError:
+        return _key_by_value(params)
+    if len(marshalled) > LONGEST_MARSHALLED:
+        raise Unkeyable
+    return marshalled
+
+
+def _key_by_value(params: Any) -> tuple:
     budget = [LONGEST_TEXT]
 
     def frozen(value: Any) -> Any:
