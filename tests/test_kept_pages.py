@@ -162,3 +162,24 @@ async def test_kept_lists_of_engagements_and_the_officials_directory_show_an_awa
         assert "LIVE-2027-E001" in text_of(await client.get("/commissioning"))
         assert "Places left</dt><dd class=\"govuk-summary-list__value\">2</dd>" in text_of(await client.get(search))
         assert "LIVE-2027-E001" in text_of(await supplier.get("/organisation/engagements"))
+
+
+def test_kept_pages_forget_the_least_recently_read_beyond_their_number_or_size(monkeypatch):
+    from registry.web import remembered
+
+    def page(size: int) -> remembered._Kept:
+        return remembered._Kept(token=1, since=None, until=None, body=b"x" * size, headers=())
+
+    pages = remembered._Pages(limit=2)
+    pages.keep(("/a",), page(10))
+    pages.keep(("/b",), page(20))
+    pages.move_to_end(("/a",))  # read again
+    pages.keep(("/c",), page(30))
+    assert list(pages) == [("/a",), ("/c",)] and pages.size == 40
+    pages.keep(("/c",), page(5))  # built again: replaced, not counted twice
+    assert pages.size == 15
+    monkeypatch.setattr(remembered, "BYTES_KEPT", 49)
+    pages.keep(("/d",), page(45))
+    assert list(pages) == [("/d",)] and pages.size == 45
+    pages.forget(("/d",))
+    assert not pages and pages.size == 0

@@ -47,8 +47,26 @@ class _Kept:
     headers: tuple[tuple[str, str], ...]
 
 
-_kept: "WeakKeyDictionary[object, OrderedDict[tuple[str, bytes], _Kept]]" = WeakKeyDictionary()
-_users_kept: "WeakKeyDictionary[object, OrderedDict[tuple[int, str, str, bytes], _Kept]]" = WeakKeyDictionary()
+class _Pages(OrderedDict):
+    """Kept pages by address, least recently read first, and the size of their bodies together."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit, self.size = limit, 0
+
+    def keep(self, address: tuple, kept: _Kept) -> None:
+        self.forget(address)
+        self[address], self.size = kept, self.size + len(kept.body)
+        while len(self) > self.limit or self.size > BYTES_KEPT:
+            self.size -= len(self.popitem(last=False)[1].body)
+
+    def forget(self, address: tuple) -> None:
+        if (kept := self.pop(address, None)) is not None:
+            self.size -= len(kept.body)
+
+
+_kept: "WeakKeyDictionary[object, _Pages]" = WeakKeyDictionary()  # by engine: addresses with their query strings
+_users_kept: "WeakKeyDictionary[object, _Pages]" = WeakKeyDictionary()  # by engine: the user, their browser's form token and the address
 
 
 Build = Callable[[], Awaitable[Rendered | Template | Response]]
@@ -60,7 +78,7 @@ async def visitors_copy(request: Request, build: Build, *, everyone: bool = Fals
     engine = db.current()
     address = (request.scope["path"], request.scope.get("query_string", b""))
     token = await changes.token(engine) if from_data else None
-    return await _kept_or_built(request, _kept.setdefault(engine, OrderedDict()), address, token, build, with_form_token=False, limit=PAGES_KEPT)
+    return await _kept_or_built(request, _kept.setdefault(engine, _Pages(PAGES_KEPT)), address, token, build, with_form_token=False)
 
 
 async def users_copy(request: Request, build: Build) -> Template | Response:
@@ -80,10 +98,10 @@ async def users_copy(request: Request, build: Build) -> Template | Response:
     engine = db.current()
     address = (user.id, form_token, request.scope["path"], request.scope.get("query_string", b""))
     token = await changes.token(engine)
-    return await _kept_or_built(request, _users_kept.setdefault(engine, OrderedDict()), address, token, build, with_form_token=True, limit=USERS_PAGES_KEPT)
+    return await _kept_or_built(request, _users_kept.setdefault(engine, _Pages(USERS_PAGES_KEPT)), address, token, build, with_form_token=True)
 
 
-async def _kept_or_built(request: Request, pages: OrderedDict, address: tuple, token: Hashable, build: Build, *, with_form_token: bool, limit: int) -> Template | Response:
+async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, *, with_form_token: bool) -> Template | Response:
     """The page kept at `address` for this token and moment, or the page built (and kept, if it may be)."""
     kept = pages.get(address)
     now = clock.now()
@@ -99,13 +117,11 @@ async def _kept_or_built(request: Request, pages: OrderedDict, address: tuple, t
     response = rendered.response.to_asgi_response(None, request)
     body = response.body
     if response.status_code != 200 or len(body) > LARGEST or (FORM_TOKEN in body and not with_form_token):
-        pages.pop(address, None)
+        pages.forget(address)
         return Response(body, status_code=response.status_code, headers=_headers(response))
-    pages[address] = _Kept(token, now, rendered.until, body, tuple(_headers(response).items()))
-    pages.move_to_end(address)
-    while len(pages) > limit or sum(len(kept.body) for kept in pages.values()) > BYTES_KEPT:
-        pages.popitem(last=False)
-    return Response(body, headers=dict(pages[address].headers))
+    kept = _Kept(token, now, rendered.until, body, tuple(_headers(response).items()))
+    pages.keep(address, kept)
+    return Response(body, headers=dict(kept.headers))
 
 
 def _rendered(built: Rendered | Template | Response) -> Rendered:
