@@ -108,10 +108,21 @@ async def emptied(engine_kind: str, migrated_database: str, sqlite_path: Path) -
         return f"sqlite:///{sqlite_path}"
     connection = await asyncpg.connect(migrated_database)
     try:
-        await connection.execute(f"TRUNCATE {', '.join(all_table_names())} RESTART IDENTITY CASCADE")
+        if used := await _used_tables(connection):
+            await connection.execute(f"TRUNCATE {', '.join(sorted(used))} RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
     return migrated_database
+
+
+async def _used_tables(connection: asyncpg.Connection) -> set[str]:
+    """The tables a test left rows in or took ids from: truncating only those takes a tenth of the time
+    of truncating all of them (each truncated table gets new files), most of a PostgreSQL test's setup."""
+    tables = all_table_names()
+    with_rows = " UNION ALL ".join(f"SELECT '{table}' AS name WHERE EXISTS (SELECT 1 FROM {table})" for table in tables)
+    used = {row["name"] for row in await connection.fetch(with_rows)}
+    sequences = {row["sequencename"] for row in await connection.fetch("SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL")}
+    return used | {table for table in tables if f"{table}_id_seq" in sequences}
 
 
 @pytest.fixture
