@@ -123,6 +123,30 @@ async def test_a_bidders_kept_tender_page_closes_at_the_deadline_to_the_second_w
     assert "The tender deadline has passed" in (await client.get(task_list + "/check")).text
 
 
+async def test_a_page_built_as_the_deadline_passes_is_not_kept_past_it(client, database, controlled_clock, monkeypatch):
+    """The request arrives a moment before the deadline and its page is built after it: the page says
+    what held when the request arrived, and is kept only until the deadline it straddled."""
+    from registry.tenders import service as tenders
+
+    officer, supplier = await officer_and_supplier()
+    framework, _ = await open_for_tenders(officer, controlled_clock)
+    await registered(supplier, framework.reference)
+    controlled_clock.set(TENDER_DEADLINE - timedelta(seconds=2))  # the clock ticks on: the request arrives in the last two seconds
+    await sign_in(client, "bids@supplier.example")
+    task_list = f"/frameworks/{framework.reference}/tenders/1"
+    workspace = tenders.workspace
+
+    async def slow_workspace(*args, **kwargs):
+        read = await workspace(*args, **kwargs)
+        controlled_clock.set(TENDER_DEADLINE + timedelta(seconds=1))  # the build outlasts the deadline
+        return read
+
+    monkeypatch.setattr(tenders, "workspace", slow_workspace)
+    assert "The tender deadline has passed" not in (await client.get(task_list)).text  # as it stood on arrival
+    monkeypatch.setattr(tenders, "workspace", workspace)
+    assert "The tender deadline has passed" in (await client.get(task_list)).text
+
+
 async def test_a_users_kept_page_is_theirs_alone_and_carries_their_own_browsers_form_token(client, database, settings, controlled_clock):
     officer, supplier = await officer_and_supplier()
     await make_user(email="bids@elsewhere.example", roles=(Role.SUPPLIER,), kind=OrganisationKind.SUPPLIER)  # another supplier
@@ -183,3 +207,4 @@ def test_kept_pages_forget_the_least_recently_read_beyond_their_number_or_size(m
     assert list(pages) == [("/d",)] and pages.size == 45
     pages.forget(("/d",))
     assert not pages and pages.size == 0
+

@@ -114,7 +114,7 @@ class EvaluationPanelController(Controller):
             criteria=lot_criteria, rows=rows, completed=completed, open=service.consensus_open(framework, completed), progress=progress, sheet_page=shown,
             pagination=paging.pagination(shown.number, shown.pages, lambda n: f"{address}?page={n}"),
             saved=await _saved_supplier(request, lot_record),
-        ), until=calendar.next_key_date(framework, clock.now()))
+        ), until=calendar.next_key_date(framework, clock.received()))
 
     @get("/moderation/{lot:int}/tenders/{tender_id:int}")
     async def moderate_tender(self, request: Request, reference: FromPath[str], lot: FromPath[int], tender_id: FromPath[int], framework: OfficersFramework, user: SignedInUser) -> Template:

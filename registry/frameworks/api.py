@@ -110,7 +110,7 @@ async def published_page(request: Request, search: service.Search, page: int, pa
     """A page of published frameworks, holding until the first key date of one it lists; "closing
     within" moves with the clock itself, and is not kept."""
     rows = await service.published(search)
-    now = clock.now()
+    now = clock.received()  # the moment the list is built as of (web.remembered)
     found = api.paging(request, page, page_size).slice([summary_of(row, now) for row in rows])
     return Rendered(
         Response(found.model_dump(mode="json"), media_type=MediaType.JSON),

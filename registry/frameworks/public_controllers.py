@@ -77,7 +77,7 @@ async def frameworks_page(q: str | None, status: list[str] | None, subject: str 
     subject = subject if subject in taxonomies.codes("lot_subjects") else None
     within = 14 if closing == "14" else 30 if closing == "30" else None
     rows = await service.published(service.Search(text=q, states=states, lot_subject=subject, closing_within_days=within))
-    now = clock.now()
+    now = clock.received()  # the moment the list is built as of (web.remembered)
     # The list holds until the soonest key date of a framework it shows; "closing within" moves with the clock itself.
     return Rendered(page(
         "frameworks/index.html",
@@ -91,7 +91,7 @@ async def notice_page(reference: str, kind: str, version: int) -> Rendered:
     """The page holds until the framework's next key date (how to take part in a request for
     information is shown while it is open)."""
     framework = await published_framework(reference)
-    now = clock.now()
+    now = clock.received()  # the moment the page is built as of (web.remembered)
     notices = [n for n in await service.notices(framework.id) if n.kind == kind]
     current = next((n for n in notices if n.version == version), None)
     if current is None:

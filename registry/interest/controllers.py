@@ -85,7 +85,7 @@ class FollowedFrameworksController(Controller):
         async def build() -> Rendered:
             organisation_id = user.organisation_id
             feed = links.absolute(f"/calendar/{await service.calendar_token(organisation_id)}.ics")
-            rows, now = await service.frameworks_of(organisation_id), clock.now()
+            rows, now = await service.frameworks_of(organisation_id), clock.received()
             deadlines = {row["reference"]: frameworks.next_deadline(row, now) for row in rows}
             followed = page("interest/followed.html", rows=rows, deadlines=deadlines, labels=lifecycle.LABELS, feed=feed)
             return Rendered(followed, until=calendar.next_key_date_of_any(rows, now))

@@ -58,7 +58,7 @@ class FrameworkPageController(Controller):
 async def framework_page(user, reference: str) -> Rendered:
     """The page holds until the framework's next key date, when what may be done changes."""
     framework = await published_framework(reference)
-    now = clock.now()
+    now = clock.received()  # the moment the page is built as of (web.remembered)
     followed = None
     if user is not None and user.has_role("supplier"):
         followed = await interest.current(user.organisation_id, framework.id)

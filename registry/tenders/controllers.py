@@ -53,7 +53,7 @@ class TendersController(Controller):
     async def task_list(self, request: Request, reference: FromPath[str], lot: FromPath[int], user: SignedInUser) -> Template | Response:
         async def build() -> Rendered:
             space = await service.workspace(user, reference, lot)
-            return Rendered(await self._task_list(space), until=calendar.next_key_date(space.framework, clock.now()))
+            return Rendered(await self._task_list(space), until=calendar.next_key_date(space.framework, clock.received()))
 
         return await users_copy(request, build)
 
@@ -228,7 +228,7 @@ class TendersController(Controller):
         async def build() -> Rendered:
             space = await service.workspace(user, reference, lot)
             checked = page("tenders/check.html", space=space, problems=service.task_problems(space), declarations=service.DECLARATIONS)
-            return Rendered(checked, until=calendar.next_key_date(space.framework, clock.now()))
+            return Rendered(checked, until=calendar.next_key_date(space.framework, clock.received()))
 
         return await users_copy(request, build)
 

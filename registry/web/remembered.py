@@ -34,7 +34,7 @@ FORM_TOKEN = b'name="_csrf_token"'  # Litestar's csrf_input: a visitor's own tok
 @dataclass(frozen=True)
 class Rendered:
     response: Template | Response
-    until: datetime | None = None  # when the page would read differently with the data unchanged
+    until: datetime | None = None  # when the page would read differently with the data unchanged, counted from clock.received()
     kept: bool = True  # False: it depends on the clock too finely to keep (e.g. "closing within 14 days")
 
 
@@ -108,13 +108,16 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
     if kept is not None and kept.token == token and kept.since <= now and (kept.until is None or now < kept.until):
         pages.move_to_end(address)
         return Response(kept.body, headers=dict(kept.headers))
-    built = await build()
-    rendered = _rendered(built)
-    # A user's page is kept only when its build says until when it holds (a Rendered, even "None: no
-    # key date to come"): a page that does not say has not been checked for what else it reads.
-    if not rendered.kept or rendered.response.cookies or rendered.response.background or (with_form_token and not isinstance(built, Rendered)):
-        return rendered.response
-    response = rendered.response.to_asgi_response(None, request)
+    # Built, templates and all, as of one moment, the one it is kept from: a key date passing while it
+    # is built is one still to come for the page (its `until`), not one skipped.
+    with clock.receiving(now):
+        built = await build()
+        rendered = _rendered(built)
+        # A user's page is kept only when its build says until when it holds (a Rendered, even "None:
+        # no key date to come"): a page that does not say has not been checked for what else it reads.
+        if not rendered.kept or rendered.response.cookies or rendered.response.background or (with_form_token and not isinstance(built, Rendered)):
+            return rendered.response
+        response = rendered.response.to_asgi_response(None, request)
     body = response.body
     if response.status_code != 200 or len(body) > LARGEST or (FORM_TOKEN in body and not with_form_token):
         pages.forget(address)
