@@ -16,6 +16,8 @@ from tests.commissioning import live_framework
 from tests.conftest import app_client
 from tests.test_engagement_pages import BRIEF, COMMISSIONER, SUPPLIERS, as_user, text_of
 from tests.test_engagement_pages import NOW as ENGAGEMENTS_NOW
+from tests.test_engagements import DEADLINE as RESPONSE_DEADLINE
+from tests.test_engagements import competing
 from tests.support import csrf_from, make_user, officer_and_supplier
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import DETAILS, draft_with_lots
@@ -208,3 +210,16 @@ def test_kept_pages_forget_the_least_recently_read_beyond_their_number_or_size(m
     pages.forget(("/d",))
     assert not pages and pages.size == 0
 
+
+async def test_a_commissioners_kept_engagement_page_unseals_at_the_response_deadline_with_nothing_written(client, database, controlled_clock):
+    controlled_clock.set(ENGAGEMENTS_NOW)
+    live = await live_framework(SUPPLIERS)
+    engagement = await competing(live)
+    controlled_clock.set(RESPONSE_DEADLINE - timedelta(seconds=2))
+    await sign_in(client, COMMISSIONER)
+    page = f"/commissioning/{engagement.reference}"
+    for _ in range(2):  # the second time from what was kept
+        assert "Responses are sealed until the deadline" in text_of(await client.get(page))
+    controlled_clock.set(RESPONSE_DEADLINE)
+    shown = text_of(await client.get(page))
+    assert "Score the responses and award" in shown and "Responses are sealed until the deadline" not in shown

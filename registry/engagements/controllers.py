@@ -148,8 +148,12 @@ class CommissioningController(Controller):
         )
 
     @get("/{reference:str}")
-    async def show(self, reference: FromPath[str], user: SignedInUser, settings: AppSettings) -> Template:
-        return await self._show(await service.for_buyer(user, reference))
+    async def show(self, request: Request, reference: FromPath[str], user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            engagement = await service.for_buyer(user, reference)
+            return Rendered(await self._show(engagement), until=lifecycle.next_moment(engagement, clock.received()))
+
+        return await users_copy(request, build)
 
     async def _act(self, user: SignedInUser, settings: AppSettings, reference: str, action) -> Template | Redirect:
         """A button on the engagement page: back to it, or the page again with the refusal."""

@@ -64,5 +64,12 @@ def capabilities(engagement, now: datetime) -> Capabilities:
     )
 
 
+def next_moment(engagement, now: datetime) -> datetime | None:
+    """When the engagement's pages read differently with nothing written: its response deadline, while
+    it is still to come (the only moment `capabilities` reads); None once it has passed, or for none."""
+    deadline = engagement.response_deadline
+    return deadline if deadline is not None and now < deadline else None
+
+
 # What templates ask, registered once at app start: `engagement_can(engagement).may_cancel`.
 TEMPLATE_GLOBALS = {"engagement_can": lambda engagement: capabilities(engagement, clock.received())}
