@@ -10,7 +10,7 @@ from registry import db
 from registry.accounts.tables import OrganisationKind, Role
 from registry.db import changes
 from registry.frameworks import service
-from registry.frameworks.tables import State
+from registry.frameworks.tables import Framework, State
 from registry.engagements import service as engagements
 from tests.commissioning import live_framework
 from tests.conftest import app_client
@@ -180,11 +180,14 @@ async def test_kept_lists_of_engagements_and_the_officials_directory_show_an_awa
     await sign_in(client, COMMISSIONER)
     async with as_user(settings, beta.email) as supplier:
         for _ in range(2):  # the second time from what was kept
+            assert "Renamed framework" not in text_of(await client.get("/reports"))
             assert "has no engagements yet" in text_of(await client.get("/commissioning"))
             assert "Places left</dt><dd class=\"govuk-summary-list__value\">3</dd>" in text_of(await client.get(search))
             assert "LIVE-2027-E001" not in text_of(await supplier.get("/organisation/engagements"))
         engagement = await engagements.create_brief(live.commissioner, engagements.Brief(lot_id=live.lots[1].id, **BRIEF))
         await engagements.direct_award(live.commissioner, engagement.reference, supplier_id=live.organisations["Beta"], price_pence=4_500_000, reason=None)
+        await Framework.update({Framework.title: "Renamed framework"}).where(Framework.id == live.framework.id)
+        assert "Renamed framework" in text_of(await client.get("/reports"))
         assert "LIVE-2027-E001" in text_of(await client.get("/commissioning"))
         assert "Places left</dt><dd class=\"govuk-summary-list__value\">2</dd>" in text_of(await client.get(search))
         assert "LIVE-2027-E001" in text_of(await supplier.get("/organisation/engagements"))

@@ -1,6 +1,6 @@
 """The call-off reports an authority reads about its frameworks (/reports): on a page and as CSV."""
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
@@ -12,6 +12,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.web.downloads import csv_file
 from registry.web.pages import page
+from registry.web.remembered import Rendered, users_copy
 
 
 
@@ -27,11 +28,15 @@ class ReportsController(Controller):
         return await reports.framework_report(user, framework)
 
     @get("/")
-    async def index(self, user: SignedInUser) -> Template:
-        own = await Framework.select(Framework.reference, Framework.title, Framework.state).where(
-            (Framework.authority == user.organisation_id) & Framework.state.is_in(lifecycle.reaching(State.LIVE))  # under which call-offs can exist
-        ).order_by(Framework.title)
-        return page("engagements/reports_index.html", frameworks=own, labels=lifecycle.LABELS)
+    async def index(self, request: Request, user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            own = await Framework.select(Framework.reference, Framework.title, Framework.state).where(
+                (Framework.authority == user.organisation_id) & Framework.state.is_in(lifecycle.reaching(State.LIVE))  # under which call-offs can exist
+            ).order_by(Framework.title)
+            listed = page("engagements/reports_index.html", frameworks=own, labels=lifecycle.LABELS)
+            return Rendered(listed, until=None)  # stored states only: nothing on it reads the clock
+
+        return await users_copy(request, build)
 
     @get("/frameworks/{reference:str}")
     async def framework(self, reference: FromPath[str], user: SignedInUser) -> Template:
