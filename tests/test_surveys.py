@@ -159,6 +159,16 @@ async def test_answers_after_the_close_are_refused_and_the_draft_kept(open_rfi, 
     assert service.answer_value(kept[q["name"].id]) == "Morag"
 
 
+async def test_the_survey_cannot_be_changed_once_its_closing_time_has_passed_though_no_one_moved_the_framework(open_rfi, controlled_clock):
+    """Closed at its closing time, whoever looks: an officer could otherwise move the closing time of
+    a request for information that had closed, and reopen it to answers, by saving the survey."""
+    officer, supplier, framework, survey, about, views, q = open_rfi
+    controlled_clock.set(CLOSES + timedelta(seconds=1))
+    with pytest.raises(service.SurveyError, match="The request for information has closed"):
+        await service.save_survey(officer, framework.reference, title="Reopened", introduction="", opens_at=None, closes_at=CLOSES + timedelta(days=7))
+    assert (await frameworks.get(framework.reference)).rfi_closes_at == CLOSES
+
+
 async def test_two_tabs_saving_different_pages_keep_both(open_rfi):
     officer, supplier, framework, survey, about, views, q = open_rfi
     await service.save_section(supplier, framework.reference, about.id, {q["name"].id: (["From tab one"], ""), q["staff"].id: (["4"], "")})

@@ -428,6 +428,8 @@ class Capabilities:
     stage: State
     may_edit_details: bool  # the draft's details and lots, before the prior information notice
     in_rfi_stages: bool  # announced, and the invitation to tender still to come
+    may_change_rfi: bool  # the request for information can still be written or changed: until it closes
+    rfi_published: bool  # the request for information is out: open, or closed with the tender notice still to come
     rfi_open: bool
     may_publish_itt: bool
     may_tender: bool
@@ -457,6 +459,8 @@ def capabilities(framework, now: datetime) -> Capabilities:
         stage=stage,
         may_edit_details=stage is State.DRAFT,
         in_rfi_stages=has_reached(State.PIN_PUBLISHED) and not has_reached(State.ITT_PUBLISHED),
+        may_change_rfi=stage in (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN),
+        rfi_published=stage in (State.RFI_OPEN, State.RFI_CLOSED),
         rfi_open=stage is State.RFI_OPEN,
         may_publish_itt=stage is State.RFI_CLOSED,
         may_tender=open_for_tenders,

@@ -10,6 +10,7 @@ from registry.accounts.auth import CurrentUser
 from registry.accounts.tables import Organisation, Role, User
 from registry.audit import service as audit
 from registry.errors import Missing, Refused, RuleBroken
+from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, State
 from registry.hooks import Hook
@@ -98,7 +99,8 @@ async def save_survey(
         raise SurveyError(next(iter(problems.values())))
     async with audit.action("save survey"):
         framework = await frameworks.for_officer(user, reference)
-        if framework.state not in (State.DRAFT, State.PIN_PUBLISHED, State.RFI_OPEN):
+        can = lifecycle.capabilities(framework, clock.received())  # closed at its closing time, whether or not an officer has moved it on
+        if not can.may_change_rfi:
             raise SurveyError("The request for information has closed")
         survey = await current_survey(framework.id)
         values = {"title": title, "introduction": introduction, "opens_at": opens_at, "closes_at": closes_at}
@@ -107,7 +109,7 @@ async def save_survey(
             await survey.save()
         else:
             await Survey.update(values).where(Survey.id == survey.id)
-        if framework.state == State.RFI_OPEN:  # a key date changed: the framework did (its calendar events say when)
+        if can.rfi_open:  # a key date changed: the framework did (its calendar events say when)
             await Framework.update({Framework.rfi_closes_at: closes_at, Framework.updated_at: clock.now()}).where(Framework.id == framework.id)
         await audit.record(
             "survey.saved", actor=user.actor, object_type="framework", object_id=reference,
@@ -245,7 +247,7 @@ def _check_supplier(user: CurrentUser) -> None:
 async def open_survey_for(reference: str) -> tuple[Framework, Survey]:
     framework = await frameworks.get(reference)
     survey = await current_survey(framework.id) if framework else None
-    if framework is None or survey is None or framework.state not in (State.RFI_OPEN, State.RFI_CLOSED):
+    if framework is None or survey is None or not lifecycle.capabilities(framework, clock.received()).rfi_published:
         raise Missing("This framework has no request for information open")
     return framework, survey
 
@@ -277,7 +279,7 @@ async def responses_for_reader(user: CurrentUser, framework: Framework, survey: 
 def is_open(survey: Survey, framework: Framework, now: datetime) -> bool:
     """Whether the survey takes answers at `now`. The request for information is closed only once its
     closing time has passed, so an answer received before then and handled after the close is on time."""
-    return framework.state in (State.RFI_OPEN, State.RFI_CLOSED) and (survey.opens_at is None or survey.opens_at <= now) and survey.closes_at > now
+    return lifecycle.capabilities(framework, now).rfi_published and (survey.opens_at is None or survey.opens_at <= now) and survey.closes_at > now
 
 
 async def response_of(organisation_id: int, survey_id: int) -> SurveyResponse | None:
