@@ -121,3 +121,27 @@ async def test_a_transaction_that_cannot_begin_gives_its_connection_back(databas
                 pass
     monkeypatch.undo()
     assert await asyncio.wait_for(Organisation.count(), timeout=5) == 0
+
+
+async def test_a_row_looked_up_by_a_written_out_statement_is_the_object_the_query_builder_gives(database):
+    """db.row_by reads every column as the query builder's objects() does, each value of the same type
+    (dates, moments, lists, whole numbers, text), on either engine; and None for no such row."""
+    from datetime import UTC, date, datetime
+
+    from registry.frameworks.tables import Framework
+
+    authority = await Organisation.insert(Organisation(legal_name="Authority", kind=OrganisationKind.AUTHORITY)).returning(Organisation.id)
+    moment = datetime(2027, 3, 23, 12, 0, 30, 123456, tzinfo=UTC)
+    await Framework.insert(Framework(
+        reference="ROW-1", title="Every column", summary="S", description="D", authority=authority[0]["id"], estimated_value=120000,
+        start_date=date(2027, 9, 1), duration_months=48, call_off_routes=["direct_award", "mini_competition"], cpv_codes=["79311000"],
+        rfi_closes_at=moment, clarification_deadline=moment, tender_deadline=moment, standstill_ends_at=moment,
+        contact_email="team@authority.example", created_at=moment, updated_at=moment,
+    ))
+    by_builder = await Framework.objects().where(Framework.reference == "ROW-1").first()
+    by_row = await db.row_by(Framework, Framework.reference)("ROW-1")
+    built, read = by_builder.to_dict(), by_row.to_dict()
+    assert read == built and {name: type(value) for name, value in read.items()} == {name: type(value) for name, value in built.items()}
+    assert read["tender_deadline"] == moment and read["start_date"] == date(2027, 9, 1) and read["call_off_routes"] == ["direct_award", "mini_competition"]
+    assert by_row._exists_in_db
+    assert await db.row_by(Framework, Framework.reference)("NONE") is None

@@ -32,6 +32,7 @@ from registry.db.engine import (  # noqa: E402
     queue_for,
     queue_under,
     queueing_under,
+    row_by,
     transaction,
 )
 from registry.db.faults import Outage, outage, recording_writes, writes  # noqa: E402
@@ -60,6 +61,7 @@ __all__ = [
     "queue_for",
     "queue_under",
     "queueing_under",
+    "row_by",
     "recording_writes",
     "transaction",
     "writes",

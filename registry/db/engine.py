@@ -323,6 +323,19 @@ def object_of(table, row: dict, alias: str):
     return None if values["id"] is None else table(_exists_in_db=True, **values)
 
 
+def row_by(table, column):
+    """A lookup of the `table` object whose `column` (a unique one) has a value, or None: the statement
+    is written out once, as `columns_of` names them, since building it took the query builder longer
+    than the database took to answer it (every officer's page looks up its framework by reference)."""
+    statement = f'SELECT {columns_of(table, "found")} FROM "{table._meta.tablename}" found WHERE found."{column._meta.db_column_name}" = {{}} LIMIT 1'
+
+    async def lookup(value):
+        rows = await table.raw(statement, value)
+        return object_of(table, rows[0], "found") if rows else None
+
+    return lookup
+
+
 def contains(column, text: str):
     """A case-insensitive "contains" condition on either engine (SQLite's LIKE already ignores case)."""
     pattern = f"%{text}%"  # a % or _ typed by the user acts as a wildcard: harmless in a search

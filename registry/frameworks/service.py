@@ -244,16 +244,18 @@ def check_officer(user: CurrentUser, framework: Framework) -> None:
         raise Refused(f"Only procurement officers of the framework's authority can change {framework.reference}")
 
 
+_by_reference = db.row_by(Framework, Framework.reference)
+
+
 async def get(reference: str) -> Framework | None:
-    return await Framework.objects().where(Framework.reference == reference).first()
+    return await _by_reference(reference)
 
 
 async def for_officer(user: CurrentUser, reference: str, *, lock: bool = False) -> Framework:
     """The framework, for a procurement officer of its authority: Missing when there is none,
     Refused for anyone else. With `lock`, inside an action's transaction, its row is held until the
     transaction ends, so that a double click or two officers at once act one after the other."""
-    query = Framework.objects().where(Framework.reference == reference)
-    framework = await (db.for_update(query) if lock else query).first()
+    framework = await (db.for_update(Framework.objects().where(Framework.reference == reference)).first() if lock else _by_reference(reference))
     if framework is None:
         raise Missing(f"There is no framework {reference}")
     check_officer(user, framework)
