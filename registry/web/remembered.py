@@ -82,8 +82,8 @@ async def visitors_copy(request: Request, build: Build, *, everyone: bool = Fals
 
 
 async def users_copy(request: Request, build: Build) -> Template | Response:
-    """A signed-in user's own copy of a page they come back to (a scoring page, the moderation sheet,
-    their tender), kept as a visitor's is: while the database is unchanged and until the page's next
+    """A signed-in user's own copy of a page they come back to (the moderation sheet, a bidder's
+    tender, a list of their engagements), kept as a visitor's is: while the database is unchanged and until the page's next
     key date, which `build` must give (`Rendered.until`; a page without one is not kept). It is given
     only to the same user in the same browser: the address includes the browser's CSRF cookie, which
     is the form token the page carries (Litestar's csrf_input), so a kept form stays valid; a browser
