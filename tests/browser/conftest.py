@@ -261,11 +261,17 @@ _LAST_STEP: dict[str, int] = {}
 
 
 def two_factor_code(email: str) -> str:
-    """What the authenticator shows for `email` now: pyotp.TOTP(secret).now(), or, when this test has
-    used that code already (a code works once), the next step's, which the service accepts too; past
-    that, it waits for the next step."""
+    """A code the service accepts for `email` now, as an authenticator shows it: the oldest step not yet
+    used (a code works once) of the three the service accepts (the current one and one either side),
+    the previous one only while 20 s of the current step remain, so that it is still accepted when it
+    arrives; past the next step's, it waits for the next step."""
     totp = pyotp.TOTP(TWO_FACTOR_SECRETS[email])
-    while (step := max(int(time.time()) // 30, _LAST_STEP.get(email, 0) + 1)) > int(time.time()) // 30 + 1:
+    while True:
+        now = time.time()
+        current = int(now) // 30
+        step = max(current - 1 if now % 30 < 10 else current, _LAST_STEP.get(email, 0) + 1)
+        if step <= current + 1:
+            break
         time.sleep(1)
     _LAST_STEP[email] = step
     return totp.generate_otp(step)
