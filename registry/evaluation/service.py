@@ -231,8 +231,15 @@ async def lot_marks_submitted(user_id: int, lot_id: int) -> bool:
     submitted = set(await Evaluation.select(Evaluation.tender).where(
         (Evaluation.assignment == assignment.id) & Evaluation.submitted_at.is_not_null()
     ).output(as_list=True))
-    lot_tenders = {row["tender_id"] for row in await bidders(lot_id)}
+    lot_tenders = await _counting_tenders(lot_id)
     return bool(lot_tenders) and lot_tenders <= submitted
+
+
+async def _counting_tenders(lot_id: int) -> set[int]:
+    """The ids of the lot's tenders that count: `bidders` without the names and their order."""
+    return set(await TenderSubmission.select(TenderSubmission.tender).where(
+        (TenderSubmission.tender.lot == lot_id) & TenderSubmission.counting()
+    ).output(as_list=True))
 
 
 async def own_progress(assignment_id: int) -> dict[int, str]:
@@ -294,7 +301,7 @@ def check_marks(lot_criteria: list[Criterion], marks: list[Mark], scale_max: int
 
 async def tender_in_lot(lot: Lot, tender_id: int) -> Tender:
     """The tender, one of the lot's; Missing for any other id."""
-    if tender_id not in {row["tender_id"] for row in await bidders(lot.id)}:
+    if tender_id not in await _counting_tenders(lot.id):
         raise Missing("There is no such tender in this lot")
     return await Tender.objects().get(Tender.id == tender_id)
 
