@@ -3,6 +3,7 @@ again as soon as the database changes (registry.db.changes) or a key date the pa
 passes: a visitor never reads a page older than the data. So are some pages a signed-in user comes
 back to (users_copy), each for that user in that browser alone."""
 
+import re
 import sqlite3
 from datetime import date, timedelta
 
@@ -226,3 +227,44 @@ async def test_a_commissioners_kept_engagement_page_unseals_at_the_response_dead
     controlled_clock.set(RESPONSE_DEADLINE)
     shown = text_of(await client.get(page))
     assert "Score the responses and award" in shown and "Responses are sealed until the deadline" not in shown
+
+
+async def test_a_role_taken_away_as_a_page_is_kept_shows_on_the_next_request(client, database, settings, controlled_clock, monkeypatch):
+    """The user is read before the change token: a role change committed in between must not leave the
+    page built for the old roles kept for the new ones."""
+    from registry.accounts.tables import User
+    from registry.web import remembered
+
+    controlled_clock.set(ENGAGEMENTS_NOW)
+    await live_framework(SUPPLIERS)
+    await sign_in(client, COMMISSIONER)
+    search = "/suppliers?seed=1"
+    token = remembered.changes.token
+
+    async def role_taken_away_first(engine=None):
+        monkeypatch.setattr(remembered.changes, "token", token)
+        await User.update({User.roles: ["evaluator"]}).where(User.email == COMMISSIONER)
+        return await token(engine)
+
+    monkeypatch.setattr(remembered.changes, "token", role_taken_away_first)
+    assert "Places left" in text_of(await client.get(search))  # built for the commissioner the request came as
+    assert "Places left" not in text_of(await client.get(search))  # an evaluator sees no availability
+
+
+async def test_a_page_that_is_not_kept_is_rendered_as_of_the_moment_its_data_was_read(client, database, controlled_clock, monkeypatch):
+    from registry.frameworks import service as frameworks
+
+    officer, _ = await officer_and_supplier()
+    framework, _ = await open_for_tenders(officer, controlled_clock)
+    controlled_clock.set(TENDER_DEADLINE - timedelta(seconds=2))  # the request arrives in the last two seconds
+    published = frameworks.published
+
+    async def slow_published(*args, **kwargs):
+        rows = await published(*args, **kwargs)
+        controlled_clock.set(TENDER_DEADLINE + timedelta(seconds=1))  # the build outlasts the deadline
+        return rows
+
+    monkeypatch.setattr(frameworks, "published", slow_published)
+    listed = (await client.get("/frameworks?closing=30")).text  # "closing within" is never kept
+    stage = re.search(r'Stage</dt><dd class="govuk-summary-list__value">\s*<strong class="govuk-tag">\s*([^<]+?)\s*</strong>', listed)
+    assert framework.reference in listed and stage.group(1) == "Open for tenders"  # as it stood when the list was read

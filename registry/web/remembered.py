@@ -96,7 +96,9 @@ async def users_copy(request: Request, build: Build) -> Template | Response:
     if user is None or request.method != "GET" or not isinstance(form_token, str) or form_token not in request.cookies.values():
         return _rendered(await build()).response
     engine = db.current()
-    address = (user.id, form_token, request.scope["path"], request.scope.get("query_string", b""))
+    # The whole user, not their id: the user is read before the change token, so a change to their
+    # roles or organisation committed in between must make another address, not a copy that outlives it.
+    address = (user, form_token, request.scope["path"], request.scope.get("query_string", b""))
     token = await changes.token(engine)
     return await _kept_or_built(request, _users_kept.setdefault(engine, _Pages(USERS_PAGES_KEPT)), address, token, build, with_form_token=True)
 
@@ -116,7 +118,7 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
         # A user's page is kept only when its build says until when it holds (a Rendered, even "None:
         # no key date to come"): a page that does not say has not been checked for what else it reads.
         if not rendered.kept or rendered.response.cookies or rendered.response.background or (with_form_token and not isinstance(built, Rendered)):
-            return rendered.response
+            return _rendered_now(rendered.response, request)
         response = rendered.response.to_asgi_response(None, request)
     body = response.body
     if response.status_code != 200 or len(body) > LARGEST or (FORM_TOKEN in body and not with_form_token):
@@ -125,6 +127,15 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
     kept = _Kept(token, now, rendered.until, body, tuple(_headers(response).items()))
     pages.keep(address, kept)
     return Response(body, headers=dict(kept.headers))
+
+
+def _rendered_now(response: Template | Response, request: Request) -> Template | Response:
+    """A template rendered now, inside the moment its data was read as of, rather than by Litestar
+    once the moment has ended (its templates would read the clock later than its data)."""
+    if not isinstance(response, Template):
+        return response
+    rendered = response.to_asgi_response(None, request)
+    return Response(rendered.body, status_code=rendered.status_code, headers=_headers(rendered), cookies=response.cookies, background=response.background)
 
 
 def _rendered(built: Rendered | Template | Response) -> Rendered:
