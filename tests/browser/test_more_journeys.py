@@ -129,8 +129,19 @@ def test_a_supplier_gives_its_core_supplier_information_turns_two_factor_sign_in
     page.get_by_role("link", name="Change central digital platform").click()
     assert_accessible(page)
     page.get_by_label("Public Procurement Organisation Number (PPON) (optional)").fill("pkin 4821 coop")
+    notices_email = page.get_by_label("Email address for published notices (optional)")
+    notices_email.fill("tenders at kinshipcoop")
+    page.get_by_role("button", name="Save and go back to your profile").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter an email address in the correct format, like tenders@example.org")
+    expect(notices_email).to_have_value("tenders at kinshipcoop")  # what was typed is kept, the PPON too
+    expect(page.get_by_label("Public Procurement Organisation Number (PPON) (optional)")).to_have_value("pkin 4821 coop")
+    assert_accessible(page)
+    notices_email.fill("Tenders@KinshipCoop.example")
     page.get_by_role("button", name="Save and go back to your profile").click()
     expect(page.locator("main")).to_contain_text("PKIN-4821-COOP")
+    expect(page.locator("main")).to_contain_text("tenders@kinshipcoop.example")  # the shared address award notices will publish
 
     page.goto(f"{live_server}/frameworks/{ENGLAND_OPEN_FOR_TENDERS['reference']}")
     page.get_by_role("link", name="Prepare your tender").click()
