@@ -145,9 +145,7 @@ async def bidders(lot_id: int, *, offset: int = 0, limit: int | None = None) -> 
     query = TenderSubmission.select(
         TenderSubmission.tender.id.as_alias("tender_id"), TenderSubmission.tender.organisation.id.as_alias("organisation_id"),
         TenderSubmission.tender.organisation.legal_name.as_alias("supplier"),
-    ).where(
-        (TenderSubmission.tender.lot == lot_id) & TenderSubmission.counting()
-    ).order_by(TenderSubmission.tender.organisation.legal_name, TenderSubmission.tender.id)
+    ).where(_counting_in(lot_id)).order_by(TenderSubmission.tender.organisation.legal_name, TenderSubmission.tender.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     elif offset:
@@ -237,9 +235,12 @@ async def lot_marks_submitted(user_id: int, lot_id: int) -> bool:
 
 async def _counting_tenders(lot_id: int) -> set[int]:
     """The ids of the lot's tenders that count: `bidders` without the names and their order."""
-    return set(await TenderSubmission.select(TenderSubmission.tender).where(
-        (TenderSubmission.tender.lot == lot_id) & TenderSubmission.counting()
-    ).output(as_list=True))
+    return set(await TenderSubmission.select(TenderSubmission.tender).where(_counting_in(lot_id)).output(as_list=True))
+
+
+def _counting_in(lot_id: int):
+    """The condition that picks the submissions that count of the lot's tenders."""
+    return (TenderSubmission.tender.lot == lot_id) & TenderSubmission.counting()
 
 
 async def own_progress(assignment_id: int) -> dict[int, str]:
@@ -543,7 +544,7 @@ async def _sheet_rows(lot: Lot, shown: list[dict]) -> list[SheetRow]:
 async def moderation_progress(framework: Framework, lot: Lot) -> Progress:
     """How many of the lot's tenders have a consensus mark for every criterion."""
     needed = len(await quality_and_selection(framework, lot))
-    tenders = await TenderSubmission.count().where((TenderSubmission.tender.lot == lot.id) & TenderSubmission.counting())
+    tenders = await TenderSubmission.count().where(_counting_in(lot.id))
     (agreed,) = await ModeratedScore.raw(_AGREED_IN_LOT, lot.id, needed)
     return Progress(tenders=tenders, agreed=agreed["n"])
 
