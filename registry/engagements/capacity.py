@@ -10,21 +10,20 @@ async def active_counts(organisation_ids: list[int]) -> dict[int, int]:
     """Each organisation's engagements that use its capacity (awarded or in delivery); 0 for none."""
     if not organisation_ids:
         return {}
-    rows = await (
-        Engagement.select(Engagement.supplier, Count(Engagement.id, alias="active"))
-        .where(Engagement.supplier.is_in(list(organisation_ids)) & Engagement.state.is_in([str(state) for state in ACTIVE_STATES]))
-        .group_by(Engagement.supplier)
-    )
-    counts = {row["supplier"]: row["active"] for row in rows}
+    counts = await _active_by_supplier(Engagement.supplier.is_in(list(organisation_ids)))
     return {organisation_id: counts.get(organisation_id, 0) for organisation_id in organisation_ids}
 
 
 async def active_counts_of_all() -> dict[int, int]:
     """Every organisation's engagements that use its capacity, for those with any (one statement,
     however many suppliers: the directory's availability asks it of all of them)."""
+    return await _active_by_supplier(Engagement.supplier.is_not_null())
+
+
+async def _active_by_supplier(which) -> dict[int, int]:
     rows = await (
         Engagement.select(Engagement.supplier, Count(Engagement.id, alias="active"))
-        .where(Engagement.supplier.is_not_null() & Engagement.state.is_in([str(state) for state in ACTIVE_STATES]))
+        .where(which & Engagement.state.is_in([str(state) for state in ACTIVE_STATES]))
         .group_by(Engagement.supplier)
     )
     return {row["supplier"]: row["active"] for row in rows}
