@@ -255,7 +255,10 @@ async def for_officer(user: CurrentUser, reference: str, *, lock: bool = False) 
     """The framework, for a procurement officer of its authority: Missing when there is none,
     Refused for anyone else. With `lock`, inside an action's transaction, its row is held until the
     transaction ends, so that a double click or two officers at once act one after the other."""
-    framework = await (db.for_update(Framework.objects().where(Framework.reference == reference)).first() if lock else _by_reference(reference))
+    if lock:
+        framework = await db.for_update(Framework.objects().where(Framework.reference == reference)).first()
+    else:
+        framework = await _by_reference(reference)
     if framework is None:
         raise Missing(f"There is no framework {reference}")
     check_officer(user, framework)

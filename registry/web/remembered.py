@@ -83,13 +83,14 @@ async def visitors_copy(request: Request, build: Build, *, everyone: bool = Fals
 
 async def users_copy(request: Request, build: Build) -> Template | Response:
     """A signed-in user's own copy of a page they come back to (the moderation sheet, a bidder's
-    tender, a list of their engagements), kept as a visitor's is: while the database is unchanged and until the page's next
-    key date, which `build` must give (`Rendered.until`; a page without one is not kept). It is given
+    tender, a list of their engagements), kept as a visitor's is: while the database is unchanged and
+    until the page's next key date, which `build` must give (`Rendered.until`; a page without one is
+    not kept). It is given
     only to the same user in the same browser: the address includes the browser's CSRF cookie, which
     is the form token the page carries (Litestar's csrf_input), so a kept form stays valid; a browser
     without the cookie yet gets a new token, and its page is built. Guards have run before: a user who
-    may no longer see the page is refused before any copy is looked at, and a change to their roles
-    is a commit, which the change token sees. A page whose every reading is recorded (another
+    may no longer see the page is refused before any copy is looked at, and the user as this request
+    read them (roles, organisation) is part of the address. A page whose every reading is recorded (another
     organisation's tender: registry.tenders.sealing) must be built every time, never kept."""
     user = request.scope.get("user")
     form_token = ScopeState.from_scope(request.scope).csrf_token
