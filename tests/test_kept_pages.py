@@ -5,6 +5,8 @@ back to (users_copy), each for that user in that browser alone."""
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from registry import db
@@ -23,6 +25,21 @@ from tests.support import csrf_from, make_user, officer_and_supplier
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import DETAILS, draft_with_lots
 from tests.tendering import TENDER_DEADLINE, complete_draft, open_for_tenders, registered
+
+
+@contextmanager
+def outlasting_the_deadline(monkeypatch, controlled_clock, module, name: str) -> Iterator[None]:
+    """Inside, the service `module.name` returns past the tender deadline: a page's build outlasts it."""
+    read = getattr(module, name)
+
+    async def outlasting(*args, **kwargs):
+        found = await read(*args, **kwargs)
+        controlled_clock.set(TENDER_DEADLINE + timedelta(seconds=1))
+        return found
+
+    with monkeypatch.context() as patched:
+        patched.setattr(module, name, outlasting)
+        yield
 
 
 async def test_the_change_token_moves_with_a_commit(database):
@@ -137,16 +154,8 @@ async def test_a_page_built_as_the_deadline_passes_is_not_kept_past_it(client, d
     controlled_clock.set(TENDER_DEADLINE - timedelta(seconds=2))  # the clock ticks on: the request arrives in the last two seconds
     await sign_in(client, "bids@supplier.example")
     task_list = f"/frameworks/{framework.reference}/tenders/1"
-    workspace = tenders.workspace
-
-    async def slow_workspace(*args, **kwargs):
-        read = await workspace(*args, **kwargs)
-        controlled_clock.set(TENDER_DEADLINE + timedelta(seconds=1))  # the build outlasts the deadline
-        return read
-
-    monkeypatch.setattr(tenders, "workspace", slow_workspace)
-    assert "The tender deadline has passed" not in (await client.get(task_list)).text  # as it stood on arrival
-    monkeypatch.setattr(tenders, "workspace", workspace)
+    with outlasting_the_deadline(monkeypatch, controlled_clock, tenders, "workspace"):
+        assert "The tender deadline has passed" not in (await client.get(task_list)).text  # as it stood on arrival
     assert "The tender deadline has passed" in (await client.get(task_list)).text
 
 
@@ -257,14 +266,7 @@ async def test_a_page_that_is_not_kept_is_rendered_as_of_the_moment_its_data_was
     officer, _ = await officer_and_supplier()
     framework, _ = await open_for_tenders(officer, controlled_clock)
     controlled_clock.set(TENDER_DEADLINE - timedelta(seconds=2))  # the request arrives in the last two seconds
-    published = frameworks.published
-
-    async def slow_published(*args, **kwargs):
-        rows = await published(*args, **kwargs)
-        controlled_clock.set(TENDER_DEADLINE + timedelta(seconds=1))  # the build outlasts the deadline
-        return rows
-
-    monkeypatch.setattr(frameworks, "published", slow_published)
-    listed = (await client.get("/frameworks?closing=30")).text  # "closing within" is never kept
+    with outlasting_the_deadline(monkeypatch, controlled_clock, frameworks, "published"):
+        listed = (await client.get("/frameworks?closing=30")).text  # "closing within" is never kept
     stage = re.search(r'Stage</dt><dd class="govuk-summary-list__value">\s*<strong class="govuk-tag">\s*([^<]+?)\s*</strong>', listed)
     assert framework.reference in listed and stage.group(1) == "Open for tenders"  # as it stood when the list was read
