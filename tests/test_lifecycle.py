@@ -152,6 +152,13 @@ def test_a_live_framework_expires_only_after_its_term():
     assert lifecycle.STANDARD.problems_blocking(State.LIVE, State.EXPIRED, facts, datetime(2030, 6, 1, tzinfo=UTC)) == []
 
 
+def test_a_term_ends_at_the_start_of_the_day_in_the_united_kingdom():
+    facts = complete_facts(start_date=date(2027, 6, 1), duration_months=36)
+    midnight_in_london = datetime(2030, 5, 31, 23, tzinfo=UTC)  # British Summer Time
+    assert lifecycle.STANDARD.problems_blocking(State.LIVE, State.EXPIRED, facts, midnight_in_london - timedelta(seconds=1))
+    assert lifecycle.STANDARD.problems_blocking(State.LIVE, State.EXPIRED, facts, midnight_in_london) == []
+
+
 # --- The stage by the clock, and what it allows ----------------------------------------------------
 
 
