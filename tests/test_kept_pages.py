@@ -7,12 +7,13 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from registry import db
 from registry.accounts.tables import OrganisationKind, Role
 from registry.db import changes
 from registry.frameworks import service
+from registry.frameworks.regimes import Regime
 from registry.frameworks.tables import Framework, State
 from registry.engagements import service as engagements
 from tests.commissioning import live_framework
@@ -24,6 +25,7 @@ from tests.test_engagements import competing
 from tests.support import csrf_from, make_user, officer_and_supplier
 from tests.test_framework_pages import sign_in
 from tests.test_frameworks import DETAILS, draft_with_lots
+from tests.test_regime_periods import ITT_DAY, rfi_closed_under
 from tests.tendering import TENDER_DEADLINE, complete_draft, open_for_tenders, registered
 
 
@@ -126,6 +128,37 @@ async def test_an_officers_kept_list_of_frameworks_shows_a_new_framework_on_the_
         assert "Your authority has no frameworks yet" in (await client.get("/manage/frameworks")).text
     framework = await draft_with_lots(officer)
     assert framework.reference in (await client.get("/manage/frameworks")).text
+
+
+async def test_an_officers_kept_task_list_shows_a_move_on_the_next_request(client, database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await sign_in(client, "officer@authority.example")
+    task_list = f"/manage/frameworks/{framework.reference}"
+    for _ in range(2):  # the second time from what was kept
+        assert "Check and publish the prior information notice" in (await client.get(task_list)).text
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    moved = (await client.get(task_list)).text
+    assert "Prepare and open the request for information" in moved and "Check and publish the prior information notice" not in moved
+
+
+async def test_an_officers_kept_task_list_counts_the_tendering_period_from_the_new_day_with_nothing_written(client, database, controlled_clock):
+    """The minimum tendering period runs from the day the tender notice would be published: at the
+    start of a new day in the United Kingdom, a tender deadline that was just far enough becomes too early."""
+    officer, _ = await officer_and_supplier()
+    framework = await rfi_closed_under(Regime.ENGLAND, controlled_clock, officer, itt_day=ITT_DAY)
+    # Published on Friday 26 March 2027, 30 days end with Sunday 25 April: the deadline may be that day.
+    await Framework.update({
+        Framework.clarification_deadline: ITT_DAY + timedelta(days=10), Framework.tender_deadline: datetime(2027, 4, 25, 11, tzinfo=UTC),
+    }).where(Framework.id == framework.id)
+    midnight = datetime(2027, 3, 27, tzinfo=UTC)  # Greenwich Mean Time: midnight in London too
+    controlled_clock.set(midnight - timedelta(seconds=1))
+    await sign_in(client, "officer@authority.example")
+    task_list = f"/manage/frameworks/{framework.reference}"
+    for _ in range(2):  # the second time from what was kept
+        assert "The tender deadline is too early" not in (await client.get(task_list)).text
+    controlled_clock.set(midnight)
+    assert "The tender deadline is too early" in (await client.get(task_list)).text
 
 
 async def test_a_bidders_kept_tender_page_closes_at_the_deadline_to_the_second_with_nothing_written(client, database, controlled_clock):

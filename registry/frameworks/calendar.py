@@ -7,7 +7,7 @@ installation's (its UID ends with the configured host), and stamped with the fra
 The authority's time zone is always there (a VTIMEZONE): it names the zone the dates belong to, and
 keeps a feed with no events a valid calendar, which needs at least one component."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from registry.frameworks.lifecycle import first_after
 from registry.frameworks.regimes import RULES, Regime
 from registry.frameworks.tables import Framework, NoticeKind
 from registry import links
+from registry.dates import LONDON
 
 KEY_DATES = {
     "rfi_closes_at": "Request for information closes",
@@ -46,6 +47,16 @@ def next_key_date(framework, now: datetime) -> datetime | None:
     dates it selected): its pages read differently from then, with nothing written (the stage is
     read with the clock: registry.frameworks.lifecycle.stage_of)."""
     return first_after(framework, KEY_DATES, now)
+
+
+def next_turn_of_moves(framework, now: datetime) -> datetime:
+    """The first moment still to come at which what blocks a framework's next moves may change with
+    nothing written (registry.frameworks.stages.checks read the clock no finer than this): its next
+    key date, or the start of the next day in the United Kingdom: the minimum tendering period is
+    counted from the day the tender notice would be published (registry.frameworks.periods), and a
+    term ends at the start of a day."""
+    tomorrow = datetime.combine(now.astimezone(LONDON).date() + timedelta(days=1), time(), LONDON)
+    return min(filter(None, (next_key_date(framework, now), tomorrow)))
 
 
 def next_key_date_of_any(frameworks, now: datetime) -> datetime | None:

@@ -80,15 +80,20 @@ class ManageFrameworksController(Controller):
         return Redirect(f"/manage/frameworks/{framework.reference}", status_code=303)
 
     @get("/{reference:str}")
-    async def task_list(self, request: Request, reference: FromPath[str], framework: OfficersFramework) -> Template:
-        return await self._task_list(framework, done=request.query_params.get("done"))
+    async def task_list(self, request: Request, reference: FromPath[str], framework: OfficersFramework, user: SignedInUser) -> Template | Response:
+        async def build() -> Rendered:
+            current = await service.for_officer(user, reference)  # read after the change token, as the copy is kept by it
+            listed = await self._task_list(current, done=request.query_params.get("done"))
+            return Rendered(listed, until=calendar.next_turn_of_moves(current, clock.received()))
+
+        return await users_copy(request, build)
 
     async def _task_list(self, framework: OfficersFramework, problems: list[str] | None = None, status_code: int = 200, done: str | None = None) -> Template:
         procedure = lifecycle.lifecycle_of(framework)
         forward = procedure.forward_steps(framework.state)
         facts = await service.facts_for(framework, [t.target for t in forward])  # the next steps' checks, not the cancellation's
         lots = await service.lots(framework.id)
-        steps = [(t, procedure.problems_blocking(framework.state, t.target, facts, clock.now()), procedure.stages[t.target].page) for t in forward]
+        steps = [(t, procedure.problems_blocking(framework.state, t.target, facts, clock.received()), procedure.stages[t.target].page) for t in forward]
         reached = State(done) if done == framework.state else None  # the confirmation of a move just made
         return page(
             "frameworks/task_list.html",

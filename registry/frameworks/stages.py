@@ -16,6 +16,8 @@ facts: Named[[Framework], dict[str, Any]] = Named("facts")
 
 # What blocks a move, as a later stage sees it, under the name a transition gives in its `checks`
 # (criteria: "assessment criteria complete"): the problems, in task-list words, none when it may go ahead.
+# A check reads the clock no finer than the framework's key dates and the day in the United Kingdom:
+# the officer's task list is kept until the next of them (registry.frameworks.calendar.next_turn_of_moves).
 checks: Named[[Framework], list[str]] = Named("check")
 
 # The framework has entered a new stage (interest: tell the suppliers who follow it).
