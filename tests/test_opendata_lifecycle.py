@@ -622,6 +622,15 @@ async def test_the_open_data_page_explains_each_feed_and_the_footer_links_to_it(
     assert 'href="/open-data"' in start.text
 
 
+async def test_the_open_data_page_counts_the_rows_each_download_has(bound):
+    async with app_client(bound.settings) as client:
+        page = (await client.get("/open-data")).text
+        rows = {name: len(list(csv.reader(io.StringIO((await client.get(f"/open-data/{name}.csv")).text)))) - 1 for name in ("appointed-suppliers", "notices", "engagements")}
+    assert rows["engagements"] == 3  # never the draft
+    assert f"{rows['engagements']} engagements sent to suppliers or awarded" in page
+    assert f"{rows['appointed-suppliers']} appointment" in page and f"{rows['notices']} notice version" in page
+
+
 async def test_the_calendar_feeds_parse_as_icalendar_with_the_key_dates(bound):
     framework = await frameworks.get(bound.framework)
     async with app_client(bound.settings) as client:

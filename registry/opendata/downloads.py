@@ -83,16 +83,20 @@ async def notices() -> str:
     ])
 
 
-async def engagement_rows() -> list[dict]:
+def _published_engagement():
     """The engagements anything has been published about: a mini-competition once its invitations
     are out, any engagement once awarded. Drafts stay private."""
+    return Engagement.invited_at.is_not_null() | Engagement.awarded_at.is_not_null()
+
+
+async def engagement_rows() -> list[dict]:
     return await Engagement.select(
         Engagement.reference, Engagement.title, Engagement.route, Engagement.state, Engagement.awarded_price_pence, Engagement.invited_at,
         Engagement.response_deadline, Engagement.awarded_at, Engagement.starts_on, Engagement.ends_on, Engagement.delivery_started_at,
         Engagement.completed_at, Engagement.cancelled_at, Engagement.buyer, Engagement.supplier,
         Engagement.framework.reference.as_alias("framework_reference"), Engagement.lot.number.as_alias("lot"),
         Engagement.lot.title.as_alias("lot_title"),
-    ).where(Engagement.invited_at.is_not_null() | Engagement.awarded_at.is_not_null()).order_by(Engagement.reference)
+    ).where(_published_engagement()).order_by(Engagement.reference)
 
 
 async def engagements_csv() -> str:
@@ -123,6 +127,6 @@ async def counts() -> dict[str, int]:
     return {
         "appointed_suppliers": await Appointment.count(),
         "notices": await Notice.count(),
-        "engagements": len(await engagement_rows()),
+        "engagements": await Engagement.count().where(_published_engagement()),
         "frameworks": await Framework.count().where(Framework.state != State.DRAFT),
     }
