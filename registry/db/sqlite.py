@@ -137,7 +137,8 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         self._lending: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._writing: aiosqlite.Connection | None = None  # for write transactions written as awaits
         self._writer: WriterThread | None = None
-        self._versions_seen: dict[int, int] = {}  # each lent connection's last `PRAGMA data_version`
+        self._watcher: asyncio.Task[aiosqlite.Connection] | None = None  # the opening of the change token's connection
+        self._version_seen: int | None = None  # its last `PRAGMA data_version`
         self._change = next(_CHANGES)
 
     # --- Reading ---------------------------------------------------------------------------------
@@ -167,29 +168,42 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         self._readers().release()
 
     def discard(self, connection: aiosqlite.Connection) -> None:
-        self._versions_seen.pop(id(connection), None)  # a new connection may come to have its id
         asyncio.ensure_future(connection.close())
         self._readers().release()
 
     async def change_token(self) -> int:
         """A number that stays the same while nothing is committed to the database, and moves once
         something is (registry.db.changes). SQLite's own counter, `PRAGMA data_version`, moves for a
-        connection when *another* connection commits: every write here is on the writer's
-        connections, never a lent one, and other processes have connections of their own. The counter
-        is each connection's own, so the token moves when the connection asked has seen a commit
-        since it was last asked (a connection asked for the first time counts as having seen one):
-        a commit is noticed by the first request after it, whichever connection it borrows."""
-        connection = await self.get_connection()
+        connection when *another* connection commits, and is each connection's own: so it is asked of
+        one connection kept for that alone, which never writes (every write here is on the writer's
+        connections; other processes have connections of their own). Asked of whichever connection a
+        request borrowed, a commit would move the token once for each connection that had not yet seen
+        it, and every kept page would be built again as many times."""
+        opening = self._watching()
         try:
-            version = (await connection.execute_fetchall("PRAGMA data_version"))[0]["data_version"]
-        except BaseException:
-            self.discard(connection)
+            watching = await asyncio.shield(opening)
+            version = (await watching.execute_fetchall("PRAGMA data_version"))[0]["data_version"]
+        except Exception:
+            self._stop_watching(opening)
             raise
-        self.give_back(connection)
-        if self._versions_seen.get(id(connection)) != version:
-            self._versions_seen[id(connection)] = version
+        if version != self._version_seen:
+            self._version_seen = version
             self._change = next(_CHANGES)
         return self._change
+
+    def _watching(self) -> "asyncio.Task[aiosqlite.Connection]":
+        """The opening of the connection the change token is asked of: once, by the first to ask."""
+        loop = asyncio.get_running_loop()
+        if self._watcher is None or self._watcher.get_loop() is not loop:
+            self._watcher = loop.create_task(self._open())
+            self._version_seen = None  # a new connection has seen nothing yet: the token moves
+        return self._watcher
+
+    def _stop_watching(self, opening: "asyncio.Task[aiosqlite.Connection]") -> None:
+        """After a failure, the next to ask opens another connection; this one is closed."""
+        if self._watcher is opening:
+            self._watcher = None
+        opening.add_done_callback(lambda done: None if done.cancelled() or done.exception() else asyncio.ensure_future(done.result().close()))
 
     async def _open(self) -> aiosqlite.Connection:
         pending = aiosqlite.connect(**self.connection_kwargs)
@@ -287,7 +301,10 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
 
     async def close_connections(self) -> None:
         idle, self._idle = self._idle, []
-        self._versions_seen.clear()
+        if self._watcher is not None:
+            watcher, self._watcher = self._watcher, None
+            if watcher.done() and not watcher.cancelled() and watcher.exception() is None:
+                await watcher.result().close()
         for connection in idle:
             await connection.close()
         if self._writing is not None:
