@@ -3,6 +3,7 @@ again as soon as the database changes (registry.db.changes) or a key date the pa
 passes: a visitor never reads a page older than the data. So are some pages a signed-in user comes
 back to (users_copy), each for that user in that browser alone."""
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -55,6 +56,16 @@ async def test_the_change_token_moves_with_a_commit(database):
     assert moved != first
     if db.kind() == "sqlite":
         assert await changes.token() == moved
+
+
+async def test_a_commit_moves_the_token_once_however_many_requests_ask_at_once(database):
+    officer, _ = await officer_and_supplier()
+    framework = await draft_with_lots(officer)
+    await changes.token()
+    await service.move(officer, framework.reference, State.PIN_PUBLISHED)
+    asked = await asyncio.gather(*(changes.token() for _ in range(6)))  # as concurrent requests, each on a connection of its own
+    if db.kind() == "sqlite":  # PostgreSQL's moves with any commit in the cluster: other tests' too
+        assert len(set(asked)) == 1 and await changes.token() == asked[0]
 
 
 async def test_a_commit_by_another_process_moves_the_token(database, settings):
@@ -234,6 +245,27 @@ async def test_kept_lists_of_engagements_and_the_officials_directory_show_an_awa
         assert "LIVE-2027-E001" in text_of(await client.get("/commissioning"))
         assert "Places left</dt><dd class=\"govuk-summary-list__value\">2</dd>" in text_of(await client.get(search))
         assert "LIVE-2027-E001" in text_of(await supplier.get("/organisation/engagements"))
+
+
+async def test_visitors_arriving_while_a_page_is_built_wait_for_that_build_and_read_it(client, database, monkeypatch):
+    from registry.opendata import downloads
+
+    read, builds = downloads.counts, []
+
+    async def slowly_counted():
+        builds.append(1)
+        await asyncio.sleep(0.05)
+        return await read()
+
+    monkeypatch.setattr(downloads, "counts", slowly_counted)
+    pages = await asyncio.gather(*(client.get("/open-data") for _ in range(4)))
+    assert [page.status_code for page in pages] == [200] * 4 and len({page.text for page in pages}) == 1
+    assert len(builds) == 1
+
+
+async def test_visitors_waiting_for_a_build_that_fails_each_get_their_own_answer(client, database):
+    pages = await asyncio.gather(*(client.get("/frameworks/NO-SUCH-FRAMEWORK") for _ in range(3)))
+    assert [page.status_code for page in pages] == [404] * 3
 
 
 def test_kept_pages_forget_the_least_recently_read_beyond_their_number_or_size(monkeypatch):

@@ -11,6 +11,7 @@ a copy of its own (`users_copy`), when its build says until when it holds. A pag
 read before the page's data; a page that would give a visitor a form token or a cookie, or anything
 but 200, is not kept."""
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class _Pages(OrderedDict):
     def __init__(self, limit: int) -> None:
         super().__init__()
         self.limit, self.size = limit, 0
+        self.building: dict[tuple, tuple[Hashable, asyncio.Future]] = {}  # by address: the token it is being built for, and the copy to come
 
     def keep(self, address: tuple, kept: _Kept) -> None:
         self.forget(address)
@@ -105,20 +107,44 @@ async def users_copy(request: Request, build: Build) -> Template | Response:
 
 
 async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, *, with_form_token: bool) -> Template | Response:
-    """The page kept at `address` for this token and moment, or the page built (and kept, if it may be)."""
-    kept = pages.get(address)
+    """The page kept at `address` for this token and moment, or the page built (and kept, if it may be).
+    While it is being built for this token, other requests for it wait for that build rather than
+    each building it too (after a commit, every request for a busy page would)."""
     now = clock.now()
-    if kept is not None and kept.token == token and kept.since <= now and (kept.until is None or now < kept.until):
-        pages.move_to_end(address)
+    kept = pages.get(address)
+    if not _holds(kept, token, now) and (building := pages.building.get(address)) is not None and building[0] == token:
+        kept = await asyncio.shield(building[1])  # None: it was not kept, and this request builds its own
+    if _holds(kept, token, now):
+        if address in pages:
+            pages.move_to_end(address)
         return Response(kept.body, headers=dict(kept.headers))
+    built: asyncio.Future[_Kept | None] = asyncio.get_running_loop().create_future()
+    pages.building[address] = (token, built)
+    try:
+        return await _build(request, pages, address, token, build, now, built, with_form_token=with_form_token)
+    finally:
+        if pages.building.get(address) == (token, built):
+            del pages.building[address]
+        if not built.done():
+            built.set_result(None)
+
+
+def _holds(kept: _Kept | None, token: Hashable, now: datetime) -> bool:
+    return kept is not None and kept.token == token and kept.since <= now and (kept.until is None or now < kept.until)
+
+
+async def _build(
+    request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, now: datetime, built: asyncio.Future[_Kept | None],
+    *, with_form_token: bool,
+) -> Template | Response:
     # Built, templates and all, as of one moment, the one it is kept from: a key date passing while it
     # is built is one still to come for the page (its `until`), not one skipped.
     with clock.receiving(now):
-        built = await build()
-        rendered = _rendered(built)
+        made = await build()
+        rendered = _rendered(made)
         # A user's page is kept only when its build says until when it holds (a Rendered, even "None:
         # no key date to come"): a page that does not say has not been checked for what else it reads.
-        if not rendered.kept or rendered.response.cookies or rendered.response.background or (with_form_token and not isinstance(built, Rendered)):
+        if not rendered.kept or rendered.response.cookies or rendered.response.background or (with_form_token and not isinstance(made, Rendered)):
             return _rendered_now(rendered.response, request)
         response = rendered.response.to_asgi_response(None, request)
     body = response.body
@@ -127,6 +153,7 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
         return Response(body, status_code=response.status_code, headers=_headers(response))
     kept = _Kept(token, now, rendered.until, body, tuple(_headers(response).items()))
     pages.keep(address, kept)
+    built.set_result(kept)
     return Response(body, headers=dict(kept.headers))
 
 
