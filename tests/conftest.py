@@ -108,21 +108,68 @@ async def emptied(engine_kind: str, migrated_database: str, sqlite_path: Path) -
         return f"sqlite:///{sqlite_path}"
     connection = await asyncpg.connect(migrated_database)
     try:
-        if used := await _used_tables(connection):
-            await connection.execute(f"TRUNCATE {', '.join(sorted(used))} RESTART IDENTITY CASCADE")
+        await _empty_postgres(connection)
     finally:
         await connection.close()
     return migrated_database
 
 
-async def _used_tables(connection: asyncpg.Connection) -> set[str]:
-    """The tables a test left rows in or took ids from: truncating only those takes a tenth of the time
-    of truncating all of them (each truncated table gets new files), most of a PostgreSQL test's setup."""
+async def _empty_postgres(connection: asyncpg.Connection) -> None:
+    """Delete the rows of the tables the previous test used, those that refer to others first, and
+    start their ids again at 1. TRUNCATE ... CASCADE took 200 ms even for two tables: it truncates every
+    table that refers to them (nearly all refer to organisations and users), giving each new files."""
+    tables, sequences = await _used_tables(connection)
+    refusing = await _refusing_delete(connection)
+    left = set(tables)
+    async with connection.transaction():
+        while left:
+            referred_to = {parent for child, parent in await _references(connection) if child in left and parent in left and child != parent}
+            unreferred = left - referred_to
+            if not unreferred:  # tables that refer to each other: TRUNCATE takes them together
+                await connection.execute(f"TRUNCATE {', '.join(sorted(left))} CASCADE")
+                break
+            for table in sorted(unreferred):
+                if table in refusing:  # the audit log's own triggers refuse it: they are not what a test's cleaning is about
+                    await connection.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER; DELETE FROM "{table}"; ALTER TABLE "{table}" ENABLE TRIGGER USER')
+                else:
+                    await connection.execute(f'DELETE FROM "{table}"')
+            left -= unreferred
+        for sequence in sorted(sequences):
+            await connection.execute(f"SELECT setval('\"{sequence}\"', 1, false)")
+
+
+_REFERENCES: list[tuple[str, str]] = []
+_REFUSING_DELETE: set[str] = set()
+
+
+async def _refusing_delete(connection: asyncpg.Connection) -> set[str]:
+    """The tables with triggers of their own on DELETE (the audit log's refuse it: append-only)."""
+    if not _REFUSING_DELETE:
+        _REFUSING_DELETE.update(row["name"] for row in await connection.fetch(
+            "SELECT DISTINCT pg_class.relname AS name FROM pg_trigger JOIN pg_class ON pg_class.oid = pg_trigger.tgrelid"
+            " WHERE NOT pg_trigger.tgisinternal AND pg_trigger.tgtype & 8 <> 0"
+        ))
+    return _REFUSING_DELETE
+
+
+async def _references(connection: asyncpg.Connection) -> list[tuple[str, str]]:
+    """Each foreign key as (the table that refers, the table it refers to): the same for every test."""
+    if not _REFERENCES:
+        _REFERENCES.extend((row["child"], row["parent"]) for row in await connection.fetch(
+            "SELECT child.relname AS child, parent.relname AS parent FROM pg_constraint"
+            " JOIN pg_class child ON child.oid = pg_constraint.conrelid JOIN pg_class parent ON parent.oid = pg_constraint.confrelid"
+            " WHERE pg_constraint.contype = 'f'"
+        ))
+    return _REFERENCES
+
+
+async def _used_tables(connection: asyncpg.Connection) -> tuple[set[str], set[str]]:
+    """The tables a test left rows in, and the sequences it took ids from."""
     tables = all_table_names()
     with_rows = " UNION ALL ".join(f"SELECT '{table}' AS name WHERE EXISTS (SELECT 1 FROM {table})" for table in tables)
     used = {row["name"] for row in await connection.fetch(with_rows)}
-    sequences = {row["sequencename"] for row in await connection.fetch("SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL")}
-    return used | {table for table in tables if f"{table}_id_seq" in sequences}
+    taken = {row["sequencename"] for row in await connection.fetch("SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL")}
+    return used, {f"{table}_id_seq" for table in tables} & taken
 
 
 @pytest.fixture
