@@ -8,7 +8,7 @@ from registry import clock, db
 from registry.clarifications.service import label, question_email
 from registry.clarifications.tables import Clarification
 from registry.frameworks import service as frameworks
-from registry.frameworks.tables import Framework, State
+from registry.frameworks.tables import State
 from registry.notifications.tables import SentReminder
 
 REMIND_EVERY = timedelta(days=1)
@@ -29,7 +29,7 @@ async def queue_unanswered_reminders() -> int:
             if await SentReminder.exists().where(SentReminder.key == key):
                 continue
             await SentReminder.insert(SentReminder(key=key, queued_at=now))
-            framework = await Framework.objects().get(Framework.id == clarification.framework)
+            framework = await frameworks.by_id(clarification.framework)
             await frameworks.tell_officers(
                 framework, subject=f"Reminder: {framework.reference}'s clarification question {label(clarification)} has no answer yet",
                 body=question_email(framework, clarification, waiting_since=clarification.asked_at),

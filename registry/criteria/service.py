@@ -290,7 +290,7 @@ async def readable(user: CurrentUser | None, framework: Framework) -> dict:
 
 async def tender_notice_content(framework: Framework) -> dict:
     """The criteria as the tender notice publishes them."""
-    fresh = await Framework.objects().get(Framework.id == framework.id)
+    fresh = await frameworks.by_id(framework.id)
     scheme = await scheme_of(framework.id)
     lots = {lot.id: lot.number for lot in await frameworks.lots(framework.id)}
     return {

@@ -27,6 +27,7 @@ from registry.engagements.tables import (
 )
 from registry.errors import Refused, RuleBroken
 from registry.frameworks import eligibility
+from registry.frameworks import service as frameworks
 from registry.frameworks.tables import CallOffRoute, Framework, Lot, State
 from registry.hooks import Hook
 from registry.money import pounds
@@ -225,7 +226,7 @@ async def _check_brief(user: CurrentUser, brief: Brief) -> tuple[Lot, Framework]
     lot = await Lot.objects().where(Lot.id == brief.lot_id).first() if 0 < brief.lot_id <= MAX_ID else None
     if lot is None:
         raise EngagementError("Choose the framework and lot to commission under", "lot")
-    framework = await Framework.objects().get(Framework.id == lot.framework)
+    framework = await frameworks.by_id(lot.framework)
     if framework.state != State.LIVE:
         raise EngagementError(f"{framework.reference} is not live: engagements can be commissioned only under a live framework", "lot")
     if not await eligibility.may_award(framework, user.organisation_id):
@@ -288,11 +289,11 @@ async def update_brief(user: CurrentUser, reference: str, brief: Brief) -> Engag
 async def remaining_value_pence(lot_id: int) -> tuple[int | None, str]:
     """What is left of the lot's estimated value (or, when the lot has none, the framework's) after the
     engagements awarded, in delivery or completed; None when neither has a value. Also which it is."""
-    lot = await Lot.objects().get(Lot.id == lot_id)
+    lot = await frameworks.lot_by_id(lot_id)
     if lot.estimated_value is not None:
         total, scope, whose = lot.estimated_value, Engagement.lot == lot.id, "lot"
     else:
-        framework = await Framework.objects().get(Framework.id == lot.framework)
+        framework = await frameworks.by_id(lot.framework)
         if framework.estimated_value is None:
             return None, "framework"
         total, scope, whose = framework.estimated_value, Engagement.framework == framework.id, "framework"
@@ -353,18 +354,18 @@ async def commissioning(user: CurrentUser, state: str | None = None, page: str |
 
 async def context(engagement: Engagement) -> dict:
     """What every engagement page shows: the framework, the lot, the supplier's name."""
-    framework = await Framework.objects().get(Framework.id == engagement.framework)
-    lot = await Lot.objects().get(Lot.id == engagement.lot)
+    framework = await frameworks.by_id(engagement.framework)
+    lot = await frameworks.lot_by_id(engagement.lot)
     names = await organisation_names([i for i in (engagement.supplier, engagement.proposed_supplier, engagement.buyer) if i])
     return {"framework": framework, "lot": lot, "organisation_names": names}
 
 
 async def call_off_award_notice(engagement: Engagement) -> award_notices.CallOffAwardNotice | None:
     """The engagement's call-off award notice (Scotland, £50,000 or more), or None."""
-    framework = await Framework.objects().get(Framework.id == engagement.framework)
+    framework = await frameworks.by_id(engagement.framework)
     if not award_notices.needs_award_notice(framework, engagement.awarded_price_pence) or engagement.awarded_at is None:
         return None
-    lot = await Lot.objects().get(Lot.id == engagement.lot)
+    lot = await frameworks.lot_by_id(engagement.lot)
     names = await organisation_names([i for i in (engagement.supplier, engagement.buyer) if i])
     return award_notices.award_notice(engagement, framework, lot.number, names)
 
@@ -493,7 +494,7 @@ async def direct_award_choice(
     reason = (reason or "").strip()
     engagement = await for_buyer(user, reference, lock=lock)
     _require_state(engagement, S.DRAFT, "Awarding directly", "supplier")
-    framework = await Framework.objects().get(Framework.id == engagement.framework)
+    framework = await frameworks.by_id(engagement.framework)
     check_route(framework, CallOffRoute.DIRECT_AWARD)
     found = await candidates(engagement)
     chosen = next((c for c in found if c.organisation_id == supplier_id), None)
@@ -551,7 +552,7 @@ async def set_up_competition(
     async with _action(user, reference, "set_up_competition"):
         engagement = await for_buyer(user, reference, lock=True)
         _require_state(engagement, S.DRAFT, "Setting up a mini-competition", "criterion_1_source")
-        framework = await Framework.objects().get(Framework.id == engagement.framework)
+        framework = await frameworks.by_id(engagement.framework)
         check_route(framework, CallOffRoute.MINI_COMPETITION)
         refined = await _refined_criteria(framework, engagement, choices, price_weight)
         if deadline.tzinfo is None:
@@ -572,7 +573,7 @@ async def set_up_competition(
             "engagement.competition_set_up", actor=user.actor, object_type="engagement", object_id=reference,
             payload={
                 "criteria": [chosen.as_record() for chosen in refined], "price_weight": price_weight,
-                "framework_price_share": (await calloff_criteria.lot_terms(framework, await Lot.objects().get(Lot.id == engagement.lot))).price_share,
+                "framework_price_share": (await calloff_criteria.lot_terms(framework, await frameworks.lot_by_id(engagement.lot))).price_share,
                 "deadline": deadline.isoformat(),
             },
         )
@@ -584,7 +585,7 @@ async def _refined_criteria(
 ) -> list["calloff_criteria.Refined"]:
     """The chosen criteria checked against the lot's published ones and the weight bounds; EngagementError
     naming the field and the rule's source otherwise."""
-    lot = await Lot.objects().get(Lot.id == engagement.lot)
+    lot = await frameworks.lot_by_id(engagement.lot)
     terms = await calloff_criteria.lot_terms(framework, lot)
     law = calloff_criteria.source(framework)
     if not terms.quality:
@@ -641,7 +642,7 @@ async def invite(user: CurrentUser, reference: str, *, zone: ZoneInfo = LONDON) 
     async with _action(user, reference, "invite"):
         engagement = await for_buyer(user, reference, lock=True)
         _move(engagement, S.INVITED, "invite")
-        framework = await Framework.objects().get(Framework.id == engagement.framework)
+        framework = await frameworks.by_id(engagement.framework)
         check_route(framework, CallOffRoute.MINI_COMPETITION, "invite")
         if engagement.route != CallOffRoute.MINI_COMPETITION or not await criteria_of(engagement.id) or engagement.response_deadline is None:
             raise EngagementError("Set the criteria, the weights and the response deadline before inviting suppliers", "invite")

@@ -133,8 +133,8 @@ async def own_assignment(user: CurrentUser, assignment_id: int) -> tuple[Evaluat
     assignment = await EvaluatorAssignment.objects().where((EvaluatorAssignment.id == assignment_id) & (EvaluatorAssignment.evaluator == user.id)).first()
     if assignment is None or not user.has_role(Role.EVALUATOR):
         raise Refused("That is not one of your evaluations")
-    framework = await Framework.objects().get(Framework.id == assignment.framework)
-    lot = await Lot.objects().get(Lot.id == assignment.lot)
+    framework = await frameworks.by_id(assignment.framework)
+    lot = await frameworks.lot_by_id(assignment.lot)
     return assignment, framework, lot
 
 

@@ -245,10 +245,20 @@ def check_officer(user: CurrentUser, framework: Framework) -> None:
 
 
 _by_reference = db.row_by(Framework, Framework.reference)
+_by_id = db.row_by(Framework, Framework.id)
+_lot_by_id = db.row_by(Lot, Lot.id)
 
 
 async def get(reference: str) -> Framework | None:
     return await _by_reference(reference)
+
+
+async def by_id(framework_id: int) -> Framework | None:
+    return await _by_id(framework_id)
+
+
+async def lot_by_id(lot_id: int) -> Lot | None:
+    return await _lot_by_id(lot_id)
 
 
 async def for_officer(user: CurrentUser, reference: str, *, lock: bool = False) -> Framework:
@@ -383,7 +393,7 @@ async def save_lot(
             await Lot.update(values).where(Lot.id == lot.id)
             action = "lot.changed"
         await audit.record(action, actor=user.actor, object_type="framework", object_id=reference, payload={"lot": lot.number, **values})
-    return await Lot.objects().get(Lot.id == lot.id)
+    return await lot_by_id(lot.id)
 
 
 async def remove_lot(user: CurrentUser, reference: str, number: int) -> None:
@@ -508,7 +518,7 @@ async def publish_notice(
 ) -> Notice:
     """A new version of the framework's notice of this kind: the framework as it now stands, plus what
     the stage adds (`extra`, for example the tender notice's deadlines and criteria)."""
-    fresh = await Framework.objects().get(Framework.id == framework.id)
+    fresh = await by_id(framework.id)
     version = await db.next_number(Notice.version, (Notice.framework == framework.id) & (Notice.kind == kind), series=f"{kind} notices of {framework.id}")
     content = {
         "title": fresh.title,

@@ -18,7 +18,7 @@ from registry.evaluation import service as evaluation
 from registry.evaluation.tables import Evaluation
 from registry.frameworks import lifecycle
 from registry.frameworks import service as frameworks
-from registry.frameworks.tables import Framework, Lot, State
+from registry.frameworks.tables import Framework, State
 from registry.interest.tables import ExpressionOfInterest
 from registry.tenders import service as tenders
 
@@ -202,9 +202,9 @@ async def _evaluator(user: CurrentUser) -> Section:
             continue
         href = f"/evaluation/{assignment['id']}"
         name = f"{assignment['framework_title']} ({assignment['reference']}), lot {assignment['lot_number']}: {assignment['lot_title']}"
-        lot = await Lot.objects().get(Lot.id == assignment["lot"])
+        lot = await frameworks.lot_by_id(assignment["lot"])
         bidders = await evaluation.bidders_for_evaluator(
-            await Framework.objects().get(Framework.id == assignment["framework"]), lot, on_panel=assignment["removed_at"] is None,
+            await frameworks.by_id(assignment["framework"]), lot, on_panel=assignment["removed_at"] is None,
         )
         if not bidders:
             section.tasks.append(Task(f"{name}: you can declare and mark once the tenders are opened", href, "Waiting"))

@@ -34,6 +34,7 @@ from registry.engagements.tables import BriefCriterion, Engagement, EngagementSt
 from registry.frameworks import lifecycle
 from registry.frameworks.notices import notice_type
 from registry.frameworks.regimes import RULES, Regime
+from registry.frameworks import service as frameworks
 from registry.frameworks.tables import CallOffRoute, Document, Framework, Lot, Notice, NoticeKind, State
 from registry.opendata.ocds import add_months, day_start, money, ocid_for, pence, prune, timestamp
 from registry.reference import cpv
@@ -714,8 +715,8 @@ def refines(criterion: BriefCriterion) -> str:
 
 async def _engagement_context(engagement: Engagement, parties: Parties) -> tuple[dict, dict]:
     """The buyer, the relation to the framework's contracting process, and the tender's common fields."""
-    framework = await Framework.objects().get(Framework.id == engagement.framework)
-    lot = await Lot.objects().get(Lot.id == engagement.lot)
+    framework = await frameworks.by_id(engagement.framework)
+    lot = await frameworks.lot_by_id(engagement.lot)
     buyer = await parties.add(engagement.buyer, "buyer", "procuringEntity")
     framework_ocid = ocid_for(framework.reference)
     sections = {

@@ -75,7 +75,7 @@ async def _survey_for_officer(user: CurrentUser, survey_id: int) -> Survey:
     survey = await Survey.objects().where(Survey.id == survey_id).first()
     if survey is None:
         raise Missing("There is no such survey")
-    frameworks.check_officer(user, await Framework.objects().get(Framework.id == survey.framework))
+    frameworks.check_officer(user, await frameworks.by_id(survey.framework))
     return survey
 
 
@@ -439,7 +439,7 @@ async def publish_reasoned_response(user: CurrentUser, survey_id: int) -> int:
         if not waiting:
             raise SurveyError("Add at least one theme before publishing")
         await ReasonedResponse.update({ReasonedResponse.published_at: clock.now()}).where(ReasonedResponse.id.is_in(waiting))
-        framework = await Framework.objects().get(Framework.id == survey.framework)
+        framework = await frameworks.by_id(survey.framework)
         await audit.record("reasoned_response.published", actor=user.actor, object_type="framework", object_id=framework.reference, payload={"entries": len(waiting)})
         await reasoned_response_published.run(framework, survey.id)  # its OCDS release, in this transaction
         organisations = await SurveyResponse.select(SurveyResponse.organisation).where(
