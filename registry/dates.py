@@ -2,7 +2,7 @@
 "midnight" (https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style#times). For pages,
 emails and messages alike."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")  # the service's time zone unless settings say otherwise
@@ -23,3 +23,16 @@ def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
         return ""
     local = moment.astimezone(zone)
     return f"{local:%-d %B %Y}, {time_of_day(local.time())}"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day when it is shorter (a term
+    of one month from 31 January ends on 28 or 29 February)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)

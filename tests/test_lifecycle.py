@@ -152,6 +152,19 @@ def test_a_live_framework_expires_only_after_its_term():
     assert lifecycle.STANDARD.problems_blocking(State.LIVE, State.EXPIRED, facts, datetime(2030, 6, 1, tzinfo=UTC)) == []
 
 
+def test_a_term_ends_on_the_same_day_of_the_month_its_duration_later_or_that_months_last_day():
+    mid_june = complete_facts(start_date=date(2027, 6, 15), duration_months=36)
+    ends = datetime(2030, 6, 14, 23, tzinfo=UTC)  # midnight in London, British Summer Time
+    assert lifecycle.STANDARD.problems_blocking(State.LIVE, State.EXPIRED, mid_june, ends - timedelta(seconds=1)) == [
+        "The framework's term runs until 15 June 2030"
+    ]
+    assert lifecycle.STANDARD.problems_blocking(State.LIVE, State.EXPIRED, mid_june, ends) == []
+    end_of_january = complete_facts(start_date=date(2028, 1, 31), duration_months=1)
+    assert lifecycle.STANDARD.problems_blocking(State.LIVE, State.EXPIRED, end_of_january, datetime(2028, 2, 28, 12, tzinfo=UTC)) == [
+        "The framework's term runs until 29 February 2028"
+    ]
+
+
 def test_a_term_ends_at_the_start_of_the_day_in_the_united_kingdom():
     facts = complete_facts(start_date=date(2027, 6, 1), duration_months=36)
     midnight_in_london = datetime(2030, 5, 31, 23, tzinfo=UTC)  # British Summer Time

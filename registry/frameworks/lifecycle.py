@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 from registry import clock
 from registry.accounts.tables import Role
-from registry.dates import LONDON
+from registry.dates import LONDON, add_months
 from registry.frameworks.tables import Procedure, State
 
 OFFICER = frozenset({Role.PROCUREMENT_OFFICER})
@@ -120,12 +120,12 @@ def _opened_by_two_officers(facts: FrameworkFacts, now: datetime) -> list[str]:
 
 
 def _term_ended(facts: FrameworkFacts, now: datetime) -> list[str]:
-    # The term ends at the start of a day in the United Kingdom, as its start date is one, whatever
-    # the hour in UTC.
+    # The term ends at the start of the same day of the month its duration later (the open data's
+    # contract period too: registry.opendata.releases), a day in the United Kingdom, as its start
+    # date is one, whatever the hour in UTC.
     if facts.start_date is None or facts.duration_months is None:
         return ["The framework has no term"]
-    year, month = divmod(facts.start_date.month - 1 + facts.duration_months, 12)
-    ends = facts.start_date.replace(year=facts.start_date.year + year, month=month + 1, day=1)
+    ends = add_months(facts.start_date, facts.duration_months)
     return [] if now.astimezone(LONDON).date() >= ends else [f"The framework's term runs until {ends:%-d %B %Y}"]
 
 

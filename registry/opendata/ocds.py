@@ -66,17 +66,6 @@ def day_start(day: date) -> str:
     return datetime.combine(day, time(0), LONDON).isoformat(timespec="seconds")
 
 
-def add_months(day: date, months: int) -> date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    for candidate in (day.day, 30, 29, 28):  # the same day of the month, or the month's last
-        try:
-            return day.replace(year=year, month=month, day=candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 def money(pounds: float | int | None) -> dict | None:
     return None if pounds is None else {"amount": pounds, "currency": CURRENCY}
 

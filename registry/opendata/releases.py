@@ -31,12 +31,13 @@ from registry.accounts.tables import Organisation
 from registry.award.tables import Appointment
 from registry.engagements import award_notices
 from registry.engagements.tables import BriefCriterion, Engagement, EngagementState, Invitation, InvitationStatus, Reach
+from registry.dates import add_months
 from registry.frameworks import lifecycle
 from registry.frameworks.notices import notice_type
 from registry.frameworks.regimes import RULES, Regime
 from registry.frameworks import service as frameworks
 from registry.frameworks.tables import CallOffRoute, Document, Framework, Lot, Notice, NoticeKind, State
-from registry.opendata.ocds import add_months, day_start, money, ocid_for, pence, prune, timestamp
+from registry.opendata.ocds import day_start, money, ocid_for, pence, prune, timestamp
 from registry.reference import cpv
 from registry.suppliers.tables import SupplierProfile
 from registry.surveys.tables import ReasonedResponse
