@@ -264,6 +264,26 @@ async def test_visitors_arriving_while_a_page_is_built_wait_for_that_build_and_r
         assert len(builds) == 1 and len({page.text for page in pages}) == 1
 
 
+async def test_visitors_of_a_page_that_is_never_kept_do_not_wait_for_each_others_builds(client, database, monkeypatch):
+    """"Closing within 14 days" moves with the clock: that list is built for every visitor, at once."""
+    published, started, go = service.published, [], asyncio.Event()
+
+    async def held(*args, **kwargs):
+        started.append(1)
+        await go.wait()
+        return await published(*args, **kwargs)
+
+    closing = "/frameworks?closing=14"
+    assert (await client.get(closing)).status_code == 200  # built, and not kept
+    monkeypatch.setattr(service, "published", held)
+    requests = [asyncio.create_task(client.get(closing)) for _ in range(3)]
+    async with asyncio.timeout(5):
+        while len(started) < 3:  # each request builds its own, none waits for another's
+            await asyncio.sleep(0.01)
+    go.set()
+    assert [(await request).status_code for request in requests] == [200] * 3
+
+
 async def test_visitors_waiting_for_a_build_that_fails_each_get_their_own_answer(client, database):
     pages = await asyncio.gather(*(client.get("/frameworks/NO-SUCH-FRAMEWORK") for _ in range(3)))
     assert [page.status_code for page in pages] == [404] * 3

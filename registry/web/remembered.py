@@ -55,6 +55,18 @@ class _Pages(OrderedDict):
         super().__init__()
         self.limit, self.size = limit, 0
         self.building: dict[tuple, tuple[Hashable, asyncio.Future]] = {}  # by address: the token it is being built for, and the copy to come
+        self.unkept: OrderedDict[tuple, None] = OrderedDict()  # addresses whose last build was not kept: nothing to wait for
+
+    def note(self, address: tuple, kept: _Kept | None) -> None:
+        """Whether the address's last build was kept: a request for one that was not (a page that reads
+        the clock too finely, an error, one too large) builds its own at once, without waiting for another's."""
+        if kept is not None:
+            self.unkept.pop(address, None)
+            return
+        self.unkept[address] = None
+        self.unkept.move_to_end(address)
+        while len(self.unkept) > self.limit:
+            self.unkept.popitem(last=False)
 
     def keep(self, address: tuple, kept: _Kept) -> None:
         self.forget(address)
@@ -118,10 +130,12 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
         if address in pages:
             pages.move_to_end(address)
         return Response(kept.body, headers=dict(kept.headers))
+    if address in pages.unkept:
+        return await _noted(request, pages, address, token, build, now, with_form_token=with_form_token)
     built: asyncio.Future[_Kept | None] = asyncio.get_running_loop().create_future()
     pages.building[address] = (token, built)
     try:
-        return await _build(request, pages, address, token, build, now, built, with_form_token=with_form_token)
+        return await _noted(request, pages, address, token, build, now, built, with_form_token=with_form_token)
     finally:
         if pages.building.get(address) == (token, built):
             del pages.building[address]
@@ -129,14 +143,30 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
             built.set_result(None)
 
 
+async def _noted(
+    request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, now: datetime, built: asyncio.Future | None = None,
+    *, with_form_token: bool,
+) -> Template | Response:
+    """The page built, noting whether it was kept, and giving the copy kept to those waiting for it."""
+    try:
+        response, kept = await _build(request, pages, address, token, build, now, with_form_token=with_form_token)
+    except Exception:
+        pages.note(address, None)
+        raise
+    pages.note(address, kept)
+    if built is not None and not built.done():
+        built.set_result(kept)
+    return response
+
+
 def _holds(kept: _Kept | None, token: Hashable, now: datetime) -> bool:
     return kept is not None and kept.token == token and kept.since <= now and (kept.until is None or now < kept.until)
 
 
 async def _build(
-    request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, now: datetime, built: asyncio.Future[_Kept | None],
-    *, with_form_token: bool,
-) -> Template | Response:
+    request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, now: datetime, *, with_form_token: bool,
+) -> tuple[Template | Response, _Kept | None]:
+    """The page built as of `now`, and the copy kept of it (None when it may not be kept)."""
     # Built, templates and all, as of one moment, the one it is kept from: a key date passing while it
     # is built is one still to come for the page (its `until`), not one skipped.
     with clock.receiving(now):
@@ -145,16 +175,15 @@ async def _build(
         # A user's page is kept only when its build says until when it holds (a Rendered, even "None:
         # no key date to come"): a page that does not say has not been checked for what else it reads.
         if not rendered.kept or rendered.response.cookies or rendered.response.background or (with_form_token and not isinstance(made, Rendered)):
-            return _rendered_now(rendered.response, request)
+            return _rendered_now(rendered.response, request), None
         response = rendered.response.to_asgi_response(None, request)
     body = response.body
     if response.status_code != 200 or len(body) > LARGEST or (FORM_TOKEN in body and not with_form_token):
         pages.forget(address)
-        return Response(body, status_code=response.status_code, headers=_headers(response))
+        return Response(body, status_code=response.status_code, headers=_headers(response)), None
     kept = _Kept(token, now, rendered.until, body, tuple(_headers(response).items()))
     pages.keep(address, kept)
-    built.set_result(kept)
-    return Response(body, headers=dict(kept.headers))
+    return Response(body, headers=dict(kept.headers)), kept
 
 
 def _rendered_now(response: Template | Response, request: Request) -> Template | Response:
