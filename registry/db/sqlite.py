@@ -137,8 +137,8 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         self._lending: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._writing: aiosqlite.Connection | None = None  # for write transactions written as awaits
         self._writer: WriterThread | None = None
-        self._watcher: asyncio.Task[aiosqlite.Connection] | None = None  # the opening of the change token's connection
-        self._version_seen: int | None = None  # its last `PRAGMA data_version`
+        self._watcher: aiosqlite.Connection | None = None  # the change token's connection
+        self._version_seen: tuple[aiosqlite.Connection, int] | None = None  # its last `PRAGMA data_version`
         self._change = next(_CHANGES)
 
     # --- Reading ---------------------------------------------------------------------------------
@@ -179,31 +179,30 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
         connections; other processes have connections of their own). Asked of whichever connection a
         request borrowed, a commit would move the token once for each connection that had not yet seen
         it, and every kept page would be built again as many times."""
-        opening = self._watching()
+        watching = await self._watching()
         try:
-            watching = await asyncio.shield(opening)
             version = (await watching.execute_fetchall("PRAGMA data_version"))[0]["data_version"]
         except Exception:
-            self._stop_watching(opening)
+            if self._watcher is watching:  # the next to ask opens another
+                self._watcher = None
+            asyncio.ensure_future(watching.close())
             raise
-        if version != self._version_seen:
-            self._version_seen = version
+        # The connection with the number: each connection counts its own, and a new one has seen nothing.
+        if self._version_seen is None or self._version_seen[0] is not watching or self._version_seen[1] != version:
+            self._version_seen = (watching, version)
             self._change = next(_CHANGES)
         return self._change
 
-    def _watching(self) -> "asyncio.Task[aiosqlite.Connection]":
-        """The opening of the connection the change token is asked of: once, by the first to ask."""
-        loop = asyncio.get_running_loop()
-        if self._watcher is None or self._watcher.get_loop() is not loop:
-            self._watcher = loop.create_task(self._open())
-            self._version_seen = None  # a new connection has seen nothing yet: the token moves
+    async def _watching(self) -> aiosqlite.Connection:
+        """The connection the change token is asked of, opened by the first to ask (any event loop may
+        use it, as any may a lent connection)."""
+        if self._watcher is None:
+            opened = await self._open()
+            if self._watcher is None:
+                self._watcher = opened
+            else:  # another request opened one meanwhile
+                await opened.close()
         return self._watcher
-
-    def _stop_watching(self, opening: "asyncio.Task[aiosqlite.Connection]") -> None:
-        """After a failure, the next to ask opens another connection; this one is closed."""
-        if self._watcher is opening:
-            self._watcher = None
-        opening.add_done_callback(lambda done: None if done.cancelled() or done.exception() else asyncio.ensure_future(done.result().close()))
 
     async def _open(self) -> aiosqlite.Connection:
         pending = aiosqlite.connect(**self.connection_kwargs)
@@ -302,9 +301,8 @@ class RegistrySQLiteEngine(CountsQueries, SQLiteEngine):
     async def close_connections(self) -> None:
         idle, self._idle = self._idle, []
         if self._watcher is not None:
-            watcher, self._watcher = self._watcher, None
-            if watcher.done() and not watcher.cancelled() and watcher.exception() is None:
-                await watcher.result().close()
+            watcher, self._watcher, self._version_seen = self._watcher, None, None
+            await watcher.close()
         for connection in idle:
             await connection.close()
         if self._writing is not None:
