@@ -129,7 +129,7 @@ async def _empty_postgres(connection: asyncpg.Connection) -> None:
                 await connection.execute(f"TRUNCATE {', '.join(sorted(left))} CASCADE")
                 break
             for table in sorted(unreferred):
-                if table in refusing:  # the audit log's own triggers refuse it: they are not what a test's cleaning is about
+                if table in refusing:  # their own triggers are not what a test's cleaning is about
                     await connection.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER; DELETE FROM "{table}"; ALTER TABLE "{table}" ENABLE TRIGGER USER')
                 else:
                     await connection.execute(f'DELETE FROM "{table}"')
@@ -143,7 +143,8 @@ _REFUSING_DELETE: set[str] = set()
 
 
 async def _refusing_delete(connection: asyncpg.Connection) -> set[str]:
-    """The tables with triggers of their own on DELETE (the audit log's refuse it: append-only)."""
+    """The tables with triggers of their own on DELETE: the audit log's refuse it (append-only); the
+    directory's count a new generation of its listing, which no test's new engine has seen anyway."""
     if not _REFUSING_DELETE:
         _REFUSING_DELETE.update(row["name"] for row in await connection.fetch(
             "SELECT DISTINCT pg_class.relname AS name FROM pg_trigger JOIN pg_class ON pg_class.oid = pg_trigger.tgrelid"

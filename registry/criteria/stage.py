@@ -15,11 +15,12 @@ async def criteria_complete(framework: Framework) -> list[str]:
 
 async def minimum_period_kept(framework: Framework) -> list[str]:
     """The tender deadline leaves suppliers at least the tendering period the regime's law sets, counted
-    from now, when the tender notice would be published (registry.frameworks.periods: PA23 s.54;
-    PCSR 2015 reg. 28). A deadline not yet set is the guard's to ask for."""
+    from when the tender notice would be published: the receipt of the action or page asking
+    (registry.frameworks.periods: PA23 s.54; PCSR 2015 reg. 28). A deadline not yet set is the
+    guard's to ask for."""
     if framework.tender_deadline is None:
         return []
-    problem = periods.deadline_problem(await periods.minimum_for(framework, clock.now()), framework.tender_deadline)
+    problem = periods.deadline_problem(await periods.minimum_for(framework, clock.received()), framework.tender_deadline)
     return [problem] if problem else []
 
 
