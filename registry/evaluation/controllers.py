@@ -241,7 +241,7 @@ class EvaluatorController(Controller):
         id until then: sealing), and the tender asked for, which must be one of them."""
         assignment, framework, lot = await service.own_assignment(user, assignment_id)
         await sealing.check_evaluator(user, framework, tender_id, reads_lot=service.may_read_lot(assignment))
-        await service.tender_in_lot(lot, tender_id)
+        await service.check_tender_in_lot(lot, tender_id)
         return assignment, framework, lot
 
     async def _scoring_page(self, user: SignedInUser, assignment_id: int, tender_id: int, errors: dict | None = None, values: dict | None = None) -> Template:

@@ -19,7 +19,7 @@ from registry.frameworks import service as frameworks
 from registry.frameworks.tables import Framework, Lot, State
 from registry.notifications import service as notifications
 from registry.tenders import opening
-from registry.tenders.tables import Tender, TenderSubmission
+from registry.tenders.tables import TenderSubmission
 from registry import links
 from registry.numbers import is_whole_number
 
@@ -300,11 +300,10 @@ def check_marks(lot_criteria: list[Criterion], marks: list[Mark], scale_max: int
     return checked
 
 
-async def tender_in_lot(lot: Lot, tender_id: int) -> Tender:
-    """The tender, one of the lot's; Missing for any other id."""
+async def check_tender_in_lot(lot: Lot, tender_id: int) -> None:
+    """Missing unless the tender is one of the lot's that count."""
     if tender_id not in await _counting_tenders(lot.id):
         raise Missing("There is no such tender in this lot")
-    return await Tender.objects().get(Tender.id == tender_id)
 
 
 async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, marks: list[Mark], *, submit: bool) -> Evaluation:
@@ -317,7 +316,7 @@ async def save_marks(user: CurrentUser, assignment_id: int, tender_id: int, mark
             raise Refused("Declare your conflicts of interest for this lot before scoring")
         if framework.state != State.EVALUATION:
             raise EvaluationError("Scores can be given only while the framework is in evaluation")
-        await tender_in_lot(lot, tender_id)
+        await check_tender_in_lot(lot, tender_id)
         scale_max = (await criteria.scheme_of(framework.id)).scale_max
         checked = check_marks(await quality_and_selection(framework, lot), marks, scale_max, complete=submit)
         evaluation, _ = await own_marks(assignment.id, tender_id)
@@ -573,7 +572,7 @@ async def save_consensus(user: CurrentUser, reference: str, lot_number: int, ten
         lot = await lot_of(framework, lot_number)
         if await LotModeration.exists().where(LotModeration.lot == lot.id):
             raise EvaluationError(f"Moderation of lot {lot_number} is complete; its scores are final")
-        await tender_in_lot(lot, tender_id)
+        await check_tender_in_lot(lot, tender_id)
         scale_max = (await criteria.scheme_of(framework.id)).scale_max
         checked = check_marks(await quality_and_selection(framework, lot), marks, scale_max, complete=True)
         now = clock.now()
