@@ -131,11 +131,14 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
             pages.move_to_end(address)
         return Response(kept.body, headers=dict(kept.headers))
     if address in pages.unkept:
-        return await _noted(request, pages, address, token, build, now, with_form_token=with_form_token)
+        response, _ = await _noted(request, pages, address, token, build, now, with_form_token=with_form_token)
+        return response
     built: asyncio.Future[_Kept | None] = asyncio.get_running_loop().create_future()
     pages.building[address] = (token, built)
     try:
-        return await _noted(request, pages, address, token, build, now, built, with_form_token=with_form_token)
+        response, kept = await _noted(request, pages, address, token, build, now, with_form_token=with_form_token)
+        built.set_result(kept)  # to those waiting for it
+        return response
     finally:
         if pages.building.get(address) == (token, built):
             del pages.building[address]
@@ -144,19 +147,16 @@ async def _kept_or_built(request: Request, pages: _Pages, address: tuple, token:
 
 
 async def _noted(
-    request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, now: datetime, built: asyncio.Future | None = None,
-    *, with_form_token: bool,
-) -> Template | Response:
-    """The page built, noting whether it was kept, and giving the copy kept to those waiting for it."""
+    request: Request, pages: _Pages, address: tuple, token: Hashable, build: Build, now: datetime, *, with_form_token: bool,
+) -> tuple[Template | Response, _Kept | None]:
+    """The page built, and the copy kept of it, noting whether there was one."""
     try:
         response, kept = await _build(request, pages, address, token, build, now, with_form_token=with_form_token)
     except Exception:
         pages.note(address, None)
         raise
     pages.note(address, kept)
-    if built is not None and not built.done():
-        built.set_result(kept)
-    return response
+    return response, kept
 
 
 def _holds(kept: _Kept | None, token: Hashable, now: datetime) -> bool:
