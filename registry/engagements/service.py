@@ -223,7 +223,7 @@ async def live_lots(user: CurrentUser | None = None) -> list[dict]:
 
 
 async def _check_brief(user: CurrentUser, brief: Brief) -> tuple[Lot, Framework]:
-    lot = await Lot.objects().where(Lot.id == brief.lot_id).first() if 0 < brief.lot_id <= MAX_ID else None
+    lot = await frameworks.lot_by_id(brief.lot_id) if 0 < brief.lot_id <= MAX_ID else None
     if lot is None:
         raise EngagementError("Choose the framework and lot to commission under", "lot")
     framework = await frameworks.by_id(lot.framework)
