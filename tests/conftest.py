@@ -119,11 +119,11 @@ async def _empty_postgres(connection: asyncpg.Connection) -> None:
     start their ids again at 1. TRUNCATE ... CASCADE took 200 ms even for two tables: it truncates every
     table that refers to them (nearly all refer to organisations and users), giving each new files."""
     tables, sequences = await _used_tables(connection)
-    refusing = await _refusing_delete(connection)
+    refusing, references = await _refusing_delete(connection), await _references(connection)
     left = set(tables)
     async with connection.transaction():
         while left:
-            referred_to = {parent for child, parent in await _references(connection) if child in left and parent in left and child != parent}
+            referred_to = {parent for child, parent in references if child in left and parent in left and child != parent}
             unreferred = left - referred_to
             if not unreferred:  # tables that refer to each other: TRUNCATE takes them together
                 await connection.execute(f"TRUNCATE {', '.join(sorted(left))} CASCADE")
