@@ -16,15 +16,17 @@ class MigrationFailed(RuntimeError):
 
 
 async def pending() -> dict[str, list[str]]:
-    """The migrations not yet applied, by app (apps with none pending are left out)."""
+    """The migrations not yet applied, by app (apps with none pending are left out). Every app start
+    asks (registry.app.prepare_schema): the applied ones are read in one statement, not one per app."""
     manager = BaseMigrationManager()
-    table_exists = await Migration.table_exists().run()
+    ran: set[tuple[str, str]] = set()
+    if await Migration.table_exists().run():
+        ran = {(row["app_name"], row["name"]) for row in await Migration.select(Migration.app_name, Migration.name)}
     waiting: dict[str, list[str]] = {}
     for app_name in manager.get_sorted_app_names():
         app = manager.get_app_config(app_name)
         known = manager.get_migration_modules(app.resolved_migrations_folder_path)
-        ran = set(await Migration.get_migrations_which_ran(app_name=app_name)) if table_exists else set()
-        missing = sorted(set(known) - ran)
+        missing = sorted(name for name in known if (app_name, name) not in ran)
         if missing:
             waiting[app_name] = missing
     return waiting
