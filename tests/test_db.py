@@ -1,4 +1,5 @@
 import asyncio
+import socket
 import sqlite3
 
 import pytest
@@ -7,12 +8,45 @@ from piccolo.engine.postgres import PostgresTransaction
 from registry import db
 from registry.accounts.tables import Organisation, OrganisationKind
 from registry.db import migrations, units
+from registry.db.engine import check_postgres_version
 from registry.db.querycount import counting
 
 
 async def test_every_migration_is_applied_to_a_new_database(database):
     assert await migrations.pending() == {}
     assert await migrations.apply() == 0  # applying again changes nothing
+
+
+async def test_a_migration_not_yet_applied_is_named_under_its_own_app(database):
+    from piccolo.apps.migrations.tables import Migration
+
+    applied = await Migration.select(Migration.app_name, Migration.name, Migration.ran_on).where(Migration.app_name == "tenders")
+    latest = max(applied, key=lambda row: row["name"])
+    await Migration.delete().where((Migration.app_name == "tenders") & (Migration.name == latest["name"]))
+    try:
+        assert await migrations.pending() == {"tenders": [latest["name"]]}
+    finally:
+        await Migration.insert(Migration(app_name="tenders", name=latest["name"], ran_on=latest["ran_on"]))
+    assert await migrations.pending() == {}
+
+
+def test_making_a_postgresql_engine_opens_no_connection_and_connecting_says_what_is_wrong():
+    """The engine is made without a word to the server (Piccolo would probe it, with the event loop
+    waiting); `connect` reports an unreachable server, and a server too old for the registry."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.setblocking(False)
+        db.create_engine(f"postgresql://nobody:secret@127.0.0.1:{server.getsockname()[1]}/none", db.Timeouts(connect=2))
+        with pytest.raises(BlockingIOError):
+            server.accept()  # no one came
+    unreachable = db.create_engine("postgresql://nobody:secret@127.0.0.1:1/none", db.Timeouts(connect=5))
+    with pytest.raises(db.DatabaseUnreachable, match="REGISTRY_DATABASE_URL") as refused:
+        asyncio.run(db.connect(unreachable, pool_size=0))
+    assert "secret" not in str(refused.value)
+    check_postgres_version(130000)
+    with pytest.raises(ValueError, match="PostgreSQL 12 is too old: the registry needs 13 or newer"):
+        check_postgres_version(120017)
 
 
 async def test_sqlite_runs_in_wal_mode(database, database_url, engine_kind):

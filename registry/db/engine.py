@@ -1,7 +1,6 @@
 import asyncio
 import logging
 import sqlite3
-import warnings
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +100,10 @@ class RegistryPostgresEngine(CountsQueries, PostgresEngine):
         super().__init__(config=config)
         self.timeouts = timeouts
 
+    async def check_version(self) -> None:
+        """Nothing while the engine is made: Piccolo would open a connection of its own there, with the
+        event loop waiting, only to warn. `connect` checks the version on the pool's first connection."""
+
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return EndingPostgresTransaction(engine=self, allow_nested=allow_nested)
 
@@ -150,11 +153,7 @@ def create_engine(url: str, timeouts: Timeouts | None = None) -> Engine:
             raise ValueError(f"SQLite {sqlite3.sqlite_version} is too old: the registry needs 3.35 or newer (INSERT ... RETURNING)")
         return RegistrySQLiteEngine(path=str(path), timeout=timeouts.statement or SQLITE_BUSY_TIMEOUT_SECONDS, statement_limit=timeouts.statement)
     if url.startswith(("postgresql://", "postgres://")):
-        with warnings.catch_warnings():
-            # Piccolo probes the server while constructing the engine and only warns when it is
-            # down; connect() reports an unreachable database properly.
-            warnings.simplefilter("ignore")
-            return RegistryPostgresEngine(url, timeouts)
+        return RegistryPostgresEngine(url, timeouts)
     raise ValueError(f"unsupported database URL {redact(url)!r}")
 
 
@@ -200,6 +199,8 @@ async def connect(engine: Engine, *, pool_size: int = 10) -> None:
         elif pool_size > 0:
             await engine.start_connection_pool(min_size=1, max_size=pool_size)
         await ping(engine)
+        if isinstance(engine, PostgresEngine):
+            check_postgres_version(await postgres_version(engine))
     except Exception as error:  # the driver's own error types differ; the message is what matters
         raise DatabaseUnreachable(
             f"cannot open the database set by REGISTRY_DATABASE_URL ({describe(engine)}): {error}"
@@ -211,6 +212,18 @@ async def disconnect(engine: Engine) -> None:
         await engine.close_connection_pool()
     if isinstance(engine, RegistrySQLiteEngine):
         await engine.close_connections()
+
+
+MINIMUM_POSTGRES = 130000  # as server_version_num: pg_current_snapshot() (registry.db.changes) came in 13
+
+
+async def postgres_version(engine: PostgresEngine) -> int:
+    return int((await engine.run_ddl("SELECT current_setting('server_version_num') AS version"))[0]["version"])
+
+
+def check_postgres_version(version: int) -> None:
+    if version < MINIMUM_POSTGRES:
+        raise ValueError(f"PostgreSQL {version // 10000} is too old: the registry needs {MINIMUM_POSTGRES // 10000} or newer")
 
 
 async def ping(engine: Engine | None = None) -> None:
