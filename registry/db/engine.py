@@ -198,9 +198,10 @@ async def connect(engine: Engine, *, pool_size: int = 10) -> None:
                 connection.execute("PRAGMA journal_mode=WAL")
         elif pool_size > 0:
             await engine.start_connection_pool(min_size=1, max_size=pool_size)
-        await ping(engine)
-        if isinstance(engine, PostgresEngine):
+        if isinstance(engine, PostgresEngine):  # the version asked is the ping: the server answers, and is new enough
             check_postgres_version(await postgres_version(engine))
+        else:
+            await ping(engine)
     except Exception as error:  # the driver's own error types differ; the message is what matters
         raise DatabaseUnreachable(
             f"cannot open the database set by REGISTRY_DATABASE_URL ({describe(engine)}): {error}"
